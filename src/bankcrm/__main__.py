@@ -1,0 +1,5 @@
+"""``python -m bankcrm``."""
+
+from bankcrm.cli.main import main
+
+main()

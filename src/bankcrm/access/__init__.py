@@ -1,0 +1,1 @@
+"""Users, roles, permissions, org tree, sign-in, sessions, tokens and data scope."""

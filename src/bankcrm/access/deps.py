@@ -1,0 +1,152 @@
+"""Request boundary: the DB session (owns the transaction), the principal, permission and CSRF checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.service import auth as auth_service
+from bankcrm.audit import service as audit_service
+from bankcrm.config import Settings
+from bankcrm.errors import AuthenticationRequired, DomainError, Forbidden
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.ids import MAX_ID
+from bankcrm.kit.tokens import same
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit when the route returns, roll back when it raises.
+
+    Denials are audited after the rollback, in the same connection, so they survive it.
+    """
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except DomainError as exc:
+        if exc.keep_changes:
+            session.commit()
+        else:
+            session.rollback()
+        if exc.audit is not None:
+            audit_service.record(session, **exc.audit)
+            session.commit()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+# A row id in a URL; out-of-range values are a 422, never an overflow in the database.
+EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer address (a proxy in front is expected to be configured in uvicorn)."""
+    return request.client.host if request.client else None
+
+
+def session_token(request: Request, settings: Settings) -> str | None:
+    """The session cookie's value, if any."""
+    return request.cookies.get(settings.session_cookie_name)
+
+
+def web_principal(request: Request, db: Db, settings: AppSettings) -> Principal:
+    """The signed-in user of a browser session, or a redirect to the sign-in page."""
+    token = session_token(request, settings)
+    principal = auth_service.resolve_session(db, settings, token, client_ip(request)) if token else None
+    if principal is None:
+        raise AuthenticationRequired(keep_changes=True)
+    request.state.principal = principal
+    return principal
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def api_principal(request: Request, db: Db, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """The caller behind a bearer token, or 401."""
+    principal = auth_service.resolve_token(db, token.strip(), client_ip(request)) if token else None
+    if principal is None:
+        raise AuthenticationRequired(N_("A valid bearer token is required."))
+    request.state.principal = principal
+    return principal
+
+
+def _denied(principal: Principal, request: Request, permission: str) -> Forbidden:
+    return Forbidden(
+        audit={
+            "actor": Actor.of(principal),
+            "action": "authz.denied",
+            "outcome": "denied",
+            "detail": f"{request.method} {request.url.path} needs {permission}",
+        }
+    )
+
+
+def require_web(permission: str):  # type: ignore[no-untyped-def]
+    """Dependency: a signed-in browser user holding ``permission`` (403 and audited otherwise)."""
+
+    def check(request: Request, principal: Annotated[Principal, Depends(web_principal)]) -> Principal:
+        if not principal.can(permission):
+            raise _denied(principal, request, permission)
+        return principal
+
+    return check
+
+
+def require_api(permission: str):  # type: ignore[no-untyped-def]
+    """Dependency: a bearer-token caller holding ``permission`` (403 and audited otherwise)."""
+
+    def check(request: Request, principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
+        if not principal.can(permission):
+            raise _denied(principal, request, permission)
+        return principal
+
+    return check
+
+
+class CsrfFailed(DomainError):
+    """A state-changing browser request without the session's CSRF token."""
+
+    status = 403
+    code = "csrf_failed"
+    default_message = N_("The form has expired or did not come from this site. Reload the page and try again.")
+
+
+async def csrf_protect(request: Request, principal: Annotated[Principal, Depends(web_principal)]) -> None:
+    """Every non-GET browser request carries the session's token, as a header (htmx) or form field."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    expected = principal.csrf_token
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not same(expected, sent):
+        raise CsrfFailed(
+            audit={
+                "actor": Actor.of(principal),
+                "action": "authz.csrf_failed",
+                "outcome": "denied",
+                "detail": f"{request.method} {request.url.path}",
+            }
+        )

@@ -1,0 +1,179 @@
+"""Queries for org units, users, roles, sessions and tokens; reads are scoped."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.scope import scope_filter
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.kit.time import utcnow
+from bankcrm.models import ApiToken, OrgUnit, OrgUnitKind, Permission, Role, User, UserSession
+
+
+def unit_kinds(db: Session) -> list[OrgUnitKind]:
+    """All unit kinds, head office first."""
+    return list(db.scalars(select(OrgUnitKind).order_by(OrgUnitKind.level)))
+
+
+def unit(db: Session, principal: Principal, unit_id: int) -> OrgUnit | None:
+    """A unit the principal may see."""
+    return db.scalar(select(OrgUnit).where(OrgUnit.id == unit_id, scope_filter(principal, unit_path=OrgUnit.path)))
+
+
+def unit_by_id(db: Session, unit_id: int) -> OrgUnit | None:
+    """A unit regardless of scope (for writes that check scope themselves)."""
+    return db.get(OrgUnit, unit_id)
+
+
+def unit_by_code(db: Session, code: str) -> OrgUnit | None:
+    """A unit by its code, regardless of scope."""
+    return db.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def units(db: Session, principal: Principal, q: str | None = None) -> list[OrgUnit]:
+    """Units in scope, in tree order."""
+    stmt = select(OrgUnit).where(scope_filter(principal, unit_path=OrgUnit.path))
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(OrgUnit.code.ilike(like), OrgUnit.name_en.ilike(like), OrgUnit.name_zh.like(like)))
+    return list(db.scalars(stmt.order_by(OrgUnit.path)))
+
+
+def active_members(db: Session, unit_id: int) -> tuple[int, int]:
+    """Active users in a unit and active units directly below it."""
+    users_n = db.scalar(select(func.count()).select_from(User).where(User.org_unit_id == unit_id, User.active))
+    units_n = db.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.parent_id == unit_id, OrgUnit.active))
+    return users_n or 0, units_n or 0
+
+
+def count_units(db: Session, principal: Principal) -> int:
+    """Active units in scope."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(OrgUnit)
+            .where(OrgUnit.active, scope_filter(principal, unit_path=OrgUnit.path))
+        )
+        or 0
+    )
+
+
+def _users_in_scope(principal: Principal) -> Select[User]:
+    return (
+        select(User)
+        .join(OrgUnit, User.org_unit_id == OrgUnit.id)
+        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=User.id))
+    )
+
+
+def user(db: Session, principal: Principal, user_id: int) -> User | None:
+    """A user the principal may see."""
+    return db.scalar(_users_in_scope(principal).where(User.id == user_id))
+
+
+def user_by_id(db: Session, user_id: int) -> User | None:
+    """A user regardless of scope (sessions, tokens)."""
+    return db.get(User, user_id)
+
+
+def user_by_username(db: Session, username: str) -> User | None:
+    """A user by name regardless of scope (sign-in)."""
+    return db.scalar(select(User).where(User.username == username))
+
+
+def users(
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    q: str | None = None,
+    unit_id: int | None = None,
+    role: str | None = None,
+    active: bool | None = None,
+) -> Page[User]:
+    """Users in scope, filtered, by user name."""
+    stmt = _users_in_scope(principal)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
+    if unit_id is not None:
+        stmt = stmt.where(User.org_unit_id == unit_id)
+    if role:
+        stmt = stmt.where(User.roles.any(Role.code == role))
+    if active is not None:
+        stmt = stmt.where(User.active == active)
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = db.scalars(stmt.order_by(User.username).offset(page.offset).limit(page.size)).all()
+    return Page(list(items), total, page.page, page.size)
+
+
+def count_users(db: Session, principal: Principal, *, locked: bool = False) -> int:
+    """Active users in scope (or only those locked out now)."""
+    stmt = _users_in_scope(principal).where(User.active)
+    if locked:
+        stmt = stmt.where(User.locked_until > utcnow())
+    return db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def count_users_in_unit(db: Session, principal: Principal) -> int:
+    """Active users in the principal's own unit (not its subtree)."""
+    return (
+        db.scalar(select(func.count()).select_from(User).where(User.org_unit_id == principal.unit_id, User.active)) or 0
+    )
+
+
+def roles(db: Session) -> list[Role]:
+    """All roles in display order."""
+    return list(db.scalars(select(Role).order_by(Role.sort_order)))
+
+
+def role_by_code(db: Session, code: str) -> Role | None:
+    """One role."""
+    return db.scalar(select(Role).where(Role.code == code))
+
+
+def permissions(db: Session) -> list[Permission]:
+    """All permissions by code."""
+    return list(db.scalars(select(Permission).order_by(Permission.code)))
+
+
+def session_row(db: Session, session_id: str) -> UserSession | None:
+    """A browser session by its id (the token digest)."""
+    return db.get(UserSession, session_id)
+
+
+def token_row(db: Session, token_id: str) -> ApiToken | None:
+    """An API token by its id (the token digest)."""
+    return db.get(ApiToken, token_id)
+
+
+def end_user_sessions(db: Session, user_id: int, reason: str) -> int:
+    """End every open session of a user; returns how many."""
+    result = db.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def revoke_user_tokens(db: Session, user_id: int) -> int:
+    """Revoke every live token of a user; returns how many."""
+    result = db.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def open_sessions(db: Session, user_id: int) -> int:
+    """Open sessions of a user."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        )
+        or 0
+    )

@@ -1,0 +1,157 @@
+"""Request and response shapes for org units, users, roles and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from bankcrm.kit.ids import RowId
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# Case is normalised before the pattern is checked, so "bj-01" is accepted as "BJ-01".
+# (The constraint comes first so that it is kept in the published JSON schema.)
+UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,19}$"), BeforeValidator(_upper)]
+Username = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,39}$"), BeforeValidator(_lower)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+class OrgUnitCreate(BaseModel):
+    """A new unit under an existing parent."""
+
+    code: UnitCode
+    name_en: Name
+    name_zh: Name
+    kind_code: str
+    parent_id: RowId
+
+
+class OrgUnitUpdate(BaseModel):
+    """Changes to a unit; omitted fields stay as they are."""
+
+    name_en: Name | None = None
+    name_zh: Name | None = None
+    active: bool | None = None
+
+
+class OrgUnitRead(BaseModel):
+    """A unit as shown to API clients."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name_en: str
+    name_zh: str
+    kind_code: str
+    parent_id: int | None
+    path: str
+    active: bool
+
+
+class UserCreate(BaseModel):
+    """A new member of staff."""
+
+    username: Username
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    org_unit_id: RowId
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    roles: list[str] = Field(min_length=1)
+
+
+class UserUpdate(BaseModel):
+    """Changes to a user; omitted fields stay as they are."""
+
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None = None
+    org_unit_id: RowId | None = None
+
+
+class RolesAssign(BaseModel):
+    """The complete set of roles a user should have."""
+
+    roles: list[str] = Field(min_length=1)
+
+
+class PasswordReset(BaseModel):
+    """A new password set by an administrator."""
+
+    new_password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class UserRead(BaseModel):
+    """A user as shown to API clients (never the hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    org_unit_id: int
+    org_unit_code: str
+    active: bool
+    locked_until: datetime | None
+    roles: list[str]
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class PermissionRead(BaseModel):
+    """A permission and its labels."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    label_en: str
+    label_zh: str
+
+
+class RoleRead(BaseModel):
+    """A role, its data scope and permissions."""
+
+    code: str
+    label_en: str
+    label_zh: str
+    data_scope: str
+    permissions: list[str]
+
+
+class RolePermissionsUpdate(BaseModel):
+    """The complete set of permissions a role should grant."""
+
+    permissions: list[str]
+
+
+class TokenResponse(BaseModel):
+    """OAuth2 password-flow answer."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+
+
+class MeRead(BaseModel):
+    """The caller as the server sees them."""
+
+    user_id: int
+    username: str
+    display_name: str
+    unit_id: int
+    roles: list[str]
+    permissions: list[str]
+    data_scope: str
+
+
+class UserPage(BaseModel):
+    """One page of users."""
+
+    items: list[UserRead]
+    total: int
+    page: int
+    size: int

@@ -1,0 +1,1 @@
+"""Access use cases: sign-in and sessions, org units, users, roles."""

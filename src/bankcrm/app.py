@@ -1,0 +1,54 @@
+"""create_app(): mounts the API and web routers, error handlers and middleware."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from bankcrm import __version__
+from bankcrm.access import api as access_api
+from bankcrm.access import views as access_views
+from bankcrm.audit import api as audit_api
+from bankcrm.audit import views as audit_views
+from bankcrm.config import Settings, get_settings
+from bankcrm.db import make_engine, make_sessionmaker
+from bankcrm.home import views as home_views
+from bankcrm.web import errors
+from bankcrm.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from bankcrm.web.templating import WEB_DIR
+
+API_DESCRIPTION = (
+    "The bankcrm JSON API for other bank systems. Authenticate with `POST /api/v1/auth/token` "
+    "(OAuth2 password flow) and send `Authorization: Bearer <token>`. Errors are `application/problem+json`."
+)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the ASGI app for the given settings (and optionally an existing engine)."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO)
+    app = FastAPI(
+        title="bankcrm",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+
+    for router in (access_api.router, audit_api.router):
+        app.include_router(router, prefix="/api/v1")
+    for router in (access_views.public_router, access_views.router, audit_views.router, home_views.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    errors.install(app)
+    app.add_middleware(LocaleMiddleware, default=settings.default_locale)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

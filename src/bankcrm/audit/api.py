@@ -1,0 +1,60 @@
+"""JSON API over the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from bankcrm.access.deps import AppSettings, Db, require_api
+from bankcrm.access.principal import Principal
+from bankcrm.audit import service as audit_service
+from bankcrm.audit.filters import AuditFilters
+from bankcrm.audit.schemas import AuditEventRead, AuditPage
+from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.web.errors import PROBLEM_RESPONSES
+
+router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/audit-events", response_model=AuditPage)
+def list_events(
+    db: Db,
+    settings: AppSettings,
+    caller: Annotated[Principal, Depends(require_api("audit.read"))],
+    actor: str | None = None,
+    action: str | None = None,
+    entity_type: str | None = None,
+    outcome: Literal["success", "failure", "denied"] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AuditPage:
+    """Audit events, newest first; dates (YYYY-MM-DD) are days in the bank's time zone."""
+    filters = AuditFilters(
+        actor,
+        action,
+        entity_type,
+        outcome,
+        date_from.isoformat() if date_from else None,
+        date_to.isoformat() if date_to else None,
+    )
+    since, until = filters.window(settings.timezone)
+    result = audit_service.search(
+        db,
+        PageRequest(page, size),
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        outcome=outcome,
+        since=since,
+        until=until,
+    )
+    return AuditPage(
+        items=[AuditEventRead.model_validate(e) for e in result.items],
+        total=result.total,
+        page=result.page,
+        size=result.size,
+    )

@@ -1,0 +1,145 @@
+"""Record audit events on the hash chain, verify the chain, and read it back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor
+from bankcrm.audit import repository
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.kit.time import as_utc, utcnow
+from bankcrm.models import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _digest(event: AuditEvent) -> str:
+    """SHA-256 over the row's content and its predecessor's hash, in a fixed form."""
+    occurred = as_utc(event.occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body = [
+        event.seq,
+        occurred,
+        event.actor_user_id,
+        event.actor_username,
+        event.action,
+        event.outcome,
+        event.entity_type,
+        event.entity_id,
+        event.changes,
+        event.detail,
+        event.ip,
+        event.prev_hash,
+    ]
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    action: str,
+    *,
+    outcome: str = "success",
+    entity_type: str | None = None,
+    entity_id: object = None,
+    changes: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction (it commits or rolls back with the write)."""
+    repository.lock_chain(db)
+    head = repository.last_event(db)
+    event = AuditEvent(
+        seq=(head.seq + 1) if head else 1,
+        occurred_at=utcnow(),
+        actor_user_id=actor.user_id,
+        actor_username=actor.username,
+        action=action,
+        outcome=outcome,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str) if changes else None,
+        detail=detail[:500] if detail else None,
+        ip=actor.ip,
+        prev_hash=head.hash if head else GENESIS,
+    )
+    event.hash = _digest(event)
+    db.add(event)
+    db.flush()
+    return event
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field-level {field: [old, new]} for the fields that changed."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Outcome of a chain verification."""
+
+    checked: int
+    ok: bool
+    broken_seq: int | None = None
+    reason: str | None = None
+
+
+def verify(db: Session) -> ChainReport:
+    """Walk the chain; report the first row whose content, link or position is wrong."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    for event in repository.iter_chain(db):
+        if event.seq != expected_seq:
+            return ChainReport(
+                checked, False, expected_seq, f"row {expected_seq} is missing (next row present is {event.seq})"
+            )
+        if event.prev_hash != expected_prev:
+            return ChainReport(checked, False, event.seq, f"row {event.seq} does not link to row {event.seq - 1}")
+        if _digest(event) != event.hash:
+            return ChainReport(checked, False, event.seq, f"row {event.seq} content does not match its hash")
+        expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    return ChainReport(checked, True)
+
+
+def search(
+    db: Session,
+    page: PageRequest,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    entity_type: str | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[AuditEvent]:
+    """Filtered audit events, newest first (the caller checks ``audit.read``)."""
+    return repository.search(
+        db, page, actor=actor, action=action, entity_type=entity_type, outcome=outcome, since=since, until=until
+    )
+
+
+def export(
+    db: Session,
+    by: Actor,
+    *,
+    limit: int = 100_000,
+    **filters: Any,
+) -> list[AuditEvent]:
+    """Matching events, newest first, up to ``limit``; the export itself is audited."""
+    rows = repository.search(db, PageRequest(1, limit), **filters).items
+    shown = {k: v for k, v in filters.items() if v is not None}
+    record(db, by, "audit.export", detail=f"{len(rows)} rows; filters {shown}")
+    return rows
+
+
+def sign_ins_by_day(db: Session, since: datetime) -> list[tuple[datetime, str, str]]:
+    """Sign-in events since a time, for the dashboard chart."""
+    return repository.count_by_day(db, ("auth.login",), since)
+
+
+def count_since(db: Session, since: datetime, outcome: str | None = None) -> int:
+    """How many events since a time."""
+    return repository.count_since(db, since, outcome)

@@ -1,0 +1,1 @@
+"""The bankcrm command line."""

@@ -1,0 +1,158 @@
+"""``bankcrm``: demo, serve, db, users, audit."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from bankcrm.access.principal import SYSTEM_PRINCIPAL
+from bankcrm.access.schemas import UserCreate
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.audit import service as audit_service
+from bankcrm.cli.context import prepare_sqlite_dir, transaction
+from bankcrm.config import Settings, get_settings
+from bankcrm.demo import org as demo_org
+from bankcrm.errors import DomainError
+from bankcrm.kit.i18n import gettext_for
+from bankcrm.migrate import upgrade
+
+app = typer.Typer(no_args_is_help=True, help="bankcrm: customer relationship management for commercial banks.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+users_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _settings(mode: str | None = None) -> Settings:
+    try:
+        base = get_settings()
+        return base.model_copy(update={"mode": mode}) if mode else base
+    except ValidationError as exc:
+        err_console.print(f"[red]Configuration error:[/red] {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+
+
+def _fail(exc: DomainError) -> typer.Exit:
+    err_console.print(f"[red]{gettext_for('en', exc.message, exc.params)}[/red]")
+    for e in exc.errors:
+        err_console.print(f"  {e.field}: {gettext_for('en', e.message, e.params)}")
+    return typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    settings = _settings()
+    prepare_sqlite_dir(settings)
+    upgrade(settings.database_url)
+    console.print("Database is at the latest schema version.")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web UI and API."""
+    import uvicorn
+
+    from bankcrm.app import create_app
+
+    uvicorn.run(create_app(_settings()), host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def demo(
+    no_serve: bool = typer.Option(False, "--no-serve", help="Build the demo bank but do not serve it."),
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Create or upgrade the demo database, build the demo bank if it is not there, and serve it."""
+    settings = _settings("demo")
+    prepare_sqlite_dir(settings)
+    upgrade(settings.database_url)
+    with transaction(settings) as db:
+        built = not demo_org.already_built(db)
+        if built:
+            demo_org.build(db)
+    if not built:
+        console.print("The demo bank is already built in this database; nothing was changed.")
+    table = Table(title="Demo users (password: demo1234)")
+    for col in ("user", "role", "unit"):
+        table.add_column(col)
+    for u in demo_org.staff_list():
+        table.add_row(u.username, u.role, u.unit)
+    console.print(table)
+    if not no_serve:
+        import uvicorn
+
+        from bankcrm.app import create_app
+
+        console.print(f"Serving the demo bank at http://{host}:{port}")
+        uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@users_app.command("create")
+def users_create(
+    username: str = typer.Option(..., help="Sign-in name: lower case, starts with a letter."),
+    display_name: str = typer.Option(..., help="Name shown in the UI."),
+    unit: str = typer.Option("HO", help="Org unit code."),
+    role: list[str] = typer.Option(..., help="Role code; repeat for several."),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Initial password (prompted when omitted); weak passwords are refused.",
+    ),
+) -> None:
+    """Create a staff account (the first administrator of a new installation, for instance)."""
+    with transaction() as db:
+        try:
+            units = {u.code: u for u in unit_service.list_units(db, SYSTEM_PRINCIPAL)}
+            if unit.upper() not in units:
+                err_console.print(f"[red]Unknown org unit code: {unit}[/red]")
+                raise typer.Exit(1)
+            data = UserCreate(
+                username=username,
+                display_name=display_name,
+                org_unit_id=units[unit.upper()].id,
+                password=password,
+                roles=role,
+            )
+            user = user_service.create_user(db, SYSTEM_PRINCIPAL, data)
+        except ValidationError as exc:
+            for e in exc.errors():
+                err_console.print(f"[red]{'.'.join(map(str, e['loc']))}: {e['msg']}[/red]")
+            raise typer.Exit(1) from exc
+        except DomainError as exc:
+            raise _fail(exc) from exc
+    console.print(f"Created user {user.username} (id {user.id}) in {unit.upper()} with roles {', '.join(role)}.")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 and name the first broken row if it was tampered with."""
+    with transaction() as db:
+        report = audit_service.verify(db)
+    if report.ok:
+        console.print(f"Audit chain intact: {report.checked} events verified.")
+        return
+    err_console.print(
+        f"[red]Audit chain broken at row {report.broken_seq}: {report.reason}[/red] "
+        f"({report.checked} events verified before it)"
+    )
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point for ``python -m bankcrm``."""
+    app(prog_name="bankcrm")
+
+
+if __name__ == "__main__":
+    main()

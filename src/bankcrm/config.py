@@ -1,0 +1,71 @@
+"""Typed settings read from the environment (prefix ``BANKCRM_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Known only so that we can refuse it: this value ships in the source code.
+DEV_SECRET_KEY = "bankcrm-dev-secret-do-not-use-in-production"  # noqa: S105 - refused outside dev
+# Modes in which the shipped default secret is tolerated (no real customer data).
+LENIENT_MODES = frozenset({"demo", "dev", "test"})
+
+
+class Settings(BaseSettings):
+    """All runtime settings; one instance per process."""
+
+    model_config = SettingsConfigDict(env_prefix="BANKCRM_", env_file=".env", extra="ignore")
+
+    mode: Literal["demo", "dev", "test", "production"] = "dev"
+    database_url: str = "sqlite:///./var/bankcrm.db"
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
+    api_token_minutes: int = 60
+    login_max_failures: int = 5
+    lockout_minutes: int = 15
+    timezone: str = "Asia/Shanghai"
+    default_locale: Literal["en", "zh_CN"] = "en"
+    # None means: secure cookies everywhere except dev/demo/test on plain http.
+    cookie_secure: bool | None = None
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.mode not in LENIENT_MODES and self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+            raise ValueError(
+                f"BANKCRM_SECRET_KEY is the built-in development value, which is refused in "
+                f"'{self.mode}' mode. Set BANKCRM_SECRET_KEY to a random value of at least 32 "
+                f"characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("BANKCRM_SECRET_KEY must be at least 32 characters long.")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies carry the Secure flag (and the ``__Host-`` prefix)."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.mode not in LENIENT_MODES
+
+    @property
+    def session_cookie_name(self) -> str:
+        """Cookie name; ``__Host-`` is only valid together with Secure."""
+        return "__Host-bankcrm_session" if self.secure_cookies else "bankcrm_session"
+
+    def sqlite_path(self) -> Path | None:
+        """Filesystem path of a SQLite database, or None for other databases."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :])
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,47 @@
+"""The home page per role, its chart data, and the top-bar search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from bankcrm.access.deps import AppSettings, Db, csrf_protect, require_web, web_principal
+from bankcrm.access.principal import Principal
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.home import service as home_service
+from bankcrm.kit.pagination import PageRequest
+from bankcrm.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+SignedIn = Annotated[Principal, Depends(web_principal)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: Db, principal: SignedIn) -> Response:
+    """Figures for the viewer's role and scope."""
+    return render(request, "home/index.html", {"fig": home_service.figures(db, principal)})
+
+
+@router.get("/home/sign-ins.json")
+def sign_ins_chart(
+    db: Db, settings: AppSettings, principal: Annotated[Principal, Depends(require_web("audit.read"))]
+) -> JSONResponse:
+    """Chart data: sign-ins per day over the last 14 days."""
+    return JSONResponse(home_service.sign_in_series(db, settings.timezone))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, db: Db, principal: SignedIn, q: str = "") -> Response:
+    """Top-bar search across what exists so far (units and users), inside the viewer's scope."""
+    q = q.strip()
+    units = unit_service.list_units(db, principal, q)[:20] if q and principal.can("org.read") else []
+    users = (
+        user_service.list_users(db, principal, PageRequest(1, 20), q=q).items
+        if q and principal.can("user.read")
+        else []
+    )
+    template = "home/search_results.html" if request.headers.get("hx-request") else "home/search.html"
+    return render(request, template, {"q": q, "units": units, "users": users})

@@ -1,0 +1,69 @@
+"""Gettext catalogs (en, zh_CN) loaded from the .po files with Babel, and locale choice."""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = ("en", "zh_CN")
+LOCALE_LABELS = {"en": "English", "zh_CN": "中文"}
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where the locale is known."""
+    return message
+
+
+def po_path(locale: str) -> Path:
+    """Path of a locale's catalog source."""
+    return LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: str) -> gettext.NullTranslations:
+    """Compile a locale's .po in memory (no build step can leave a stale .mo behind)."""
+    if locale not in LOCALES:
+        locale = LOCALES[0]
+    with po_path(locale).open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def gettext_for(locale: str, message: str, params: dict[str, object] | None = None) -> str:
+    """Translate one msgid and apply %-style parameters."""
+    text = translations(locale).gettext(message)
+    return text % params if params else text
+
+
+def negotiate(accept_language: str | None, default: str) -> str:
+    """Pick en or zh_CN from an Accept-Language header."""
+    if not accept_language:
+        return default
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower().replace("-", "_")
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return default
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """Accept 'zh', 'zh-CN', 'zh_CN', 'en', 'en-US'; anything else is None."""
+    if not value:
+        return None
+    tag = value.strip().lower().replace("-", "_")
+    if tag.startswith("zh"):
+        return "zh_CN"
+    if tag.startswith("en"):
+        return "en"
+    return None

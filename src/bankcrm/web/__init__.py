@@ -1,0 +1,1 @@
+"""Base layout, shared components, templates and static files."""

@@ -1,0 +1,158 @@
+"""One renderer for every error: problem+json for the API, a page or htmx partial for the web."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bankcrm.errors import AuthenticationRequired, DomainError, FieldError, ValidationFailed
+from bankcrm.kit.i18n import N_, gettext_for
+from bankcrm.web.templating import locale_of, render
+
+log = logging.getLogger("bankcrm")
+
+# Pydantic error types mapped to messages we translate; anything else gets the generic one.
+PYDANTIC_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This field is required."),
+    "string_too_long": N_("This value is too long."),
+    "string_pattern_mismatch": N_("This value has the wrong format."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "bool_parsing": N_("Enter true or false."),
+    "too_short": N_("Choose at least one."),
+    "list_type": N_("Enter a list."),
+    "string_type": N_("Enter text."),
+}
+GENERIC_INVALID = N_("This value is not valid.")
+HTTP_MESSAGES = {
+    404: N_("Not found."),
+    405: N_("This method is not allowed here."),
+}
+
+
+def field_errors_from_pydantic(errors: list[Any]) -> list[FieldError]:
+    """Turn pydantic's errors into our field errors, naming the field (and row where nested)."""
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        out.append(FieldError(".".join(loc) or "body", PYDANTIC_MESSAGES.get(err.get("type", ""), GENERIC_INVALID)))
+    return out
+
+
+def invalid(exc: ValidationError) -> ValidationFailed:
+    """A pydantic failure as our domain error (views parse forms into schemas)."""
+    return ValidationFailed(errors=field_errors_from_pydantic(exc.errors()))
+
+
+def is_api(request: Request) -> bool:
+    """API requests get problem+json."""
+    return request.url.path.startswith("/api/")
+
+
+def problem(request: Request, exc: DomainError) -> JSONResponse:
+    """RFC 9457 problem details, translated to the request's language."""
+    locale = locale_of(request)
+    body: dict[str, Any] = {
+        "type": f"urn:bankcrm:problem:{exc.code}",
+        "title": gettext_for(locale, exc.default_message),
+        "status": exc.status,
+        "detail": gettext_for(locale, exc.message, exc.params),
+        "instance": request.url.path,
+    }
+    if exc.errors:
+        body["errors"] = [{"field": e.field, "message": gettext_for(locale, e.message, e.params)} for e in exc.errors]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json", headers=headers)
+
+
+def html_error(request: Request, exc: DomainError) -> Response:
+    """A full error page, or an alert partial for htmx requests."""
+    if isinstance(exc, AuthenticationRequired) and exc.code == "authentication_required":
+        target = "/login?next=" + quote(request.url.path)
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    template = "partials/error.html" if request.headers.get("hx-request") else "error.html"
+    return render(
+        request,
+        template,
+        {
+            "error": exc,
+            "message": gettext_for(locale_of(request), exc.message, exc.params),
+            "field_errors": [(e.field, gettext_for(locale_of(request), e.message, e.params)) for e in exc.errors],
+        },
+        status=exc.status,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(DomainError)
+    def _domain(request: Request, exc: DomainError) -> Response:
+        return problem(request, exc) if is_api(request) else html_error(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(request: Request, exc: RequestValidationError) -> Response:
+        err = ValidationFailed(errors=field_errors_from_pydantic(list(exc.errors())))
+        return problem(request, err) if is_api(request) else html_error(request, err)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        err = DomainError(HTTP_MESSAGES.get(exc.status_code))
+        err.status, err.code = exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
+        return problem(request, err) if is_api(request) else html_error(request, err)
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        err = DomainError(N_("Something went wrong on our side. The error has been logged."))
+        err.status, err.code = 500, "internal_error"
+        return problem(request, err) if is_api(request) else html_error(request, err)
+
+
+class ProblemField(BaseModel):
+    """One field at fault."""
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every API error is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ProblemField] | None = None
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {
+                "schema": Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            }
+        },
+    }
+
+
+# Documented on every API router so clients (and schemathesis) know the shape of each error.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem_doc("No valid bearer token, or wrong credentials"),
+    403: _problem_doc("The caller lacks the permission"),
+    404: _problem_doc("Not found, or outside the caller's data scope"),
+    409: _problem_doc("Conflicts with existing data"),
+    422: _problem_doc("Invalid input; `errors` names each field"),
+}

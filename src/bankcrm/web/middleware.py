@@ -1,0 +1,58 @@
+"""Pure ASGI middleware: request locale, and security headers on every response."""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bankcrm.kit.i18n import negotiate, normalise_locale
+
+LANG_COOKIE = "bankcrm_lang"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class LocaleMiddleware:
+    """Pick the language: cookie set by the switch, else Accept-Language, else the default."""
+
+    def __init__(self, app: ASGIApp, default: str) -> None:
+        self.app, self.default = app, default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            chosen = normalise_locale(request.cookies.get(LANG_COOKIE))
+            scope.setdefault("state", {})["locale"] = chosen or negotiate(
+                request.headers.get("accept-language"), self.default
+            )
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """CSP, framing, sniffing and referrer rules everywhere; no caching outside /static."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                if not static:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

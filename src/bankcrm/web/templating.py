@@ -1,0 +1,85 @@
+"""Jinja2 environment with gettext, and the page renderer every view uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bankcrm.kit.i18n import LOCALE_LABELS, N_, translations
+from bankcrm.kit.time import to_local
+
+WEB_DIR = Path(__file__).resolve().parent
+_env = Environment(
+    loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(), extensions=["jinja2.ext.i18n"]
+)
+templates = Jinja2Templates(env=_env)
+
+# Left navigation: (path, label msgid, permission needed or None).
+NAVIGATION = (
+    ("/", N_("Home"), None),
+    ("/admin/units", N_("Org units"), "org.read"),
+    ("/admin/users", N_("Users"), "user.read"),
+    ("/admin/roles", N_("Roles and permissions"), "role.manage"),
+    ("/admin/audit", N_("Audit log"), "audit.read"),
+)
+
+
+def locale_of(request: Request) -> str:
+    """The request's locale, chosen by the locale middleware."""
+    return getattr(request.state, "locale", "en")
+
+
+def _formatters(locale: str, zone: str) -> dict[str, Any]:
+    babel_locale = "zh_Hans_CN" if locale == "zh_CN" else "en"
+
+    def dt(value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        return format_datetime(to_local(value, zone), "yyyy-MM-dd HH:mm:ss", locale=babel_locale)
+
+    def num(value: int | float) -> str:
+        return format_decimal(value, locale=babel_locale)
+
+    return {"fmt_dt": dt, "fmt_num": num}
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page or partial with the translator, the principal and navigation in context."""
+    locale = locale_of(request)
+    tr = translations(locale)
+    principal = getattr(request.state, "principal", None)
+    settings = request.app.state.settings
+    nav = [
+        (path, tr.gettext(label))
+        for path, label, perm in NAVIGATION
+        if principal is not None and (perm is None or principal.can(perm))
+    ]
+    ctx: dict[str, Any] = {
+        "request": request,
+        "_": tr.gettext,
+        "gettext": tr.gettext,
+        "ngettext": tr.ngettext,
+        "locale": locale,
+        "locale_labels": LOCALE_LABELS,
+        "principal": principal,
+        "csrf_token": principal.csrf_token if principal else None,
+        "nav": nav,
+        "current_path": request.url.path,
+        **_formatters(locale, settings.timezone),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, template, ctx, status_code=status, headers=headers)
