@@ -1,0 +1,121 @@
+"""The bankcrm command line against a real SQLite file: upgrade, demo, users create, audit verify."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from bankcrm.cli.main import app
+from bankcrm.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_file(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("BANKCRM_MODE", "dev")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def test_demo_builds_once_and_verify_passes(db_file):
+    first = runner.invoke(app, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    for name in ("admin", "manager", "am1", "am2", "lobby", "teller", "product", "risk", "ops"):
+        assert name in first.output
+    second = runner.invoke(app, ["demo", "--no-serve"])
+    assert second.exit_code == 0 and "already built" in second.output
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("select count(*) from app_user").fetchone() == (9,)
+        assert conn.execute("select count(*) from org_unit").fetchone() == (18,)
+    verify = runner.invoke(app, ["audit", "verify"])
+    assert verify.exit_code == 0
+    assert "Audit chain intact: 26 events verified." in verify.output
+
+
+def test_users_create_refuses_a_weak_password_and_accepts_a_strong_one(db_file):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    weak = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "--username",
+            "chief",
+            "--display-name",
+            "Chief",
+            "--role",
+            "admin",
+            "--password",
+            "demo1234",
+        ],
+    )
+    assert weak.exit_code == 1
+    assert "Password must be at least 12 characters long." in weak.output
+    strong = runner.invoke(
+        app,
+        ["users", "create", "--username", "chief", "--display-name", "Chief", "--role", "admin"],
+        input="Str0ng-Passw0rd!\nStr0ng-Passw0rd!\n",
+    )
+    assert strong.exit_code == 0, strong.output
+    assert "Created user chief" in strong.output
+
+
+def test_users_create_names_an_unknown_unit(db_file):
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "--username",
+            "x1",
+            "--display-name",
+            "X",
+            "--unit",
+            "MARS",
+            "--role",
+            "teller",
+            "--password",
+            "Str0ng-Passw0rd!",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Unknown org unit code: MARS" in result.output
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        (
+            "UPDATE audit_event SET actor_username = 'mallory' WHERE seq = 5",
+            "Audit chain broken at row 5: row 5 content does not match its hash",
+        ),
+        (
+            "DELETE FROM audit_event WHERE seq = 7",
+            "Audit chain broken at row 7: row 7 is missing (next row present is 8)",
+        ),
+    ],
+)
+def test_audit_verify_exits_non_zero_naming_the_broken_row(db_file, tamper, expected):
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("DROP TRIGGER audit_event_no_update")
+        conn.execute("DROP TRIGGER audit_event_no_delete")
+        conn.execute(tamper)
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert expected in " ".join(result.output.split())
+
+
+def test_production_mode_with_default_secret_is_refused(db_file, monkeypatch):
+    monkeypatch.setenv("BANKCRM_MODE", "production")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "BANKCRM_SECRET_KEY" in result.output

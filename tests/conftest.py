@@ -1,0 +1,148 @@
+"""Test harness: one migrated database per backend, every test inside a rolled-back transaction."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bankcrm.app import create_app
+from bankcrm.config import Settings
+from bankcrm.db import make_engine, session_scope
+from bankcrm.demo import org as demo_org
+from bankcrm.migrate import upgrade
+from bankcrm.models import OrgUnit, User
+
+PG_URL = os.environ.get("BANKCRM_TEST_DATABASE_URL")
+if os.environ.get("CI") and not PG_URL:
+    raise pytest.UsageError("CI must set BANKCRM_TEST_DATABASE_URL: the PostgreSQL half of the suite may not skip")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def _fresh_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database holding the demo org tree and staff, committed once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bankcrm.db'}"
+    else:
+        assert PG_URL is not None
+        url = PG_URL
+        _fresh_postgres(url)
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(sessionmaker(bind=engine)) as db:
+        demo_org.build(db)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The engine for this backend."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One connection with an outer transaction that is rolled back after the test."""
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
+    """A session for given/then steps; commits only release savepoints."""
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Test-mode settings for this backend."""
+    return Settings(mode="test", database_url=database_url)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, connection: Connection) -> FastAPI:
+    """The real app, its request sessions joined to the test's transaction."""
+    application = create_app(settings, engine)
+    application.state.sessionmaker = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    """An anonymous browser-like client."""
+    return TestClient(app, raise_server_exceptions=True)
+
+
+@pytest.fixture
+def make_client(app: FastAPI):  # type: ignore[no-untyped-def]
+    """A factory of independent clients (two browsers, say)."""
+    return lambda: TestClient(app, raise_server_exceptions=True)
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page embeds in its forms."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client: TestClient, username: str, password: str = "demo1234"):  # type: ignore[no-untyped-def]
+    """Sign in through the login page; returns the POST response."""
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_from(page.text), "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def signed_in(client: TestClient, username: str) -> TestClient:
+    """Sign in and assert it worked."""
+    response = login(client, username)
+    assert response.status_code == 303, response.text
+    return client
+
+
+def token_for(client: TestClient, username: str, password: str = "demo1234") -> dict[str, str]:
+    """Authorization header for a fresh bearer token."""
+    response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def user_id(db: Session, username: str) -> int:
+    """A demo user's id."""
+    user = db.query(User).filter_by(username=username).one()
+    return user.id
+
+
+def unit_id(db: Session, code: str) -> int:
+    """A demo unit's id."""
+    return db.query(OrgUnit).filter_by(code=code).one().id
