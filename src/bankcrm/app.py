@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -14,9 +14,12 @@ from bankcrm.access import views as access_views
 from bankcrm.audit import api as audit_api
 from bankcrm.audit import views as audit_views
 from bankcrm.config import Settings, get_settings
+from bankcrm.customers import api as customers_api
+from bankcrm.customers import views as customers_views
 from bankcrm.db import make_engine, make_sessionmaker
 from bankcrm.home import views as home_views
 from bankcrm.web import errors
+from bankcrm.web.guards import reject_nul_characters
 from bankcrm.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from bankcrm.web.templating import WEB_DIR
 
@@ -37,14 +40,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(reject_nul_characters)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.cipher = settings.field_cipher()
 
-    for router in (access_api.router, audit_api.router):
+    for router in (access_api.router, audit_api.router, customers_api.router):
         app.include_router(router, prefix="/api/v1")
-    for router in (access_views.public_router, access_views.router, audit_views.router, home_views.router):
+    for router in (
+        access_views.public_router,
+        access_views.router,
+        audit_views.router,
+        home_views.router,
+        customers_views.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+if TYPE_CHECKING:
+    from bankcrm.kit.crypto import FieldCipher
+
 # Known only so that we can refuse it: this value ships in the source code.
 DEV_SECRET_KEY = "bankcrm-dev-secret-do-not-use-in-production"  # noqa: S105 - refused outside dev
+# Development-only PII keys (32 bytes each, base64); refused outside lenient modes like the secret key.
+DEV_PII_KEYS = "1:ZGV2LW9ubHktcGlpLWtleS12ZXJzaW9uLTEtMzJieXQ="
+DEV_PII_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGU="
 # Modes in which the shipped default secret is tolerated (no real customer data).
 LENIENT_MODES = frozenset({"demo", "dev", "test"})
 
@@ -32,6 +39,10 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "zh_CN"] = "en"
     # None means: secure cookies everywhere except dev/demo/test on plain http.
     cookie_secure: bool | None = None
+    # Field encryption (ARCHITECTURE §6): "version:base64key,..." and the version new values use.
+    pii_keys: SecretStr = SecretStr(DEV_PII_KEYS)
+    pii_key_version: int = 1
+    pii_index_key: SecretStr = SecretStr(DEV_PII_INDEX_KEY)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -40,6 +51,14 @@ class Settings(BaseSettings):
                 f"BANKCRM_SECRET_KEY is the built-in development value, which is refused in "
                 f"'{self.mode}' mode. Set BANKCRM_SECRET_KEY to a random value of at least 32 "
                 f"characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if self.mode not in LENIENT_MODES and (
+            self.pii_keys.get_secret_value() == DEV_PII_KEYS
+            or self.pii_index_key.get_secret_value() == DEV_PII_INDEX_KEY
+        ):
+            raise ValueError(
+                f"BANKCRM_PII_KEYS and BANKCRM_PII_INDEX_KEY must be set in '{self.mode}' mode; the built-in "
+                f"development keys are refused. Generate keys with: bankcrm keys generate"
             )
         if len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("BANKCRM_SECRET_KEY must be at least 32 characters long.")
@@ -56,6 +75,16 @@ class Settings(BaseSettings):
     def session_cookie_name(self) -> str:
         """Cookie name; ``__Host-`` is only valid together with Secure."""
         return "__Host-bankcrm_session" if self.secure_cookies else "bankcrm_session"
+
+    def field_cipher(self) -> FieldCipher:
+        """The AES-GCM cipher and blind-index key for C2 fields (ValueError names a bad key)."""
+        from bankcrm.kit.crypto import FieldCipher, parse_keys
+
+        return FieldCipher(
+            parse_keys(self.pii_keys.get_secret_value()),
+            self.pii_key_version,
+            base64.b64decode(self.pii_index_key.get_secret_value()),
+        )
 
     def sqlite_path(self) -> Path | None:
         """Filesystem path of a SQLite database, or None for other databases."""

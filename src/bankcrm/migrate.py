@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert, select, update
 
-from bankcrm.db import normalise_url
+from bankcrm.config import get_settings
+from bankcrm.db import make_engine, normalise_url
+from bankcrm.models import CodeItem
 
 
 def migrations_dir() -> Path:
@@ -31,5 +34,60 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 
 def upgrade(url: str | None = None, connection: Connection | None = None, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``."""
+    """Bring the schema up to ``revision``, then bring the code tables in line with the shipped CSVs."""
     command.upgrade(alembic_config(url, connection), revision)
+    if revision != "head":
+        return
+    if connection is not None:
+        sync_reference_data(connection)
+        return
+    engine = make_engine(url or get_settings().database_url)
+    try:
+        with engine.begin() as conn:
+            sync_reference_data(conn)
+    finally:
+        engine.dispose()
+
+
+def reference_files() -> list[Path]:
+    """The shipped code tables: one CSV per category (code, parent_code, label_en, label_zh, sort_order)."""
+    return sorted((Path(__file__).resolve().parent / "reference_data").glob("*.csv"))
+
+
+def sync_reference_data(conn: Connection) -> int:
+    """Insert new codes and update changed labels; codes are never deleted (old records still use them)."""
+    table = CodeItem.__table__
+    changed = 0
+    for path in reference_files():
+        category = path.stem
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = [
+                {
+                    "category": category,
+                    "code": r["code"],
+                    "parent_code": r["parent_code"] or None,
+                    "label_en": r["label_en"],
+                    "label_zh": r["label_zh"],
+                    "sort_order": int(r["sort_order"]),
+                }
+                for r in csv.DictReader(fh)
+            ]
+        existing = {row.code: row for row in conn.execute(select(table).where(table.c.category == category))}
+        for row in rows:
+            old = existing.get(row["code"])
+            if old is None:
+                conn.execute(insert(table).values(**row))  # type: ignore[arg-type]
+                changed += 1
+            elif (old.parent_code, old.label_en, old.label_zh, old.sort_order) != (
+                row["parent_code"],
+                row["label_en"],
+                row["label_zh"],
+                row["sort_order"],
+            ):
+                conn.execute(
+                    update(table)  # type: ignore[arg-type]
+                    .where(table.c.category == category, table.c.code == row["code"])
+                    .values(**row)
+                )
+                changed += 1
+    return changed

@@ -33,9 +33,41 @@ def test_demo_builds_once_and_verify_passes(db_file):
     with sqlite3.connect(db_file) as conn:
         assert conn.execute("select count(*) from app_user").fetchone() == (9,)
         assert conn.execute("select count(*) from org_unit").fetchone() == (18,)
+        assert conn.execute("select count(*) from customer").fetchone() == (160,)
+        assert conn.execute("select count(*) from change_request where status = 'submitted'").fetchone() == (3,)
+    assert "160 customers" in first.output
     verify = runner.invoke(app, ["audit", "verify"])
     assert verify.exit_code == 0
-    assert "Audit chain intact: 26 events verified." in verify.output
+    # 26 events for the org and staff, 3 per approved customer (submit, create, approve), 3 pending submits
+    assert "Audit chain intact: 509 events verified." in verify.output
+
+
+def test_keys_rotate_reencrypts_everything_under_the_new_version(db_file, monkeypatch):
+    # given a demo bank encrypted under key version 1
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    new_key = runner.invoke(app, ["keys", "generate"]).output.strip()
+    assert len(new_key) == 44
+    # when version 2 is added and made current, and the keys are rotated
+    from bankcrm.config import DEV_PII_KEYS
+
+    monkeypatch.setenv("BANKCRM_PII_KEYS", f"{DEV_PII_KEYS},2:{new_key}")
+    monkeypatch.setenv("BANKCRM_PII_KEY_VERSION", "2")
+    get_settings.cache_clear()
+    rotated = runner.invoke(app, ["keys", "rotate"])
+    # then every encrypted value is under version 2, and a second run has nothing left to do
+    assert rotated.exit_code == 0, rotated.output
+    with sqlite3.connect(db_file) as conn:
+        tokens = [r[0] for r in conn.execute("select id_no_enc from customer where id_no_enc is not null")]
+        tokens += [r[0] for r in conn.execute("select value_enc from customer_contact where value_enc is not null")]
+        tokens += [r[0] for r in conn.execute("select payload_enc from change_request")]
+    assert tokens and all(t.startswith("v2.") for t in tokens)
+    assert f"Re-encrypted {len(tokens) + _persons(db_file)} values under key version 2." in rotated.output
+    assert "Re-encrypted 0 values" in runner.invoke(app, ["keys", "rotate"]).output
+
+
+def _persons(db_file) -> int:  # type: ignore[no-untyped-def]
+    with sqlite3.connect(db_file) as conn:
+        return int(conn.execute("select count(*) from contact_person where phone_enc is not null").fetchone()[0])
 
 
 def test_users_create_refuses_a_weak_password_and_accepts_a_strong_one(db_file):

@@ -14,6 +14,7 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.audit import service as audit_service
 from bankcrm.config import Settings
 from bankcrm.errors import AuthenticationRequired, DomainError, Forbidden
+from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import MAX_ID
 from bankcrm.kit.tokens import same
@@ -54,6 +55,15 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 # A row id in a URL; out-of-range values are a 422, never an overflow in the database.
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def get_cipher(request: Request) -> FieldCipher:
+    """The app's field cipher for C2 values (built once from the settings' keys)."""
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+Cipher = Annotated[FieldCipher, Depends(get_cipher)]
 
 
 def client_ip(request: Request) -> str | None:

@@ -177,3 +177,9 @@ def open_sessions(db: Session, user_id: int) -> int:
         )
         or 0
     )
+
+
+def users_with_role(db: Session, role_code: str) -> list[User]:
+    """Users holding a role, by display name (pick lists)."""
+    stmt = select(User).join(User.roles).where(Role.code == role_code).order_by(User.display_name)
+    return list(db.scalars(stmt).unique())

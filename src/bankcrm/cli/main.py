@@ -1,4 +1,4 @@
-"""``bankcrm``: demo, serve, db, users, audit."""
+"""``bankcrm``: demo, serve, db, users, audit, keys."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from bankcrm.access.principal import SYSTEM_PRINCIPAL
+from bankcrm.access.principal import SYSTEM, SYSTEM_PRINCIPAL
 from bankcrm.access.schemas import UserCreate
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
 from bankcrm.cli.context import prepare_sqlite_dir, transaction
 from bankcrm.config import Settings, get_settings
+from bankcrm.customers.service import pii as pii_service
+from bankcrm.demo import customers as demo_customers
 from bankcrm.demo import org as demo_org
 from bankcrm.errors import DomainError
+from bankcrm.kit.crypto import generate_key
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.migrate import upgrade
 
@@ -23,9 +26,11 @@ app = typer.Typer(no_args_is_help=True, help="bankcrm: customer relationship man
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 users_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
+keys_app = typer.Typer(no_args_is_help=True, help="Encryption keys for personal data.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -79,7 +84,10 @@ def demo(
         built = not demo_org.already_built(db)
         if built:
             demo_org.build(db)
-    if not built:
+            customers = demo_customers.build(db, settings.field_cipher())
+    if built:
+        console.print(f"Built the demo bank: 18 org units, 9 staff, {customers} customers.")
+    else:
         console.print("The demo bank is already built in this database; nothing was changed.")
     table = Table(title="Demo users (password: demo1234)")
     for col in ("user", "role", "unit"):
@@ -147,6 +155,26 @@ def audit_verify() -> None:
         f"({report.checked} events verified before it)"
     )
     raise typer.Exit(1)
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new random key, for BANKCRM_PII_KEYS ("version:key,...") or BANKCRM_PII_INDEX_KEY."""
+    console.print(generate_key(), soft_wrap=True)
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored personal-data value under the current key (BANKCRM_PII_KEY_VERSION)."""
+    settings = _settings()
+    try:
+        cipher = settings.field_cipher()
+    except ValueError as exc:
+        err_console.print(f"[red]Key configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    with transaction(settings) as db:
+        count = pii_service.rotate_keys(db, cipher, SYSTEM)
+    console.print(f"Re-encrypted {count} values under key version {cipher.current_version}.")
 
 
 def main() -> None:

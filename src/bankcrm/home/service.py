@@ -12,6 +12,8 @@ from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
+from bankcrm.customers.service import queries as customer_queries
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import to_local, utcnow
 from bankcrm.models import OrgUnit, User
 
@@ -28,6 +30,8 @@ class HomeFigures:
     failed_sign_ins_24h: int | None = None
     events_24h: int | None = None
     colleagues_in_unit: int = 0
+    customers_in_scope: int | None = None
+    waiting_approvals: int | None = None
 
 
 def figures(db: Session, principal: Principal) -> HomeFigures:
@@ -42,6 +46,9 @@ def figures(db: Session, principal: Principal) -> HomeFigures:
     if principal.can("user.read"):
         fig.users_in_scope = user_service.count_active_users(db, principal)
         fig.locked_users = user_service.count_active_users(db, principal, locked=True)
+    if principal.can("customer.read"):
+        fig.customers_in_scope = customer_queries.count_customers(db, principal)
+        fig.waiting_approvals = customer_queries.inbox(db, principal, PageRequest(1, 1)).total
     if principal.can("audit.read"):
         since = utcnow() - timedelta(hours=24)
         fig.failed_sign_ins_24h = audit_service.count_since(db, since, outcome="failure")

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, csrf_protect, require_web, web_principal
+from bankcrm.access.deps import AppSettings, Cipher, Db, csrf_protect, require_web, web_principal
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
+from bankcrm.customers.service import queries as customer_queries
 from bankcrm.home import service as home_service
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.web.templating import render
@@ -34,9 +35,14 @@ def sign_ins_chart(
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, db: Db, principal: SignedIn, q: str = "") -> Response:
-    """Top-bar search across what exists so far (units and users), inside the viewer's scope."""
-    q = q.strip()
+def search(request: Request, db: Db, cipher: Cipher, principal: SignedIn, q: str = "") -> Response:
+    """Top-bar search across customers, units and users, inside the viewer's scope."""
+    q = q.strip()[:100]
+    customers = (
+        customer_queries.search(db, principal, cipher, PageRequest(1, 10), q=q)[1]
+        if q and principal.can("customer.read")
+        else []
+    )
     units = unit_service.list_units(db, principal, q)[:20] if q and principal.can("org.read") else []
     users = (
         user_service.list_users(db, principal, PageRequest(1, 20), q=q).items
@@ -44,4 +50,4 @@ def search(request: Request, db: Db, principal: SignedIn, q: str = "") -> Respon
         else []
     )
     template = "home/search_results.html" if request.headers.get("hx-request") else "home/search.html"
-    return render(request, template, {"q": q, "units": units, "users": users})
+    return render(request, template, {"q": q, "units": units, "users": users, "customers": customers})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -21,3 +21,8 @@ def as_utc(value: datetime) -> datetime:
 def to_local(value: datetime, zone: str) -> datetime:
     """Convert a stored UTC time to the bank's display zone."""
     return as_utc(value).astimezone(ZoneInfo(zone))
+
+
+def today_in(zone: str) -> date:
+    """Today's date in the bank's zone (what "today" means on a form)."""
+    return datetime.now(ZoneInfo(zone)).date()

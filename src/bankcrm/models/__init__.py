@@ -3,12 +3,34 @@
 from bankcrm.models.access import ApiToken, Permission, Role, User, UserSession, role_permission, user_role
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.base import Base
+from bankcrm.models.customer import (
+    ChangeRequest,
+    CodeItem,
+    ContactPerson,
+    CorporateProfile,
+    Counter,
+    Customer,
+    CustomerContact,
+    FamilyMember,
+    FieldChange,
+    IndividualProfile,
+)
 from bankcrm.models.org import OrgUnit, OrgUnitKind
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "ChangeRequest",
+    "CodeItem",
+    "ContactPerson",
+    "CorporateProfile",
+    "Counter",
+    "Customer",
+    "CustomerContact",
+    "FamilyMember",
+    "FieldChange",
+    "IndividualProfile",
     "OrgUnit",
     "OrgUnitKind",
     "Permission",

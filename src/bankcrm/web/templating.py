@@ -25,6 +25,8 @@ templates = Jinja2Templates(env=_env)
 # Left navigation: (path, label msgid, permission needed or None).
 NAVIGATION = (
     ("/", N_("Home"), None),
+    ("/customers", N_("Customers"), "customer.read"),
+    ("/approvals", N_("Approvals"), "customer.read"),
     ("/admin/units", N_("Org units"), "org.read"),
     ("/admin/users", N_("Users"), "user.read"),
     ("/admin/roles", N_("Roles and permissions"), "role.manage"),

@@ -18,3 +18,13 @@ def out_of_scope(principal: Principal, entity_type: str, entity_id: object, exis
         "entity_type": entity_type,
         "entity_id": entity_id,
     }
+
+
+def denied(principal: Principal, what: str, permission: str) -> dict[str, Any]:
+    """Audit payload for an action refused for want of a permission."""
+    return {
+        "actor": Actor.of(principal),
+        "action": "authz.denied",
+        "outcome": "denied",
+        "detail": f"{what} needs {permission}",
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bankcrm.access import repository
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.principal import SYSTEM_PRINCIPAL, Actor, Principal
 from bankcrm.access.schemas import OrgUnitCreate, OrgUnitUpdate
 from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.audit import service as audit_service
@@ -123,3 +123,21 @@ def update_unit(db: Session, principal: Principal, unit_id: int, data: OrgUnitUp
             db, Actor.of(principal), "org_unit.update", entity_type="org_unit", entity_id=unit.id, changes=changes
         )
     return unit
+
+
+def covers(principal: Principal, unit: OrgUnit) -> bool:
+    """Whether the unit lies in the principal's own unit subtree (or the principal sees the whole bank)."""
+    return principal.is_system or principal.data_scope == "all" or unit.path.startswith(principal.unit_path)
+
+
+def unit_for_write(db: Session, principal: Principal, unit_id: int) -> OrgUnit | None:
+    """An active unit the principal may put records in: one in their own unit subtree."""
+    unit = repository.unit_by_id(db, unit_id)
+    if unit is None or not unit.active or not covers(principal, unit):
+        return None
+    return unit
+
+
+def units_for_write(db: Session, principal: Principal) -> list[OrgUnit]:
+    """Active units the principal may put records in, in tree order."""
+    return [u for u in repository.units(db, SYSTEM_PRINCIPAL) if u.active and covers(principal, u)]

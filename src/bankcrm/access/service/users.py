@@ -242,3 +242,23 @@ def assign_roles(db: Session, principal: Principal, user_id: int, codes: list[st
             db, Actor.of(principal), "user.assign_roles", entity_type="user", entity_id=user.id, changes=changes
         )
     return user
+
+
+def is_active_user(db: Session, user_id: int) -> bool:
+    """Whether the id names an active user (e.g. a customer's account manager)."""
+    user = repository.user_by_id(db, user_id)
+    return user is not None and user.active
+
+
+def display_names(db: Session, user_ids: set[int]) -> dict[int, str]:
+    """Display names for user ids (account managers shown beside customers)."""
+    return {uid: u.display_name for uid in user_ids if (u := repository.user_by_id(db, uid)) is not None}
+
+
+def account_managers(db: Session, principal: Principal) -> list[User]:
+    """Active account managers in the principal's scope, for pick lists."""
+    return [u for u in repository.users_with_role(db, "account_manager") if u.active and _sees(principal, u)]
+
+
+def _sees(principal: Principal, user: User) -> bool:
+    return principal.is_system or principal.data_scope == "all" or user.org_unit.path.startswith(principal.unit_path)

@@ -1,0 +1,141 @@
+"""JSON API for the customer information file and the approval inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from pydantic import BaseModel
+
+from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, require_api
+from bankcrm.access.principal import Principal
+from bankcrm.customers import schemas
+from bankcrm.customers.service import approval, edit, intake, pii, queries
+from bankcrm.kit.ids import RowId
+from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.web.errors import PROBLEM_RESPONSES
+
+router = APIRouter(tags=["customers"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_api("customer.read"))]
+Writer = Annotated[Principal, Depends(require_api("customer.write"))]
+Unmasker = Annotated[Principal, Depends(require_api("pii.unmask"))]
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+
+
+class ChangeResult(BaseModel):
+    """What a PATCH did: the customer now, the fields changed at once, the request filed for the rest."""
+
+    customer: schemas.CustomerRead
+    changed: list[str]
+    change_request: schemas.ChangeRequestRead | None
+
+
+@router.get("/customers", response_model=schemas.CustomerPage)
+def search_customers(
+    db: Db,
+    cipher: Cipher,
+    caller: Reader,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    kind: Literal["individual", "corporate"] | None = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    account_manager_id: RowId | None = None,
+    page: PageNo = 1,
+    size: PageSize = 25,
+) -> schemas.CustomerPage:
+    """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin."""
+    result, items = queries.search(
+        db,
+        caller,
+        cipher,
+        PageRequest(page, size),
+        q=q,
+        kind=kind,
+        status=status,
+        account_manager_id=account_manager_id,
+    )
+    return schemas.CustomerPage(items=items, total=result.total, page=result.page, size=result.size)
+
+
+@router.post("/customers/individual", response_model=schemas.ChangeRequestRead, status_code=status.HTTP_202_ACCEPTED)
+def create_individual(
+    db: Db, cipher: Cipher, settings: AppSettings, caller: Writer, data: schemas.IndividualCreate
+) -> schemas.ChangeRequestRead:
+    """Submit a new individual customer for approval (202: the customer exists once a checker approves)."""
+    return queries.request_read(intake.submit_create(db, caller, cipher, data, settings.timezone))
+
+
+@router.post("/customers/corporate", response_model=schemas.ChangeRequestRead, status_code=status.HTTP_202_ACCEPTED)
+def create_corporate(
+    db: Db, cipher: Cipher, settings: AppSettings, caller: Writer, data: schemas.CorporateCreate
+) -> schemas.ChangeRequestRead:
+    """Submit a new corporate customer for approval."""
+    return queries.request_read(intake.submit_create(db, caller, cipher, data, settings.timezone))
+
+
+@router.get("/customers/{cif_no}", response_model=schemas.CustomerRead)
+def get_customer(db: Db, caller: Reader, cif_no: CifNo) -> schemas.CustomerRead:
+    """One customer, every section, C2 values masked."""
+    return queries.read(db, caller, cif_no)
+
+
+@router.patch("/customers/{cif_no}", response_model=ChangeResult)
+def change_customer(
+    db: Db, cipher: Cipher, caller: Writer, cif_no: CifNo, data: schemas.CustomerUpdate
+) -> ChangeResult:
+    """Change fields: ordinary ones at once, identity ones (name, ID, USCC, ...) as a change request."""
+    outcome = edit.change_customer(db, caller, cipher, cif_no, data)
+    return ChangeResult(
+        customer=queries.read(db, caller, cif_no),
+        changed=outcome.changed,
+        change_request=queries.request_read(outcome.request) if outcome.request else None,
+    )
+
+
+@router.get("/customers/{cif_no}/history", response_model=list[schemas.FieldChangeRead])
+def customer_history(db: Db, caller: Reader, cif_no: CifNo) -> list[schemas.FieldChangeRead]:
+    """Every field change, newest first, C2 values masked."""
+    return queries.history(db, caller, cif_no)
+
+
+@router.post("/customers/{cif_no}/unmask", response_model=schemas.UnmaskedValue)
+def unmask(
+    db: Db,
+    cipher: Cipher,
+    caller: Unmasker,
+    cif_no: CifNo,
+    field: Literal["name", "id_no", "legal_rep_name", "contact", "contact_person"],
+    item_id: RowId | None = None,
+) -> schemas.UnmaskedValue:
+    """Reveal one masked value (a contact or contact person by item_id); every reveal is audited."""
+    return schemas.UnmaskedValue(field=field, value=pii.unmask(db, caller, cipher, cif_no, field, item_id))
+
+
+@router.get("/change-requests", response_model=schemas.ChangeRequestPage)
+def list_change_requests(
+    db: Db,
+    caller: Reader,
+    status: Literal["submitted", "approved", "rejected"] | None = "submitted",
+    page: PageNo = 1,
+    size: PageSize = 25,
+) -> schemas.ChangeRequestPage:
+    """Checkers: requests in their units; makers: their own requests."""
+    result = queries.inbox(db, caller, PageRequest(page, size), status)
+    return schemas.ChangeRequestPage(
+        items=[queries.request_read(r) for r in result.items], total=result.total, page=result.page, size=result.size
+    )
+
+
+@router.get("/change-requests/{request_id}", response_model=schemas.ChangeRequestRead)
+def get_change_request(db: Db, caller: Reader, request_id: EntityId) -> schemas.ChangeRequestRead:
+    """One change request (masked)."""
+    return queries.request_read(approval.get_request(db, caller, request_id))
+
+
+@router.post("/change-requests/{request_id}/decision", response_model=schemas.ChangeRequestRead)
+def decide(
+    db: Db, cipher: Cipher, caller: Reader, request_id: EntityId, decision: schemas.Decision
+) -> schemas.ChangeRequestRead:
+    """Approve or reject (needs customer.approve; a reason to reject); the maker cannot decide their own."""
+    return queries.request_read(approval.decide(db, caller, cipher, request_id, decision))

@@ -1,0 +1,253 @@
+"""Queries for customers, change requests and field history; every customer read is scoped."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.scope import scope_filter
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.models import (
+    ChangeRequest,
+    CodeItem,
+    ContactPerson,
+    Counter,
+    Customer,
+    CustomerContact,
+    FamilyMember,
+    FieldChange,
+    IndividualProfile,
+    OrgUnit,
+)
+
+
+def readable(principal: Principal) -> Select[Customer]:
+    """Customers the principal may read: their portfolio, their unit subtree, or all (by role)."""
+    return (
+        select(Customer)
+        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
+        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
+    )
+
+
+def customer(db: Session, principal: Principal, cif_no: str) -> Customer | None:
+    """One customer in scope."""
+    return db.scalar(readable(principal).where(Customer.cif_no == cif_no))
+
+
+def customer_by_cif(db: Session, cif_no: str) -> Customer | None:
+    """One customer regardless of scope (to tell 'out of scope' from 'absent' in the audit log)."""
+    return db.scalar(select(Customer).where(Customer.cif_no == cif_no))
+
+
+def customer_by_id(db: Session, customer_id: int) -> Customer | None:
+    """One customer by row id, regardless of scope (the caller checks scope)."""
+    return db.get(Customer, customer_id)
+
+
+def customers_by_id_index(db: Session, id_type: str, index: str) -> list[Customer]:
+    """Customers holding this ID document (blind-index match), regardless of scope."""
+    return list(db.scalars(select(Customer).where(Customer.id_type == id_type, Customer.id_no_index == index)))
+
+
+def customer_by_uscc(db: Session, uscc: str) -> Customer | None:
+    """The company with this credit code, regardless of scope."""
+    return db.scalar(select(Customer).where(Customer.uscc == uscc))
+
+
+def possible_duplicates(
+    db: Session, name: str, birth_date: object | None, phone_indexes: list[str], exclude_id: int | None = None
+) -> list[Customer]:
+    """Individuals with the same name and birth date, or the same phone, regardless of scope."""
+    conditions = []
+    if birth_date is not None:
+        conditions.append(
+            Customer.id.in_(
+                select(IndividualProfile.customer_id)
+                .join(Customer, Customer.id == IndividualProfile.customer_id)
+                .where(Customer.name == name, IndividualProfile.birth_date == birth_date)
+            )
+        )
+    if phone_indexes:
+        conditions.append(
+            Customer.id.in_(
+                select(CustomerContact.customer_id).where(
+                    CustomerContact.channel == "phone", CustomerContact.value_index.in_(phone_indexes)
+                )
+            )
+        )
+    if not conditions:
+        return []
+    stmt = select(Customer).where(or_(*conditions))
+    if exclude_id is not None:
+        stmt = stmt.where(Customer.id != exclude_id)
+    return list(db.scalars(stmt.order_by(Customer.cif_no).limit(20)))
+
+
+def search(
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    text: str | None = None,
+    cif_no: str | None = None,
+    id_index: str | None = None,
+    phone_index: str | None = None,
+    uscc: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    unit_path: str | None = None,
+    account_manager_id: int | None = None,
+) -> Page[Customer]:
+    """Customers in scope matching every given criterion, by CIF number."""
+    stmt = readable(principal)
+    exact = []
+    if cif_no:
+        exact.append(Customer.cif_no == cif_no)
+    if id_index:
+        exact.append(Customer.id_no_index == id_index)
+    if uscc:
+        exact.append(Customer.uscc == uscc)
+    if phone_index:
+        exact.append(
+            Customer.id.in_(
+                select(CustomerContact.customer_id).where(
+                    CustomerContact.channel == "phone", CustomerContact.value_index == phone_index
+                )
+            )
+        )
+    if text:
+        like = f"%{text}%"
+        folded = "".join(text.lower().split())
+        exact += [
+            Customer.name.ilike(like, escape="\\"),
+            Customer.name_en.ilike(like, escape="\\"),
+            Customer.name_pinyin.like(f"%{folded}%", escape="\\"),
+            Customer.name_initials.like(f"{folded}%", escape="\\"),
+        ]
+    if exact:
+        stmt = stmt.where(or_(*exact))
+    if kind:
+        stmt = stmt.where(Customer.kind == kind)
+    if status:
+        stmt = stmt.where(Customer.status == status)
+    if unit_path:
+        stmt = stmt.where(OrgUnit.path.startswith(unit_path, autoescape=True))
+    if account_manager_id:
+        stmt = stmt.where(Customer.account_manager_id == account_manager_id)
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.scalars(stmt.order_by(Customer.cif_no).offset(page.offset).limit(page.size))
+    return Page(list(rows), total, page.page, page.size)
+
+
+def count_customers(db: Session, principal: Principal) -> int:
+    """Customers in scope."""
+    return db.scalar(select(func.count()).select_from(readable(principal).subquery())) or 0
+
+
+def contacts(db: Session, customer_id: int) -> list[CustomerContact]:
+    """A customer's contact details, preferred first."""
+    stmt = select(CustomerContact).where(CustomerContact.customer_id == customer_id)
+    return list(
+        db.scalars(stmt.order_by(CustomerContact.channel, CustomerContact.preferred.desc(), CustomerContact.id))
+    )
+
+
+def contact(db: Session, customer_id: int, contact_id: int) -> CustomerContact | None:
+    """One contact detail of a customer."""
+    return db.scalar(
+        select(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.id == contact_id)
+    )
+
+
+def family_members(db: Session, customer_id: int) -> list[FamilyMember]:
+    """An individual's family members."""
+    return list(
+        db.scalars(select(FamilyMember).where(FamilyMember.customer_id == customer_id).order_by(FamilyMember.id))
+    )
+
+
+def contact_persons(db: Session, customer_id: int) -> list[ContactPerson]:
+    """A company's contact persons."""
+    return list(
+        db.scalars(select(ContactPerson).where(ContactPerson.customer_id == customer_id).order_by(ContactPerson.id))
+    )
+
+
+def history(db: Session, customer_id: int) -> list[FieldChange]:
+    """A customer's field changes, newest first."""
+    stmt = select(FieldChange).where(FieldChange.customer_id == customer_id)
+    return list(db.scalars(stmt.order_by(FieldChange.changed_at.desc(), FieldChange.id.desc())))
+
+
+def pending_requests(db: Session, customer_id: int) -> list[ChangeRequest]:
+    """Submitted, undecided requests for a customer."""
+    stmt = select(ChangeRequest).where(ChangeRequest.customer_id == customer_id, ChangeRequest.status == "submitted")
+    return list(db.scalars(stmt))
+
+
+def pending_create_with_id(db: Session, index: str) -> ChangeRequest | None:
+    """A submitted request to create a customer with this ID document or credit code."""
+    return db.scalar(
+        select(ChangeRequest).where(
+            ChangeRequest.kind == "create", ChangeRequest.status == "submitted", ChangeRequest.id_no_index == index
+        )
+    )
+
+
+def change_request(db: Session, request_id: int) -> ChangeRequest | None:
+    """A change request by id (the service checks the caller may see it)."""
+    return db.get(ChangeRequest, request_id)
+
+
+def change_requests(
+    db: Session, page: PageRequest, *, unit_path: str | None, status: str | None, maker_id: int | None = None
+) -> Page[ChangeRequest]:
+    """Change requests whose customer's home unit lies under ``unit_path`` (None: all), newest first."""
+    stmt = select(ChangeRequest).join(OrgUnit, ChangeRequest.home_unit_id == OrgUnit.id)
+    if unit_path:
+        stmt = stmt.where(OrgUnit.path.startswith(unit_path, autoescape=True))
+    if status:
+        stmt = stmt.where(ChangeRequest.status == status)
+    if maker_id is not None:
+        stmt = stmt.where(ChangeRequest.maker_id == maker_id)
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.scalars(stmt.order_by(ChangeRequest.id.desc()).offset(page.offset).limit(page.size))
+    return Page(list(rows), total, page.page, page.size)
+
+
+def codes(db: Session, category: str) -> list[CodeItem]:
+    """One code table in display order."""
+    stmt = select(CodeItem).where(CodeItem.category == category)
+    return list(db.scalars(stmt.order_by(CodeItem.sort_order, CodeItem.code)))
+
+
+def next_counter(db: Session, name: str) -> int:
+    """Take the next value of a counter; the row lock makes concurrent takers wait, never share."""
+    db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
+    value = db.scalar(select(Counter.value).where(Counter.name == name))
+    if value is None:
+        db.add(Counter(name=name, value=1))
+        db.flush()
+        return 1
+    return value
+
+
+def all_encrypted(
+    db: Session,
+) -> tuple[list[Customer], list[CustomerContact], list[ContactPerson], list[ChangeRequest]]:
+    """Every row holding an encrypted value, for key rotation."""
+    return (
+        list(db.scalars(select(Customer).where(Customer.id_no_enc.is_not(None)))),
+        list(db.scalars(select(CustomerContact).where(CustomerContact.value_enc.is_not(None)))),
+        list(db.scalars(select(ContactPerson).where(ContactPerson.phone_enc.is_not(None)))),
+        list(db.scalars(select(ChangeRequest))),
+    )
+
+
+def delete_contacts(db: Session, customer_id: int, channel: str) -> None:
+    """Remove a customer's contact details of one channel (before putting the new set in)."""
+    db.execute(
+        delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel)
+    )

@@ -1,0 +1,281 @@
+"""Request and response shapes for customers, change requests and field history.
+
+Shapes check types and lengths only; the national-standard checks (ID numbers, USCC, mobiles)
+live in the service so that every error names its field with a translatable message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bankcrm.kit.ids import RowId
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Count = Annotated[int, Field(ge=0, le=99)]
+Yuan = Annotated[int, Field(ge=0, le=10**13)]  # whole yuan as typed; stored in fen
+
+# Changing these needs a checker's approval (issue 3 §5); everything else changes directly.
+IDENTITY_FIELDS = ("name", "id_type", "id_no", "uscc", "legal_rep_name", "status", "home_unit_id")
+
+
+class PhoneIn(BaseModel):
+    """A phone number; mobiles are checked with phonenumbers and stored in E.164."""
+
+    number: ShortText
+    purpose: Literal["mobile", "home", "work"] = "mobile"
+    valid_from: date | None = None
+    valid_to: date | None = None
+    preferred: bool = False
+
+
+class EmailIn(BaseModel):
+    """An e-mail address."""
+
+    address: Text
+    valid_from: date | None = None
+    valid_to: date | None = None
+    preferred: bool = False
+
+
+class AddressIn(BaseModel):
+    """A postal address of a given type (address_type code table)."""
+
+    purpose: Code
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    valid_from: date | None = None
+    valid_to: date | None = None
+    preferred: bool = False
+
+
+class FamilyMemberIn(BaseModel):
+    """A family member, optionally linked to their own customer record by CIF number."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    relation: Code
+    member_cif_no: str | None = None
+
+
+class ContactPersonIn(BaseModel):
+    """A company's contact person."""
+
+    role: Code
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    phone: ShortText | None = None
+
+
+class ContactsIn(BaseModel):
+    """Contact details shared by both kinds of customer."""
+
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=10)
+    emails: list[EmailIn] = Field(default_factory=list, max_length=10)
+    addresses: list[AddressIn] = Field(default_factory=list, max_length=10)
+    wechat_id: ShortText | None = None
+    preferred_channel: Code | None = None
+    preferred_time: Code | None = None
+
+
+class CustomerCommon(ContactsIn):
+    """Fields of every customer."""
+
+    name: Text
+    name_en: Text | None = None
+    status: Code = "PROSPECT"
+    home_unit_id: RowId
+    account_manager_id: RowId | None = None
+    source_channel: Code | None = None
+    # The maker saw the possible-duplicates list and still wants to submit.
+    acknowledge_duplicates: bool = False
+
+
+class IndividualCreate(CustomerCommon):
+    """A new individual customer: basic, work, family and contact sections."""
+
+    kind: Literal["individual"] = "individual"
+    gender: Literal["M", "F"]
+    birth_date: date
+    nationality: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "CN"
+    ethnicity: Code | None = None
+    id_type: Code
+    id_no: ShortText
+    id_issue_date: date | None = None
+    id_expiry_date: date | None = None
+    marital_status: Code | None = None
+    education: Code | None = None
+    employer: Text | None = None
+    industry: Code | None = None
+    occupation: Code | None = None
+    position: Text | None = None
+    employed_since: date | None = None
+    income_band: Code | None = None
+    household_size: Count | None = None
+    dependants: Count | None = None
+    household_income: Yuan | None = None
+    home_ownership: Code | None = None
+    family_members: list[FamilyMemberIn] = Field(default_factory=list, max_length=20)
+
+
+class CorporateCreate(CustomerCommon):
+    """A new corporate customer: business licence, industry, size and contact persons."""
+
+    kind: Literal["corporate"] = "corporate"
+    uscc: ShortText
+    company_type: Code | None = None
+    legal_rep_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    registered_capital: Yuan | None = None
+    capital_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    established_on: date | None = None
+    operating_term_to: date | None = None
+    business_scope: LongText | None = None
+    registered_address: Text | None = None
+    registration_authority: Text | None = None
+    licence_expiry: date | None = None
+    industry_division: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")] | None = None
+    enterprise_size: Code | None = None
+    listed: bool = False
+    stock_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z.]{1,12}$")] | None = None
+    contact_persons: list[ContactPersonIn] = Field(default_factory=list, max_length=20)
+
+
+class CustomerUpdate(BaseModel):
+    """A change to a customer; fields left out stay as they are; identity fields go to approval."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text | None = None
+    name_en: Text | None = None
+    status: Code | None = None
+    home_unit_id: RowId | None = None
+    account_manager_id: RowId | None = None
+    source_channel: Code | None = None
+    id_type: Code | None = None
+    id_no: ShortText | None = None
+    uscc: ShortText | None = None
+    legal_rep_name: Text | None = None
+    wechat_id: ShortText | None = None
+    preferred_channel: Code | None = None
+    preferred_time: Code | None = None
+    marital_status: Code | None = None
+    education: Code | None = None
+    employer: Text | None = None
+    industry: Code | None = None
+    occupation: Code | None = None
+    position: Text | None = None
+    income_band: Code | None = None
+    household_size: Count | None = None
+    dependants: Count | None = None
+    home_ownership: Code | None = None
+    company_type: Code | None = None
+    enterprise_size: Code | None = None
+    business_scope: LongText | None = None
+    licence_expiry: date | None = None
+    phones: list[PhoneIn] | None = None
+    emails: list[EmailIn] | None = None
+    addresses: list[AddressIn] | None = None
+
+
+class Decision(BaseModel):
+    """A checker's decision; a rejection needs a reason."""
+
+    approve: bool
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class CustomerSummary(BaseModel):
+    """A customer in lists and search results; C2 values are masked."""
+
+    cif_no: str
+    kind: str
+    status: str
+    name: str
+    id_type: str | None
+    id_no: str | None
+    uscc: str | None
+    home_unit: str
+    account_manager: str | None
+
+
+class ContactRead(BaseModel):
+    """A contact detail as shown (phones masked)."""
+
+    id: int
+    channel: str
+    purpose: str
+    value: str
+    valid_from: date | None
+    valid_to: date | None
+    preferred: bool
+
+
+class CustomerRead(CustomerSummary):
+    """One customer with every section; C2 values masked."""
+
+    name_en: str | None
+    profile: dict[str, object]
+    contacts: list[ContactRead]
+    family_members: list[dict[str, object]]
+    contact_persons: list[dict[str, object]]
+    pending_fields: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerPage(BaseModel):
+    """One page of customers."""
+
+    items: list[CustomerSummary]
+    total: int
+    page: int
+    size: int
+
+
+class ChangeRequestRead(BaseModel):
+    """A change request in the inbox; values masked."""
+
+    id: int
+    kind: str
+    customer_kind: str
+    cif_no: str | None
+    status: str
+    fields: list[str]
+    changes: dict[str, list[object]]
+    home_unit: str
+    maker: str
+    checker: str | None
+    reason: str | None
+    submitted_at: datetime
+    decided_at: datetime | None
+
+
+class ChangeRequestPage(BaseModel):
+    """One page of change requests."""
+
+    items: list[ChangeRequestRead]
+    total: int
+    page: int
+    size: int
+
+
+class FieldChangeRead(BaseModel):
+    """One entry of a customer's field history (C2 masked)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by_name: str
+    changed_at: datetime
+    change_request_id: int | None
+
+
+class UnmaskedValue(BaseModel):
+    """One C2 value revealed on request (audited)."""
+
+    field: str
+    value: str

@@ -1,0 +1,1 @@
+"""Customer information file use cases: intake, approval, edit, queries, PII."""

@@ -1,0 +1,250 @@
+"""The checker's side of maker-checker: approve or reject a change request."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service.scope_audit import denied, out_of_scope
+from bankcrm.audit import service as audit_service
+from bankcrm.customers import repository
+from bankcrm.customers.schemas import Decision
+from bankcrm.customers.service import intake, records
+from bankcrm.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.time import utcnow
+from bankcrm.kit.validators import cif_number
+from bankcrm.models import ChangeRequest, CorporateProfile, Customer, IndividualProfile
+
+INDIVIDUAL_FIELDS = [
+    "gender",
+    "birth_date",
+    "nationality",
+    "ethnicity",
+    "id_issue_date",
+    "id_expiry_date",
+    "marital_status",
+    "education",
+    "employer",
+    "industry",
+    "occupation",
+    "position",
+    "employed_since",
+    "income_band",
+    "household_size",
+    "dependants",
+    "home_ownership",
+]
+CORPORATE_FIELDS = [
+    "company_type",
+    "legal_rep_name",
+    "capital_currency",
+    "established_on",
+    "operating_term_to",
+    "business_scope",
+    "registered_address",
+    "registration_authority",
+    "licence_expiry",
+    "industry_section",
+    "industry_division",
+    "enterprise_size",
+    "listed",
+    "stock_code",
+]
+DATE_FIELDS = frozenset(
+    [
+        "birth_date",
+        "id_issue_date",
+        "id_expiry_date",
+        "employed_since",
+        "established_on",
+        "operating_term_to",
+        "licence_expiry",
+    ]
+)
+
+
+def get_request(db: Session, principal: Principal, request_id: int) -> ChangeRequest:
+    """A request the principal may see: their own, or one in a unit they cover as a checker (else 404)."""
+    request = repository.change_request(db, request_id)
+    if request is None or not (
+        request.maker_id == principal.user_id
+        or (principal.can("customer.approve") and unit_service.covers(principal, request.home_unit))
+    ):
+        raise NotFound(
+            N_("Change request not found."),
+            audit=out_of_scope(principal, "change_request", request_id, request is not None),
+        )
+    return request
+
+
+def payload_of(cipher: FieldCipher, request: ChangeRequest) -> dict[str, Any]:
+    """The requested values in clear (for applying them on approval)."""
+    data: dict[str, Any] = json.loads(
+        cipher.decrypt(request.payload_enc, aad_for("change_request", "payload", request.id))
+    )
+    return data
+
+
+def decide(
+    db: Session, principal: Principal, cipher: FieldCipher, request_id: int, decision: Decision
+) -> ChangeRequest:
+    """Approve (apply) or reject (with a reason) a submitted request; never one's own.
+
+    A request outside the caller's view is a 404 (audited) before any permission is discussed.
+    """
+    request = get_request(db, principal, request_id)
+    if not principal.can("customer.approve"):
+        raise Forbidden(audit=denied(principal, f"decide change request {request_id}", "customer.approve"))
+    if request.status != "submitted":
+        raise Conflict(N_("This request has already been decided."))
+    if request.maker_id is not None and request.maker_id == principal.user_id:
+        raise Forbidden(N_("You cannot approve or reject your own request."))
+    if not decision.approve and not decision.reason:
+        raise ValidationFailed(errors=[FieldError("reason", N_("Give a reason for the rejection."))])
+    request.status = "approved" if decision.approve else "rejected"
+    request.checker_id, request.checker_name = principal.user_id, principal.username
+    request.reason, request.decided_at = decision.reason, utcnow()
+    if decision.approve:
+        payload = payload_of(cipher, request)
+        if request.kind == "create":
+            customer = _create_customer(db, principal, cipher, request, payload)
+            request.customer = customer
+        else:
+            assert request.customer is not None
+            _apply_update(db, principal, cipher, request, request.customer, payload)
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "change_request.approve" if decision.approve else "change_request.reject",
+        entity_type="change_request",
+        entity_id=request.id,
+        detail=f"{request.kind} {request.customer.cif_no if request.customer else ''}".strip()
+        + (f"; reason: {decision.reason}" if decision.reason else ""),
+    )
+    db.flush()
+    return request
+
+
+def _create_customer(
+    db: Session, principal: Principal, cipher: FieldCipher, request: ChangeRequest, p: dict[str, Any]
+) -> Customer:
+    """Make the customer a request describes; it gets its CIF number now."""
+    # The number might have been taken since submission (another request approved first).
+    number = p.get("id_no") if request.customer_kind == "individual" else p.get("uscc")
+    _recheck_duplicate(db, principal, cipher, request, p.get("id_type"), number or "")
+    customer = Customer(
+        cif_no=cif_number(repository.next_counter(db, "cif")),
+        kind=request.customer_kind,
+        status=p["status"],
+        name_en=p.get("name_en"),
+        uscc=p.get("uscc"),
+        home_unit_id=p["home_unit_id"],
+        account_manager_id=p.get("account_manager_id"),
+        source_channel=p.get("source_channel"),
+        wechat_id=p.get("wechat_id"),
+        preferred_channel=p.get("preferred_channel"),
+        preferred_time=p.get("preferred_time"),
+    )
+    records.set_name(customer, p["name"])
+    db.add(customer)
+    db.flush()
+    if request.customer_kind == "individual":
+        records.set_id_no(cipher, customer, p["id_type"], p["id_no"])
+        person = IndividualProfile(customer_id=customer.id, **{f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS})
+        if p.get("household_income") is not None:
+            person.household_income = int(p["household_income"]) * 100  # typed in yuan, kept in fen
+        profile: IndividualProfile | CorporateProfile = person
+        linked = {
+            m["member_cif_no"]: c.id
+            for m in p.get("family_members", [])
+            if m.get("member_cif_no") and (c := repository.customer_by_cif(db, m["member_cif_no"])) is not None
+        }
+        records.add_family(db, customer, p.get("family_members", []), linked)
+    else:
+        profile = CorporateProfile(customer_id=customer.id, **{f: _value(f, p.get(f)) for f in CORPORATE_FIELDS})
+        if p.get("registered_capital") is not None:
+            profile.registered_capital = int(p["registered_capital"]) * 100
+        records.add_contact_persons(db, cipher, customer, p.get("contact_persons", []))
+    db.add(profile)
+    for channel, key in (("phone", "phones"), ("email", "emails"), ("address", "addresses")):
+        records.replace_contacts(db, cipher, customer, channel, p.get(key, []))
+    created = {k: (None, val) for k, val in p.items() if val not in (None, [], "", False) and k != "kind"}
+    records.write_history(db, principal, customer, created, request.id)
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "customer.create",
+        entity_type="customer",
+        entity_id=customer.cif_no,
+        changes={k: [None, records.masked(customer.kind, k, val)] for k, (_, val) in created.items()},
+    )
+    return customer
+
+
+def _recheck_duplicate(
+    db: Session, principal: Principal, cipher: FieldCipher, request: ChangeRequest, id_type: str | None, number: str
+) -> None:
+    db.flush()  # this request is no longer 'submitted', so it does not count as its own duplicate
+    intake.refuse_exact_duplicate(db, principal, cipher, request.customer_kind, id_type, number)
+
+
+def _apply_update(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    request: ChangeRequest,
+    customer: Customer,
+    p: dict[str, Any],
+) -> None:
+    """Apply approved identity fields; history names the request."""
+    old: dict[str, Any] = {
+        "name": customer.name,
+        "status": customer.status,
+        "home_unit_id": customer.home_unit_id,
+        "id_type": customer.id_type,
+        "id_no": records.id_no_of(cipher, customer),
+        "uscc": customer.uscc,
+        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
+    }
+    changes = {f: (old.get(f), p[f]) for f in p if old.get(f) != p[f]}
+    if "id_no" in p and p["id_no"] != old["id_no"]:
+        _recheck_duplicate(db, principal, cipher, request, p.get("id_type", customer.id_type), p["id_no"])
+    if "uscc" in p and p["uscc"] != old["uscc"]:
+        _recheck_duplicate(db, principal, cipher, request, None, p["uscc"])
+    if "name" in p:
+        records.set_name(customer, p["name"])
+    for field in ("status", "home_unit_id", "uscc"):
+        if field in p:
+            setattr(customer, field, p[field])
+    if "id_no" in p or "id_type" in p:
+        records.set_id_no(
+            cipher, customer, p.get("id_type", customer.id_type) or "", p.get("id_no", old["id_no"]) or ""
+        )
+    if "legal_rep_name" in p and customer.corporate is not None:
+        customer.corporate.legal_rep_name = p["legal_rep_name"]
+    records.write_history(db, principal, customer, changes, request.id)
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "customer.update",
+        entity_type="customer",
+        entity_id=customer.cif_no,
+        changes={
+            f: [records.masked(customer.kind, f, a), records.masked(customer.kind, f, b)]
+            for f, (a, b) in changes.items()
+        },
+        detail=f"change request {request.id}",
+    )
+
+
+def _value(field: str, value: Any) -> Any:
+    if field in DATE_FIELDS and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value

@@ -1,0 +1,265 @@
+"""Changing a customer: ordinary fields at once, identity fields through a change request."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.audit import service as audit_service
+from bankcrm.customers import repository
+from bankcrm.customers.schemas import IDENTITY_FIELDS, CustomerUpdate
+from bankcrm.customers.service import intake, records
+from bankcrm.customers.service import validation as v
+from bankcrm.customers.service.errors import PendingChange
+from bankcrm.customers.service.queries import get_customer
+from bankcrm.errors import Forbidden, ValidationFailed
+from bankcrm.kit import validators
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.i18n import N_
+from bankcrm.models import ChangeRequest, Customer
+
+CUSTOMER_COLUMNS = (
+    "name_en",
+    "account_manager_id",
+    "source_channel",
+    "wechat_id",
+    "preferred_channel",
+    "preferred_time",
+)
+INDIVIDUAL_COLUMNS = [
+    "marital_status",
+    "education",
+    "employer",
+    "industry",
+    "occupation",
+    "position",
+    "income_band",
+    "household_size",
+    "dependants",
+    "home_ownership",
+]
+CORPORATE_COLUMNS = ("company_type", "enterprise_size", "business_scope", "licence_expiry")
+CONTACT_LISTS = {"phones": "phone", "emails": "email", "addresses": "address"}
+
+
+@dataclass
+class ChangeOutcome:
+    """What an edit did: fields changed now, and the request filed for the rest (if any)."""
+
+    customer: Customer
+    changed: list[str]
+    request: ChangeRequest | None
+
+
+def change_customer(
+    db: Session, principal: Principal, cipher: FieldCipher, cif_no: str, data: CustomerUpdate
+) -> ChangeOutcome:
+    """Apply ordinary fields now; file identity fields for approval (one pending change per field)."""
+    if not principal.can("customer.write"):
+        raise Forbidden()
+    customer = get_customer(db, principal, cif_no)
+    given = {f: getattr(data, f) for f in data.model_fields_set}
+    errors = v.Collector()
+    identity = {f: val for f, val in given.items() if f in IDENTITY_FIELDS}
+    direct = {f: val for f, val in given.items() if f not in IDENTITY_FIELDS}
+    v.check_codes(db, errors, {f: val for f, val in given.items() if f in v.CODE_FIELDS})
+    contacts = {
+        "phones": v.phones(errors, data.phones) if data.phones is not None else None,
+        "emails": v.emails(errors, data.emails) if data.emails is not None else None,
+        "addresses": v.addresses(db, errors, data.addresses) if data.addresses is not None else None,
+    }
+    if direct.get("account_manager_id") is not None and not user_service.is_active_user(
+        db, direct["account_manager_id"]
+    ):
+        errors.add("account_manager_id", v.MSG_UNKNOWN_CODE)
+    requested = _check_identity(db, principal, cipher, errors, customer, identity)
+    if errors.errors:
+        raise ValidationFailed(errors=errors.errors)
+    changed = _apply_direct(db, principal, cipher, customer, direct, contacts)
+    request = _file_identity(db, principal, cipher, customer, requested) if requested else None
+    return ChangeOutcome(customer, changed, request)
+
+
+def _check_identity(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    errors: v.Collector,
+    customer: Customer,
+    identity: dict[str, Any],
+) -> dict[str, Any]:
+    """Validated identity values that differ from today's; refuses fields already pending."""
+    current = {
+        "name": customer.name,
+        "status": customer.status,
+        "home_unit_id": customer.home_unit_id,
+        "id_type": customer.id_type,
+        "id_no": records.id_no_of(cipher, customer),
+        "uscc": customer.uscc,
+        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
+    }
+    wanted = {f: val for f, val in identity.items() if val is not None}
+    if customer.kind == "individual":
+        for field in ("uscc", "legal_rep_name"):
+            if field in wanted:
+                errors.add(field, N_("This field belongs to corporate customers."))
+        if "id_no" in wanted or "id_type" in wanted:
+            number, rid = v.id_document(
+                errors, wanted.get("id_type", customer.id_type or ""), wanted.get("id_no", current["id_no"] or "")
+            )
+            profile = customer.individual
+            v.match_resident_id(
+                errors, rid, profile.birth_date if profile else None, profile.gender if profile else None
+            )
+            if number is not None:
+                wanted["id_no"] = number
+    else:
+        for field in ("id_type", "id_no"):
+            if field in wanted:
+                errors.add(field, N_("This field belongs to individual customers."))
+        if "uscc" in wanted:
+            wanted["uscc"] = errors.check("uscc", lambda: validators.uscc(wanted["uscc"]))
+    if "home_unit_id" in wanted and unit_service.unit_for_write(db, principal, wanted["home_unit_id"]) is None:
+        errors.add("home_unit_id", N_("Choose a unit inside your part of the bank."))
+    requested = {f: val for f, val in wanted.items() if val != current.get(f)}
+    if errors.errors or not requested:
+        return requested
+    pending = {f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")}
+    clash = sorted(pending & set(requested))
+    if clash:
+        raise PendingChange(params={"fields": ", ".join(clash)})
+    if "id_no" in requested:
+        intake.refuse_exact_duplicate(
+            db, principal, cipher, "individual", requested.get("id_type", customer.id_type), requested["id_no"]
+        )
+    if "uscc" in requested:
+        intake.refuse_exact_duplicate(db, principal, cipher, "corporate", None, requested["uscc"])
+    return requested
+
+
+def _apply_direct(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    customer: Customer,
+    direct: dict[str, Any],
+    contacts: dict[str, list[dict[str, Any]] | None],
+) -> list[str]:
+    changes: dict[str, tuple[Any, Any]] = {}
+    targets: list[tuple[object, tuple[str, ...] | list[str]]] = [(customer, CUSTOMER_COLUMNS)]
+    if customer.individual is not None:
+        targets.append((customer.individual, INDIVIDUAL_COLUMNS))
+    if customer.corporate is not None:
+        targets.append((customer.corporate, CORPORATE_COLUMNS))
+    for target, columns in targets:
+        for field in columns:
+            if field in direct and getattr(target, field) != direct[field]:
+                changes[field] = (getattr(target, field), direct[field])
+                setattr(target, field, direct[field])
+    for key, entries in contacts.items():
+        if entries is None:
+            continue
+        old = records.current_entries(db, cipher, customer, CONTACT_LISTS[key])
+        if old != entries:
+            changes[key] = (old, entries)
+            records.replace_contacts(db, cipher, customer, CONTACT_LISTS[key], entries)
+    if changes:
+        records.write_history(db, principal, customer, changes)
+        audit_service.record(
+            db,
+            Actor.of(principal),
+            "customer.update",
+            entity_type="customer",
+            entity_id=customer.cif_no,
+            changes={
+                f: [records.masked(customer.kind, f, a), records.masked(customer.kind, f, b)]
+                for f, (a, b) in changes.items()
+            },
+        )
+    return sorted(changes)
+
+
+def _file_identity(
+    db: Session, principal: Principal, cipher: FieldCipher, customer: Customer, requested: dict[str, Any]
+) -> ChangeRequest:
+    current = {
+        "name": customer.name,
+        "status": customer.status,
+        "home_unit_id": customer.home_unit_id,
+        "id_type": customer.id_type,
+        "id_no": customer.id_no_masked,
+        "uscc": customer.uscc,
+        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
+    }
+    summary = {
+        f: [
+            records.masked(customer.kind, f, current[f]) if f != "id_no" else current[f],
+            records.masked(customer.kind, f, val),
+        ]
+        for f, val in requested.items()
+    }
+    index = None
+    if "id_no" in requested:
+        index = cipher.blind_index(requested["id_no"], records.ID_PURPOSE)
+    request = ChangeRequest(
+        kind="update",
+        customer_kind=customer.kind,
+        customer_id=customer.id,
+        status="submitted",
+        fields=",".join(sorted(requested)),
+        payload_enc="",
+        summary=json.dumps(summary, ensure_ascii=False),
+        id_no_index=index,
+        home_unit_id=customer.home_unit_id,
+        maker_id=principal.user_id,
+        maker_name=principal.username,
+    )
+    db.add(request)
+    db.flush()
+    request.payload_enc = cipher.encrypt(
+        json.dumps(requested, ensure_ascii=False), aad_for("change_request", "payload", request.id)
+    )
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "change_request.submit",
+        entity_type="change_request",
+        entity_id=request.id,
+        changes=summary,
+        detail=f"update {customer.cif_no}",
+    )
+    return request
+
+
+def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, Any]:
+    """What the edit form shows now: C2 values are left blank (typing a new value replaces them)."""
+    customer = get_customer(db, principal, cif_no)
+    values: dict[str, Any] = {
+        "name": customer.name if customer.kind == "corporate" else "",
+        "name_en": customer.name_en,
+        "status": customer.status,
+        "home_unit_id": customer.home_unit_id,
+        "account_manager_id": customer.account_manager_id,
+        "source_channel": customer.source_channel,
+        "id_type": customer.id_type,
+        "uscc": customer.uscc,
+        "wechat_id": customer.wechat_id,
+        "preferred_channel": customer.preferred_channel,
+        "preferred_time": customer.preferred_time,
+    }
+    for row, columns in ((customer.individual, INDIVIDUAL_COLUMNS), (customer.corporate, CORPORATE_COLUMNS)):
+        if row is not None:
+            values |= {c: getattr(row, c) for c in columns}
+    if customer.corporate is not None:
+        values["legal_rep_name"] = ""
+    values["emails"] = [{"address": e["address"]} for e in records.current_entries(db, cipher, customer, "email")]
+    values["addresses"] = [
+        {"purpose": a["purpose"], "text": a["text"]} for a in records.current_entries(db, cipher, customer, "address")
+    ]
+    return values

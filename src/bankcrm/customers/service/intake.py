@@ -1,0 +1,259 @@
+"""Entering a new customer: validate, guard against duplicates, submit for approval."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.audit import service as audit_service
+from bankcrm.customers import repository
+from bankcrm.customers.schemas import CorporateCreate, IndividualCreate
+from bankcrm.customers.service import validation as v
+from bankcrm.customers.service.errors import DuplicateCustomer, PossibleDuplicates
+from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE, USCC_PURPOSE, masked
+from bankcrm.errors import FieldError, Forbidden, ValidationFailed
+from bankcrm.kit import validators
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.time import today_in
+from bankcrm.models import ChangeRequest, Customer
+
+# What the inbox shows of a create request (masked), in this order.
+SUMMARY_FIELDS = ("name", "id_type", "id_no", "uscc", "legal_rep_name", "status", "home_unit")
+
+
+def submit_create(
+    db: Session, principal: Principal, cipher: FieldCipher, data: IndividualCreate | CorporateCreate, zone: str
+) -> ChangeRequest:
+    """Check a new customer and file it for a checker; nothing shows as a customer until approved."""
+    if not principal.can("customer.write"):
+        raise Forbidden()
+    errors = v.Collector()
+    payload = data.model_dump(mode="json", exclude={"acknowledge_duplicates"})
+    today = today_in(zone)
+    home = unit_service.unit_for_write(db, principal, data.home_unit_id)
+    if home is None:
+        errors.add("home_unit_id", N_("Choose a unit inside your part of the bank."))
+    if data.account_manager_id is not None and not user_service.is_active_user(db, data.account_manager_id):
+        errors.add("account_manager_id", v.MSG_UNKNOWN_CODE)
+    if data.account_manager_id is None and "account_manager" in principal.roles:
+        payload["account_manager_id"] = principal.user_id  # an account manager enters their own customers
+    v.check_codes(db, errors, payload)
+    payload["phones"] = v.phones(errors, data.phones)
+    payload["emails"] = v.emails(errors, data.emails)
+    payload["addresses"] = v.addresses(db, errors, data.addresses)
+    if isinstance(data, IndividualCreate):
+        _check_individual(db, errors, data, payload, today)
+    else:
+        _check_corporate(db, errors, data, payload, today)
+    if errors.errors:
+        raise ValidationFailed(errors=errors.errors)
+    if isinstance(data, IndividualCreate):
+        refuse_exact_duplicate(db, principal, cipher, "individual", data.id_type, payload["id_no"])
+        if not data.acknowledge_duplicates:
+            _stop_on_possible_duplicates(db, principal, cipher, data, payload)
+    else:
+        refuse_exact_duplicate(db, principal, cipher, "corporate", None, payload["uscc"])
+    return _file(db, principal, cipher, data, payload)
+
+
+def _check_individual(
+    db: Session, errors: v.Collector, data: IndividualCreate, payload: dict[str, Any], today: date
+) -> None:
+    errors.check("birth_date", lambda: validators.birth_date(data.birth_date, today=today))
+    number, rid = v.id_document(errors, data.id_type, data.id_no)
+    v.match_resident_id(errors, rid, data.birth_date, data.gender)
+    v.not_future(errors, "id_issue_date", data.id_issue_date, today)
+    v.after(
+        errors,
+        "id_expiry_date",
+        data.id_expiry_date,
+        data.id_issue_date,
+        N_("The expiry date must be after the issue date."),
+    )
+    v.not_future(errors, "employed_since", data.employed_since, today)
+    v.after(
+        errors,
+        "employed_since",
+        data.employed_since,
+        data.birth_date,
+        N_("Employment must start after the date of birth."),
+    )
+    for i, m in enumerate(data.family_members):
+        v.check_code(db, errors, f"family_members.{i}.relation", "family_relation", m.relation)
+        if m.member_cif_no and repository.customer_by_cif(db, m.member_cif_no) is None:
+            errors.add(f"family_members.{i}.member_cif_no", N_("No customer has this CIF number."))
+    if data.household_size is not None and data.dependants is not None and data.dependants >= data.household_size:
+        errors.add("dependants", N_("Dependants must be fewer than the household size."))
+    payload["id_no"] = number
+
+
+def _check_corporate(
+    db: Session, errors: v.Collector, data: CorporateCreate, payload: dict[str, Any], today: date
+) -> None:
+    code = errors.check("uscc", lambda: validators.uscc(data.uscc))
+    v.not_future(errors, "established_on", data.established_on, today)
+    v.after(
+        errors,
+        "licence_expiry",
+        data.licence_expiry,
+        data.established_on,
+        N_("The licence must expire after the company was established."),
+    )
+    v.after(
+        errors,
+        "operating_term_to",
+        data.operating_term_to,
+        data.established_on,
+        N_("The operating term must end after the company was established."),
+    )
+    if data.listed and not data.stock_code:
+        errors.add("stock_code", N_("A listed company needs its stock code."))
+    for i, p in enumerate(data.contact_persons):
+        v.check_code(db, errors, f"contact_persons.{i}.role", "contact_role", p.role)
+        if p.phone:
+            payload["contact_persons"][i]["phone"] = errors.check(
+                f"contact_persons.{i}.phone", partial(validators.phone, p.phone)
+            )
+    payload["uscc"] = code
+    if data.industry_division:
+        payload["industry_section"] = next(
+            (c.parent_code for c in repository.codes(db, "industry") if c.code == data.industry_division), None
+        )
+
+
+def _index_of(cipher: FieldCipher, data: IndividualCreate | CorporateCreate, payload: dict[str, Any]) -> str:
+    if isinstance(data, IndividualCreate):
+        return cipher.blind_index(payload["id_no"], ID_PURPOSE)
+    return cipher.blind_index(payload["uscc"], USCC_PURPOSE)
+
+
+def _stop_on_possible_duplicates(
+    db: Session, principal: Principal, cipher: FieldCipher, data: IndividualCreate, payload: dict[str, Any]
+) -> None:
+    phone_indexes = [cipher.blind_index(p["number"], PHONE_PURPOSE) for p in payload["phones"]]
+    found = repository.possible_duplicates(db, data.name, data.birth_date, phone_indexes)
+    if not found:
+        return
+    visible = [c for c in found if repository.customer(db, principal, c.cif_no) is not None]
+    listed = ", ".join(f"{c.cif_no} {masked(c.kind, 'name', c.name)}" for c in visible)
+    raise PossibleDuplicates(params={"listed": listed or "-", "hidden": len(found) - len(visible)}, candidates=visible)
+
+
+def _file(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    data: IndividualCreate | CorporateCreate,
+    payload: dict[str, Any],
+) -> ChangeRequest:
+    home = unit_service.unit_for_write(db, principal, data.home_unit_id)
+    assert home is not None
+    summary = {f: [None, masked(data.kind, f, payload.get(f))] for f in SUMMARY_FIELDS if payload.get(f) is not None}
+    summary["home_unit"] = [None, home.code]
+    request = ChangeRequest(
+        kind="create",
+        customer_kind=data.kind,
+        status="submitted",
+        fields=",".join(sorted(k for k, val in payload.items() if val not in (None, [], ""))),
+        payload_enc="",
+        summary=json.dumps(summary, ensure_ascii=False),
+        id_no_index=_index_of(cipher, data, payload),
+        home_unit_id=home.id,
+        maker_id=principal.user_id,
+        maker_name=principal.username,
+    )
+    db.add(request)
+    db.flush()
+    request.payload_enc = cipher.encrypt(
+        json.dumps(payload, ensure_ascii=False), aad_for("change_request", "payload", request.id)
+    )
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "change_request.submit",
+        entity_type="change_request",
+        entity_id=request.id,
+        changes={k: val for k, val in summary.items()},
+        detail=f"create {data.kind} customer",
+    )
+    return request
+
+
+def refuse_exact_duplicate(
+    db: Session, principal: Principal, cipher: FieldCipher, kind: str, id_type: str | None, number: str
+) -> None:
+    """Refuse a second customer with the same ID document or credit code (or one pending approval).
+
+    The existing customer is named only when the maker may see it; otherwise nothing about it leaks.
+    """
+    if kind == "individual":
+        index = cipher.blind_index(number, ID_PURPOSE)
+        existing: list[Customer] = repository.customers_by_id_index(db, id_type or "", index)
+    else:
+        index = cipher.blind_index(number, USCC_PURPOSE)
+        found = repository.customer_by_uscc(db, number)
+        existing = [found] if found else []
+    field = "id_no" if kind == "individual" else "uscc"
+    for c in existing:
+        if repository.customer(db, principal, c.cif_no) is not None:
+            raise DuplicateCustomer(
+                N_("A customer with this number already exists: %(cif_no)s."), field, cif_no=c.cif_no
+            )
+        raise DuplicateCustomer(N_("A customer with this number already exists in another part of the bank."), field)
+    if repository.pending_create_with_id(db, index) is not None:
+        raise DuplicateCustomer(
+            N_("A request to create a customer with this number is already waiting for approval."), field
+        )
+
+
+def check_one(field: str, values: dict[str, str]) -> tuple[str, dict[str, object]] | None:
+    """The first problem with one identifier as typed so far (inline form checks); None when fine."""
+    errors = v.Collector()
+    value = values.get(field, "").strip()
+    if not value:
+        return None
+    if field == "id_no":
+        _, rid = v.id_document(errors, values.get("id_type") or "RIC", value)
+        born = values.get("birth_date") or ""
+        v.match_resident_id(
+            errors, rid, date.fromisoformat(born) if _is_iso_date(born) else None, values.get("gender") or None
+        )
+    elif field == "uscc":
+        errors.check(field, partial(validators.uscc, value))
+    elif field.startswith("phones."):
+        purpose = values.get(field.replace(".number", ".purpose")) or "mobile"
+        errors.check(field, partial(validators.mobile if purpose == "mobile" else validators.phone, value))
+    elif field.startswith("emails."):
+        errors.check(field, partial(validators.email, value))
+    if not errors.errors:
+        return None
+    return errors.errors[0].message, errors.errors[0].params
+
+
+def check_identifiers(values: dict[str, str], skip: set[str]) -> list[FieldError]:
+    """Problems with the identifiers on a form (ID, USCC, phones, e-mail), except fields in ``skip``."""
+    fields = [f for f in values if f in ("id_no", "uscc") or f.endswith((".number",)) or f.startswith("emails.")]
+    out = []
+    for field in fields:
+        if field in skip or field.endswith(".purpose"):
+            continue
+        problem = check_one(field, values)
+        if problem is not None:
+            out.append(FieldError(field, problem[0], dict(problem[1])))
+    return out
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,240 @@
+"""Reading customers: one customer, search, history, the approval inbox; always scoped, always masked."""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.service import users as user_service
+from bankcrm.access.service.scope_audit import out_of_scope
+from bankcrm.customers import repository
+from bankcrm.customers.schemas import (
+    ChangeRequestRead,
+    ContactRead,
+    CustomerRead,
+    CustomerSummary,
+    FieldChangeRead,
+)
+from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE, masked
+from bankcrm.errors import NotFound
+from bankcrm.kit import validators
+from bankcrm.kit.crypto import FieldCipher
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.models import ChangeRequest, CodeItem, Customer
+
+PROFILE_HIDDEN = frozenset({"customer_id", "customer"})
+
+
+def get_customer(db: Session, principal: Principal, cif_no: str) -> Customer:
+    """One customer in scope, or 404 (an out-of-scope attempt is audited)."""
+    customer = repository.customer(db, principal, cif_no)
+    if customer is None:
+        exists = repository.customer_by_cif(db, cif_no) is not None
+        raise NotFound(N_("Customer not found."), audit=out_of_scope(principal, "customer", cif_no, exists))
+    return customer
+
+
+def summary(customer: Customer, managers: dict[int, str]) -> CustomerSummary:
+    """The masked list form of a customer."""
+    return CustomerSummary(
+        cif_no=customer.cif_no,
+        kind=customer.kind,
+        status=customer.status,
+        name=masked(customer.kind, "name", customer.name) or "",
+        id_type=customer.id_type,
+        id_no=customer.id_no_masked,
+        uscc=customer.uscc,
+        home_unit=customer.home_unit.code,
+        account_manager=managers.get(customer.account_manager_id) if customer.account_manager_id else None,
+    )
+
+
+def search(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    page: PageRequest,
+    *,
+    q: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    unit_path: str | None = None,
+    account_manager_id: int | None = None,
+) -> tuple[Page[Customer], list[CustomerSummary]]:
+    """Customers in scope: q is a CIF number, ID number or mobile (exact), USCC, name or pinyin."""
+    criteria: dict[str, Any] = {}
+    text = (q or "").strip()
+    if text:
+        compact = "".join(text.split()).upper()
+        criteria["text"] = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        if validators.is_cif_number(compact):
+            criteria["cif_no"] = compact
+        criteria["id_index"] = cipher.blind_index(compact, ID_PURPOSE)
+        criteria["uscc"] = compact
+        with suppress(validators.InvalidValue):  # not a phone number: the other criteria still apply
+            criteria["phone_index"] = cipher.blind_index(validators.phone(text), PHONE_PURPOSE)
+    result = repository.search(
+        db,
+        principal,
+        page,
+        kind=kind,
+        status=status,
+        unit_path=unit_path,
+        account_manager_id=account_manager_id,
+        **criteria,
+    )
+    return result, summaries(db, result.items)
+
+
+def summaries(db: Session, customers: list[Customer]) -> list[CustomerSummary]:
+    """Masked list forms, with account managers' names."""
+    managers = user_service.display_names(db, {c.account_manager_id for c in customers if c.account_manager_id})
+    return [summary(c, managers) for c in customers]
+
+
+def count_customers(db: Session, principal: Principal) -> int:
+    """Customers in the principal's scope (home page figure)."""
+    return repository.count_customers(db, principal)
+
+
+def read(db: Session, principal: Principal, cif_no: str) -> CustomerRead:
+    """Every section of one customer, masked."""
+    customer = get_customer(db, principal, cif_no)
+    base = summaries(db, [customer])[0]
+    profile_row: Any = customer.individual or customer.corporate
+    profile: dict[str, Any] = {}
+    if profile_row is not None:
+        for column in profile_row.__table__.columns.keys():  # noqa: SIM118 - a ColumnCollection
+            if column not in PROFILE_HIDDEN:
+                profile[column] = getattr(profile_row, column)
+    if "legal_rep_name" in profile:
+        profile["legal_rep_name"] = masked("corporate", "legal_rep_name", profile["legal_rep_name"])
+    profile |= {
+        "source_channel": customer.source_channel,
+        "wechat_id": customer.wechat_id,
+        "preferred_channel": customer.preferred_channel,
+        "preferred_time": customer.preferred_time,
+        "home_unit_id": customer.home_unit_id,
+        "account_manager_id": customer.account_manager_id,
+    }
+    pending = sorted({f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")})
+    return CustomerRead(
+        **base.model_dump(),
+        name_en=customer.name_en,
+        profile=profile,
+        contacts=[
+            ContactRead(
+                id=c.id,
+                channel=c.channel,
+                purpose=c.purpose,
+                value=c.value_masked,
+                valid_from=c.valid_from,
+                valid_to=c.valid_to,
+                preferred=c.preferred,
+            )
+            for c in repository.contacts(db, customer.id)
+        ],
+        family_members=[
+            {
+                "name": masked("individual", "name", m.name),
+                "relation": m.relation,
+                "member_cif_no": _cif_of(db, principal, m.member_customer_id),
+            }
+            for m in repository.family_members(db, customer.id)
+        ],
+        contact_persons=[
+            {"id": p.id, "role": p.role, "name": masked("individual", "name", p.name), "phone": p.phone_masked}
+            for p in repository.contact_persons(db, customer.id)
+        ],
+        pending_fields=pending,
+        created_at=customer.created_at,
+        updated_at=customer.updated_at,
+    )
+
+
+def _cif_of(db: Session, principal: Principal, customer_id: int | None) -> str | None:
+    """A linked customer's CIF number, only when the reader may see that customer."""
+    if customer_id is None:
+        return None
+    linked = repository.customer_by_id(db, customer_id)
+    if linked is None or repository.customer(db, principal, linked.cif_no) is None:
+        return None
+    return linked.cif_no
+
+
+def history(db: Session, principal: Principal, cif_no: str) -> list[FieldChangeRead]:
+    """Every field change of a customer, newest first (values stored masked)."""
+    customer = get_customer(db, principal, cif_no)
+    return [FieldChangeRead.model_validate(h) for h in repository.history(db, customer.id)]
+
+
+def request_read(request: ChangeRequest) -> ChangeRequestRead:
+    """A change request as the inbox shows it."""
+    changes: dict[str, list[object]] = json.loads(request.summary)
+    return ChangeRequestRead(
+        id=request.id,
+        kind=request.kind,
+        customer_kind=request.customer_kind,
+        cif_no=request.customer.cif_no if request.customer else None,
+        status=request.status,
+        fields=request.fields.split(",") if request.fields else [],
+        changes=changes,
+        home_unit=request.home_unit.code,
+        maker=request.maker_name,
+        checker=request.checker_name,
+        reason=request.reason,
+        submitted_at=request.submitted_at,
+        decided_at=request.decided_at,
+    )
+
+
+def inbox(
+    db: Session, principal: Principal, page: PageRequest, status: str | None = "submitted"
+) -> Page[ChangeRequest]:
+    """Requests a checker may decide (their units), or, for makers, their own requests."""
+    if principal.can("customer.approve"):
+        unit_path = None if principal.is_system or principal.data_scope == "all" else principal.unit_path
+        return repository.change_requests(db, page, unit_path=unit_path, status=status)
+    return repository.change_requests(db, page, unit_path=None, status=status, maker_id=principal.user_id or -1)
+
+
+def code_table(db: Session, category: str) -> list[CodeItem]:
+    """One reference code table in display order."""
+    return repository.codes(db, category)
+
+
+def code_labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
+    """category → code → label in the reader's language, for showing coded fields."""
+    out: dict[str, dict[str, str]] = {}
+    for category in CATEGORIES:
+        out[category] = {
+            c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in repository.codes(db, category)
+        }
+    return out
+
+
+CATEGORIES = [
+    "address_type",
+    "company_type",
+    "contact_channel",
+    "contact_role",
+    "contact_time",
+    "customer_status",
+    "education",
+    "enterprise_size",
+    "ethnicity",
+    "family_relation",
+    "gender",
+    "home_ownership",
+    "id_type",
+    "income_band",
+    "industry",
+    "marital_status",
+    "occupation",
+    "source_channel",
+]

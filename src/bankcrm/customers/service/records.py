@@ -1,0 +1,174 @@
+"""Writing customer rows: encrypted C2 values, contacts, masked history entries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.customers import repository
+from bankcrm.kit import masking
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.pinyin import pinyin_full, pinyin_initials
+from bankcrm.kit.time import utcnow
+from bankcrm.models import ContactPerson, Customer, CustomerContact, FamilyMember, FieldChange
+
+ID_PURPOSE = "id_no"  # blind-index purposes: the same number under two purposes gives two indexes
+PHONE_PURPOSE = "phone"
+USCC_PURPOSE = "uscc"
+# Fields whose values are personal names (C1, masked on screen to the family name).
+NAME_FIELDS = frozenset({"name", "legal_rep_name"})
+
+
+def masked(kind: str, field: str, value: Any) -> str | None:
+    """How a field's value may be shown or kept in history without ``pii.unmask``."""
+    if value is None or value == "":
+        return None
+    if field == "id_no":
+        return masking.mask_id_number(str(value))
+    if field in NAME_FIELDS and (kind == "individual" or field == "legal_rep_name"):
+        return masking.mask_person_name(str(value))
+    if field == "phones":
+        return "; ".join(masking.mask_phone(p["number"]) for p in value)
+    if field == "emails":
+        return "; ".join(e["address"] for e in value)
+    if field == "family_members":
+        return "; ".join(f"{m['relation']}: {masking.mask_person_name(m['name'])}" for m in value)
+    if field == "contact_persons":
+        return "; ".join(f"{c['role']}: {masking.mask_person_name(c['name'])}" for c in value)
+    if field == "addresses":
+        return "; ".join(f"{a['purpose']}: {a['text']}" for a in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def set_name(customer: Customer, name: str) -> None:
+    """Name plus its pinyin forms for search."""
+    customer.name = name
+    customer.name_pinyin = pinyin_full(name)
+    customer.name_initials = pinyin_initials(name)
+
+
+def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str) -> None:
+    """Encrypt an ID document number into a flushed customer row, with its index and masked copy."""
+    customer.id_type = id_type
+    customer.id_no_enc = cipher.encrypt(id_no, aad_for("customer", "id_no", customer.id))
+    customer.id_no_index = cipher.blind_index(id_no, ID_PURPOSE)
+    customer.id_no_masked = masking.mask_id_number(id_no)
+
+
+def id_no_of(cipher: FieldCipher, customer: Customer) -> str | None:
+    """The clear ID document number (only for unmasking and approvals)."""
+    if customer.id_no_enc is None:
+        return None
+    return cipher.decrypt(customer.id_no_enc, aad_for("customer", "id_no", customer.id))
+
+
+def replace_contacts(
+    db: Session, cipher: FieldCipher, customer: Customer, channel: str, entries: list[dict[str, Any]]
+) -> None:
+    """Put a fresh set of phones, e-mails or addresses in place of the old one."""
+    repository.delete_contacts(db, customer.id, channel)
+    for e in entries:
+        row = CustomerContact(
+            customer_id=customer.id,
+            channel=channel,
+            purpose=e.get("purpose", "email" if channel == "email" else "mobile"),
+            valid_from=_day(e.get("valid_from")),
+            valid_to=_day(e.get("valid_to")),
+            preferred=bool(e.get("preferred")),
+            value_masked="",
+        )
+        db.add(row)
+        db.flush()
+        if channel == "phone":
+            row.value_enc = cipher.encrypt(e["number"], aad_for("customer_contact", "value", row.id))
+            row.value_index = cipher.blind_index(e["number"], PHONE_PURPOSE)
+            row.value_masked = masking.mask_phone(e["number"])
+        else:
+            row.value = e["address"] if channel == "email" else e["text"]
+            row.value_masked = row.value
+
+
+def current_entries(db: Session, cipher: FieldCipher, customer: Customer, channel: str) -> list[dict[str, Any]]:
+    """A customer's contacts of one channel, in the shape the validated input has (to compare them)."""
+    key = {"phone": "number", "email": "address", "address": "text"}[channel]
+    out: list[dict[str, Any]] = []
+    for c in repository.contacts(db, customer.id):
+        if c.channel != channel:
+            continue
+        entry: dict[str, Any] = {key: contact_value(cipher, c)}
+        if channel != "email":
+            entry["purpose"] = c.purpose
+        entry |= {
+            "valid_from": c.valid_from.isoformat() if c.valid_from else None,
+            "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+            "preferred": c.preferred,
+        }
+        out.append(entry)
+    return out
+
+
+def contact_value(cipher: FieldCipher, contact: CustomerContact) -> str:
+    """The clear value of a contact detail."""
+    if contact.value_enc is not None:
+        return cipher.decrypt(contact.value_enc, aad_for("customer_contact", "value", contact.id))
+    return contact.value or ""
+
+
+def add_family(db: Session, customer: Customer, members: list[dict[str, Any]], linked: dict[str, int]) -> None:
+    """Family members, linked to their own customer records where the CIF number resolved."""
+    for m in members:
+        db.add(
+            FamilyMember(
+                customer_id=customer.id,
+                name=m["name"],
+                relation=m["relation"],
+                member_customer_id=linked.get(m.get("member_cif_no") or ""),
+            )
+        )
+
+
+def add_contact_persons(db: Session, cipher: FieldCipher, customer: Customer, persons: list[dict[str, Any]]) -> None:
+    """A company's contact persons; their phones are C2 and stored encrypted."""
+    for p in persons:
+        row = ContactPerson(customer_id=customer.id, role=p["role"], name=p["name"])
+        db.add(row)
+        db.flush()
+        if p.get("phone"):
+            row.phone_enc = cipher.encrypt(p["phone"], aad_for("contact_person", "phone", row.id))
+            row.phone_masked = masking.mask_phone(p["phone"])
+
+
+def write_history(
+    db: Session,
+    principal: Principal,
+    customer: Customer,
+    changes: dict[str, tuple[Any, Any]],
+    change_request_id: int | None = None,
+) -> None:
+    """One history row per changed field, values masked as they would be on screen."""
+    now = utcnow()
+    for field, (old, new) in changes.items():
+        db.add(
+            FieldChange(
+                customer_id=customer.id,
+                field=field,
+                old_value=masked(customer.kind, field, old),
+                new_value=masked(customer.kind, field, new),
+                changed_by_id=principal.user_id,
+                changed_by_name=principal.username,
+                changed_at=now,
+                change_request_id=change_request_id,
+            )
+        )
+    customer.updated_at = now
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

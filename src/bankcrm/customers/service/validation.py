@@ -1,0 +1,172 @@
+"""National-standard checks on customer input; every problem names its field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.customers import repository
+from bankcrm.customers.schemas import AddressIn, EmailIn, PhoneIn
+from bankcrm.errors import FieldError
+from bankcrm.kit import validators
+from bankcrm.kit.i18n import N_
+
+# Which code table each coded field draws from.
+CODE_FIELDS = {
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "id_type": "id_type",
+    "marital_status": "marital_status",
+    "education": "education",
+    "source_channel": "source_channel",
+    "status": "customer_status",
+    "industry": "industry",
+    "occupation": "occupation",
+    "income_band": "income_band",
+    "home_ownership": "home_ownership",
+    "preferred_channel": "contact_channel",
+    "preferred_time": "contact_time",
+    "company_type": "company_type",
+    "enterprise_size": "enterprise_size",
+    "industry_division": "industry",
+}
+# Documents other than the resident ID: a shape check (their issuers publish no check digit).
+DOCUMENT_SHAPES = {
+    "PASSPORT": re.compile(r"[A-Z0-9]{5,17}"),
+    "HKMO_PERMIT": re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
+    "TW_PERMIT": re.compile(r"[0-9]{8}([0-9]{2})?"),
+    "FOREIGN_PR": re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{16}[0-9X]"),
+}
+MSG_UNKNOWN_CODE = N_("Choose one of the listed values.")
+MSG_DOCUMENT_SHAPE = N_("This document number has the wrong format.")
+MSG_ID_BIRTH_MISMATCH = N_("The birth date in the ID number (%(date)s) does not match the date of birth.")
+MSG_ID_GENDER_MISMATCH = N_("The gender digit in the ID number does not match the gender.")
+MSG_NOT_FUTURE = N_("This date cannot be in the future.")
+MSG_ONE_PREFERRED = N_("Only one entry can be preferred.")
+MSG_VALID_TO = N_("The end of validity must be after its start.")
+
+
+class Collector:
+    """Gathers field errors so that the user sees all of them at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, field: str, message: str, **params: Any) -> None:
+        """Record one problem."""
+        self.errors.append(FieldError(field, message, params))
+
+    def check(self, field: str, fn: Callable[[], Any]) -> Any:
+        """Run a kit validator; turn its InvalidValue into a field error and return None."""
+        try:
+            return fn()
+        except validators.InvalidValue as exc:
+            self.add(field, exc.msgid, **exc.params)
+            return None
+
+
+def check_codes(db: Session, errors: Collector, values: dict[str, Any]) -> None:
+    """Every coded field holds a code from its table."""
+    for field, category in CODE_FIELDS.items():
+        value = values.get(field)
+        if value is None:
+            continue
+        known = {c.code: c for c in repository.codes(db, category)}
+        item = known.get(value)
+        if item is None or (field == "industry_division" and item.parent_code is None):
+            errors.add(field, MSG_UNKNOWN_CODE)
+
+
+def check_code(db: Session, errors: Collector, field: str, category: str, value: str) -> None:
+    """One coded value (in a list entry) exists in its table."""
+    if value not in {c.code for c in repository.codes(db, category)}:
+        errors.add(field, MSG_UNKNOWN_CODE)
+
+
+def id_document(errors: Collector, id_type: str, id_no: str) -> tuple[str | None, validators.ResidentId | None]:
+    """The normalised document number, and what a resident-ID-style number encodes."""
+    compact = "".join(id_no.split()).upper()
+    if id_type in ("RIC", "HMT_RESIDENCE"):
+        rid = errors.check("id_no", lambda: validators.resident_id(compact))
+        return (rid.number if rid else None), rid
+    shape = DOCUMENT_SHAPES.get(id_type)
+    if shape is not None and not shape.fullmatch(compact):
+        errors.add("id_no", MSG_DOCUMENT_SHAPE)
+        return None, None
+    return compact, None
+
+
+def match_resident_id(
+    errors: Collector, rid: validators.ResidentId | None, birth: date | None, gender: str | None
+) -> None:
+    """The birth date and gender encoded in a resident ID agree with the ones entered."""
+    if rid is None:
+        return
+    if birth is not None and rid.birth_date != birth:
+        errors.add("id_no", MSG_ID_BIRTH_MISMATCH, date=rid.birth_date.isoformat())
+    if gender is not None and rid.gender != gender:
+        errors.add("id_no", MSG_ID_GENDER_MISMATCH)
+
+
+def not_future(errors: Collector, field: str, value: date | None, today: date) -> None:
+    """A date that must already have happened."""
+    if value is not None and value > today:
+        errors.add(field, MSG_NOT_FUTURE)
+
+
+def after(errors: Collector, field: str, value: date | None, earlier: date | None, message: str) -> None:
+    """``value`` lies strictly after ``earlier`` when both are given."""
+    if value is not None and earlier is not None and value <= earlier:
+        errors.add(field, message)
+
+
+def phones(errors: Collector, entries: list[PhoneIn]) -> list[dict[str, Any]]:
+    """Phones in E.164 (mobiles must be mobile numbers), with validity and one preferred."""
+    out = []
+    for i, p in enumerate(entries):
+        check: Callable[[str], str] = validators.mobile if p.purpose == "mobile" else validators.phone
+        number = errors.check(f"phones.{i}.number", partial(check, p.number))
+        if p.valid_from and p.valid_to and p.valid_to <= p.valid_from:
+            errors.add(f"phones.{i}.valid_to", MSG_VALID_TO)
+        out.append({**p.model_dump(mode="json"), "number": number})
+    _one_preferred(errors, "phones", out)
+    return out
+
+
+def emails(errors: Collector, entries: list[EmailIn]) -> list[dict[str, Any]]:
+    """Normalised e-mail addresses with one preferred."""
+    out = []
+    for i, e in enumerate(entries):
+        address = errors.check(f"emails.{i}.address", partial(validators.email, e.address))
+        if e.valid_from and e.valid_to and e.valid_to <= e.valid_from:
+            errors.add(f"emails.{i}.valid_to", MSG_VALID_TO)
+        out.append({**e.model_dump(mode="json"), "address": address})
+    _one_preferred(errors, "emails", out)
+    return out
+
+
+def addresses(db: Session, errors: Collector, entries: list[AddressIn]) -> list[dict[str, Any]]:
+    """Addresses of known types with one preferred per type."""
+    out = []
+    for i, a in enumerate(entries):
+        check_code(db, errors, f"addresses.{i}.purpose", "address_type", a.purpose)
+        if a.valid_from and a.valid_to and a.valid_to <= a.valid_from:
+            errors.add(f"addresses.{i}.valid_to", MSG_VALID_TO)
+        out.append(a.model_dump(mode="json"))
+    for purpose in {a["purpose"] for a in out}:
+        if sum(1 for a in out if a["purpose"] == purpose and a["preferred"]) > 1:
+            errors.add("addresses", MSG_ONE_PREFERRED)
+    return out
+
+
+def _one_preferred(errors: Collector, field: str, entries: list[dict[str, Any]]) -> None:
+    flagged = sum(1 for e in entries if e["preferred"])
+    if flagged > 1:
+        errors.add(field, MSG_ONE_PREFERRED)
+    elif flagged == 0 and entries:
+        entries[0]["preferred"] = True  # the first one given is the one to use

@@ -1,0 +1,306 @@
+"""HTML pages: customer list and search, create, detail with tabs, edit, approval inbox, unmask."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.audit import service as audit_service
+from bankcrm.customers import forms, schemas
+from bankcrm.customers.service import approval, edit, intake, pii, queries
+from bankcrm.customers.service.errors import PossibleDuplicates
+from bankcrm.errors import Conflict, DomainError, ValidationFailed
+from bankcrm.kit.i18n import N_, gettext_for, translations
+from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.web.errors import invalid
+from bankcrm.web.export import export_response
+from bankcrm.web.templating import locale_of, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+Reader = Annotated[Principal, Depends(require_web("customer.read"))]
+Writer = Annotated[Principal, Depends(require_web("customer.write"))]
+Unmasker = Annotated[Principal, Depends(require_web("pii.unmask"))]
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
+Form = Annotated[dict[str, str], Depends(forms.form_values)]
+EXPORT_LIMIT = 10_000
+EXPORT_HEADERS = (
+    N_("CIF no."),
+    N_("Kind"),
+    N_("Status"),
+    N_("Name"),
+    N_("ID type"),
+    N_("ID number"),
+    N_("USCC"),
+    N_("Unit"),
+    N_("Account manager"),
+)
+
+
+def _problems(request: Request, exc: DomainError) -> dict[str, Any]:
+    locale = locale_of(request)
+    errors: dict[str, str] = {}
+    for e in exc.errors:
+        text = gettext_for(locale, e.message, e.params)
+        errors[e.field] = f"{errors[e.field]} {text}" if e.field in errors else text
+    return {"message": gettext_for(locale, exc.message, exc.params), "errors": errors}
+
+
+def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
+    """Code tables, units and account managers the forms offer."""
+    return {
+        "labels": queries.code_labels(db, locale_of(request)),
+        "codes": {c: queries.code_table(db, c) for c in queries.CATEGORIES},
+        "units": unit_service.units_for_write(db, principal),
+        "managers": user_service.account_managers(db, principal),
+    }
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers_page(
+    request: Request,
+    db: Db,
+    cipher: Cipher,
+    principal: Reader,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: str = "",
+    status: str = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """Search and list customers in scope."""
+    result, items = queries.search(
+        db, principal, cipher, PageRequest(page, 25), q=q, kind=kind or None, status=status or None
+    )
+    context = {
+        "result": result,
+        "items": items,
+        "params": {"q": q, "kind": kind, "status": status},
+        "labels": queries.code_labels(db, locale_of(request)),
+        "statuses": queries.code_table(db, "customer_status"),
+    }
+    template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
+    return render(request, template, context)
+
+
+@router.get("/customers/export.{fmt}")
+def customers_export(
+    request: Request,
+    db: Db,
+    cipher: Cipher,
+    principal: Reader,
+    fmt: str,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: str = "",
+    status: str = "",
+) -> Response:
+    """The search result as CSV or XLSX, masked like the screen; the export is audited."""
+    _, items = queries.search(
+        db, principal, cipher, PageRequest(1, EXPORT_LIMIT), q=q, kind=kind or None, status=status or None
+    )
+    audit_service.record(
+        db, Actor.of(principal), "customer.export", detail=f"{len(items)} rows; q={q!r} kind={kind} status={status}"
+    )
+    tr = translations(locale_of(request))
+    headers = [tr.gettext(h) for h in EXPORT_HEADERS]
+    rows = [
+        (
+            c.cif_no,
+            c.kind,
+            c.status,
+            c.name,
+            c.id_type or "",
+            c.id_no or "",
+            c.uscc or "",
+            c.home_unit,
+            c.account_manager or "",
+        )
+        for c in items
+    ]
+    return export_response(fmt, "customers", headers, rows)
+
+
+@router.get("/customers/new", response_class=HTMLResponse)
+def customer_new(request: Request, db: Db, principal: Writer, kind: str = "individual") -> Response:
+    """An empty create form for an individual or a corporate customer."""
+    kind = "corporate" if kind == "corporate" else "individual"
+    values = {"status": "ACTIVE", "nationality": "CN", "capital_currency": "CNY", "id_type": "RIC"}
+    return _create_form(request, db, principal, kind, values)
+
+
+def _create_form(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    kind: str,
+    values: dict[str, Any],
+    problems: dict[str, Any] | None = None,
+    status: int = 200,
+    candidates: list[schemas.CustomerSummary] | None = None,
+) -> Response:
+    context = {
+        "kind": kind,
+        "values": values,
+        "candidates": candidates or [],
+        **_choices(db, request, principal),
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "customers/form.html", context, status=status)
+
+
+@router.post("/customers/new")
+def customer_create(
+    request: Request, db: Db, cipher: Cipher, settings: AppSettings, principal: Writer, form: Form
+) -> Response:
+    """Submit the new customer for approval, or show the form again with every error at its field."""
+    kind = "corporate" if form.get("kind") == "corporate" else "individual"
+    model = schemas.CorporateCreate if kind == "corporate" else schemas.IndividualCreate
+    try:
+        try:
+            data = model.model_validate(forms.to_payload(kind, form))
+        except ValidationError as exc:
+            failed = invalid(exc)
+            # Show the identifier checks too, so the user fixes everything in one round.
+            failed.errors += intake.check_identifiers(form, {e.field for e in failed.errors})
+            raise failed from exc
+        with db.begin_nested():
+            change = intake.submit_create(db, principal, cipher, data, settings.timezone)
+    except PossibleDuplicates as exc:
+        candidates = queries.summaries(db, exc.candidates)
+        return _create_form(request, db, principal, kind, form, _problems(request, exc), exc.status, candidates)
+    except DomainError as exc:
+        return _create_form(request, db, principal, kind, form, _problems(request, exc), exc.status)
+    return RedirectResponse(f"/approvals/{change.id}?submitted=1", status_code=303)
+
+
+@router.post("/customers/check/{field}", response_class=HTMLResponse)
+def check_field(request: Request, db: Db, principal: Writer, field: str, form: Form) -> Response:
+    """Inline (htmx) check of one identifier while the form is filled in."""
+    message = intake.check_one(field, form)
+    text = gettext_for(locale_of(request), message[0], message[1]) if message else ""
+    return render(request, "customers/field_check.html", {"field": field, "text": text})
+
+
+def _detail(request: Request, db: Db, principal: Principal, cif_no: str, **extra: Any) -> Response:
+    customer = queries.read(db, principal, cif_no)
+    context = {
+        "c": customer,
+        "history": queries.history(db, principal, cif_no),
+        "labels": queries.code_labels(db, locale_of(request)),
+        **extra,
+    }
+    return render(request, "customers/detail.html", context)
+
+
+@router.get("/customers/{cif_no}", response_class=HTMLResponse)
+def customer_page(request: Request, db: Db, principal: Reader, cif_no: CifNo, saved: str = "") -> Response:
+    """One customer with tabs: profile, work, family, contacts, licence, history."""
+    return _detail(request, db, principal, cif_no, saved=saved)
+
+
+@router.post("/customers/{cif_no}/unmask", response_class=HTMLResponse)
+def customer_unmask(
+    request: Request,
+    db: Db,
+    cipher: Cipher,
+    principal: Unmasker,
+    cif_no: CifNo,
+    field: str,
+    item_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """Reveal one value in place (htmx); audited."""
+    value = pii.unmask(db, principal, cipher, cif_no, field, item_id)
+    return render(request, "customers/unmasked.html", {"value": value})
+
+
+@router.get("/customers/{cif_no}/edit", response_class=HTMLResponse)
+def customer_edit(request: Request, db: Db, cipher: Cipher, principal: Writer, cif_no: CifNo) -> Response:
+    """The edit form; identity fields are marked as needing approval."""
+    customer = queries.read(db, principal, cif_no)
+    values = forms.prefill(customer.kind, edit.form_values(db, principal, cipher, cif_no))
+    return _edit_form(request, db, principal, customer, values)
+
+
+def _edit_form(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    customer: schemas.CustomerRead,
+    values: dict[str, Any],
+    problems: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "c": customer,
+        "kind": customer.kind,
+        "values": values,
+        "identity": schemas.IDENTITY_FIELDS,
+        **_choices(db, request, principal),
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "customers/edit.html", context, status=status)
+
+
+@router.post("/customers/{cif_no}/edit")
+def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer, cif_no: CifNo, form: Form) -> Response:
+    """Apply ordinary changes now and file identity changes for approval."""
+    customer = queries.read(db, principal, cif_no)
+    current = edit.form_values(db, principal, cipher, cif_no)
+    try:
+        try:
+            data = schemas.CustomerUpdate.model_validate(forms.to_update(customer.kind, form, current))
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            outcome = edit.change_customer(db, principal, cipher, cif_no, data)
+    except DomainError as exc:
+        return _edit_form(request, db, principal, customer, form, _problems(request, exc), exc.status)
+    saved = "pending" if outcome.request else "1"
+    return RedirectResponse(f"/customers/{cif_no}?saved={saved}", status_code=303)
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_page(
+    request: Request,
+    db: Db,
+    principal: Reader,
+    status: str = "submitted",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """Checkers: requests waiting in their units; makers: their own requests."""
+    status = status if status in ("submitted", "approved", "rejected") else "submitted"
+    result = queries.inbox(db, principal, PageRequest(page, 25), status)
+    items = [queries.request_read(r) for r in result.items]
+    return render(request, "customers/approvals.html", {"result": result, "items": items, "status": status})
+
+
+@router.get("/approvals/{request_id}", response_class=HTMLResponse)
+def approval_page(request: Request, db: Db, principal: Reader, request_id: EntityId, submitted: int = 0) -> Response:
+    """One change request with the decision form for checkers."""
+    change = queries.request_read(approval.get_request(db, principal, request_id))
+    return render(
+        request,
+        "customers/approval.html",
+        {"r": change, "submitted": submitted, "errors": {}, "message": None},
+    )
+
+
+@router.post("/approvals/{request_id}")
+def approval_decide(
+    request: Request, db: Db, cipher: Cipher, principal: Reader, request_id: EntityId, form: Form
+) -> Response:
+    """Approve or reject; errors come back on the same page."""
+    try:
+        decision = schemas.Decision(approve=form.get("decision") == "approve", reason=form.get("reason") or None)
+        with db.begin_nested():
+            approval.decide(db, principal, cipher, request_id, decision)
+    except (ValidationFailed, Conflict) as exc:
+        change = queries.request_read(approval.get_request(db, principal, request_id))
+        context = {"r": change, "submitted": 0, **_problems(request, exc)}
+        return render(request, "customers/approval.html", context, status=exc.status)
+    return RedirectResponse(f"/approvals/{request_id}", status_code=303)

@@ -1,0 +1,60 @@
+"""Pinyin of personal names, for search by "zhangsan" or "zs"."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+# pypinyin has no surname mode (python-pinyin issues #120 and #297 are still open), and its
+# everyday reading of these characters differs from their reading as a family name.
+# Applied to the start of a name only: 单 in a given name is "dan", 曾 in a given name may be "ceng".
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yu", "chi"),
+    "万俟": ("mo", "qi"),
+    "长孙": ("zhang", "sun"),
+    "单": ("shan",),
+    "曾": ("zeng",),
+    "解": ("xie",),
+    "查": ("zha",),
+    "仇": ("qiu",),
+    "朴": ("piao",),
+    "区": ("ou",),
+    "乐": ("yue",),
+    "覃": ("qin",),
+    "盖": ("ge",),
+    "缪": ("miao",),
+    "翟": ("zhai",),
+}
+_LONGEST_SURNAME = max(len(surname) for surname in SURNAME_READINGS)
+
+
+def _surname_split(name: str) -> tuple[tuple[str, ...], str]:
+    """The surname's readings when it is a known heteronym, and the rest of the name."""
+    for length in range(_LONGEST_SURNAME, 0, -1):
+        readings = SURNAME_READINGS.get(name[:length])
+        if readings is not None:
+            return readings, name[length:]
+    return (), name
+
+
+def _ascii_lower(text: str) -> str:
+    # NFKD turns full-width letters into ASCII ones and splits accents off so "é" counts as "e".
+    return "".join(c for c in unicodedata.normalize("NFKD", text).lower() if "a" <= c <= "z")
+
+
+def pinyin_full(name: str) -> str:
+    """Toneless lower-case pinyin without spaces ("张三" → "zhangsan"); Latin letters kept, the rest dropped."""
+    surname, rest = _surname_split(name.strip())
+    # The rest is converted on its own so pypinyin cannot read surname + given name as one phrase.
+    return "".join(surname) + "".join(_ascii_lower(part) for part in lazy_pinyin(rest, style=Style.NORMAL))
+
+
+def pinyin_initials(name: str) -> str:
+    """First letter of each syllable ("张三" → "zs"); a Latin word gives its first letter."""
+    surname, rest = _surname_split(name.strip())
+    letters = [syllable[0] for syllable in surname]
+    for part in lazy_pinyin(rest, style=Style.FIRST_LETTER):
+        # pypinyin returns a run of non-Chinese text as one item: take each of its words' first letter.
+        letters.extend(word[0] for word in (_ascii_lower(w) for w in part.split()) if word)
+    return "".join(letters)
