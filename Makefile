@@ -50,6 +50,7 @@ pytest: install assets system-deps
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.cif
 
 i18n: install  ## extract strings, update both catalogs, list what still needs translating
 	$(BIN)/python scripts/i18n.py update

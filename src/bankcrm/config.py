@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -52,6 +53,8 @@ class Settings(BaseSettings):
                 f"'{self.mode}' mode. Set BANKCRM_SECRET_KEY to a random value of at least 32 "
                 f"characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("BANKCRM_SECRET_KEY must be at least 32 characters long.")
         if self.mode not in LENIENT_MODES and (
             self.pii_keys.get_secret_value() == DEV_PII_KEYS
             or self.pii_index_key.get_secret_value() == DEV_PII_INDEX_KEY
@@ -60,8 +63,10 @@ class Settings(BaseSettings):
                 f"BANKCRM_PII_KEYS and BANKCRM_PII_INDEX_KEY must be set in '{self.mode}' mode; the built-in "
                 f"development keys are refused. Generate keys with: bankcrm keys generate"
             )
-        if len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("BANKCRM_SECRET_KEY must be at least 32 characters long.")
+        try:
+            self.field_cipher()
+        except (ValueError, binascii.Error) as exc:
+            raise ValueError(f"BANKCRM_PII_KEYS / BANKCRM_PII_KEY_VERSION / BANKCRM_PII_INDEX_KEY: {exc}") from exc
         return self
 
     @property

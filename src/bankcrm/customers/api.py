@@ -55,7 +55,9 @@ def search_customers(
         status=status,
         account_manager_id=account_manager_id,
     )
-    return schemas.CustomerPage(items=items, total=result.total, page=result.page, size=result.size)
+    return schemas.CustomerPage(
+        items=items, total=result.total, total_capped=result.capped, page=result.page, size=result.size
+    )
 
 
 @router.post("/customers/individual", response_model=schemas.ChangeRequestRead, status_code=status.HTTP_202_ACCEPTED)

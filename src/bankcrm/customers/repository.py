@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -15,11 +15,14 @@ from bankcrm.models import (
     Counter,
     Customer,
     CustomerContact,
+    CustomerSearchKey,
     FamilyMember,
     FieldChange,
     IndividualProfile,
     OrgUnit,
 )
+
+COUNT_CAP = 1_000
 
 
 def readable(principal: Principal) -> Select[Customer]:
@@ -90,7 +93,7 @@ def search(
     principal: Principal,
     page: PageRequest,
     *,
-    text: str | None = None,
+    key_range: tuple[str, str] | None = None,
     cif_no: str | None = None,
     id_index: str | None = None,
     phone_index: str | None = None,
@@ -100,34 +103,32 @@ def search(
     unit_path: str | None = None,
     account_manager_id: int | None = None,
 ) -> Page[Customer]:
-    """Customers in scope matching every given criterion, by CIF number."""
+    """Customers in scope matching any of the keys and every filter, by CIF number.
+
+    Each key is answered from its own index and the hits are united before the customer table
+    is touched, so no search scans the customers.
+    """
     stmt = readable(principal)
-    exact = []
+    hits: list[Select[int]] = []
     if cif_no:
-        exact.append(Customer.cif_no == cif_no)
+        hits.append(select(Customer.id).where(Customer.cif_no == cif_no))
     if id_index:
-        exact.append(Customer.id_no_index == id_index)
+        hits.append(select(Customer.id).where(Customer.id_no_index == id_index))
     if uscc:
-        exact.append(Customer.uscc == uscc)
+        hits.append(select(Customer.id).where(Customer.uscc == uscc))
     if phone_index:
-        exact.append(
-            Customer.id.in_(
-                select(CustomerContact.customer_id).where(
-                    CustomerContact.channel == "phone", CustomerContact.value_index == phone_index
-                )
+        hits.append(
+            select(CustomerContact.customer_id).where(
+                CustomerContact.value_index == phone_index, CustomerContact.channel == "phone"
             )
         )
-    if text:
-        like = f"%{text}%"
-        folded = "".join(text.lower().split())
-        exact += [
-            Customer.name.ilike(like, escape="\\"),
-            Customer.name_en.ilike(like, escape="\\"),
-            Customer.name_pinyin.like(f"%{folded}%", escape="\\"),
-            Customer.name_initials.like(f"{folded}%", escape="\\"),
-        ]
-    if exact:
-        stmt = stmt.where(or_(*exact))
+    if key_range:
+        low, high = key_range
+        hits.append(
+            select(CustomerSearchKey.customer_id).where(CustomerSearchKey.key >= low, CustomerSearchKey.key < high)
+        )
+    if hits:
+        stmt = stmt.where(Customer.id.in_(union(*hits)))
     if kind:
         stmt = stmt.where(Customer.kind == kind)
     if status:
@@ -136,9 +137,11 @@ def search(
         stmt = stmt.where(OrgUnit.path.startswith(unit_path, autoescape=True))
     if account_manager_id:
         stmt = stmt.where(Customer.account_manager_id == account_manager_id)
-    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    # A search that matches half the bank need not count it: stop at COUNT_CAP and say "at least".
+    limit = COUNT_CAP + 1 if hits else None
+    total = db.scalar(select(func.count()).select_from(stmt.limit(limit).subquery())) or 0
     rows = db.scalars(stmt.order_by(Customer.cif_no).offset(page.offset).limit(page.size))
-    return Page(list(rows), total, page.page, page.size)
+    return Page(list(rows), min(total, COUNT_CAP) if hits else total, page.page, page.size, capped=total > COUNT_CAP)
 
 
 def count_customers(db: Session, principal: Principal) -> int:

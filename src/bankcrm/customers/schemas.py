@@ -226,10 +226,11 @@ class CustomerRead(CustomerSummary):
 
 
 class CustomerPage(BaseModel):
-    """One page of customers."""
+    """One page of customers; ``total_capped`` means there are at least ``total`` matches."""
 
     items: list[CustomerSummary]
     total: int
+    total_capped: bool = False
     page: int
     size: int
 

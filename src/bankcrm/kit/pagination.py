@@ -35,6 +35,8 @@ class Page(Generic[T]):
     total: int
     page: int
     size: int
+    # True when counting stopped at ``total``: there are at least that many (broad searches at scale).
+    capped: bool = False
 
     @property
     def pages(self) -> int:

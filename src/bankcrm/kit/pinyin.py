@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -45,16 +46,25 @@ def _ascii_lower(text: str) -> str:
 
 def pinyin_full(name: str) -> str:
     """Toneless lower-case pinyin without spaces ("张三" → "zhangsan"); Latin letters kept, the rest dropped."""
-    surname, rest = _surname_split(name.strip())
-    # The rest is converted on its own so pypinyin cannot read surname + given name as one phrase.
-    return "".join(surname) + "".join(_ascii_lower(part) for part in lazy_pinyin(rest, style=Style.NORMAL))
+    return "".join(pinyin_syllables(name))
 
 
 def pinyin_initials(name: str) -> str:
     """First letter of each syllable ("张三" → "zs"); a Latin word gives its first letter."""
+    return "".join(syllable[0] for syllable in pinyin_syllables(name))
+
+
+@lru_cache(maxsize=65_536)
+def _syllables(name: str) -> tuple[str, ...]:
     surname, rest = _surname_split(name.strip())
-    letters = [syllable[0] for syllable in surname]
-    for part in lazy_pinyin(rest, style=Style.FIRST_LETTER):
-        # pypinyin returns a run of non-Chinese text as one item: take each of its words' first letter.
-        letters.extend(word[0] for word in (_ascii_lower(w) for w in part.split()) if word)
-    return "".join(letters)
+    out = list(surname)
+    # The rest is converted on its own so pypinyin cannot read surname + given name as one phrase.
+    for part in lazy_pinyin(rest, style=Style.NORMAL):
+        # pypinyin returns a run of non-Chinese text as one item: each of its words counts as a syllable.
+        out.extend(word for word in (_ascii_lower(w) for w in part.split()) if word)
+    return tuple(out)
+
+
+def pinyin_syllables(name: str) -> list[str]:
+    """Toneless syllables in order ("张三" → ["zhang", "san"]); a Latin word counts as one syllable."""
+    return list(_syllables(name))

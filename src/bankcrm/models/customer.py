@@ -50,8 +50,8 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(12))  # code_item customer_status
     name: Mapped[str] = mapped_column(String(200))  # C1; masked on screen for individuals
     name_en: Mapped[str | None] = mapped_column(String(200))
-    name_pinyin: Mapped[str] = mapped_column(String(400), index=True)
-    name_initials: Mapped[str] = mapped_column(String(100), index=True)
+    name_pinyin: Mapped[str] = mapped_column(String(400))
+    name_initials: Mapped[str] = mapped_column(String(100))
     # ID document of an individual (C2), or the unified social credit code of a company (public, C1).
     id_type: Mapped[str | None] = mapped_column(String(20))
     id_no_enc: Mapped[str | None] = mapped_column(Text)
@@ -70,8 +70,24 @@ class Customer(Base):
     home_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     individual: Mapped[IndividualProfile | None] = relationship(back_populates="customer", lazy="joined")
     corporate: Mapped[CorporateProfile | None] = relationship(back_populates="customer", lazy="joined")
+    search_keys: Mapped[list[CustomerSearchKey]] = relationship(cascade="all, delete-orphan", lazy="select")
 
     __table_args__ = (Index("ix_customer_id_type_index", "id_type", "id_no_index"),)
+
+
+# Byte order on both databases, so that a prefix is a key range (PostgreSQL's default collation may not be).
+SEARCH_KEY_TYPE = String(160).with_variant(String(160, collation="C"), "postgresql")
+
+
+class CustomerSearchKey(Base):
+    """One key under which a customer is found by name, pinyin or initials (see kit.search_keys)."""
+
+    __tablename__ = "customer_search_key"
+
+    key: Mapped[str] = mapped_column(SEARCH_KEY_TYPE, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class IndividualProfile(Base):

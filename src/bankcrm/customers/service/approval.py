@@ -152,7 +152,7 @@ def _create_customer(
         preferred_channel=p.get("preferred_channel"),
         preferred_time=p.get("preferred_time"),
     )
-    records.set_name(customer, p["name"])
+    records.set_name(customer, p["name"], p.get("name_en"))
     db.add(customer)
     db.flush()
     if request.customer_kind == "individual":
@@ -204,22 +204,14 @@ def _apply_update(
     p: dict[str, Any],
 ) -> None:
     """Apply approved identity fields; history names the request."""
-    old: dict[str, Any] = {
-        "name": customer.name,
-        "status": customer.status,
-        "home_unit_id": customer.home_unit_id,
-        "id_type": customer.id_type,
-        "id_no": records.id_no_of(cipher, customer),
-        "uscc": customer.uscc,
-        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
-    }
+    old = records.identity_values(cipher, customer)
     changes = {f: (old.get(f), p[f]) for f in p if old.get(f) != p[f]}
     if "id_no" in p and p["id_no"] != old["id_no"]:
         _recheck_duplicate(db, principal, cipher, request, p.get("id_type", customer.id_type), p["id_no"])
     if "uscc" in p and p["uscc"] != old["uscc"]:
         _recheck_duplicate(db, principal, cipher, request, None, p["uscc"])
     if "name" in p:
-        records.set_name(customer, p["name"])
+        records.set_name(customer, p["name"], customer.name_en)
     for field in ("status", "home_unit_id", "uscc"):
         if field in p:
             setattr(customer, field, p[field])

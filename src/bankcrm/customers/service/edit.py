@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from bankcrm.customers.service.errors import PendingChange
 from bankcrm.customers.service.queries import get_customer
 from bankcrm.errors import Forbidden, ValidationFailed
 from bankcrm.kit import validators
-from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.models import ChangeRequest, Customer
 
@@ -95,15 +94,7 @@ def _check_identity(
     identity: dict[str, Any],
 ) -> dict[str, Any]:
     """Validated identity values that differ from today's; refuses fields already pending."""
-    current = {
-        "name": customer.name,
-        "status": customer.status,
-        "home_unit_id": customer.home_unit_id,
-        "id_type": customer.id_type,
-        "id_no": records.id_no_of(cipher, customer),
-        "uscc": customer.uscc,
-        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
-    }
+    current = records.identity_values(cipher, customer)
     wanted = {f: val for f, val in identity.items() if val is not None}
     if customer.kind == "individual":
         for field in ("uscc", "legal_rep_name"):
@@ -162,6 +153,8 @@ def _apply_direct(
             if field in direct and getattr(target, field) != direct[field]:
                 changes[field] = (getattr(target, field), direct[field])
                 setattr(target, field, direct[field])
+    if "name_en" in changes:
+        records.set_name(customer, customer.name, customer.name_en)  # the English name is searchable too
     for key, entries in contacts.items():
         if entries is None:
             continue
@@ -188,15 +181,7 @@ def _apply_direct(
 def _file_identity(
     db: Session, principal: Principal, cipher: FieldCipher, customer: Customer, requested: dict[str, Any]
 ) -> ChangeRequest:
-    current = {
-        "name": customer.name,
-        "status": customer.status,
-        "home_unit_id": customer.home_unit_id,
-        "id_type": customer.id_type,
-        "id_no": customer.id_no_masked,
-        "uscc": customer.uscc,
-        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
-    }
+    current = records.identity_values(cipher, customer) | {"id_no": customer.id_no_masked}
     summary = {
         f: [
             records.masked(customer.kind, f, current[f]) if f != "id_no" else current[f],
@@ -211,30 +196,11 @@ def _file_identity(
         kind="update",
         customer_kind=customer.kind,
         customer_id=customer.id,
-        status="submitted",
         fields=",".join(sorted(requested)),
-        payload_enc="",
-        summary=json.dumps(summary, ensure_ascii=False),
         id_no_index=index,
         home_unit_id=customer.home_unit_id,
-        maker_id=principal.user_id,
-        maker_name=principal.username,
     )
-    db.add(request)
-    db.flush()
-    request.payload_enc = cipher.encrypt(
-        json.dumps(requested, ensure_ascii=False), aad_for("change_request", "payload", request.id)
-    )
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        "change_request.submit",
-        entity_type="change_request",
-        entity_id=request.id,
-        changes=summary,
-        detail=f"update {customer.cif_no}",
-    )
-    return request
+    return records.file_request(db, principal, cipher, request, requested, summary, f"update {customer.cif_no}")
 
 
 def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, Any]:

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.audit import service as audit_service
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import CorporateCreate, IndividualCreate
+from bankcrm.customers.service import records
 from bankcrm.customers.service import validation as v
 from bankcrm.customers.service.errors import DuplicateCustomer, PossibleDuplicates
 from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE, USCC_PURPOSE, masked
 from bankcrm.errors import FieldError, Forbidden, ValidationFailed
 from bankcrm.kit import validators
-from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in
 from bankcrm.models import ChangeRequest, Customer
@@ -161,30 +160,11 @@ def _file(
     request = ChangeRequest(
         kind="create",
         customer_kind=data.kind,
-        status="submitted",
         fields=",".join(sorted(k for k, val in payload.items() if val not in (None, [], ""))),
-        payload_enc="",
-        summary=json.dumps(summary, ensure_ascii=False),
         id_no_index=_index_of(cipher, data, payload),
         home_unit_id=home.id,
-        maker_id=principal.user_id,
-        maker_name=principal.username,
     )
-    db.add(request)
-    db.flush()
-    request.payload_enc = cipher.encrypt(
-        json.dumps(payload, ensure_ascii=False), aad_for("change_request", "payload", request.id)
-    )
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        "change_request.submit",
-        entity_type="change_request",
-        entity_id=request.id,
-        changes={k: val for k, val in summary.items()},
-        detail=f"create {data.kind} customer",
-    )
-    return request
+    return records.file_request(db, principal, cipher, request, payload, summary, f"create {data.kind} customer")
 
 
 def refuse_exact_duplicate(

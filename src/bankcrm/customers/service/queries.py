@@ -25,6 +25,7 @@ from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.kit.search_keys import prefix_range
 from bankcrm.models import ChangeRequest, CodeItem, Customer
 
 PROFILE_HIDDEN = frozenset({"customer_id", "customer"})
@@ -71,7 +72,7 @@ def search(
     text = (q or "").strip()
     if text:
         compact = "".join(text.split()).upper()
-        criteria["text"] = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        criteria["key_range"] = prefix_range(text)
         if validators.is_cif_number(compact):
             criteria["cif_no"] = compact
         criteria["id_index"] = cipher.blind_index(compact, ID_PURPOSE)

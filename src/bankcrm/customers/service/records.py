@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.access.principal import Principal
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.audit import service as audit_service
 from bankcrm.customers import repository
 from bankcrm.kit import masking
 from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.pinyin import pinyin_full, pinyin_initials
+from bankcrm.kit.search_keys import keys_for
 from bankcrm.kit.time import utcnow
-from bankcrm.models import ContactPerson, Customer, CustomerContact, FamilyMember, FieldChange
+from bankcrm.models import (
+    ChangeRequest,
+    ContactPerson,
+    Customer,
+    CustomerContact,
+    CustomerSearchKey,
+    FamilyMember,
+    FieldChange,
+)
 
 ID_PURPOSE = "id_no"  # blind-index purposes: the same number under two purposes gives two indexes
 PHONE_PURPOSE = "phone"
@@ -45,11 +56,13 @@ def masked(kind: str, field: str, value: Any) -> str | None:
     return str(value)
 
 
-def set_name(customer: Customer, name: str) -> None:
-    """Name plus its pinyin forms for search."""
+def set_name(customer: Customer, name: str, name_en: str | None = None) -> None:
+    """Name plus its pinyin forms and the search keys that find it."""
     customer.name = name
+    customer.name_en = name_en
     customer.name_pinyin = pinyin_full(name)
     customer.name_initials = pinyin_initials(name)
+    customer.search_keys = [CustomerSearchKey(key=k) for k in sorted(keys_for(name, name_en))]
 
 
 def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str) -> None:
@@ -65,6 +78,19 @@ def id_no_of(cipher: FieldCipher, customer: Customer) -> str | None:
     if customer.id_no_enc is None:
         return None
     return cipher.decrypt(customer.id_no_enc, aad_for("customer", "id_no", customer.id))
+
+
+def identity_values(cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
+    """Today's values of the fields that change only through approval (the ID number in clear)."""
+    return {
+        "name": customer.name,
+        "status": customer.status,
+        "home_unit_id": customer.home_unit_id,
+        "id_type": customer.id_type,
+        "id_no": id_no_of(cipher, customer),
+        "uscc": customer.uscc,
+        "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
+    }
 
 
 def replace_contacts(
@@ -172,3 +198,33 @@ def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def file_request(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    request: ChangeRequest,
+    payload: dict[str, Any],
+    summary: dict[str, Any],
+    detail: str,
+) -> ChangeRequest:
+    """Store a change request: the values encrypted (bound to its row), a masked summary, an audit event."""
+    request.status, request.payload_enc = "submitted", ""
+    request.summary = json.dumps(summary, ensure_ascii=False)
+    request.maker_id, request.maker_name = principal.user_id, principal.username
+    db.add(request)
+    db.flush()
+    request.payload_enc = cipher.encrypt(
+        json.dumps(payload, ensure_ascii=False), aad_for("change_request", "payload", request.id)
+    )
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "change_request.submit",
+        entity_type="change_request",
+        entity_id=request.id,
+        changes=summary,
+        detail=detail,
+    )
+    return request
