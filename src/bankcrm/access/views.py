@@ -28,7 +28,7 @@ from bankcrm.errors import DomainError
 from bankcrm.kit.i18n import LOCALES, gettext_for
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.tokens import new_token, same
-from bankcrm.web.errors import invalid
+from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.export import export_response
 from bankcrm.web.middleware import LANG_COOKIE
 from bankcrm.web.templating import locale_of, render
@@ -49,16 +49,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
-
-
-def _errors(request: Request, exc: DomainError) -> dict[str, Any]:
-    """Field errors keyed by field, plus the general message, translated."""
-    locale = locale_of(request)
-    errors: dict[str, str] = {}
-    for e in exc.errors:
-        text = gettext_for(locale, e.message, e.params)
-        errors[e.field] = f"{errors[e.field]} {text}" if e.field in errors else text
-    return {"message": gettext_for(locale, exc.message, exc.params), "errors": errors}
 
 
 # --- sign-in, sign-out, language -------------------------------------------------------------
@@ -217,7 +207,7 @@ def unit_create(
         with db.begin_nested():
             unit = unit_service.create_unit(db, principal, data)
     except DomainError as exc:
-        return _unit_form(request, db, principal, values, _errors(request, exc), status=exc.status)
+        return _unit_form(request, db, principal, values, form_errors(request, exc), status=exc.status)
     return RedirectResponse(f"/admin/units/{unit.id}?saved=1", status_code=303)
 
 
@@ -259,7 +249,7 @@ def unit_update(
         return render(
             request,
             "access/unit.html",
-            {"unit": unit, "members": members, "saved": 0, **_errors(request, exc)},
+            {"unit": unit, "members": members, "saved": 0, **form_errors(request, exc)},
             status=exc.status,
         )
     return RedirectResponse(f"/admin/units/{unit_id}?saved=1", status_code=303)
@@ -387,7 +377,7 @@ def user_create(
             user = user_service.create_user(db, principal, data)
     except DomainError as exc:
         values["password"] = ""
-        return _user_form(request, db, principal, values, _errors(request, exc), status=exc.status)
+        return _user_form(request, db, principal, values, form_errors(request, exc), status=exc.status)
     return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
 
 
@@ -428,11 +418,11 @@ def _user_action(request: Request, db: Db, principal: Principal, user_id: Entity
         with db.begin_nested():
             action()
     except ValidationError as exc:
-        return _user_page(request, db, principal, user_id, problems=_errors(request, invalid(exc)), status=422)
+        return _user_page(request, db, principal, user_id, problems=form_errors(request, invalid(exc)), status=422)
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _user_page(request, db, principal, user_id, problems=_errors(request, exc), status=exc.status)
+        return _user_page(request, db, principal, user_id, problems=form_errors(request, exc), status=exc.status)
     return RedirectResponse(f"/admin/users/{user_id}?saved={done}", status_code=303)
 
 
@@ -540,7 +530,7 @@ def role_update(
                 "permissions": role_service.list_permissions(db),
                 "saved": "",
                 "failed_role": code,
-                **_errors(request, exc),
+                **form_errors(request, exc),
             },
             status=exc.status,
         )

@@ -19,7 +19,7 @@ from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import Conflict, DomainError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for, translations
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import invalid
+from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.export import export_response
 from bankcrm.web.templating import locale_of, render
 
@@ -41,15 +41,6 @@ EXPORT_HEADERS = (
     N_("Unit"),
     N_("Account manager"),
 )
-
-
-def _problems(request: Request, exc: DomainError) -> dict[str, Any]:
-    locale = locale_of(request)
-    errors: dict[str, str] = {}
-    for e in exc.errors:
-        text = gettext_for(locale, e.message, e.params)
-        errors[e.field] = f"{errors[e.field]} {text}" if e.field in errors else text
-    return {"message": gettext_for(locale, exc.message, exc.params), "errors": errors}
 
 
 def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
@@ -172,9 +163,9 @@ def customer_create(
             change = intake.submit_create(db, principal, cipher, data, settings.timezone)
     except PossibleDuplicates as exc:
         candidates = queries.summaries(db, exc.candidates)
-        return _create_form(request, db, principal, kind, form, _problems(request, exc), exc.status, candidates)
+        return _create_form(request, db, principal, kind, form, form_errors(request, exc), exc.status, candidates)
     except DomainError as exc:
-        return _create_form(request, db, principal, kind, form, _problems(request, exc), exc.status)
+        return _create_form(request, db, principal, kind, form, form_errors(request, exc), exc.status)
     return RedirectResponse(f"/approvals/{change.id}?submitted=1", status_code=303)
 
 
@@ -259,7 +250,7 @@ def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer,
         with db.begin_nested():
             outcome = edit.change_customer(db, principal, cipher, cif_no, data)
     except DomainError as exc:
-        return _edit_form(request, db, principal, customer, form, _problems(request, exc), exc.status)
+        return _edit_form(request, db, principal, customer, form, form_errors(request, exc), exc.status)
     saved = "pending" if outcome.request else "1"
     return RedirectResponse(f"/customers/{cif_no}?saved={saved}", status_code=303)
 
@@ -301,6 +292,6 @@ def approval_decide(
             approval.decide(db, principal, cipher, request_id, decision)
     except (ValidationFailed, Conflict) as exc:
         change = queries.request_read(approval.get_request(db, principal, request_id))
-        context = {"r": change, "submitted": 0, **_problems(request, exc)}
+        context = {"r": change, "submitted": 0, **form_errors(request, exc)}
         return render(request, "customers/approval.html", context, status=exc.status)
     return RedirectResponse(f"/approvals/{request_id}", status_code=303)

@@ -52,6 +52,16 @@ def invalid(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(errors=field_errors_from_pydantic(exc.errors()))
 
 
+def form_errors(request: Request, exc: DomainError) -> dict[str, Any]:
+    """For re-rendering a form: the general message and each field's errors, translated."""
+    locale = locale_of(request)
+    errors: dict[str, str] = {}
+    for e in exc.errors:
+        text = gettext_for(locale, e.message, e.params)
+        errors[e.field] = f"{errors[e.field]} {text}" if e.field in errors else text
+    return {"message": gettext_for(locale, exc.message, exc.params), "errors": errors}
+
+
 def is_api(request: Request) -> bool:
     """API requests get problem+json."""
     return request.url.path.startswith("/api/")

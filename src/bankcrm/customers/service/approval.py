@@ -176,15 +176,7 @@ def _create_customer(
     for channel, key in (("phone", "phones"), ("email", "emails"), ("address", "addresses")):
         records.replace_contacts(db, cipher, customer, channel, p.get(key, []))
     created = {k: (None, val) for k, val in p.items() if val not in (None, [], "", False) and k != "kind"}
-    records.write_history(db, principal, customer, created, request.id)
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        "customer.create",
-        entity_type="customer",
-        entity_id=customer.cif_no,
-        changes={k: [None, records.masked(customer.kind, k, val)] for k, (_, val) in created.items()},
-    )
+    records.record_changes(db, principal, customer, created, action="customer.create", change_request_id=request.id)
     return customer
 
 
@@ -221,19 +213,7 @@ def _apply_update(
         )
     if "legal_rep_name" in p and customer.corporate is not None:
         customer.corporate.legal_rep_name = p["legal_rep_name"]
-    records.write_history(db, principal, customer, changes, request.id)
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        "customer.update",
-        entity_type="customer",
-        entity_id=customer.cif_no,
-        changes={
-            f: [records.masked(customer.kind, f, a), records.masked(customer.kind, f, b)]
-            for f, (a, b) in changes.items()
-        },
-        detail=f"change request {request.id}",
-    )
+    records.record_changes(db, principal, customer, changes, change_request_id=request.id)
 
 
 def _value(field: str, value: Any) -> Any:

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.audit import service as audit_service
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import IDENTITY_FIELDS, CustomerUpdate
 from bankcrm.customers.service import intake, records
@@ -163,18 +162,7 @@ def _apply_direct(
             changes[key] = (old, entries)
             records.replace_contacts(db, cipher, customer, CONTACT_LISTS[key], entries)
     if changes:
-        records.write_history(db, principal, customer, changes)
-        audit_service.record(
-            db,
-            Actor.of(principal),
-            "customer.update",
-            entity_type="customer",
-            entity_id=customer.cif_no,
-            changes={
-                f: [records.masked(customer.kind, f, a), records.masked(customer.kind, f, b)]
-                for f, (a, b) in changes.items()
-            },
-        )
+        records.record_changes(db, principal, customer, changes)
     return sorted(changes)
 
 

@@ -169,14 +169,16 @@ def add_contact_persons(db: Session, cipher: FieldCipher, customer: Customer, pe
             row.phone_masked = masking.mask_phone(p["phone"])
 
 
-def write_history(
+def record_changes(
     db: Session,
     principal: Principal,
     customer: Customer,
     changes: dict[str, tuple[Any, Any]],
+    *,
+    action: str = "customer.update",
     change_request_id: int | None = None,
 ) -> None:
-    """One history row per changed field, values masked as they would be on screen."""
+    """One history row per changed field and one audit event, values masked as they would be on screen."""
     now = utcnow()
     for field, (old, new) in changes.items():
         db.add(
@@ -192,6 +194,15 @@ def write_history(
             )
         )
     customer.updated_at = now
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        action,
+        entity_type="customer",
+        entity_id=customer.cif_no,
+        changes={f: [masked(customer.kind, f, a), masked(customer.kind, f, b)] for f, (a, b) in changes.items()},
+        detail=f"change request {change_request_id}" if change_request_id else None,
+    )
 
 
 def _day(value: Any) -> date | None:
