@@ -17,7 +17,9 @@ from bankcrm.config import Settings, get_settings
 from bankcrm.customers import api as customers_api
 from bankcrm.customers import views as customers_views
 from bankcrm.db import make_engine, make_sessionmaker
+from bankcrm.holdings import api as holdings_api
 from bankcrm.home import views as home_views
+from bankcrm.ingest import api as ingest_api
 from bankcrm.web import errors
 from bankcrm.web.guards import reject_nul_characters
 from bankcrm.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.cipher = settings.field_cipher()
 
-    for router in (access_api.router, audit_api.router, customers_api.router):
+    for router in (access_api.router, audit_api.router, customers_api.router, holdings_api.router, ingest_api.router):
         app.include_router(router, prefix="/api/v1")
     for router in (
         access_views.public_router,

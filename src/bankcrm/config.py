@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     lockout_minutes: int = 15
     timezone: str = "Asia/Shanghai"
+    # Days before a maturity at which the nightly batch raises (or escalates) the follow-up task.
+    maturity_windows: tuple[int, ...] = (30, 7, 1)
     default_locale: Literal["en", "zh_CN"] = "en"
     # None means: secure cookies everywhere except dev/demo/test on plain http.
     cookie_secure: bool | None = None

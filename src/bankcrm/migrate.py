@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine, normalise_url
-from bankcrm.models import CodeItem
+from bankcrm.models import CodeItem, Product
 
 
 def migrations_dir() -> Path:
@@ -40,11 +40,13 @@ def upgrade(url: str | None = None, connection: Connection | None = None, revisi
         return
     if connection is not None:
         sync_reference_data(connection)
+        sync_products(connection)
         return
     engine = make_engine(url or get_settings().database_url)
     try:
         with engine.begin() as conn:
             sync_reference_data(conn)
+            sync_products(conn)
     finally:
         engine.dispose()
 
@@ -90,4 +92,36 @@ def sync_reference_data(conn: Connection) -> int:
                     .values(**row)
                 )
                 changed += 1
+    return changed
+
+
+def sync_products(conn: Connection) -> int:
+    """Bring the product catalogue in line with reference_data/catalogue/product.csv (never deleting)."""
+    table = Product.__table__
+    path = Path(__file__).resolve().parent / "reference_data" / "catalogue" / "product.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [
+            {
+                "code": r["code"],
+                "category": r["category"],
+                "label_en": r["label_en"],
+                "label_zh": r["label_zh"],
+                "currency": r["currency"],
+                "term_months": int(r["term_months"]) if r["term_months"] else None,
+                "risk_level": r["risk_level"] or None,
+                "sort_order": int(r["sort_order"]),
+            }
+            for r in csv.DictReader(fh)
+        ]
+    existing = {row.code: row._asdict() for row in conn.execute(select(table))}
+    changed = 0
+    for row in rows:
+        old = existing.get(row["code"])
+        if old is None:
+            conn.execute(insert(table).values(**row))  # type: ignore[arg-type]
+        elif old != row:
+            conn.execute(update(table).where(table.c.code == row["code"]).values(**row))  # type: ignore[arg-type]
+        else:
+            continue
+        changed += 1
     return changed

@@ -30,6 +30,17 @@ EXPECTED_FILES = {
     "marital_status.csv": 8,
     "occupation.csv": 11,
     "source_channel.csv": 8,
+    "product_category.csv": 9,
+    "account_status.csv": 4,
+    "loan_status.csv": 3,
+    "loan_class.csv": 5,
+    "repayment_method.csv": 4,
+    "guarantee_type.csv": 4,
+    "txn_channel.csv": 7,
+    "txn_purpose.csv": 10,
+    "maturity_outcome.csv": 4,
+    "task_kind.csv": 1,
+    "currency.csv": 6,
 }
 # The code_item table holds category/code/parent_code in String(40) and labels in String(200).
 MAX_CODE_LEN = 40
@@ -53,7 +64,7 @@ def by_code(name: str) -> dict[str, dict[str, str]]:
 def test_the_reference_folder_holds_exactly_the_expected_csv_files() -> None:
     # Given the reference folder
     # When listing its files
-    names = sorted(p.name for p in REFERENCE_DIR.iterdir())
+    names = sorted(p.name for p in REFERENCE_DIR.iterdir() if p.is_file())
     # Then it holds exactly the expected CSV files and nothing else
     assert names == sorted(EXPECTED_FILES)
 
@@ -315,3 +326,16 @@ def test_company_types_cover_the_business_licence_categories() -> None:
     assert table["JSC_LISTED"]["label_zh"] == "股份有限公司（上市）"
     assert table["INDIVIDUAL_BIZ"]["label_zh"] == "个体工商户"
     assert list(table)[-1] == "OTHER"
+
+
+def test_the_product_catalogue_covers_every_category_with_both_labels() -> None:
+    # Given the product catalogue
+    with (REFERENCE_DIR / "catalogue" / "product.csv").open(encoding="utf-8", newline="") as f:
+        products = list(csv.DictReader(f, strict=True))
+    categories = {row["code"] for row in read_rows("product_category.csv")}
+    # Then every category has a product, every product a known category, Chinese label and currency
+    assert {p["category"] for p in products} == categories
+    assert all(CJK.search(p["label_zh"]) and p["currency"] in {"CNY", "USD"} for p in products)
+    # And wealth products carry a risk level R1-R5, time deposits a term
+    assert {p["risk_level"] for p in products if p["category"] == "WEALTH"} == {"R1", "R2", "R3", "R4", "R5"}
+    assert all(p["term_months"] for p in products if p["category"] == "TIME")

@@ -1,10 +1,14 @@
-"""``bankcrm``: demo, serve, db, users, audit, keys."""
+"""``bankcrm``: demo, serve, db, users, audit, keys, ingest, batch."""
 
 from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from bankcrm.access.principal import SYSTEM, SYSTEM_PRINCIPAL
@@ -18,6 +22,10 @@ from bankcrm.customers.service import pii as pii_service
 from bankcrm.demo import customers as demo_customers
 from bankcrm.demo import org as demo_org
 from bankcrm.errors import DomainError
+from bankcrm.holdings import jobs as holdings_jobs
+from bankcrm.ingest import jobs as ingest_jobs
+from bankcrm.ingest.formats import FILE_TYPES
+from bankcrm.ingest.service.run import IngestRequest
 from bankcrm.kit.crypto import generate_key
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.migrate import upgrade
@@ -27,10 +35,12 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 users_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
 keys_app = typer.Typer(no_args_is_help=True, help="Encryption keys for personal data.")
+batch_app = typer.Typer(no_args_is_help=True, help="Batch jobs.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(batch_app, name="batch")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -102,6 +112,69 @@ def demo(
 
         console.print(f"Serving the demo bank at http://{host}:{port}")
         uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command()
+def ingest(
+    file: Path = typer.Argument(..., help="The CSV file delivered by the source system."),
+    file_type: str = typer.Option(..., "--type", help=f"One of: {', '.join(FILE_TYPES)}."),
+    business_date: str = typer.Option(..., help="The business date the file is for, YYYY-MM-DD."),
+    source: str = typer.Option(..., help="The source system, e.g. CORE."),
+    encoding: str = typer.Option("utf-8", help="utf-8 or gbk."),
+) -> None:
+    """Load a core-banking file: good rows loaded, bad rows to FILE.rejects.csv, counts to FILE.summary.json."""
+    settings = _settings()
+    try:
+        day = date.fromisoformat(business_date)
+    except ValueError:
+        err_console.print(f"[red]--business-date: not a date in the form YYYY-MM-DD: {business_date}[/red]")
+        raise typer.Exit(2) from None
+    req = IngestRequest(path=file, file_type=file_type, business_date=day, source=source, encoding=encoding.lower())
+    size = file.stat().st_size if file.is_file() else 0
+    try:
+        with Progress(*Progress.get_default_columns(), console=err_console, disable=not err_console.is_terminal) as bar:
+            task = bar.add_task(f"{file_type} {file.name}", total=size)
+            result, summary = ingest_jobs.run_ingest(settings, req, lambda n: bar.advance(task, n))
+            bar.update(task, completed=size)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    run = result.run
+    if result.unchanged:
+        console.print(f"Already loaded as run {run.id} (same file); nothing changed. Summary: {summary}")
+        return
+    verb = "Replaced the earlier delivery" if run.replaced else "Loaded"
+    console.print(
+        f"{verb}: run {run.id}, {run.rows_in} rows in, {run.rows_loaded} loaded, {run.rows_rejected} rejected. "
+        f"Summary: {summary}"
+    )
+    if result.ignored_columns:
+        console.print(f"Ignored columns: {', '.join(result.ignored_columns)}")
+
+
+@batch_app.command("nightly")
+def batch_nightly(
+    full: bool = typer.Option(False, "--full", help="Recompute every customer, not only those whose holdings changed."),
+    as_of: str | None = typer.Option(None, help="Business date of the figures (default: the newest one loaded)."),
+) -> None:
+    """Recompute customers' derived figures, then raise maturity follow-up tasks."""
+    settings = _settings()
+    day = None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            err_console.print(f"[red]--as-of: not a date in the form YYYY-MM-DD: {as_of}[/red]")
+            raise typer.Exit(2) from None
+    with (
+        transaction(settings) as db,
+        Progress(*Progress.get_default_columns(), console=err_console, disable=not err_console.is_terminal) as bar,
+    ):
+        task = bar.add_task("figures", total=None)
+        report = holdings_jobs.nightly(db, settings, as_of=day, full=full, progress=lambda n: bar.advance(task, n))
+    console.print(
+        f"Figures as of {report.figures.as_of} for {report.figures.customers} customers; "
+        f"maturity tasks: {report.tasks.created} created, {report.tasks.escalated} escalated."
+    )
 
 
 @users_app.command("create")

@@ -16,11 +16,25 @@ from bankcrm.models.customer import (
     FieldChange,
     IndividualProfile,
 )
+from bankcrm.models.holding import (
+    Account,
+    AccountTransaction,
+    BalanceSnapshot,
+    CustomerFigure,
+    FigureDirty,
+    LoanContract,
+    Product,
+)
+from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from bankcrm.models.org import OrgUnit, OrgUnitKind
+from bankcrm.models.task import Task
 
 __all__ = [
+    "Account",
+    "AccountTransaction",
     "ApiToken",
     "AuditEvent",
+    "BalanceSnapshot",
     "Base",
     "ChangeRequest",
     "CodeItem",
@@ -29,14 +43,22 @@ __all__ = [
     "Counter",
     "Customer",
     "CustomerContact",
+    "CustomerFigure",
     "CustomerSearchKey",
     "FamilyMember",
     "FieldChange",
+    "FigureDirty",
     "IndividualProfile",
+    "IngestBatch",
+    "IngestReject",
+    "IngestRun",
+    "LoanContract",
     "OrgUnit",
     "OrgUnitKind",
     "Permission",
+    "Product",
     "Role",
+    "Task",
     "User",
     "UserSession",
     "role_permission",

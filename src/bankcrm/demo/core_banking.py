@@ -1,0 +1,638 @@
+"""Demo core-banking files: 12 months of accounts, loans, weekly balances and vouchers (docs/ingest-formats.md).
+
+Demand balances are the running sum of the vouchers generated for them, so balances, month-end
+accounts files and transactions agree with each other. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import csv
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from faker import Faker
+
+COLUMNS = {
+    "accounts": "account_no cif_no product_code branch_code currency status open_date close_date rate maturity_date"
+    " auto_renew balance",
+    "loans": "contract_no cif_no product_code branch_code currency status amount drawn outstanding rate term_months"
+    " start_date maturity_date repayment_method guarantee_type classification days_overdue",
+    "balances": "account_no balance",
+    "transactions": "voucher_no account_no txn_time amount direction channel counterparty_name counterparty_bank"
+    " purpose_code summary",
+}
+_RANK = {"accounts": 0, "loans": 1, "transactions": 2, "balances": 3}  # load order inside one business date
+_TERMS = {"TD-3M": 3, "TD-6M": 6, "TD-1Y": 12, "TD-2Y": 24, "TD-3Y": 36, "TD-5Y": 60, "LD-3Y": 36, "BAB-STD": 6}
+_TERMS |= {"WM-R1-90D": 3, "WM-R2-180D": 6, "WM-R3-1Y": 12, "WM-R4-2Y": 24, "WM-R5-3Y": 36}
+_TD_RATE = {"TD-3M": 125, "TD-6M": 145, "TD-1Y": 165, "TD-2Y": 185, "TD-3Y": 210, "TD-5Y": 220, "LD-3Y": 235}
+_AREA = {"BJ": "1100", "SH": "3100", "GZ": "4400"}  # account numbers carry the city, as real ones do
+_BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "招商银行", "浦发银行", "兴业银行")
+_SHOPS = {
+    "WECHAT": (("美团外卖", "瑞幸咖啡", "滴滴出行", "拼多多", "肯德基"), "财付通支付科技有限公司"),
+    "MOBILE": (("京东商城", "淘宝", "携程旅行", "中国移动", "12306铁路"), "支付宝（中国）网络技术有限公司"),
+    "POS": (("永辉超市", "盒马鲜生", "中国石化加油站", "华润万家", "海底捞", "优衣库"), "中国银联"),
+}
+_ABROAD = ("Pacific Rim Trading Ltd", "Evergreen Logistics Pte Ltd", "Nordic Components GmbH", "Sunrise Imports LLC")
+_ABROAD_BANKS = ("HSBC Hong Kong", "Citibank N.A.", "DBS Bank Singapore", "Deutsche Bank AG")
+_SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30)  # days from today to maturity
+_BAD = (12, 35, 95, 140, 200)  # days overdue at the last business date: 关注, 关注, 次级, 次级, 可疑
+
+
+@dataclass(frozen=True)
+class CoreFile:
+    """One file written for ingest."""
+
+    path: Path
+    file_type: str  # "accounts" | "loans" | "balances" | "transactions"
+    business_date: date
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    """What the generator needs to know of a customer."""
+
+    cif_no: str
+    kind: str  # "individual" | "corporate"
+    branch_code: str  # org unit code of the customer's home unit
+
+
+@dataclass
+class _Txn:
+    at: datetime
+    amount: int  # fen; 0 on an interest posting means "computed from the balance when posted"
+    direction: str
+    channel: str
+    purpose: str
+    summary: str
+    name: str = ""
+    bank: str = ""
+    mode: str = "cap"  # cap: shrink to what the balance allows; must: top up first; whole: all or nothing
+
+
+@dataclass
+class _Account:
+    no: str
+    cif: str
+    product: str
+    branch: str
+    open: date
+    principal: int  # fen: amount placed, card limit, or demand balance before the window
+    currency: str = "CNY"
+    rate: int | None = None  # basis points
+    auto_renew: str = ""
+    close: date | None = None
+    dormant: bool = False
+    walk: list[float] = field(default_factory=list)  # weekly factors from the window start: fund NAV, card usage
+    flow: int = 0  # demand: monthly salary or turnover, fen
+    payer: str = ""  # demand: employer or pension fund
+    times: list[datetime] = field(default_factory=list)
+    running: list[int] = field(default_factory=list)
+
+    @property
+    def term(self) -> int:
+        return _TERMS.get(self.product, 0)
+
+    def maturity(self, d: date) -> date | None:
+        if not self.term:
+            return None
+        k = 1  # an auto-renewed deposit shows the maturity of the term it is in
+        while self.auto_renew == "Y" and _add_months(self.open, self.term * k) <= d:
+            k += 1
+        return _add_months(self.open, self.term * k)
+
+    def balance(self, d: date, first: date) -> int:
+        if self.close and self.close <= d:
+            return 0
+        if self.product.startswith("DD"):
+            i = bisect.bisect_right(self.times, datetime.combine(d, time(23, 59, 59)))
+            return self.running[i - 1] if i else (self.principal if self.open < first else 0)
+        if self.walk:
+            return round(self.principal * self.walk[min(len(self.walk) - 1, max(0, (d - first).days // 7))])
+        if self.product.startswith("WM"):  # net asset value accrues at the expected yield (3 % when none is quoted)
+            return self.principal + self.principal * (self.rate or 300) * (d - self.open).days // 3_650_000
+        return self.principal
+
+
+@dataclass
+class _Loan:
+    no: str
+    cif: str
+    product: str
+    branch: str
+    amount: int
+    drawn: int
+    rate: int  # basis points
+    term: int
+    start: date
+    method: str
+    guarantee: str
+    overdue_since: date | None = None
+
+    @property
+    def maturity(self) -> date:
+        return _add_months(self.start, self.term)
+
+    def paid(self, d: date) -> int:
+        if self.overdue_since and self.overdue_since <= d:  # nothing has been paid since it fell overdue
+            d = self.overdue_since - timedelta(days=1)
+        m = (d.year - self.start.year) * 12 + d.month - self.start.month
+        m -= _add_months(self.start, m) > d
+        return max(0, min(self.term, m))
+
+    def remaining(self, k: int) -> int:
+        i, n = self.rate / 120_000, self.term
+        if self.method == "EQUAL_PRINCIPAL":
+            return self.drawn * (n - k) // n
+        if self.method == "EQUAL_INSTALMENT":
+            return round(self.drawn * ((1 + i) ** n - (1 + i) ** k) / ((1 + i) ** n - 1))
+        return self.drawn if k < n else 0
+
+    def days_overdue(self, d: date) -> int:
+        return (d - self.overdue_since).days if self.overdue_since and self.overdue_since <= d else 0
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    return date(d.year + y, m + 1, min(d.day, calendar.monthrange(d.year + y, m + 1)[1]))
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _rate(bp: int | None) -> str:
+    return "" if bp is None else _yuan(bp)
+
+
+def _classify(days: int) -> str:
+    return "NORMAL" if days == 0 else "SPECIAL_MENTION" if days <= 90 else "SUBSTANDARD" if days <= 180 else "DOUBTFUL"
+
+
+class _Bank:
+    """The demo bank's book over the window [first, end], built customer by customer from one seeded stream."""
+
+    def __init__(self, seed: int, first: date, end: date) -> None:
+        self.r = random.Random(seed)
+        fake = Faker("zh_CN")
+        fake.seed_instance(seed)
+        self.people = [fake.name() for _ in range(300)]
+        self.firms = list(dict.fromkeys(fake.company() for _ in range(300)))
+        self.first, self.end = first, end
+        self.accounts: list[_Account] = []
+        self.loans: list[_Loan] = []
+        self.numbers: set[str] = set()
+        self.kinds: dict[str, str] = {}
+
+    def _day(self, lo: date, hi: date) -> date:
+        return lo + timedelta(days=self.r.randint(0, max(0, (hi - lo).days)))
+
+    def _at(self, d: date, lo: int = 8, hi: int = 21) -> datetime:
+        return datetime.combine(d, time(self.r.randint(lo, hi), self.r.randint(0, 59), self.r.randint(0, 59)))
+
+    def _fen(self, median: float, lo: int, hi: int, step: int = 1) -> int:
+        """A log-normal amount in yuan between lo and hi, returned in fen rounded to step fen."""
+        yuan = min(hi, max(lo, median * self.r.lognormvariate(0, 0.9)))
+        return max(lo * 100, round(yuan * 100 / step) * step)
+
+    def _some(self, a: int, b: int, frac: float) -> range:
+        """How many vouchers of a kind this month: fewer in a month the window only partly covers."""
+        return range(round(self.r.randint(a, b) * frac))
+
+    def _number(self, prefix: str, length: int) -> str:
+        while (no := prefix + "".join(self.r.choices("0123456789", k=length - len(prefix)))) in self.numbers:
+            pass
+        self.numbers.add(no)
+        return no
+
+    def _open(self, since: date, term: int = 0, fresh: float = 0.1) -> date:
+        """Mostly before the window; a fixed-term product that does not roll over must still be alive in it."""
+        lo = max(since, _add_months(self.first, -term) + timedelta(days=1)) if term else since
+        if lo >= self.first or self.r.random() < fresh:
+            return self._day(max(lo, self.first), self.end - timedelta(days=7))
+        return self._day(max(lo, self.first - timedelta(days=5 * 365)), self.first - timedelta(days=1))
+
+    def _add(
+        self,
+        c: DemoCustomer,
+        product: str,
+        opened: date,
+        principal: int,
+        prefix: str,
+        *,
+        currency: str = "CNY",
+        rate: int | None = None,
+        auto_renew: str = "",
+        walk: list[float] | None = None,
+    ) -> _Account:
+        length = 19 if c.kind == "individual" else self.r.choice((16, 17, 18))  # personal accounts are card numbers
+        no = self._number(prefix, length)
+        acc = _Account(no, c.cif_no, product, c.branch_code, opened, principal, currency, rate, auto_renew)
+        acc.walk = walk or []
+        if acc.term and acc.auto_renew != "Y" and (due := acc.maturity(opened)) and due <= self.end:
+            acc.close = due
+        self.accounts.append(acc)
+        return acc
+
+    def _loan(self, c: DemoCustomer, since: date, product: str, term: int, amount: int, rate: int, how: str) -> _Loan:
+        """how: repayment method and guarantee type, space separated."""
+        start = self._open(since, term, 0.5 if term <= 12 else 0.08)  # short loans are mostly this year's renewals
+        drawn = amount if product != "CL-WC" else amount * self.r.choice((10, 10, 8, 6)) // 10  # a line, partly used
+        no = self._number(product[:2] + _AREA.get(c.branch_code[:2], "9900"), 18)
+        method, guarantee = how.split()
+        loan = _Loan(no, c.cif_no, product, c.branch_code, amount, drawn, rate, term, start, method, guarantee)
+        self.loans.append(loan)
+        return loan
+
+    def customer(self, c: DemoCustomer) -> None:
+        r, area = self.r, _AREA.get(c.branch_code[:2], "9900")
+        self.kinds[c.cif_no] = c.kind
+        if r.random() < 0.06:  # a few customers joined during the year
+            since = self._day(self.first + timedelta(days=3), self.end - timedelta(days=20))
+        else:
+            since = self._day(self.first - timedelta(days=3650), self.first - timedelta(days=30))
+        if c.kind == "corporate":
+            self._corporate(c, since, area)
+        else:
+            self._individual(c, since, area)
+
+    def _individual(self, c: DemoCustomer, since: date, area: str) -> None:
+        r = self.r
+        dd = self._add(c, "DD-CNY", since, self._fen(30_000, 1_000, 500_000), "6222" + area, rate=20)
+        dd.dormant = since < self.first and r.random() < 0.03
+        dd.flow = self._fen(12_000, 4_000, 80_000)
+        dd.payer = r.choice(self.firms) if r.random() < 0.8 else "社会保险基金管理中心"
+        if r.random() < 0.6:
+            amt = self._fen(150_000, 10_000, 2_000_000, 100_000)
+            product = r.choice(("TD-3M", "TD-6M", "TD-1Y", "TD-1Y", "TD-2Y", "TD-3Y", "TD-5Y"))
+            product = "LD-3Y" if amt >= 20_000_000 and r.random() < 0.4 else product
+            renew = r.choice("YYN")
+            opened = self._open(since, 0 if renew == "Y" else _TERMS[product])
+            old = 25 if opened.year < self.end.year - 1 else 0  # older deposits were placed at higher rates
+            self._add(c, product, opened, amt, "6222" + area, rate=_TD_RATE[product] + old, auto_renew=renew)
+        if r.random() < 0.35:
+            product = r.choice(("WM-R1-90D", "WM-R2-180D", "WM-R3-1Y", "WM-R3-1Y", "WM-R4-2Y", "WM-R5-3Y"))
+            rate = None if r.random() < 0.25 else r.randint(280, 450)
+            opened = self._open(since, _TERMS[product])
+            self._add(c, product, opened, self._fen(300_000, 50_000, 5_000_000, 100_000), "6229" + area, rate=rate)
+        if r.random() < 0.25:
+            product = r.choice(("FD-MMF", "FD-BOND", "FD-MIX", "FD-EQ"))
+            drift, vol = {"FD-MMF": (0.0004, 0.0), "FD-BOND": (0.0006, 0.002)}.get(product, (0.001, 0.025))
+            nav, walk = 1.0, []
+            for _ in range(60):
+                nav = min(1.8, max(0.5, nav * (1 + r.gauss(drift, vol))))
+                walk.append(nav)
+            self._add(c, product, self._open(since), self._fen(50_000, 1_000, 1_000_000, 100), "6230" + area, walk=walk)
+        if r.random() < 0.15:
+            product = r.choice(("INS-LIFE", "INS-ANN"))
+            self._add(c, product, self._open(since), self._fen(60_000, 10_000, 500_000, 100_000), "6231" + area)
+        if r.random() < 0.4:
+            gold = r.random() < 0.3
+            limit = r.choice((10, 20, 30, 50)) * 100_000 * (4 if gold else 1)
+            walk = [r.uniform(0.02, 0.35) for _ in range(60)]  # share of the limit in use, week by week
+            self._add(c, "CC-GOLD" if gold else "CC-STD", self._open(since), limit, "6258" + area, walk=walk)
+        if r.random() < 0.25:
+            product = r.choices(("PL-MORT", "PL-CONS", "PL-BUS"), (50, 35, 15))[0]
+            if product == "PL-MORT":
+                how = r.choice(("EQUAL_INSTALMENT", "EQUAL_PRINCIPAL")) + " MORTGAGE"
+                amount, term, rate = self._fen(1_200_000, 500_000, 3_000_000, 1_000_000), r.choice((240, 300, 360)), 310
+            elif product == "PL-CONS":
+                how = r.choice(("EQUAL_INSTALMENT ", "INTEREST_FIRST ")) + r.choice(("CREDIT", "GUARANTEE"))
+                amount, term, rate = self._fen(80_000, 20_000, 300_000, 100_000), r.choice((12, 24, 36)), 350
+            else:
+                how = "INTEREST_FIRST " + r.choice(("MORTGAGE", "GUARANTEE"))
+                amount, term, rate = self._fen(400_000, 100_000, 1_000_000, 1_000_000), r.choice((12, 24, 36)), 345
+            loan = self._loan(c, since, product, term, amount, rate + r.randint(0, 110), how)
+            if loan.method != "INTEREST_FIRST":  # borrowers earn enough to pay the instalment
+                dd.flow = max(dd.flow, round(loan.drawn * (loan.rate / 120_000 + 1 / term) * 1.8))
+
+    def _corporate(self, c: DemoCustomer, since: date, area: str) -> None:
+        r = self.r
+        dd = self._add(c, "DD-CNY", since, self._fen(2_000_000, 200_000, 30_000_000), area, rate=20)
+        dd.flow = self._fen(1_500_000, 200_000, 20_000_000)
+        if r.random() < 0.5:  # a foreign-currency account for trade, or a second (general) CNY account
+            usd = r.random() < 0.6
+            second = self._add(
+                c,
+                "DD-USD" if usd else "DD-CNY",
+                self._open(since),
+                self._fen(100_000, 5_000, 3_000_000),
+                area,
+                currency="USD" if usd else "CNY",
+                rate=5 if usd else 20,
+            )
+            second.flow = self._fen(60_000, 5_000, 1_000_000)
+        if r.random() < 0.5:
+            product, renew = r.choice(("TD-3M", "TD-6M", "TD-1Y", "TD-1Y", "TD-2Y")), r.choice("YN")
+            opened = self._open(since, 0 if renew == "Y" else _TERMS[product])
+            amount = self._fen(3_000_000, 500_000, 50_000_000, 1_000_000)
+            self._add(c, product, opened, amount, area, rate=_TD_RATE[product] + 10, auto_renew=renew)
+        if r.random() < 0.3:  # bills are short: most were issued in the last half year
+            amount = self._fen(2_000_000, 500_000, 10_000_000, 1_000_000)
+            self._add(c, "BAB-STD", self._open(since, 6, 0.6), amount, area)
+        for _ in range(r.choice((1, 1, 2)) if r.random() < 0.6 else 0):
+            product = r.choices(("CL-WC", "CL-FA", "CL-TF"), (50, 25, 25))[0]
+            guarantee = r.choice(("GUARANTEE", "MORTGAGE", "PLEDGE", "CREDIT"))
+            if product == "CL-WC":
+                amount, term, rate = self._fen(5_000_000, 1_000_000, 20_000_000, 1_000_000), 12, 320
+                how = r.choice(("INTEREST_FIRST ", "BULLET ")) + guarantee
+            elif product == "CL-FA":
+                amount, term, rate = (
+                    self._fen(15_000_000, 5_000_000, 50_000_000, 1_000_000),
+                    r.choice((36, 48, 60)),
+                    350,
+                )
+                how = "EQUAL_PRINCIPAL " + guarantee
+            else:  # trade finance is secured by the goods' documents
+                amount, term, rate, how = self._fen(1_500_000, 500_000, 5_000_000, 1_000_000), 6, 280, "BULLET PLEDGE"
+            self._loan(c, since, product, term, amount, rate + r.randint(0, 120), how)
+
+    def stage(self, today: date) -> None:
+        """Deposits, wealth products and loans falling due in the coming month, and a few loans gone bad."""
+        r = self.r
+        due = [a for a in self.accounts if a.product[:2] in ("TD", "LD", "WM")]
+        for acc, k in zip(r.sample(due, min(len(due), len(_SOON))), _SOON, strict=False):
+            target, n = today + timedelta(days=k), 1 if acc.auto_renew != "Y" else max(1, 24 // acc.term)
+            if _add_months(_add_months(target, -acc.term * n), acc.term * n) != target:  # a day the term cannot reach
+                acc.product = "TD-1Y" if acc.product[:2] in ("TD", "LD") else "WM-R3-1Y"
+                acc.rate = _TD_RATE["TD-1Y"] if acc.product == "TD-1Y" else acc.rate
+                n = 1
+            acc.open, acc.close = _add_months(target, -acc.term * n), None  # a renewed one rolled over n times
+        short = [ln for ln in self.loans if ln.term <= 36 and ln.product != "PL-MORT"]
+        for ln, k in zip(r.sample(short, min(2, len(short))), (6, 19), strict=False):
+            ln.start = _add_months(today + timedelta(days=k), -ln.term)
+        horizon = today + timedelta(days=31)
+        bad = [ln for ln in self.loans if ln.maturity > horizon + timedelta(days=60)]
+        bad = [ln for ln in bad if ln.start < self.end - timedelta(days=240)]
+        for ln, days in zip(r.sample(bad, min(len(bad), len(_BAD))), _BAD, strict=False):
+            ln.overdue_since = self.end - timedelta(days=days)
+
+    def post_all(self) -> list[tuple[str, _Txn]]:
+        """Vouchers of every demand account over the window, posted in time order against its balance."""
+        out: list[tuple[str, _Txn]] = []
+        by_cif: dict[str, list[_Account]] = {}
+        for acc in self.accounts:
+            by_cif.setdefault(acc.cif, []).append(acc)
+        loans: dict[str, list[_Loan]] = {}
+        for ln in self.loans:
+            loans.setdefault(ln.cif, []).append(ln)
+        for cif, accs in by_cif.items():
+            for i, dd in enumerate(a for a in accs if a.product.startswith("DD") and not a.dormant):
+                main = i == 0 and dd.currency == "CNY"
+                txns = self._month_txns(dd, self.kinds[cif] == "individual", main)
+                if main:
+                    txns += self._linked(dd, accs, loans.get(cif, []))
+                out += [(dd.no, t) for t in self._post(dd, txns)]
+        return out
+
+    def _month_txns(self, dd: _Account, person: bool, main: bool) -> list[_Txn]:
+        r, out = self.r, list[_Txn]()
+        month = max(self.first, dd.open).replace(day=1)
+        while month <= self.end:
+            lo, hi = max(month, self.first, dd.open), min(_month_end(month), self.end)
+            frac, month = ((hi - lo).days + 1) / calendar.monthrange(lo.year, lo.month)[1], hi + timedelta(days=1)
+
+            if person:
+                if lo <= (payday := lo.replace(day=10 + len(dd.payer) % 10)) <= hi:  # each payer has its own pay day
+                    salary = dd.payer != "社会保险基金管理中心"
+                    amount = dd.flow + r.randint(-50_000, 50_000) if salary else dd.flow // 3
+                    purpose, summary = ("SALARY", "工资") if salary else ("OTHER", "养老金")
+                    out.append(
+                        _Txn(self._at(payday, 9, 10), amount, "C", "BATCH", purpose, summary, dd.payer, "中国工商银行")
+                    )
+                for _ in self._some(3, 15, frac):
+                    channel = r.choice(("POS", "MOBILE", "WECHAT", "WECHAT"))
+                    shops, clearing = _SHOPS[channel]
+                    amt = self._fen(dd.flow / 5000, 5, 8_000)
+                    out.append(
+                        _Txn(
+                            self._at(self._day(lo, hi)), amt, "D", channel, "CONSUME", "消费", r.choice(shops), clearing
+                        )
+                    )
+                for _ in self._some(0, 4, frac):
+                    way = r.choice("DC")
+                    amt = self._fen(dd.flow / 500, 100, 50_000, 100)
+                    out.append(
+                        _Txn(
+                            self._at(self._day(lo, hi)),
+                            amt,
+                            way,
+                            r.choice(("MOBILE", "MOBILE", "ONLINE", "COUNTER")),
+                            "TRANSFER",
+                            "转账",
+                            r.choice(self.people),
+                            r.choice(_BANKS),
+                        )
+                    )
+                if r.random() < 0.3 * frac:
+                    amt = r.choice((500, 1000, 2000, 3000)) * 100
+                    out.append(_Txn(self._at(self._day(lo, hi)), amt, "D", "ATM", "CASH", "取现"))
+            else:
+                for _ in self._some(4 if main else 1, 18 if main else 3, frac):
+                    way, firm = r.choice("CD"), r.choice(_ABROAD if dd.currency == "USD" else self.firms)
+                    bank = r.choice(_ABROAD_BANKS if dd.currency == "USD" else _BANKS)
+                    amt = self._fen(dd.flow / (800 if main else 200), 100, 50_000_000)
+                    out.append(
+                        _Txn(
+                            self._at(self._day(lo, hi), 9, 17),
+                            amt,
+                            way,
+                            "ONLINE",
+                            "TRANSFER",
+                            "货款" if way == "C" else r.choice(("采购款", "货款", "服务费")),
+                            firm,
+                            bank,
+                        )
+                    )
+                if main and lo <= (payday := lo.replace(day=15)) <= hi:
+                    out.append(_Txn(self._at(payday, 9, 11), dd.flow // 8, "D", "BATCH", "SALARY", "代发工资"))
+                    tax = (
+                        "国家税务总局"
+                        + {"BJ": "北京市", "SH": "上海市", "GZ": "广州市"}.get(dd.branch[:2], "")
+                        + "税务局"
+                    )
+                    out.append(_Txn(self._at(payday), dd.flow // 30, "D", "ONLINE", "TAX", "税款", tax, "国家金库"))
+                for _ in self._some(0, 2, frac):
+                    out.append(
+                        _Txn(
+                            self._at(self._day(lo, hi), 9, 16), r.randint(500, 20_000), "D", "COUNTER", "FEE", "手续费"
+                        )
+                    )
+            if lo.month % 3 == 0 and lo <= (day := lo.replace(day=21)) <= hi:  # demand interest is paid quarterly
+                out.append(_Txn(self._at(day, 1, 2), 0, "C", "BATCH", "INTEREST", "利息"))
+        return out
+
+    def _linked(self, dd: _Account, accs: list[_Account], loans: list[_Loan]) -> list[_Txn]:
+        """Money moving between the main demand account and the customer's other holdings."""
+        out, own = list[_Txn](), "本行"
+        for acc in accs:
+            kind = acc.product.split("-")[0]
+            if kind in ("TD", "LD", "WM", "FD", "INS") and self.first <= acc.open and acc.open > dd.open:
+                text = {"WM": "购买理财", "FD": "基金申购", "INS": "保险缴费"}.get(kind, "转存定期")
+                purpose = "TRANSFER" if kind in ("TD", "LD") else "WEALTH" if kind != "INS" else "OTHER"
+                out.append(_Txn(self._at(acc.open), acc.principal, "D", "MOBILE", purpose, text, mode="whole"))
+            if acc.close and acc.close >= self.first:
+                gain = acc.balance(acc.close - timedelta(days=1), self.first) - acc.principal
+                gain += acc.principal * (acc.rate or 0) * acc.term // 120_000 if kind in ("TD", "LD") else 0
+                text, purpose = ("理财到期", "WEALTH") if kind == "WM" else ("定期到期", "TRANSFER")
+                if kind != "BAB":
+                    out.append(_Txn(self._at(acc.close, 2, 4), acc.principal + gain, "C", "BATCH", purpose, text, own))
+            if kind == "CC" and self.r.random() < 0.9:
+                day = max(self.first, acc.open).replace(day=1)
+                while (day := _add_months(day, 1).replace(day=20)) <= self.end:
+                    amt = acc.balance(day, self.first)
+                    out.append(_Txn(self._at(day), amt, "D", "MOBILE", "OTHER", "信用卡还款", "本行信用卡中心", own))
+        for ln in loans:
+            if (
+                self.first <= ln.start and ln.product != "PL-MORT"
+            ):  # a mortgage is paid to the seller, not to the borrower
+                out.append(_Txn(self._at(ln.start, 10, 11), ln.drawn, "C", "BATCH", "LOAN", "贷款发放", own))
+            for m in range(ln.paid(self.first - timedelta(days=1)) + 1, ln.paid(self.end) + 1):
+                due = _add_months(ln.start, m)
+                interest = ln.remaining(m - 1) * ln.rate // 120_000 * (ln.term if ln.method == "BULLET" else 1)
+                amt = ln.remaining(m - 1) - ln.remaining(m) + (0 if ln.method == "BULLET" and m < ln.term else interest)
+                if amt > 0 and due >= self.first:
+                    out.append(_Txn(self._at(due, 6, 7), amt, "D", "BATCH", "LOAN", "还款", own, mode="must"))
+        return out
+
+    def _post(self, dd: _Account, txns: list[_Txn]) -> list[_Txn]:
+        """Apply vouchers in time order; the balance never goes below zero."""
+        bal, posted = (dd.principal if dd.open < self.first else 0), []
+        if dd.open >= self.first:  # a new account starts with a deposit at the counter
+            opening = self._fen(dd.flow / 200, 100, 5_000_000, 100)
+            txns.append(_Txn(self._at(dd.open, 9, 10), opening, "C", "COUNTER", "CASH", "开户存入", mode="whole"))
+        for t in sorted(txns, key=lambda t: t.at):
+            if t.amount == 0:
+                t.amount = max(1, bal * (dd.rate or 0) // 40_000)
+            if t.direction == "D" and t.amount > bal:
+                if t.mode == "must":  # the customer moves money in before a repayment is due
+                    at = max(dd.times[-1] if dd.times else t.at, t.at - timedelta(hours=1))
+                    top = t.amount - bal + self.r.randint(10, 500) * 10_000
+                    who = self.r.choice(self.people if self.kinds[dd.cif] == "individual" else self.firms)
+                    posted.append(_Txn(at, top, "C", "MOBILE", "TRANSFER", "转账", who, self.r.choice(_BANKS)))
+                    bal += top
+                    dd.times.append(at)
+                    dd.running.append(bal)
+                elif t.mode == "whole" or bal < 10_000:
+                    continue
+                else:
+                    t.amount = bal * self.r.randint(10, 60) // 100
+            bal += t.amount if t.direction == "C" else -t.amount
+            posted.append(t)
+            dd.times.append(t.at)
+            dd.running.append(bal)
+        return posted
+
+
+def _csv(path: Path, file_type: str, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS[file_type].split())
+        writer.writerows(rows)
+
+
+def write_files(customers: list[DemoCustomer], out_dir: Path, today: date, seed: int = 20261123) -> list[CoreFile]:
+    """Write 12 months of core-banking files for these customers, oldest first, in load order."""
+    end = today - timedelta(days=1)
+    start = _add_months(end, -12)
+    dates = [_month_end(start + timedelta(days=1))]  # the first month-end after start
+    while (nxt := _month_end(dates[-1] + timedelta(days=1))) <= end:
+        dates.append(nxt)
+    dates = [d for d in dates if d <= end] + ([end] if dates[-1] != end else [])
+    first = max(start, dates[0].replace(day=1))  # vouchers begin inside the first file's month
+    bank = _Bank(seed, first, end)
+    for c in customers:
+        bank.customer(c)
+    bank.stage(today)
+    vouchers = sorted(bank.post_all(), key=lambda p: p[1].at)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: list[CoreFile] = []
+
+    def emit(file_type: str, d: date, rows: list[list[str]]) -> None:
+        path = out_dir / f"{file_type}-{d.isoformat()}.csv"
+        _csv(path, file_type, rows)
+        files.append(CoreFile(path, file_type, d))
+
+    prev, seq = first - timedelta(days=1), 0
+    for d in dates:
+        rows: list[list[str]] = []
+        for a in (a for a in bank.accounts if a.open <= d and (a.close is None or a.close > prev)):
+            closed = a.close is not None and a.close <= d
+            status = "CLOSED" if closed else "DORMANT" if a.dormant else "ACTIVE"
+            due = a.maturity(d)
+            rows.append(
+                [
+                    a.no,
+                    a.cif,
+                    a.product,
+                    a.branch,
+                    a.currency,
+                    status,
+                    a.open.isoformat(),
+                    a.close.isoformat() if closed and a.close else "",
+                    _rate(a.rate),
+                    due.isoformat() if due else "",
+                    a.auto_renew,
+                    _yuan(a.balance(d, first)),
+                ]
+            )
+        emit("accounts", d, rows)
+        rows = []
+        for ln in (ln for ln in bank.loans if ln.start <= d and (ln.overdue_since or ln.maturity > prev)):
+            out, late = ln.remaining(ln.paid(d)), ln.days_overdue(d)
+            rows.append(
+                [
+                    ln.no,
+                    ln.cif,
+                    ln.product,
+                    ln.branch,
+                    "CNY",
+                    "ACTIVE" if out or late else "SETTLED",
+                    _yuan(ln.amount),
+                    _yuan(ln.drawn),
+                    _yuan(out),
+                    _rate(ln.rate),
+                    str(ln.term),
+                    ln.start.isoformat(),
+                    ln.maturity.isoformat(),
+                    ln.method,
+                    ln.guarantee,
+                    _classify(late),
+                    str(late),
+                ]
+            )
+        emit("loans", d, rows)
+        rows = []
+        for no, t in (p for p in vouchers if prev < p[1].at.date() <= d):
+            seq += 1
+            rows.append(
+                [
+                    f"V{t.at:%Y%m%d}{seq:08d}",
+                    no,
+                    f"{t.at:%Y-%m-%d %H:%M:%S}",
+                    _yuan(t.amount),
+                    t.direction,
+                    t.channel,
+                    t.name,
+                    t.bank,
+                    t.purpose,
+                    t.summary,
+                ]
+            )
+        emit("transactions", d, rows)
+        prev = d
+    # Weekly balances, from the first accounts file on: only accounts an earlier accounts file has delivered.
+    fridays = [dates[0] + timedelta(days=(4 - dates[0].weekday()) % 7 + 7 * w) for w in range(60)]
+    for d in [f for f in fridays if f < end] + [end]:
+        known = max(x for x in dates if x <= d)
+        live = (a for a in bank.accounts if a.open <= known and (a.close is None or a.close > d))
+        emit("balances", d, [[a.no, _yuan(a.balance(d, first))] for a in live])
+    files.sort(key=lambda f: (f.business_date, _RANK[f.file_type]))
+    return files

@@ -1,0 +1,1 @@
+"""What customers hold: figures, the 360° view, maturity follow-up tasks."""

@@ -1,0 +1,99 @@
+"""JSON API: the 360° view, a customer's vouchers, tasks and their outcomes, maturities per week."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
+from bankcrm.access.principal import Principal
+from bankcrm.holdings import schemas
+from bankcrm.holdings.service import tasks, view
+from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.time import today_in
+from bankcrm.web.errors import PROBLEM_RESPONSES
+from bankcrm.web.templating import locale_of
+
+router = APIRouter(tags=["holdings"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_api("customer.read"))]
+Worker = Annotated[Principal, Depends(require_api("task.work"))]
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Amount = Annotated[int | None, Query(ge=0, le=10**15, description="fen")]
+
+
+@router.get("/customers/{cif_no}/view", response_model=schemas.CustomerView)
+def customer_view(
+    request: Request, db: Db, settings: AppSettings, caller: Reader, cif_no: CifNo
+) -> schemas.CustomerView:
+    """The 360° view of one customer in the caller's scope (masked; money in fen)."""
+    return view.customer_view(db, caller, cif_no, locale_of(request), today_in(settings.timezone), settings.timezone)
+
+
+@router.get("/customers/{cif_no}/transactions", response_model=schemas.TransactionPage)
+def customer_transactions(
+    db: Db,
+    settings: AppSettings,
+    caller: Reader,
+    cif_no: CifNo,
+    since: date | None = None,
+    until: date | None = None,
+    min_amount: Amount = None,
+    max_amount: Amount = None,
+    channel: Annotated[str | None, Query(max_length=12)] = None,
+    page: PageNo = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> schemas.TransactionPage:
+    """A customer's vouchers, newest first, filtered by bank-calendar dates, amount (fen) and channel."""
+    return view.transactions(
+        db,
+        caller,
+        cif_no,
+        PageRequest(page, size),
+        since=since,
+        until=until,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        channel=channel,
+        timezone=settings.timezone,
+    )
+
+
+@router.get("/tasks", response_model=schemas.TaskPage)
+def my_tasks(
+    db: Db,
+    caller: Worker,
+    status: Annotated[str | None, Query(pattern="^(OPEN|DONE)$")] = None,
+    page: PageNo = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> schemas.TaskPage:
+    """The caller's tasks, soonest first."""
+    result = tasks.my_tasks(db, caller, PageRequest(page, size), status)
+    return schemas.TaskPage(items=tasks.reads(db, result.items), total=result.total, page=result.page, size=result.size)
+
+
+@router.post("/tasks/{task_id}/outcome", response_model=schemas.TaskRead)
+def complete_task(db: Db, caller: Worker, task_id: EntityId, body: schemas.TaskOutcome) -> schemas.TaskRead:
+    """Record how a maturity follow-up ended and the amount kept (fen)."""
+    task = tasks.complete(db, caller, task_id, body)
+    return tasks.reads(db, [(task, tasks.customer_of(db, task))])[0]
+
+
+@router.get("/maturities/weekly", response_model=list[schemas.WeekRead])
+def weekly_maturities(db: Db, settings: AppSettings, caller: Reader) -> list[schemas.WeekRead]:
+    """Funds maturing per week on customers in the caller's scope, and the share retained."""
+    weeks = tasks.weekly_maturities(db, caller, today_in(settings.timezone))
+    return [
+        schemas.WeekRead(
+            week_start=w.week_start,
+            maturing=w.maturing,
+            tasks=w.tasks,
+            done=w.done,
+            followed_amount=w.followed_amount,
+            kept=w.kept,
+            retained_share=w.retained_share,
+        )
+        for w in weeks
+    ]

@@ -1,0 +1,271 @@
+"""Queries for holdings, figures and tasks; reads for one customer assume the caller checked the customer's scope."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.scope import scope_filter
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.models import (
+    Account,
+    AccountTransaction,
+    BalanceSnapshot,
+    Customer,
+    CustomerFigure,
+    FigureDirty,
+    IngestBatch,
+    LoanContract,
+    OrgUnit,
+    Product,
+    Task,
+)
+
+AUM_CATEGORIES = ("DEMAND", "TIME", "WEALTH", "FUND", "INSURANCE")
+DEPOSIT_CATEGORIES = ("DEMAND", "TIME")
+MATURING_CATEGORIES = ("TIME", "WEALTH")
+
+
+def accounts(db: Session, customer_id: int) -> list[tuple[Account, Product]]:
+    """A customer's accounts with their product, open ones first."""
+    stmt = (
+        select(Account, Product)
+        .join(Product, Product.code == Account.product_code)
+        .where(Account.customer_id == customer_id)
+        .order_by((Account.status == "CLOSED"), Product.sort_order, Account.open_date)
+    )
+    return list(db.execute(stmt).tuples())
+
+
+def loans(db: Session, customer_id: int) -> list[tuple[LoanContract, Product]]:
+    """A customer's loan contracts with their product, active ones first."""
+    stmt = (
+        select(LoanContract, Product)
+        .join(Product, Product.code == LoanContract.product_code)
+        .where(LoanContract.customer_id == customer_id)
+        .order_by((LoanContract.status != "ACTIVE"), LoanContract.maturity_date)
+    )
+    return list(db.execute(stmt).tuples())
+
+
+def figure(db: Session, customer_id: int) -> CustomerFigure | None:
+    """The customer's derived figures, if the nightly batch has computed them."""
+    return db.get(CustomerFigure, customer_id)
+
+
+def transactions(
+    db: Session,
+    customer_id: int,
+    page: PageRequest,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_amount: int | None = None,
+    max_amount: int | None = None,
+    channel: str | None = None,
+) -> Page[tuple[AccountTransaction, str]]:
+    """A customer's vouchers, newest first, with the masked account number; filtered."""
+    conditions: list[Any] = [AccountTransaction.customer_id == customer_id]
+    if since is not None:
+        conditions.append(AccountTransaction.txn_time >= since)
+    if until is not None:
+        conditions.append(AccountTransaction.txn_time < until)
+    if min_amount is not None:
+        conditions.append(AccountTransaction.amount >= min_amount)
+    if max_amount is not None:
+        conditions.append(AccountTransaction.amount <= max_amount)
+    if channel:
+        conditions.append(AccountTransaction.channel == channel)
+    where = and_(*conditions)
+    total = db.scalar(select(func.count()).select_from(AccountTransaction).where(where)) or 0
+    stmt = (
+        select(AccountTransaction, Account.account_no_masked)
+        .join(Account, Account.id == AccountTransaction.account_id)
+        .where(where)
+        .order_by(AccountTransaction.txn_time.desc(), AccountTransaction.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    return Page(items=list(db.execute(stmt).tuples()), total=total, page=page.page, size=page.size)
+
+
+def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
+    """A customer's open tasks, soonest first."""
+    stmt = select(Task).where(Task.customer_id == customer_id, Task.status == "OPEN").order_by(Task.due_date)
+    return list(db.scalars(stmt))
+
+
+# --- scoped lists -------------------------------------------------------------------------------
+
+
+def _scoped_customers(principal: Principal) -> Select[Any]:
+    return (
+        select(Customer.id)
+        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
+        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
+    )
+
+
+def tasks_for(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[tuple[Task, Customer]]:
+    """Tasks assigned to the principal, or unassigned on customers in their scope; soonest first."""
+    stmt = (
+        select(Task, Customer)
+        .join(Customer, Customer.id == Task.customer_id)
+        .where(
+            or_(
+                Task.assignee_id == principal.user_id,
+                and_(Task.assignee_id.is_(None), Task.customer_id.in_(_scoped_customers(principal))),
+            )
+        )
+    )
+    if status:
+        stmt = stmt.where(Task.status == status)
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.execute(stmt.order_by(Task.status, Task.due_date, Task.id).offset(page.offset).limit(page.size))
+    return Page(items=list(rows.tuples()), total=total, page=page.page, size=page.size)
+
+
+def task(db: Session, task_id: int) -> Task | None:
+    """One task, regardless of scope (the caller checks)."""
+    return db.get(Task, task_id)
+
+
+def maturity_tasks_between(db: Session, principal: Principal, start: date, end: date) -> list[Task]:
+    """Maturity tasks on customers in scope with maturity dates in [start, end)."""
+    stmt = select(Task).where(
+        Task.kind == "MATURITY",
+        Task.maturity_date >= start,
+        Task.maturity_date < end,
+        Task.customer_id.in_(_scoped_customers(principal)),
+    )
+    return list(db.scalars(stmt))
+
+
+# --- nightly batch ------------------------------------------------------------------------------
+
+
+def latest_business_date(db: Session) -> date | None:
+    """The newest business date any file was loaded for."""
+    return db.scalar(select(func.max(IngestBatch.business_date)))
+
+
+def dirty_customer_ids(db: Session) -> list[int]:
+    """Customers queued for recomputation."""
+    return list(db.scalars(select(FigureDirty.customer_id).order_by(FigureDirty.customer_id)))
+
+
+def customers_with_holdings(db: Session) -> list[int]:
+    """Every customer with an account or a loan (a full recomputation)."""
+    ids = select(Account.customer_id).union(select(LoanContract.customer_id))
+    return sorted(db.scalars(ids))
+
+
+def account_totals(db: Session, ids: list[int]) -> list[tuple[int, str, int, int]]:
+    """(customer, category, balance sum, products) of open accounts."""
+    stmt = (
+        select(
+            Account.customer_id,
+            Product.category,
+            func.sum(Account.balance),
+            func.count(func.distinct(Account.product_code)),
+        )
+        .join(Product, Product.code == Account.product_code)
+        .where(Account.customer_id.in_(ids), Account.status != "CLOSED")
+        .group_by(Account.customer_id, Product.category)
+    )
+    return [(c, cat, int(s or 0), int(n)) for c, cat, s, n in db.execute(stmt)]
+
+
+def loan_totals(db: Session, ids: list[int]) -> list[tuple[int, int, int]]:
+    """(customer, outstanding sum, products) of active loans."""
+    stmt = (
+        select(
+            LoanContract.customer_id,
+            func.sum(LoanContract.outstanding),
+            func.count(func.distinct(LoanContract.product_code)),
+        )
+        .where(LoanContract.customer_id.in_(ids), LoanContract.status == "ACTIVE")
+        .group_by(LoanContract.customer_id)
+    )
+    return [(c, int(s or 0), int(n)) for c, s, n in db.execute(stmt)]
+
+
+def last_transactions(db: Session, ids: list[int]) -> list[tuple[int, datetime]]:
+    """(customer, time of the newest voucher)."""
+    stmt = (
+        select(AccountTransaction.customer_id, func.max(AccountTransaction.txn_time))
+        .where(AccountTransaction.customer_id.in_(ids))
+        .group_by(AccountTransaction.customer_id)
+    )
+    return [(c, t) for c, t in db.execute(stmt) if t is not None]
+
+
+def daily_aum(db: Session, ids: list[int], since: date, until: date) -> list[tuple[int, date, int]]:
+    """(customer, day, AUM that day) from balance snapshots of AUM products, days in [since, until]."""
+    stmt = (
+        select(BalanceSnapshot.customer_id, BalanceSnapshot.balance_date, func.sum(BalanceSnapshot.balance))
+        .join(Account, Account.id == BalanceSnapshot.account_id)
+        .join(Product, Product.code == Account.product_code)
+        .where(
+            BalanceSnapshot.customer_id.in_(ids),
+            BalanceSnapshot.balance_date >= since,
+            BalanceSnapshot.balance_date <= until,
+            Product.category.in_(AUM_CATEGORIES),
+        )
+        .group_by(BalanceSnapshot.customer_id, BalanceSnapshot.balance_date)
+    )
+    return [(c, d, int(s or 0)) for c, d, s in db.execute(stmt)]
+
+
+def replace_figures(db: Session, ids: list[int], rows: list[dict[str, Any]]) -> None:
+    """Swap these customers' figures for the new ones and take them off the queue."""
+    db.execute(delete(CustomerFigure).where(CustomerFigure.customer_id.in_(ids)))
+    if rows:
+        db.execute(insert(CustomerFigure), rows)
+    db.execute(delete(FigureDirty).where(FigureDirty.customer_id.in_(ids)))
+
+
+def maturing_accounts(db: Session, start: date, end: date) -> list[tuple[Account, Customer]]:
+    """Open time deposits and wealth products maturing in [start, end], with their customer."""
+    stmt = (
+        select(Account, Customer)
+        .join(Product, Product.code == Account.product_code)
+        .join(Customer, Customer.id == Account.customer_id)
+        .where(
+            Product.category.in_(MATURING_CATEGORIES),
+            Account.status != "CLOSED",
+            Account.maturity_date >= start,
+            Account.maturity_date <= end,
+        )
+    )
+    return list(db.execute(stmt).tuples())
+
+
+def maturing_loans(db: Session, start: date, end: date) -> list[tuple[LoanContract, Customer]]:
+    """Active loans maturing in [start, end], with their customer."""
+    stmt = (
+        select(LoanContract, Customer)
+        .join(Customer, Customer.id == LoanContract.customer_id)
+        .where(
+            LoanContract.status == "ACTIVE",
+            LoanContract.maturity_date >= start,
+            LoanContract.maturity_date <= end,
+        )
+    )
+    return list(db.execute(stmt).tuples())
+
+
+def maturity_tasks(db: Session, start: date, end: date) -> dict[tuple[str, int, date], Task]:
+    """Existing maturity tasks for maturities in [start, end], by (holding kind, holding id, maturity date)."""
+    stmt = select(Task).where(Task.kind == "MATURITY", Task.maturity_date >= start, Task.maturity_date <= end)
+    return {(t.holding_kind or "", t.holding_id or 0, t.maturity_date): t for t in db.scalars(stmt) if t.maturity_date}
+
+
+def add(db: Session, row: Any) -> None:
+    """Add and flush."""
+    db.add(row)
+    db.flush()

@@ -1,0 +1,177 @@
+"""Pydantic shapes of holdings, the 360° view and tasks. Money is in fen (integer minor units) with a currency."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class AccountRead(BaseModel):
+    """One account as the 360° view shows it (number masked)."""
+
+    account_no: str
+    product_code: str
+    product: str
+    category: str
+    currency: str
+    status: str
+    open_date: date
+    close_date: date | None
+    rate_bp: int | None
+    maturity_date: date | None
+    auto_renew: bool | None
+    balance: int
+    balance_date: date | None
+    risk_level: str | None
+
+
+class LoanRead(BaseModel):
+    """One loan contract (number masked) with its five-category classification."""
+
+    contract_no: str
+    product_code: str
+    product: str
+    currency: str
+    status: str
+    amount: int
+    drawn: int
+    outstanding: int
+    rate_bp: int
+    term_months: int
+    start_date: date
+    maturity_date: date
+    repayment_method: str
+    guarantee_type: str
+    classification: str
+    days_overdue: int
+
+
+class FiguresRead(BaseModel):
+    """Derived figures from the nightly batch."""
+
+    as_of: date
+    aum: int
+    deposit_balance: int
+    loan_balance: int
+    monthly_avg_balance: int
+    product_count: int
+    last_txn_date: date | None
+    computed_at: datetime
+
+
+class MonthBalance(BaseModel):
+    """AUM at the end of one month (None: no balance delivered that month)."""
+
+    month: str
+    aum: int | None
+
+
+class TransactionRead(BaseModel):
+    """One voucher."""
+
+    voucher_no: str
+    account_no: str
+    txn_time: datetime
+    amount: int
+    direction: str
+    channel: str
+    counterparty_name: str | None
+    counterparty_bank: str | None
+    purpose_code: str | None
+    summary: str | None
+
+
+class TransactionPage(BaseModel):
+    """One page of vouchers."""
+
+    items: list[TransactionRead]
+    total: int
+    page: int
+    size: int
+
+
+class MaturityRead(BaseModel):
+    """A holding maturing soon."""
+
+    maturity_date: date
+    holding_kind: Literal["account", "loan"]
+    number: str
+    product: str
+    amount: int
+    currency: str
+
+
+class TaskRead(BaseModel):
+    """A follow-up task."""
+
+    id: int
+    kind: str
+    cif_no: str
+    customer_name: str
+    holding_kind: str | None
+    product_code: str | None
+    maturity_date: date | None
+    window_days: int | None
+    due_date: date
+    amount_due: int | None
+    status: str
+    outcome: str | None
+    amount_kept: int | None
+    note: str | None
+    completed_at: datetime | None
+
+
+class TaskPage(BaseModel):
+    """One page of tasks."""
+
+    items: list[TaskRead]
+    total: int
+    page: int
+    size: int
+
+
+class TaskOutcome(BaseModel):
+    """How a maturity follow-up ended and how much the bank kept (fen)."""
+
+    outcome: Literal["RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK"]
+    amount_kept: int = Field(0, ge=0, le=10**15)
+    note: str | None = Field(None, max_length=500)
+
+
+class CustomerHeader(BaseModel):
+    """The head of the 360° view: only what exists."""
+
+    cif_no: str
+    kind: str
+    name: str
+    status: str
+    home_unit: str
+    account_manager: str | None
+
+
+class CustomerView(BaseModel):
+    """The 360° view of one customer (masked), for the page and for other bank systems."""
+
+    customer: CustomerHeader
+    figures: FiguresRead | None
+    balance_series: list[MonthBalance]
+    accounts: list[AccountRead]
+    loans: list[LoanRead]
+    maturities: list[MaturityRead]
+    tasks: list[TaskRead]
+    recent_transactions: TransactionPage
+    history_url: str
+
+
+class WeekRead(BaseModel):
+    """Funds maturing in one week and the share kept."""
+
+    week_start: date
+    maturing: int
+    tasks: int
+    done: int
+    followed_amount: int
+    kept: int
+    retained_share: float | None

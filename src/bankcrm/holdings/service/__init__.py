@@ -1,0 +1,1 @@
+"""Holdings use cases: nightly figures, the 360° view, maturity tasks."""

@@ -1,0 +1,183 @@
+"""Maturity follow-ups: raised nightly for account managers, worked with an outcome, summed per week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.audit import service as audit_service
+from bankcrm.customers.service import queries as customer_queries
+from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
+from bankcrm.holdings import repository
+from bankcrm.holdings.schemas import TaskOutcome, TaskRead
+from bankcrm.holdings.service.view import task_read
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.kit.time import utcnow
+from bankcrm.models import Customer, Task
+
+OUTCOMES = ("RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK")
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """What the maturity step of the nightly batch did."""
+
+    created: int
+    escalated: int
+
+
+def window_for(days_left: int, windows: tuple[int, ...]) -> int | None:
+    """The tightest reminder window that contains a maturity ``days_left`` away, or None if none does."""
+    inside = [w for w in windows if days_left <= w]
+    return min(inside) if inside else None
+
+
+def raise_maturity_tasks(db: Session, today: date, windows: tuple[int, ...]) -> TaskRun:
+    """One task per holding and maturity date inside the widest window; rerunning never duplicates.
+
+    A task raised at 30 days is escalated (window_days lowered) when the 7- and 1-day windows arrive.
+    """
+    if not windows:
+        return TaskRun(0, 0)
+    end = today + timedelta(days=max(windows))
+    existing = repository.maturity_tasks(db, today, end)
+    created = escalated = 0
+    holdings: list[tuple[str, int, date, int, str, Customer]] = []
+    for account, customer in repository.maturing_accounts(db, today, end):
+        assert account.maturity_date is not None
+        holdings.append(("account", account.id, account.maturity_date, account.balance, account.product_code, customer))
+    for loan, customer in repository.maturing_loans(db, today, end):
+        holdings.append(("loan", loan.id, loan.maturity_date, loan.outstanding, loan.product_code, customer))
+    for kind, holding_id, maturity, amount, product, customer in holdings:
+        window = window_for((maturity - today).days, windows)
+        if window is None:
+            continue
+        task = existing.get((kind, holding_id, maturity))
+        if task is None:
+            repository.add(
+                db,
+                Task(
+                    kind="MATURITY",
+                    customer_id=customer.id,
+                    assignee_id=customer.account_manager_id,
+                    holding_kind=kind,
+                    holding_id=holding_id,
+                    product_code=product,
+                    maturity_date=maturity,
+                    window_days=window,
+                    due_date=maturity,
+                    amount_due=amount,
+                    status="OPEN",
+                ),
+            )
+            created += 1
+        elif task.status == "OPEN" and (task.window_days or 0) > window:
+            task.window_days = window
+            escalated += 1
+    db.flush()
+    return TaskRun(created, escalated)
+
+
+def my_tasks(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[tuple[Task, Customer]]:
+    """The principal's tasks (and unassigned ones on customers in their scope)."""
+    return repository.tasks_for(db, principal, page, status)
+
+
+def customer_of(db: Session, task: Task) -> Customer:
+    """The customer a task is about."""
+    customer = db.get(Customer, task.customer_id)
+    assert customer is not None
+    return customer
+
+
+def reads(db: Session, rows: list[tuple[Task, Customer]]) -> list[TaskRead]:
+    """Tasks with their customers' CIF numbers and masked names."""
+    names = {s.cif_no: s.name for s in customer_queries.summaries(db, [c for _, c in rows])}
+    return [task_read(t, c, names[c.cif_no]) for t, c in rows]
+
+
+def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutcome) -> Task:
+    """Record a maturity task's outcome and the amount kept; only on a customer the principal may read."""
+    task = repository.task(db, task_id)
+    if task is None:
+        raise NotFound(N_("No such task."))
+    customer = customer_of(db, task)
+    customer_queries.get_customer(db, principal, customer.cif_no)  # 404 (audited) outside the principal's scope
+    if task.assignee_id not in (None, principal.user_id) and not principal.can("customer.approve"):
+        raise NotFound(N_("No such task."))
+    if task.status != "OPEN":
+        raise Conflict(N_("This task is already done."))
+    if outcome.outcome in ("WITHDRAWN", "OTHER_BANK") and outcome.amount_kept:
+        raise ValidationFailed(
+            errors=[FieldError("amount_kept", N_("Nothing is kept when the money is withdrawn or moved away."))]
+        )
+    before = {"status": task.status}
+    task.status = "DONE"
+    task.outcome = outcome.outcome
+    task.amount_kept = outcome.amount_kept
+    task.note = outcome.note
+    task.completed_at = utcnow()
+    task.completed_by = principal.user_id
+    db.flush()
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "task.completed",
+        entity_type="task",
+        entity_id=task.id,
+        changes=audit_service.diff(
+            before, {"status": "DONE", "outcome": task.outcome, "amount_kept": task.amount_kept}
+        ),
+    )
+    return task
+
+
+@dataclass(frozen=True)
+class WeekFigure:
+    """Funds maturing in one week of a portfolio and the share kept of those already followed up."""
+
+    week_start: date
+    maturing: int
+    tasks: int
+    done: int
+    followed_amount: int
+    kept: int
+
+    @property
+    def retained_share(self) -> float | None:
+        """Kept ÷ amount of the followed-up maturities, or None when none is done yet."""
+        return self.kept / self.followed_amount if self.followed_amount else None
+
+
+def weekly_maturities(
+    db: Session, principal: Principal, today: date, weeks_back: int = 8, weeks_ahead: int = 8
+) -> list[WeekFigure]:
+    """Per ISO week (Monday first), funds maturing on customers in scope and the share retained."""
+    monday = today - timedelta(days=today.weekday())
+    start = monday - timedelta(weeks=weeks_back)
+    end = monday + timedelta(weeks=weeks_ahead)
+    buckets: dict[date, list[Task]] = defaultdict(list)
+    for task in repository.maturity_tasks_between(db, principal, start, end):
+        assert task.maturity_date is not None
+        buckets[task.maturity_date - timedelta(days=task.maturity_date.weekday())].append(task)
+    out = []
+    for i in range(weeks_back + weeks_ahead):
+        week = start + timedelta(weeks=i)
+        tasks = buckets.get(week, [])
+        done = [t for t in tasks if t.status == "DONE"]
+        out.append(
+            WeekFigure(
+                week_start=week,
+                maturing=sum(t.amount_due or 0 for t in tasks),
+                tasks=len(tasks),
+                done=len(done),
+                followed_amount=sum(t.amount_due or 0 for t in done),
+                kept=sum(t.amount_kept or 0 for t in done),
+            )
+        )
+    return out

@@ -1,0 +1,195 @@
+"""The 360° view: one customer's profile head, figures, holdings, loans, maturities, tasks and recent vouchers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.customers.service import queries as customer_queries
+from bankcrm.holdings import repository
+from bankcrm.holdings.schemas import (
+    AccountRead,
+    CustomerHeader,
+    CustomerView,
+    FiguresRead,
+    LoanRead,
+    MaturityRead,
+    MonthBalance,
+    TaskRead,
+    TransactionPage,
+    TransactionRead,
+)
+from bankcrm.kit.pagination import PageRequest
+from bankcrm.models import Customer, Product, Task
+
+MATURITY_HORIZON_DAYS = 90
+
+
+def _label(product: Product, locale: str) -> str:
+    return product.label_zh if locale == "zh_CN" else product.label_en
+
+
+def task_read(task: Task, customer: Customer, customer_name: str) -> TaskRead:
+    """A task with its customer's CIF number and masked name."""
+    return TaskRead(
+        id=task.id,
+        kind=task.kind,
+        cif_no=customer.cif_no,
+        customer_name=customer_name,
+        holding_kind=task.holding_kind,
+        product_code=task.product_code,
+        maturity_date=task.maturity_date,
+        window_days=task.window_days,
+        due_date=task.due_date,
+        amount_due=task.amount_due,
+        status=task.status,
+        outcome=task.outcome,
+        amount_kept=task.amount_kept,
+        note=task.note,
+        completed_at=task.completed_at,
+    )
+
+
+def transactions(
+    db: Session,
+    principal: Principal,
+    cif_no: str,
+    page: PageRequest,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    min_amount: int | None = None,
+    max_amount: int | None = None,
+    channel: str | None = None,
+    timezone: str = "Asia/Shanghai",
+) -> TransactionPage:
+    """A customer's vouchers in scope, newest first; dates are the bank's calendar days, amounts in fen."""
+    customer = customer_queries.get_customer(db, principal, cif_no)
+    result = repository.transactions(
+        db,
+        customer.id,
+        page,
+        since=_local_midnight(since, timezone),
+        until=_local_midnight(until + timedelta(days=1), timezone) if until else None,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        channel=channel,
+    )
+    items = [
+        TransactionRead(
+            voucher_no=t.voucher_no,
+            account_no=masked,
+            txn_time=t.txn_time,
+            amount=t.amount,
+            direction=t.direction,
+            channel=t.channel,
+            counterparty_name=t.counterparty_name,
+            counterparty_bank=t.counterparty_bank,
+            purpose_code=t.purpose_code,
+            summary=t.summary,
+        )
+        for t, masked in result.items
+    ]
+    return TransactionPage(items=items, total=result.total, page=result.page, size=result.size)
+
+
+def _local_midnight(day: date | None, timezone: str) -> datetime | None:
+    if day is None:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
+
+
+def customer_view(
+    db: Session, principal: Principal, cif_no: str, locale: str, today: date, timezone: str
+) -> CustomerView:
+    """Everything the 360° page shows, masked; 404 (audited) outside the principal's scope."""
+    customer = customer_queries.get_customer(db, principal, cif_no)
+    head = customer_queries.summaries(db, [customer])[0]
+    accounts = [
+        AccountRead(
+            account_no=a.account_no_masked,
+            product_code=a.product_code,
+            product=_label(p, locale),
+            category=p.category,
+            currency=a.currency,
+            status=a.status,
+            open_date=a.open_date,
+            close_date=a.close_date,
+            rate_bp=a.rate_bp,
+            maturity_date=a.maturity_date,
+            auto_renew=a.auto_renew,
+            balance=a.balance,
+            balance_date=a.balance_date,
+            risk_level=p.risk_level,
+        )
+        for a, p in repository.accounts(db, customer.id)
+    ]
+    loans = [
+        LoanRead(
+            contract_no=c.contract_no_masked,
+            product_code=c.product_code,
+            product=_label(p, locale),
+            currency=c.currency,
+            status=c.status,
+            amount=c.amount,
+            drawn=c.drawn,
+            outstanding=c.outstanding,
+            rate_bp=c.rate_bp,
+            term_months=c.term_months,
+            start_date=c.start_date,
+            maturity_date=c.maturity_date,
+            repayment_method=c.repayment_method,
+            guarantee_type=c.guarantee_type,
+            classification=c.classification,
+            days_overdue=c.days_overdue,
+        )
+        for c, p in repository.loans(db, customer.id)
+    ]
+    horizon = today + timedelta(days=MATURITY_HORIZON_DAYS)
+    maturities = [
+        MaturityRead(
+            maturity_date=a.maturity_date,
+            holding_kind="account",
+            number=a.account_no,
+            product=a.product,
+            amount=a.balance,
+            currency=a.currency,
+        )
+        for a in accounts
+        if a.maturity_date and a.status != "CLOSED" and today <= a.maturity_date <= horizon
+    ] + [
+        MaturityRead(
+            maturity_date=c.maturity_date,
+            holding_kind="loan",
+            number=c.contract_no,
+            product=c.product,
+            amount=c.outstanding,
+            currency=c.currency,
+        )
+        for c in loans
+        if c.status == "ACTIVE" and today <= c.maturity_date <= horizon
+    ]
+    figure = repository.figure(db, customer.id)
+    series = [MonthBalance(month=m, aum=v) for m, v in json.loads(figure.balance_series)] if figure else []
+    return CustomerView(
+        customer=CustomerHeader(
+            cif_no=customer.cif_no,
+            kind=customer.kind,
+            name=head.name,
+            status=customer.status,
+            home_unit=head.home_unit,
+            account_manager=head.account_manager,
+        ),
+        figures=FiguresRead.model_validate(figure, from_attributes=True) if figure else None,
+        balance_series=series,
+        accounts=accounts,
+        loans=loans,
+        maturities=sorted(maturities, key=lambda m: m.maturity_date),
+        tasks=[task_read(t, customer, head.name) for t in repository.open_tasks_of_customer(db, customer.id)],
+        recent_transactions=transactions(db, principal, cif_no, PageRequest(1, 10), timezone=timezone),
+        history_url=f"/api/v1/customers/{customer.cif_no}/history",
+    )

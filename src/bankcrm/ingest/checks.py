@@ -1,0 +1,191 @@
+"""Row checks as Polars expressions: each row is rejected for its first problem, in column order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import date
+
+import polars as pl
+
+from bankcrm.ingest.formats import AMOUNT, CODE, DATE, DATETIME, FLAG, INT, NUMBER, RATE, TEXT, Column, FileFormat
+from bankcrm.ingest.reader import EXTRA, LINE
+from bankcrm.kit.i18n import N_
+
+NUMBER_RE = r"^[0-9A-Za-z]{6,32}$"
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_RE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+AMOUNT_RE = r"^-?\d{1,16}(\.\d{1,2})?$"
+RATE_RE = r"^\d{1,3}(\.\d{1,2})?$"
+INT_RE = r"^\d{1,9}$"
+FAIL = "_fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A problem some rows have: where (field), why (a msgid with params) and which rows (bad)."""
+
+    field: str
+    reason: str
+    bad: pl.Expr
+    params: dict[str, object] = dataclass_field(default_factory=dict)
+    detail: pl.Expr | None = None  # a per-row value for the {detail} placeholder
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks compare against: the business date and the code tables."""
+
+    business_date: date
+    codes: dict[str, frozenset[str]]
+    timezone: str
+
+
+def minor_units(name: str) -> pl.Expr:
+    """'1234.5' → 123450: a decimal text with at most two places as integer hundredths, without floats."""
+    text = pl.col(name)
+    negative = text.str.starts_with("-")
+    digits = text.str.strip_prefix("-")
+    whole = digits.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
+    cents = digits.str.extract(r"\.(\d{1,2})$", 1).fill_null("0").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    value = whole * 100 + cents
+    return pl.when(negative).then(-value).otherwise(value)
+
+
+def parsed_date(name: str) -> pl.Expr:
+    """The column as a date, null where it is not a real date."""
+    return pl.col(name).str.to_date("%Y-%m-%d", strict=False)
+
+
+def parsed_datetime(name: str, timezone: str) -> pl.Expr:
+    """The column, given in the bank's zone, as an aware UTC datetime; null where it is not a real one."""
+    local = pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+    return local.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+
+
+def column_checks(column: Column, ctx: Context, present: bool) -> list[Check]:
+    """The checks of one column's own value, in order."""
+    name = column.name
+    value = pl.col(name)
+    if not present:
+        return [Check(name, N_("The column is missing from the header."), pl.lit(True))]
+    checks: list[Check] = []
+    if column.required:
+        checks.append(Check(name, N_("A value is required."), value.is_null()))
+    given = value.is_not_null()
+    if column.kind == TEXT:
+        checks.append(
+            Check(
+                name,
+                N_("Longer than %(max)s characters."),
+                given & (value.str.len_chars() > column.max_len),
+                {"max": column.max_len},
+            )
+        )
+    elif column.kind == NUMBER:
+        checks.append(
+            Check(
+                name,
+                N_("Not an account or contract number: 6 to 32 letters or digits."),
+                given & ~value.str.contains(NUMBER_RE),
+            )
+        )
+    elif column.kind == DATE:
+        checks.append(
+            Check(
+                name,
+                N_("Not a date in the form YYYY-MM-DD."),
+                given & (~value.str.contains(DATE_RE) | parsed_date(name).is_null()),
+            )
+        )
+    elif column.kind == DATETIME:
+        checks.append(
+            Check(
+                name,
+                N_("Not a date and time in the form YYYY-MM-DD HH:MM:SS."),
+                given & (~value.str.contains(DATETIME_RE) | parsed_datetime(name, ctx.timezone).is_null()),
+            )
+        )
+    elif column.kind == AMOUNT:
+        checks.append(
+            Check(
+                name,
+                N_("Not an amount: digits with at most two decimals, such as 1234.50."),
+                given & ~value.str.contains(AMOUNT_RE),
+            )
+        )
+        if column.minimum == 0:
+            checks.append(Check(name, N_("Must not be negative."), given & (minor_units(name) < 0)))
+        elif column.minimum == 1:
+            checks.append(Check(name, N_("Must be more than 0."), given & (minor_units(name) <= 0)))
+    elif column.kind == RATE:
+        checks.append(
+            Check(
+                name,
+                N_("Not a rate in percent with at most two decimals, such as 3.45."),
+                given & ~value.str.contains(RATE_RE),
+            )
+        )
+    elif column.kind == INT:
+        number = value.cast(pl.Int64, strict=False)
+        checks.append(
+            Check(
+                name,
+                N_("Not a whole number from %(min)s to %(max)s."),
+                given & (~value.str.contains(INT_RE) | (number < column.minimum) | (number > column.maximum)),
+                {"min": column.minimum, "max": column.maximum},
+            )
+        )
+    elif column.kind == FLAG:
+        checks.append(Check(name, N_("Must be Y or N."), given & ~value.is_in(["Y", "N"])))
+    elif column.kind == CODE:
+        table = column.code_table or ""
+        checks.append(
+            Check(
+                name,
+                N_("Unknown code %(detail)s (code table %(table)s)."),
+                given & ~value.is_in(sorted(ctx.codes[table])),
+                {"table": table},
+                detail=value,
+            )
+        )
+    return checks
+
+
+def first_failure(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+    """The frame with _fail (index of the first check a row fails, or null) and _detail<i> per-row details.
+
+    Details are computed over the whole chunk (a duplicate's first line is found among all rows).
+    """
+    details = [c.detail.cast(pl.String).alias(detail_column(i)) for i, c in enumerate(checks) if c.detail is not None]
+    failing = [pl.when(c.bad.fill_null(False)).then(pl.lit(i, dtype=pl.Int32)) for i, c in enumerate(checks)]
+    fail = pl.coalesce(failing) if failing else pl.lit(None, dtype=pl.Int32)
+    return frame.with_columns(fail.alias(FAIL), *details)
+
+
+def detail_column(index: int) -> str:
+    """Name of the column holding check ``index``'s per-row detail."""
+    return f"_detail{index}"
+
+
+def empty_row_check(fmt: FileFormat, present: list[str]) -> Check:
+    """A row whose every field is empty."""
+    cols = [c for c in fmt.names if c in present]
+    return Check("-", N_("Every field of the row is empty."), pl.all_horizontal([pl.col(c).is_null() for c in cols]))
+
+
+def extra_fields_check() -> Check:
+    """A row with more fields than the header."""
+    return Check("-", N_("The row has more fields than the header."), pl.col(EXTRA).is_not_null())
+
+
+SEEN_LINE = "_seen_line"
+
+
+def duplicate_key_check(key: str) -> Check:
+    """Rows whose key an earlier line had (this chunk, or _seen_line from earlier chunks); that line as detail."""
+    first_line = pl.col(LINE).min().over(key)
+    earlier = pl.col(SEEN_LINE)
+    first = pl.when(earlier.is_not_null()).then(earlier).otherwise(first_line)
+    bad = pl.col(key).is_not_null() & (first < pl.col(LINE))
+    return Check(key, N_("Duplicate key: the same value is on line %(detail)s."), bad, detail=first.cast(pl.String))

@@ -1,0 +1,112 @@
+"""The file contract (docs/ingest-formats.md) as data: the columns of each file type and their rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEXT = "text"
+NUMBER = "number"  # account or contract number: 6-32 letters or digits
+CODE = "code"
+DATE = "date"
+DATETIME = "datetime"
+AMOUNT = "amount"
+RATE = "rate"
+INT = "int"
+FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its kind, whether it must have a value, and the code table or bounds it is checked against."""
+
+    name: str
+    kind: str
+    required: bool = True
+    code_table: str | None = None
+    max_len: int = 200
+    minimum: int | None = None  # ints: smallest value; amounts: 0 = not negative, 1 = more than 0
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """A file type: its columns in order and the column that keys a row inside the file."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: str
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in contract order."""
+        return [c.name for c in self.columns]
+
+
+ACCOUNTS = FileFormat(
+    "accounts",
+    (
+        Column("account_no", NUMBER),
+        Column("cif_no", TEXT, max_len=11),
+        Column("product_code", CODE, code_table="product"),
+        Column("branch_code", CODE, code_table="org_unit"),
+        Column("currency", CODE, code_table="currency"),
+        Column("status", CODE, code_table="account_status"),
+        Column("open_date", DATE),
+        Column("close_date", DATE, required=False),
+        Column("rate", RATE, required=False),
+        Column("maturity_date", DATE, required=False),
+        Column("auto_renew", FLAG, required=False),
+        Column("balance", AMOUNT, minimum=0),
+    ),
+    key="account_no",
+)
+
+LOANS = FileFormat(
+    "loans",
+    (
+        Column("contract_no", NUMBER),
+        Column("cif_no", TEXT, max_len=11),
+        Column("product_code", CODE, code_table="product"),
+        Column("branch_code", CODE, code_table="org_unit"),
+        Column("currency", CODE, code_table="currency"),
+        Column("status", CODE, code_table="loan_status"),
+        Column("amount", AMOUNT, minimum=1),
+        Column("drawn", AMOUNT, minimum=0),
+        Column("outstanding", AMOUNT, minimum=0),
+        Column("rate", RATE),
+        Column("term_months", INT, minimum=1, maximum=600),
+        Column("start_date", DATE),
+        Column("maturity_date", DATE),
+        Column("repayment_method", CODE, code_table="repayment_method"),
+        Column("guarantee_type", CODE, code_table="guarantee_type"),
+        Column("classification", CODE, code_table="loan_class"),
+        Column("days_overdue", INT, minimum=0, maximum=99_999),
+    ),
+    key="contract_no",
+)
+
+BALANCES = FileFormat(
+    "balances",
+    (Column("account_no", NUMBER), Column("balance", AMOUNT, minimum=0)),
+    key="account_no",
+)
+
+TRANSACTIONS = FileFormat(
+    "transactions",
+    (
+        Column("voucher_no", TEXT, max_len=40),
+        Column("account_no", NUMBER),
+        Column("txn_time", DATETIME),
+        Column("amount", AMOUNT, minimum=1),
+        Column("direction", CODE, code_table="direction"),
+        Column("channel", CODE, code_table="txn_channel"),
+        Column("counterparty_name", TEXT, required=False),
+        Column("counterparty_bank", TEXT, required=False),
+        Column("purpose_code", CODE, required=False, code_table="txn_purpose"),
+        Column("summary", TEXT, required=False),
+    ),
+    key="voucher_no",
+)
+
+FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS)}
+FILE_TYPES = tuple(FORMATS)

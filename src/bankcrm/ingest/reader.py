@@ -1,0 +1,156 @@
+"""Read a delivered CSV file in chunks of whole lines: decode it, parse it with Polars, number the lines."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+from bankcrm.kit.i18n import N_
+
+LINE = "_line"
+EXTRA = "__extra__"
+CHUNK_BYTES = 32 * 1024 * 1024
+# GB 18030 is a superset of GBK: a file declared GBK that uses a few newer characters still reads.
+CODECS = {"utf-8": "utf-8", "gbk": "gb18030"}
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (no header, bad header, records spanning lines)."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+@dataclass
+class BadLine:
+    """A line that could not be decoded in the declared encoding."""
+
+    line: int
+    raw: str
+
+
+@dataclass
+class Chunk:
+    """Parsed lines: every column as text plus the line number; lines that failed to decode."""
+
+    frame: pl.DataFrame
+    bad_lines: list[BadLine] = field(default_factory=list)
+    size_bytes: int = 0
+    lines: int = 0
+
+
+def checksum(path: Path) -> str:
+    """SHA-256 of the file as delivered."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_header(fh: BinaryIO, encoding: str) -> list[str]:
+    """The column names of the first line (a UTF-8 byte-order mark is dropped)."""
+    first = fh.readline()
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    try:
+        text = first.decode(CODECS[encoding]).strip("\r\n")
+    except UnicodeDecodeError:
+        raise FileRefused(N_("The header line is not valid %(encoding)s."), encoding=encoding) from None
+    if not text.strip():
+        raise FileRefused(N_("The file has no header line."))
+    names = [n.strip() for n in next(csv.reader([text]))]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FileRefused(N_("The header names a column twice: %(columns)s."), columns=", ".join(duplicates))
+    if "" in names or EXTRA in names or LINE in names:
+        raise FileRefused(N_("The header has an empty or reserved column name."))
+    return names
+
+
+def chunks(path: Path, encoding: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[list[str], Chunk]]:
+    """The header, then parsed chunks of whole lines, numbered as in the file (header = line 1)."""
+    with path.open("rb") as fh:
+        header = read_header(fh, encoding)
+        next_line = 2
+        rest = b""
+        while True:
+            data = fh.read(chunk_bytes)
+            block = rest + data
+            if data:
+                cut = block.rfind(b"\n") + 1
+                block, rest = block[:cut], block[cut:]
+                if not block:
+                    rest = block + rest
+                    continue
+            else:
+                rest = b""
+                block = block.rstrip(b"\r\n") + b"\n" if block.strip(b"\r\n") else b""
+            if block:
+                chunk = _parse(block, header, encoding, next_line)
+                next_line += chunk.lines
+                yield header, chunk
+            if not data:
+                return
+
+
+def _parse(block: bytes, header: list[str], encoding: str, first_line: int) -> Chunk:
+    """One block of complete lines → a frame of text columns plus the line number of each row."""
+    size = len(block)
+    block = block.replace(b"\r\n", b"\n")
+    lines = block.count(b"\n")
+    block, bad = _decode(block, encoding, first_line)
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow([*header, EXTRA])
+    frame = pl.read_csv(
+        head.getvalue().encode("utf-8") + block,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+    )
+    if frame.height != lines:
+        # A quoted field held a line break: rows no longer match lines, so reject line numbers would lie.
+        raise FileRefused(N_("A quoted field holds a line break; one record per line is required."))
+    frame = frame.with_columns(pl.int_range(first_line, first_line + lines, dtype=pl.Int64).alias(LINE))
+    skip = _blank_lines(block, first_line) | {b.line for b in bad}
+    if skip:
+        frame = frame.filter(~pl.col(LINE).is_in(sorted(skip)))
+    return Chunk(frame=frame, bad_lines=bad, size_bytes=size, lines=lines)
+
+
+def _blank_lines(block: bytes, first_line: int) -> set[int]:
+    """Line numbers of empty lines (skipped: they are not rows); rare, so a find loop is cheap."""
+    found = {first_line} if block.startswith(b"\n") else set()
+    at = block.find(b"\n\n")
+    while at != -1:
+        found.add(first_line + block.count(b"\n", 0, at) + 1)
+        at = block.find(b"\n\n", at + 1)
+    return found
+
+
+def _decode(block: bytes, encoding: str, first_line: int) -> tuple[bytes, list[BadLine]]:
+    """UTF-8 bytes for Polars; a line that does not decode is blanked (kept, so numbering holds) and reported."""
+    codec = CODECS[encoding]
+    bad: list[BadLine] = []
+    while True:
+        try:
+            text = block.decode(codec)
+            break
+        except UnicodeDecodeError as exc:
+            start = block.rfind(b"\n", 0, exc.start) + 1
+            end = block.find(b"\n", exc.start)
+            line = first_line + block.count(b"\n", 0, start)
+            bad.append(BadLine(line, block[start:end].decode(codec, "replace")))
+            block = block[:start] + block[end:]
+    if codec == "utf-8":
+        return block, bad
+    return text.encode("utf-8"), bad

@@ -1,0 +1,210 @@
+"""Database side of ingest: lookups by natural key, batches and runs, replacing a batch's rows, bulk loads."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import polars as pl
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.models import (
+    Account,
+    AccountTransaction,
+    BalanceSnapshot,
+    CodeItem,
+    Customer,
+    FigureDirty,
+    IngestBatch,
+    IngestReject,
+    IngestRun,
+    LoanContract,
+    OrgUnit,
+    Product,
+)
+
+IN_CHUNK = 1_000
+
+
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def code_sets(db: Session) -> dict[str, frozenset[str]]:
+    """Every code table as a set, plus products and org unit codes."""
+    tables: dict[str, set[str]] = {}
+    for category, code in db.execute(select(CodeItem.category, CodeItem.code)):
+        tables.setdefault(category, set()).add(code)
+    tables["product"] = set(db.scalars(select(Product.code)))
+    tables["org_unit"] = set(db.scalars(select(OrgUnit.code)))
+    tables["direction"] = {"D", "C"}
+    return {k: frozenset(v) for k, v in tables.items()}
+
+
+def unit_ids(db: Session) -> dict[str, int]:
+    """Org unit id by code."""
+    return {code: uid for code, uid in db.execute(select(OrgUnit.code, OrgUnit.id))}
+
+
+def product_categories(db: Session) -> dict[str, str]:
+    """Product category by product code."""
+    return {code: cat for code, cat in db.execute(select(Product.code, Product.category))}
+
+
+def customer_ids(db: Session, cif_nos: list[str]) -> pl.DataFrame:
+    """(cif_no, _customer_id) for the CIF numbers on file."""
+    rows: list[tuple[str, int]] = []
+    for part in _chunks(cif_nos):
+        rows.extend(db.execute(select(Customer.cif_no, Customer.id).where(Customer.cif_no.in_(part))).tuples())
+    return pl.DataFrame(rows, schema={"cif_no": pl.String, "_customer_id": pl.Int64}, orient="row")
+
+
+def accounts_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
+    """(_index, _account_id, _account_customer_id, _balance_date) of the accounts with these blind indexes."""
+    cols = (Account.account_no_index, Account.id, Account.customer_id, Account.balance_date)
+    rows: list[tuple[Any, ...]] = []
+    for part in _chunks(indexes):
+        rows.extend(db.execute(select(*cols).where(Account.account_no_index.in_(part))).tuples())
+    schema = {"_index": pl.String, "_account_id": pl.Int64, "_account_customer_id": pl.Int64, "_balance_date": pl.Date}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def loans_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
+    """(_index, _loan_id) of the loan contracts with these blind indexes."""
+    rows: list[tuple[Any, ...]] = []
+    for part in _chunks(indexes):
+        stmt = select(LoanContract.contract_no_index, LoanContract.id).where(LoanContract.contract_no_index.in_(part))
+        rows.extend(db.execute(stmt).tuples())
+    return pl.DataFrame(rows, schema={"_index": pl.String, "_loan_id": pl.Int64}, orient="row")
+
+
+def balances_from_other_batches(db: Session, business_date: date, batch_id: int | None) -> list[int]:
+    """Accounts that already have a balance on this date from another delivery."""
+    stmt = select(BalanceSnapshot.account_id).where(BalanceSnapshot.balance_date == business_date)
+    if batch_id is not None:
+        stmt = stmt.where(BalanceSnapshot.batch_id != batch_id)
+    return list(db.scalars(stmt))
+
+
+def batch(db: Session, source: str, file_type: str, business_date: date) -> IngestBatch | None:
+    """The batch of an earlier delivery with this key, locked for the rest of the transaction."""
+    stmt = select(IngestBatch).where(
+        IngestBatch.source == source, IngestBatch.file_type == file_type, IngestBatch.business_date == business_date
+    )
+    return db.scalar(stmt.with_for_update())
+
+
+def customers_of_batch(db: Session, batch_id: int, file_type: str) -> list[int]:
+    """Customers whose rows a batch holds (their figures must be recomputed when the rows are replaced)."""
+    table: Any = {"balances": BalanceSnapshot, "transactions": AccountTransaction}.get(file_type)
+    if table is None:
+        return []
+    return list(db.scalars(select(table.customer_id).where(table.batch_id == batch_id).distinct()))
+
+
+def delete_batch_rows(db: Session, batch_id: int, file_type: str) -> int:
+    """Remove what a batch loaded (balances and transactions); accounts and loans are upserts, never removed."""
+    table: Any = {"balances": BalanceSnapshot, "transactions": AccountTransaction}.get(file_type)
+    if table is None:
+        return 0
+    result: Any = db.execute(delete(table).where(table.batch_id == batch_id))
+    return int(result.rowcount or 0)
+
+
+def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one statement per page of rows."""
+    for part in _chunks(rows, 5_000):
+        db.execute(insert(model), list(part))
+
+
+def update_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Update many rows by primary key (each dict holds the key)."""
+    for part in _chunks(rows, 5_000):
+        db.execute(update(model), list(part))
+
+
+def mark_dirty(db: Session, customer_ids: Iterable[int]) -> None:
+    """Queue customers for the nightly figures (a customer already queued stays queued once)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    maker = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for part in _chunks(ids, 5_000):
+        stmt = maker(FigureDirty).values([{"customer_id": i} for i in part]).on_conflict_do_nothing()
+        db.execute(stmt)
+
+
+TXN_COLUMNS = (
+    "batch_id",
+    "voucher_no",
+    "account_id",
+    "customer_id",
+    "txn_time",
+    "amount",
+    "direction",
+    "channel",
+    "counterparty_name",
+    "counterparty_bank",
+    "purpose_code",
+    "summary",
+)
+
+
+def copy_transactions(db: Session, frame: pl.DataFrame) -> None:
+    """Bulk-load vouchers in the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    ``frame`` holds TXN_COLUMNS with txn_time as text in the dialect's storage form.
+    """
+    raw: Any = db.connection().connection.driver_connection
+    if db.get_bind().dialect.name == "postgresql":
+        buffer = io.BytesIO()
+        frame.select(TXN_COLUMNS).write_csv(buffer, include_header=False)
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY account_transaction ({', '.join(TXN_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            copy.write(buffer.getvalue())
+        return
+    placeholders = ", ".join("?" for _ in TXN_COLUMNS)
+    cur = raw.cursor()
+    cur.executemany(
+        f"INSERT INTO account_transaction ({', '.join(TXN_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
+        frame.select(TXN_COLUMNS).iter_rows(),
+    )
+    cur.close()
+
+
+def add(db: Session, row: Any) -> None:
+    """Add and flush one row."""
+    db.add(row)
+    db.flush()
+
+
+def add_rejects(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Store rejected rows of a run."""
+    insert_rows(db, IngestReject, rows)
+
+
+def rejects(db: Session, run_id: int) -> list[IngestReject]:
+    """A run's rejected rows in line order."""
+    return list(db.scalars(select(IngestReject).where(IngestReject.run_id == run_id).order_by(IngestReject.line_no)))
+
+
+def run(db: Session, run_id: int) -> IngestRun | None:
+    """One run."""
+    return db.get(IngestRun, run_id)
+
+
+def runs(db: Session, page: PageRequest) -> Page[tuple[IngestRun, IngestBatch]]:
+    """Runs, newest first, with their batch."""
+    stmt = select(IngestRun, IngestBatch).join(IngestBatch, IngestBatch.id == IngestRun.batch_id)
+    total = db.scalar(select(func.count()).select_from(IngestRun)) or 0
+    rows = db.execute(stmt.order_by(IngestRun.id.desc()).offset(page.offset).limit(page.size)).tuples()
+    return Page(items=list(rows), total=total, page=page.page, size=page.size)

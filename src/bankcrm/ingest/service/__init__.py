@@ -1,0 +1,1 @@
+"""Ingest use cases: load a file, list runs, read rejects."""

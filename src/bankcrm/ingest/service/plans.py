@@ -1,0 +1,370 @@
+"""Per file type: the lookups a file needs, its cross-field checks, and how its good rows are loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from bankcrm.ingest import repository
+from bankcrm.ingest.checks import Check, minor_units, parsed_date, parsed_datetime
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.masking import mask_account_number
+from bankcrm.kit.time import utcnow
+from bankcrm.models import Account, BalanceSnapshot, LoanContract
+
+ACCOUNT_PURPOSE = "account_no"  # blind-index purposes
+CONTRACT_PURPOSE = "contract_no"
+LOAN_CATEGORIES = ("PLOAN", "CLOAN")
+MATURING_CATEGORIES = ("TIME", "WEALTH", "BAB")
+
+
+@dataclass
+class LoadContext:
+    """Everything a load needs besides the rows: session, cipher, batch, business date, reference maps."""
+
+    db: Session
+    cipher: FieldCipher
+    batch_id: int
+    business_date: date
+    timezone: str
+    unit_ids: dict[str, int]
+    categories: dict[str, str]
+    taken_balances: list[int]
+
+
+def _blind(frame: pl.DataFrame, column: str, purpose: str, cipher: FieldCipher) -> pl.DataFrame:
+    """Add _index: the blind index of a number column, computed once per distinct value."""
+    values = frame.get_column(column).drop_nulls().unique().to_list()
+    mapping = pl.DataFrame(
+        {column: values, "_index": [cipher.blind_index(v, purpose) for v in values]},
+        schema={column: pl.String, "_index": pl.String},
+    )
+    return frame.join(mapping, on=column, how="left")
+
+
+def _with_customer(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+    cifs = frame.get_column("cif_no").drop_nulls().unique().to_list()
+    return frame.join(repository.customer_ids(ctx.db, cifs), on="cif_no", how="left")
+
+
+def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+    frame = _blind(frame, "account_no", ACCOUNT_PURPOSE, ctx.cipher)
+    indexes = frame.get_column("_index").drop_nulls().unique().to_list()
+    return frame.join(repository.accounts_by_index(ctx.db, indexes), on="_index", how="left")
+
+
+def _with_category(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+    return frame.with_columns(pl.col("product_code").replace_strict(ctx.categories, default=None).alias("_category"))
+
+
+def _day_after(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day) + timedelta(days=1)
+
+
+def _not_after_business_date(column: str, business_date: date) -> Check:
+    return Check(
+        column,
+        N_("Must not be after the business date %(date)s."),
+        parsed_date(column) > pl.lit(business_date),
+        {"date": business_date.isoformat()},
+    )
+
+
+def _unknown_customer() -> Check:
+    return Check("cif_no", N_("No customer with this CIF number."), pl.col("_customer_id").is_null())
+
+
+def _unknown_account() -> Check:
+    return Check(
+        "account_no",
+        N_("No account with this number; load it with an accounts file first."),
+        pl.col("_account_id").is_null(),
+    )
+
+
+class AccountsPlan:
+    """accounts: upsert by account number."""
+
+    def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+        """Customer, existing account and product category of each row."""
+        return _with_category(_with_account(_with_customer(frame, ctx), ctx), ctx)
+
+    def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
+        """Rules across columns and against the database, by the column they are reported on."""
+        other_customer = pl.col("_account_customer_id").is_not_null() & (
+            pl.col("_account_customer_id") != pl.col("_customer_id")
+        )
+        maturity_needed = pl.col("_category").is_in(MATURING_CATEGORIES) & pl.col("maturity_date").is_null()
+        return {
+            "cif_no": [
+                _unknown_customer(),
+                Check("cif_no", N_("The account belongs to another customer."), other_customer),
+            ],
+            "product_code": [
+                Check(
+                    "product_code",
+                    N_("A loan product: load loan contracts with a loans file."),
+                    pl.col("_category").is_in(LOAN_CATEGORIES),
+                )
+            ],
+            "open_date": [_not_after_business_date("open_date", ctx.business_date)],
+            "close_date": [
+                Check(
+                    "close_date",
+                    N_("Must not be before %(other)s."),
+                    parsed_date("close_date") < parsed_date("open_date"),
+                    {"other": "open_date"},
+                )
+            ],
+            "maturity_date": [
+                Check(
+                    "maturity_date",
+                    N_("Required for time deposits, wealth products and acceptance bills."),
+                    maturity_needed,
+                ),
+                Check(
+                    "maturity_date",
+                    N_("Must be after %(other)s."),
+                    parsed_date("maturity_date") <= parsed_date("open_date"),
+                    {"other": "open_date"},
+                ),
+            ],
+        }
+
+    def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
+        """Insert new accounts (encrypting their numbers), update known ones; the customers touched."""
+        now = utcnow()
+        typed = good.with_columns(
+            parsed_date("open_date").alias("open_date"),
+            parsed_date("close_date").alias("close_date"),
+            parsed_date("maturity_date").alias("maturity_date"),
+            minor_units("rate").cast(pl.Int32).alias("rate_bp"),
+            minor_units("balance").alias("balance"),
+            (pl.col("auto_renew") == "Y").alias("auto_renew"),
+        )
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for row in typed.iter_rows(named=True):
+            values: dict[str, Any] = {
+                "product_code": row["product_code"],
+                "unit_id": ctx.unit_ids[row["branch_code"]],
+                "currency": row["currency"],
+                "status": row["status"],
+                "open_date": row["open_date"],
+                "close_date": row["close_date"],
+                "rate_bp": row["rate_bp"],
+                "maturity_date": row["maturity_date"],
+                "auto_renew": row["auto_renew"] if row["auto_renew"] is not None else None,
+                "batch_id": ctx.batch_id,
+                "updated_at": now,
+            }
+            newer = row["_balance_date"] is None or row["_balance_date"] <= ctx.business_date
+            if newer:
+                values |= {"balance": row["balance"], "balance_date": ctx.business_date}
+            if row["_account_id"] is None:
+                number = row["account_no"]
+                inserts.append(
+                    values
+                    | {
+                        "customer_id": row["_customer_id"],
+                        "account_no_index": row["_index"],
+                        "account_no_enc": ctx.cipher.encrypt(number, aad_for("account", "account_no", row["_index"])),
+                        "account_no_masked": mask_account_number(number),
+                    }
+                )
+            else:
+                updates.append(values | {"id": row["_account_id"]})
+        repository.insert_rows(ctx.db, Account, inserts)
+        repository.update_rows(ctx.db, Account, updates)
+        return set(good.get_column("_customer_id").to_list())
+
+
+class LoansPlan:
+    """loans: upsert by contract number."""
+
+    def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+        """Customer, existing contract and product category of each row."""
+        frame = _blind(_with_customer(frame, ctx), "contract_no", CONTRACT_PURPOSE, ctx.cipher)
+        indexes = frame.get_column("_index").drop_nulls().unique().to_list()
+        frame = frame.join(repository.loans_by_index(ctx.db, indexes), on="_index", how="left")
+        return _with_category(frame, ctx)
+
+    def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
+        """Rules across columns and against the database."""
+        return {
+            "cif_no": [_unknown_customer()],
+            "product_code": [
+                Check("product_code", N_("Not a loan product."), ~pl.col("_category").is_in(LOAN_CATEGORIES))
+            ],
+            "drawn": [
+                Check(
+                    "drawn",
+                    N_("Must not be more than %(other)s."),
+                    minor_units("drawn") > minor_units("amount"),
+                    {"other": "amount"},
+                )
+            ],
+            "outstanding": [
+                Check(
+                    "outstanding",
+                    N_("Must not be more than %(other)s."),
+                    minor_units("outstanding") > minor_units("drawn"),
+                    {"other": "drawn"},
+                )
+            ],
+            "start_date": [_not_after_business_date("start_date", ctx.business_date)],
+            "maturity_date": [
+                Check(
+                    "maturity_date",
+                    N_("Must be after %(other)s."),
+                    parsed_date("maturity_date") <= parsed_date("start_date"),
+                    {"other": "start_date"},
+                )
+            ],
+        }
+
+    def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
+        """Insert new contracts, update known ones; the customers touched."""
+        now = utcnow()
+        typed = good.with_columns(
+            *(minor_units(c).alias(c) for c in ("amount", "drawn", "outstanding")),
+            minor_units("rate").cast(pl.Int32).alias("rate_bp"),
+            parsed_date("start_date").alias("start_date"),
+            parsed_date("maturity_date").alias("maturity_date"),
+            pl.col("term_months").cast(pl.Int32),
+            pl.col("days_overdue").cast(pl.Int32),
+        )
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        copied = (
+            "product_code", "currency", "status", "amount", "drawn", "outstanding", "rate_bp", "term_months",
+            "start_date", "maturity_date", "repayment_method", "guarantee_type", "classification", "days_overdue",
+        )  # fmt: skip
+        for row in typed.iter_rows(named=True):
+            values = {k: row[k] for k in copied} | {
+                "unit_id": ctx.unit_ids[row["branch_code"]],
+                "customer_id": row["_customer_id"],
+                "batch_id": ctx.batch_id,
+                "updated_at": now,
+            }
+            if row["_loan_id"] is None:
+                number = row["contract_no"]
+                inserts.append(
+                    values
+                    | {
+                        "contract_no_index": row["_index"],
+                        "contract_no_enc": ctx.cipher.encrypt(
+                            number, aad_for("loan_contract", "contract_no", row["_index"])
+                        ),
+                        "contract_no_masked": mask_account_number(number),
+                    }
+                )
+            else:
+                updates.append(values | {"id": row["_loan_id"]})
+        repository.insert_rows(ctx.db, LoanContract, inserts)
+        repository.update_rows(ctx.db, LoanContract, updates)
+        return set(good.get_column("_customer_id").to_list())
+
+
+class BalancesPlan:
+    """balances: one end-of-day balance per account on the business date."""
+
+    def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+        """The account of each row, and whether another delivery already gave its balance for the day."""
+        frame = _with_account(frame, ctx)
+        taken = pl.col("_account_id").is_in(ctx.taken_balances) if ctx.taken_balances else pl.lit(False)
+        return frame.with_columns(taken.alias("_taken"))
+
+    def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
+        """Known account; one balance per account and day across deliveries."""
+        return {
+            "account_no": [
+                _unknown_account(),
+                Check(
+                    "account_no",
+                    N_("A balance for this account on this date was already loaded from another delivery."),
+                    pl.col("_taken"),
+                ),
+            ]
+        }
+
+    def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
+        """Store the snapshots and move each account's latest balance forward."""
+        typed = good.with_columns(minor_units("balance").alias("balance"))
+        snapshots = [
+            {
+                "account_id": r["_account_id"],
+                "balance_date": ctx.business_date,
+                "customer_id": r["_account_customer_id"],
+                "balance": r["balance"],
+                "batch_id": ctx.batch_id,
+            }
+            for r in typed.iter_rows(named=True)
+        ]
+        repository.insert_rows(ctx.db, BalanceSnapshot, snapshots)
+        newer = typed.filter(pl.col("_balance_date").is_null() | (pl.col("_balance_date") <= ctx.business_date))
+        repository.update_rows(
+            ctx.db,
+            Account,
+            [
+                {"id": r["_account_id"], "balance": r["balance"], "balance_date": ctx.business_date}
+                for r in newer.iter_rows(named=True)
+            ],
+        )
+        return set(good.get_column("_account_customer_id").to_list())
+
+
+class TransactionsPlan:
+    """transactions: vouchers, bulk-loaded."""
+
+    def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+        """The account of each row."""
+        return _with_account(frame, ctx)
+
+    def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
+        """Known account; not posted after the business day."""
+        local = pl.col("txn_time").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+        return {
+            "account_no": [_unknown_account()],
+            "txn_time": [
+                Check(
+                    "txn_time",
+                    N_("Must not be after the end of the business date %(date)s."),
+                    local >= pl.lit(_day_after(ctx.business_date)),
+                    {"date": ctx.business_date.isoformat()},
+                )
+            ],
+        }
+
+    def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
+        """COPY (PostgreSQL) or executemany (SQLite) the vouchers."""
+        pattern = "%Y-%m-%d %H:%M:%S+00" if ctx.db.get_bind().dialect.name == "postgresql" else "%Y-%m-%d %H:%M:%S%.6f"
+        frame = good.select(
+            pl.lit(ctx.batch_id, dtype=pl.Int64).alias("batch_id"),
+            "voucher_no",
+            pl.col("_account_id").alias("account_id"),
+            pl.col("_account_customer_id").alias("customer_id"),
+            parsed_datetime("txn_time", ctx.timezone).dt.strftime(pattern).alias("txn_time"),
+            minor_units("amount").alias("amount"),
+            "direction",
+            "channel",
+            "counterparty_name",
+            "counterparty_bank",
+            "purpose_code",
+            "summary",
+        )
+        repository.copy_transactions(ctx.db, frame)
+        return set(frame.get_column("customer_id").unique().to_list())
+
+
+PLANS: dict[str, Any] = {
+    "accounts": AccountsPlan(),
+    "loans": LoansPlan(),
+    "balances": BalancesPlan(),
+    "transactions": TransactionsPlan(),
+}

@@ -1,0 +1,150 @@
+"""What customers hold, as delivered by core banking: products, accounts, loan contracts, balances, vouchers.
+
+Account and contract numbers are C2: encrypted (AAD binds the token to table, column and the
+number's blind index, because bulk loads know no row id before insert), blind-indexed, masked.
+Balances and amounts are integers in fen; rates in basis points (1.75 % = 175).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bankcrm.kit.time import utcnow
+from bankcrm.models.base import Base
+
+
+class Product(Base):
+    """One product of the bank's catalogue (shipped as data, reference_data/catalogue/product.csv)."""
+
+    __tablename__ = "product"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(12))  # code_item product_category
+    label_en: Mapped[str] = mapped_column(String(200))
+    label_zh: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    term_months: Mapped[int | None]
+    risk_level: Mapped[str | None] = mapped_column(String(2))  # R1..R5 for wealth products and funds
+    sort_order: Mapped[int]
+
+
+class Account(Base):
+    """A deposit, wealth, fund, insurance, card or acceptance-bill account of one customer."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    account_no_enc: Mapped[str] = mapped_column(Text)  # C2
+    account_no_index: Mapped[str] = mapped_column(String(64), unique=True)
+    account_no_masked: Mapped[str] = mapped_column(String(40))
+    product_code: Mapped[str] = mapped_column(ForeignKey("product.code"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12))  # code_item account_status
+    open_date: Mapped[date]
+    close_date: Mapped[date | None]
+    rate_bp: Mapped[int | None]
+    maturity_date: Mapped[date | None] = mapped_column(index=True)
+    auto_renew: Mapped[bool | None]
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)  # C2; latest delivered balance, fen
+    balance_date: Mapped[date | None]
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoanContract(Base):
+    """A loan contract: amount, drawn, outstanding, term, repayment, guarantee, five-category class."""
+
+    __tablename__ = "loan_contract"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    contract_no_enc: Mapped[str] = mapped_column(Text)  # C2
+    contract_no_index: Mapped[str] = mapped_column(String(64), unique=True)
+    contract_no_masked: Mapped[str] = mapped_column(String(40))
+    product_code: Mapped[str] = mapped_column(ForeignKey("product.code"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12))  # code_item loan_status
+    amount: Mapped[int] = mapped_column(BigInteger)
+    drawn: Mapped[int] = mapped_column(BigInteger)
+    outstanding: Mapped[int] = mapped_column(BigInteger)
+    rate_bp: Mapped[int]
+    term_months: Mapped[int]
+    start_date: Mapped[date]
+    maturity_date: Mapped[date] = mapped_column(index=True)
+    repayment_method: Mapped[str] = mapped_column(String(20))  # code_item repayment_method
+    guarantee_type: Mapped[str] = mapped_column(String(20))  # code_item guarantee_type
+    classification: Mapped[str] = mapped_column(String(20))  # code_item loan_class (正常 … 损失)
+    days_overdue: Mapped[int] = mapped_column(default=0)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BalanceSnapshot(Base):
+    """An account's balance at the end of one business day."""
+
+    __tablename__ = "balance_snapshot"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    balance_date: Mapped[date] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    balance: Mapped[int] = mapped_column(BigInteger)  # C2, fen
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
+
+    __table_args__ = (Index("ix_balance_snapshot_customer_date", "customer_id", "balance_date"),)
+
+
+class AccountTransaction(Base):
+    """One voucher (记账凭证) posted to an account."""
+
+    __tablename__ = "account_transaction"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"))
+    voucher_no: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    txn_time: Mapped[datetime]  # UTC
+    amount: Mapped[int] = mapped_column(BigInteger)  # fen, always positive; direction says which way
+    direction: Mapped[str] = mapped_column(String(1))  # D debit (out) | C credit (in)
+    channel: Mapped[str] = mapped_column(String(12))  # code_item txn_channel
+    counterparty_name: Mapped[str | None] = mapped_column(String(200))
+    counterparty_bank: Mapped[str | None] = mapped_column(String(200))
+    purpose_code: Mapped[str | None] = mapped_column(String(12))  # code_item txn_purpose
+    summary: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("batch_id", "voucher_no"),
+        Index("ix_account_transaction_customer_time", "customer_id", "txn_time"),
+        Index("ix_account_transaction_account_time", "account_id", "txn_time"),
+    )
+
+
+class CustomerFigure(Base):
+    """Derived figures of one customer, recomputed by the nightly batch (fen)."""
+
+    __tablename__ = "customer_figure"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
+    as_of: Mapped[date]
+    aum: Mapped[int] = mapped_column(BigInteger)
+    deposit_balance: Mapped[int] = mapped_column(BigInteger)
+    loan_balance: Mapped[int] = mapped_column(BigInteger)
+    monthly_avg_balance: Mapped[int] = mapped_column(BigInteger)
+    product_count: Mapped[int]
+    last_txn_date: Mapped[date | None]
+    balance_series: Mapped[str] = mapped_column(Text)  # JSON [["2026-01", fen], ...] 12 month-ends
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FigureDirty(Base):
+    """Customers whose holdings changed since their figures were computed (ingest marks, nightly clears)."""
+
+    __tablename__ = "customer_figure_dirty"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
