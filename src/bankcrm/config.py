@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Days before a maturity at which the nightly batch raises (or escalates) the follow-up task.
     maturity_windows: tuple[int, ...] = (30, 7, 1)
+    # Bytes of a delivered file checked and loaded at a time: bounds memory whatever the file's size.
+    ingest_chunk_bytes: int = 32 * 1024 * 1024
     default_locale: Literal["en", "zh_CN"] = "en"
     # None means: secure cookies everywhere except dev/demo/test on plain http.
     cookie_secure: bool | None = None

@@ -62,7 +62,7 @@ def customer_ids(db: Session, cif_nos: list[str]) -> pl.DataFrame:
     """(cif_no, _customer_id) for the CIF numbers on file."""
     rows: list[tuple[str, int]] = []
     for part in _chunks(cif_nos):
-        rows.extend(db.execute(select(Customer.cif_no, Customer.id).where(Customer.cif_no.in_(part))).tuples())
+        rows.extend(db.execute(select(Customer.cif_no, Customer.id).where(Customer.cif_no.in_(part))))
     return pl.DataFrame(rows, schema={"cif_no": pl.String, "_customer_id": pl.Int64}, orient="row")
 
 
@@ -71,7 +71,7 @@ def accounts_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
     cols = (Account.account_no_index, Account.id, Account.customer_id, Account.balance_date)
     rows: list[tuple[Any, ...]] = []
     for part in _chunks(indexes):
-        rows.extend(db.execute(select(*cols).where(Account.account_no_index.in_(part))).tuples())
+        rows.extend(db.execute(select(*cols).where(Account.account_no_index.in_(part))))
     schema = {"_index": pl.String, "_account_id": pl.Int64, "_account_customer_id": pl.Int64, "_balance_date": pl.Date}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -81,7 +81,7 @@ def loans_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
     rows: list[tuple[Any, ...]] = []
     for part in _chunks(indexes):
         stmt = select(LoanContract.contract_no_index, LoanContract.id).where(LoanContract.contract_no_index.in_(part))
-        rows.extend(db.execute(stmt).tuples())
+        rows.extend(db.execute(stmt))
     return pl.DataFrame(rows, schema={"_index": pl.String, "_loan_id": pl.Int64}, orient="row")
 
 
@@ -206,5 +206,5 @@ def runs(db: Session, page: PageRequest) -> Page[tuple[IngestRun, IngestBatch]]:
     """Runs, newest first, with their batch."""
     stmt = select(IngestRun, IngestBatch).join(IngestBatch, IngestBatch.id == IngestRun.batch_id)
     total = db.scalar(select(func.count()).select_from(IngestRun)) or 0
-    rows = db.execute(stmt.order_by(IngestRun.id.desc()).offset(page.offset).limit(page.size)).tuples()
+    rows = db.execute(stmt.order_by(IngestRun.id.desc()).offset(page.offset).limit(page.size))
     return Page(items=list(rows), total=total, page=page.page, size=page.size)

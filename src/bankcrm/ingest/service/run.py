@@ -31,7 +31,7 @@ from bankcrm.ingest.checks import (
     first_failure,
 )
 from bankcrm.ingest.formats import FORMATS, FileFormat
-from bankcrm.ingest.reader import CODECS, LINE, FileRefused, checksum, chunks
+from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, FileRefused, checksum, chunks
 from bankcrm.ingest.service.plans import PLANS, LoadContext
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
@@ -102,6 +102,7 @@ def ingest_file(
     *,
     timezone: str,
     progress: Progress | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> IngestResult:
     """Load a file into the caller's transaction; the caller commits (a kill before that leaves no trace)."""
     _validate(req, timezone)
@@ -139,7 +140,7 @@ def ingest_file(
     )
     checks_ctx = Context(req.business_date, repository.code_sets(db), timezone)
     try:
-        loaded, rejects, header = _load_chunks(req, fmt, ctx, checks_ctx, touched, progress)
+        loaded, rejects, header = _load_chunks(req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes)
     except FileRefused as exc:
         raise ValidationFailed(exc.message, params=exc.params) from None
     run = IngestRun(
@@ -187,6 +188,7 @@ def _load_chunks(
     checks_ctx: Context,
     touched: set[int],
     progress: Progress | None,
+    chunk_bytes: int,
 ) -> tuple[int, list[Reject], list[str]]:
     """Check and load chunk by chunk; returns rows loaded, the rejects and the header."""
     plan = PLANS[req.file_type]
@@ -195,7 +197,7 @@ def _load_chunks(
     rejects: list[Reject] = []
     header: list[str] = []
     checks: list[Check] | None = None
-    for header, chunk in chunks(req.path, req.encoding):
+    for header, chunk in chunks(req.path, req.encoding, chunk_bytes):
         rejects.extend(
             Reject(b.line, "-", N_("The line is not valid %(encoding)s."), {"encoding": req.encoding}, [b.raw])
             for b in chunk.bad_lines

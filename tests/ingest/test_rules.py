@@ -1,0 +1,196 @@
+"""Each ingest rule ends in the reject file with line, field and reason; rows in = loaded + rejected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bankcrm.config import Settings
+from bankcrm.ingest.service.outputs import reject_path, summary_path, write_outputs
+from bankcrm.models import Account, AccountTransaction, LoanContract
+from tests.holdings.helpers import account, load, loan, make_customer, reasons, voucher, write_file
+
+
+def _count(db: Session, model: object) -> int:
+    return db.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[arg-type]
+
+
+def test_bad_rows_are_rejected_with_line_field_and_reason_and_the_good_rows_load(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a customer and an accounts file with one good row and one row per rule
+    make_customer(db, "90000000011")
+    rows = [
+        account("6222000000000001", "90000000011"),
+        account("6222000000000002", "90000000011", open_date="2024-02-30"),
+        account("6222000000000003", "90000000099"),
+        account("6222000000000004", "90000000011", balance="-5.00"),
+        account("6222000000000001", "90000000011", balance="7.00"),
+        account("6222000000000005", "90000000011", product_code="TD-1Y"),
+        account("6222000000000006", "90000000011", status="OPEN"),
+        account("6222000000000007", "90000000011", balance="12.345"),
+        account("62220", "90000000011"),
+    ]
+    path = write_file(tmp_path / "accounts.csv", "accounts", rows)
+    # When it is loaded
+    result = load(db, settings, path, "accounts")
+    # Then each bad row is rejected for its first problem, naming line and field
+    assert reasons(result) == [
+        (3, "open_date", "Not a date in the form YYYY-MM-DD."),
+        (4, "cif_no", "No customer with this CIF number."),
+        (5, "balance", "Must not be negative."),
+        (6, "account_no", "Duplicate key: the same value is on line 2."),
+        (7, "maturity_date", "Required for time deposits, wealth products and acceptance bills."),
+        (8, "status", "Unknown code OPEN (code table account_status)."),
+        (9, "balance", "Not an amount: digits with at most two decimals, such as 1234.50."),
+        (10, "account_no", "Not an account or contract number: 6 to 32 letters or digits."),
+    ]
+    # And the counts add up, and only the good row is in the database
+    assert (result.run.rows_in, result.run.rows_loaded, result.run.rows_rejected) == (9, 1, 8)
+    assert db.scalar(select(Account.balance).where(Account.account_no_masked.like("%0001"))) == 100000
+    assert _count(db, Account) == 1
+
+
+def test_a_missing_column_rejects_every_row_naming_the_column(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given a loans file without the classification column
+    make_customer(db, "90000000011")
+    path = write_file(
+        tmp_path / "loans.csv",
+        "loans",
+        [loan("LN000001", "90000000011"), loan("LN000002", "90000000011")],
+        drop=("classification",),
+    )
+    # When it is loaded
+    result = load(db, settings, path, "loans")
+    # Then every row is rejected for the missing column, nothing is loaded
+    assert reasons(result) == [
+        (2, "classification", "The column is missing from the header."),
+        (3, "classification", "The column is missing from the header."),
+    ]
+    assert (result.run.rows_in, result.run.rows_loaded, result.run.rows_rejected) == (2, 0, 2)
+    assert _count(db, LoanContract) == 0
+
+
+def test_loan_rules_compare_columns(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given loans whose drawn exceeds the amount, outstanding exceeds drawn, or maturity precedes start
+    make_customer(db, "90000000011")
+    rows = [
+        loan("LN000001", "90000000011", classification="SUBSTANDARD", days_overdue="95"),
+        loan("LN000002", "90000000011", drawn="100000.01"),
+        loan("LN000003", "90000000011", outstanding="100000.01"),
+        loan("LN000004", "90000000011", maturity_date="2025-05-31"),
+        loan("LN000005", "90000000011", product_code="DD-CNY"),
+    ]
+    result = load(db, settings, write_file(tmp_path / "loans.csv", "loans", rows), "loans")
+    # Then
+    assert reasons(result) == [
+        (3, "drawn", "Must not be more than amount."),
+        (4, "outstanding", "Must not be more than drawn."),
+        (5, "maturity_date", "Must be after start_date."),
+        (6, "product_code", "Not a loan product."),
+    ]
+    stored = db.scalars(select(LoanContract)).one()
+    assert (stored.classification, stored.days_overdue, stored.outstanding, stored.rate_bp) == (
+        "SUBSTANDARD",
+        95,
+        8_000_000,
+        435,
+    )
+    assert stored.contract_no_masked == "****0001"
+
+
+def test_transaction_rules_and_an_unknown_account(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given one account and vouchers breaking the rules
+    make_customer(db, "90000000011")
+    load(
+        db,
+        settings,
+        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
+        "accounts",
+    )
+    rows = [
+        voucher("V1", "6222000000000001"),
+        voucher("V2", "6222000000009999"),
+        voucher("V3", "6222000000000001", amount="0.00"),
+        voucher("V4", "6222000000000001", txn_time="2026-10-31 00:00:00"),
+        voucher("V5", "6222000000000001", direction="X"),
+        voucher("V1", "6222000000000001"),
+        voucher("V6", "6222000000000001", txn_time="2026-10-30 9:15"),
+    ]
+    result = load(db, settings, write_file(tmp_path / "t.csv", "transactions", rows), "transactions")
+    # Then
+    assert reasons(result) == [
+        (3, "account_no", "No account with this number; load it with an accounts file first."),
+        (4, "amount", "Must be more than 0."),
+        (5, "txn_time", "Must not be after the end of the business date 2026-10-30."),
+        (6, "direction", "Unknown code X (code table direction)."),
+        (7, "voucher_no", "Duplicate key: the same value is on line 2."),
+        (8, "txn_time", "Not a date and time in the form YYYY-MM-DD HH:MM:SS."),
+    ]
+    stored = db.scalars(select(AccountTransaction)).one()
+    # 09:15 in Shanghai is 01:15 UTC
+    assert (stored.voucher_no, stored.amount, stored.txn_time.isoformat()) == (
+        "V1",
+        850000,
+        "2026-10-30T01:15:00+00:00",
+    )
+
+
+def test_a_line_in_the_wrong_encoding_is_rejected_alone(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given a GBK file holding one line of bytes that are not GBK, and a UTF-8 file read as UTF-8 with a GBK line
+    make_customer(db, "90000000011")
+    load(
+        db,
+        settings,
+        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
+        "accounts",
+    )
+    path = write_file(tmp_path / "t.csv", "transactions", [voucher("V1", "6222000000000001")])
+    with path.open("ab") as fh:
+        fh.write("V2,6222000000000001,2026-10-30 10:00:00,1.00,D,POS,超市,,CONSUME,消费\n".encode("gbk"))
+    # When the UTF-8 file is loaded
+    result = load(db, settings, path, "transactions")
+    # Then the GBK line is rejected, the other loads
+    assert reasons(result) == [(3, "-", "The line is not valid utf-8.")]
+    assert (result.run.rows_in, result.run.rows_loaded) == (2, 1)
+
+
+def test_a_gbk_file_loads_with_its_chinese_text(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given a GBK-encoded vouchers file
+    make_customer(db, "90000000011")
+    load(
+        db,
+        settings,
+        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
+        "accounts",
+    )
+    path = write_file(tmp_path / "t.csv", "transactions", [voucher("V1", "6222000000000001")], encoding="gbk")
+    # When loaded as GBK
+    result = load(db, settings, path, "transactions", encoding="gbk")
+    # Then the Chinese text arrives intact
+    assert result.run.rows_loaded == 1
+    assert db.scalar(select(AccountTransaction.counterparty_name)) == "北京星河科技有限公司"
+
+
+def test_the_reject_file_and_summary_are_written_beside_the_file(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a file with one bad row, loaded
+    make_customer(db, "90000000011")
+    path = write_file(
+        tmp_path / "accounts.csv",
+        "accounts",
+        [account("6222000000000001", "90000000011"), account("6222000000000002", "90000000098")],
+    )
+    result = load(db, settings, path, "accounts")
+    # When the outputs are written
+    write_outputs(db, result, path, "utf-8")
+    # Then the reject file names line, field and reason in both languages, then the row as delivered
+    lines = reject_path(path).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("line,field,reason,reason_zh,account_no,cif_no")
+    assert lines[1].startswith(
+        "3,cif_no,No customer with this CIF number.,没有此客户号的客户。,6222000000000002,90000000098"
+    )
+    assert '"rows_in": 2' in summary_path(path).read_text(encoding="utf-8")
