@@ -20,6 +20,7 @@ from bankcrm.cli.context import prepare_sqlite_dir, transaction
 from bankcrm.config import Settings, get_settings
 from bankcrm.customers.service import pii as pii_service
 from bankcrm.demo import customers as demo_customers
+from bankcrm.demo import holdings as demo_holdings
 from bankcrm.demo import org as demo_org
 from bankcrm.errors import DomainError
 from bankcrm.holdings import jobs as holdings_jobs
@@ -80,6 +81,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(create_app(_settings()), host=host, port=port, proxy_headers=True)
 
 
+def _demo_files_dir(settings: Settings) -> Path:
+    """Where the demo's core-banking files go: beside the SQLite file, or ./var."""
+    path = settings.sqlite_path()
+    return (path.parent if path is not None else Path("var")) / "core-banking"
+
+
 @app.command()
 def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="Build the demo bank but do not serve it."),
@@ -95,8 +102,12 @@ def demo(
         if built:
             demo_org.build(db)
             customers = demo_customers.build(db, settings.field_cipher())
+            files, rows = demo_holdings.build(db, settings, _demo_files_dir(settings))
     if built:
-        console.print(f"Built the demo bank: 18 org units, 9 staff, {customers} customers.")
+        console.print(
+            f"Built the demo bank: 18 org units, 9 staff, {customers} customers, "
+            f"{files} core-banking files ({rows} rows) loaded."
+        )
     else:
         console.print("The demo bank is already built in this database; nothing was changed.")
     table = Table(title="Demo users (password: demo1234)")

@@ -1,7 +1,7 @@
 """Demo core-banking files: 12 months of accounts, loans, weekly balances and vouchers (docs/ingest-formats.md).
 
-Demand balances are the running sum of the vouchers generated for them, so balances, month-end
-accounts files and transactions agree with each other. Nothing here touches the database.
+Demand balances are the running sum of the vouchers generated for them, so balances files, month-end
+accounts files and transactions files agree with each other. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 import bisect
 import calendar
 import csv
+import operator
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from faker import Faker
@@ -29,15 +31,26 @@ _RANK = {"accounts": 0, "loans": 1, "transactions": 2, "balances": 3}  # load or
 _TERMS = {"TD-3M": 3, "TD-6M": 6, "TD-1Y": 12, "TD-2Y": 24, "TD-3Y": 36, "TD-5Y": 60, "LD-3Y": 36, "BAB-STD": 6}
 _TERMS |= {"WM-R1-90D": 3, "WM-R2-180D": 6, "WM-R3-1Y": 12, "WM-R4-2Y": 24, "WM-R5-3Y": 36}
 _TD_RATE = {"TD-3M": 125, "TD-6M": 145, "TD-1Y": 165, "TD-2Y": 185, "TD-3Y": 210, "TD-5Y": 220, "LD-3Y": 235}
-_AREA = {"BJ": "1100", "SH": "3100", "GZ": "4400"}  # account numbers carry the city, as real ones do
-_BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "招商银行", "浦发银行", "兴业银行")
-_SHOPS = {
-    "WECHAT": (("美团外卖", "瑞幸咖啡", "滴滴出行", "拼多多", "肯德基"), "财付通支付科技有限公司"),
-    "MOBILE": (("京东商城", "淘宝", "携程旅行", "中国移动", "12306铁路"), "支付宝（中国）网络技术有限公司"),
-    "POS": (("永辉超市", "盒马鲜生", "中国石化加油站", "华润万家", "海底捞", "优衣库"), "中国银联"),
+# product: terms in months, amount (median, min, max) in yuan, base rate in bp, repayment methods, guarantees
+_LOANS = {
+    "PL-MORT": ((240, 300, 360), (1_200_000, 500_000, 3_000_000), 310, "EQUAL_INSTALMENT EQUAL_PRINCIPAL", "MORTGAGE"),
+    "PL-CONS": ((12, 24, 36), (80_000, 20_000, 300_000), 350, "EQUAL_INSTALMENT INTEREST_FIRST", "CREDIT GUARANTEE"),
+    "PL-BUS": ((12, 24, 36), (400_000, 100_000, 1_000_000), 345, "INTEREST_FIRST", "MORTGAGE GUARANTEE"),
+    "CL-WC": ((12,), (5_000_000, 1_000_000, 20_000_000), 320, "INTEREST_FIRST BULLET", "GUARANTEE MORTGAGE CREDIT"),
+    "CL-FA": ((36, 48, 60), (15_000_000, 5_000_000, 50_000_000), 350, "EQUAL_PRINCIPAL", "MORTGAGE GUARANTEE"),
+    "CL-TF": ((6,), (1_500_000, 500_000, 5_000_000), 280, "BULLET", "PLEDGE"),  # secured by the goods' documents
 }
+_AREA = {"BJ": "1100", "SH": "3100", "GZ": "4400"}  # account numbers carry the city, as real ones do
+_CITY = {"BJ": "北京市", "SH": "上海市", "GZ": "广州市"}
+_BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "招商银行", "浦发银行", "兴业银行")
+_SHOPS = (  # channel, clearing house, merchants with their typical ticket in yuan
+    ("WECHAT", "财付通", (("美团外卖", 45), ("瑞幸咖啡", 20), ("滴滴出行", 35), ("拼多多", 80), ("肯德基", 50))),
+    ("MOBILE", "支付宝", (("京东商城", 300), ("淘宝", 150), ("携程旅行", 1200), ("中国移动", 100), ("12306", 400))),
+    ("POS", "中国银联", (("永辉超市", 150), ("盒马鲜生", 200), ("中国石化", 350), ("海底捞", 400), ("优衣库", 300))),
+)
 _ABROAD = ("Pacific Rim Trading Ltd", "Evergreen Logistics Pte Ltd", "Nordic Components GmbH", "Sunrise Imports LLC")
 _ABROAD_BANKS = ("HSBC Hong Kong", "Citibank N.A.", "DBS Bank Singapore", "Deutsche Bank AG")
+_PENSION = "社会保险基金管理中心"
 _SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30)  # days from today to maturity
 _BAD = (12, 35, 95, 140, 200)  # days overdue at the last business date: 关注, 关注, 次级, 次级, 可疑
 
@@ -63,14 +76,14 @@ class DemoCustomer:
 @dataclass
 class _Txn:
     at: datetime
-    amount: int  # fen; 0 on an interest posting means "computed from the balance when posted"
+    amount: int  # fen
     direction: str
     channel: str
     purpose: str
     summary: str
     name: str = ""
     bank: str = ""
-    mode: str = "cap"  # cap: shrink to what the balance allows; must: top up first; whole: all or nothing
+    mode: str = "cap"  # cap: shrink to the balance; must: top up first; whole: all or nothing; interest; sweep
 
 
 @dataclass
@@ -80,16 +93,16 @@ class _Account:
     product: str
     branch: str
     open: date
-    principal: int  # fen: amount placed, card limit, or demand balance before the window
-    currency: str = "CNY"
+    principal: int  # fen: amount placed, card limit, or the usual demand balance (held before the window)
     rate: int | None = None  # basis points
+    currency: str = "CNY"
     auto_renew: str = ""
     close: date | None = None
     dormant: bool = False
     walk: list[float] = field(default_factory=list)  # weekly factors from the window start: fund NAV, card usage
     flow: int = 0  # demand: monthly salary or turnover, fen
     payer: str = ""  # demand: employer or pension fund
-    times: list[datetime] = field(default_factory=list)
+    times: list[datetime] = field(default_factory=list)  # demand: postings and the balance after each
     running: list[int] = field(default_factory=list)
 
     @property
@@ -137,11 +150,11 @@ class _Loan:
         return _add_months(self.start, self.term)
 
     def paid(self, d: date) -> int:
-        if self.overdue_since and self.overdue_since <= d:  # nothing has been paid since it fell overdue
+        """Instalments paid by d: none since the loan fell overdue."""
+        if self.overdue_since and self.overdue_since <= d:
             d = self.overdue_since - timedelta(days=1)
         m = (d.year - self.start.year) * 12 + d.month - self.start.month
-        m -= _add_months(self.start, m) > d
-        return max(0, min(self.term, m))
+        return max(0, min(self.term, m - (_add_months(self.start, m) > d)))
 
     def remaining(self, k: int) -> int:
         i, n = self.rate / 120_000, self.term
@@ -168,8 +181,8 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def _rate(bp: int | None) -> str:
-    return "" if bp is None else _yuan(bp)
+def _iso(d: date | None) -> str:
+    return d.isoformat() if d else ""
 
 
 def _classify(days: int) -> str:
@@ -197,14 +210,13 @@ class _Bank:
     def _at(self, d: date, lo: int = 8, hi: int = 21) -> datetime:
         return datetime.combine(d, time(self.r.randint(lo, hi), self.r.randint(0, 59), self.r.randint(0, 59)))
 
-    def _fen(self, median: float, lo: int, hi: int, step: int = 1) -> int:
-        """A log-normal amount in yuan between lo and hi, returned in fen rounded to step fen."""
-        yuan = min(hi, max(lo, median * self.r.lognormvariate(0, 0.9)))
-        return max(lo * 100, round(yuan * 100 / step) * step)
+    def _when(self, lo: date, hi: date, h0: int = 8, h1: int = 21) -> datetime:
+        return self._at(self._day(lo, hi), h0, h1)
 
-    def _some(self, a: int, b: int, frac: float) -> range:
-        """How many vouchers of a kind this month: fewer in a month the window only partly covers."""
-        return range(round(self.r.randint(a, b) * frac))
+    def _fen(self, median: float, lo: int, hi: int, step: int = 1, spread: float = 0.9) -> int:
+        """A log-normal amount in yuan between lo and hi, returned in fen rounded to step fen."""
+        yuan = min(hi, max(lo, median * self.r.lognormvariate(0, spread)))
+        return max(lo * 100, round(yuan * 100 / step) * step)
 
     def _number(self, prefix: str, length: int) -> str:
         while (no := prefix + "".join(self.r.choices("0123456789", k=length - len(prefix)))) in self.numbers:
@@ -212,318 +224,244 @@ class _Bank:
         self.numbers.add(no)
         return no
 
-    def _open(self, since: date, term: int = 0, fresh: float = 0.1) -> date:
-        """Mostly before the window; a fixed-term product that does not roll over must still be alive in it."""
+    def _open(self, since: date, term: int = 0, fresh: float = 0.1, alive: float = 0.0) -> date:
+        """Mostly before the window; a fixed-term product that does not roll over must still run inside it."""
+        r, week = self.r, timedelta(days=7)
+        if term and r.random() < alive:  # still running at the end of the window
+            return self._day(max(since, _add_months(self.end, -term) + week), self.end - week)
         lo = max(since, _add_months(self.first, -term) + timedelta(days=1)) if term else since
-        if lo >= self.first or self.r.random() < fresh:
-            return self._day(max(lo, self.first), self.end - timedelta(days=7))
+        if lo >= self.first or r.random() < fresh:
+            return self._day(max(lo, self.first), self.end - week)
         return self._day(max(lo, self.first - timedelta(days=5 * 365)), self.first - timedelta(days=1))
 
-    def _add(
-        self,
-        c: DemoCustomer,
-        product: str,
-        opened: date,
-        principal: int,
-        prefix: str,
-        *,
-        currency: str = "CNY",
-        rate: int | None = None,
-        auto_renew: str = "",
-        walk: list[float] | None = None,
-    ) -> _Account:
+    def _add(self, c: DemoCustomer, product: str, day: date, fen: int, prefix: str, bp: int | None = None) -> _Account:
         length = 19 if c.kind == "individual" else self.r.choice((16, 17, 18))  # personal accounts are card numbers
-        no = self._number(prefix, length)
-        acc = _Account(no, c.cif_no, product, c.branch_code, opened, principal, currency, rate, auto_renew)
-        acc.walk = walk or []
-        if acc.term and acc.auto_renew != "Y" and (due := acc.maturity(opened)) and due <= self.end:
-            acc.close = due
+        acc = _Account(self._number(prefix, length), c.cif_no, product, c.branch_code, day, fen, bp)
         self.accounts.append(acc)
         return acc
 
-    def _loan(self, c: DemoCustomer, since: date, product: str, term: int, amount: int, rate: int, how: str) -> _Loan:
-        """how: repayment method and guarantee type, space separated."""
-        start = self._open(since, term, 0.5 if term <= 12 else 0.08)  # short loans are mostly this year's renewals
-        drawn = amount if product != "CL-WC" else amount * self.r.choice((10, 10, 8, 6)) // 10  # a line, partly used
+    def _loan(self, c: DemoCustomer, since: date, product: str) -> _Loan:
+        r = self.r
+        terms, (median, lo, hi), rate, methods, guarantees = _LOANS[product]
+        term, amount = r.choice(terms), self._fen(median, lo, hi, 1_000_000)
+        # short loans are mostly running ones (renewed year after year); long ones mostly predate the window
+        start = self._open(since, term, 0.08, 0.7 if term <= 36 and product != "PL-MORT" else 0.0)
+        drawn = amount * r.choice((10, 10, 8, 6)) // 10 if product == "CL-WC" else amount  # a credit line, partly used
         no = self._number(product[:2] + _AREA.get(c.branch_code[:2], "9900"), 18)
-        method, guarantee = how.split()
-        loan = _Loan(no, c.cif_no, product, c.branch_code, amount, drawn, rate, term, start, method, guarantee)
+        how = r.choice(methods.split()), r.choice(guarantees.split())
+        loan = _Loan(no, c.cif_no, product, c.branch_code, amount, drawn, rate + r.randint(0, 110), term, start, *how)
         self.loans.append(loan)
         return loan
 
     def customer(self, c: DemoCustomer) -> None:
+        """Open this customer's accounts and loans."""
         r, area = self.r, _AREA.get(c.branch_code[:2], "9900")
         self.kinds[c.cif_no] = c.kind
-        if r.random() < 0.06:  # a few customers joined during the year
-            since = self._day(self.first + timedelta(days=3), self.end - timedelta(days=20))
-        else:
-            since = self._day(self.first - timedelta(days=3650), self.first - timedelta(days=30))
+        d, new = timedelta(days=1), r.random() < 0.06  # a few customers joined during the year
+        lo, hi = (self.first + 3 * d, self.end - 20 * d) if new else (self.first - 3650 * d, self.first - 30 * d)
+        since = self._day(lo, hi)
         if c.kind == "corporate":
             self._corporate(c, since, area)
         else:
             self._individual(c, since, area)
 
     def _individual(self, c: DemoCustomer, since: date, area: str) -> None:
-        r = self.r
-        dd = self._add(c, "DD-CNY", since, self._fen(30_000, 1_000, 500_000), "6222" + area, rate=20)
-        dd.dormant = since < self.first and r.random() < 0.03
-        dd.flow = self._fen(12_000, 4_000, 80_000)
-        dd.payer = r.choice(self.firms) if r.random() < 0.8 else "社会保险基金管理中心"
+        r, card = self.r, "6222" + area
+        dd = self._add(c, "DD-CNY", since, self._fen(30_000, 1_000, 500_000), card, 20)
+        dd.dormant, dd.flow = since < self.first and r.random() < 0.03, self._fen(12_000, 4_000, 80_000)
+        dd.payer = r.choice(self.firms) if r.random() < 0.8 else _PENSION
         if r.random() < 0.6:
-            amt = self._fen(150_000, 10_000, 2_000_000, 100_000)
+            amt, renew = self._fen(150_000, 10_000, 2_000_000, 100_000), r.choice("YYN")
             product = r.choice(("TD-3M", "TD-6M", "TD-1Y", "TD-1Y", "TD-2Y", "TD-3Y", "TD-5Y"))
-            product = "LD-3Y" if amt >= 20_000_000 and r.random() < 0.4 else product
-            renew = r.choice("YYN")
-            opened = self._open(since, 0 if renew == "Y" else _TERMS[product])
+            product = "LD-3Y" if amt >= 20_000_000 and r.random() < 0.4 else product  # 大额存单 start at 200k
+            opened = self._open(since, 0 if renew == "Y" else _TERMS[product], alive=0.4)
             old = 25 if opened.year < self.end.year - 1 else 0  # older deposits were placed at higher rates
-            self._add(c, product, opened, amt, "6222" + area, rate=_TD_RATE[product] + old, auto_renew=renew)
+            self._add(c, product, opened, amt, card, _TD_RATE[product] + old).auto_renew = renew
         if r.random() < 0.35:
             product = r.choice(("WM-R1-90D", "WM-R2-180D", "WM-R3-1Y", "WM-R3-1Y", "WM-R4-2Y", "WM-R5-3Y"))
-            rate = None if r.random() < 0.25 else r.randint(280, 450)
-            opened = self._open(since, _TERMS[product])
-            self._add(c, product, opened, self._fen(300_000, 50_000, 5_000_000, 100_000), "6229" + area, rate=rate)
+            opened, rate = self._open(since, _TERMS[product], alive=0.4), r.randint(280, 450)
+            amt = self._fen(300_000, 50_000, 5_000_000, 100_000)
+            self._add(c, product, opened, amt, "6229" + area, None if r.random() < 0.25 else rate)
         if r.random() < 0.25:
             product = r.choice(("FD-MMF", "FD-BOND", "FD-MIX", "FD-EQ"))
             drift, vol = {"FD-MMF": (0.0004, 0.0), "FD-BOND": (0.0006, 0.002)}.get(product, (0.001, 0.025))
-            nav, walk = 1.0, []
-            for _ in range(60):
-                nav = min(1.8, max(0.5, nav * (1 + r.gauss(drift, vol))))
-                walk.append(nav)
-            self._add(c, product, self._open(since), self._fen(50_000, 1_000, 1_000_000, 100), "6230" + area, walk=walk)
+            fund = self._add(c, product, self._open(since), self._fen(50_000, 1_000, 1_000_000, 100), "6230" + area)
+            fund.walk = list(accumulate((1 + r.gauss(drift, vol) for _ in range(60)), operator.mul))
         if r.random() < 0.15:
-            product = r.choice(("INS-LIFE", "INS-ANN"))
-            self._add(c, product, self._open(since), self._fen(60_000, 10_000, 500_000, 100_000), "6231" + area)
+            amt = self._fen(60_000, 10_000, 500_000, 100_000)
+            self._add(c, r.choice(("INS-LIFE", "INS-ANN")), self._open(since), amt, "6231" + area)
         if r.random() < 0.4:
-            gold = r.random() < 0.3
-            limit = r.choice((10, 20, 30, 50)) * 100_000 * (4 if gold else 1)
-            walk = [r.uniform(0.02, 0.35) for _ in range(60)]  # share of the limit in use, week by week
-            self._add(c, "CC-GOLD" if gold else "CC-STD", self._open(since), limit, "6258" + area, walk=walk)
+            limit = max(1_000_000, dd.flow * r.choice((2, 3, 4, 6)) // 1_000_000 * 1_000_000)
+            cc = self._add(c, "CC-GOLD" if limit >= 5_000_000 else "CC-STD", self._open(since), limit, "6258" + area)
+            cc.walk = [r.uniform(0.02, 0.25) for _ in range(60)]  # share of the limit in use, week by week
         if r.random() < 0.25:
-            product = r.choices(("PL-MORT", "PL-CONS", "PL-BUS"), (50, 35, 15))[0]
-            if product == "PL-MORT":
-                how = r.choice(("EQUAL_INSTALMENT", "EQUAL_PRINCIPAL")) + " MORTGAGE"
-                amount, term, rate = self._fen(1_200_000, 500_000, 3_000_000, 1_000_000), r.choice((240, 300, 360)), 310
-            elif product == "PL-CONS":
-                how = r.choice(("EQUAL_INSTALMENT ", "INTEREST_FIRST ")) + r.choice(("CREDIT", "GUARANTEE"))
-                amount, term, rate = self._fen(80_000, 20_000, 300_000, 100_000), r.choice((12, 24, 36)), 350
-            else:
-                how = "INTEREST_FIRST " + r.choice(("MORTGAGE", "GUARANTEE"))
-                amount, term, rate = self._fen(400_000, 100_000, 1_000_000, 1_000_000), r.choice((12, 24, 36)), 345
-            loan = self._loan(c, since, product, term, amount, rate + r.randint(0, 110), how)
+            loan = self._loan(c, since, r.choices(("PL-MORT", "PL-CONS", "PL-BUS"), (50, 35, 15))[0])
             if loan.method != "INTEREST_FIRST":  # borrowers earn enough to pay the instalment
-                dd.flow = max(dd.flow, round(loan.drawn * (loan.rate / 120_000 + 1 / term) * 1.8))
+                dd.flow = max(dd.flow, round(loan.drawn * (loan.rate / 120_000 + 1 / loan.term) * 2.5))
 
     def _corporate(self, c: DemoCustomer, since: date, area: str) -> None:
         r = self.r
-        dd = self._add(c, "DD-CNY", since, self._fen(2_000_000, 200_000, 30_000_000), area, rate=20)
+        dd = self._add(c, "DD-CNY", since, self._fen(2_000_000, 200_000, 30_000_000), area, 20)
         dd.flow = self._fen(1_500_000, 200_000, 20_000_000)
-        if r.random() < 0.5:  # a foreign-currency account for trade, or a second (general) CNY account
+        if r.random() < 0.5:  # a US-dollar account for trade, or a second (general) CNY account
             usd = r.random() < 0.6
-            second = self._add(
-                c,
-                "DD-USD" if usd else "DD-CNY",
-                self._open(since),
-                self._fen(100_000, 5_000, 3_000_000),
-                area,
-                currency="USD" if usd else "CNY",
-                rate=5 if usd else 20,
-            )
-            second.flow = self._fen(60_000, 5_000, 1_000_000)
+            product, rate = ("DD-USD", 5) if usd else ("DD-CNY", 20)
+            second = self._add(c, product, self._open(since), self._fen(100_000, 5_000, 3_000_000), area, rate)
+            second.currency, second.flow = "USD" if usd else "CNY", self._fen(60_000, 5_000, 1_000_000)
         if r.random() < 0.5:
             product, renew = r.choice(("TD-3M", "TD-6M", "TD-1Y", "TD-1Y", "TD-2Y")), r.choice("YN")
-            opened = self._open(since, 0 if renew == "Y" else _TERMS[product])
+            opened = self._open(since, 0 if renew == "Y" else _TERMS[product], alive=0.4)
             amount = self._fen(3_000_000, 500_000, 50_000_000, 1_000_000)
-            self._add(c, product, opened, amount, area, rate=_TD_RATE[product] + 10, auto_renew=renew)
-        if r.random() < 0.3:  # bills are short: most were issued in the last half year
+            self._add(c, product, opened, amount, area, _TD_RATE[product] + 10).auto_renew = renew  # negotiated rate
+        if r.random() < 0.3:
             amount = self._fen(2_000_000, 500_000, 10_000_000, 1_000_000)
-            self._add(c, "BAB-STD", self._open(since, 6, 0.6), amount, area)
+            self._add(c, "BAB-STD", self._open(since, 6, alive=0.7), amount, area)
         for _ in range(r.choice((1, 1, 2)) if r.random() < 0.6 else 0):
-            product = r.choices(("CL-WC", "CL-FA", "CL-TF"), (50, 25, 25))[0]
-            guarantee = r.choice(("GUARANTEE", "MORTGAGE", "PLEDGE", "CREDIT"))
-            if product == "CL-WC":
-                amount, term, rate = self._fen(5_000_000, 1_000_000, 20_000_000, 1_000_000), 12, 320
-                how = r.choice(("INTEREST_FIRST ", "BULLET ")) + guarantee
-            elif product == "CL-FA":
-                amount, term, rate = (
-                    self._fen(15_000_000, 5_000_000, 50_000_000, 1_000_000),
-                    r.choice((36, 48, 60)),
-                    350,
-                )
-                how = "EQUAL_PRINCIPAL " + guarantee
-            else:  # trade finance is secured by the goods' documents
-                amount, term, rate, how = self._fen(1_500_000, 500_000, 5_000_000, 1_000_000), 6, 280, "BULLET PLEDGE"
-            self._loan(c, since, product, term, amount, rate + r.randint(0, 120), how)
+            self._loan(c, since, r.choices(("CL-WC", "CL-FA", "CL-TF"), (50, 25, 25))[0])
 
     def stage(self, today: date) -> None:
-        """Deposits, wealth products and loans falling due in the coming month, and a few loans gone bad."""
+        """Deposits, wealth products and loans falling due in the coming month, a few loans gone bad, closures."""
         r = self.r
         due = [a for a in self.accounts if a.product[:2] in ("TD", "LD", "WM")]
         for acc, k in zip(r.sample(due, min(len(due), len(_SOON))), _SOON, strict=False):
             target, n = today + timedelta(days=k), 1 if acc.auto_renew != "Y" else max(1, 24 // acc.term)
             if _add_months(_add_months(target, -acc.term * n), acc.term * n) != target:  # a day the term cannot reach
-                acc.product = "TD-1Y" if acc.product[:2] in ("TD", "LD") else "WM-R3-1Y"
+                acc.product, n = ("TD-1Y" if acc.product[:2] in ("TD", "LD") else "WM-R3-1Y"), 1
                 acc.rate = _TD_RATE["TD-1Y"] if acc.product == "TD-1Y" else acc.rate
-                n = 1
-            acc.open, acc.close = _add_months(target, -acc.term * n), None  # a renewed one rolled over n times
+            acc.open = _add_months(target, -acc.term * n)  # a renewed deposit has rolled over n times
         short = [ln for ln in self.loans if ln.term <= 36 and ln.product != "PL-MORT"]
         for ln, k in zip(r.sample(short, min(2, len(short))), (6, 19), strict=False):
             ln.start = _add_months(today + timedelta(days=k), -ln.term)
-        horizon = today + timedelta(days=31)
-        bad = [ln for ln in self.loans if ln.maturity > horizon + timedelta(days=60)]
-        bad = [ln for ln in bad if ln.start < self.end - timedelta(days=240)]
-        for ln, days in zip(r.sample(bad, min(len(bad), len(_BAD))), _BAD, strict=False):
+        bad = [ln for ln in self.loans if ln.maturity > today + timedelta(days=91)]
+        bad = [ln for ln in bad if ln.start < self.end - timedelta(days=240) and ln.method != "BULLET"]  # has dues
+        r.shuffle(bad)
+        rank = {ln.no: [x.product for x in bad[:i]].count(ln.product) for i, ln in enumerate(bad)}  # mix products
+        for ln, days in zip(sorted(bad, key=lambda ln: rank[ln.no]), _BAD, strict=False):
             ln.overdue_since = self.end - timedelta(days=days)
+        for acc in self.accounts:  # what does not roll over closes at maturity
+            if acc.term and acc.auto_renew != "Y" and (matures := acc.maturity(acc.open)) and matures <= self.end:
+                acc.close = matures
 
     def post_all(self) -> list[tuple[str, _Txn]]:
         """Vouchers of every demand account over the window, posted in time order against its balance."""
-        out: list[tuple[str, _Txn]] = []
-        by_cif: dict[str, list[_Account]] = {}
+        holdings: dict[str, tuple[list[_Account], list[_Loan]]] = {cif: ([], []) for cif in self.kinds}
         for acc in self.accounts:
-            by_cif.setdefault(acc.cif, []).append(acc)
-        loans: dict[str, list[_Loan]] = {}
+            holdings[acc.cif][0].append(acc)
         for ln in self.loans:
-            loans.setdefault(ln.cif, []).append(ln)
-        for cif, accs in by_cif.items():
-            for i, dd in enumerate(a for a in accs if a.product.startswith("DD") and not a.dormant):
-                main = i == 0 and dd.currency == "CNY"
+            holdings[ln.cif][1].append(ln)
+        out: list[tuple[str, _Txn]] = []
+        for cif, (accs, loans) in holdings.items():
+            for dd in (a for a in accs if a.product.startswith("DD") and not a.dormant):
+                main = dd is accs[0]  # the first demand account is the settlement account
                 txns = self._month_txns(dd, self.kinds[cif] == "individual", main)
-                if main:
-                    txns += self._linked(dd, accs, loans.get(cif, []))
+                txns += self._linked(dd, accs, loans) if main else []
                 out += [(dd.no, t) for t in self._post(dd, txns)]
         return out
 
     def _month_txns(self, dd: _Account, person: bool, main: bool) -> list[_Txn]:
+        """The customer's own activity month by month: pay, shopping, transfers, cash, tax, fees, interest."""
         r, out = self.r, list[_Txn]()
+        names, banks = (_ABROAD, _ABROAD_BANKS) if dd.currency == "USD" else (self.firms, _BANKS)
         month = max(self.first, dd.open).replace(day=1)
         while month <= self.end:
             lo, hi = max(month, self.first, dd.open), min(_month_end(month), self.end)
             frac, month = ((hi - lo).days + 1) / calendar.monthrange(lo.year, lo.month)[1], hi + timedelta(days=1)
-
             if person:
                 if lo <= (payday := lo.replace(day=10 + len(dd.payer) % 10)) <= hi:  # each payer has its own pay day
-                    salary = dd.payer != "社会保险基金管理中心"
-                    amount = dd.flow + r.randint(-50_000, 50_000) if salary else dd.flow // 3
-                    purpose, summary = ("SALARY", "工资") if salary else ("OTHER", "养老金")
-                    out.append(
-                        _Txn(self._at(payday, 9, 10), amount, "C", "BATCH", purpose, summary, dd.payer, "中国工商银行")
-                    )
-                for _ in self._some(3, 15, frac):
-                    channel = r.choice(("POS", "MOBILE", "WECHAT", "WECHAT"))
-                    shops, clearing = _SHOPS[channel]
-                    amt = self._fen(dd.flow / 5000, 5, 8_000)
-                    out.append(
-                        _Txn(
-                            self._at(self._day(lo, hi)), amt, "D", channel, "CONSUME", "消费", r.choice(shops), clearing
-                        )
-                    )
-                for _ in self._some(0, 4, frac):
-                    way = r.choice("DC")
-                    amt = self._fen(dd.flow / 500, 100, 50_000, 100)
-                    out.append(
-                        _Txn(
-                            self._at(self._day(lo, hi)),
-                            amt,
-                            way,
-                            r.choice(("MOBILE", "MOBILE", "ONLINE", "COUNTER")),
-                            "TRANSFER",
-                            "转账",
-                            r.choice(self.people),
-                            r.choice(_BANKS),
-                        )
-                    )
+                    pension = dd.payer == _PENSION
+                    amount = dd.flow // 3 if pension else dd.flow + r.randint(-50_000, 50_000)
+                    pay = ("OTHER", "养老金") if pension else ("SALARY", "工资")
+                    bank = _BANKS[len(dd.payer) % len(_BANKS)]
+                    out.append(_Txn(self._at(payday, 9, 10), amount, "C", "BATCH", *pay, dd.payer, bank))
+                for _ in range(round(r.randint(3, 15) * frac)):
+                    channel, clearing, shops = r.choice(_SHOPS)
+                    shop, ticket = r.choice(shops)
+                    ticket *= (dd.flow / 1_200_000) ** 0.5  # richer customers buy dearer
+                    amt = self._fen(ticket, 1, 20_000, 1, 0.5)
+                    out.append(_Txn(self._when(lo, hi), amt, "D", channel, "CONSUME", "消费", shop, clearing))
+                for _ in range(round(r.randint(0, 4) * frac)):
+                    amt, channel = self._fen(dd.flow / 500, 100, 50_000, 100), r.choice(("MOBILE", "ONLINE", "COUNTER"))
+                    who, bank = r.choice(self.people), r.choice(_BANKS)
+                    out.append(_Txn(self._when(lo, hi), amt, r.choice("DC"), channel, "TRANSFER", "转账", who, bank))
                 if r.random() < 0.3 * frac:
-                    amt = r.choice((500, 1000, 2000, 3000)) * 100
-                    out.append(_Txn(self._at(self._day(lo, hi)), amt, "D", "ATM", "CASH", "取现"))
+                    out.append(_Txn(self._when(lo, hi), r.choice((5, 10, 20, 30)) * 10_000, "D", "ATM", "CASH", "取现"))
             else:
-                for _ in self._some(4 if main else 1, 18 if main else 3, frac):
-                    way, firm = r.choice("CD"), r.choice(_ABROAD if dd.currency == "USD" else self.firms)
-                    bank = r.choice(_ABROAD_BANKS if dd.currency == "USD" else _BANKS)
-                    amt = self._fen(dd.flow / (800 if main else 200), 100, 50_000_000)
-                    out.append(
-                        _Txn(
-                            self._at(self._day(lo, hi), 9, 17),
-                            amt,
-                            way,
-                            "ONLINE",
-                            "TRANSFER",
-                            "货款" if way == "C" else r.choice(("采购款", "货款", "服务费")),
-                            firm,
-                            bank,
-                        )
-                    )
+                for _ in range(round((r.randint(8, 30) if main else r.randint(1, 3)) * frac)):
+                    way, amt = r.choice("CD"), self._fen(dd.flow / (1500 if main else 200), 100, 50_000_000)
+                    text = "货款" if way == "C" else r.choice(("采购款", "货款", "服务费", "运费"))
+                    at, who, bank = self._when(lo, hi, 9, 17), r.choice(names), r.choice(banks)
+                    out.append(_Txn(at, amt, way, "ONLINE", "TRANSFER", text, who, bank))
                 if main and lo <= (payday := lo.replace(day=15)) <= hi:
-                    out.append(_Txn(self._at(payday, 9, 11), dd.flow // 8, "D", "BATCH", "SALARY", "代发工资"))
-                    tax = (
-                        "国家税务总局"
-                        + {"BJ": "北京市", "SH": "上海市", "GZ": "广州市"}.get(dd.branch[:2], "")
-                        + "税务局"
-                    )
+                    payroll = dd.flow // 8 + r.randint(0, dd.flow // 80)
+                    tax = f"国家税务总局{_CITY.get(dd.branch[:2], '')}税务局"
+                    out.append(_Txn(self._at(payday, 9, 11), payroll, "D", "BATCH", "SALARY", "代发工资"))
                     out.append(_Txn(self._at(payday), dd.flow // 30, "D", "ONLINE", "TAX", "税款", tax, "国家金库"))
-                for _ in self._some(0, 2, frac):
-                    out.append(
-                        _Txn(
-                            self._at(self._day(lo, hi), 9, 16), r.randint(500, 20_000), "D", "COUNTER", "FEE", "手续费"
-                        )
-                    )
+                for _ in range(round(r.randint(0, 2) * frac)):
+                    out.append(_Txn(self._when(lo, hi, 9, 16), r.randint(500, 20_000), "D", "COUNTER", "FEE", "手续费"))
+            if main and lo <= (day := lo.replace(day=26)) <= hi:  # money moved to or from the customer's other banks
+                out.append(_Txn(self._at(day, 10, 16), 0, "D", "MOBILE", "TRANSFER", "转账", mode="sweep"))
             if lo.month % 3 == 0 and lo <= (day := lo.replace(day=21)) <= hi:  # demand interest is paid quarterly
-                out.append(_Txn(self._at(day, 1, 2), 0, "C", "BATCH", "INTEREST", "利息"))
+                out.append(_Txn(self._at(day, 1, 2), 0, "C", "BATCH", "INTEREST", "利息", mode="interest"))
         return out
 
     def _linked(self, dd: _Account, accs: list[_Account], loans: list[_Loan]) -> list[_Txn]:
-        """Money moving between the main demand account and the customer's other holdings."""
+        """Money moving between the settlement account and the customer's other holdings."""
         out, own = list[_Txn](), "本行"
         for acc in accs:
             kind = acc.product.split("-")[0]
             if kind in ("TD", "LD", "WM", "FD", "INS") and self.first <= acc.open and acc.open > dd.open:
                 text = {"WM": "购买理财", "FD": "基金申购", "INS": "保险缴费"}.get(kind, "转存定期")
-                purpose = "TRANSFER" if kind in ("TD", "LD") else "WEALTH" if kind != "INS" else "OTHER"
+                purpose = "TRANSFER" if kind in ("TD", "LD") else "OTHER" if kind == "INS" else "WEALTH"
                 out.append(_Txn(self._at(acc.open), acc.principal, "D", "MOBILE", purpose, text, mode="whole"))
-            if acc.close and acc.close >= self.first:
+            if acc.close and acc.close >= self.first and kind != "BAB":
                 gain = acc.balance(acc.close - timedelta(days=1), self.first) - acc.principal
                 gain += acc.principal * (acc.rate or 0) * acc.term // 120_000 if kind in ("TD", "LD") else 0
                 text, purpose = ("理财到期", "WEALTH") if kind == "WM" else ("定期到期", "TRANSFER")
-                if kind != "BAB":
-                    out.append(_Txn(self._at(acc.close, 2, 4), acc.principal + gain, "C", "BATCH", purpose, text, own))
-            if kind == "CC" and self.r.random() < 0.9:
-                day = max(self.first, acc.open).replace(day=1)
-                while (day := _add_months(day, 1).replace(day=20)) <= self.end:
-                    amt = acc.balance(day, self.first)
-                    out.append(_Txn(self._at(day), amt, "D", "MOBILE", "OTHER", "信用卡还款", "本行信用卡中心", own))
+                out.append(_Txn(self._at(acc.close, 2, 4), acc.principal + gain, "C", "BATCH", purpose, text, own))
+            day = max(self.first, acc.open).replace(day=1)
+            while kind == "CC" and (day := _add_months(day, 1).replace(day=20)) <= self.end:  # card bill, paid monthly
+                amt = acc.balance(day, self.first)
+                out.append(_Txn(self._at(day), amt, "D", "MOBILE", "OTHER", "信用卡还款", "本行信用卡中心", own))
         for ln in loans:
-            if (
-                self.first <= ln.start and ln.product != "PL-MORT"
-            ):  # a mortgage is paid to the seller, not to the borrower
+            if self.first <= ln.start and ln.product != "PL-MORT":  # a mortgage is paid to the seller, not the borrower
                 out.append(_Txn(self._at(ln.start, 10, 11), ln.drawn, "C", "BATCH", "LOAN", "贷款发放", own))
             for m in range(ln.paid(self.first - timedelta(days=1)) + 1, ln.paid(self.end) + 1):
-                due = _add_months(ln.start, m)
                 interest = ln.remaining(m - 1) * ln.rate // 120_000 * (ln.term if ln.method == "BULLET" else 1)
                 amt = ln.remaining(m - 1) - ln.remaining(m) + (0 if ln.method == "BULLET" and m < ln.term else interest)
-                if amt > 0 and due >= self.first:
-                    out.append(_Txn(self._at(due, 6, 7), amt, "D", "BATCH", "LOAN", "还款", own, mode="must"))
+                due = self._at(_add_months(ln.start, m), 6, 7)
+                out += [_Txn(due, amt, "D", "BATCH", "LOAN", "还款", own, mode="must")] if amt > 0 else []
         return out
 
     def _post(self, dd: _Account, txns: list[_Txn]) -> list[_Txn]:
         """Apply vouchers in time order; the balance never goes below zero."""
-        bal, posted = (dd.principal if dd.open < self.first else 0), []
+        r, person = self.r, self.kinds[dd.cif] == "individual"
+        bal, level, posted = (dd.principal if dd.open < self.first else 0), max(dd.principal, dd.flow), []
         if dd.open >= self.first:  # a new account starts with a deposit at the counter
             opening = self._fen(dd.flow / 200, 100, 5_000_000, 100)
             txns.append(_Txn(self._at(dd.open, 9, 10), opening, "C", "COUNTER", "CASH", "开户存入", mode="whole"))
         for t in sorted(txns, key=lambda t: t.at):
-            if t.amount == 0:
-                t.amount = max(1, bal * (dd.rate or 0) // 40_000)
-            if t.direction == "D" and t.amount > bal:
+            if t.at.date() < dd.open:  # a loan older than the customer's account here is repaid elsewhere
+                continue
+            if t.mode == "interest":
+                t.amount = bal * (dd.rate or 0) // 40_000
+            elif t.mode == "sweep":  # surplus goes elsewhere, a low balance is refilled: balances stay plausible
+                t.name, t.bank = r.choice(self.people if person else self.firms), r.choice(_BANKS)
+                high, low = bal > level * 3 // 2, bal < level // 4
+                t.direction = "D" if high else "C"
+                t.amount = (bal - level) * r.randint(5, 9) // 10 if high else level * r.randint(3, 8) // 10 * low
+            elif t.direction == "D" and t.amount > bal:
                 if t.mode == "must":  # the customer moves money in before a repayment is due
                     at = max(dd.times[-1] if dd.times else t.at, t.at - timedelta(hours=1))
-                    top = t.amount - bal + self.r.randint(10, 500) * 10_000
-                    who = self.r.choice(self.people if self.kinds[dd.cif] == "individual" else self.firms)
-                    posted.append(_Txn(at, top, "C", "MOBILE", "TRANSFER", "转账", who, self.r.choice(_BANKS)))
+                    top = t.amount - bal + r.randint(10, 500) * 10_000
+                    who = r.choice(self.people if person else self.firms)
+                    posted.append(_Txn(at, top, "C", "MOBILE", "TRANSFER", "转账", who, r.choice(_BANKS)))
                     bal += top
                     dd.times.append(at)
                     dd.running.append(bal)
-                elif t.mode == "whole" or bal < 10_000:
-                    continue
                 else:
-                    t.amount = bal * self.r.randint(10, 60) // 100
+                    t.amount = 0 if t.mode == "whole" or bal < 10_000 else bal * r.randint(10, 60) // 100
+            if t.amount <= 0:
+                continue
             bal += t.amount if t.direction == "C" else -t.amount
             posted.append(t)
             dd.times.append(t.at)
@@ -545,7 +483,7 @@ def write_files(customers: list[DemoCustomer], out_dir: Path, today: date, seed:
     dates = [_month_end(start + timedelta(days=1))]  # the first month-end after start
     while (nxt := _month_end(dates[-1] + timedelta(days=1))) <= end:
         dates.append(nxt)
-    dates = [d for d in dates if d <= end] + ([end] if dates[-1] != end else [])
+    dates += [] if dates[-1] == end else [end]
     first = max(start, dates[0].replace(day=1))  # vouchers begin inside the first file's month
     bank = _Bank(seed, first, end)
     for c in customers:
@@ -561,74 +499,32 @@ def write_files(customers: list[DemoCustomer], out_dir: Path, today: date, seed:
         files.append(CoreFile(path, file_type, d))
 
     prev, seq = first - timedelta(days=1), 0
-    for d in dates:
+    for d in dates:  # month-end snapshots: what is open, plus what closed since the previous file
         rows: list[list[str]] = []
         for a in (a for a in bank.accounts if a.open <= d and (a.close is None or a.close > prev)):
             closed = a.close is not None and a.close <= d
             status = "CLOSED" if closed else "DORMANT" if a.dormant else "ACTIVE"
-            due = a.maturity(d)
-            rows.append(
-                [
-                    a.no,
-                    a.cif,
-                    a.product,
-                    a.branch,
-                    a.currency,
-                    status,
-                    a.open.isoformat(),
-                    a.close.isoformat() if closed and a.close else "",
-                    _rate(a.rate),
-                    due.isoformat() if due else "",
-                    a.auto_renew,
-                    _yuan(a.balance(d, first)),
-                ]
-            )
+            head = [a.no, a.cif, a.product, a.branch, a.currency, status, a.open.isoformat()]
+            rate = _yuan(a.rate) if a.rate else ""
+            tail = [_iso(a.close if closed else None), rate, _iso(a.maturity(d)), a.auto_renew]
+            rows.append([*head, *tail, _yuan(a.balance(d, first))])
         emit("accounts", d, rows)
         rows = []
         for ln in (ln for ln in bank.loans if ln.start <= d and (ln.overdue_since or ln.maturity > prev)):
             out, late = ln.remaining(ln.paid(d)), ln.days_overdue(d)
-            rows.append(
-                [
-                    ln.no,
-                    ln.cif,
-                    ln.product,
-                    ln.branch,
-                    "CNY",
-                    "ACTIVE" if out or late else "SETTLED",
-                    _yuan(ln.amount),
-                    _yuan(ln.drawn),
-                    _yuan(out),
-                    _rate(ln.rate),
-                    str(ln.term),
-                    ln.start.isoformat(),
-                    ln.maturity.isoformat(),
-                    ln.method,
-                    ln.guarantee,
-                    _classify(late),
-                    str(late),
-                ]
-            )
+            head = [ln.no, ln.cif, ln.product, ln.branch, "CNY", "ACTIVE" if out or late else "SETTLED"]
+            money = [_yuan(ln.amount), _yuan(ln.drawn), _yuan(out), _yuan(ln.rate), str(ln.term)]
+            tail = [ln.start.isoformat(), ln.maturity.isoformat(), ln.method, ln.guarantee, _classify(late)]
+            rows.append([*head, *money, *tail, str(late)])
         emit("loans", d, rows)
         rows = []
         for no, t in (p for p in vouchers if prev < p[1].at.date() <= d):
             seq += 1
-            rows.append(
-                [
-                    f"V{t.at:%Y%m%d}{seq:08d}",
-                    no,
-                    f"{t.at:%Y-%m-%d %H:%M:%S}",
-                    _yuan(t.amount),
-                    t.direction,
-                    t.channel,
-                    t.name,
-                    t.bank,
-                    t.purpose,
-                    t.summary,
-                ]
-            )
+            head = [f"V{t.at:%Y%m%d}{seq:08d}", no, f"{t.at:%Y-%m-%d %H:%M:%S}", _yuan(t.amount), t.direction]
+            rows.append([*head, t.channel, t.name, t.bank, t.purpose, t.summary])
         emit("transactions", d, rows)
         prev = d
-    # Weekly balances, from the first accounts file on: only accounts an earlier accounts file has delivered.
+    # Weekly balances, from the first accounts file on: only accounts an accounts file has already delivered.
     fridays = [dates[0] + timedelta(days=(4 - dates[0].weekday()) % 7 + 7 * w) for w in range(60)]
     for d in [f for f in fridays if f < end] + [end]:
         known = max(x for x in dates if x <= d)

@@ -38,7 +38,7 @@ def accounts(db: Session, customer_id: int) -> list[tuple[Account, Product]]:
         .where(Account.customer_id == customer_id)
         .order_by((Account.status == "CLOSED"), Product.sort_order, Account.open_date)
     )
-    return list(db.execute(stmt).tuples())
+    return list(db.execute(stmt))
 
 
 def loans(db: Session, customer_id: int) -> list[tuple[LoanContract, Product]]:
@@ -49,7 +49,7 @@ def loans(db: Session, customer_id: int) -> list[tuple[LoanContract, Product]]:
         .where(LoanContract.customer_id == customer_id)
         .order_by((LoanContract.status != "ACTIVE"), LoanContract.maturity_date)
     )
-    return list(db.execute(stmt).tuples())
+    return list(db.execute(stmt))
 
 
 def figure(db: Session, customer_id: int) -> CustomerFigure | None:
@@ -90,7 +90,7 @@ def transactions(
         .offset(page.offset)
         .limit(page.size)
     )
-    return Page(items=list(db.execute(stmt).tuples()), total=total, page=page.page, size=page.size)
+    return Page(items=list(db.execute(stmt)), total=total, page=page.page, size=page.size)
 
 
 def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
@@ -126,7 +126,7 @@ def tasks_for(db: Session, principal: Principal, page: PageRequest, status: str 
         stmt = stmt.where(Task.status == status)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.execute(stmt.order_by(Task.status, Task.due_date, Task.id).offset(page.offset).limit(page.size))
-    return Page(items=list(rows.tuples()), total=total, page=page.page, size=page.size)
+    return Page(items=list(rows), total=total, page=page.page, size=page.size)
 
 
 def task(db: Session, task_id: int) -> Task | None:
@@ -242,7 +242,7 @@ def maturing_accounts(db: Session, start: date, end: date) -> list[tuple[Account
             Account.maturity_date <= end,
         )
     )
-    return list(db.execute(stmt).tuples())
+    return list(db.execute(stmt))
 
 
 def maturing_loans(db: Session, start: date, end: date) -> list[tuple[LoanContract, Customer]]:
@@ -256,7 +256,7 @@ def maturing_loans(db: Session, start: date, end: date) -> list[tuple[LoanContra
             LoanContract.maturity_date <= end,
         )
     )
-    return list(db.execute(stmt).tuples())
+    return list(db.execute(stmt))
 
 
 def maturity_tasks(db: Session, start: date, end: date) -> dict[tuple[str, int, date], Task]:
