@@ -18,8 +18,10 @@ from bankcrm.customers import api as customers_api
 from bankcrm.customers import views as customers_views
 from bankcrm.db import make_engine, make_sessionmaker
 from bankcrm.holdings import api as holdings_api
+from bankcrm.holdings import views as holdings_views
 from bankcrm.home import views as home_views
 from bankcrm.ingest import api as ingest_api
+from bankcrm.ingest import views as ingest_views
 from bankcrm.web import errors
 from bankcrm.web.guards import reject_nul_characters
 from bankcrm.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         audit_views.router,
         home_views.router,
         customers_views.router,
+        holdings_views.router,
+        ingest_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

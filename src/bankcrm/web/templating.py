@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ NAVIGATION = (
     ("/", N_("Home"), None),
     ("/customers", N_("Customers"), "customer.read"),
     ("/approvals", N_("Approvals"), "customer.read"),
+    ("/tasks", N_("Tasks"), "task.work"),
+    ("/maturities", N_("Maturities"), "customer.read"),
+    ("/ingest/runs", N_("Ingest runs"), "ingest.read"),
     ("/admin/units", N_("Org units"), "org.read"),
     ("/admin/users", N_("Users"), "user.read"),
     ("/admin/roles", N_("Roles and permissions"), "role.manage"),
@@ -50,7 +54,19 @@ def _formatters(locale: str, zone: str) -> dict[str, Any]:
     def num(value: int | float) -> str:
         return format_decimal(value, locale=babel_locale)
 
-    return {"fmt_dt": dt, "fmt_num": num}
+    def money(fen: int | None) -> str:
+        """Integer fen as yuan with two decimals and thousands separators: 123456 → 1,234.56."""
+        if fen is None:
+            return "—"
+        return format_decimal(Decimal(fen) / 100, format="#,##0.00", locale=babel_locale)
+
+    def rate(bp: int | None) -> str:
+        """Basis points as a percentage with two decimals: 175 → 1.75%."""
+        if bp is None:
+            return "—"
+        return format_decimal(Decimal(bp) / 100, format="0.00", locale=babel_locale) + "%"
+
+    return {"fmt_dt": dt, "fmt_num": num, "fmt_money": money, "fmt_rate": rate}
 
 
 def render(

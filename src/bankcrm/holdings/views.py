@@ -1,0 +1,259 @@
+"""HTML pages: the 360° view of a customer with its vouchers, the task list, maturities per week."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.principal import Principal
+from bankcrm.customers import forms
+from bankcrm.customers.service import queries
+from bankcrm.errors import Conflict, FieldError, ValidationFailed
+from bankcrm.holdings import schemas
+from bankcrm.holdings.service import tasks, view
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
+from bankcrm.kit.time import today_in
+from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.templating import locale_of, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+Reader = Annotated[Principal, Depends(require_web("customer.read"))]
+Worker = Annotated[Principal, Depends(require_web("task.work"))]
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Text = Annotated[str, Query(max_length=20)]
+Form = Annotated[dict[str, str], Depends(forms.form_values)]
+
+TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size
+TASK_PAGE_SIZE = 25
+TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
+MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
+YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
+# Code tables the pages show labels of.
+CODE_CATEGORIES = (
+    "account_status",
+    "currency",
+    "customer_status",
+    "guarantee_type",
+    "loan_class",
+    "loan_status",
+    "maturity_outcome",
+    "product_category",
+    "repayment_method",
+    "task_kind",
+    "txn_channel",
+    "txn_purpose",
+)
+BAD_DATE = N_("Enter a date as YYYY-MM-DD.")
+BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
+
+
+def _labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
+    """category → code → label in the reader's language."""
+    return {
+        category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in queries.code_table(db, category)}
+        for category in CODE_CATEGORIES
+    }
+
+
+def _fen(text: str, field: str, errors: list[FieldError]) -> int | None:
+    """Yuan as typed (``1234.5``, ``1,234.50``) to integer fen; a problem is added to ``errors``."""
+    text = text.strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    if not YUAN.fullmatch(text) or Decimal(text) > MAX_YUAN:
+        errors.append(FieldError(field, BAD_AMOUNT))
+        return None
+    return int(Decimal(text) * 100)
+
+
+def _day(text: str, field: str, errors: list[FieldError]) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(FieldError(field, BAD_DATE))
+        return None
+
+
+def _series(items: list[schemas.MonthBalance]) -> dict[str, Any]:
+    """Chart data: month labels and AUM in yuan (None where no balance was delivered: a gap)."""
+    return {
+        "months": [m.month for m in items],
+        "values": [None if m.aum is None else float(Decimal(m.aum) / 100) for m in items],
+    }
+
+
+def _as_page(result: schemas.TransactionPage) -> Page[schemas.TransactionRead]:
+    return Page(items=result.items, total=result.total, page=result.page, size=result.size)
+
+
+@router.get("/customers/{cif_no}/360", response_class=HTMLResponse)
+def customer_360(request: Request, db: Db, settings: AppSettings, principal: Reader, cif_no: CifNo) -> Response:
+    """The 360° view: figures, holdings, loans, balance trend, maturities, open tasks, recent vouchers."""
+    locale = locale_of(request)
+    data = view.customer_view(db, principal, cif_no, locale, today_in(settings.timezone), settings.timezone)
+    context = {
+        "v": data,
+        "labels": _labels(db, locale),
+        "chart": _series(data.balance_series),
+        "txns": _as_page(data.recent_transactions),
+        "params": {"since": "", "until": "", "min_amount": "", "max_amount": "", "channel": ""},
+        "errors": {},
+        "message": None,
+    }
+    return render(request, "holdings/view.html", context)
+
+
+@router.get("/customers/{cif_no}/360/transactions", response_class=HTMLResponse)
+def customer_transactions(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal: Reader,
+    cif_no: CifNo,
+    since: Text = "",
+    until: Text = "",
+    min_amount: Text = "",
+    max_amount: Text = "",
+    channel: Annotated[str, Query(max_length=12)] = "",
+    page: PageNo = 1,
+) -> Response:
+    """The vouchers table (htmx): bank-calendar dates, amounts in yuan, channel; 422 with the errors shown."""
+    params = {"since": since, "until": until, "min_amount": min_amount, "max_amount": max_amount, "channel": channel}
+    context: dict[str, Any] = {
+        "cif_no": cif_no,
+        "params": params,
+        "labels": _labels(db, locale_of(request)),
+        "errors": {},
+        "message": None,
+    }
+    problems: list[FieldError] = []
+    since_day, until_day = _day(since, "since", problems), _day(until, "until", problems)
+    low, high = _fen(min_amount, "min_amount", problems), _fen(max_amount, "max_amount", problems)
+    if problems:
+        failed = ValidationFailed(errors=problems)
+        empty: Page[schemas.TransactionRead] = Page(items=[], total=0, page=1, size=TXN_PAGE_SIZE)
+        return render(
+            request,
+            "holdings/transactions.html",
+            {**context, "txns": empty, **form_errors(request, failed)},
+            status=failed.status,
+        )
+    result = view.transactions(
+        db,
+        principal,
+        cif_no,
+        PageRequest(page, TXN_PAGE_SIZE),
+        since=since_day,
+        until=until_day,
+        min_amount=low,
+        max_amount=high,
+        channel=channel.strip() or None,
+        timezone=settings.timezone,
+    )
+    return render(request, "holdings/transactions.html", {**context, "txns": _as_page(result)})
+
+
+def _tasks_page(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    status: str,
+    page: int,
+    *,
+    completed: int | None = None,
+    failed_task: int | None = None,
+    values: dict[str, str] | None = None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+) -> Response:
+    result = tasks.my_tasks(db, principal, PageRequest(page, TASK_PAGE_SIZE), TASK_STATUSES[status])
+    context = {
+        "result": result,
+        "items": tasks.reads(db, result.items),
+        "status": status,
+        "params": {"status": status},
+        "labels": _labels(db, locale_of(request)),
+        "outcomes": queries.code_table(db, "maturity_outcome"),
+        "completed": completed,
+        "failed_task": failed_task,
+        "values": values or {},
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "holdings/tasks.html", context, status=code)
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def tasks_page(
+    request: Request,
+    db: Db,
+    principal: Worker,
+    status: str = "open",
+    page: PageNo = 1,
+    completed: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """The user's follow-up tasks, open ones soonest first, each with its outcome form."""
+    status = status if status in TASK_STATUSES else "open"
+    return _tasks_page(request, db, principal, status, page, completed=completed)
+
+
+@router.post("/tasks/{task_id}")
+def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId, form: Form) -> Response:
+    """Record a maturity follow-up's outcome and the amount kept (yuan on the form, fen in the service)."""
+    try:
+        problems: list[FieldError] = []
+        kept = _fen(form.get("amount_kept", ""), "amount_kept", problems)
+        if problems:
+            raise ValidationFailed(errors=problems)
+        try:
+            outcome = schemas.TaskOutcome.model_validate(
+                {
+                    "outcome": form.get("outcome", ""),
+                    "amount_kept": kept or 0,
+                    "note": form.get("note", "").strip() or None,
+                }
+            )
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            tasks.complete(db, principal, task_id, outcome)
+    except (ValidationFailed, Conflict) as exc:
+        page = int(form["page"]) if form.get("page", "").isdigit() and 0 < int(form["page"]) <= MAX_PAGE else 1
+        return _tasks_page(
+            request,
+            db,
+            principal,
+            "open",
+            page,
+            failed_task=task_id,
+            values=form,
+            problems=form_errors(request, exc),
+            code=exc.status,
+        )
+    return RedirectResponse(f"/tasks?completed={task_id}", status_code=303)
+
+
+@router.get("/maturities", response_class=HTMLResponse)
+def maturities_page(request: Request, db: Db, settings: AppSettings, principal: Reader) -> Response:
+    """Funds maturing per week (8 back, 8 ahead) on customers in scope, and the share kept."""
+    today = today_in(settings.timezone)
+    weeks = tasks.weekly_maturities(db, principal, today)
+    chart = {
+        "weeks": [w.week_start.isoformat() for w in weeks],
+        "maturing": [float(Decimal(w.maturing) / 100) for w in weeks],
+        "followed": [float(Decimal(w.followed_amount) / 100) for w in weeks],
+        "kept": [float(Decimal(w.kept) / 100) for w in weeks],
+    }
+    return render(request, "holdings/maturities.html", {"weeks": weeks, "chart": chart, "today": today})
