@@ -203,7 +203,6 @@ def upgrade() -> None:
 
     op.create_table(
         "account_transaction",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
         sa.Column("voucher_no", sa.String(length=40), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -216,18 +215,9 @@ def upgrade() -> None:
         sa.Column("counterparty_bank", sa.String(length=200), nullable=True),
         sa.Column("purpose_code", sa.String(length=12), nullable=True),
         sa.Column("summary", sa.String(length=200), nullable=True),
-        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_account_transaction_account_id_account")),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batch.id"], name=op.f("fk_account_transaction_batch_id_ingest_batch")
-        ),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customer.id"], name=op.f("fk_account_transaction_customer_id_customer")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_transaction")),
-        sa.UniqueConstraint("batch_id", "voucher_no", name=op.f("uq_account_transaction_batch_id")),
+        sa.PrimaryKeyConstraint("batch_id", "voucher_no", name=op.f("pk_account_transaction")),
     )
     with op.batch_alter_table("account_transaction", schema=None) as batch_op:
-        batch_op.create_index("ix_account_transaction_account_time", ["account_id", "txn_time"], unique=False)
         batch_op.create_index("ix_account_transaction_customer_time", ["customer_id", "txn_time"], unique=False)
 
     op.create_table(
@@ -285,7 +275,6 @@ def downgrade() -> None:
     op.drop_table("balance_snapshot")
     with op.batch_alter_table("account_transaction", schema=None) as batch_op:
         batch_op.drop_index("ix_account_transaction_customer_time")
-        batch_op.drop_index("ix_account_transaction_account_time")
 
     op.drop_table("account_transaction")
     with op.batch_alter_table("task", schema=None) as batch_op:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
+from bankcrm.ingest.service import plans
 from bankcrm.ingest.service.outputs import reject_path, summary_path, write_outputs
 from bankcrm.models import Account, AccountTransaction, LoanContract
 from tests.holdings.helpers import account, load, loan, make_customer, reasons, voucher, write_file
@@ -194,3 +196,24 @@ def test_the_reject_file_and_summary_are_written_beside_the_file(
         "3,cif_no,No customer with this CIF number.,没有此客户号的客户。,6222000000000002,90000000098"
     )
     assert '"rows_in": 2' in summary_path(path).read_text(encoding="utf-8")
+
+
+def test_a_file_naming_many_accounts_resolves_them_from_one_scan_with_the_same_result(
+    db: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the threshold for scanning the whole account table lowered to 0, and two accounts on file
+    monkeypatch.setattr(plans, "WHOLE_TABLE_ABOVE", 0)
+    make_customer(db, "90000000011")
+    accounts = [account("6222000000000001", "90000000011"), account("6222000000000002", "90000000011")]
+    load(db, settings, write_file(tmp_path / "a.csv", "accounts", accounts), "accounts")
+    # When vouchers name both accounts and an unknown one
+    rows = [voucher("V1", "6222000000000001"), voucher("V2", "6222000000000002"), voucher("V3", "6222000000000003")]
+    result = load(db, settings, write_file(tmp_path / "t.csv", "transactions", rows), "transactions")
+    # Then the known ones load to the right accounts and the unknown one is rejected
+    assert reasons(result) == [(4, "account_no", "No account with this number; load it with an accounts file first.")]
+    stored = db.execute(
+        select(AccountTransaction.voucher_no, Account.account_no_masked)
+        .join(Account, Account.id == AccountTransaction.account_id)
+        .order_by(AccountTransaction.voucher_no)
+    ).all()
+    assert [tuple(r) for r in stored] == [("V1", "************0001"), ("V2", "************0002")]

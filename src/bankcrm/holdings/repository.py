@@ -86,7 +86,7 @@ def transactions(
         select(AccountTransaction, Account.account_no_masked)
         .join(Account, Account.id == AccountTransaction.account_id)
         .where(where)
-        .order_by(AccountTransaction.txn_time.desc(), AccountTransaction.id.desc())
+        .order_by(AccountTransaction.txn_time.desc(), AccountTransaction.voucher_no.desc())
         .offset(page.offset)
         .limit(page.size)
     )

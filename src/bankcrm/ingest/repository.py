@@ -72,8 +72,34 @@ def accounts_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
     rows: list[tuple[Any, ...]] = []
     for part in _chunks(indexes):
         rows.extend(db.execute(select(*cols).where(Account.account_no_index.in_(part))))
-    schema = {"_index": pl.String, "_account_id": pl.Int64, "_account_customer_id": pl.Int64, "_balance_date": pl.Date}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=ACCOUNT_SCHEMA, orient="row")
+
+
+ACCOUNT_SCHEMA = {
+    "_index": pl.String,
+    "_account_id": pl.Int64,
+    "_account_customer_id": pl.Int64,
+    "_balance_date": pl.Date,
+}
+
+
+def all_accounts(db: Session) -> pl.DataFrame:
+    """Every account's (_index, _account_id, _account_customer_id, _balance_date), in one scan."""
+    sql = "SELECT account_no_index, id, customer_id, balance_date FROM account"
+    raw: Any = db.connection().connection.driver_connection
+    if db.get_bind().dialect.name == "postgresql":
+        buffer = io.BytesIO()
+        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.getvalue():
+            return pl.DataFrame(schema=ACCOUNT_SCHEMA)
+        return pl.read_csv(buffer.getvalue(), has_header=False, new_columns=list(ACCOUNT_SCHEMA), schema=ACCOUNT_SCHEMA)
+    cur = raw.cursor()
+    rows = cur.execute(sql).fetchall()
+    cur.close()
+    frame = pl.DataFrame(rows, schema={**ACCOUNT_SCHEMA, "_balance_date": pl.String}, orient="row")
+    return frame.with_columns(pl.col("_balance_date").str.to_date("%Y-%m-%d"))
 
 
 def loans_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:

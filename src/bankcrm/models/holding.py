@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.kit.time import utcnow
@@ -100,15 +100,19 @@ class BalanceSnapshot(Base):
 
 
 class AccountTransaction(Base):
-    """One voucher (记账凭证) posted to an account."""
+    """One voucher (记账凭证) posted to an account.
+
+    A fact table without foreign keys: per-row referential checks cost more than the bulk load itself,
+    ingest resolves account and customer in the same transaction, and accounts are never deleted.
+    """
 
     __tablename__ = "account_transaction"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"))
-    voucher_no: Mapped[str] = mapped_column(String(40))
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    # Keyed by its delivery: a voucher number is unique per source and business date.
+    batch_id: Mapped[int] = mapped_column(primary_key=True)  # ingest_batch.id
+    voucher_no: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[int]  # account.id
+    customer_id: Mapped[int]  # customer.id
     txn_time: Mapped[datetime]  # UTC
     amount: Mapped[int] = mapped_column(BigInteger)  # fen, always positive; direction says which way
     direction: Mapped[str] = mapped_column(String(1))  # D debit (out) | C credit (in)
@@ -118,11 +122,7 @@ class AccountTransaction(Base):
     purpose_code: Mapped[str | None] = mapped_column(String(12))  # code_item txn_purpose
     summary: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (
-        UniqueConstraint("batch_id", "voucher_no"),
-        Index("ix_account_transaction_customer_time", "customer_id", "txn_time"),
-        Index("ix_account_transaction_account_time", "account_id", "txn_time"),
-    )
+    __table_args__ = (Index("ix_account_transaction_customer_time", "customer_id", "txn_time"),)
 
 
 class CustomerFigure(Base):

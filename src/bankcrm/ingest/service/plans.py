@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ ACCOUNT_PURPOSE = "account_no"  # blind-index purposes
 CONTRACT_PURPOSE = "contract_no"
 LOAN_CATEGORIES = ("PLOAN", "CLOAN")
 MATURING_CATEGORIES = ("TIME", "WEALTH", "BAB")
+WHOLE_TABLE_ABOVE = 20_000
 
 
 @dataclass
@@ -35,13 +36,20 @@ class LoadContext:
     unit_ids: dict[str, int]
     categories: dict[str, str]
     taken_balances: list[int]
+    # Per load: blind indexes already computed, and the whole account table once a file names many accounts.
+    index_cache: dict[str, str] = field(default_factory=dict)
+    all_accounts: pl.DataFrame | None = None
 
 
-def _blind(frame: pl.DataFrame, column: str, purpose: str, cipher: FieldCipher) -> pl.DataFrame:
-    """Add _index: the blind index of a number column, computed once per distinct value."""
+def _blind(frame: pl.DataFrame, column: str, purpose: str, ctx: LoadContext) -> pl.DataFrame:
+    """Add _index: the blind index of a number column, computed once per distinct value and load."""
     values = frame.get_column(column).drop_nulls().unique().to_list()
+    cache = ctx.index_cache
+    for v in values:
+        if v not in cache:
+            cache[v] = ctx.cipher.blind_index(v, purpose)
     mapping = pl.DataFrame(
-        {column: values, "_index": [cipher.blind_index(v, purpose) for v in values]},
+        {column: values, "_index": [cache[v] for v in values]},
         schema={column: pl.String, "_index": pl.String},
     )
     return frame.join(mapping, on=column, how="left")
@@ -53,9 +61,14 @@ def _with_customer(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
 
 
 def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-    frame = _blind(frame, "account_no", ACCOUNT_PURPOSE, ctx.cipher)
+    frame = _blind(frame, "account_no", ACCOUNT_PURPOSE, ctx)
     indexes = frame.get_column("_index").drop_nulls().unique().to_list()
-    return frame.join(repository.accounts_by_index(ctx.db, indexes), on="_index", how="left")
+    if ctx.all_accounts is None and len(indexes) > WHOLE_TABLE_ABOVE:
+        # Many accounts: one scan of the table beats thousands of IN lists (balances and vouchers
+        # never add accounts, and an accounts file never names one twice, so the copy stays right).
+        ctx.all_accounts = repository.all_accounts(ctx.db)
+    known = ctx.all_accounts if ctx.all_accounts is not None else repository.accounts_by_index(ctx.db, indexes)
+    return frame.join(known, on="_index", how="left")
 
 
 def _with_category(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
@@ -189,7 +202,7 @@ class LoansPlan:
 
     def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
         """Customer, existing contract and product category of each row."""
-        frame = _blind(_with_customer(frame, ctx), "contract_no", CONTRACT_PURPOSE, ctx.cipher)
+        frame = _blind(_with_customer(frame, ctx), "contract_no", CONTRACT_PURPOSE, ctx)
         indexes = frame.get_column("_index").drop_nulls().unique().to_list()
         frame = frame.join(repository.loans_by_index(ctx.db, indexes), on="_index", how="left")
         return _with_category(frame, ctx)
