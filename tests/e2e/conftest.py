@@ -40,9 +40,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The served database: a fresh SQLite file (tests may add data to it before browsing)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'bankcrm.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url: str) -> Iterator[str]:
     """The demo org tree and staff on a fresh SQLite file, served by uvicorn in a thread."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'bankcrm.db'}"
+    url = live_database_url
     upgrade(url)
     engine = make_engine(url)
     with session_scope(sessionmaker(bind=engine)) as db:

@@ -133,6 +133,14 @@ def test_a_maturity_task_records_its_outcome_and_the_week_shows_the_share_kept(
     _given_holdings(db, settings, tmp_path)
     headers = token_for(client, "am1")
     task = client.get("/api/v1/tasks", params={"status": "OPEN"}, headers=headers).json()["items"][0]
+    # When am1 first claims more was kept than was maturing, Then that is refused naming the field
+    too_much = client.post(
+        f"/api/v1/tasks/{task['id']}/outcome", json={"outcome": "RENEWED", "amount_kept": 5_000_001}, headers=headers
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["errors"] == [
+        {"field": "amount_kept", "message": "The amount kept cannot be more than the amount maturing."}
+    ]
     # When am1 records that the customer renewed 40,000.00 of the 50,000.00
     done = client.post(
         f"/api/v1/tasks/{task['id']}/outcome", json={"outcome": "RENEWED", "amount_kept": 4_000_000}, headers=headers

@@ -116,6 +116,11 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
         raise ValidationFailed(
             errors=[FieldError("amount_kept", N_("Nothing is kept when the money is withdrawn or moved away."))]
         )
+    if task.amount_due is not None and outcome.amount_kept > task.amount_due:
+        # New money the customer adds is a sale, not retention: the share kept is at most 100 %.
+        raise ValidationFailed(
+            errors=[FieldError("amount_kept", N_("The amount kept cannot be more than the amount maturing."))]
+        )
     before = {"status": task.status}
     task.status = "DONE"
     task.outcome = outcome.outcome
