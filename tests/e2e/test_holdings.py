@@ -69,6 +69,10 @@ def test_see_the_360_view_and_complete_a_maturity_task(
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(1500)  # let the chart's entry animation finish before the screenshot
     page.screenshot(path=str(ARTIFACTS / "customer-360.png"), full_page=True)
+    # and the change-history link opens the customer's history tab
+    page.click("#customer-history-link")
+    expect(page.locator("#tab-history")).to_be_visible()
+    page.goto(f"{live_server}/customers/{CIF}/360")
     # when am1 goes to the task list and records that 40,000.00 was renewed
     page.click("#left-nav >> text=Tasks")
     row = page.locator("tr[data-testid^='task-'][data-status='OPEN']").filter(has_text="TD-1Y")

@@ -13,7 +13,7 @@ from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.ingest.formats import FORMATS
 from bankcrm.ingest.service.run import IngestRequest, IngestResult, ingest_file
-from bankcrm.models import Customer
+from bankcrm.models import Customer, IndividualProfile
 from tests.conftest import unit_id, user_id
 
 DAY = date(2026, 10, 30)
@@ -34,6 +34,8 @@ def make_customer(
         account_manager_id=user_id(db, manager) if manager else None,
     )
     db.add(customer)
+    db.flush()
+    db.add(IndividualProfile(customer_id=customer.id, gender="M", birth_date=date(1985, 6, 15)))
     db.flush()
     return customer
 

@@ -21,7 +21,14 @@
         window.addEventListener("resize", function () { chart.resize(); });
       });
   }
+  // A link such as /customers/…#tab-history opens that tab (Tabler's Bootstrap handles the click, not the URL).
+  function openTabFromHash() {
+    if (!location.hash || !window.bootstrap) { return; }
+    var link = document.querySelector("a[data-bs-toggle='tab'][href='" + CSS.escape(location.hash) + "']");
+    if (link) { window.bootstrap.Tab.getOrCreateInstance(link).show(); }
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    openTabFromHash();
     document.querySelectorAll("[data-chart='sign-ins']").forEach(function (el) {
       if (window.echarts) { drawSignIns(el); }
     });
