@@ -146,7 +146,7 @@ def raw_floor(url: str, path: Path) -> float:
                 next(reader)
                 cur.execute("BEGIN")
                 marks = ", ".join("?" * len(TRANSACTIONS.names))
-                cur.executemany(f"INSERT INTO raw_voucher VALUES ({marks})", reader)  # noqa: S608 - fixed table
+                cur.executemany(f"INSERT INTO raw_voucher VALUES ({marks})", reader)
         raw.commit()
     finally:
         raw.close()

@@ -217,3 +217,31 @@ def test_a_file_naming_many_accounts_resolves_them_from_one_scan_with_the_same_r
         .order_by(AccountTransaction.voucher_no)
     ).all()
     assert [tuple(r) for r in stored] == [("V1", "************0001"), ("V2", "************0002")]
+
+
+def test_a_file_in_many_chunks_written_while_the_next_is_checked_loads_every_good_row(
+    db: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 30 accounts, and 3,000 vouchers read 16 KB at a time (about 25 chunks, each written in the
+    # background while the next is checked) with a bad row every 500 and a duplicate across chunks
+    monkeypatch.setattr(plans, "WHOLE_TABLE_ABOVE", 0)
+    make_customer(db, "90000000011")
+    accounts = [account(f"62220000000000{i:02d}", "90000000011") for i in range(30)]
+    load(db, settings, write_file(tmp_path / "a.csv", "accounts", accounts), "accounts")
+    rows = [
+        voucher(f"V{i:05d}", f"62220000000000{i % 30:02d}", amount="-1.00" if i % 500 == 499 else f"{i}.01")
+        for i in range(3000)
+    ]
+    rows.append(voucher("V00007", "6222000000000007"))
+    path = write_file(tmp_path / "t.csv", "transactions", rows)
+    # When it is loaded in small chunks
+    result = load(db, settings, path, "transactions", chunk_bytes=16 * 1024)
+    # Then every good row is in the database, once, and the bad ones are rejected by line
+    assert [(line, field) for line, field, _ in reasons(result)] == [
+        (501, "amount"), (1001, "amount"), (1501, "amount"), (2001, "amount"), (2501, "amount"), (3001, "amount"),
+        (3002, "voucher_no"),
+    ]  # fmt: skip
+    assert (result.run.rows_in, result.run.rows_loaded) == (3001, 2994)
+    total = db.scalar(select(func.sum(AccountTransaction.amount)))
+    assert db.scalar(select(func.count()).select_from(AccountTransaction)) == 2994
+    assert total == sum(i * 100 + 1 for i in range(3000) if i % 500 != 499)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -180,20 +181,34 @@ TXN_COLUMNS = (
 
 
 def copy_transactions(db: Session, frame: pl.DataFrame) -> None:
-    """Bulk-load vouchers in the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+    """Bulk-load vouchers in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    bulk_writer(db)(frame)
 
+
+def bulk_writer(db: Session) -> Callable[[pl.DataFrame], None]:
+    """A voucher bulk-loader bound to the session's connection and transaction.
+
+    It touches only the DB-API connection, so one other thread may run it while this thread
+    leaves the session alone (ingest overlaps checking chunk n+1 with writing chunk n).
     ``frame`` holds TXN_COLUMNS with txn_time as text in the dialect's storage form.
     """
     raw: Any = db.connection().connection.driver_connection
     if db.get_bind().dialect.name == "postgresql":
-        buffer = io.BytesIO()
-        frame.select(TXN_COLUMNS).write_csv(buffer, include_header=False)
-        with (
-            raw.cursor() as cur,
-            cur.copy(f"COPY account_transaction ({', '.join(TXN_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy,
-        ):
-            copy.write(buffer.getvalue())
-        return
+        return partial(_copy_postgresql, raw)
+    return partial(_insert_sqlite, raw)
+
+
+def _copy_postgresql(raw: Any, frame: pl.DataFrame) -> None:
+    buffer = io.BytesIO()
+    frame.select(TXN_COLUMNS).write_csv(buffer, include_header=False)
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY account_transaction ({', '.join(TXN_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        copy.write(buffer.getvalue())
+
+
+def _insert_sqlite(raw: Any, frame: pl.DataFrame) -> None:
     placeholders = ", ".join("?" for _ in TXN_COLUMNS)
     cur = raw.cursor()
     # The (customer, time) index takes rows in random order: a page cache that holds it avoids re-reading.

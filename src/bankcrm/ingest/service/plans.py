@@ -356,6 +356,16 @@ class TransactionsPlan:
 
     def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
         """COPY (PostgreSQL) or executemany (SQLite) the vouchers."""
+        touched, frame = self.stage(good, ctx)
+        repository.copy_transactions(ctx.db, frame)
+        return touched
+
+    def db_free(self, ctx: LoadContext) -> bool:
+        """Whether resolving the next chunk needs no query (so a write may run meanwhile)."""
+        return ctx.all_accounts is not None
+
+    def stage(self, good: pl.DataFrame, ctx: LoadContext) -> tuple[set[int], pl.DataFrame]:
+        """The customers touched and the rows in table form, ready for a bulk writer."""
         pattern = "%Y-%m-%d %H:%M:%S+00" if ctx.db.get_bind().dialect.name == "postgresql" else "%Y-%m-%d %H:%M:%S%.6f"
         frame = good.select(
             pl.lit(ctx.batch_id, dtype=pl.Int64).alias("batch_id"),
@@ -371,8 +381,7 @@ class TransactionsPlan:
             "purpose_code",
             "summary",
         )
-        repository.copy_transactions(ctx.db, frame)
-        return set(frame.get_column("customer_id").unique().to_list())
+        return set(frame.get_column("customer_id").unique().to_list()), frame
 
 
 PLANS: dict[str, Any] = {

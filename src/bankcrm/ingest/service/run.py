@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -197,32 +198,52 @@ def _load_chunks(
     rejects: list[Reject] = []
     header: list[str] = []
     checks: list[Check] | None = None
-    for header, chunk in chunks(req.path, req.encoding, chunk_bytes):
-        rejects.extend(
-            Reject(b.line, "-", N_("The line is not valid %(encoding)s."), {"encoding": req.encoding}, [b.raw])
-            for b in chunk.bad_lines
-        )
-        frame = chunk.frame
-        missing = [c for c in fmt.names if c not in header]
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-        frame = frame.join(seen, on=fmt.key, how="left")
-        frame = plan.resolve(frame, ctx)
-        if checks is None:
-            checks = _checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
-        frame = first_failure(frame, checks)
-        good = frame.filter(pl.col(FAIL).is_null())
-        bad = frame.filter(pl.col(FAIL).is_not_null())
-        if good.height:
-            touched |= plan.load(good, ctx)
+    # Vouchers: chunk n is written by one worker thread while chunk n+1 is read and checked here
+    # (Polars and the database drivers release the GIL), whenever checking needs no query.
+    writer = repository.bulk_writer(ctx.db) if hasattr(plan, "stage") else None
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as pool:
+        for header, chunk in chunks(req.path, req.encoding, chunk_bytes):
+            rejects.extend(
+                Reject(b.line, "-", N_("The line is not valid %(encoding)s."), {"encoding": req.encoding}, [b.raw])
+                for b in chunk.bad_lines
+            )
+            if pending is not None and not plan.db_free(ctx):
+                _finish(pending)
+                pending = None
+            frame = chunk.frame
+            missing = [c for c in fmt.names if c not in header]
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+            frame = frame.join(seen, on=fmt.key, how="left")
+            frame = plan.resolve(frame, ctx)
+            if checks is None:
+                checks = _checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
+            frame = first_failure(frame, checks)
+            good = frame.filter(pl.col(FAIL).is_null())
+            bad = frame.filter(pl.col(FAIL).is_not_null())
+            if good.height and writer is not None:
+                customers, staged = plan.stage(good, ctx)
+                touched |= customers
+                _finish(pending)
+                pending = pool.submit(writer, staged)
+            elif good.height:
+                touched |= plan.load(good, ctx)
             loaded += good.height
-        rejects.extend(_rejects(bad, checks, header))
-        keys = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
-        keys = keys.group_by(fmt.key).agg(pl.col(LINE).min().alias(SEEN_LINE))
-        seen = pl.concat([seen, keys])
-        if progress is not None:
-            progress(chunk.size_bytes)
+            rejects.extend(_rejects(bad, checks, header))
+            keys = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
+            keys = keys.group_by(fmt.key).agg(pl.col(LINE).min().alias(SEEN_LINE))
+            seen = pl.concat([seen, keys])
+            if progress is not None:
+                progress(chunk.size_bytes)
+        _finish(pending)
     rejects.sort(key=lambda r: r.line)
     return loaded, rejects, header
+
+
+def _finish(pending: Future[None] | None) -> None:
+    """Wait for a chunk's write (re-raising its error); nothing is pending afterwards."""
+    if pending is not None:
+        pending.result()
 
 
 def _checks(fmt: FileFormat, ctx: Context, extra: dict[str, list[Check]], present: list[str]) -> list[Check]:
