@@ -100,6 +100,30 @@ def _unknown_account() -> Check:
     )
 
 
+def _upsert(
+    ctx: LoadContext, model: Any, number: str, existing: str, rows: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    """Insert rows whose number is new (encrypted, blind-indexed, masked); update known ones by id."""
+    table = model.__tablename__
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for row, values in rows:
+        if row[existing] is not None:
+            updates.append(values | {"id": row[existing]})
+            continue
+        index = row["_index"]
+        inserts.append(
+            values
+            | {
+                f"{number}_index": index,
+                f"{number}_enc": ctx.cipher.encrypt(row[number], aad_for(table, number, index)),
+                f"{number}_masked": mask_account_number(row[number]),
+            }
+        )
+    repository.insert_rows(ctx.db, model, inserts)
+    repository.update_rows(ctx.db, model, updates)
+
+
 class AccountsPlan:
     """accounts: upsert by account number."""
 
@@ -160,10 +184,10 @@ class AccountsPlan:
             minor_units("balance").alias("balance"),
             (pl.col("auto_renew") == "Y").alias("auto_renew"),
         )
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
+        rows = []
         for row in typed.iter_rows(named=True):
             values: dict[str, Any] = {
+                "customer_id": row["_customer_id"],
                 "product_code": row["product_code"],
                 "unit_id": ctx.unit_ids[row["branch_code"]],
                 "currency": row["currency"],
@@ -172,28 +196,14 @@ class AccountsPlan:
                 "close_date": row["close_date"],
                 "rate_bp": row["rate_bp"],
                 "maturity_date": row["maturity_date"],
-                "auto_renew": row["auto_renew"] if row["auto_renew"] is not None else None,
+                "auto_renew": row["auto_renew"],
                 "batch_id": ctx.batch_id,
                 "updated_at": now,
             }
-            newer = row["_balance_date"] is None or row["_balance_date"] <= ctx.business_date
-            if newer:
+            if row["_balance_date"] is None or row["_balance_date"] <= ctx.business_date:
                 values |= {"balance": row["balance"], "balance_date": ctx.business_date}
-            if row["_account_id"] is None:
-                number = row["account_no"]
-                inserts.append(
-                    values
-                    | {
-                        "customer_id": row["_customer_id"],
-                        "account_no_index": row["_index"],
-                        "account_no_enc": ctx.cipher.encrypt(number, aad_for("account", "account_no", row["_index"])),
-                        "account_no_masked": mask_account_number(number),
-                    }
-                )
-            else:
-                updates.append(values | {"id": row["_account_id"]})
-        repository.insert_rows(ctx.db, Account, inserts)
-        repository.update_rows(ctx.db, Account, updates)
+            rows.append((row, values))
+        _upsert(ctx, Account, "account_no", "_account_id", rows)
         return set(good.get_column("_customer_id").to_list())
 
 
@@ -252,35 +262,24 @@ class LoansPlan:
             pl.col("term_months").cast(pl.Int32),
             pl.col("days_overdue").cast(pl.Int32),
         )
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
         copied = (
             "product_code", "currency", "status", "amount", "drawn", "outstanding", "rate_bp", "term_months",
             "start_date", "maturity_date", "repayment_method", "guarantee_type", "classification", "days_overdue",
         )  # fmt: skip
-        for row in typed.iter_rows(named=True):
-            values = {k: row[k] for k in copied} | {
-                "unit_id": ctx.unit_ids[row["branch_code"]],
-                "customer_id": row["_customer_id"],
-                "batch_id": ctx.batch_id,
-                "updated_at": now,
-            }
-            if row["_loan_id"] is None:
-                number = row["contract_no"]
-                inserts.append(
-                    values
-                    | {
-                        "contract_no_index": row["_index"],
-                        "contract_no_enc": ctx.cipher.encrypt(
-                            number, aad_for("loan_contract", "contract_no", row["_index"])
-                        ),
-                        "contract_no_masked": mask_account_number(number),
-                    }
-                )
-            else:
-                updates.append(values | {"id": row["_loan_id"]})
-        repository.insert_rows(ctx.db, LoanContract, inserts)
-        repository.update_rows(ctx.db, LoanContract, updates)
+        rows = [
+            (
+                row,
+                {k: row[k] for k in copied}
+                | {
+                    "unit_id": ctx.unit_ids[row["branch_code"]],
+                    "customer_id": row["_customer_id"],
+                    "batch_id": ctx.batch_id,
+                    "updated_at": now,
+                },
+            )
+            for row in typed.iter_rows(named=True)
+        ]
+        _upsert(ctx, LoanContract, "contract_no", "_loan_id", rows)
         return set(good.get_column("_customer_id").to_list())
 
 
