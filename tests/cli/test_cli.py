@@ -61,9 +61,15 @@ def test_keys_rotate_reencrypts_everything_under_the_new_version(db_file, monkey
         tokens = [r[0] for r in conn.execute("select id_no_enc from customer where id_no_enc is not null")]
         tokens += [r[0] for r in conn.execute("select value_enc from customer_contact where value_enc is not null")]
         tokens += [r[0] for r in conn.execute("select payload_enc from change_request")]
+        numbers = [r[0] for r in conn.execute("select account_no_enc from account")]
+        numbers += [r[0] for r in conn.execute("select contract_no_enc from loan_contract")]
     assert tokens and all(t.startswith("v2.") for t in tokens)
-    assert f"Re-encrypted {len(tokens) + _persons(db_file)} values under key version 2." in rotated.output
-    assert "Re-encrypted 0 values" in runner.invoke(app, ["keys", "rotate"]).output
+    assert numbers and all(t.startswith("v2.") for t in numbers)
+    assert (
+        f"Re-encrypted {len(tokens) + _persons(db_file)} customer values and {len(numbers)} account and contract "
+        "numbers under key version 2."
+    ) in " ".join(rotated.output.split())
+    assert "Re-encrypted 0 customer values and 0 account" in runner.invoke(app, ["keys", "rotate"]).output
 
 
 def _persons(db_file) -> int:  # type: ignore[no-untyped-def]

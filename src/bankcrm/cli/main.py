@@ -26,6 +26,7 @@ from bankcrm.errors import DomainError
 from bankcrm.holdings import jobs as holdings_jobs
 from bankcrm.ingest import jobs as ingest_jobs
 from bankcrm.ingest.formats import FILE_TYPES
+from bankcrm.ingest.service import keys as ingest_keys
 from bankcrm.ingest.service.run import IngestRequest
 from bankcrm.kit.crypto import generate_key
 from bankcrm.kit.i18n import gettext_for
@@ -258,7 +259,11 @@ def keys_rotate() -> None:
         raise typer.Exit(2) from exc
     with transaction(settings) as db:
         count = pii_service.rotate_keys(db, cipher, SYSTEM)
-    console.print(f"Re-encrypted {count} values under key version {cipher.current_version}.")
+        numbers = ingest_keys.rotate_numbers(db, cipher, SYSTEM)
+    console.print(
+        f"Re-encrypted {count} customer values and {numbers} account and contract numbers "
+        f"under key version {cipher.current_version}."
+    )
 
 
 def main() -> None:

@@ -248,3 +248,11 @@ def runs(db: Session, page: PageRequest) -> Page[tuple[IngestRun, IngestBatch]]:
     total = db.scalar(select(func.count()).select_from(IngestRun)) or 0
     rows = db.execute(stmt.order_by(IngestRun.id.desc()).offset(page.offset).limit(page.size))
     return Page(items=list(rows), total=total, page=page.page, size=page.size)
+
+
+def encrypted_numbers(db: Session, model: Any, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, blind index, token) of accounts or loan contracts with id > after_id, in id order."""
+    number = "account_no" if model is Account else "contract_no"
+    cols = (model.id, getattr(model, f"{number}_index"), getattr(model, f"{number}_enc"))
+    stmt = select(*cols).where(model.id > after_id).order_by(model.id).limit(limit)
+    return [(i, idx, enc) for i, idx, enc in db.execute(stmt)]
