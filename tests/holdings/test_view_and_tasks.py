@@ -20,7 +20,7 @@ from tests.holdings.helpers import account, load, loan, make_customer, voucher, 
 CIF = "90000000011"
 
 
-def _given_holdings(db: Session, settings: Settings, tmp_path: Path) -> None:
+def given_holdings(db: Session, settings: Settings, tmp_path: Path) -> None:
     """A BJ customer of am1: demand 1,000.00; a time deposit of 50,000.00 maturing in 5 days; a loan; vouchers."""
     today = today_in(settings.timezone)
     make_customer(db, CIF)
@@ -67,7 +67,7 @@ def test_the_360_view_shows_exact_figures_masked_numbers_and_a_maturity_task(
     client: TestClient, db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given holdings loaded and the nightly batch run
-    _given_holdings(db, settings, tmp_path)
+    given_holdings(db, settings, tmp_path)
     # When am1 reads the 360° view
     response = client.get(f"/api/v1/customers/{CIF}/view", headers=token_for(client, "am1"))
     # Then the figures are exact (fen): AUM = 1,200.00 + 50,000.00; loans = 80,000.00 outstanding
@@ -92,7 +92,7 @@ def test_vouchers_filter_by_date_amount_and_channel(
     client: TestClient, db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given holdings
-    _given_holdings(db, settings, tmp_path)
+    given_holdings(db, settings, tmp_path)
     headers = token_for(client, "am1")
     url = f"/api/v1/customers/{CIF}/transactions"
     # When filtering, Then exactly the matching vouchers come back
@@ -108,7 +108,7 @@ def test_vouchers_filter_by_date_amount_and_channel(
 
 def test_another_branch_sees_none_of_it(client: TestClient, db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given a BJ customer's holdings and task
-    _given_holdings(db, settings, tmp_path)
+    given_holdings(db, settings, tmp_path)
     task_id = db.scalar(select(Task.id))
     headers = token_for(client, "am2")
     events = db.scalar(select(func.count()).select_from(AuditEvent))
@@ -130,7 +130,7 @@ def test_a_maturity_task_records_its_outcome_and_the_week_shows_the_share_kept(
     client: TestClient, db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given am1's maturity task
-    _given_holdings(db, settings, tmp_path)
+    given_holdings(db, settings, tmp_path)
     headers = token_for(client, "am1")
     task = client.get("/api/v1/tasks", params={"status": "OPEN"}, headers=headers).json()["items"][0]
     # When am1 first claims more was kept than was maturing, Then that is refused naming the field
@@ -160,7 +160,7 @@ def test_rerunning_the_batch_never_duplicates_and_a_nearer_window_escalates(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given holdings with a time deposit maturing in 5 days, the batch already run once (task in the 7-day window)
-    _given_holdings(db, settings, tmp_path)
+    given_holdings(db, settings, tmp_path)
     today = today_in(settings.timezone)
     # When the batch runs again today, and then on the eve of maturity
     again = raise_maturity_tasks(db, today, (30, 7, 1))
@@ -177,7 +177,7 @@ def test_windows_pick_the_tightest_that_holds_the_maturity() -> None:
 
 def test_figures_are_only_recomputed_for_changed_customers(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given the batch has run
-    _given_holdings(db, settings, tmp_path)
+    given_holdings(db, settings, tmp_path)
     # When it runs again with nothing new loaded
     report = nightly(db, settings)
     # Then no customer is recomputed; with --full, the one customer is
