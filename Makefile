@@ -51,6 +51,8 @@ pytest: install assets system-deps
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.cif
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.holdings
 
 i18n: install  ## extract strings, update both catalogs, list what still needs translating
 	$(BIN)/python scripts/i18n.py update

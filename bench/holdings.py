@@ -49,7 +49,7 @@ class Sql:
     def series(self, n: int) -> str:
         """A FROM clause giving i = 1..n."""
         if self.pg:
-            return f"generate_series(1, {n}) AS g(i)"
+            return f"generate_series(1::bigint, {n}) AS g(i)"
         return f"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT i FROM s) AS g"
 
     def pad(self, expr: str, width: int) -> str:
