@@ -39,6 +39,7 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
 from bankcrm.models import IngestBatch, IngestRun
 
+BYTES_PER_VOUCHER = 120  # a voucher line of a core-banking file, roughly
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 Progress = Callable[[int], None]
 
@@ -201,6 +202,12 @@ def _load_chunks(
     # Vouchers: chunk n is written by one worker thread while chunk n+1 is read and checked here
     # (Polars and the database drivers release the GIL), whenever checking needs no query.
     writer = repository.bulk_writer(ctx.db) if hasattr(plan, "stage") else None
+    # A load bigger than the table (a first or catch-up load) builds the index afterwards instead of
+    # maintaining it row by row. PostgreSQL then locks the table until the load commits; daily loads,
+    # small against the table, never take this path.
+    rebuild = writer is not None and req.path.stat().st_size // BYTES_PER_VOUCHER > repository.voucher_count(ctx.db)
+    if rebuild:
+        repository.drop_voucher_index(ctx.db)
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as pool:
         for header, chunk in chunks(req.path, req.encoding, chunk_bytes):
@@ -236,6 +243,8 @@ def _load_chunks(
             if progress is not None:
                 progress(chunk.size_bytes)
         _finish(pending)
+    if rebuild:
+        repository.create_voucher_index(ctx.db)
     rejects.sort(key=lambda r: r.line)
     return loaded, rejects, header
 
