@@ -94,8 +94,13 @@ EDIT_SCALARS = [
 # Fixed slots on the form for list entries: (list, index, purpose or None, value key).
 PHONE_SLOTS = 2
 ADDRESS_PURPOSES = {"individual": ("HOME", "MAILING"), "corporate": ("OFFICE", "REG_OFFICE")}
-PERSON_SLOTS = 2
-FAMILY_SLOTS = 2
+# The fields of one person in a list (required ones, then optional ones: blank means None).
+PEOPLE_FIELDS = {
+    "family_members": (("name", "relation"), ("member_cif_no",)),
+    "contact_persons": (("role", "name"), ("phone",)),
+}
+PEOPLE_OF = {"individual": "family_members", "corporate": "contact_persons"}
+MAX_PEOPLE = 20
 
 
 async def form_values(request: Request) -> dict[str, str]:
@@ -109,33 +114,20 @@ def to_payload(kind: str, form: dict[str, str]) -> dict[str, Any]:
     scalars = INDIVIDUAL_SCALARS if kind == "individual" else CORPORATE_SCALARS
     data: dict[str, Any] = {f: form[f].strip() for f in scalars if form.get(f, "").strip()}
     data.update(_lists(kind, form))
-    if kind == "individual":
-        data["family_members"] = [
-            {
-                "name": form[f"family_members.{i}.name"].strip(),
-                "relation": form.get(f"family_members.{i}.relation", ""),
-                "member_cif_no": form.get(f"family_members.{i}.member_cif_no", "").strip() or None,
-            }
-            for i in range(FAMILY_SLOTS)
-            if form.get(f"family_members.{i}.name", "").strip()
-        ]
-    else:
+    key = PEOPLE_OF[kind]
+    data[key] = _people(key, form, {})
+    if kind == "corporate":
         data["listed"] = form.get("listed") == "on"
-        data["contact_persons"] = [
-            {
-                "role": form.get(f"contact_persons.{i}.role", ""),
-                "name": form[f"contact_persons.{i}.name"].strip(),
-                "phone": form.get(f"contact_persons.{i}.phone", "").strip() or None,
-            }
-            for i in range(PERSON_SLOTS)
-            if form.get(f"contact_persons.{i}.name", "").strip()
-        ]
     data["acknowledge_duplicates"] = form.get("acknowledge_duplicates") == "on"
     return data
 
 
-def to_update(kind: str, form: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
-    """An update payload: only the fields whose posted value differs from what is shown now."""
+def to_update(kind: str, form: dict[str, str], current: dict[str, Any], kept: dict[str, str]) -> dict[str, Any]:
+    """An update payload: only the fields whose posted value differs from what is shown now.
+
+    ``kept`` holds stored values the form leaves blank (contact persons' phones, links the user may not
+    see); a blank slot keeps them, so an untouched blank phone is neither sent as a change nor erased.
+    """
     data: dict[str, Any] = {}
     for field in EDIT_SCALARS:
         if field not in form:
@@ -149,11 +141,14 @@ def to_update(kind: str, form: dict[str, str], current: dict[str, Any]) -> dict[
     for key in ("emails", "addresses"):
         if _sorted(lists[key]) != _sorted(current.get(key) or []):
             data[key] = lists[key]
+    key = PEOPLE_OF[kind]
+    if any(f.startswith(f"{key}.") for f in form) and _people(key, form, {}) != (current.get(key) or []):
+        data[key] = _people(key, form, kept)
     return data
 
 
 def prefill(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Put current e-mails and addresses into the form's fixed slots."""
+    """Put current e-mails, addresses, family members and contact persons into the form's slots."""
     out = dict(values)
     emails = values.get("emails") or []
     if emails:
@@ -162,6 +157,22 @@ def prefill(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     for i, purpose in enumerate(ADDRESS_PURPOSES[kind]):
         if purpose in by_purpose:
             out[f"addresses.{i}.text"] = by_purpose[purpose]
+    key = PEOPLE_OF[kind]
+    for i, person in enumerate(values.get(key) or []):
+        out |= {f"{key}.{i}.{field}": val for field, val in person.items() if val is not None}
+    return out
+
+
+def _people(key: str, form: dict[str, str], kept: dict[str, str]) -> list[dict[str, Any]]:
+    """The people typed into a list's slots (a slot without a name is empty); a blank optional field is kept."""
+    required, optional = PEOPLE_FIELDS[key]
+    out = []
+    for i in range(MAX_PEOPLE):
+        if not form.get(f"{key}.{i}.name", "").strip():
+            continue
+        person: dict[str, Any] = {f: form.get(f"{key}.{i}.{f}", "").strip() for f in required}
+        person |= {f: form.get(f"{key}.{i}.{f}", "").strip() or kept.get(f"{key}.{i}.{f}") for f in optional}
+        out.append(person)
     return out
 
 

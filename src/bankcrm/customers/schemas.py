@@ -177,6 +177,8 @@ class CustomerUpdate(BaseModel):
     phones: list[PhoneIn] | None = None
     emails: list[EmailIn] | None = None
     addresses: list[AddressIn] | None = None
+    family_members: list[FamilyMemberIn] | None = Field(default=None, max_length=20)
+    contact_persons: list[ContactPersonIn] | None = Field(default=None, max_length=20)
 
 
 class Decision(BaseModel):

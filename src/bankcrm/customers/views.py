@@ -242,9 +242,10 @@ def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer,
     """Apply ordinary changes now and file identity changes for approval."""
     customer = queries.read(db, principal, cif_no)
     current = edit.form_values(db, principal, cipher, cif_no)
+    kept = edit.kept_values(db, principal, cipher, cif_no)
     try:
         try:
-            data = schemas.CustomerUpdate.model_validate(forms.to_update(customer.kind, form, current))
+            data = schemas.CustomerUpdate.model_validate(forms.to_update(customer.kind, form, current, kept))
         except ValidationError as exc:
             raise invalid(exc) from exc
         with db.begin_nested():

@@ -15,7 +15,7 @@ from bankcrm.customers.schemas import IDENTITY_FIELDS, CustomerUpdate
 from bankcrm.customers.service import intake, records
 from bankcrm.customers.service import validation as v
 from bankcrm.customers.service.errors import PendingChange
-from bankcrm.customers.service.queries import get_customer
+from bankcrm.customers.service.queries import get_customer, visible_cif_no
 from bankcrm.errors import Forbidden, ValidationFailed
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
@@ -44,6 +44,10 @@ INDIVIDUAL_COLUMNS = [
 ]
 CORPORATE_COLUMNS = ("company_type", "enterprise_size", "business_scope", "licence_expiry")
 CONTACT_LISTS = {"phones": "phone", "emails": "email", "addresses": "address"}
+MSG_KIND_ONLY = {
+    "individual": N_("This field belongs to individual customers."),
+    "corporate": N_("This field belongs to corporate customers."),
+}
 
 
 @dataclass
@@ -72,6 +76,7 @@ def change_customer(
         "emails": v.emails(errors, data.emails) if data.emails is not None else None,
         "addresses": v.addresses(db, errors, data.addresses) if data.addresses is not None else None,
     }
+    people = _check_people(db, errors, customer, data)
     if direct.get("account_manager_id") is not None and not user_service.is_active_user(
         db, direct["account_manager_id"]
     ):
@@ -79,9 +84,26 @@ def change_customer(
     requested = _check_identity(db, principal, cipher, errors, customer, identity)
     if errors.errors:
         raise ValidationFailed(errors=errors.errors)
-    changed = _apply_direct(db, principal, cipher, customer, direct, contacts)
+    changed = _apply_direct(db, principal, cipher, customer, direct, contacts | people)
     request = _file_identity(db, principal, cipher, customer, requested) if requested else None
     return ChangeOutcome(customer, changed, request)
+
+
+def _check_people(
+    db: Session, errors: v.Collector, customer: Customer, data: CustomerUpdate
+) -> dict[str, list[dict[str, Any]] | None]:
+    """Validated family members and contact persons (None: not given); each only for its kind of customer."""
+    family, persons = data.family_members, data.contact_persons
+    if family is not None and customer.kind != "individual":
+        errors.add("family_members", MSG_KIND_ONLY["individual"])
+        family = None
+    if persons is not None and customer.kind != "corporate":
+        errors.add("contact_persons", MSG_KIND_ONLY["corporate"])
+        persons = None
+    return {
+        "family_members": None if family is None else v.family_members(db, errors, family),
+        "contact_persons": None if persons is None else v.contact_persons(db, errors, persons),
+    }
 
 
 def _check_identity(
@@ -98,7 +120,7 @@ def _check_identity(
     if customer.kind == "individual":
         for field in ("uscc", "legal_rep_name"):
             if field in wanted:
-                errors.add(field, N_("This field belongs to corporate customers."))
+                errors.add(field, MSG_KIND_ONLY["corporate"])
         if "id_no" in wanted or "id_type" in wanted:
             number, rid = v.id_document(
                 errors, wanted.get("id_type", customer.id_type or ""), wanted.get("id_no", current["id_no"] or "")
@@ -112,7 +134,7 @@ def _check_identity(
     else:
         for field in ("id_type", "id_no"):
             if field in wanted:
-                errors.add(field, N_("This field belongs to individual customers."))
+                errors.add(field, MSG_KIND_ONLY["individual"])
         if "uscc" in wanted:
             wanted["uscc"] = errors.check("uscc", lambda: validators.uscc(wanted["uscc"]))
     if "home_unit_id" in wanted and unit_service.unit_for_write(db, principal, wanted["home_unit_id"]) is None:
@@ -139,8 +161,9 @@ def _apply_direct(
     cipher: FieldCipher,
     customer: Customer,
     direct: dict[str, Any],
-    contacts: dict[str, list[dict[str, Any]] | None],
+    lists: dict[str, list[dict[str, Any]] | None],
 ) -> list[str]:
+    """Set ordinary fields and replace the given lists; one history entry per changed field."""
     changes: dict[str, tuple[Any, Any]] = {}
     targets: list[tuple[object, tuple[str, ...] | list[str]]] = [(customer, CUSTOMER_COLUMNS)]
     if customer.individual is not None:
@@ -154,16 +177,37 @@ def _apply_direct(
                 setattr(target, field, direct[field])
     if "name_en" in changes:
         records.set_name(customer, customer.name, customer.name_en)  # the English name is searchable too
-    for key, entries in contacts.items():
+    for key, entries in lists.items():
         if entries is None:
             continue
-        old = records.current_entries(db, cipher, customer, CONTACT_LISTS[key])
+        old = _current_list(db, cipher, customer, key)
         if old != entries:
             changes[key] = (old, entries)
-            records.replace_contacts(db, cipher, customer, CONTACT_LISTS[key], entries)
+            _replace_list(db, cipher, customer, key, entries)
     if changes:
         records.record_changes(db, principal, customer, changes)
     return sorted(changes)
+
+
+def _current_list(db: Session, cipher: FieldCipher, customer: Customer, key: str) -> list[dict[str, Any]]:
+    """Today's entries of one list field (phones in clear), shaped like the validated input."""
+    if key == "family_members":
+        return records.current_family(db, customer)
+    if key == "contact_persons":
+        return records.current_contact_persons(db, cipher, customer)
+    return records.current_entries(db, cipher, customer, CONTACT_LISTS[key])
+
+
+def _replace_list(
+    db: Session, cipher: FieldCipher, customer: Customer, key: str, entries: list[dict[str, Any]]
+) -> None:
+    """Put validated entries in place of one list field's current ones."""
+    if key == "family_members":
+        records.replace_family(db, customer, entries)
+    elif key == "contact_persons":
+        records.replace_contact_persons(db, cipher, customer, entries)
+    else:
+        records.replace_contacts(db, cipher, customer, CONTACT_LISTS[key], entries)
 
 
 def _file_identity(
@@ -192,7 +236,7 @@ def _file_identity(
 
 
 def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, Any]:
-    """What the edit form shows now: C2 values are left blank (typing a new value replaces them)."""
+    """What the edit form shows now: C2 values (contact persons' phones too) are left blank; typing replaces them."""
     customer = get_customer(db, principal, cif_no)
     values: dict[str, Any] = {
         "name": customer.name if customer.kind == "corporate" else "",
@@ -216,4 +260,30 @@ def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: 
     values["addresses"] = [
         {"purpose": a["purpose"], "text": a["text"]} for a in records.current_entries(db, cipher, customer, "address")
     ]
+    values["family_members"] = [
+        {"name": m.name, "relation": m.relation, "member_cif_no": visible_cif_no(db, principal, m.member_customer_id)}
+        for m in repository.family_members(db, customer.id)
+    ]
+    values["contact_persons"] = [
+        {"role": p.role, "name": p.name, "phone": None} for p in repository.contact_persons(db, customer.id)
+    ]
     return values
+
+
+def kept_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, str]:
+    """Stored values the edit form leaves blank, by form field: a blank slot keeps them.
+
+    These are contact persons' phones (C2, never shown in clear) and links to family members'
+    customer records that the principal may not see. Only for handling a posted form, never to render one.
+    """
+    customer = get_customer(db, principal, cif_no)
+    kept: dict[str, str] = {}
+    for i, p in enumerate(repository.contact_persons(db, customer.id)):
+        phone = records.contact_person_phone(cipher, p)
+        if phone is not None:
+            kept[f"contact_persons.{i}.phone"] = phone
+    for i, m in enumerate(repository.family_members(db, customer.id)):
+        linked = repository.customer_by_id(db, m.member_customer_id) if m.member_customer_id else None
+        if linked is not None and visible_cif_no(db, principal, linked.id) is None:
+            kept[f"family_members.{i}.member_cif_no"] = linked.cif_no
+    return kept

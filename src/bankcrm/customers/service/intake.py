@@ -85,10 +85,7 @@ def _check_individual(
         data.birth_date,
         N_("Employment must start after the date of birth."),
     )
-    for i, m in enumerate(data.family_members):
-        v.check_code(db, errors, f"family_members.{i}.relation", "family_relation", m.relation)
-        if m.member_cif_no and repository.customer_by_cif(db, m.member_cif_no) is None:
-            errors.add(f"family_members.{i}.member_cif_no", N_("No customer has this CIF number."))
+    payload["family_members"] = v.family_members(db, errors, data.family_members)
     if data.household_size is not None and data.dependants is not None and data.dependants >= data.household_size:
         errors.add("dependants", N_("Dependants must be fewer than the household size."))
     payload["id_no"] = number
@@ -115,12 +112,7 @@ def _check_corporate(
     )
     if data.listed and not data.stock_code:
         errors.add("stock_code", N_("A listed company needs its stock code."))
-    for i, p in enumerate(data.contact_persons):
-        v.check_code(db, errors, f"contact_persons.{i}.role", "contact_role", p.role)
-        if p.phone:
-            payload["contact_persons"][i]["phone"] = errors.check(
-                f"contact_persons.{i}.phone", partial(validators.phone, p.phone)
-            )
+    payload["contact_persons"] = v.contact_persons(db, errors, data.contact_persons)
     payload["uscc"] = code
     if data.industry_division:
         payload["industry_section"] = next(

@@ -144,7 +144,7 @@ def read(db: Session, principal: Principal, cif_no: str) -> CustomerRead:
             {
                 "name": masked("individual", "name", m.name),
                 "relation": m.relation,
-                "member_cif_no": _cif_of(db, principal, m.member_customer_id),
+                "member_cif_no": visible_cif_no(db, principal, m.member_customer_id),
             }
             for m in repository.family_members(db, customer.id)
         ],
@@ -158,7 +158,7 @@ def read(db: Session, principal: Principal, cif_no: str) -> CustomerRead:
     )
 
 
-def _cif_of(db: Session, principal: Principal, customer_id: int | None) -> str | None:
+def visible_cif_no(db: Session, principal: Principal, customer_id: int | None) -> str | None:
     """A linked customer's CIF number, only when the reader may see that customer."""
     if customer_id is None:
         return None

@@ -48,12 +48,18 @@ def masked(kind: str, field: str, value: Any) -> str | None:
     if field == "family_members":
         return "; ".join(f"{m['relation']}: {masking.mask_person_name(m['name'])}" for m in value)
     if field == "contact_persons":
-        return "; ".join(f"{c['role']}: {masking.mask_person_name(c['name'])}" for c in value)
+        return "; ".join(_masked_person(c) for c in value)
     if field == "addresses":
         return "; ".join(f"{a['purpose']}: {a['text']}" for a in value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _masked_person(person: dict[str, Any]) -> str:
+    """A contact person as history shows them: role, masked name and masked phone."""
+    shown = f"{person['role']}: {masking.mask_person_name(person['name'])}"
+    return f"{shown} {masking.mask_phone(person['phone'])}" if person.get("phone") else shown
 
 
 def set_name(customer: Customer, name: str, name_en: str | None = None) -> None:
@@ -167,6 +173,53 @@ def add_contact_persons(db: Session, cipher: FieldCipher, customer: Customer, pe
         if p.get("phone"):
             row.phone_enc = cipher.encrypt(p["phone"], aad_for("contact_person", "phone", row.id))
             row.phone_masked = masking.mask_phone(p["phone"])
+
+
+def current_family(db: Session, customer: Customer) -> list[dict[str, Any]]:
+    """An individual's family members in the shape the validated input has (to compare them)."""
+    out: list[dict[str, Any]] = []
+    for m in repository.family_members(db, customer.id):
+        linked = repository.customer_by_id(db, m.member_customer_id) if m.member_customer_id else None
+        out.append({"name": m.name, "relation": m.relation, "member_cif_no": linked.cif_no if linked else None})
+    return out
+
+
+def current_contact_persons(db: Session, cipher: FieldCipher, customer: Customer) -> list[dict[str, Any]]:
+    """A company's contact persons with clear phones, in the shape the validated input has (to compare them)."""
+    return [
+        {"role": p.role, "name": p.name, "phone": contact_person_phone(cipher, p)}
+        for p in repository.contact_persons(db, customer.id)
+    ]
+
+
+def contact_person_phone(cipher: FieldCipher, person: ContactPerson) -> str | None:
+    """The clear phone of a contact person (None when there is none)."""
+    if person.phone_enc is None:
+        return None
+    return cipher.decrypt(person.phone_enc, aad_for("contact_person", "phone", person.id))
+
+
+def replace_family(db: Session, customer: Customer, members: list[dict[str, Any]]) -> None:
+    """Put a fresh list of family members in place of the old one (CIF numbers resolved to links)."""
+    for row in repository.family_members(db, customer.id):
+        db.delete(row)
+    db.flush()
+    linked = {
+        m["member_cif_no"]: c.id
+        for m in members
+        if m.get("member_cif_no") and (c := repository.customer_by_cif(db, m["member_cif_no"])) is not None
+    }
+    add_family(db, customer, members, linked)
+
+
+def replace_contact_persons(
+    db: Session, cipher: FieldCipher, customer: Customer, persons: list[dict[str, Any]]
+) -> None:
+    """Put a fresh list of contact persons in place of the old one; phones encrypted as on creation."""
+    for row in repository.contact_persons(db, customer.id):
+        db.delete(row)
+    db.flush()
+    add_contact_persons(db, cipher, customer, persons)
 
 
 def record_changes(

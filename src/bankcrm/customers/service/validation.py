@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bankcrm.customers import repository
-from bankcrm.customers.schemas import AddressIn, EmailIn, PhoneIn
+from bankcrm.customers.schemas import AddressIn, ContactPersonIn, EmailIn, FamilyMemberIn, PhoneIn
 from bankcrm.errors import FieldError
 from bankcrm.kit import validators
 from bankcrm.kit.i18n import N_
@@ -48,6 +48,7 @@ MSG_ID_BIRTH_MISMATCH = N_("The birth date in the ID number (%(date)s) does not 
 MSG_ID_GENDER_MISMATCH = N_("The gender digit in the ID number does not match the gender.")
 MSG_NOT_FUTURE = N_("This date cannot be in the future.")
 MSG_ONE_PREFERRED = N_("Only one entry can be preferred.")
+MSG_UNKNOWN_CIF = N_("No customer has this CIF number.")
 MSG_VALID_TO = N_("The end of validity must be after its start.")
 
 
@@ -161,6 +162,28 @@ def addresses(db: Session, errors: Collector, entries: list[AddressIn]) -> list[
     for purpose in {a["purpose"] for a in out}:
         if sum(1 for a in out if a["purpose"] == purpose and a["preferred"]) > 1:
             errors.add("addresses", MSG_ONE_PREFERRED)
+    return out
+
+
+def family_members(db: Session, errors: Collector, entries: list[FamilyMemberIn]) -> list[dict[str, Any]]:
+    """Family members of known relations; a linked CIF number must belong to an existing customer."""
+    out = []
+    for i, m in enumerate(entries):
+        check_code(db, errors, f"family_members.{i}.relation", "family_relation", m.relation)
+        cif_no = (m.member_cif_no or "").strip() or None
+        if cif_no is not None and repository.customer_by_cif(db, cif_no) is None:
+            errors.add(f"family_members.{i}.member_cif_no", MSG_UNKNOWN_CIF)
+        out.append({**m.model_dump(mode="json"), "member_cif_no": cif_no})
+    return out
+
+
+def contact_persons(db: Session, errors: Collector, entries: list[ContactPersonIn]) -> list[dict[str, Any]]:
+    """Contact persons of known roles, their phones (if any) in E.164."""
+    out = []
+    for i, p in enumerate(entries):
+        check_code(db, errors, f"contact_persons.{i}.role", "contact_role", p.role)
+        phone = errors.check(f"contact_persons.{i}.phone", partial(validators.phone, p.phone)) if p.phone else None
+        out.append({**p.model_dump(mode="json"), "phone": phone})
     return out
 
 
