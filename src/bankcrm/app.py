@@ -22,6 +22,8 @@ from bankcrm.holdings import views as holdings_views
 from bankcrm.home import views as home_views
 from bankcrm.ingest import api as ingest_api
 from bankcrm.ingest import views as ingest_views
+from bankcrm.relationships import api as relationships_api
+from bankcrm.relationships import views as relationships_views
 from bankcrm.web import errors
 from bankcrm.web.guards import reject_nul_characters
 from bankcrm.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
@@ -51,7 +53,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.cipher = settings.field_cipher()
 
-    for router in (access_api.router, audit_api.router, customers_api.router, holdings_api.router, ingest_api.router):
+    for router in (
+        access_api.router,
+        audit_api.router,
+        customers_api.router,
+        holdings_api.router,
+        ingest_api.router,
+        relationships_api.router,
+    ):
         app.include_router(router, prefix="/api/v1")
     for router in (
         access_views.public_router,
@@ -61,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         customers_views.router,
         holdings_views.router,
         ingest_views.router,
+        relationships_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -13,19 +13,24 @@ from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.ingest.formats import FORMATS
 from bankcrm.ingest.service.run import IngestRequest, IngestResult, ingest_file
-from bankcrm.models import Customer, IndividualProfile
+from bankcrm.models import CorporateProfile, Customer, IndividualProfile
 from tests.conftest import unit_id, user_id
 
 DAY = date(2026, 10, 30)
 
 
 def make_customer(
-    db: Session, cif_no: str, unit: str = "BJ", manager: str | None = "am1", name: str = "张三"
+    db: Session,
+    cif_no: str,
+    unit: str = "BJ",
+    manager: str | None = "am1",
+    name: str = "张三",
+    kind: str = "individual",
 ) -> Customer:
     """A customer on file (directly: these tests are about holdings, not the CIF's maker-checker)."""
     customer = Customer(
         cif_no=cif_no,
-        kind="individual",
+        kind=kind,
         status="ACTIVE",
         name=name,
         name_pinyin="zhangsan",
@@ -35,7 +40,10 @@ def make_customer(
     )
     db.add(customer)
     db.flush()
-    db.add(IndividualProfile(customer_id=customer.id, gender="M", birth_date=date(1985, 6, 15)))
+    if kind == "corporate":
+        db.add(CorporateProfile(customer_id=customer.id, company_type="LLC", established_on=date(2010, 3, 1)))
+    else:
+        db.add(IndividualProfile(customer_id=customer.id, gender="M", birth_date=date(1985, 6, 15)))
     db.flush()
     return customer
 

@@ -41,6 +41,8 @@ EXPECTED_FILES = {
     "maturity_outcome.csv": 4,
     "task_kind.csv": 1,
     "currency.csv": 6,
+    "link_type.csv": 11,
+    "link_reading.csv": 12,
 }
 # The code_item table holds category/code/parent_code in String(40) and labels in String(200).
 MAX_CODE_LEN = 40

@@ -27,6 +27,7 @@ from bankcrm.models.holding import (
 )
 from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from bankcrm.models.org import OrgUnit, OrgUnitKind
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.models.task import Task
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Customer",
     "CustomerContact",
     "CustomerFigure",
+    "CustomerLink",
     "CustomerSearchKey",
     "FamilyMember",
     "FieldChange",

@@ -1,0 +1,1 @@
+"""Relationships between customers: dated links (family, ownership, control, guarantees, trade)."""
