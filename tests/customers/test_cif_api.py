@@ -254,3 +254,39 @@ def test_id_numbers_and_phones_are_encrypted_at_rest(client, db):
     row = db.scalar(select(Customer).where(Customer.cif_no == cif_no))
     assert row.id_no_enc.startswith("v1.") and resident_id() not in row.id_no_enc
     assert len(row.id_no_index) == 64
+
+
+def test_search_ranks_exact_matches_first_then_name_keys_in_order_and_stops_at_the_cap(client, db, monkeypatch):
+    from bankcrm.customers import repository as customer_repository
+
+    # given four customers whose pinyin initials start with "zs", entered in this order
+    names = ["张三丰", "张珊", "张三", "赵四"]
+    cifs = {}
+    for seq, name in enumerate(names):
+        data = individual(
+            db, name=name, name_en=None, id_no=resident_id(seq=f"{2 * seq + 201}"), phones=[], emails=[], addresses=[]
+        )
+        cifs[name] = approved(client, db, data)
+    am1 = token_for(client, "am1")
+    # and a key index read two rows per round trip, so the keyset paging is exercised
+    monkeypatch.setattr(customer_repository, "KEY_CHUNK", 2)
+
+    # when am1 searches "zs": the key "zs" (张珊, 张三, 赵四 by entry) sorts before "zsf" (张三丰)
+    found = client.get("/api/v1/customers", params={"q": "zs"}, headers=am1).json()
+    # then the shorter (exact) key comes first, ties by entry order, the longer key last
+    assert [c["name"][0] for c in found["items"]] == ["张", "张", "赵", "张"]
+    assert [c["cif_no"] for c in found["items"]] == [cifs["张珊"], cifs["张三"], cifs["赵四"], cifs["张三丰"]]
+    assert (found["total"], found["total_capped"]) == (4, False)
+    # and a whole-bank reader (read from the key index alone) gets the same order
+    whole_bank = client.get("/api/v1/customers", params={"q": "zs"}, headers=token_for(client, "risk")).json()
+    assert [c["cif_no"] for c in whole_bank["items"]] == [c["cif_no"] for c in found["items"]]
+
+    # when a CIF number is searched it is first, before anything its digits happen to match
+    exact = client.get("/api/v1/customers", params={"q": cifs["赵四"]}, headers=am1).json()
+    assert [c["cif_no"] for c in exact["items"]] == [cifs["赵四"]]
+
+    # when the count is capped at 2, the search says "at least 2" and pages stay inside the first 2
+    monkeypatch.setattr(customer_repository, "COUNT_CAP", 2)
+    capped = client.get("/api/v1/customers", params={"q": "zs", "size": 1, "page": 2}, headers=am1).json()
+    assert (capped["total"], capped["total_capped"]) == (2, True)
+    assert [c["cif_no"] for c in capped["items"]] == [cifs["张三"]]

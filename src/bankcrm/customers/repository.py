@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, or_, select, union, update
+from sqlalchemy import Select, delete, func, or_, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -102,33 +102,66 @@ def search(
     status: str | None = None,
     unit_path: str | None = None,
     account_manager_id: int | None = None,
+    cap: int | None = None,
 ) -> Page[Customer]:
-    """Customers in scope matching any of the keys and every filter, by CIF number.
+    """Customers in scope matching any of the keys and every filter: exact matches first, then by name key.
 
-    Each key is answered from its own index and the hits are united before the customer table
-    is touched, so no search scans the customers.
+    Without keys this is the list of the principal's customers by CIF number. With keys, the exact
+    look-ups (CIF, ID, USCC, mobile) come first, then the name and pinyin hits in key order, which
+    the key index already holds; so a query matching half the bank reads only the first ``cap + 1``
+    of them and never sorts the rest (pages reach no further than ``cap``, default ``COUNT_CAP``).
     """
-    stmt = readable(principal)
-    hits: list[Select[int]] = []
+    cap = COUNT_CAP if cap is None else cap
+    filtered = _filtered(readable(principal), kind, status, unit_path, account_manager_id)
+    exact: list[Select[int]] = []
     if cif_no:
-        hits.append(select(Customer.id).where(Customer.cif_no == cif_no))
+        exact.append(select(Customer.id).where(Customer.cif_no == cif_no))
     if id_index:
-        hits.append(select(Customer.id).where(Customer.id_no_index == id_index))
+        exact.append(select(Customer.id).where(Customer.id_no_index == id_index))
     if uscc:
-        hits.append(select(Customer.id).where(Customer.uscc == uscc))
+        exact.append(select(Customer.id).where(Customer.uscc == uscc))
     if phone_index:
-        hits.append(
+        exact.append(
             select(CustomerContact.customer_id).where(
                 CustomerContact.value_index == phone_index, CustomerContact.channel == "phone"
             )
         )
-    if key_range:
-        low, high = key_range
-        hits.append(
-            select(CustomerSearchKey.customer_id).where(CustomerSearchKey.key >= low, CustomerSearchKey.key < high)
+    if not exact and not key_range:
+        total = db.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+        rows = db.scalars(filtered.order_by(Customer.cif_no).offset(page.offset).limit(page.size))
+        return Page(list(rows), total, page.page, page.size)
+    ids: dict[int, None] = {}  # ordered set
+    if exact:
+        ids.update(
+            dict.fromkeys(
+                db.scalars(
+                    filtered.with_only_columns(Customer.id)
+                    .where(Customer.id.in_(union(*exact)))
+                    .order_by(Customer.cif_no)
+                )
+            )
         )
-    if hits:
-        stmt = stmt.where(Customer.id.in_(union(*hits)))
+    if key_range:
+        # Nothing to check per hit (whole bank, no filter): read the key index alone, no join.
+        unrestricted = principal.data_scope == "all" and not (kind or status or unit_path or account_manager_id)
+        _add_key_hits(db, None if unrestricted else filtered, key_range, ids, cap)
+    capped = len(ids) > cap
+    ranked = list(ids)[:cap]
+    wanted = ranked[page.offset : page.offset + page.size]
+    found = {c.id: c for c in db.scalars(select(Customer).where(Customer.id.in_(wanted)))} if wanted else {}
+    return Page([found[i] for i in wanted], len(ranked), page.page, page.size, capped=capped)
+
+
+KEY_CHUNK = 1_200  # rows of the key index read per round trip; a customer may match under several keys
+
+
+def _filtered(
+    stmt: Select[Customer],
+    kind: str | None,
+    status: str | None,
+    unit_path: str | None,
+    account_manager_id: int | None,
+) -> Select[Customer]:
     if kind:
         stmt = stmt.where(Customer.kind == kind)
     if status:
@@ -137,11 +170,37 @@ def search(
         stmt = stmt.where(OrgUnit.path.startswith(unit_path, autoescape=True))
     if account_manager_id:
         stmt = stmt.where(Customer.account_manager_id == account_manager_id)
-    # A search that matches half the bank need not count it: stop at COUNT_CAP and say "at least".
-    limit = COUNT_CAP + 1 if hits else None
-    total = db.scalar(select(func.count()).select_from(stmt.limit(limit).subquery())) or 0
-    rows = db.scalars(stmt.order_by(Customer.cif_no).offset(page.offset).limit(page.size))
-    return Page(list(rows), min(total, COUNT_CAP) if hits else total, page.page, page.size, capped=total > COUNT_CAP)
+    return stmt
+
+
+def _add_key_hits(
+    db: Session, filtered: Select[Customer] | None, key_range: tuple[str, str], ids: dict[int, None], cap: int
+) -> None:
+    """Append customers found under keys in ``key_range`` (and ``filtered``), in key order, to one past the cap."""
+    low, high = key_range
+    last: tuple[str, int] | None = None
+    columns = (CustomerSearchKey.key, CustomerSearchKey.customer_id)
+    while len(ids) <= cap:
+        base = (
+            select(*columns)
+            if filtered is None
+            else filtered.with_only_columns(*columns).join(
+                CustomerSearchKey, CustomerSearchKey.customer_id == Customer.id
+            )
+        )
+        stmt = (
+            base.where(CustomerSearchKey.key >= low, CustomerSearchKey.key < high)
+            .order_by(CustomerSearchKey.key, CustomerSearchKey.customer_id)
+            .limit(KEY_CHUNK)
+        )
+        if last is not None:
+            stmt = stmt.where(tuple_(CustomerSearchKey.key, CustomerSearchKey.customer_id) > tuple_(*last))
+        rows = db.execute(stmt).all()
+        for _key, customer_id in rows:
+            ids.setdefault(customer_id, None)
+        if len(rows) < KEY_CHUNK:
+            return
+        last = (rows[-1][0], rows[-1][1])
 
 
 def count_customers(db: Session, principal: Principal) -> int:

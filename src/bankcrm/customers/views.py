@@ -92,7 +92,14 @@ def customers_export(
 ) -> Response:
     """The search result as CSV or XLSX, masked like the screen; the export is audited."""
     _, items = queries.search(
-        db, principal, cipher, PageRequest(1, EXPORT_LIMIT), q=q, kind=kind or None, status=status or None
+        db,
+        principal,
+        cipher,
+        PageRequest(1, EXPORT_LIMIT),
+        q=q,
+        kind=kind or None,
+        status=status or None,
+        cap=EXPORT_LIMIT,
     )
     audit_service.record(
         db, Actor.of(principal), "customer.export", detail=f"{len(items)} rows; q={q!r} kind={kind} status={status}"

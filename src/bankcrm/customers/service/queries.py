@@ -66,8 +66,9 @@ def search(
     status: str | None = None,
     unit_path: str | None = None,
     account_manager_id: int | None = None,
+    cap: int | None = None,
 ) -> tuple[Page[Customer], list[CustomerSummary]]:
-    """Customers in scope: q is a CIF number, ID number or mobile (exact), USCC, name or pinyin."""
+    """Customers in scope: q is a CIF number, ID number or mobile (exact), USCC, name or pinyin; at most ``cap``."""
     criteria: dict[str, Any] = {}
     text = (q or "").strip()
     if text:
@@ -87,6 +88,7 @@ def search(
         status=status,
         unit_path=unit_path,
         account_manager_id=account_manager_id,
+        cap=cap,
         **criteria,
     )
     return result, summaries(db, result.items)
