@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bankcrm.app import create_app
@@ -27,12 +27,26 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-def _fresh_postgres(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def _fresh_postgres(url: str) -> str:
+    """A new, empty database beside ``url``'s, named for this process, so runs side by side don't collide."""
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(url: str) -> None:
+    target = make_url(url)
+    admin = make_engine(
+        target.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -42,8 +56,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bankcrm.db'}"
     else:
         assert PG_URL is not None
-        url = PG_URL
-        _fresh_postgres(url)
+        url = _fresh_postgres(PG_URL)
+        request.addfinalizer(lambda: _drop_postgres(url))
     upgrade(url)
     engine = make_engine(url)
     with session_scope(sessionmaker(bind=engine)) as db:
