@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from bankcrm import __version__
 from bankcrm.access import api as access_api
 from bankcrm.access import views as access_views
+from bankcrm.assignments import api as assignments_api
+from bankcrm.assignments import views as assignments_views
 from bankcrm.audit import api as audit_api
 from bankcrm.audit import views as audit_views
 from bankcrm.config import Settings, get_settings
@@ -20,6 +22,8 @@ from bankcrm.db import make_engine, make_sessionmaker
 from bankcrm.holdings import api as holdings_api
 from bankcrm.holdings import views as holdings_views
 from bankcrm.home import views as home_views
+from bankcrm.households import api as households_api
+from bankcrm.households import views as households_views
 from bankcrm.ingest import api as ingest_api
 from bankcrm.ingest import views as ingest_views
 from bankcrm.relationships import api as relationships_api
@@ -55,9 +59,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for router in (
         access_api.router,
+        assignments_api.router,
         audit_api.router,
         customers_api.router,
         holdings_api.router,
+        households_api.router,
         ingest_api.router,
         relationships_api.router,
     ):
@@ -65,10 +71,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         access_views.public_router,
         access_views.router,
+        assignments_views.router,
         audit_views.router,
         home_views.router,
         customers_views.router,
         holdings_views.router,
+        households_views.router,
         ingest_views.router,
         relationships_views.router,
     ):

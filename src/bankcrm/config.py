@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     maturity_windows: tuple[int, ...] = (30, 7, 1)
     # Bytes of a delivered file checked and loaded at a time: bounds memory whatever the file's size.
     ingest_chunk_bytes: int = 32 * 1024 * 1024
+    # A shareholder controls a company when its share is strictly above this (basis points; 5000 = 50 %).
+    group_control_share_bp: int = Field(5000, ge=0, le=10000)
     default_locale: Literal["en", "zh_CN"] = "en"
     # None means: secure cookies everywhere except dev/demo/test on plain http.
     cookie_secure: bool | None = None

@@ -19,18 +19,23 @@ from bankcrm.audit import service as audit_service
 from bankcrm.cli.context import prepare_sqlite_dir, transaction
 from bankcrm.config import Settings, get_settings
 from bankcrm.customers.service import pii as pii_service
+from bankcrm.demo import assignments as demo_assignments
 from bankcrm.demo import customers as demo_customers
 from bankcrm.demo import holdings as demo_holdings
+from bankcrm.demo import households as demo_households
 from bankcrm.demo import org as demo_org
 from bankcrm.errors import DomainError
 from bankcrm.holdings import jobs as holdings_jobs
+from bankcrm.households import jobs as households_jobs
 from bankcrm.ingest import jobs as ingest_jobs
 from bankcrm.ingest.formats import FILE_TYPES
 from bankcrm.ingest.service import keys as ingest_keys
 from bankcrm.ingest.service.run import IngestRequest
 from bankcrm.kit.crypto import generate_key
 from bankcrm.kit.i18n import gettext_for
+from bankcrm.kit.time import today_in
 from bankcrm.migrate import upgrade
+from bankcrm.relationships import jobs as relationships_jobs
 
 app = typer.Typer(no_args_is_help=True, help="bankcrm: customer relationship management for commercial banks.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -104,6 +109,8 @@ def demo(
             demo_org.build(db)
             customers = demo_customers.build(db, settings.field_cipher())
             files, rows = demo_holdings.build(db, settings, _demo_files_dir(settings))
+            demo_households.build(db, settings)
+            demo_assignments.build(db, today_in(settings.timezone))
     if built:
         console.print(
             f"Built the demo bank: 18 org units, 9 staff, {customers} customers, "
@@ -183,9 +190,28 @@ def batch_nightly(
     ):
         task = bar.add_task("figures", total=None)
         report = holdings_jobs.nightly(db, settings, as_of=day, full=full, progress=lambda n: bar.advance(task, n))
+        homes = households_jobs.derive_households(db, settings)
+        groups = relationships_jobs.nightly(db, settings)
     console.print(
         f"Figures as of {report.figures.as_of} for {report.figures.customers} customers; "
         f"maturity tasks: {report.tasks.created} created, {report.tasks.escalated} escalated."
+    )
+    console.print(f"Households: {homes.households} ({homes.created} created, {homes.dissolved} dissolved).")
+    console.print(
+        f"Corporate groups: {groups.groups} ({groups.proposed} proposed for review); "
+        f"guarantee circles: {groups.circles} ({groups.circles_new} new, {groups.circles_ended} ended)."
+    )
+
+
+@batch_app.command("households")
+def batch_households() -> None:
+    """Derive households from family links now (the nightly batch does it too); manual edits are kept."""
+    settings = _settings()
+    with transaction(settings) as db:
+        homes = households_jobs.derive_households(db, settings)
+    console.print(
+        f"Households: {homes.households} with {homes.members} members "
+        f"({homes.created} created, {homes.dissolved} dissolved)."
     )
 
 

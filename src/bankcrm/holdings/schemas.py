@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bankcrm.households.schemas import HouseholdBadge
+from bankcrm.relationships.schemas import CircleFlag
+
 
 class AccountRead(BaseModel):
     """One account as the 360° view shows it (number masked)."""
@@ -163,6 +166,8 @@ class CustomerView(BaseModel):
     tasks: list[TaskRead]
     recent_transactions: TransactionPage
     history_url: str
+    household: HouseholdBadge | None = None  # members in scope only in its AUM
+    guarantee_circles: list[CircleFlag] = []  # current guarantee circles the customer is in
 
 
 class WeekRead(BaseModel):

@@ -30,11 +30,11 @@ class Column:
 
 @dataclass(frozen=True)
 class FileFormat:
-    """A file type: its columns in order and the column that keys a row inside the file."""
+    """A file type: its columns in order and the column that keys a row inside the file (None: its plan checks)."""
 
     name: str
     columns: tuple[Column, ...]
-    key: str
+    key: str | None
 
     @property
     def names(self) -> list[str]:
@@ -108,5 +108,21 @@ TRANSACTIONS = FileFormat(
     key="voucher_no",
 )
 
-FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS)}
+# A link is keyed by its two customers and its type (either order for symmetric types): the links plan
+# rejects repeats, so there is no single key column.
+LINKS = FileFormat(
+    "links",
+    (
+        Column("from_cif_no", TEXT, max_len=11),
+        Column("to_cif_no", TEXT, max_len=11),
+        Column("link_type", CODE, code_table="link_type"),
+        Column("share_pct", TEXT, required=False, max_len=20),  # checked by the links rule itself
+        Column("amount", AMOUNT, required=False),
+        Column("valid_from", DATE, required=False),
+        Column("valid_to", DATE, required=False),
+    ),
+    key=None,
+)
+
+FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS)}
 FILE_TYPES = tuple(FORMATS)

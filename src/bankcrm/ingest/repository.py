@@ -19,6 +19,7 @@ from bankcrm.models import (
     BalanceSnapshot,
     CodeItem,
     Customer,
+    CustomerLink,
     IngestBatch,
     IngestReject,
     IngestRun,
@@ -161,8 +162,8 @@ def create_voucher_index(db: Session) -> None:
 
 
 def delete_batch_rows(db: Session, batch_id: int, file_type: str) -> int:
-    """Remove what a batch loaded (balances and transactions); accounts and loans are upserts, never removed."""
-    table: Any = {"balances": BalanceSnapshot, "transactions": AccountTransaction}.get(file_type)
+    """Remove what a batch loaded (balances, transactions, links); accounts and loans are upserts, never removed."""
+    table: Any = {"balances": BalanceSnapshot, "transactions": AccountTransaction, "links": CustomerLink}.get(file_type)
     if table is None:
         return 0
     result: Any = db.execute(delete(table).where(table.batch_id == batch_id))
@@ -246,6 +247,45 @@ def _insert_sqlite(raw: Any, frame: pl.DataFrame) -> None:
     )
     cur.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for whatever uses the connection next
     cur.close()
+
+
+def customers_by_cif(db: Session, cif_nos: list[str]) -> dict[str, Customer]:
+    """Customers by CIF number, regardless of scope (a links file may join any two customers)."""
+    found: dict[str, Customer] = {}
+    for part in _chunks(sorted(cif_nos)):
+        found |= {c.cif_no: c for c in db.scalars(select(Customer).where(Customer.cif_no.in_(part)))}
+    return found
+
+
+def _active_link(today: date) -> Any:
+    return (CustomerLink.valid_to.is_(None)) | (CustomerLink.valid_to > today)
+
+
+def active_link_keys(db: Session, customer_ids: list[int], today: date) -> set[tuple[int, int, str]]:
+    """(from, to, type) of the active links leaving any of these customers."""
+    keys: set[tuple[int, int, str]] = set()
+    cols = (CustomerLink.from_customer_id, CustomerLink.to_customer_id, CustomerLink.link_type)
+    for part in _chunks(sorted(customer_ids)):
+        stmt = select(*cols).where(CustomerLink.from_customer_id.in_(part), _active_link(today))
+        keys |= {(f, t, k) for f, t, k in db.execute(stmt)}
+    return keys
+
+
+def shares_held(db: Session, company_ids: list[int], today: date) -> dict[int, int]:
+    """Basis points held in each of these companies by active shareholder links."""
+    held: dict[int, int] = {}
+    for part in _chunks(sorted(company_ids)):
+        stmt = (
+            select(CustomerLink.to_customer_id, func.sum(CustomerLink.share_pct_bp))
+            .where(
+                CustomerLink.to_customer_id.in_(part),
+                CustomerLink.link_type == "SHAREHOLDER_OF",
+                _active_link(today),
+            )
+            .group_by(CustomerLink.to_customer_id)
+        )
+        held |= {c: int(bp or 0) for c, bp in db.execute(stmt)}
+    return held
 
 
 def add(db: Session, row: Any) -> None:

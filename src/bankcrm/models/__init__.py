@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from bankcrm.models.access import ApiToken, Permission, Role, User, UserSession, role_permission, user_role
+from bankcrm.models.assignment import AssignmentRequest, AssignmentRequestItem, ManagerAssignment
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.base import Base
 from bankcrm.models.customer import (
@@ -16,6 +17,7 @@ from bankcrm.models.customer import (
     FieldChange,
     IndividualProfile,
 )
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GuaranteeCircle, GuaranteeCircleMember
 from bankcrm.models.holding import (
     Account,
     AccountTransaction,
@@ -25,6 +27,7 @@ from bankcrm.models.holding import (
     LoanContract,
     Product,
 )
+from bankcrm.models.household import Household, HouseholdMember, HouseholdOverride
 from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from bankcrm.models.org import OrgUnit, OrgUnitKind
 from bankcrm.models.relationship import CustomerLink
@@ -34,12 +37,16 @@ __all__ = [
     "Account",
     "AccountTransaction",
     "ApiToken",
+    "AssignmentRequest",
+    "AssignmentRequestItem",
     "AuditEvent",
     "BalanceSnapshot",
     "Base",
     "ChangeRequest",
     "CodeItem",
     "ContactPerson",
+    "CorporateGroup",
+    "CorporateGroupMember",
     "CorporateProfile",
     "Counter",
     "Customer",
@@ -50,11 +57,17 @@ __all__ = [
     "FamilyMember",
     "FieldChange",
     "FigureDirty",
+    "GuaranteeCircle",
+    "GuaranteeCircleMember",
+    "Household",
+    "HouseholdMember",
+    "HouseholdOverride",
     "IndividualProfile",
     "IngestBatch",
     "IngestReject",
     "IngestRun",
     "LoanContract",
+    "ManagerAssignment",
     "OrgUnit",
     "OrgUnitKind",
     "Permission",

@@ -28,3 +28,4 @@ class CustomerLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     ended_at: Mapped[datetime | None]
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batch.id"), index=True)  # links file

@@ -1,15 +1,17 @@
-"""JSON API: a customer's links (read from that customer's side), creating and ending them."""
+"""JSON API: a customer's links and relationship graph; corporate groups and their review; guarantee circles."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
 from bankcrm.access.principal import Principal
+from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
+from bankcrm.relationships.service import circles, derivation, graph, groups
 from bankcrm.web.errors import PROBLEM_RESPONSES
 from bankcrm.web.templating import locale_of
 
@@ -55,3 +57,101 @@ def end_link(
         today=today_in(settings.timezone),
         locale=locale_of(request),
     )
+
+
+GroupReader = Annotated[Principal, Depends(require_api("group.read"))]
+GroupReviewer = Annotated[Principal, Depends(require_api("group.review"))]
+StatusFilter = Annotated[str | None, Query(max_length=20, description="Groups: proposed, accepted, rejected, ...")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/customers/{cif_no}/relationships", response_model=schemas.Graph)
+def customer_relationships(
+    request: Request, db: Db, settings: AppSettings, caller: Reader, cif_no: CifNo
+) -> schemas.Graph:
+    """A customer's active links to depth 2 as nodes and edges; customers outside scope are masked nodes."""
+    return graph.customer_graph(db, caller, cif_no, today=today_in(settings.timezone), locale=locale_of(request))
+
+
+@router.get("/groups", response_model=schemas.GroupPage)
+def list_groups(
+    request: Request, db: Db, caller: GroupReader, status: StatusFilter = None, page: PageNo = 1, size: PageSize = 25
+) -> schemas.GroupPage:
+    """Corporate groups with a customer in the caller's scope (proposed and accepted by default)."""
+    return groups.list_groups(db, caller, status, PageRequest(page, size), locale=locale_of(request))
+
+
+@router.post("/groups/derive", response_model=schemas.DeriveReport)
+def derive_groups(db: Db, settings: AppSettings, caller: GroupReviewer) -> schemas.DeriveReport:
+    """Derive groups and guarantee circles now from today's links (as the nightly batch does)."""
+    return derivation.derive(
+        db, caller, today=today_in(settings.timezone), threshold_bp=settings.group_control_share_bp
+    )
+
+
+@router.get("/groups/{group_id}", response_model=schemas.GroupRead)
+def read_group(
+    request: Request, db: Db, settings: AppSettings, caller: GroupReader, group_id: EntityId
+) -> schemas.GroupRead:
+    """One group: totals (fen), members with their paths from the core, review, graph."""
+    return groups.read_group(
+        db,
+        caller,
+        group_id,
+        today=today_in(settings.timezone),
+        locale=locale_of(request),
+        threshold_bp=settings.group_control_share_bp,
+    )
+
+
+@router.post("/groups/{group_id}/accept", response_model=schemas.GroupRead)
+def accept_group(
+    request: Request, db: Db, settings: AppSettings, caller: GroupReviewer, group_id: EntityId
+) -> schemas.GroupRead:
+    """Accept a proposed group: it becomes current and supersedes overlapping accepted groups."""
+    return groups.accept(
+        db,
+        caller,
+        group_id,
+        today=today_in(settings.timezone),
+        locale=locale_of(request),
+        threshold_bp=settings.group_control_share_bp,
+    )
+
+
+@router.post("/groups/{group_id}/reject", response_model=schemas.GroupRead)
+def reject_group(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    caller: GroupReviewer,
+    group_id: EntityId,
+    body: schemas.GroupReject,
+) -> schemas.GroupRead:
+    """Reject a proposed group; the reason is required."""
+    return groups.reject(
+        db,
+        caller,
+        group_id,
+        body.reason,
+        today=today_in(settings.timezone),
+        locale=locale_of(request),
+        threshold_bp=settings.group_control_share_bp,
+    )
+
+
+@router.get("/guarantee-circles", response_model=schemas.CirclePage)
+def list_circles(
+    db: Db, caller: GroupReader, status: StatusFilter = None, page: PageNo = 1, size: PageSize = 25
+) -> schemas.CirclePage:
+    """Guarantee circles with a member in the caller's scope (current by default; or status=ended)."""
+    return circles.list_circles(db, caller, status, PageRequest(page, size))
+
+
+@router.get("/guarantee-circles/{circle_id}", response_model=schemas.CircleRead)
+def read_circle(
+    request: Request, db: Db, settings: AppSettings, caller: GroupReader, circle_id: EntityId
+) -> schemas.CircleRead:
+    """One guarantee circle: members (masked outside scope) and the guarantees between them."""
+    return circles.read_circle(db, caller, circle_id, today=today_in(settings.timezone), locale=locale_of(request))

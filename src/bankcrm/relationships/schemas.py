@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -40,3 +40,155 @@ class LinkRead(BaseModel):
     valid_from: date
     valid_to: date | None
     active: bool
+
+
+class GraphNode(BaseModel):
+    """A customer in a graph; ``masked`` nodes (outside the reader's scope) carry only a kind and an opaque id."""
+
+    id: str = Field(description="Opaque node id, unique within this answer only")
+    kind: str
+    masked: bool
+    cif_no: str | None = None
+    name: str | None = None
+    role: str | None = Field(None, description="Groups: CORE, MEMBER or CONTROLLER")
+    depth: int | None = Field(None, description="Links away from the centre (customer graph) or the core (group)")
+    center: bool = False
+
+
+class GraphEdge(BaseModel):
+    """An active link between two nodes; share and amount are left out when both ends are masked."""
+
+    source: str
+    target: str
+    link_type: str
+    label: str
+    share_pct_bp: int | None = None
+    amount: int | None = None
+    control: bool | None = Field(None, description="Groups: whether the link counts as control")
+
+
+class Graph(BaseModel):
+    """Nodes and edges, ready for an ECharts graph series."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool = Field(False, description="True when the graph was cut at its node limit")
+
+
+class PathStep(BaseModel):
+    """One customer on the path from a group's core; ``link_type`` joins it to the step before."""
+
+    node: str
+    cif_no: str | None
+    link_type: str | None
+    forward: bool | None = Field(None, description="True: control runs from the step before to this one")
+
+
+class GroupMemberRead(BaseModel):
+    """A customer of a group, masked outside the reader's scope, with its path from the core."""
+
+    node: str
+    kind: str
+    masked: bool
+    cif_no: str | None
+    name: str | None
+    role: str
+    depth: int
+    path: list[PathStep]
+
+
+class GroupSummary(BaseModel):
+    """A corporate group as listed; totals (fen) are null when a member is outside the reader's scope."""
+
+    id: int
+    status: str
+    status_label: str
+    core_cif_no: str | None
+    core_name: str | None
+    member_count: int
+    controller_count: int
+    totals_hidden: bool
+    credit_exposure: int | None
+    loan_balance: int | None
+    guarantees_given: int | None
+    deposit_balance: int | None
+    replaces_id: int | None
+    derived_at: datetime
+    refreshed_at: datetime
+    decided_at: datetime | None
+
+
+class GroupRead(GroupSummary):
+    """A corporate group with its members, paths, review and graph."""
+
+    members: list[GroupMemberRead]
+    triggered_by: str | None
+    decided_by: str | None
+    reason: str | None
+    graph: Graph
+
+
+class GroupPage(BaseModel):
+    """One page of groups."""
+
+    items: list[GroupSummary]
+    total: int
+    page: int
+    size: int
+
+
+class GroupReject(BaseModel):
+    """Rejecting a proposed group: the reason is required."""
+
+    reason: str = Field("", max_length=2000)
+
+
+class CircleSummary(BaseModel):
+    """A guarantee circle as listed; the total (fen) is null when a member is outside the reader's scope."""
+
+    id: int
+    status: str
+    member_count: int
+    total_hidden: bool
+    total_amount: int | None
+    derived_at: datetime
+    refreshed_at: datetime
+    ended_at: datetime | None
+
+
+class CircleRead(CircleSummary):
+    """A guarantee circle with its members (masked outside scope) and the guarantees between them."""
+
+    members: list[GraphNode]
+    graph: Graph
+
+
+class CirclePage(BaseModel):
+    """One page of circles."""
+
+    items: list[CircleSummary]
+    total: int
+    page: int
+    size: int
+
+
+class DeriveReport(BaseModel):
+    """What one derivation found and changed."""
+
+    links: int
+    groups: int
+    proposed: int
+    unchanged: int
+    outdated: int
+    not_reproposed: int = Field(description="Groups derived again exactly as a rejected proposal: not proposed again")
+    circles: int
+    circles_new: int
+    circles_ended: int
+    seconds: float
+
+
+class CircleFlag(BaseModel):
+    """A current guarantee circle a customer belongs to (flagged on the 360° view)."""
+
+    circle_id: int
+    member_count: int

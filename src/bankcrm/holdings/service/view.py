@@ -23,8 +23,10 @@ from bankcrm.holdings.schemas import (
     TransactionPage,
     TransactionRead,
 )
+from bankcrm.households.service import read as household_read
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models import Customer, Product, Task
+from bankcrm.relationships.service import circles as circle_service
 
 MATURITY_HORIZON_DAYS = 90
 
@@ -192,4 +194,6 @@ def customer_view(
         tasks=[task_read(t, customer, head.name) for t in repository.open_tasks_of_customer(db, customer.id)],
         recent_transactions=transactions(db, principal, cif_no, PageRequest(1, 10), timezone=timezone),
         history_url=f"/api/v1/customers/{customer.cif_no}/history",
+        household=household_read.badge(db, principal, customer.id),
+        guarantee_circles=circle_service.circles_of(db, customer.id),
     )

@@ -194,7 +194,7 @@ def _load_chunks(
 ) -> tuple[int, list[Reject], list[str]]:
     """Check and load chunk by chunk; returns rows loaded, the rejects and the header."""
     plan = PLANS[req.file_type]
-    seen = pl.DataFrame(schema={fmt.key: pl.String, SEEN_LINE: pl.Int64})
+    seen = pl.DataFrame(schema={fmt.key or LINE: pl.String, SEEN_LINE: pl.Int64})  # no key: the plan finds repeats
     loaded = 0
     rejects: list[Reject] = []
     header: list[str] = []
@@ -221,7 +221,8 @@ def _load_chunks(
             frame = chunk.frame
             missing = [c for c in fmt.names if c not in header]
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-            frame = frame.join(seen, on=fmt.key, how="left")
+            if fmt.key is not None:
+                frame = frame.join(seen, on=fmt.key, how="left")
             frame = plan.resolve(frame, ctx)
             if checks is None:
                 checks = _checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
@@ -237,9 +238,10 @@ def _load_chunks(
                 touched |= plan.load(good, ctx)
             loaded += good.height
             rejects.extend(_rejects(bad, checks, header))
-            keys = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
-            keys = keys.group_by(fmt.key).agg(pl.col(LINE).min().alias(SEEN_LINE))
-            seen = pl.concat([seen, keys])
+            if fmt.key is not None:
+                keys = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
+                keys = keys.group_by(fmt.key).agg(pl.col(LINE).min().alias(SEEN_LINE))
+                seen = pl.concat([seen, keys])
             if progress is not None:
                 progress(chunk.size_bytes)
         _finish(pending)

@@ -58,17 +58,17 @@ def link_types(db: Session) -> list[CodeItem]:
     return customer_queries.code_table(db, TYPE_TABLE)
 
 
-def _symmetric(db: Session) -> set[str]:
+def symmetric_types(db: Session) -> set[str]:
     return {c.code for c in customer_queries.code_table(db, READING_TABLE) if c.parent_code == SYMMETRIC}
 
 
-def _percent(bp: int) -> str:
+def percent(bp: int) -> str:
     """Basis points as a percentage without trailing zeros: 6000 → '60', 1250 → '12.5'."""
     text = f"{Decimal(bp) / 100:.2f}".rstrip("0").rstrip(".")
     return text or "0"
 
 
-def _share_bp(share: Decimal, errors: list[FieldError]) -> int | None:
+def share_bp(share: Decimal, errors: list[FieldError]) -> int | None:
     exponent = share.as_tuple().exponent
     if not share.is_finite() or not isinstance(exponent, int) or exponent < -2 or not 0 <= share <= 100:
         errors.append(FieldError("share_pct", SHARE_RANGE))
@@ -76,7 +76,7 @@ def _share_bp(share: Decimal, errors: list[FieldError]) -> int | None:
     return int(share * 100)
 
 
-def _kind_error(link_type: str, source: Customer, target: Customer) -> FieldError | None:
+def kind_error(link_type: str, source: Customer, target: Customer) -> FieldError | None:
     if link_type in FAMILY and not (source.kind == "individual" and target.kind == "individual"):
         return FieldError("link_type", FAMILY_KINDS)
     if link_type in TO_CORPORATE and target.kind != "corporate":
@@ -99,14 +99,14 @@ def create_link(
         errors.append(FieldError("to_cif_no", UNKNOWN_CIF))
     elif target.id == source.id:
         errors.append(FieldError("to_cif_no", SELF_LINK))
-    elif not errors and (problem := _kind_error(body.link_type, source, target)) is not None:
+    elif not errors and (problem := kind_error(body.link_type, source, target)) is not None:
         errors.append(problem)
-    share_bp: int | None = None
+    added_bp: int | None = None
     if body.link_type == SHAREHOLDER:
         if body.share_pct is None:
             errors.append(FieldError("share_pct", SHARE_REQUIRED))
         else:
-            share_bp = _share_bp(body.share_pct, errors)
+            added_bp = share_bp(body.share_pct, errors)
     elif body.share_pct is not None:
         errors.append(FieldError("share_pct", SHARE_ONLY_SHAREHOLDER))
     if body.link_type == GUARANTOR:
@@ -117,19 +117,19 @@ def create_link(
     if errors:
         raise ValidationFailed(errors=errors)
     assert target is not None
-    both_ways = body.link_type in _symmetric(db)
+    both_ways = body.link_type in symmetric_types(db)
     if repository.active_link_exists(db, source.id, target.id, body.link_type, today, both_directions=both_ways):
         raise ValidationFailed(errors=[FieldError("to_cif_no", DUPLICATE)])
-    if share_bp is not None:
+    if added_bp is not None:
         held = repository.shares_held(db, target.id, today)
-        if held + share_bp > FULL_SHARE_BP:
-            params = {"held": _percent(held), "left": _percent(FULL_SHARE_BP - held)}
+        if held + added_bp > FULL_SHARE_BP:
+            params = {"held": percent(held), "left": percent(FULL_SHARE_BP - held)}
             raise ValidationFailed(errors=[FieldError("share_pct", SHARE_OVER, params)])
     link = CustomerLink(
         from_customer_id=source.id,
         to_customer_id=target.id,
         link_type=body.link_type,
-        share_pct_bp=share_bp,
+        share_pct_bp=added_bp,
         amount=body.amount if body.link_type == GUARANTOR else None,
         valid_from=body.valid_from or today,
         created_by=principal.user_id,

@@ -1,0 +1,1 @@
+"""Account managers of customers: primary and co-managers with shares, transfers with approval, portfolios."""

@@ -1,0 +1,1 @@
+"""Business rules of account-manager assignments (no HTTP)."""

@@ -1,0 +1,281 @@
+"""HTML pages: a customer's managers (change form), portfolios (bulk transfer), manager-change requests."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.principal import Principal
+from bankcrm.assignments import schemas
+from bankcrm.assignments.service import reads, requests
+from bankcrm.errors import Conflict, FieldError, ValidationFailed
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
+from bankcrm.kit.time import today_in
+from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+Reader = Annotated[Principal, Depends(require_web("customer.read"))]
+Maker = Annotated[Principal, Depends(require_web("assignment.request"))]
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
+Username = Annotated[str, Path(min_length=1, max_length=40)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Flag = Annotated[str | None, Query(max_length=10)]
+
+ROWS = 5  # manager rows on the change form
+BAD_SHARE = N_("Enter a percentage from 0 to 100 with at most two decimals.")
+BAD_MANAGER = N_("Choose an active account manager.")
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(_form)]
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _share_bp(text: str) -> int | None:
+    """A percentage as typed (``70``, ``33.5``, ``70%``) to basis points."""
+    try:
+        value = Decimal(text.rstrip("%").strip())
+    except InvalidOperation:
+        return None
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or not 0 <= value <= 100:
+        return None
+    return int(value * 100)
+
+
+def _managers_from(form: FormData) -> list[dict[str, Any]]:
+    """Manager rows of the change form (empty rows skipped); the primary is the row the radio names."""
+    rows: list[dict[str, Any]] = []
+    problems: list[FieldError] = []
+    primary = _text(form, "primary")
+    for i in range(ROWS):
+        manager, share = _text(form, f"manager_{i}"), _text(form, f"share_{i}")
+        if not manager and not share:
+            continue
+        index = len(rows)
+        manager_id, share_bp = _int(manager), _share_bp(share)
+        if manager_id is None:
+            problems.append(FieldError(f"managers.{index}.manager_id", BAD_MANAGER))
+        if share_bp is None:
+            problems.append(FieldError(f"managers.{index}.share_bp", BAD_SHARE))
+        rows.append(
+            {"manager_id": manager_id or 0, "share_bp": share_bp or 0, "role": "primary" if primary == str(i) else "co"}
+        )
+    if problems:
+        raise ValidationFailed(errors=problems)
+    return rows
+
+
+def _managers_page(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal: Principal,
+    cif_no: str,
+    *,
+    saved: str | None = None,
+    values: dict[str, str] | None = None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+) -> Response:
+    data = reads.customer_managers(db, principal, cif_no, today=today_in(settings.timezone))
+    if values is None:
+        values = {"primary": "0"}
+        for i, a in enumerate(data.current):
+            values[f"manager_{i}"] = str(a.manager_id)
+            values[f"share_{i}"] = f"{a.share_bp / 100:g}"
+            if a.role == "primary":
+                values["primary"] = str(i)
+    context = {
+        "m": data,
+        "choices": reads.manager_choices(db, principal),
+        "rows": ROWS,
+        "values": values,
+        "saved": saved,
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "assignments/managers.html", context, status=code)
+
+
+@router.get("/customers/{cif_no}/managers", response_class=HTMLResponse)
+def managers_page(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, cif_no: CifNo, saved: Flag = None
+) -> Response:
+    """A customer's managers today, the history of assignments, and the change form."""
+    return _managers_page(request, db, settings, principal, cif_no, saved=saved)
+
+
+@router.post("/customers/{cif_no}/managers")
+def managers_request(
+    request: Request, db: Db, settings: AppSettings, principal: Maker, cif_no: CifNo, form: Form
+) -> Response:
+    """File a change of the customer's managers for approval."""
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        try:
+            body = schemas.ChangeCreate.model_validate(
+                {"managers": _managers_from(form), "reason": _text(form, "reason")}
+            )
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            filed = requests.submit_change(db, principal, cif_no, body, today=today_in(settings.timezone))
+    except (ValidationFailed, Conflict) as exc:
+        return _managers_page(
+            request,
+            db,
+            settings,
+            principal,
+            cif_no,
+            values=values,
+            problems=form_errors(request, exc),
+            code=exc.status,
+        )
+    return RedirectResponse(f"/assignments/requests/{filed.id}?submitted=1", status_code=303)
+
+
+@router.get("/portfolio", response_class=HTMLResponse)
+def my_portfolio(request: Request, db: Db, principal: Reader) -> Response:
+    """An account manager's own portfolio; anyone else picks a manager."""
+    if "account_manager" in principal.roles:
+        return RedirectResponse(f"/managers/{principal.username}/portfolio", status_code=303)
+    return render(request, "assignments/managers_list.html", {"choices": reads.visible_managers(db, principal)})
+
+
+def _portfolio_page(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal: Principal,
+    username: str,
+    page: int,
+    *,
+    values: dict[str, Any] | None = None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+) -> Response:
+    user = reads.manager_by_username(db, principal, username)
+    data = reads.portfolio(db, principal, user.id, PageRequest(page, 50), today=today_in(settings.timezone))
+    context = {
+        "p": data,
+        "result": Page(data.items, data.total, data.page, data.size),
+        "choices": [c for c in reads.manager_choices(db, principal) if c.id != user.id],
+        "values": values or {},
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "assignments/portfolio.html", context, status=code)
+
+
+@router.get("/managers/{username}/portfolio", response_class=HTMLResponse)
+def portfolio_page(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, username: Username, page: PageNo = 1
+) -> Response:
+    """A manager's customers in the viewer's scope, figures, counts by status, and the bulk transfer form."""
+    return _portfolio_page(request, db, settings, principal, username, page)
+
+
+@router.post("/managers/{username}/portfolio/transfer")
+def portfolio_transfer(
+    request: Request, db: Db, settings: AppSettings, principal: Maker, username: Username, form: Form
+) -> Response:
+    """File the hand-over of the ticked customers (or all of them) to another manager."""
+    user = reads.manager_by_username(db, principal, username)
+    everyone = _text(form, "scope") == "all"
+    chosen = [v for v in form.getlist("cif_no") if isinstance(v, str)]
+    values = {"to_manager_id": _text(form, "to_manager_id"), "reason": _text(form, "reason"), "cif_nos": chosen}
+    try:
+        if not everyone and not chosen:
+            raise ValidationFailed(
+                errors=[FieldError("cif_nos", N_("Tick the customers to hand over, or choose all."))]
+            )
+        try:
+            body = schemas.TransferCreate.model_validate(
+                {
+                    "from_manager_id": user.id,
+                    "to_manager_id": _int(_text(form, "to_manager_id")) or 0,
+                    "cif_nos": None if everyone else chosen,
+                    "reason": _text(form, "reason"),
+                }
+            )
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            filed = requests.submit_transfer(db, principal, body, today=today_in(settings.timezone))
+    except (ValidationFailed, Conflict) as exc:
+        return _portfolio_page(
+            request,
+            db,
+            settings,
+            principal,
+            username,
+            1,
+            values=values,
+            problems=form_errors(request, exc),
+            code=exc.status,
+        )
+    return RedirectResponse(f"/assignments/requests/{filed.id}?submitted=1", status_code=303)
+
+
+@router.get("/assignments/requests", response_class=HTMLResponse)
+def requests_page(request: Request, db: Db, principal: Reader, status: str = "submitted", page: PageNo = 1) -> Response:
+    """Checkers: manager changes waiting in their units; makers: their own."""
+    status = status if status in ("submitted", "approved", "rejected") else "submitted"
+    result = requests.inbox(db, principal, PageRequest(page, 25), status)
+    items = [reads.request_read(db, principal, r) for r in result.items]
+    return render(request, "assignments/requests.html", {"result": result, "items": items, "status": status})
+
+
+def _request_page(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    request_id: int,
+    *,
+    submitted: int = 0,
+    problems: Any = None,
+    code: int = 200,
+) -> Response:
+    r = reads.request_read(db, principal, requests.get_request(db, principal, request_id))
+    context = {"r": r, "submitted": submitted, **(problems or {"errors": {}, "message": None})}
+    return render(request, "assignments/request.html", context, status=code)
+
+
+@router.get("/assignments/requests/{request_id}", response_class=HTMLResponse)
+def request_page(request: Request, db: Db, principal: Reader, request_id: EntityId, submitted: int = 0) -> Response:
+    """One request, each customer's managers before and after, and the decision form for checkers."""
+    return _request_page(request, db, principal, request_id, submitted=submitted)
+
+
+@router.post("/assignments/requests/{request_id}")
+def request_decide(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, request_id: EntityId, form: Form
+) -> Response:
+    """Approve or reject; errors come back on the same page."""
+    try:
+        decision = schemas.Decision(approve=_text(form, "decision") == "approve", reason=_text(form, "reason") or None)
+        with db.begin_nested():
+            requests.decide(db, principal, request_id, decision, today=today_in(settings.timezone))
+    except (ValidationFailed, Conflict) as exc:
+        return _request_page(request, db, principal, request_id, problems=form_errors(request, exc), code=exc.status)
+    except ValidationError as exc:
+        return _request_page(request, db, principal, request_id, problems=form_errors(request, invalid(exc)), code=422)
+    return RedirectResponse(f"/assignments/requests/{request_id}", status_code=303)

@@ -1,0 +1,1 @@
+"""Households: individuals grouped from family links (editable), with their figures and products rolled up."""

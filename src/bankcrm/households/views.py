@@ -1,0 +1,113 @@
+"""HTML page of a household: members, rolled-up figures and products, and the manual edits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.principal import Principal
+from bankcrm.customers import forms
+from bankcrm.errors import Conflict, ValidationFailed
+from bankcrm.households import schemas
+from bankcrm.households.service import edit, read
+from bankcrm.kit.time import today_in
+from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.templating import locale_of, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+Reader = Annotated[Principal, Depends(require_web("customer.read"))]
+Writer = Annotated[Principal, Depends(require_web("customer.write"))]
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
+Form = Annotated[dict[str, str], Depends(forms.form_values)]
+Flag = Annotated[str | None, Query(max_length=10)]
+
+
+def _page(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    household_id: int,
+    *,
+    saved: str | None = None,
+    form: str | None = None,
+    values: dict[str, str] | None = None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+) -> Response:
+    context = {
+        "h": read.household(db, principal, household_id, locale=locale_of(request)),
+        "saved": saved,
+        "form": form,
+        "values": values or {},
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "households/household.html", context, status=code)
+
+
+@router.get("/households/{household_id}", response_class=HTMLResponse)
+def household_page(request: Request, db: Db, principal: Reader, household_id: EntityId, saved: Flag = None) -> Response:
+    """A household: members (outside your scope masked), figures and products of the members you may read."""
+    return _page(request, db, principal, household_id, saved=saved)
+
+
+@router.get("/customers/{cif_no}/household")
+def customer_household(request: Request, db: Db, principal: Reader, cif_no: CifNo) -> Response:
+    """The page of the customer's household (404 when it belongs to none)."""
+    found = read.household_of(db, principal, cif_no, locale=locale_of(request))
+    return RedirectResponse(f"/households/{found.id}", status_code=303)
+
+
+@router.post("/households/{household_id}/members")
+def member_add(
+    request: Request, db: Db, settings: AppSettings, principal: Writer, household_id: EntityId, form: Form
+) -> Response:
+    """Add a customer by CIF number."""
+    values = {"cif_no": form.get("cif_no", "").strip()}
+    try:
+        try:
+            body = schemas.MemberAdd.model_validate(values)
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            edit.add_member(
+                db, principal, household_id, body, today=today_in(settings.timezone), locale=locale_of(request)
+            )
+    except (ValidationFailed, Conflict) as exc:
+        problems = form_errors(request, exc)
+        return _page(
+            request, db, principal, household_id, form="add", values=values, problems=problems, code=exc.status
+        )
+    return RedirectResponse(f"/households/{household_id}?saved=added", status_code=303)
+
+
+@router.post("/households/{household_id}/members/{cif_no}/remove")
+def member_remove(db: Db, settings: AppSettings, principal: Writer, household_id: EntityId, cif_no: CifNo) -> Response:
+    """Take a member out; back to the household, or to the customer when the household dissolved."""
+    remains = edit.remove_member(db, principal, household_id, cif_no, today=today_in(settings.timezone))
+    target = f"/households/{household_id}?saved=removed" if remains else f"/customers/{cif_no}/360"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/households/{household_id}/head")
+def head_set(
+    request: Request, db: Db, settings: AppSettings, principal: Writer, household_id: EntityId, form: Form
+) -> Response:
+    """Make a member the head."""
+    values = {"cif_no": form.get("cif_no", "").strip()}
+    try:
+        try:
+            body = schemas.HeadSet.model_validate(values)
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            edit.set_head(
+                db, principal, household_id, body, today=today_in(settings.timezone), locale=locale_of(request)
+            )
+    except (ValidationFailed, Conflict) as exc:
+        problems = form_errors(request, exc)
+        return _page(request, db, principal, household_id, form="head", problems=problems, code=exc.status)
+    return RedirectResponse(f"/households/{household_id}?saved=head", status_code=303)

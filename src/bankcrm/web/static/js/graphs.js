@@ -1,0 +1,81 @@
+// Relationship graphs (a customer's network, a corporate group, a guarantee circle) with an ECharts
+// graph series. The data sits in a <script type="application/json"> block beside each chart (never
+// executed, so the CSP allows it): {nodes: [...], edges: [...]}, masked nodes without name or CIF no.
+(function () {
+  "use strict";
+
+  var COLOURS = { corporate: "#206bc4", individual: "#2fb344", masked: "#9aa0ac" };
+
+  function dataOf(el) {
+    var src = document.getElementById(el.dataset.source);
+    return src ? JSON.parse(src.textContent) : null;
+  }
+
+  function yuan(fen) {
+    return (Number(fen) / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function nodeLabel(node, masked) {
+    if (node.masked) { return masked; }
+    return node.name || node.cif_no || node.id;
+  }
+
+  function edgeLabel(edge) {
+    var text = edge.label;
+    if (edge.share_pct_bp !== null && edge.share_pct_bp !== undefined) { text += " " + edge.share_pct_bp / 100 + "%"; }
+    if (edge.amount !== null && edge.amount !== undefined) { text += " " + yuan(edge.amount); }
+    return text;
+  }
+
+  function draw(el) {
+    var data = dataOf(el);
+    if (!data) { return; }
+    var masked = el.dataset.labelMasked || "—";
+    var nodes = data.nodes.map(function (n) {
+      var big = n.center || n.role === "CORE";
+      return {
+        id: n.id,
+        name: n.id,
+        value: nodeLabel(n, masked),
+        symbolSize: big ? 46 : 30,
+        symbol: n.kind === "individual" ? "circle" : "roundRect",
+        itemStyle: { color: n.masked ? COLOURS.masked : COLOURS[n.kind] || COLOURS.corporate },
+        label: { show: true, position: "bottom", formatter: nodeLabel(n, masked) + (n.cif_no ? "\n" + n.cif_no : ""), fontSize: 11 },
+        tooltip: { formatter: nodeLabel(n, masked) + (n.cif_no ? " · " + n.cif_no : "") }
+      };
+    });
+    var links = data.edges.map(function (e) {
+      return {
+        source: e.source,
+        target: e.target,
+        value: edgeLabel(e),
+        label: { show: true, formatter: edgeLabel(e), fontSize: 10 },
+        lineStyle: { width: e.control ? 2.5 : 1.2, type: e.control === false ? "dashed" : "solid", curveness: 0.15 }
+      };
+    });
+    el.style.height = "480px"; // set through the DOM: the CSP forbids inline style attributes
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      tooltip: {},
+      series: [{
+        type: "graph",
+        layout: "force",
+        roam: true,
+        draggable: true,
+        force: { repulsion: 600, edgeLength: [120, 200], layoutAnimation: false },
+        edgeSymbol: ["none", "arrow"],
+        edgeSymbolSize: 8,
+        data: nodes,
+        links: links
+      }]
+    });
+    el.dataset.rendered = "true";
+    el.dataset.drawnNodes = String(nodes.length);
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.echarts) { return; }
+    document.querySelectorAll("[data-graph]").forEach(draw);
+  });
+})();
