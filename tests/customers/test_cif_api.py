@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bankcrm.models import AuditEvent, Customer
-from tests.conftest import token_for
+from bankcrm.models import AuditEvent, Customer, ManagerAssignment
+from tests.conftest import token_for, user_id
 from tests.customers.helpers import approved, corporate, individual, resident_id, uscc
 
 
@@ -290,3 +290,30 @@ def test_search_ranks_exact_matches_first_then_name_keys_in_order_and_stops_at_t
     capped = client.get("/api/v1/customers", params={"q": "zs", "size": 1, "page": 2}, headers=am1).json()
     assert (capped["total"], capped["total_capped"]) == (2, True)
     assert [c["cif_no"] for c in capped["items"]] == [cifs["张三"]]
+
+
+def test_an_approved_customer_gets_its_first_primary_manager_and_an_edit_cannot_change_it(client, db):
+    # given am1 enters a customer (its own) and the manager approves it
+    cif_no = approved(client, db, individual(db))
+    customer = db.scalar(select(Customer).where(Customer.cif_no == cif_no))
+    # then am1 is its primary manager with the whole share, from the day it was created
+    rows = db.scalars(select(ManagerAssignment).where(ManagerAssignment.customer_id == customer.id)).all()
+    assert [(r.manager_id, r.role, r.share_bp, r.valid_from, r.valid_to) for r in rows] == [
+        (user_id(db, "am1"), "primary", 10_000, customer.created_at.date(), None)
+    ]
+    # when an edit tries to hand the customer to am2
+    response = client.patch(
+        f"/api/v1/customers/{cif_no}",
+        json={"account_manager_id": user_id(db, "am2")},
+        headers=token_for(client, "am1"),
+    )
+    # then it is refused at that field and nothing changed
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "account_manager_id",
+            "message": "Account managers change through a manager change request, which needs approval.",
+        }
+    ]
+    db.refresh(customer)
+    assert customer.account_manager_id == user_id(db, "am1")

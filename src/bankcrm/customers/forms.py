@@ -67,7 +67,6 @@ EDIT_SCALARS = [
     "name_en",
     "status",
     "home_unit_id",
-    "account_manager_id",
     "source_channel",
     "id_type",
     "id_no",

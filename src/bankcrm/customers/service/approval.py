@@ -20,7 +20,7 @@ from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
 from bankcrm.kit.validators import cif_number
-from bankcrm.models import ChangeRequest, CorporateProfile, Customer, IndividualProfile
+from bankcrm.models import ChangeRequest, CorporateProfile, Customer, IndividualProfile, ManagerAssignment
 
 INDIVIDUAL_FIELDS = [
     "gender",
@@ -155,6 +155,18 @@ def _create_customer(
     records.set_name(customer, p["name"], p.get("name_en"))
     db.add(customer)
     db.flush()
+    if customer.account_manager_id is not None:
+        # The manager entered with the customer is its first primary, sole share (docs/assignments.md).
+        db.add(
+            ManagerAssignment(
+                customer_id=customer.id,
+                manager_id=customer.account_manager_id,
+                role="primary",
+                share_bp=10_000,
+                valid_from=customer.created_at.date(),
+                created_by=principal.user_id,
+            )
+        )
     if request.customer_kind == "individual":
         records.set_id_no(cipher, customer, p["id_type"], p["id_no"])
         person = IndividualProfile(customer_id=customer.id, **{f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS})

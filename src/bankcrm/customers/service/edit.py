@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
-from bankcrm.access.service import users as user_service
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import IDENTITY_FIELDS, CustomerUpdate
 from bankcrm.customers.service import intake, records
@@ -21,6 +20,8 @@ from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.models import ChangeRequest, Customer
+
+MANAGERS_BY_REQUEST = N_("Account managers change through a manager change request, which needs approval.")
 
 CUSTOMER_COLUMNS = (
     "name_en",
@@ -77,10 +78,9 @@ def change_customer(
         "addresses": v.addresses(db, errors, data.addresses) if data.addresses is not None else None,
     }
     people = _check_people(db, errors, customer, data)
-    if direct.get("account_manager_id") is not None and not user_service.is_active_user(
-        db, direct["account_manager_id"]
-    ):
-        errors.add("account_manager_id", v.MSG_UNKNOWN_CODE)
+    if "account_manager_id" in direct and direct["account_manager_id"] != customer.account_manager_id:
+        # Who manages a customer, and with what share, changes only through an approved request.
+        errors.add("account_manager_id", MANAGERS_BY_REQUEST)
     requested = _check_identity(db, principal, cipher, errors, customer, identity)
     if errors.errors:
         raise ValidationFailed(errors=errors.errors)
