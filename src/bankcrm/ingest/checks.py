@@ -160,7 +160,7 @@ def first_failure(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     details = [c.detail.cast(pl.String).alias(detail_column(i)) for i, c in enumerate(checks) if c.detail is not None]
     failing = [pl.when(c.bad.fill_null(False)).then(pl.lit(i, dtype=pl.Int32)) for i, c in enumerate(checks)]
     fail = pl.coalesce(failing) if failing else pl.lit(None, dtype=pl.Int32)
-    return frame.with_columns(fail.alias(FAIL), *details)
+    return frame.lazy().with_columns(fail.alias(FAIL), *details).collect()
 
 
 def detail_column(index: int) -> str:

@@ -185,10 +185,19 @@ def update_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 def mark_dirty(db: Session, customer_ids: Iterable[int]) -> None:
     """Queue customers for the nightly figures (a customer already queued stays queued once)."""
     ids = sorted(set(customer_ids))
-    if ids:
-        # One prepared statement run many times: both databases take ON CONFLICT DO NOTHING.
-        stmt = text("INSERT INTO customer_figure_dirty (customer_id) VALUES (:id) ON CONFLICT DO NOTHING")
-        db.execute(stmt, [{"id": i} for i in ids])
+    if not ids:
+        return
+    if db.get_bind().dialect.name == "postgresql":
+        # One statement with the ids as an array: a round trip per customer cost seconds at scale.
+        sql = (
+            "INSERT INTO customer_figure_dirty (customer_id) "
+            "SELECT unnest(CAST(:ids AS integer[])) ON CONFLICT DO NOTHING"
+        )
+        db.execute(text(sql), {"ids": ids})
+        return
+    # SQLite runs the one prepared statement in process: no round trips to save.
+    stmt = text("INSERT INTO customer_figure_dirty (customer_id) VALUES (:id) ON CONFLICT DO NOTHING")
+    db.execute(stmt, [{"id": i} for i in ids])
 
 
 SQLITE_LOAD_CACHE_KIB = 512 * 1024

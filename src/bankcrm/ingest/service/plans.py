@@ -53,6 +53,7 @@ class LoadContext:
     # Per load: blind indexes already computed, and the whole account table once a file names many accounts.
     index_cache: dict[str, str] = field(default_factory=dict)
     all_accounts: pl.DataFrame | None = None
+    account_map: pl.DataFrame | None = None  # account_no → the account's row, filled as numbers are met
     carried: dict[str, Any] = field(default_factory=dict)  # a plan's state from chunk to chunk of one load
 
 
@@ -76,14 +77,29 @@ def _with_customer(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
 
 
 def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-    frame = _blind(frame, "account_no", ACCOUNT_PURPOSE, ctx)
-    indexes = frame.get_column("_index").drop_nulls().unique().to_list()
-    if ctx.all_accounts is None and len(indexes) > WHOLE_TABLE_ABOVE:
+    numbers = frame.get_column("account_no").drop_nulls().unique()
+    if ctx.all_accounts is None and numbers.len() > WHOLE_TABLE_ABOVE:
         # Many accounts: one scan of the table beats thousands of IN lists (balances and vouchers
         # never add accounts, and an accounts file never names one twice, so the copy stays right).
         ctx.all_accounts = repository.all_accounts(ctx.db)
-    known = ctx.all_accounts if ctx.all_accounts is not None else repository.accounts_by_index(ctx.db, indexes)
-    return frame.join(known, on="_index", how="left")
+    if ctx.all_accounts is None:
+        frame = _blind(frame, "account_no", ACCOUNT_PURPOSE, ctx)
+        indexes = frame.get_column("_index").drop_nulls().unique().to_list()
+        return frame.join(repository.accounts_by_index(ctx.db, indexes), on="_index", how="left")
+    # Each number is blind-indexed and matched to the table once per load; chunks then join on the
+    # short number itself rather than on 64-character indexes.
+    known = ctx.account_map
+    if known is None:
+        known = pl.DataFrame(schema={"account_no": pl.String, **repository.ACCOUNT_SCHEMA})
+    new = numbers.filter(~numbers.is_in(known.get_column("account_no"))).to_list()
+    if new:
+        indexed = pl.DataFrame(
+            {"account_no": new, "_index": [ctx.cipher.blind_index(v, ACCOUNT_PURPOSE) for v in new]},
+            schema={"account_no": pl.String, "_index": pl.String},
+        )
+        known = pl.concat([known, indexed.join(ctx.all_accounts, on="_index", how="left")], rechunk=True)
+    ctx.account_map = known
+    return frame.join(known, on="account_no", how="left")
 
 
 def _with_category(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:

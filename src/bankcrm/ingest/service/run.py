@@ -33,6 +33,7 @@ from bankcrm.ingest.checks import (
 )
 from bankcrm.ingest.formats import FORMATS, FileFormat
 from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, FileRefused, checksum, chunks
+from bankcrm.ingest.seen import SeenKeys
 from bankcrm.ingest.service.plans import PLANS, LoadContext
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
@@ -194,7 +195,7 @@ def _load_chunks(
 ) -> tuple[int, list[Reject], list[str]]:
     """Check and load chunk by chunk; returns rows loaded, the rejects and the header."""
     plan = PLANS[req.file_type]
-    seen = pl.DataFrame(schema={fmt.key or LINE: pl.String, SEEN_LINE: pl.Int64})  # no key: the plan finds repeats
+    seen = SeenKeys()  # no key (links): the plan finds repeats itself
     loaded = 0
     rejects: list[Reject] = []
     header: list[str] = []
@@ -222,7 +223,7 @@ def _load_chunks(
             missing = [c for c in fmt.names if c not in header]
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
             if fmt.key is not None:
-                frame = frame.join(seen, on=fmt.key, how="left")
+                frame = frame.with_columns(seen.first_lines(frame.get_column(fmt.key)).alias(SEEN_LINE))
             frame = plan.resolve(frame, ctx)
             if checks is None:
                 checks = _checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
@@ -239,9 +240,9 @@ def _load_chunks(
             loaded += good.height
             rejects.extend(_rejects(bad, checks, header))
             if fmt.key is not None:
-                keys = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
-                keys = keys.group_by(fmt.key).agg(pl.col(LINE).min().alias(SEEN_LINE))
-                seen = pl.concat([seen, keys])
+                new = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
+                new = new.unique(subset=fmt.key, keep="first", maintain_order=True)  # rows are in line order
+                seen.add(new.get_column(fmt.key), new.get_column(LINE))
             if progress is not None:
                 progress(chunk.size_bytes)
         _finish(pending)

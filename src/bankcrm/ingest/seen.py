@@ -1,0 +1,89 @@
+"""Keys met in earlier chunks of a file, with the line each was first on, for the duplicate-key check.
+
+A 10M-row file's keys do not fit a join per chunk (that re-hashes everything seen so far, every
+chunk). Their 64-bit hashes are kept as sorted runs, merged like a binary counter, so a chunk
+costs one binary search per run; a hash match is confirmed on the key itself, so a hash collision
+can never reject a good row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+UNSEEN = -1
+
+
+@dataclass
+class _Run:
+    hashes: np.ndarray  # sorted
+    slots: np.ndarray  # where each hash's key and line are in SeenKeys._keys / _lines
+
+
+class SeenKeys:
+    """First lines of the keys of earlier chunks."""
+
+    def __init__(self) -> None:
+        self._runs: list[_Run] = []
+        self._keys = pl.Series(dtype=pl.String)  # in the order added; appended without copying
+        self._lines: list[np.ndarray] = []  # per add(); joined when a duplicate needs its line
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def first_lines(self, keys: pl.Series) -> pl.Series:
+        """For each key, the line it was first seen on in an earlier chunk, else null."""
+        out = np.full(len(keys), UNSEEN, dtype=np.int64)
+        if self._runs and len(keys):
+            hashes = keys.hash().to_numpy()
+            # Searching in ascending order walks each run forward instead of jumping about it.
+            order = np.argsort(hashes)
+            wanted = hashes[order]
+            slots = np.full(len(keys), UNSEEN, dtype=np.int64)
+            for run in self._runs:
+                self._look_up(run, keys, order, wanted, slots)
+            hit = slots != UNSEEN
+            if hit.any():
+                if len(self._lines) > 1:
+                    self._lines = [np.concatenate(self._lines)]
+                out[order[hit]] = self._lines[0][slots[hit]]
+        series = pl.Series(out)
+        return pl.select(pl.when(series != UNSEEN).then(series)).to_series()
+
+    def add(self, keys: pl.Series, lines: pl.Series) -> None:
+        """Remember new keys (none seen before, each once) with their first line."""
+        if not len(keys):
+            return
+        start = len(self._keys)
+        self._keys.append(keys.cast(pl.String))
+        self._lines.append(lines.to_numpy().astype(np.int64))
+        hashes = keys.hash().to_numpy()
+        order = np.argsort(hashes)
+        self._runs.append(_Run(hashes[order], order.astype(np.int64) + start))
+        # Merge while the newest run is as big as the one before: each hash is merged O(log n) times.
+        while len(self._runs) > 1 and len(self._runs[-1].hashes) >= len(self._runs[-2].hashes):
+            newer, older = self._runs.pop(), self._runs.pop()
+            hashes = np.concatenate([older.hashes, newer.hashes])
+            order = np.argsort(hashes, kind="stable")  # two sorted runs: a merge
+            self._runs.append(_Run(hashes[order], np.concatenate([older.slots, newer.slots])[order]))
+
+    def _look_up(self, run: _Run, keys: pl.Series, order: np.ndarray, wanted: np.ndarray, slots: np.ndarray) -> None:
+        """Fill ``slots`` (indexed like ``wanted``) for the keys found in ``run``."""
+        size = len(run.hashes)
+        pos = np.searchsorted(run.hashes, wanted)
+        pos[pos == size] = 0
+        rows = np.nonzero((run.hashes[pos] == wanted) & (slots == UNSEEN))[0]
+        if not rows.size:
+            return
+        candidates = run.slots[pos[rows]]
+        same = (self._keys.gather(candidates) == keys.gather(order[rows])).fill_null(False).to_numpy()
+        slots[rows[same]] = candidates[same]
+        for row in rows[~same]:  # equal hashes, other key: look at the run's other entries with that hash
+            at = int(pos[row]) + 1
+            while at < size and run.hashes[at] == wanted[row]:
+                if self._keys[int(run.slots[at])] == keys[int(order[row])]:
+                    slots[row] = run.slots[at]
+                    break
+                at += 1
