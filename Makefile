@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python -m bench.cif
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.holdings
+	$(BIN)/python -m bench.relationships
 
 i18n: install  ## extract strings, update both catalogs, list what still needs translating
 	$(BIN)/python scripts/i18n.py update

@@ -21,6 +21,7 @@ from bankcrm.config import Settings, get_settings
 from bankcrm.customers.service import pii as pii_service
 from bankcrm.demo import assignments as demo_assignments
 from bankcrm.demo import customers as demo_customers
+from bankcrm.demo import groups as demo_groups
 from bankcrm.demo import holdings as demo_holdings
 from bankcrm.demo import households as demo_households
 from bankcrm.demo import org as demo_org
@@ -110,6 +111,7 @@ def demo(
             customers = demo_customers.build(db, settings.field_cipher())
             files, rows = demo_holdings.build(db, settings, _demo_files_dir(settings))
             demo_households.build(db, settings)
+            demo_groups.build(db, settings)
             demo_assignments.build(db, today_in(settings.timezone))
     if built:
         console.print(
