@@ -110,8 +110,9 @@ def test_an_account_manager_sees_own_portfolio_only_in_own_scope(client: TestCli
     co_only = portfolio(client, "am3", user_id(db, "am3"))
 
     assert [i["cif_no"] for i in own["items"]] == [BJ_1, BJ_2, BJ_3]
-    # A co-manager's data scope follows the primary only: am3 cannot read BJ_1, so it is not listed.
-    assert co_only["items"] == [] and co_only["totals"]["customers"] == 0
+    # A co-manager reads the customers they co-manage: BJ_1 is am3's, with am3's 30 % share.
+    assert [(i["cif_no"], i["role"], i["share_bp"]) for i in co_only["items"]] == [(BJ_1, "co", 3000)]
+    assert co_only["totals"]["customers"] == 1
 
 
 def test_customer_managers_of_an_out_of_scope_customer_are_not_found(client: TestClient, db: Session) -> None:
@@ -119,3 +120,14 @@ def test_customer_managers_of_an_out_of_scope_customer_are_not_found(client: Tes
 
     assert response.status_code == 404
     assert "陈" not in response.text
+
+
+def test_a_co_manager_reads_the_customer_while_co_managing_it(client: TestClient, db: Session) -> None:
+    # given am3 is made co-manager of BJ_1 (am1 keeps 70 %)
+    approved_change(client, BJ_1, [slot(db, "am1", "primary", 7000), slot(db, "am3", "co", 3000)])
+    # then am3 reads the customer, as its primary manager does
+    assert client.get(f"/api/v1/customers/{BJ_1}", headers=token_for(client, "am3")).status_code == 200
+    # when the co-manager is removed again
+    approved_change(client, BJ_1, [slot(db, "am1", "primary", 10_000)])
+    # then am3 no longer reads it: the ended assignment row gives no access
+    assert client.get(f"/api/v1/customers/{BJ_1}", headers=token_for(client, "am3")).status_code == 404

@@ -1,12 +1,13 @@
-"""The one function that turns a principal's data scope into a SQL filter."""
+"""The functions that turn a principal's data scope into a SQL filter."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from bankcrm.access.principal import Principal
+from bankcrm.models import Customer, ManagerAssignment, OrgUnit
 
 
 def scope_filter(
@@ -30,3 +31,21 @@ def scope_filter(
     if principal.data_scope == "own":
         return unit_path == principal.unit_path  # type: ignore[no-any-return]
     return false()
+
+
+def customer_scope(principal: Principal) -> ColumnElement[bool]:
+    """Customers the principal may read, in a query joining OrgUnit on the customer's home unit.
+
+    ``scope_filter`` on the customer's unit and primary manager; an account manager (``own`` scope)
+    also reads the customers they co-manage, since a performance share comes with serving the
+    customer. Only open assignment rows count (ended ones have ``valid_to``).
+    """
+    primary = scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id)
+    if principal.data_scope != "own" or principal.user_id is None:
+        return primary
+    co_managed = select(ManagerAssignment.customer_id).where(
+        ManagerAssignment.manager_id == principal.user_id,
+        ManagerAssignment.role == "co",
+        ManagerAssignment.valid_to.is_(None),
+    )
+    return or_(primary, Customer.id.in_(co_managed))

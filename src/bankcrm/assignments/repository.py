@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Numeric, Select, and_, case, cast, func, l
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
-from bankcrm.access.scope import scope_filter
+from bankcrm.access.scope import customer_scope
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     AssignmentRequest,
@@ -36,7 +36,7 @@ def holds_on(day: date) -> ColumnElement[bool]:
 
 def in_scope(principal: Principal) -> ColumnElement[bool]:
     """The customers the principal may read (join OrgUnit on the customer's home unit)."""
-    return scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id)
+    return customer_scope(principal)
 
 
 def customers_by_cif(db: Session, principal: Principal, cif_nos: list[str]) -> dict[str, Customer]:

@@ -6,7 +6,7 @@ from sqlalchemy import Select, delete, func, or_, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
-from bankcrm.access.scope import scope_filter
+from bankcrm.access.scope import customer_scope
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     ChangeRequest,
@@ -27,11 +27,20 @@ COUNT_CAP = 1_000
 
 def readable(principal: Principal) -> Select[Customer]:
     """Customers the principal may read: their portfolio, their unit subtree, or all (by role)."""
-    return (
-        select(Customer)
+    return select(Customer).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
+
+
+def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of ``ids`` the principal may read (for masking the others in lists and graphs)."""
+    if not ids:
+        return set()
+    stmt = (
+        select(Customer.id)
         .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
-        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
+        .where(Customer.id.in_(ids))
+        .where(customer_scope(principal))
     )
+    return set(db.scalars(stmt))
 
 
 def customer(db: Session, principal: Principal, cif_no: str) -> Customer | None:

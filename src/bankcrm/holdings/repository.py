@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
-from bankcrm.access.scope import scope_filter
+from bankcrm.access.scope import customer_scope
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     Account,
@@ -103,11 +103,7 @@ def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
 
 
 def _scoped_customers(principal: Principal) -> Select[Any]:
-    return (
-        select(Customer.id)
-        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
-        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
-    )
+    return select(Customer.id).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
 
 
 def tasks_for(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[tuple[Task, Customer]]:

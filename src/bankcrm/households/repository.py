@@ -10,8 +10,6 @@ import numpy.typing as npt
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from bankcrm.access.principal import Principal
-from bankcrm.access.scope import scope_filter
 from bankcrm.models import (
     Account,
     CodeItem,
@@ -23,7 +21,6 @@ from bankcrm.models import (
     HouseholdOverride,
     IndividualProfile,
     LoanContract,
-    OrgUnit,
     Product,
 )
 
@@ -140,19 +137,6 @@ def member_count(db: Session, household_id: int) -> int:
     """How many members a household has."""
     stmt = select(func.count()).select_from(HouseholdMember).where(HouseholdMember.household_id == household_id)
     return int(db.scalar(stmt) or 0)
-
-
-def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
-    """Those of ``ids`` the principal may read."""
-    if not ids:
-        return set()
-    stmt = (
-        select(Customer.id)
-        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
-        .where(Customer.id.in_(ids))
-        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
-    )
-    return set(db.scalars(stmt))
 
 
 def figures(db: Session, ids: set[int]) -> dict[int, CustomerFigure]:

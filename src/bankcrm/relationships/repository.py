@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Table, and_, bindparam, case, delete, func
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
-from bankcrm.access.scope import scope_filter
+from bankcrm.access.scope import customer_scope
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     CorporateGroup,
@@ -38,19 +38,6 @@ def customers_by_id(db: Session, ids: set[int]) -> dict[int, Customer]:
     if not ids:
         return {}
     return {c.id: c for c in db.scalars(select(Customer).where(Customer.id.in_(ids)))}
-
-
-def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
-    """Those of ``ids`` the principal may read."""
-    if not ids:
-        return set()
-    stmt = (
-        select(Customer.id)
-        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
-        .where(Customer.id.in_(ids))
-        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
-    )
-    return set(db.scalars(stmt))
 
 
 def links_of(db: Session, customer_id: int) -> list[CustomerLink]:
@@ -286,7 +273,7 @@ def _visible_node(principal: Principal, customer_id: Any) -> ColumnElement[bool]
         select(Customer.id)
         .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
         .where(Customer.id == customer_id)
-        .where(scope_filter(principal, unit_path=OrgUnit.path, owner_id=Customer.account_manager_id))
+        .where(customer_scope(principal))
         .exists()
     )
 

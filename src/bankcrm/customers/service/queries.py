@@ -40,6 +40,11 @@ def get_customer(db: Session, principal: Principal, cif_no: str) -> Customer:
     return customer
 
 
+def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of the customer ids ``ids`` the principal may read."""
+    return repository.visible_ids(db, principal, ids)
+
+
 def summary(customer: Customer, managers: dict[int, str]) -> CustomerSummary:
     """The masked list form of a customer."""
     return CustomerSummary(

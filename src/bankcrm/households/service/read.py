@@ -22,7 +22,7 @@ def visible_household(db: Session, principal: Principal, household_id: int) -> t
     """A household with at least one member in scope, and its members; otherwise 404 (audited if it exists)."""
     row = repository.household(db, household_id)
     members = [c for _, c in repository.members_of(db, household_id)] if row else []
-    if row is None or not repository.visible_ids(db, principal, {c.id for c in members}):
+    if row is None or not customer_queries.visible_ids(db, principal, {c.id for c in members}):
         raise NotFound(NO_SUCH_HOUSEHOLD, audit=out_of_scope(principal, "household", household_id, row is not None))
     return row, members
 
@@ -47,7 +47,7 @@ def read(db: Session, principal: Principal, row: Household, *, locale: str) -> H
     """The household as the principal sees it (the caller checked that one member is in scope)."""
     members = repository.members_of(db, row.id)
     customers = {c.id: c for _, c in members}
-    visible = repository.visible_ids(db, principal, set(customers))
+    visible = customer_queries.visible_ids(db, principal, set(customers))
     names = {s.cif_no: s.name for s in customer_queries.summaries(db, [customers[i] for i in sorted(visible)])}
     figures = repository.figures(db, visible)
     out = []
@@ -115,6 +115,6 @@ def badge(db: Session, principal: Principal, customer_id: int) -> HouseholdBadge
     if row is None:
         return None
     ids = {c.id for _, c in repository.members_of(db, row.id)}
-    visible = repository.visible_ids(db, principal, ids)
+    visible = customer_queries.visible_ids(db, principal, ids)
     aum = sum(f.aum for f in repository.figures(db, visible).values())
     return HouseholdBadge(id=row.id, member_count=len(ids), aum=aum, members_hidden=len(ids) - len(visible))

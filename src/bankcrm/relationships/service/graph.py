@@ -27,7 +27,7 @@ class NodeBook:
 
     def __init__(self, db: Session, principal: Principal, customer_ids: set[int]) -> None:
         self.customers: dict[int, Customer] = repository.customers_by_id(db, customer_ids)
-        self.visible: set[int] = repository.visible_ids(db, principal, customer_ids)
+        self.visible: set[int] = customer_queries.visible_ids(db, principal, customer_ids)
         shown = [self.customers[i] for i in sorted(self.visible)]
         self.names = {c.id: s.name for c, s in zip(shown, customer_queries.summaries(db, shown), strict=True)}
         self._ids: dict[int, str] = {}
@@ -85,7 +85,7 @@ def customer_graph(db: Session, principal: Principal, cif_no: str, *, today: dat
     for lk in first:
         depth.setdefault(lk.to_customer_id if lk.from_customer_id == center.id else lk.from_customer_id, 1)
     near = {i for i, d in depth.items() if d == 1}
-    seen_near = repository.visible_ids(db, principal, near)
+    seen_near = customer_queries.visible_ids(db, principal, near)
     second = repository.active_links_touching(db, seen_near, today, MAX_LINKS)
     for lk in second:
         depth.setdefault(lk.from_customer_id, 2)

@@ -202,7 +202,7 @@ def reads(
     reverse = {c.code: (c.label_zh if zh else c.label_en) for c in customer_queries.code_table(db, READING_TABLE)}
     other_ids = {lk.to_customer_id if lk.from_customer_id == customer.id else lk.from_customer_id for lk in links}
     others = repository.customers_by_id(db, other_ids)
-    visible = repository.visible_ids(db, principal, other_ids)
+    visible = customer_queries.visible_ids(db, principal, other_ids)
     summaries = {s.cif_no: s for s in customer_queries.summaries(db, [others[i] for i in sorted(visible)])}
     out = []
     for lk in links:
