@@ -14,12 +14,13 @@ from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require
 from bankcrm.access.principal import Principal
 from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
+from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import Conflict, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.web.errors import form_errors, invalid
-from bankcrm.web.templating import render
+from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Reader = Annotated[Principal, Depends(require_web("customer.read"))]
@@ -179,6 +180,7 @@ def _portfolio_page(
         "p": data,
         "result": Page(data.items, data.total, data.page, data.size),
         "choices": [c for c in reads.manager_choices(db, principal) if c.id != user.id],
+        "statuses": customer_queries.code_labels(db, locale_of(request))["customer_status"],
         "values": values or {},
         **(problems or {"errors": {}, "message": None}),
     }
