@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -106,17 +107,21 @@ def chunks(path: Path, encoding: str, chunk_bytes: int = CHUNK_BYTES) -> Iterato
 def _parse(block: bytes, header: list[str], encoding: str, first_line: int) -> Chunk:
     """One block of complete lines → a frame of text columns plus the line number of each row."""
     size = len(block)
-    block = block.replace(b"\r\n", b"\n")
+    if b"\r" in block:
+        block = block.replace(b"\r\n", b"\n")
     lines = block.count(b"\n")
-    block, bad = _decode(block, encoding, first_line)
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow([*header, EXTRA])
-    frame = pl.read_csv(
-        head.getvalue().encode("utf-8") + block,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-        raise_if_empty=False,
-    )
+    head_bytes = head.getvalue().encode("utf-8")
+    bad: list[BadLine] = []
+    frame = None
+    if encoding == "utf-8":
+        # Polars checks UTF-8 as it parses: only a block it refuses is decoded line by line in Python.
+        with suppress(pl.exceptions.ComputeError):
+            frame = _read(head_bytes + block)
+    if frame is None:
+        block, bad = _decode(block, encoding, first_line)
+        frame = _read(head_bytes + block)
     if frame.height != lines:
         # A quoted field held a line break: rows no longer match lines, so reject line numbers would lie.
         raise FileRefused(N_("A quoted field holds a line break; one record per line is required."))
@@ -125,6 +130,11 @@ def _parse(block: bytes, header: list[str], encoding: str, first_line: int) -> C
     if skip:
         frame = frame.filter(~pl.col(LINE).is_in(sorted(skip)))
     return Chunk(frame=frame, bad_lines=bad, size_bytes=size, lines=lines)
+
+
+def _read(data: bytes) -> pl.DataFrame:
+    """Every column as text (no type guessing); short lines padded, long ones keep one extra field."""
+    return pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True, raise_if_empty=False)
 
 
 def _blank_lines(block: bytes, first_line: int) -> set[int]:

@@ -158,6 +158,9 @@ def drop_voucher_index(db: Session) -> None:
 
 def create_voucher_index(db: Session) -> None:
     """Build the (customer, time) index again, from sorted data (faster than row-by-row maintenance)."""
+    if db.get_bind().dialect.name == "postgresql":
+        # A sort that fits in memory instead of spilling to disk; for this transaction only.
+        db.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     _voucher_index().create(bind=db.connection())
 
 

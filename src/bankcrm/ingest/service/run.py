@@ -240,8 +240,9 @@ def _load_chunks(
             loaded += good.height
             rejects.extend(_rejects(bad, checks, header))
             if fmt.key is not None:
-                new = frame.filter(pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null())
-                new = new.unique(subset=fmt.key, keep="first", maintain_order=True)  # rows are in line order
+                # First occurrences in this chunk of keys no earlier chunk had (rows are in line order).
+                key = pl.col(fmt.key)
+                new = frame.filter(key.is_not_null() & pl.col(SEEN_LINE).is_null() & key.is_first_distinct())
                 seen.add(new.get_column(fmt.key), new.get_column(LINE))
             if progress is not None:
                 progress(chunk.size_bytes)
