@@ -18,12 +18,6 @@ def _history(client, cif_no, headers, field):  # type: ignore[no-untyped-def]
     return [(h["old_value"], h["new_value"]) for h in entries if h["field"] == field]
 
 
-def _value_of(page, name):  # type: ignore[no-untyped-def]
-    """The value attribute of the form input with this name."""
-    attributes = page.split(f'name="{name}"')[1].split(">")[0].split()
-    return next(a for a in attributes if a.startswith("value="))
-
-
 def test_patching_family_members_replaces_the_list_and_records_old_and_new(client, db):
     # given an individual with a spouse and a child, and the father who is a customer himself
     cif_no = approved(client, db, individual(db, family_members=[SPOUSE, CHILD]))
@@ -172,13 +166,14 @@ def test_the_edit_page_changes_a_family_members_relation(client, db):
     am1 = signed_in(client, "am1")
     # when am1 opens the edit page
     page = am1.get(f"/customers/{cif_no}/edit").text
-    # then both members are in their slots and a third slot is empty
-    names = [_value_of(page, f"family_members.{i}.name") for i in range(3)]
-    assert names == ['value="李梅"', 'value="张小明"', 'value=""']
+    # then both members are in their slots, their names masked (never in clear), and a third slot is empty
+    assert "李梅" not in page and "张小明" not in page
+    slots = [page.split(f'name="family_members.{i}.name"')[1].split(">")[0].split()[2:] for i in range(3)]
+    assert slots == [['value=""', 'placeholder="李*"'], ['value=""', 'placeholder="张**"'], ['value=""']]
     assert 'name="family_members.3.name"' not in page
     relation = page.split('name="family_members.1.relation"')[1].split("</select>")[0]
     assert '<option value="CHILD" selected>' in relation
-    # when am1 changes the child to "other relative" and saves
+    # when am1 changes the child to "other relative", leaving the names blank, and saves
     form = {
         "csrf_token": csrf_from(page),
         "status": "ACTIVE",
@@ -186,10 +181,10 @@ def test_the_edit_page_changes_a_family_members_relation(client, db):
         "home_unit_id": str(unit_id(db, "BJ")),
         "emails.0.address": "zhang.san@example.com",
         "addresses.0.text": "北京市朝阳区望京街道1号",
-        "family_members.0.name": "李梅",
+        "family_members.0.name": "",
         "family_members.0.relation": "SPOUSE",
         "family_members.0.member_cif_no": "",
-        "family_members.1.name": "张小明",
+        "family_members.1.name": "",
         "family_members.1.relation": "OTHER",
         "family_members.1.member_cif_no": "",
         "family_members.2.name": "",
@@ -204,6 +199,21 @@ def test_the_edit_page_changes_a_family_members_relation(client, db):
     assert [(m["name"], m["relation"]) for m in shown["family_members"]] == [("李*", "SPOUSE"), ("张**", "OTHER")]
     latest = _history(client, cif_no, api, "family_members")[0]
     assert latest == ("SPOUSE: 李*; CHILD: 张**", "SPOUSE: 李*; OTHER: 张**")
+    # when am1 ticks Remove for the spouse and types a new name for the other relative
+    page = am1.get(f"/customers/{cif_no}/edit").text
+    again = form | {
+        "csrf_token": csrf_from(page),
+        "family_members.0.remove": "1",
+        "family_members.1.name": "王小红",
+    }
+    assert am1.post(f"/customers/{cif_no}/edit", data=again, follow_redirects=False).status_code == 303
+    # then only the renamed relative is left
+    shown = client.get(f"/api/v1/customers/{cif_no}", headers=api).json()
+    assert [(m["name"], m["relation"]) for m in shown["family_members"]] == [("王**", "OTHER")]
+    # and the stored name is the one typed
+    from bankcrm.models import FamilyMember
+
+    assert [m.name for m in db.query(FamilyMember).all() if m.relation == "OTHER"][-1:] == ["王小红"]
 
 
 def test_the_edit_page_keeps_a_contact_persons_phone_left_blank(client, db):
@@ -215,13 +225,16 @@ def test_the_edit_page_keeps_a_contact_persons_phone_left_blank(client, db):
     assert "13912345678" not in page
     slot = page.split('name="contact_persons.0.phone"')[1].split(">")[0]
     assert slot.split() == ['type="text"', 'class="form-control"', 'value=""', 'placeholder="139****5678"']
-    # when am1 makes them the authorized agent, adds a second person with a phone, and leaves the first phone blank
+    # and the name is masked too
+    assert page.split('name="contact_persons.0.name"')[1].split(">")[0].split()[2:] == ['value=""', 'placeholder="赵*"']
+    # when am1 makes them the authorized agent, adds a second person with a phone, and leaves the first
+    # person's name and phone blank
     form = {
         "csrf_token": csrf_from(page),
         "status": "ACTIVE",
         "home_unit_id": str(unit_id(db, "BJ")),
         "contact_persons.0.role": "AGENT",
-        "contact_persons.0.name": "赵六",
+        "contact_persons.0.name": "",
         "contact_persons.0.phone": "",
         "contact_persons.1.role": "FINANCE",
         "contact_persons.1.name": "钱七",
@@ -239,7 +252,7 @@ def test_the_edit_page_keeps_a_contact_persons_phone_left_blank(client, db):
     page = am1.get(f"/customers/{cif_no}/edit").text
     again = am1.post(
         f"/customers/{cif_no}/edit",
-        data=form | {"csrf_token": csrf_from(page), "contact_persons.1.phone": ""},
+        data=form | {"csrf_token": csrf_from(page), "contact_persons.1.name": "", "contact_persons.1.phone": ""},
         follow_redirects=False,
     )
     # then nothing changes: no new history entry, both phones kept

@@ -124,8 +124,9 @@ def to_payload(kind: str, form: dict[str, str]) -> dict[str, Any]:
 def to_update(kind: str, form: dict[str, str], current: dict[str, Any], kept: dict[str, str]) -> dict[str, Any]:
     """An update payload: only the fields whose posted value differs from what is shown now.
 
-    ``kept`` holds stored values the form leaves blank (contact persons' phones, links the user may not
-    see); a blank slot keeps them, so an untouched blank phone is neither sent as a change nor erased.
+    ``kept`` holds stored values the form leaves blank (people's names, contact persons' phones, links the
+    user may not see); a blank slot keeps them, so an untouched blank field is neither sent as a change
+    nor erased.
     """
     data: dict[str, Any] = {}
     for field in EDIT_SCALARS:
@@ -141,8 +142,11 @@ def to_update(kind: str, form: dict[str, str], current: dict[str, Any], kept: di
         if _sorted(lists[key]) != _sorted(current.get(key) or []):
             data[key] = lists[key]
     key = PEOPLE_OF[kind]
-    if any(f.startswith(f"{key}.") for f in form) and _people(key, form, {}) != (current.get(key) or []):
-        data[key] = _people(key, form, kept)
+    if any(f.startswith(f"{key}.") for f in form):
+        # Both sides resolved alike (names and phones are shown blank and kept): only a real change is sent.
+        typed, stored = _people(key, form, kept), _people(key, prefill(kind, current), kept)
+        if typed != stored:
+            data[key] = typed
     return data
 
 
@@ -163,13 +167,17 @@ def prefill(kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _people(key: str, form: dict[str, str], kept: dict[str, str]) -> list[dict[str, Any]]:
-    """The people typed into a list's slots (a slot without a name is empty); a blank optional field is kept."""
+    """The people in a list's slots: a blank name or optional field keeps the stored one; Remove drops the slot.
+
+    A slot with neither a typed nor a stored name is empty.
+    """
     required, optional = PEOPLE_FIELDS[key]
     out = []
     for i in range(MAX_PEOPLE):
-        if not form.get(f"{key}.{i}.name", "").strip():
+        name = form.get(f"{key}.{i}.name", "").strip() or kept.get(f"{key}.{i}.name", "")
+        if not name or form.get(f"{key}.{i}.remove"):
             continue
-        person: dict[str, Any] = {f: form.get(f"{key}.{i}.{f}", "").strip() for f in required}
+        person: dict[str, Any] = {f: form.get(f"{key}.{i}.{f}", "").strip() for f in required} | {"name": name}
         person |= {f: form.get(f"{key}.{i}.{f}", "").strip() or kept.get(f"{key}.{i}.{f}") for f in optional}
         out.append(person)
     return out

@@ -236,7 +236,8 @@ def _file_identity(
 
 
 def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, Any]:
-    """What the edit form shows now: C2 values (contact persons' phones too) are left blank; typing replaces them."""
+    """What the edit form shows now: C2 values and personal names (family members', contact persons') are
+    left blank, shown masked beside the field; typing replaces them, a blank keeps them."""
     customer = get_customer(db, principal, cif_no)
     values: dict[str, Any] = {
         "name": customer.name if customer.kind == "corporate" else "",
@@ -261,11 +262,11 @@ def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: 
         {"purpose": a["purpose"], "text": a["text"]} for a in records.current_entries(db, cipher, customer, "address")
     ]
     values["family_members"] = [
-        {"name": m.name, "relation": m.relation, "member_cif_no": visible_cif_no(db, principal, m.member_customer_id)}
+        {"name": "", "relation": m.relation, "member_cif_no": visible_cif_no(db, principal, m.member_customer_id)}
         for m in repository.family_members(db, customer.id)
     ]
     values["contact_persons"] = [
-        {"role": p.role, "name": p.name, "phone": None} for p in repository.contact_persons(db, customer.id)
+        {"role": p.role, "name": "", "phone": None} for p in repository.contact_persons(db, customer.id)
     ]
     return values
 
@@ -273,16 +274,19 @@ def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: 
 def kept_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, str]:
     """Stored values the edit form leaves blank, by form field: a blank slot keeps them.
 
-    These are contact persons' phones (C2, never shown in clear) and links to family members'
-    customer records that the principal may not see. Only for handling a posted form, never to render one.
+    These are people's names and contact persons' phones (never shown in clear) and links to family
+    members' customer records that the principal may not see. Only for handling a posted form, never
+    to render one.
     """
     customer = get_customer(db, principal, cif_no)
     kept: dict[str, str] = {}
     for i, p in enumerate(repository.contact_persons(db, customer.id)):
+        kept[f"contact_persons.{i}.name"] = p.name
         phone = records.contact_person_phone(cipher, p)
         if phone is not None:
             kept[f"contact_persons.{i}.phone"] = phone
     for i, m in enumerate(repository.family_members(db, customer.id)):
+        kept[f"family_members.{i}.name"] = m.name
         linked = repository.customer_by_id(db, m.member_customer_id) if m.member_customer_id else None
         if linked is not None and visible_cif_no(db, principal, linked.id) is None:
             kept[f"family_members.{i}.member_cif_no"] = linked.cif_no
