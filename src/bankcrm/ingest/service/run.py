@@ -34,7 +34,8 @@ from bankcrm.ingest.checks import (
 from bankcrm.ingest.formats import FORMATS, FileFormat
 from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, FileRefused, checksum, chunks
 from bankcrm.ingest.seen import SeenKeys
-from bankcrm.ingest.service.plans import PLANS, LoadContext
+from bankcrm.ingest.service.link_plan import LinksPlan
+from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
@@ -43,6 +44,9 @@ from bankcrm.models import IngestBatch, IngestRun
 BYTES_PER_VOUCHER = 120  # a voucher line of a core-banking file, roughly
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 Progress = Callable[[int], None]
+
+
+PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan()}
 
 
 @dataclass
