@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,59 @@ def test_a_file_in_many_chunks_written_while_the_next_is_checked_loads_every_goo
     total = db.scalar(select(func.sum(AccountTransaction.amount)))
     assert db.scalar(select(func.count()).select_from(AccountTransaction)) == 2994
     assert total == sum(i * 100 + 1 for i in range(3000) if i % 500 != 499)
+
+
+def test_voucher_text_with_backslashes_tabs_and_quotes_is_stored_as_delivered(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given an account and a voucher whose free text holds a backslash, a tab and quotes, and no bank
+    make_customer(db, "90000000011")
+    load(
+        db,
+        settings,
+        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
+        "accounts",
+    )
+    summary = 'ref C:\\pay\\N\t"季度" 奖金'
+    row = voucher("V1", "6222000000000001", summary=summary, counterparty_name="O'Brien \\ Co", counterparty_bank="")
+    # When it is loaded
+    result = load(db, settings, write_file(tmp_path / "t.csv", "transactions", [row]), "transactions")
+    # Then the text comes back exactly, and the empty bank is no value
+    assert result.run.rows_loaded == 1
+    stored = db.scalars(select(AccountTransaction)).one()
+    assert (stored.summary, stored.counterparty_name, stored.counterparty_bank) == (summary, "O'Brien \\ Co", None)
+
+
+def test_local_times_follow_the_banks_zone_a_repeated_hour_is_the_later_and_a_skipped_one_is_rejected(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a bank in New York (clocks went back at 02:00 on 2026-11-01 and forward on 2026-03-08)
+    new_york = settings.model_copy(update={"timezone": "America/New_York"})
+    make_customer(db, "90000000011")
+    load(
+        db,
+        new_york,
+        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
+        "accounts",
+    )
+    rows = [
+        voucher("V1", "6222000000000001", txn_time="2026-11-01 01:30:00"),
+        voucher("V2", "6222000000000001", txn_time="2026-03-08 02:30:00"),
+        voucher("V3", "6222000000000001", txn_time="2026-10-31 12:00:00"),
+        voucher("V4", "6222000000000001", txn_time="0000-01-01 00:00:00"),
+    ]
+    # When the day's vouchers are loaded
+    result = load(
+        db, new_york, write_file(tmp_path / "t.csv", "transactions", rows), "transactions", day=date(2026, 11, 1)
+    )
+    # Then the time in the gap and the year 0 are rejected
+    assert reasons(result) == [
+        (3, "txn_time", "Not a date and time in the form YYYY-MM-DD HH:MM:SS."),
+        (5, "txn_time", "Not a date and time in the form YYYY-MM-DD HH:MM:SS."),
+    ]
+    # And 01:30 of the repeated hour is standard time (06:30 UTC), 12:00 daylight time (16:00 UTC)
+    stored = db.execute(select(AccountTransaction.voucher_no, AccountTransaction.txn_time).order_by("voucher_no"))
+    assert [(v, t.astimezone(UTC).isoformat()) for v, t in stored] == [
+        ("V1", "2026-11-01T06:30:00+00:00"),
+        ("V3", "2026-10-31T16:00:00+00:00"),
+    ]

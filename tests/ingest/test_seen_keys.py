@@ -8,12 +8,19 @@ import polars as pl
 from bankcrm.ingest.seen import SeenKeys
 
 
+def remember(seen: SeenKeys, keys: list[str], lines: list[int], new: list[bool] | None = None) -> None:
+    """Probe a chunk's keys, then add those marked new (all by default), as ingest does."""
+    probe = seen.probe(pl.Series(keys, dtype=pl.String))
+    mask = np.array(new if new is not None else [True] * len(keys))
+    seen.add(probe, mask, np.array(lines))
+
+
 def test_first_lines_of_keys_from_earlier_chunks_and_null_for_new_ones():
     # given keys from three earlier chunks (runs get merged as they are added)
     seen = SeenKeys()
-    seen.add(pl.Series(["V1", "V2"]), pl.Series([2, 3]))
-    seen.add(pl.Series(["V3"]), pl.Series([9]))
-    seen.add(pl.Series(["V4", "V5", "V6"]), pl.Series([10, 11, 12]))
+    remember(seen, ["V1", "V2"], [2, 3])
+    remember(seen, ["V3"], [9])
+    remember(seen, ["V4", "V5", "V6"], [10, 11, 12])
     # when a later chunk is looked up
     found = seen.first_lines(pl.Series(["V6", "X", "V1", None, "V3", "V2"]))
     # then each known key gives its first line, unknown and null keys give null
@@ -21,11 +28,23 @@ def test_first_lines_of_keys_from_earlier_chunks_and_null_for_new_ones():
     assert len(seen) == 6
 
 
+def test_only_keys_marked_new_are_remembered_with_their_own_lines():
+    # given a chunk whose second row is not new (say, a repeat within the chunk), then a smaller chunk
+    seen = SeenKeys()
+    remember(seen, ["b", "a", "c", "d", "a"], [5, 6, 7, 8, 9], new=[True, True, True, True, False])
+    remember(seen, ["z", "y"], [10, 11], new=[False, True])
+    # when every key is looked up
+    found = seen.first_lines(pl.Series(["a", "b", "c", "d", "y", "z"]))
+    # then each kept key gives the line it was added with; the unmarked one is unknown
+    assert found.to_list() == [6, 5, 7, 8, 11, None]
+    assert len(seen) == 5
+
+
 def test_an_equal_hash_with_another_key_is_not_a_duplicate(monkeypatch):
     # given every key hashing to the same value (a forced collision)
     monkeypatch.setattr(pl.Series, "hash", lambda self, *a, **k: pl.Series(np.zeros(len(self), dtype=np.uint64)))
     seen = SeenKeys()
-    seen.add(pl.Series(["A", "B", "C"]), pl.Series([2, 3, 4]))
+    remember(seen, ["A", "B", "C"], [2, 3, 4])
     # when keys with that hash are looked up
     found = seen.first_lines(pl.Series(["C", "D", "A"]))
     # then only the same keys match, wherever they sit among the equal hashes

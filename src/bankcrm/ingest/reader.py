@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import polars as pl
 
@@ -60,7 +60,10 @@ def checksum(path: Path) -> str:
 
 def read_header(fh: BinaryIO, encoding: str) -> list[str]:
     """The column names of the first line (a UTF-8 byte-order mark is dropped)."""
-    first = fh.readline()
+    return _header(fh.readline(), encoding)
+
+
+def _header(first: bytes, encoding: str) -> list[str]:
     if first.startswith(b"\xef\xbb\xbf"):
         first = first[3:]
     try:
@@ -78,55 +81,68 @@ def read_header(fh: BinaryIO, encoding: str) -> list[str]:
     return names
 
 
-def chunks(path: Path, encoding: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[list[str], Chunk]]:
-    """The header, then parsed chunks of whole lines, numbered as in the file (header = line 1)."""
+def chunks(
+    path: Path, encoding: str, chunk_bytes: int = CHUNK_BYTES, digest: Any = None
+) -> Iterator[tuple[list[str], Chunk]]:
+    """The header, then parsed chunks of whole lines, numbered as in the file (header = line 1).
+
+    ``digest`` (a hashlib object), when given, is fed every byte of the file as it is read.
+    """
+    feed = digest.update if digest is not None else (lambda _: None)
     with path.open("rb") as fh:
-        header = read_header(fh, encoding)
+        first = fh.readline()
+        feed(first)
+        header = _header(first, encoding)
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\n").writerow([*header, EXTRA])
+        head_bytes = head.getvalue().encode("utf-8")
         next_line = 2
         rest = b""
         while True:
             data = fh.read(chunk_bytes)
-            block = rest + data
+            feed(data)
             if data:
-                cut = block.rfind(b"\n") + 1
-                block, rest = block[:cut], block[cut:]
-                if not block:
-                    rest = block + rest
+                cut = data.rfind(b"\n") + 1
+                if not cut:  # no line end in this read: keep the partial line for the next one
+                    rest += data
                     continue
+                # One copy: Polars' header line, the carried partial line, this read up to its last line end.
+                buffer = b"".join((head_bytes, rest, memoryview(data)[:cut]))
+                rest = data[cut:]
             else:
-                rest = b""
-                block = block.rstrip(b"\r\n") + b"\n" if block.strip(b"\r\n") else b""
-            if block:
-                chunk = _parse(block, header, encoding, next_line)
+                tail = rest.rstrip(b"\r\n")
+                buffer = head_bytes + tail + b"\n" if rest.strip(b"\r\n") else b""
+            if buffer:
+                chunk = _parse(buffer, len(head_bytes), encoding, next_line)
                 next_line += chunk.lines
                 yield header, chunk
             if not data:
                 return
 
 
-def _parse(block: bytes, header: list[str], encoding: str, first_line: int) -> Chunk:
-    """One block of complete lines → a frame of text columns plus the line number of each row."""
-    size = len(block)
-    if b"\r" in block:
-        block = block.replace(b"\r\n", b"\n")
-    lines = block.count(b"\n")
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow([*header, EXTRA])
-    head_bytes = head.getvalue().encode("utf-8")
+def _parse(buffer: bytes, start: int, encoding: str, first_line: int) -> Chunk:
+    """Polars' header line, then (from ``start``) a block of complete lines → text columns plus line numbers."""
+    size = len(buffer) - start
+    if b"\r" in buffer:
+        buffer = buffer.replace(b"\r\n", b"\n")
+    lines = buffer.count(b"\n") - 1
     bad: list[BadLine] = []
     frame = None
     if encoding == "utf-8":
         # Polars checks UTF-8 as it parses: only a block it refuses is decoded line by line in Python.
         with suppress(pl.exceptions.ComputeError):
-            frame = _read(head_bytes + block)
+            frame = _read(buffer)
     if frame is None:
-        block, bad = _decode(block, encoding, first_line)
-        frame = _read(head_bytes + block)
+        block, bad = _decode(buffer[start:], encoding, first_line)
+        buffer = buffer[:start] + block
+        frame = _read(buffer)
     if frame.height != lines:
         # A quoted field held a line break: rows no longer match lines, so reject line numbers would lie.
         raise FileRefused(N_("A quoted field holds a line break; one record per line is required."))
     frame = frame.with_columns(pl.int_range(first_line, first_line + lines, dtype=pl.Int64).alias(LINE))
-    skip = _blank_lines(block, first_line) | {b.line for b in bad}
+    # A blank line reads as a row of nulls: only then is the block searched for blank lines.
+    maybe_blank = frame.select(pl.all_horizontal(pl.exclude(LINE).is_null()).any()).item()
+    skip = (_blank_lines(buffer[start:], first_line) if maybe_blank else set()) | {b.line for b in bad}
     if skip:
         frame = frame.filter(~pl.col(LINE).is_in(sorted(skip)))
     return Chunk(frame=frame, bad_lines=bad, size_bytes=size, lines=lines)

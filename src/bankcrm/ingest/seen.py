@@ -22,6 +22,16 @@ class _Run:
     slots: np.ndarray  # where each hash's key and line are in SeenKeys._keys / _lines
 
 
+@dataclass
+class Probe:
+    """One chunk's keys looked up: each key's first line in an earlier chunk (null if none)."""
+
+    keys: pl.Series
+    order: np.ndarray  # argsort of the keys' hashes
+    sorted_hashes: np.ndarray
+    first_lines: pl.Series
+
+
 class SeenKeys:
     """First lines of the keys of earlier chunks."""
 
@@ -33,14 +43,14 @@ class SeenKeys:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def first_lines(self, keys: pl.Series) -> pl.Series:
-        """For each key, the line it was first seen on in an earlier chunk, else null."""
+    def probe(self, keys: pl.Series) -> Probe:
+        """Look a chunk's keys up; the probe also serves add() (hashed and sorted once)."""
+        hashes = keys.hash().to_numpy()
+        # Searching in ascending order walks each run forward instead of jumping about it.
+        order = np.argsort(hashes)
+        wanted = hashes[order]
         out = np.full(len(keys), UNSEEN, dtype=np.int64)
         if self._runs and len(keys):
-            hashes = keys.hash().to_numpy()
-            # Searching in ascending order walks each run forward instead of jumping about it.
-            order = np.argsort(hashes)
-            wanted = hashes[order]
             slots = np.full(len(keys), UNSEEN, dtype=np.int64)
             for run in self._runs:
                 self._look_up(run, keys, order, wanted, slots)
@@ -50,18 +60,25 @@ class SeenKeys:
                     self._lines = [np.concatenate(self._lines)]
                 out[order[hit]] = self._lines[0][slots[hit]]
         series = pl.Series(out)
-        return pl.select(pl.when(series != UNSEEN).then(series)).to_series()
+        return Probe(keys, order, wanted, pl.select(pl.when(series != UNSEEN).then(series)).to_series())
 
-    def add(self, keys: pl.Series, lines: pl.Series) -> None:
-        """Remember new keys (none seen before, each once) with their first line."""
-        if not len(keys):
+    def first_lines(self, keys: pl.Series) -> pl.Series:
+        """For each key, the line it was first seen on in an earlier chunk, else null."""
+        return self.probe(keys).first_lines
+
+    def add(self, probe: Probe, new: np.ndarray, lines: np.ndarray) -> None:
+        """Remember the probed keys marked ``new`` (none seen before, each once) with their line."""
+        picked = np.flatnonzero(new)
+        if not picked.size:
             return
         start = len(self._keys)
-        self._keys.append(keys.cast(pl.String))
-        self._lines.append(lines.to_numpy().astype(np.int64))
-        hashes = keys.hash().to_numpy()
-        order = np.argsort(hashes)
-        self._runs.append(_Run(hashes[order], order.astype(np.int64) + start))
+        self._keys.append(probe.keys.gather(picked).cast(pl.String))
+        self._lines.append(lines[picked].astype(np.int64))
+        # The probe's hash order, kept to the new keys, is their sorted order: no second sort.
+        position = np.full(len(new), UNSEEN, dtype=np.int64)
+        position[picked] = np.arange(picked.size)
+        in_order = probe.order[new[probe.order]]
+        self._runs.append(_Run(probe.sorted_hashes[new[probe.order]], position[in_order] + start))
         # Merge while the newest run is as big as the one before: each hash is merged O(log n) times.
         while len(self._runs) > 1 and len(self._runs[-1].hashes) >= len(self._runs[-2].hashes):
             newer, older = self._runs.pop(), self._runs.pop()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -21,6 +23,7 @@ from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.ingest import repository
 from bankcrm.ingest.checks import (
     FAIL,
+    FIRST_IN_CHUNK,
     SEEN_LINE,
     Check,
     Context,
@@ -30,6 +33,7 @@ from bankcrm.ingest.checks import (
     empty_row_check,
     extra_fields_check,
     first_failure,
+    key_columns,
 )
 from bankcrm.ingest.formats import FORMATS, FileFormat
 from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, FileRefused, checksum, chunks
@@ -114,18 +118,19 @@ def ingest_file(
     """Load a file into the caller's transaction; the caller commits (a kill before that leaves no trace)."""
     _validate(req, timezone)
     started = utcnow()
-    digest = checksum(req.path)
     batch = repository.batch(db, req.source, req.file_type, req.business_date)
-    if batch is not None and batch.checksum == digest and batch.current_run_id is not None:
+    # Only a delivery seen before needs its checksum up front (is it the same file?); a new one is
+    # hashed as it is read, which saves reading the file twice.
+    digest = hashlib.sha256() if batch is None else None
+    hashed_first = checksum(req.path) if batch is not None else ""
+    if batch is not None and batch.checksum == hashed_first and batch.current_run_id is not None:
         run = repository.run(db, batch.current_run_id)
         assert run is not None
         return IngestResult(run=run, batch=batch, header=[], unchanged=True)
     replaced = batch is not None
     touched: set[int] = set()
     if batch is None:
-        batch = IngestBatch(
-            source=req.source, file_type=req.file_type, business_date=req.business_date, checksum=digest
-        )
+        batch = IngestBatch(source=req.source, file_type=req.file_type, business_date=req.business_date, checksum="-")
         repository.add(db, batch)
     else:
         touched |= set(repository.customers_of_batch(db, batch.id, req.file_type))
@@ -147,13 +152,14 @@ def ingest_file(
     )
     checks_ctx = Context(req.business_date, repository.code_sets(db), timezone)
     try:
-        loaded, rejects, header = _load_chunks(req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes)
+        loaded, rejects, header = _load_chunks(req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest)
     except FileRefused as exc:
         raise ValidationFailed(exc.message, params=exc.params) from None
+    file_checksum = digest.hexdigest() if digest is not None else hashed_first
     run = IngestRun(
         batch_id=batch.id,
         file_name=req.path.name[:255],
-        checksum=digest,
+        checksum=file_checksum,
         encoding=req.encoding,
         replaced=replaced,
         rows_in=loaded + len(rejects),
@@ -163,7 +169,7 @@ def ingest_file(
         started_at=started,
     )
     repository.add(db, run)
-    batch.checksum = digest
+    batch.checksum = file_checksum
     batch.current_run_id = run.id
     repository.add_rejects(db, [_reject_row(run.id, r) for r in rejects])
     repository.mark_dirty(db, touched)
@@ -196,6 +202,7 @@ def _load_chunks(
     touched: set[int],
     progress: Progress | None,
     chunk_bytes: int,
+    digest: Any = None,
 ) -> tuple[int, list[Reject], list[str]]:
     """Check and load chunk by chunk; returns rows loaded, the rejects and the header."""
     plan = PLANS[req.file_type]
@@ -204,18 +211,24 @@ def _load_chunks(
     rejects: list[Reject] = []
     header: list[str] = []
     checks: list[Check] | None = None
-    # Vouchers: chunk n is written by one worker thread while chunk n+1 is read and checked here
-    # (Polars and the database drivers release the GIL), whenever checking needs no query.
-    writer = repository.bulk_writer(ctx.db) if hasattr(plan, "stage") else None
+    # Vouchers: chunk n is sent by one worker thread while chunk n+1 is encoded by another and chunk
+    # n+2 is read and checked here (Polars and the drivers release the GIL), whenever checking needs
+    # no query. The server then never waits for the client to encode.
+    bulk = hasattr(plan, "stage")
     # A load bigger than the table (a first or catch-up load) builds the index afterwards instead of
     # maintaining it row by row. PostgreSQL then locks the table until the load commits; daily loads,
     # small against the table, never take this path.
-    rebuild = writer is not None and req.path.stat().st_size // BYTES_PER_VOUCHER > repository.voucher_count(ctx.db)
+    rebuild = bulk and req.path.stat().st_size // BYTES_PER_VOUCHER > repository.voucher_count(ctx.db)
     if rebuild:
         repository.drop_voucher_index(ctx.db)
     pending: Future[None] | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as pool:
-        for header, chunk in chunks(req.path, req.encoding, chunk_bytes):
+    writer_scope = repository.voucher_writer(ctx.db, ctx.timezone) if bulk else nullcontext(None)
+    with (
+        writer_scope as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-encode") as encoder,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-send") as sender,
+    ):
+        for header, chunk in chunks(req.path, req.encoding, chunk_bytes, digest):
             rejects.extend(
                 Reject(b.line, "-", N_("The line is not valid %(encoding)s."), {"encoding": req.encoding}, [b.raw])
                 for b in chunk.bad_lines
@@ -227,27 +240,35 @@ def _load_chunks(
             missing = [c for c in fmt.names if c not in header]
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
             if fmt.key is not None:
-                frame = frame.with_columns(seen.first_lines(frame.get_column(fmt.key)).alias(SEEN_LINE))
+                probe = seen.probe(frame.get_column(fmt.key))
+                frame = frame.with_columns(key_columns(fmt.key, probe.first_lines))
+                # First occurrences in this chunk of keys no earlier chunk had, rejected or not; taken
+                # now, in line order, as the probe is (resolving may reorder rows).
+                new = frame.select(
+                    pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null() & pl.col(FIRST_IN_CHUNK)
+                ).to_series()
+                new_keys = (probe, new.to_numpy(), frame.get_column(LINE).to_numpy())
             frame = plan.resolve(frame, ctx)
             if checks is None:
                 checks = _checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
             frame = first_failure(frame, checks)
-            good = frame.filter(pl.col(FAIL).is_null())
-            bad = frame.filter(pl.col(FAIL).is_not_null())
+            if frame.get_column(FAIL).null_count() == frame.height:
+                good, bad = frame, frame.clear()  # the usual chunk: every row good, nothing to split
+            else:
+                good = frame.filter(pl.col(FAIL).is_null())
+                bad = frame.filter(pl.col(FAIL).is_not_null())
             if good.height and writer is not None:
                 customers, staged = plan.stage(good, ctx)
                 touched |= customers
-                _finish(pending)
-                pending = pool.submit(writer, staged)
+                encoded = encoder.submit(writer.encode, staged)
+                _finish(pending)  # chunk n-1 sent: at most two chunks in flight
+                pending = sender.submit(lambda e=encoded: writer.send(e.result()))  # type: ignore[misc]
             elif good.height:
                 touched |= plan.load(good, ctx)
             loaded += good.height
             rejects.extend(_rejects(bad, checks, header))
             if fmt.key is not None:
-                # First occurrences in this chunk of keys no earlier chunk had (rows are in line order).
-                key = pl.col(fmt.key)
-                new = frame.filter(key.is_not_null() & pl.col(SEEN_LINE).is_null() & key.is_first_distinct())
-                seen.add(new.get_column(fmt.key), new.get_column(LINE))
+                seen.add(*new_keys)
             if progress is not None:
                 progress(chunk.size_bytes)
         _finish(pending)
