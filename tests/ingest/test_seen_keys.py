@@ -49,3 +49,26 @@ def test_an_equal_hash_with_another_key_is_not_a_duplicate(monkeypatch):
     found = seen.first_lines(pl.Series(["C", "D", "A"]))
     # then only the same keys match, wherever they sit among the equal hashes
     assert found.to_list() == [4, None, 2]
+
+
+def test_rising_keys_are_kept_without_hashing_until_a_chunk_breaks_the_order():
+    # given two chunks of strictly rising keys (the usual core-banking file)
+    seen = SeenKeys()
+    remember(seen, ["A1", "A2", "A3"], [2, 3, 4])
+    first = seen.probe(pl.Series(["A4", "A5"]))
+    assert first.order is None and first.first_lines.to_list() == [None, None]
+    seen.add(first, np.array([True, True]), np.array([5, 6]))
+    # when a chunk repeats earlier keys out of order
+    found = seen.first_lines(pl.Series(["A2", "B1", None, "A5"]))
+    # then the repeats are found on their first lines all the same
+    assert found.to_list() == [3, None, None, 6]
+
+
+def test_a_rising_chunk_starting_at_the_last_key_so_far_is_searched():
+    # given a chunk ending in K2
+    seen = SeenKeys()
+    remember(seen, ["K1", "K2"], [2, 3])
+    # when the next chunk rises but starts at K2 again
+    found = seen.first_lines(pl.Series(["K2", "K3"]))
+    # then K2 is a repeat of line 3
+    assert found.to_list() == [3, None]

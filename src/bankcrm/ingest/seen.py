@@ -4,6 +4,10 @@ A 10M-row file's keys do not fit a join per chunk (that re-hashes everything see
 chunk). Their 64-bit hashes are kept as sorted runs, merged like a binary counter, so a chunk
 costs one binary search per run; a hash match is confirmed on the key itself, so a hash collision
 can never reject a good row.
+
+Core-banking files usually number their rows in ascending order. While every chunk's keys rise
+strictly and start above the last key so far, no key can repeat an earlier one: nothing is hashed or
+searched. The first chunk that breaks the order builds the runs from the keys kept so far.
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ class Probe:
     """One chunk's keys looked up: each key's first line in an earlier chunk (null if none)."""
 
     keys: pl.Series
-    order: np.ndarray  # argsort of the keys' hashes
-    sorted_hashes: np.ndarray
     first_lines: pl.Series
+    order: np.ndarray | None = None  # argsort of the keys' hashes; None for a chunk of ascending keys
+    sorted_hashes: np.ndarray | None = None
 
 
 class SeenKeys:
@@ -39,12 +43,20 @@ class SeenKeys:
         self._runs: list[_Run] = []
         self._keys = pl.Series(dtype=pl.String)  # in the order added; appended without copying
         self._lines: list[np.ndarray] = []  # per add(); joined when a duplicate needs its line
+        self._ascending = True  # every key so far above the one before it: no runs kept yet
+        self._last: str | None = None
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def probe(self, keys: pl.Series) -> Probe:
         """Look a chunk's keys up; the probe also serves add() (hashed and sorted once)."""
+        keys = keys.cast(pl.String)
+        if self._ascending:
+            if self._rises(keys):
+                return Probe(keys, pl.Series(values=[None] * len(keys), dtype=pl.Int64))
+            self._ascending = False
+            self._build_runs()
         hashes = keys.hash().to_numpy()
         # Searching in ascending order walks each run forward instead of jumping about it.
         order = np.argsort(hashes)
@@ -56,11 +68,10 @@ class SeenKeys:
                 self._look_up(run, keys, order, wanted, slots)
             hit = slots != UNSEEN
             if hit.any():
-                if len(self._lines) > 1:
-                    self._lines = [np.concatenate(self._lines)]
-                out[order[hit]] = self._lines[0][slots[hit]]
+                out[order[hit]] = self._all_lines()[slots[hit]]
         series = pl.Series(out)
-        return Probe(keys, order, wanted, pl.select(pl.when(series != UNSEEN).then(series)).to_series())
+        first_lines = pl.select(pl.when(series != UNSEEN).then(series)).to_series()
+        return Probe(keys, first_lines, order, wanted)
 
     def first_lines(self, keys: pl.Series) -> pl.Series:
         """For each key, the line it was first seen on in an earlier chunk, else null."""
@@ -72,19 +83,47 @@ class SeenKeys:
         if not picked.size:
             return
         start = len(self._keys)
-        self._keys.append(probe.keys.gather(picked).cast(pl.String))
+        added = probe.keys.gather(picked)
+        self._keys.append(added)
         self._lines.append(lines[picked].astype(np.int64))
+        if probe.order is None or probe.sorted_hashes is None:  # ascending keys: the last is the largest
+            self._last = added[-1]
+            return
         # The probe's hash order, kept to the new keys, is their sorted order: no second sort.
         position = np.full(len(new), UNSEEN, dtype=np.int64)
         position[picked] = np.arange(picked.size)
         in_order = probe.order[new[probe.order]]
-        self._runs.append(_Run(probe.sorted_hashes[new[probe.order]], position[in_order] + start))
+        self._add_run(_Run(probe.sorted_hashes[new[probe.order]], position[in_order] + start))
+
+    def _rises(self, keys: pl.Series) -> bool:
+        """Whether the chunk's keys (nulls aside) rise strictly and start above every earlier key."""
+        given = keys.drop_nulls()
+        if given.is_empty():
+            return True
+        if self._last is not None and given[0] <= self._last:
+            return False
+        return bool(given.is_sorted() and not (given.head(-1) == given.tail(-1)).any())
+
+    def _build_runs(self) -> None:
+        """One run of every key kept so far (they were kept without hashes while keys rose)."""
+        if len(self._keys):
+            hashes = self._keys.hash().to_numpy()
+            order = np.argsort(hashes)
+            self._runs = [_Run(hashes[order], order.astype(np.int64))]
+
+    def _add_run(self, run: _Run) -> None:
+        self._runs.append(run)
         # Merge while the newest run is as big as the one before: each hash is merged O(log n) times.
         while len(self._runs) > 1 and len(self._runs[-1].hashes) >= len(self._runs[-2].hashes):
             newer, older = self._runs.pop(), self._runs.pop()
             hashes = np.concatenate([older.hashes, newer.hashes])
             order = np.argsort(hashes, kind="stable")  # two sorted runs: a merge
             self._runs.append(_Run(hashes[order], np.concatenate([older.slots, newer.slots])[order]))
+
+    def _all_lines(self) -> np.ndarray:
+        if len(self._lines) > 1:
+            self._lines = [np.concatenate(self._lines)]
+        return self._lines[0]
 
     def _look_up(self, run: _Run, keys: pl.Series, order: np.ndarray, wanted: np.ndarray, slots: np.ndarray) -> None:
         """Fill ``slots`` (indexed like ``wanted``) for the keys found in ``run``."""

@@ -68,8 +68,7 @@ def _with_customer(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
 
 
 def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-    numbers = frame.get_column("account_no").drop_nulls().unique()
-    if ctx.all_accounts is None and numbers.len() > WHOLE_TABLE_ABOVE:
+    if ctx.all_accounts is None and frame.get_column("account_no").n_unique() > WHOLE_TABLE_ABOVE:
         # Many accounts: one scan of the table beats thousands of IN lists (balances and vouchers
         # never add accounts, and an accounts file never names one twice, so the copy stays right).
         ctx.all_accounts = repository.all_accounts(ctx.db)
@@ -78,19 +77,22 @@ def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
         indexes = frame.get_column("_index").drop_nulls().unique().to_list()
         return frame.join(repository.accounts_by_index(ctx.db, indexes), on="_index", how="left")
     # Each number is blind-indexed and matched to the table once per load; chunks then join on the
-    # short number itself rather than on 64-character indexes.
+    # short number itself rather than on 64-character indexes. Every number looked up has an _index
+    # in the map (found or not), so a row left without one names a number not looked up yet.
     known = ctx.account_map
     if known is None:
         known = pl.DataFrame(schema={"account_no": pl.String, **repository.ACCOUNT_SCHEMA})
-    new = numbers.filter(~numbers.is_in(known.get_column("account_no"))).to_list()
-    if new:
-        indexed = pl.DataFrame(
-            {"account_no": new, "_index": [ctx.cipher.blind_index(v, ACCOUNT_PURPOSE) for v in new]},
-            schema={"account_no": pl.String, "_index": pl.String},
-        )
-        known = pl.concat([known, indexed.join(ctx.all_accounts, on="_index", how="left")], rechunk=True)
-    ctx.account_map = known
-    return frame.join(known, on="account_no", how="left")
+    joined = frame.join(known, on="account_no", how="left")
+    unseen = joined.filter(pl.col("_index").is_null() & pl.col("account_no").is_not_null())
+    if unseen.height == 0:
+        return joined  # the usual chunk once the file's accounts have all been seen: one join
+    new = unseen.get_column("account_no").unique().to_list()
+    indexed = pl.DataFrame(
+        {"account_no": new, "_index": [ctx.cipher.blind_index(v, ACCOUNT_PURPOSE) for v in new]},
+        schema={"account_no": pl.String, "_index": pl.String},
+    )
+    ctx.account_map = pl.concat([known, indexed.join(ctx.all_accounts, on="_index", how="left")], rechunk=True)
+    return frame.join(ctx.account_map, on="account_no", how="left")
 
 
 def _with_category(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
