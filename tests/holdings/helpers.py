@@ -132,3 +132,11 @@ def reasons(result: IngestResult) -> list[tuple[int, str, str]]:
     from bankcrm.kit.i18n import gettext_for
 
     return [(r.line, r.field, gettext_for("en", r.reason, r.params)) for r in result.rejects]
+
+
+def given_an_account(
+    db: Session, settings: Settings, tmp_path: Path, account_no: str = "6222000000000001", cif_no: str = "90000000011"
+) -> None:
+    """A customer with one demand-deposit account, loaded by an accounts file."""
+    make_customer(db, cif_no)
+    load(db, settings, write_file(tmp_path / "a.csv", "accounts", [account(account_no, cif_no)]), "accounts")

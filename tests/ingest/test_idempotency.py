@@ -9,23 +9,13 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models import AccountTransaction, AuditEvent, BalanceSnapshot, FigureDirty, IngestRun
-from tests.holdings.helpers import account, load, make_customer, voucher, write_file
+from tests.holdings.helpers import given_an_account, load, voucher, write_file
 from tests.ingest.snapshot import table_checksums
-
-
-def _given_an_account(db: Session, settings: Settings, tmp_path: Path) -> None:
-    make_customer(db, "90000000011")
-    load(
-        db,
-        settings,
-        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
-        "accounts",
-    )
 
 
 def test_loading_the_same_file_again_changes_nothing(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given a vouchers file that was loaded
-    _given_an_account(db, settings, tmp_path)
+    given_an_account(db, settings, tmp_path)
     path = write_file(tmp_path / "t.csv", "transactions", [voucher("V1", "6222000000000001"), voucher("V2", "X")])
     first = load(db, settings, path, "transactions")
     before = table_checksums(db)
@@ -40,7 +30,7 @@ def test_loading_the_same_file_again_changes_nothing(db: Session, settings: Sett
 
 def test_a_corrected_redelivery_replaces_the_days_rows(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given a day's vouchers and balances loaded from CORE
-    _given_an_account(db, settings, tmp_path)
+    given_an_account(db, settings, tmp_path)
     load(
         db,
         settings,
@@ -77,7 +67,7 @@ def test_a_corrected_redelivery_replaces_the_days_rows(db: Session, settings: Se
 
 def test_another_source_cannot_overwrite_a_days_balance(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given a balance for the day from CORE
-    _given_an_account(db, settings, tmp_path)
+    given_an_account(db, settings, tmp_path)
     load(
         db,
         settings,
@@ -99,6 +89,6 @@ def test_another_source_cannot_overwrite_a_days_balance(db: Session, settings: S
 
 def test_loads_queue_the_customers_for_the_nightly_figures(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given / When an account is loaded
-    _given_an_account(db, settings, tmp_path)
+    given_an_account(db, settings, tmp_path)
     # Then its customer waits for the nightly batch
     assert db.scalar(select(func.count()).select_from(FigureDirty)) == 1

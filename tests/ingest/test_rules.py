@@ -13,7 +13,16 @@ from bankcrm.config import Settings
 from bankcrm.ingest.service import plans
 from bankcrm.ingest.service.outputs import reject_path, summary_path, write_outputs
 from bankcrm.models import Account, AccountTransaction, LoanContract
-from tests.holdings.helpers import account, load, loan, make_customer, reasons, voucher, write_file
+from tests.holdings.helpers import (
+    account,
+    given_an_account,
+    load,
+    loan,
+    make_customer,
+    reasons,
+    voucher,
+    write_file,
+)
 
 
 def _count(db: Session, model: object) -> int:
@@ -106,13 +115,7 @@ def test_loan_rules_compare_columns(db: Session, settings: Settings, tmp_path: P
 
 def test_transaction_rules_and_an_unknown_account(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given one account and vouchers breaking the rules
-    make_customer(db, "90000000011")
-    load(
-        db,
-        settings,
-        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
-        "accounts",
-    )
+    given_an_account(db, settings, tmp_path)
     rows = [
         voucher("V1", "6222000000000001"),
         voucher("V2", "6222000000009999"),
@@ -143,13 +146,7 @@ def test_transaction_rules_and_an_unknown_account(db: Session, settings: Setting
 
 def test_a_line_in_the_wrong_encoding_is_rejected_alone(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given a GBK file holding one line of bytes that are not GBK, and a UTF-8 file read as UTF-8 with a GBK line
-    make_customer(db, "90000000011")
-    load(
-        db,
-        settings,
-        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
-        "accounts",
-    )
+    given_an_account(db, settings, tmp_path)
     path = write_file(tmp_path / "t.csv", "transactions", [voucher("V1", "6222000000000001")])
     with path.open("ab") as fh:
         fh.write("V2,6222000000000001,2026-10-30 10:00:00,1.00,D,POS,超市,,CONSUME,消费\n".encode("gbk"))
@@ -162,13 +159,7 @@ def test_a_line_in_the_wrong_encoding_is_rejected_alone(db: Session, settings: S
 
 def test_a_gbk_file_loads_with_its_chinese_text(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given a GBK-encoded vouchers file
-    make_customer(db, "90000000011")
-    load(
-        db,
-        settings,
-        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
-        "accounts",
-    )
+    given_an_account(db, settings, tmp_path)
     path = write_file(tmp_path / "t.csv", "transactions", [voucher("V1", "6222000000000001")], encoding="gbk")
     # When loaded as GBK
     result = load(db, settings, path, "transactions", encoding="gbk")
@@ -252,13 +243,7 @@ def test_voucher_text_with_backslashes_tabs_and_quotes_is_stored_as_delivered(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given an account and a voucher whose free text holds a backslash, a tab and quotes, and no bank
-    make_customer(db, "90000000011")
-    load(
-        db,
-        settings,
-        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
-        "accounts",
-    )
+    given_an_account(db, settings, tmp_path)
     summary = 'ref C:\\pay\\N\t"季度" 奖金'
     row = voucher("V1", "6222000000000001", summary=summary, counterparty_name="O'Brien \\ Co", counterparty_bank="")
     # When it is loaded
@@ -274,13 +259,7 @@ def test_local_times_follow_the_banks_zone_a_repeated_hour_is_the_later_and_a_sk
 ) -> None:
     # Given a bank in New York (clocks went back at 02:00 on 2026-11-01 and forward on 2026-03-08)
     new_york = settings.model_copy(update={"timezone": "America/New_York"})
-    make_customer(db, "90000000011")
-    load(
-        db,
-        new_york,
-        write_file(tmp_path / "a.csv", "accounts", [account("6222000000000001", "90000000011")]),
-        "accounts",
-    )
+    given_an_account(db, new_york, tmp_path)
     rows = [
         voucher("V1", "6222000000000001", txn_time="2026-11-01 01:30:00"),
         voucher("V2", "6222000000000001", txn_time="2026-03-08 02:30:00"),
