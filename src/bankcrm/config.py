@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     maturity_windows: tuple[int, ...] = (30, 7, 1)
     # Bytes of a delivered file checked and loaded at a time: bounds memory whatever the file's size.
     ingest_chunk_bytes: int = 32 * 1024 * 1024
+    # How long (in business days of a file type) a corrected accounts or loans re-delivery can still
+    # undo what the earlier delivery changed; older undo records are pruned by later loads.
+    ingest_undo_days: int = Field(31, ge=0)
     # A shareholder controls a company when its share is strictly above this (basis points; 5000 = 50 %).
     group_control_share_bp: int = Field(5000, ge=0, le=10000)
     default_locale: Literal["en", "zh_CN"] = "en"

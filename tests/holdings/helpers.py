@@ -123,8 +123,17 @@ def write_file(
 def load(db: Session, settings: Settings, path: Path, file_type: str, day: date = DAY, **kw: Any) -> IngestResult:
     """Ingest a file in the test's transaction as the system."""
     chunk_bytes = kw.pop("chunk_bytes", settings.ingest_chunk_bytes)
+    undo_days = kw.pop("undo_days", settings.ingest_undo_days)
     req = IngestRequest(path=path, file_type=file_type, business_date=day, source=kw.pop("source", "CORE"), **kw)
-    return ingest_file(db, settings.field_cipher(), SYSTEM, req, timezone=settings.timezone, chunk_bytes=chunk_bytes)
+    return ingest_file(
+        db,
+        settings.field_cipher(),
+        SYSTEM,
+        req,
+        timezone=settings.timezone,
+        chunk_bytes=chunk_bytes,
+        undo_days=undo_days,
+    )
 
 
 def reasons(result: IngestResult) -> list[tuple[int, str, str]]:

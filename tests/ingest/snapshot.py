@@ -26,6 +26,12 @@ QUERIES = {
     "customer_figure_dirty": "SELECT c.cif_no FROM customer_figure_dirty d JOIN customer c ON c.id = d.customer_id"
     " ORDER BY 1",
     "audit_event": "SELECT action, entity_type, detail FROM audit_event ORDER BY seq",
+    # Undo records by natural key; whether each marks a created row (its JSON holds load times).
+    "ingest_prior_row": "SELECT b.source, b.file_type, b.business_date, p.table_name,"
+    " coalesce(a.account_no_index, l.contract_no_index), p.prior IS NULL FROM ingest_prior_row p"
+    " JOIN ingest_batch b ON b.id = p.batch_id"
+    " LEFT JOIN account a ON p.table_name = 'account' AND a.id = p.row_id"
+    " LEFT JOIN loan_contract l ON p.table_name = 'loan_contract' AND l.id = p.row_id ORDER BY 1, 2, 3, 4, 5",
 }
 
 

@@ -17,7 +17,13 @@ def run_ingest(settings: Settings, req: IngestRequest, progress: Progress | None
     try:
         with session_scope(make_sessionmaker(engine)) as db:
             result = ingest_file(
-                db, settings.field_cipher(), SYSTEM, req, timezone=settings.timezone, progress=progress
+                db,
+                settings.field_cipher(),
+                SYSTEM,
+                req,
+                timezone=settings.timezone,
+                progress=progress,
+                undo_days=settings.ingest_undo_days,
             )
         # After the commit: if this process dies here, running again finds the file loaded and rewrites these.
         with session_scope(make_sessionmaker(engine)) as db:

@@ -28,7 +28,7 @@ from bankcrm.models.holding import (
     Product,
 )
 from bankcrm.models.household import Household, HouseholdMember, HouseholdOverride
-from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
+from bankcrm.models.ingest import IngestBatch, IngestPriorRow, IngestReject, IngestRun
 from bankcrm.models.org import OrgUnit, OrgUnitKind
 from bankcrm.models.relationship import CustomerLink
 from bankcrm.models.task import Task
@@ -64,6 +64,7 @@ __all__ = [
     "HouseholdOverride",
     "IndividualProfile",
     "IngestBatch",
+    "IngestPriorRow",
     "IngestReject",
     "IngestRun",
     "LoanContract",

@@ -57,3 +57,19 @@ class IngestReject(Base):
     reason: Mapped[str] = mapped_column(String(300))  # a gettext msgid, shown in the reader's language
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON for the msgid's placeholders
     raw: Mapped[str] = mapped_column(Text)
+
+
+class IngestPriorRow(Base):
+    """What an accounts or loans delivery changed: each row's values before it (null: it created the row).
+
+    A corrected re-delivery first undoes the earlier delivery with these, then loads the correction,
+    so a row the correction leaves out ends as it was before the earlier delivery. Kept for
+    ``ingest_undo_days`` (business days of the file type), then pruned by later loads.
+    """
+
+    __tablename__ = "ingest_prior_row"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)  # account | loan_contract
+    row_id: Mapped[int] = mapped_column(primary_key=True)
+    prior: Mapped[str | None] = mapped_column(Text)  # JSON of the columns the delivery set

@@ -144,7 +144,11 @@ def _upsert(
                 f"{number}_masked": mask_account_number(row[number]),
             }
         )
-    repository.insert_rows(ctx.db, model, inserts)
+    # What the rows held before this delivery, so that a corrected re-delivery can undo it.
+    if updates:
+        columns = sorted(set().union(*(u.keys() for u in updates)) - {"id"})
+        repository.record_prior(ctx.db, ctx.batch_id, model, [u["id"] for u in updates], columns)
+    repository.record_created(ctx.db, ctx.batch_id, model, repository.insert_returning_ids(ctx.db, model, inserts))
     repository.update_rows(ctx.db, model, updates)
 
 

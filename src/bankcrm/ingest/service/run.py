@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
 from bankcrm.models import IngestBatch, IngestRun
 
+UNDO_DAYS = 31  # settings.ingest_undo_days' default
 BYTES_PER_VOUCHER = 120  # a voucher line of a core-banking file, roughly
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 Progress = Callable[[int], None]
@@ -114,6 +115,7 @@ def ingest_file(
     timezone: str,
     progress: Progress | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    undo_days: int = UNDO_DAYS,
 ) -> IngestResult:
     """Load a file into the caller's transaction; the caller commits (a kill before that leaves no trace)."""
     _validate(req, timezone)
@@ -135,6 +137,7 @@ def ingest_file(
     else:
         touched |= set(repository.customers_of_batch(db, batch.id, req.file_type))
         repository.delete_batch_rows(db, batch.id, req.file_type)
+        touched |= repository.undo_batch(db, batch.id, req.file_type)
     fmt = FORMATS[req.file_type]
     ctx = LoadContext(
         db=db,
@@ -172,6 +175,8 @@ def ingest_file(
     batch.checksum = file_checksum
     batch.current_run_id = run.id
     repository.add_rejects(db, [_reject_row(run.id, r) for r in rejects])
+    if req.file_type in repository.UNDOABLE:
+        repository.prune_priors(db, req.file_type, req.business_date - timedelta(days=undo_days))
     repository.mark_dirty(db, touched)
     audit_service.record(
         db,
