@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models import Account, IngestBatch, IngestPriorRow, LoanContract
-from tests.holdings.helpers import DAY, account, load, loan, make_customer, voucher, write_file
+from tests.holdings.helpers import DAY, account, load, loan, make_customer, reasons, voucher, write_file
 
 CIF = "90000000011"
 NEXT = DAY + timedelta(days=1)
@@ -111,3 +111,21 @@ def test_undo_records_older_than_the_window_are_pruned(db: Session, settings: Se
     # Then only day 3's record is left
     days = db.scalars(select(IngestBatch.business_date).join(IngestPriorRow, IngestPriorRow.batch_id == IngestBatch.id))
     assert list(days) == [day3]
+
+
+def test_an_older_days_file_does_not_overwrite_rows_a_later_day_set(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given day 2's accounts and loans already loaded
+    make_customer(db, CIF)
+    _load_accounts(db, settings, tmp_path / "d2.csv", [account("6222000000000001", CIF, balance="5.00")], NEXT)
+    load(db, settings, write_file(tmp_path / "l2.csv", "loans", [loan("LN000001", CIF)]), "loans", day=NEXT)
+    # When day 1's files arrive late, naming the same account and contract and a new account
+    late = [account("6222000000000001", CIF, status="FROZEN"), account("6222000000000002", CIF)]
+    result = _load_accounts(db, settings, tmp_path / "d1.csv", late, DAY)
+    loans = load(db, settings, write_file(tmp_path / "l1.csv", "loans", [loan("LN000001", CIF)]), "loans", day=DAY)
+    # Then the rows day 2 set are rejected, saying why, and the new account is loaded
+    reason = "A delivery for a later business date (2026-10-31) has set this row; an older file does not change it."
+    assert reasons(result) == [(2, "account_no", reason)]
+    assert reasons(loans) == [(2, "contract_no", reason)]
+    assert _accounts(db) == {"0001": (500, "ACTIVE", NEXT, NEXT), "0002": (100000, "ACTIVE", DAY, DAY)}

@@ -116,6 +116,19 @@ def loans_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"_index": pl.String, "_loan_id": pl.Int64}, orient="row")
 
 
+def set_on(db: Session, model: Any, ids: list[int]) -> pl.DataFrame:
+    """(_row_id, _set_on): the business date of the delivery that last set each of these rows."""
+    rows: list[tuple[Any, ...]] = []
+    for part in _chunks(ids):
+        stmt = (
+            select(model.id, IngestBatch.business_date)
+            .join(IngestBatch, IngestBatch.id == model.batch_id)
+            .where(model.id.in_(part))
+        )
+        rows.extend(db.execute(stmt))
+    return pl.DataFrame(rows, schema={"_row_id": pl.Int64, "_set_on": pl.Date}, orient="row")
+
+
 def balances_from_other_batches(db: Session, business_date: date, batch_id: int | None) -> list[int]:
     """Accounts that already have a balance on this date from another delivery."""
     stmt = select(BalanceSnapshot.account_id).where(BalanceSnapshot.balance_date == business_date)

@@ -112,6 +112,23 @@ def _not_after_business_date(column: str, business_date: date) -> Check:
     )
 
 
+def _with_set_on(frame: pl.DataFrame, ctx: LoadContext, model: Any, existing: str) -> pl.DataFrame:
+    """The business date of the delivery that last set each row's account or contract (_set_on)."""
+    ids = frame.get_column(existing).drop_nulls().unique().to_list()
+    found = repository.set_on(ctx.db, model, ids).rename({"_row_id": existing})
+    return frame.join(found, on=existing, how="left")
+
+
+def _set_by_a_later_delivery(column: str, business_date: date) -> Check:
+    # An older day's file (a late or re-run delivery) must not undo what a newer day's file set.
+    return Check(
+        column,
+        N_("A delivery for a later business date (%(detail)s) has set this row; an older file does not change it."),
+        pl.col("_set_on") > pl.lit(business_date),
+        detail=pl.col("_set_on").cast(pl.String),
+    )
+
+
 def _unknown_customer() -> Check:
     return Check("cif_no", N_("No customer with this CIF number."), pl.col("_customer_id").is_null())
 
@@ -156,8 +173,9 @@ class AccountsPlan:
     """accounts: upsert by account number."""
 
     def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-        """Customer, existing account and product category of each row."""
-        return _with_category(_with_account(_with_customer(frame, ctx), ctx), ctx)
+        """Customer, existing account (and when a delivery last set it) and product category of each row."""
+        frame = _with_account(_with_customer(frame, ctx), ctx)
+        return _with_category(_with_set_on(frame, ctx, Account, "_account_id"), ctx)
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
         """Rules across columns and against the database, by the column they are reported on."""
@@ -166,6 +184,7 @@ class AccountsPlan:
         )
         maturity_needed = pl.col("_category").is_in(MATURING_CATEGORIES) & pl.col("maturity_date").is_null()
         return {
+            "account_no": [_set_by_a_later_delivery("account_no", ctx.business_date)],
             "cif_no": [
                 _unknown_customer(),
                 Check("cif_no", N_("The account belongs to another customer."), other_customer),
@@ -243,11 +262,12 @@ class LoansPlan:
         frame = _blind(_with_customer(frame, ctx), "contract_no", CONTRACT_PURPOSE, ctx)
         indexes = frame.get_column("_index").drop_nulls().unique().to_list()
         frame = frame.join(repository.loans_by_index(ctx.db, indexes), on="_index", how="left")
-        return _with_category(frame, ctx)
+        return _with_category(_with_set_on(frame, ctx, LoanContract, "_loan_id"), ctx)
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
         """Rules across columns and against the database."""
         return {
+            "contract_no": [_set_by_a_later_delivery("contract_no", ctx.business_date)],
             "cif_no": [_unknown_customer()],
             "product_code": [
                 Check("product_code", N_("Not a loan product."), ~pl.col("_category").is_in(LOAN_CATEGORIES))
