@@ -30,14 +30,18 @@ def _load_accounts(db: Session, settings: Settings, path: Path, rows: list[dict[
     return load(db, settings, write_file(path, "accounts", rows), "accounts", day=day, **kw)
 
 
+def _given_day_one(db: Session, settings: Settings, tmp_path: Path) -> None:
+    """A customer whose accounts 0001 and 0002 day 1's accounts file opened."""
+    make_customer(db, CIF)
+    rows = [account("6222000000000001", CIF), account("6222000000000002", CIF)]
+    _load_accounts(db, settings, tmp_path / "d1.csv", rows, DAY)
+
+
 def test_a_row_left_out_of_the_correction_ends_as_before_the_earlier_delivery(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given day 1 opened accounts 0001 and 0002, and day 2 changed 0001 and opened 0003
-    make_customer(db, CIF)
-    _load_accounts(
-        db, settings, tmp_path / "d1.csv", [account("6222000000000001", CIF), account("6222000000000002", CIF)], DAY
-    )
+    _given_day_one(db, settings, tmp_path)
     day2 = [account("6222000000000001", CIF, balance="1500.00", status="FROZEN"), account("6222000000000003", CIF)]
     _load_accounts(db, settings, tmp_path / "d2.csv", day2, NEXT)
     # When core banking re-delivers day 2 corrected: 0001 was not in it, 0003's balance was wrong
@@ -60,10 +64,7 @@ def test_rows_a_later_delivery_set_or_vouchers_refer_to_are_kept(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # Given day 1 opened 0001 and 0002, day 2 changed 0001, and vouchers of day 2 name 0002
-    make_customer(db, CIF)
-    _load_accounts(
-        db, settings, tmp_path / "d1.csv", [account("6222000000000001", CIF), account("6222000000000002", CIF)], DAY
-    )
+    _given_day_one(db, settings, tmp_path)
     _load_accounts(db, settings, tmp_path / "d2.csv", [account("6222000000000001", CIF, balance="5.00")], NEXT)
     load(
         db,
