@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import random
 import resource
 import statistics
@@ -49,8 +48,8 @@ from bankcrm.kit.search_keys import keys_for
 from bankcrm.kit.time import utcnow
 from bankcrm.migrate import upgrade
 from bankcrm.models import Counter, Customer, CustomerContact, CustomerSearchKey, IndividualProfile
+from bench.common import RESULTS, machine
 
-RESULTS = Path(__file__).resolve().parent / "results"
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")
 BATCH = 20_000
 WORKERS = os.cpu_count() or 2  # row-building processes; the parent inserts meanwhile
@@ -328,7 +327,7 @@ def worker(database: str, count: int) -> None:
         "peak_rss_mb": round(peak_mb),
         "worker_peak_rss_mb": round(worker_peak_mb),
         "search_ms": {k: {m: round(v, 2) for m, v in d.items()} for k, d in latencies.items()},
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"cif-{database}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -10,15 +10,9 @@ Results: bench/results/holdings-<database>.json.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import random
-import resource
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,8 +28,8 @@ from bankcrm.holdings.service import view
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.migrate import upgrade
+from bench.common import machine, peak_rss_mb, per_database
 
-RESULTS = Path(__file__).resolve().parent / "results"
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")
 SAMPLES = 500
 
@@ -189,23 +183,14 @@ def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
         "nightly_full_s": round(nightly_s, 1),
         "nightly_customers": report.figures.customers,
         "maturity_tasks_created": report.tasks.created,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "peak_rss_mb": peak_rss_mb(),
+        "machine": machine(),
     }
 
 
 def main() -> None:
     """Each database in its own process, so peak memory is its own."""
-    customers = int(os.environ.get("BANKCRM_BENCH_CUSTOMERS", "1000000"))
-    RESULTS.mkdir(exist_ok=True)
-    if len(sys.argv) == 2:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = run_one(sys.argv[1], customers, Path(tmp))
-        (RESULTS / f"holdings-{sys.argv[1]}.json").write_text(json.dumps(out, indent=2) + "\n")
-        print(json.dumps(out))
-        return
-    for backend in ("sqlite", "postgresql"):
-        subprocess.run([sys.executable, "-m", "bench.holdings", backend], check=True)
+    per_database("holdings", run_one)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,8 +34,8 @@ from bankcrm.ingest.service.run import IngestRequest
 from bankcrm.kit.crypto import aad_for
 from bankcrm.migrate import upgrade
 from bankcrm.models import Account, Customer, IngestBatch
+from bench.common import RESULTS, machine, peak_rss_mb
 
-RESULTS = Path(__file__).resolve().parent / "results"
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")
 DAY = date(2026, 10, 30)
 CHANNELS = ["COUNTER", "ATM", "MOBILE", "ONLINE", "POS", "WECHAT", "BATCH"]
@@ -177,8 +175,8 @@ def run_one(backend: str, path: Path, rows: int, accounts: int, workdir: Path) -
         "ingest_s": round(ingest, 1),
         "ingest_rows_per_s": round(rows / ingest),
         "share_of_floor": round(floor / ingest, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "peak_rss_mb": peak_rss_mb(),
+        "machine": machine(),
     }
 
 

@@ -18,13 +18,6 @@ Results: bench/results/relationships-<database>.json.
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import resource
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,9 +30,9 @@ from bankcrm.db import make_engine
 from bankcrm.kit.time import today_in
 from bankcrm.models import CorporateGroup, CorporateGroupMember, GuaranteeCircle
 from bankcrm.relationships.service import derivation
+from bench.common import machine, peak_rss_mb, per_database
 from bench.holdings import PG_URL, Sql, fresh
 
-RESULTS = Path(__file__).resolve().parent / "results"
 BLOCK = 10
 
 
@@ -149,23 +142,14 @@ def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
         "rerun_proposed": second[1].proposed,
         "rerun_circles_new": second[1].circles_new,
         "stored": stored,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "peak_rss_mb": peak_rss_mb(),
+        "machine": machine(),
     }
 
 
 def main() -> None:
     """Each database in its own process, so peak memory is its own."""
-    customers = int(os.environ.get("BANKCRM_BENCH_CUSTOMERS", "1000000"))
-    RESULTS.mkdir(exist_ok=True)
-    if len(sys.argv) == 2:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = run_one(sys.argv[1], customers, Path(tmp))
-        (RESULTS / f"relationships-{sys.argv[1]}.json").write_text(json.dumps(out, indent=2) + "\n")
-        print(json.dumps(out))
-        return
-    for backend in ("sqlite", "postgresql"):
-        subprocess.run([sys.executable, "-m", "bench.relationships", backend], check=True)
+    per_database("relationships", run_one)
 
 
 if __name__ == "__main__":
