@@ -54,6 +54,8 @@ bench: install
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.holdings
 	$(BIN)/python -m bench.relationships
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.api
 
 i18n: install  ## extract strings, update both catalogs, list what still needs translating
 	$(BIN)/python scripts/i18n.py update

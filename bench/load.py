@@ -1,0 +1,167 @@
+"""Load test: staff working through the web pages of a real server, with locust, on both databases.
+
+``python -m bench.load`` (or ``make bench``) runs each database in its own process: it builds the demo
+bank (``bankcrm demo --no-serve``) into a fresh bench-owned database (a SQLite file in a temporary
+directory; PostgreSQL ``bankcrm_load``), serves it with uvicorn (bench/server.py: one worker per core,
+access log off) on 127.0.0.1, and runs locust headless against it for a fixed time with a fixed number
+of users (bench/load_users.py: sign-in through the login form, search, customer pages and 360° views,
+edits, name changes approved by checkers, CSV exports). The run stops by itself. Results go to
+bench/results/load-<database>.json; the Markdown table printed at the end goes into docs/benchmarks.md.
+
+Settings (environment): BANKCRM_LOAD_SECONDS (600), BANKCRM_LOAD_USERS_SQLITE (50),
+BANKCRM_LOAD_USERS_POSTGRESQL (200), BANKCRM_LOAD_SPAWN_SECONDS (60: all users signed in after this
+long), BANKCRM_LOAD_SEED, BANKCRM_LOAD_THINK_MIN / _MAX (1 / 5 s between pages).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import RESULTS, machine, per_database
+from bench.server import cpu_seconds, demo_database, proc_status, serve, server_errors
+
+SECONDS = int(os.environ.get("BANKCRM_LOAD_SECONDS", "600"))
+USERS = {
+    "sqlite": int(os.environ.get("BANKCRM_LOAD_USERS_SQLITE", "50")),
+    "postgresql": int(os.environ.get("BANKCRM_LOAD_USERS_POSTGRESQL", "200")),
+}
+SPAWN_SECONDS = float(os.environ.get("BANKCRM_LOAD_SPAWN_SECONDS", "60"))
+SEED = os.environ.get("BANKCRM_LOAD_SEED", "2026")
+USERS_FILE = Path(__file__).resolve().parent / "load_users.py"
+P95_TARGET_MS = 300
+
+
+def run_locust(host: str, users: int, workdir: Path, server_cpu: Any) -> dict[str, Any]:
+    """locust headless for SECONDS; its peak memory and CPU, and the server's CPU, sampled meanwhile."""
+    rate = max(1.0, users / SPAWN_SECONDS)
+    env = dict(os.environ, BANKCRM_LOAD_USERS=str(users), BANKCRM_LOAD_SEED=SEED)
+    started, server_before = time.monotonic(), server_cpu()
+    with (workdir / "locust.log").open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(USERS_FILE), "--headless", "--host", host,
+             "--users", str(users), "--spawn-rate", f"{rate:.3f}", "--run-time", f"{SECONDS}s",
+             "--stop-timeout", "30", "--csv", str(workdir / "locust"), "--only-summary"],
+            env=env,
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        peak_kb, cpu, server_cpu_now = 0, 0.0, server_before
+        while process.poll() is None:
+            peak_kb = max(peak_kb, proc_status(process.pid, "VmHWM"))
+            cpu = max(cpu, cpu_seconds(process.pid))
+            server_cpu_now = server_cpu()
+            time.sleep(1)
+    return {
+        "wall_seconds": round(time.monotonic() - started, 1),
+        "locust_exit_code": process.returncode,
+        "locust_peak_rss_mb": round(peak_kb / 1024),
+        "locust_cpu_seconds": round(cpu, 1),
+        "server_cpu_seconds": round(server_cpu_now - server_before, 1),
+        "spawn_rate": round(rate, 3),
+    }
+
+
+def _ms(value: str) -> float | None:
+    return None if value in ("", "N/A") else float(value)
+
+
+def read_stats(workdir: Path) -> dict[str, Any]:
+    """Per route and in all: requests, failures, requests/s, p50 / p95 / p99 / max (ms), from locust's CSV."""
+    routes: dict[str, Any] = {}
+    with (workdir / "locust_stats.csv").open() as f:
+        for row in csv.DictReader(f):
+            routes[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "rps": round(float(row["Requests/s"]), 2),
+                "p50": _ms(row["50%"]),
+                "p95": _ms(row["95%"]),
+                "p99": _ms(row["99%"]),
+                "max": round(float(row["Max Response Time"]), 1),
+            }
+    with (workdir / "locust_failures.csv").open() as f:
+        failures = [
+            {"route": r["Name"], "error": r["Error"][:300], "occurrences": int(r["Occurrences"])}
+            for r in csv.DictReader(f)
+        ]
+    total = routes.pop("Aggregated")
+    return {"total": total, "routes": dict(sorted(routes.items())), "failures": failures}
+
+
+def run_one(database: str, _customers: int, workdir: Path) -> dict[str, Any]:
+    """Build the demo bank, serve it, load it, and collect the figures."""
+    users = USERS[database]
+    print(f"{database}: building the demo bank", file=sys.stderr, flush=True)
+    url = demo_database(database, workdir)
+    with open("/proc/loadavg") as f:
+        load_before = f.read().split()[:3]
+    with serve(url, workdir) as server:
+        print(f"{database}: {users} users for {SECONDS} s against {server.url}", file=sys.stderr, flush=True)
+        run = run_locust(server.url, users, workdir, server.cpu_seconds)
+        worker_peaks = server.peak_rss_mb()
+    with open("/proc/loadavg") as f:
+        load_after = f.read().split()[:3]
+    stats = read_stats(workdir)
+    slow = sorted(name for name, r in stats["routes"].items() if (r["p95"] or 0) > P95_TARGET_MS)
+    return {
+        "database": database,
+        "users": users,
+        "run_seconds": SECONDS,
+        "seed": SEED,
+        "think_seconds": [os.environ.get("BANKCRM_LOAD_THINK_MIN", "1"), os.environ.get("BANKCRM_LOAD_THINK_MAX", "5")],
+        "server_workers": len(server.workers),
+        **run,
+        "server_peak_rss_mb": worker_peaks,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
+        **stats,
+        "routes_over_p95_target": slow,
+        "server_errors": server_errors(server.log),
+        "machine": machine(),
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The Markdown tables for docs/benchmarks.md: the run, then p50 / p95 / p99 per route."""
+    cols = " | ".join(r["database"] for r in results)
+    lines = [f"| figure | {cols} |", "|---" * (len(results) + 1) + "|"]
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    row("users / run, s", [f"{r['users']} / {r['run_seconds']}" for r in results])
+    row("requests", [f"{r['total']['requests']:,}" for r in results])
+    row("requests/s", [f"{r['total']['rps']:.1f}" for r in results])
+    row("errors", [f"**{r['total']['failures']}**" for r in results])
+    row("all requests, ms p50 / p95 / p99", ["{p50:.0f} / {p95:.0f} / {p99:.0f}".format(**r["total"]) for r in results])
+    row("server workers, peak RSS MB each", [", ".join(map(str, r["server_peak_rss_mb"])) for r in results])
+    row("CPU s: server workers / locust", [f"{r['server_cpu_seconds']} / {r['locust_cpu_seconds']}" for r in results])
+    lines += ["", f"| route, ms p50 / p95 / p99 (requests) | {cols} |", "|---" * (len(results) + 1) + "|"]
+    names = sorted({n for r in results for n in r["routes"]})
+    for name in names:
+        cells = []
+        for r in results:
+            s = r["routes"].get(name)
+            cells.append("–" if s is None else "{p50:.0f} / {p95:.0f} / {p99:.0f} ({requests:,})".format(**s))
+        row(f"`{name}`", cells)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Each database in its own process (``python -m bench.load [sqlite|postgresql]``), then the tables."""
+    per_database("load", run_one)
+    if len(sys.argv) == 1:
+        results = [json.loads((RESULTS / f"load-{d}.json").read_text()) for d in ("sqlite", "postgresql")]
+        print(table(results))
+
+
+if __name__ == "__main__":
+    main()
