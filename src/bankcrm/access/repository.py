@@ -78,6 +78,14 @@ def user_by_id(db: Session, user_id: int) -> User | None:
     return db.get(User, user_id)
 
 
+def display_names(db: Session, user_ids: set[int]) -> dict[int, str]:
+    """Display names by user id, regardless of scope, in one query (no roles or unit loaded)."""
+    if not user_ids:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(sorted(user_ids))))
+    return {uid: name for uid, name in rows}
+
+
 def user_by_username(db: Session, username: str) -> User | None:
     """A user by name regardless of scope (sign-in)."""
     return db.scalar(select(User).where(User.username == username))

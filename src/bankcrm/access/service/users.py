@@ -252,7 +252,7 @@ def is_active_user(db: Session, user_id: int) -> bool:
 
 def display_names(db: Session, user_ids: set[int]) -> dict[int, str]:
     """Display names for user ids (account managers shown beside customers)."""
-    return {uid: u.display_name for uid in user_ids if (u := repository.user_by_id(db, uid)) is not None}
+    return repository.display_names(db, user_ids)
 
 
 def account_managers(db: Session, principal: Principal) -> list[User]:
