@@ -10,7 +10,8 @@ bench/results/load-<database>.json; the Markdown table printed at the end goes i
 
 Settings (environment): BANKCRM_LOAD_SECONDS (600), BANKCRM_LOAD_USERS_SQLITE (50),
 BANKCRM_LOAD_USERS_POSTGRESQL (200), BANKCRM_LOAD_SPAWN_SECONDS (60: all users signed in after this
-long), BANKCRM_LOAD_SEED, BANKCRM_LOAD_THINK_MIN / _MAX (1 / 5 s between pages).
+long), BANKCRM_LOAD_SEED, BANKCRM_LOAD_THINK_MIN / _MAX (3 / 15 s between pages: a clerk reads
+a 360° view or fills in a form before the next click).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ USERS = {
 }
 SPAWN_SECONDS = float(os.environ.get("BANKCRM_LOAD_SPAWN_SECONDS", "60"))
 SEED = os.environ.get("BANKCRM_LOAD_SEED", "2026")
+THINK = (os.environ.get("BANKCRM_LOAD_THINK_MIN", "3"), os.environ.get("BANKCRM_LOAD_THINK_MAX", "15"))
 USERS_FILE = Path(__file__).resolve().parent / "load_users.py"
 P95_TARGET_MS = 300
 
@@ -42,6 +44,7 @@ def run_locust(host: str, users: int, workdir: Path, server_cpu: Any) -> dict[st
     """locust headless for SECONDS; its peak memory and CPU, and the server's CPU, sampled meanwhile."""
     rate = max(1.0, users / SPAWN_SECONDS)
     env = dict(os.environ, BANKCRM_LOAD_USERS=str(users), BANKCRM_LOAD_SEED=SEED)
+    env.update(BANKCRM_LOAD_THINK_MIN=THINK[0], BANKCRM_LOAD_THINK_MAX=THINK[1])
     started, server_before = time.monotonic(), server_cpu()
     with (workdir / "locust.log").open("wb") as out:
         process = subprocess.Popen(
@@ -116,7 +119,7 @@ def run_one(database: str, _customers: int, workdir: Path) -> dict[str, Any]:
         "users": users,
         "run_seconds": SECONDS,
         "seed": SEED,
-        "think_seconds": [os.environ.get("BANKCRM_LOAD_THINK_MIN", "1"), os.environ.get("BANKCRM_LOAD_THINK_MAX", "5")],
+        "think_seconds": [float(t) for t in THINK],
         "server_workers": len(server.workers),
         **run,
         "server_peak_rss_mb": worker_peaks,
