@@ -294,6 +294,12 @@ def codes(db: Session, category: str) -> list[CodeItem]:
     return list(db.scalars(stmt.order_by(CodeItem.sort_order, CodeItem.code)))
 
 
+def codes_of(db: Session, categories: list[str]) -> list[CodeItem]:
+    """Several code tables in one query, each in display order."""
+    stmt = select(CodeItem).where(CodeItem.category.in_(categories))
+    return list(db.scalars(stmt.order_by(CodeItem.category, CodeItem.sort_order, CodeItem.code)))
+
+
 def next_counter(db: Session, name: str) -> int:
     """Take the next value of a counter; the row lock makes concurrent takers wait, never share."""
     db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))

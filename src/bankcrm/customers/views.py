@@ -47,7 +47,7 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
     """Code tables, units and account managers the forms offer."""
     return {
         "labels": queries.code_labels(db, locale_of(request)),
-        "codes": {c: queries.code_table(db, c) for c in queries.CATEGORIES},
+        "codes": queries.code_tables(db, queries.CATEGORIES),
         "units": unit_service.units_for_write(db, principal),
         "managers": user_service.account_managers(db, principal),
     }

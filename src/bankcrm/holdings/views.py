@@ -60,8 +60,8 @@ BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimal
 def _labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
     """category → code → label in the reader's language."""
     return {
-        category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in queries.code_table(db, category)}
-        for category in CODE_CATEGORIES
+        category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in items}
+        for category, items in queries.code_tables(db, list(CODE_CATEGORIES)).items()
     }
 
 

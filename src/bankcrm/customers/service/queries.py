@@ -216,14 +216,20 @@ def code_table(db: Session, category: str) -> list[CodeItem]:
     return repository.codes(db, category)
 
 
+def code_tables(db: Session, categories: list[str]) -> dict[str, list[CodeItem]]:
+    """category → its code table in display order, for the given categories (one query for all)."""
+    out: dict[str, list[CodeItem]] = {category: [] for category in categories}
+    for item in repository.codes_of(db, categories):
+        out[item.category].append(item)
+    return out
+
+
 def code_labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
     """category → code → label in the reader's language, for showing coded fields."""
-    out: dict[str, dict[str, str]] = {}
-    for category in CATEGORIES:
-        out[category] = {
-            c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in repository.codes(db, category)
-        }
-    return out
+    return {
+        category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in items}
+        for category, items in code_tables(db, CATEGORIES).items()
+    }
 
 
 CATEGORIES = [
