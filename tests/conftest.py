@@ -27,10 +27,10 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-def _fresh_postgres(url: str) -> str:
+def _fresh_postgres(url: str, suffix: str = "") -> str:
     """A new, empty database beside ``url``'s, named for this process, so runs side by side don't collide."""
     base = make_url(url)
-    name = f"{base.database}_{os.getpid()}"
+    name = f"{base.database}{suffix}_{os.getpid()}"
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+# How long one SQLite writer waits for another before "database is locked", and how often BEGIN is retried after.
+SQLITE_BUSY_MS = 10_000
+SQLITE_BEGIN_RETRIES = 3
+# An execution option for work that only reads (long reports, verification): SQLite starts it deferred.
+READ_ONLY = "bankcrm_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -36,15 +44,35 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+    def _on_begin(conn: Connection) -> None:
+        _begin_sqlite(conn)
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    """Start a SQLite transaction that holds the write lock from its first statement.
+
+    A deferred transaction that reads and then writes fails at once ("database is locked", no
+    busy wait) when another connection committed in between; taking the lock up front makes
+    writers queue instead (Rails and Django do the same). Work marked READ_ONLY stays deferred
+    so long reads do not hold writers up. The busy timeout covers most waits; a bounded retry
+    covers the rest.
+    """
+    mode = "DEFERRED" if conn.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
+    for attempt in range(SQLITE_BEGIN_RETRIES + 1):
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) or attempt == SQLITE_BEGIN_RETRIES:
+                raise
+            time.sleep(0.05 * 2**attempt)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine, normalise_url
-from bankcrm.models import CodeItem, Product
+from bankcrm.models import CodeItem, Currency, Product
 
 
 def migrations_dir() -> Path:
@@ -41,12 +41,14 @@ def upgrade(url: str | None = None, connection: Connection | None = None, revisi
     if connection is not None:
         sync_reference_data(connection)
         sync_products(connection)
+        sync_currencies(connection)
         return
     engine = make_engine(url or get_settings().database_url)
     try:
         with engine.begin() as conn:
             sync_reference_data(conn)
             sync_products(conn)
+            sync_currencies(conn)
     finally:
         engine.dispose()
 
@@ -95,10 +97,15 @@ def sync_reference_data(conn: Connection) -> int:
     return changed
 
 
+def catalogue_file(name: str) -> Path:
+    """A shipped catalogue with columns of its own (reference_data/catalogue/NAME.csv)."""
+    return Path(__file__).resolve().parent / "reference_data" / "catalogue" / f"{name}.csv"
+
+
 def sync_products(conn: Connection) -> int:
     """Bring the product catalogue in line with reference_data/catalogue/product.csv (never deleting)."""
     table = Product.__table__
-    path = Path(__file__).resolve().parent / "reference_data" / "catalogue" / "product.csv"
+    path = catalogue_file("product")
     with path.open(encoding="utf-8", newline="") as fh:
         rows = [
             {
@@ -109,6 +116,7 @@ def sync_products(conn: Connection) -> int:
                 "currency": r["currency"],
                 "term_months": int(r["term_months"]) if r["term_months"] else None,
                 "risk_level": r["risk_level"] or None,
+                "allows_overdraft": r["allows_overdraft"] == "Y",
                 "sort_order": int(r["sort_order"]),
             }
             for r in csv.DictReader(fh)
@@ -121,6 +129,40 @@ def sync_products(conn: Connection) -> int:
             conn.execute(insert(table).values(**row))  # type: ignore[arg-type]
         elif old != row:
             conn.execute(update(table).where(table.c.code == row["code"]).values(**row))  # type: ignore[arg-type]
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def sync_currencies(conn: Connection) -> int:
+    """Bring the currencies in line with reference_data/catalogue/currency.csv (never deleting).
+
+    ``active`` in the file is only the default of a currency new to the database: afterwards it is the
+    bank's choice (``bankcrm currencies activate|deactivate``), which a sync never undoes.
+    """
+    table = Currency.__table__
+    with catalogue_file("currency").open(encoding="utf-8", newline="") as fh:
+        rows = [
+            {
+                "code": r["code"],
+                "label_en": r["label_en"],
+                "label_zh": r["label_zh"],
+                "minor_units": int(r["minor_units"]),
+                "active": r["active"] == "Y",
+                "sort_order": int(r["sort_order"]),
+            }
+            for r in csv.DictReader(fh)
+        ]
+    existing = {row.code: row._asdict() for row in conn.execute(select(table))}
+    changed = 0
+    for row in rows:
+        old = existing.get(row["code"])
+        if old is None:
+            conn.execute(insert(table).values(**row))  # type: ignore[arg-type]
+        elif {k: v for k, v in old.items() if k != "active"} != {k: v for k, v in row.items() if k != "active"}:
+            kept = {k: v for k, v in row.items() if k != "active"}
+            conn.execute(update(table).where(table.c.code == row["code"]).values(**kept))  # type: ignore[arg-type]
         else:
             continue
         changed += 1

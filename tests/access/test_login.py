@@ -12,6 +12,8 @@ from bankcrm.kit.tokens import token_digest
 from bankcrm.models import ApiToken, AuditEvent, User, UserSession
 from tests.conftest import csrf_from, login, signed_in, token_for, user_id
 
+REFUSED = "Wrong user name or password. After 5 failed attempts an account is locked for 15 minutes."
+
 
 def _session_token(client) -> str:  # type: ignore[no-untyped-def]
     return client.cookies["bankcrm_session"]
@@ -43,10 +45,10 @@ def test_login_with_right_password_opens_session_and_audits(client, db):
 def test_wrong_password_is_refused_and_audited_without_saying_which_part_was_wrong(client, db):
     response = login(client, "am1", "wrong-password")
     assert response.status_code == 401
-    assert "Wrong user name or password." in response.text
+    assert REFUSED in response.text
     assert "bankcrm_session" not in client.cookies
     unknown = login(client, "nobody", "whatever")
-    assert unknown.status_code == 401 and "Wrong user name or password." in unknown.text
+    assert unknown.status_code == 401 and REFUSED in unknown.text
     failures = _events(db, "auth.login", "failure")
     assert [(e.actor_username, e.detail) for e in failures[-2:]] == [
         ("am1", "wrong password"),
@@ -69,9 +71,25 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, db):
     assert timedelta(minutes=14) < locked_until - utcnow() <= timedelta(minutes=15)
     refused = login(client, "am2")
     assert refused.status_code == 401
-    assert "locked after too many failed sign-ins. Try again in 15 minutes." in refused.text
+    assert REFUSED in refused.text
     assert client.post("/api/v1/auth/token", data={"username": "am2", "password": "demo1234"}).status_code == 401
     assert _events(db, "auth.login", "failure")[-1].detail == "account locked"
+
+
+def test_a_locked_account_answers_exactly_as_a_wrong_password_and_an_unknown_name(client, db):
+    # given am2 locked by five failures
+    for _ in range(5):
+        client.post("/api/v1/auth/token", data={"username": "am2", "password": "bad"})
+    # when the right password, a wrong one for an unlocked user and an unknown name are tried
+    answers = [
+        client.post("/api/v1/auth/token", data={"username": name, "password": password})
+        for name, password in (("am2", "demo1234"), ("am1", "bad"), ("nobody", "bad"))
+    ]
+    # then the three answers are the same, so none tells which names exist or are locked
+    assert {(a.status_code, a.text, a.headers["content-type"]) for a in answers} == {
+        (401, answers[0].text, "application/problem+json")
+    }
+    assert answers[0].json()["detail"] == REFUSED
 
 
 def test_lock_ends_after_fifteen_minutes(client, db):
@@ -198,7 +216,7 @@ def test_wrong_api_credentials_answer_problem_json(client):
     response = client.post("/api/v1/auth/token", data={"username": "am1", "password": "nope"})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["detail"] == "Wrong user name or password."
+    assert response.json()["detail"] == REFUSED
 
 
 def test_expired_and_revoked_tokens_are_refused(client, db):

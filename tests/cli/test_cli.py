@@ -163,3 +163,21 @@ def test_production_mode_with_default_secret_is_refused(db_file, monkeypatch):
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 2
     assert "BANKCRM_SECRET_KEY" in result.output
+
+
+def test_currencies_are_switched_on_and_off_from_the_command_line(db_file):
+    # Given an upgraded database with the six default currencies active
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    # When CZK and BHD are activated and GBP deactivated
+    on = runner.invoke(app, ["currencies", "activate", "czk", "BHD"])
+    off = runner.invoke(app, ["currencies", "deactivate", "GBP"])
+    unknown = runner.invoke(app, ["currencies", "activate", "XYZ"])
+    # Then each says what changed, an unknown code fails, and the active list is exact
+    assert (on.exit_code, off.exit_code, unknown.exit_code) == (0, 0, 1)
+    assert "Now active: BHD, CZK." in on.output and "Now inactive: GBP." in off.output
+    assert "Not an ISO 4217 currency code on file: XYZ." in unknown.output
+    with sqlite3.connect(db_file) as conn:
+        active = [r[0] for r in conn.execute("select code from currency where active order by sort_order")]
+    assert active == ["CNY", "USD", "EUR", "HKD", "JPY", "BHD", "CZK"]
+    listed = runner.invoke(app, ["currencies", "list"])
+    assert listed.exit_code == 0 and "捷克克朗" in listed.output and "英镑" not in listed.output

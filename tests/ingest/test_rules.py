@@ -38,7 +38,7 @@ def test_bad_rows_are_rejected_with_line_field_and_reason_and_the_good_rows_load
         account("6222000000000001", "90000000011"),
         account("6222000000000002", "90000000011", open_date="2024-02-30"),
         account("6222000000000003", "90000000099"),
-        account("6222000000000004", "90000000011", balance="-5.00"),
+        account("6222000000000004", "90000000011", product_code="FD-MMF", balance="-5.00"),
         account("6222000000000001", "90000000011", balance="7.00"),
         account("6222000000000005", "90000000011", product_code="TD-1Y"),
         account("6222000000000006", "90000000011", status="OPEN"),
@@ -52,7 +52,7 @@ def test_bad_rows_are_rejected_with_line_field_and_reason_and_the_good_rows_load
     assert reasons(result) == [
         (3, "open_date", "Not a date in the form YYYY-MM-DD."),
         (4, "cif_no", "No customer with this CIF number."),
-        (5, "balance", "Must not be negative."),
+        (5, "balance", "Must not be negative: product FD-MMF does not allow an overdraft."),
         (6, "account_no", "Duplicate key: the same value is on line 2."),
         (7, "maturity_date", "Required for time deposits, wealth products and acceptance bills."),
         (8, "status", "Unknown code OPEN (code table account_status)."),

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.numbers import get_currency_name, get_currency_precision
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "src" / "bankcrm" / "reference_data"
 HEADER = ["code", "parent_code", "label_en", "label_zh", "sort_order"]
@@ -30,7 +31,7 @@ EXPECTED_FILES = {
     "marital_status.csv": 8,
     "occupation.csv": 11,
     "source_channel.csv": 8,
-    "product_category.csv": 9,
+    "product_category.csv": 10,
     "account_status.csv": 4,
     "loan_status.csv": 3,
     "loan_class.csv": 5,
@@ -40,7 +41,6 @@ EXPECTED_FILES = {
     "txn_purpose.csv": 10,
     "maturity_outcome.csv": 4,
     "task_kind.csv": 1,
-    "currency.csv": 6,
     "link_type.csv": 11,
     "link_reading.csv": 12,
     "group_status.csv": 5,
@@ -342,3 +342,37 @@ def test_the_product_catalogue_covers_every_category_with_both_labels() -> None:
     # And wealth products carry a risk level R1-R5, time deposits a term
     assert {p["risk_level"] for p in products if p["category"] == "WEALTH"} == {"R1", "R2", "R3", "R4", "R5"}
     assert all(p["term_months"] for p in products if p["category"] == "TIME")
+
+
+def test_the_product_catalogue_has_debit_cards_and_says_which_products_allow_an_overdraft() -> None:
+    # Given the product catalogue
+    with (REFERENCE_DIR / "catalogue" / "product.csv").open(encoding="utf-8", newline="") as f:
+        products = list(csv.DictReader(f, strict=True))
+    # Then debit cards are their own category, and only the demand deposits may be overdrawn
+    assert [(p["code"], p["label_zh"]) for p in products if p["category"] == "DEBIT_CARD"] == [
+        ("DC-STD", "标准借记卡"),
+        ("DC-GOLD", "金卡借记卡"),
+    ]
+    assert {p["allows_overdraft"] for p in products} == {"Y", "N"}
+    assert [p["code"] for p in products if p["allows_overdraft"] == "Y"] == ["DD-CNY", "DD-USD"]
+
+
+# ISO 4217's minor unit where CLDR shows fewer decimals (scripts/currencies.py keeps ISO's).
+ISO_MINOR_UNITS = {"AFN": 2, "ALL": 2, "IQD": 3, "IRR": 2, "KPW": 2, "LAK": 2, "LBP": 2, "MGA": 2, "MMK": 2}
+ISO_MINOR_UNITS |= {"RSD": 2, "SOS": 2, "SYP": 2, "YER": 2}
+
+
+def test_the_currency_catalogue_is_babels_iso_list_with_iso_minor_units() -> None:
+    # Given the currency catalogue
+    with (REFERENCE_DIR / "catalogue" / "currency.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, strict=True))
+    # Then it has 178 codes, once each, with the six of before active and first
+    assert len(rows) == len({r["code"] for r in rows}) == 178
+    assert [r["code"] for r in rows if r["active"] == "Y"] == ["CNY", "USD", "EUR", "HKD", "JPY", "GBP"]
+    assert [r["code"] for r in rows[:6]] == ["CNY", "USD", "EUR", "HKD", "JPY", "GBP"]
+    assert [int(r["sort_order"]) for r in rows] == list(range(10, 1790, 10))
+    # And names and minor units are Babel's (minor units ISO's where they differ), Chinese names in Chinese
+    for r in rows:
+        assert r["label_en"] == get_currency_name(r["code"], locale="en"), r["code"]
+        assert CJK.search(r["label_zh"]), r["code"]
+        assert int(r["minor_units"]) == ISO_MINOR_UNITS.get(r["code"], get_currency_precision(r["code"])), r["code"]

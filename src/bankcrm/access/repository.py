@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select, update
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -89,6 +91,44 @@ def display_names(db: Session, user_ids: set[int]) -> dict[int, str]:
 def user_by_username(db: Session, username: str) -> User | None:
     """A user by name regardless of scope (sign-in)."""
     return db.scalar(select(User).where(User.username == username))
+
+
+def _not_locked(now: datetime) -> ColumnElement[bool]:
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def count_failed_login(db: Session, user_id: int, max_failures: int, now: datetime, lock_until: datetime) -> str:
+    """Count one failed sign-in in one statement: "counted", "locked" (this one locked it) or "already_locked".
+
+    One UPDATE, so parallel failures never overwrite each other's count: PostgreSQL re-checks the
+    WHERE on the row a concurrent failure just wrote, SQLite writers are serialised.
+    """
+    reaches = User.failed_logins + 1 >= max_failures
+    row = db.execute(
+        update(User)
+        .where(User.id == user_id, _not_locked(now))
+        .values(
+            failed_logins=case((reaches, 0), else_=User.failed_logins + 1),
+            locked_until=case((reaches, lock_until), else_=User.locked_until),
+        )
+        .returning(User.locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return "already_locked"
+    return "locked" if row.locked_until is not None else "counted"
+
+
+def clear_failed_logins(db: Session, user_id: int, now: datetime) -> bool:
+    """Record a successful sign-in unless a concurrent failure locked the account first; False then."""
+    row = db.execute(
+        update(User)
+        .where(User.id == user_id, _not_locked(now))
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return row is not None
 
 
 def users(

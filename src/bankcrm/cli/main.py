@@ -1,4 +1,4 @@
-"""``bankcrm``: demo, serve, db, users, audit, keys, ingest, batch."""
+"""``bankcrm``: demo, serve, db, users, audit, keys, ingest, batch, currencies."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from bankcrm.demo import households as demo_households
 from bankcrm.demo import org as demo_org
 from bankcrm.errors import DomainError
 from bankcrm.holdings import jobs as holdings_jobs
+from bankcrm.holdings.service import currencies as currency_service
 from bankcrm.households import jobs as households_jobs
 from bankcrm.ingest import jobs as ingest_jobs
 from bankcrm.ingest.formats import FILE_TYPES
@@ -44,11 +45,13 @@ users_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
 keys_app = typer.Typer(no_args_is_help=True, help="Encryption keys for personal data.")
 batch_app = typer.Typer(no_args_is_help=True, help="Batch jobs.")
+currencies_app = typer.Typer(no_args_is_help=True, help="The currencies the bank uses (ISO 4217).")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(batch_app, name="batch")
+app.add_typer(currencies_app, name="currencies")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -215,6 +218,44 @@ def batch_households() -> None:
         f"Households: {homes.households} with {homes.members} members "
         f"({homes.created} created, {homes.dissolved} dissolved)."
     )
+
+
+@currencies_app.command("list")
+def currencies_list(
+    every: bool = typer.Option(False, "--all", help="Every ISO 4217 currency, not only the active ones."),
+) -> None:
+    """List the currencies files may use (with --all, every known one and whether it is active)."""
+    with transaction(_settings()) as db:
+        rows = [
+            (c.code, c.minor_units, c.active, c.label_en, c.label_zh)
+            for c in currency_service.listed(db, active_only=not every)
+        ]
+    table = Table("code", "minor units", "active", "name", "名称")
+    for code, digits, active, en, zh in rows:
+        table.add_row(code, str(digits), "Y" if active else "N", en, zh)
+    console.print(table)
+
+
+def _set_currencies(codes: list[str], active: bool) -> None:
+    with transaction(_settings()) as db:
+        try:
+            changed = currency_service.set_active(db, SYSTEM, codes, active=active)
+        except DomainError as exc:
+            raise _fail(exc) from exc
+    state = "active" if active else "inactive"
+    console.print(f"Now {state}: {', '.join(changed)}." if changed else f"Already {state}; nothing changed.")
+
+
+@currencies_app.command("activate")
+def currencies_activate(codes: list[str] = typer.Argument(..., help="ISO 4217 codes, such as CZK BHD.")) -> None:
+    """Let files carry accounts and loans in these currencies (audited)."""
+    _set_currencies(codes, True)
+
+
+@currencies_app.command("deactivate")
+def currencies_deactivate(codes: list[str] = typer.Argument(..., help="ISO 4217 codes.")) -> None:
+    """Reject new rows in these currencies from now on; what is on file stays (audited)."""
+    _set_currencies(codes, False)
 
 
 @users_app.command("create")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select
+from sqlalchemy import Select, and_, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -15,6 +15,7 @@ from bankcrm.models import (
     Account,
     AccountTransaction,
     BalanceSnapshot,
+    Currency,
     Customer,
     CustomerFigure,
     FigureDirty,
@@ -25,8 +26,10 @@ from bankcrm.models import (
     Task,
 )
 
+# A debit card is in none of these: its money is its demand account's, counted there.
 AUM_CATEGORIES = ("DEMAND", "TIME", "WEALTH", "FUND", "INSURANCE")
 DEPOSIT_CATEGORIES = ("DEMAND", "TIME")
+CREDIT_CARD = "CARD"  # a credit card's balance is what the customer owes
 MATURING_CATEGORIES = ("TIME", "WEALTH")
 
 
@@ -160,20 +163,25 @@ def customers_with_holdings(db: Session) -> list[int]:
     return sorted(db.scalars(ids))
 
 
-def account_totals(db: Session, ids: list[int]) -> list[tuple[int, str, int, int]]:
-    """(customer, category, balance sum, products) of open accounts."""
+def _positive(balance: Any) -> Any:
+    return case((balance > 0, balance), else_=0)
+
+
+def account_totals(db: Session, ids: list[int]) -> list[tuple[int, str, int, int, int]]:
+    """(customer, category, sum of positive balances, sum overdrawn as a positive amount, products) of open accounts."""
     stmt = (
         select(
             Account.customer_id,
             Product.category,
-            func.sum(Account.balance),
+            func.sum(_positive(Account.balance)),
+            func.sum(_positive(-Account.balance)),
             func.count(func.distinct(Account.product_code)),
         )
         .join(Product, Product.code == Account.product_code)
         .where(Account.customer_id.in_(ids), Account.status != "CLOSED")
         .group_by(Account.customer_id, Product.category)
     )
-    return [(c, cat, int(s or 0), int(n)) for c, cat, s, n in db.execute(stmt)]
+    return [(c, cat, int(s or 0), int(o or 0), int(n)) for c, cat, s, o, n in db.execute(stmt)]
 
 
 def loan_totals(db: Session, ids: list[int]) -> list[tuple[int, int, int]]:
@@ -201,9 +209,12 @@ def last_transactions(db: Session, ids: list[int]) -> list[tuple[int, datetime]]
 
 
 def daily_aum(db: Session, ids: list[int], since: date, until: date) -> list[tuple[int, date, int]]:
-    """(customer, day, AUM that day) from balance snapshots of AUM products, days in [since, until]."""
+    """(customer, day, AUM that day) from balance snapshots of AUM products, days in [since, until].
+
+    An overdrawn account adds nothing (it is a liability, not negative assets).
+    """
     stmt = (
-        select(BalanceSnapshot.customer_id, BalanceSnapshot.balance_date, func.sum(BalanceSnapshot.balance))
+        select(BalanceSnapshot.customer_id, BalanceSnapshot.balance_date, func.sum(_positive(BalanceSnapshot.balance)))
         .join(Account, Account.id == BalanceSnapshot.account_id)
         .join(Product, Product.code == Account.product_code)
         .where(
@@ -215,6 +226,24 @@ def daily_aum(db: Session, ids: list[int], since: date, until: date) -> list[tup
         .group_by(BalanceSnapshot.customer_id, BalanceSnapshot.balance_date)
     )
     return [(c, d, int(s or 0)) for c, d, s in db.execute(stmt)]
+
+
+def currencies(db: Session, *, active_only: bool = False) -> list[Currency]:
+    """Currencies in display order."""
+    stmt = select(Currency).order_by(Currency.sort_order, Currency.code)
+    if active_only:
+        stmt = stmt.where(Currency.active)
+    return list(db.scalars(stmt))
+
+
+def currencies_by_code(db: Session, codes: list[str]) -> list[Currency]:
+    """The currencies with these codes (unknown codes are simply absent)."""
+    return list(db.scalars(select(Currency).where(Currency.code.in_(codes))))
+
+
+def minor_units(db: Session) -> dict[str, int]:
+    """Minor units by currency code."""
+    return {c: d for c, d in db.execute(select(Currency.code, Currency.minor_units))}
 
 
 def replace_figures(db: Session, ids: list[int], rows: list[dict[str, Any]]) -> None:

@@ -25,9 +25,11 @@ class AccountRead(BaseModel):
     rate_bp: int | None
     maturity_date: date | None
     auto_renew: bool | None
-    balance: int
+    balance: int  # minor units of the currency; negative when overdrawn
     balance_date: date | None
     risk_level: str | None
+    minor_units: int = 2  # the currency's: how the balance reads (JPY 0, CNY 2, BHD 3)
+    linked_account_no: str | None = None  # a debit card's demand account, masked
 
 
 class LoanRead(BaseModel):

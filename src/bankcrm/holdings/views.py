@@ -41,7 +41,6 @@ YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
 # Code tables the pages show labels of.
 CODE_CATEGORIES = (
     "account_status",
-    "currency",
     "customer_status",
     "guarantee_type",
     "loan_class",

@@ -15,10 +15,15 @@ from bankcrm.kit.i18n import N_
 NUMBER_RE = r"^[0-9A-Za-z]{6,32}$"
 DATE_RE = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}$"  # years 1000-2999: no year 0, which databases refuse
 DATETIME_RE = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
-AMOUNT_RE = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$"  # ASCII digits only: \d also matches other scripts' digits
+# ASCII digits only (\d also matches other scripts' digits); up to 4 decimals, the most an ISO 4217 currency has.
+AMOUNT_RE = r"^-?[0-9]{1,16}(\.[0-9]{1,4})?$"
+MAX_MINOR_UNITS = 4
 RATE_RE = r"^[0-9]{1,3}(\.[0-9]{1,2})?$"
 INT_RE = r"^[0-9]{1,9}$"
 FAIL = "_fail"
+# Every plan gives each row the currency its amounts are in, and that currency's minor units.
+CURRENCY = "_currency"
+DIGITS = "_digits"
 
 
 @dataclass(frozen=True)
@@ -34,20 +39,53 @@ class Check:
 
 @dataclass(frozen=True)
 class Context:
-    """What the checks compare against: the business date and the code tables."""
+    """What the checks compare against: the business date, the code tables and the currencies' minor units."""
 
     business_date: date
     codes: dict[str, frozenset[str]]
     timezone: str
+    inactive: dict[str, frozenset[str]] = dataclass_field(default_factory=dict)  # known codes not in use
+    minor_units: tuple[int, ...] = (2,)  # the distinct minor units of the currencies on file
 
 
 def minor_units(name: str) -> pl.Expr:
-    """'1234.5' → 123450: a decimal text with at most two places as integer hundredths, without floats.
+    """'1234.5' in a currency of 2 digits → 123450: a decimal text as integer minor units, without floats.
 
-    Meaningful only for text that passed AMOUNT_RE (a decimal parse, several times faster than
-    splitting the text with regular expressions).
+    The row's currency's digits come from its _digits column (JPY 0, CNY 2, BHD 3). Meaningful only for
+    text that passed the amount checks (a decimal parse, several times faster than splitting the text
+    with regular expressions); null where the result does not fit 64 bits.
     """
+    scaled = pl.col(name).str.to_decimal(scale=MAX_MINOR_UNITS) * pl.lit(10, dtype=pl.Int64).pow(pl.col(DIGITS))
+    return scaled.cast(pl.Int64, strict=False)
+
+
+def hundredths(name: str) -> pl.Expr:
+    """'3.45' → 345: a percentage with at most two places as basis points."""
     return (pl.col(name).str.to_decimal(scale=2) * 100).cast(pl.Int64, strict=False)
+
+
+def _decimals(name: str) -> pl.Expr:
+    """How many digits follow the point (0 without one); a byte search, no regular expression."""
+    value = pl.col(name)
+    return (value.str.len_bytes() - value.str.find(".", literal=True) - 1).fill_null(0)
+
+
+def amount_checks(name: str, ctx: Context) -> list[Check]:
+    """Well-formed, in as many decimals as the row's currency has (one check per number of minor units)."""
+    value = pl.col(name)
+    malformed = ~value.str.contains(AMOUNT_RE) | minor_units(name).is_null()
+    checks = []
+    for digits in ctx.minor_units:
+        if digits == 2:
+            reason = N_("Not an amount: digits with at most two decimals, such as 1234.50.")
+        elif digits == 0:
+            reason = N_("Not an amount: %(detail)s has no minor unit, so whole numbers only, such as 1234.")
+        else:
+            reason = N_("Not an amount: digits with at most %(digits)s decimals in %(detail)s, such as %(example)s.")
+        bad = value.is_not_null() & (pl.col(DIGITS) == digits) & (malformed | (_decimals(name) > digits))
+        example = "1234." + "5".ljust(digits, "0")
+        checks.append(Check(name, reason, bad, {"digits": digits, "example": example}, detail=pl.col(CURRENCY)))
+    return checks
 
 
 def parsed_date(name: str) -> pl.Expr:
@@ -66,10 +104,12 @@ def parsed_datetime(name: str, timezone: str) -> pl.Expr:
 
 
 def column_checks(column: Column, ctx: Context, present: bool) -> list[Check]:
-    """The checks of one column's own value, in order."""
+    """The checks of one column's own value, in order; an optional column the file lacks has no value to check."""
     name = column.name
     value = pl.col(name)
     if not present:
+        if not column.required:
+            return []
         return [Check(name, N_("The column is missing from the header."), pl.lit(True))]
     checks: list[Check] = []
     if column.required:
@@ -109,13 +149,7 @@ def column_checks(column: Column, ctx: Context, present: bool) -> list[Check]:
             )
         )
     elif column.kind == AMOUNT:
-        checks.append(
-            Check(
-                name,
-                N_("Not an amount: digits with at most two decimals, such as 1234.50."),
-                given & ~value.str.contains(AMOUNT_RE),
-            )
-        )
+        checks.extend(amount_checks(name, ctx))
         if column.minimum == 0:
             checks.append(Check(name, N_("Must not be negative."), given & (minor_units(name) < 0)))
         elif column.minimum == 1:
@@ -151,6 +185,16 @@ def column_checks(column: Column, ctx: Context, present: bool) -> list[Check]:
                 detail=value,
             )
         )
+        if ctx.inactive.get(table):
+            checks.append(
+                Check(
+                    name,
+                    N_("Code %(detail)s is not in use at this bank (code table %(table)s)."),
+                    given & value.is_in(sorted(ctx.inactive[table])),
+                    {"table": table},
+                    detail=value,
+                )
+            )
     return checks
 
 

@@ -9,7 +9,7 @@ NUMBER = "number"  # account or contract number: 6-32 letters or digits
 CODE = "code"
 DATE = "date"
 DATETIME = "datetime"
-AMOUNT = "amount"
+AMOUNT = "amount"  # in the minor units of the row's currency (checks.DIGITS), which the file type's plan finds
 RATE = "rate"
 INT = "int"
 FLAG = "flag"
@@ -24,7 +24,7 @@ class Column:
     required: bool = True
     code_table: str | None = None
     max_len: int = 200
-    minimum: int | None = None  # ints: smallest value; amounts: 0 = not negative, 1 = more than 0
+    minimum: int | None = None  # ints: smallest value; amounts: 0 = not negative, 1 = more than 0, None = any sign
     maximum: int | None = None
 
 
@@ -56,7 +56,8 @@ ACCOUNTS = FileFormat(
         Column("rate", RATE, required=False),
         Column("maturity_date", DATE, required=False),
         Column("auto_renew", FLAG, required=False),
-        Column("balance", AMOUNT, minimum=0),
+        Column("balance", AMOUNT),  # negative only for products that allow an overdraft (the plan checks)
+        Column("linked_account_no", NUMBER, required=False),  # a debit card's demand account
     ),
     key="account_no",
 )
@@ -87,7 +88,7 @@ LOANS = FileFormat(
 
 BALANCES = FileFormat(
     "balances",
-    (Column("account_no", NUMBER), Column("balance", AMOUNT, minimum=0)),
+    (Column("account_no", NUMBER), Column("balance", AMOUNT)),  # sign: as accounts
     key="account_no",
 )
 

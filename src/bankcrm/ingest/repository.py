@@ -22,6 +22,7 @@ from bankcrm.models import (
     AccountTransaction,
     BalanceSnapshot,
     CodeItem,
+    Currency,
     Customer,
     CustomerLink,
     IngestBatch,
@@ -43,11 +44,12 @@ def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[An
 
 
 def code_sets(db: Session) -> dict[str, frozenset[str]]:
-    """Every code table as a set, plus products and org unit codes."""
+    """Every code table as a set, plus products, currencies (active or not) and org unit codes."""
     tables: dict[str, set[str]] = {}
     for category, code in db.execute(select(CodeItem.category, CodeItem.code)):
         tables.setdefault(category, set()).add(code)
     tables["product"] = set(db.scalars(select(Product.code)))
+    tables["currency"] = set(db.scalars(select(Currency.code)))
     tables["org_unit"] = set(db.scalars(select(OrgUnit.code)))
     tables["direction"] = {"D", "C"}
     return {k: frozenset(v) for k, v in tables.items()}
@@ -63,6 +65,19 @@ def product_categories(db: Session) -> dict[str, str]:
     return {code: cat for code, cat in db.execute(select(Product.code, Product.category))}
 
 
+def overdraft_products(db: Session) -> frozenset[str]:
+    """Codes of the products whose accounts may have a negative balance."""
+    return frozenset(db.scalars(select(Product.code).where(Product.allows_overdraft)))
+
+
+def currencies(db: Session) -> dict[str, tuple[int, bool]]:
+    """(minor units, active) by currency code."""
+    return {
+        c: (digits, active)
+        for c, digits, active in db.execute(select(Currency.code, Currency.minor_units, Currency.active))
+    }
+
+
 def customer_ids(db: Session, cif_nos: list[str]) -> pl.DataFrame:
     """(cif_no, _customer_id) for the CIF numbers on file."""
     rows: list[tuple[str, int]] = []
@@ -72,8 +87,15 @@ def customer_ids(db: Session, cif_nos: list[str]) -> pl.DataFrame:
 
 
 def accounts_by_index(db: Session, indexes: list[str]) -> pl.DataFrame:
-    """(_index, _account_id, _account_customer_id, _balance_date) of the accounts with these blind indexes."""
-    cols = (Account.account_no_index, Account.id, Account.customer_id, Account.balance_date)
+    """The accounts with these blind indexes, as ACCOUNT_SCHEMA."""
+    cols = (
+        Account.account_no_index,
+        Account.id,
+        Account.customer_id,
+        Account.balance_date,
+        Account.product_code,
+        Account.currency,
+    )
     rows: list[tuple[Any, ...]] = []
     for part in _chunks(indexes):
         rows.extend(db.execute(select(*cols).where(Account.account_no_index.in_(part))))
@@ -85,12 +107,14 @@ ACCOUNT_SCHEMA = {
     "_account_id": pl.Int64,
     "_account_customer_id": pl.Int64,
     "_balance_date": pl.Date,
+    "_account_product_code": pl.String,
+    "_account_currency": pl.String,
 }
 
 
 def all_accounts(db: Session) -> pl.DataFrame:
-    """Every account's (_index, _account_id, _account_customer_id, _balance_date), in one scan."""
-    sql = "SELECT account_no_index, id, customer_id, balance_date FROM account"
+    """Every account as ACCOUNT_SCHEMA, in one scan."""
+    sql = "SELECT account_no_index, id, customer_id, balance_date, product_code, currency FROM account"
     raw: Any = db.connection().connection.driver_connection
     if db.get_bind().dialect.name == "postgresql":
         buffer = io.BytesIO()

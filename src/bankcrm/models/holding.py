@@ -2,7 +2,8 @@
 
 Account and contract numbers are C2: encrypted (AAD binds the token to table, column and the
 number's blind index, because bulk loads know no row id before insert), blind-indexed, masked.
-Balances and amounts are integers in fen; rates in basis points (1.75 % = 175).
+Balances and amounts are integers in the minor units of their currency (fen for CNY, whole yen for
+JPY, fils for BHD); rates in basis points (1.75 % = 175).
 """
 
 from __future__ import annotations
@@ -28,11 +29,26 @@ class Product(Base):
     currency: Mapped[str] = mapped_column(String(3))
     term_months: Mapped[int | None]
     risk_level: Mapped[str | None] = mapped_column(String(2))  # R1..R5 for wealth products and funds
+    # Whether an account of this product may be overdrawn (a negative balance loads and counts as a liability).
+    allows_overdraft: Mapped[bool] = mapped_column(default=False)
+    sort_order: Mapped[int]
+
+
+class Currency(Base):
+    """An ISO 4217 currency (shipped as data, reference_data/catalogue/currency.csv) and whether the bank uses it."""
+
+    __tablename__ = "currency"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    label_en: Mapped[str] = mapped_column(String(200))
+    label_zh: Mapped[str] = mapped_column(String(200))
+    minor_units: Mapped[int]  # digits after the point an amount is kept in: JPY 0, CNY 2, BHD 3
+    active: Mapped[bool]  # set by the bank (bankcrm currencies activate|deactivate); files may use active ones
     sort_order: Mapped[int]
 
 
 class Account(Base):
-    """A deposit, wealth, fund, insurance, card or acceptance-bill account of one customer."""
+    """A deposit, wealth, fund, insurance, credit or debit card, or acceptance-bill account of one customer."""
 
     __tablename__ = "account"
 
@@ -50,8 +66,11 @@ class Account(Base):
     rate_bp: Mapped[int | None]
     maturity_date: Mapped[date | None] = mapped_column(index=True)
     auto_renew: Mapped[bool | None]
-    balance: Mapped[int] = mapped_column(BigInteger, default=0)  # C2; latest delivered balance, fen
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)  # C2; latest delivered balance, minor units
     balance_date: Mapped[date | None]
+    # A debit card's demand account (C2 like any account number: only its blind index and masked form).
+    linked_account_index: Mapped[str | None] = mapped_column(String(64))
+    linked_account_masked: Mapped[str | None] = mapped_column(String(40))
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

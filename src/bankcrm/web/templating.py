@@ -58,11 +58,12 @@ def _formatters(locale: str, zone: str) -> dict[str, Any]:
     def num(value: int | float) -> str:
         return format_decimal(value, locale=babel_locale)
 
-    def money(fen: int | None) -> str:
-        """Integer fen as yuan with two decimals and thousands separators: 123456 → 1,234.56."""
+    def money(fen: int | None, digits: int = 2) -> str:
+        """Integer minor units with the currency's decimals and thousands separators: 123456 → 1,234.56."""
         if fen is None:
             return "—"
-        return format_decimal(Decimal(fen) / 100, format="#,##0.00", locale=babel_locale)
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return format_decimal(Decimal(fen).scaleb(-digits), format=pattern, locale=babel_locale)
 
     def rate(bp: int | None) -> str:
         """Basis points as a percentage with two decimals: 175 → 1.75%."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from bankcrm.access import repository
 from bankcrm.access.principal import Actor, Principal, widest_scope
-from bankcrm.access.service.errors import AccountLocked, LoginFailed
+from bankcrm.access.service.errors import LoginFailed
 from bankcrm.audit import service as audit_service
 from bankcrm.config import Settings
 from bankcrm.kit.passwords import hash_password, needs_rehash, verify_password
@@ -41,43 +40,46 @@ def principal_for(user: User, *, ip: str | None = None, session: UserSession | N
 
 
 def authenticate(db: Session, settings: Settings, username: str, password: str, ip: str | None) -> User:
-    """Check credentials, counting failures and locking the account after too many.
+    """Check credentials, counting every failure and locking the account at the configured count.
 
-    Failures raise with ``keep_changes`` so the boundary commits the counter and the audit row.
+    Every refusal (unknown name, wrong password, locked or disabled account) answers the same
+    message after the same password check, so neither the answer nor its time tells which user
+    names exist or are locked. Failures raise with ``keep_changes`` so the boundary commits the
+    counter and the audit row.
     """
     name = username.strip().lower()[:40]
-    actor = Actor(None, name, ip)
     user = repository.user_by_username(db, name)
     now = utcnow()
+    refused = LoginFailed(
+        params={"max": settings.login_max_failures, "minutes": settings.lockout_minutes}, keep_changes=True
+    )
     if user is None:
         verify_password(_DUMMY_HASH, password)
-        audit_service.record(db, actor, "auth.login", outcome="failure", detail="unknown user")
-        raise LoginFailed(keep_changes=True)
+        audit_service.record(db, Actor(None, name, ip), "auth.login", outcome="failure", detail="unknown user")
+        raise refused
     actor = Actor(user.id, user.username, ip)
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
-        audit_service.record(
-            db, actor, "auth.login", outcome="failure", entity_type="user", entity_id=user.id, detail="account locked"
-        )
-        raise AccountLocked(params={"minutes": minutes}, keep_changes=True)
-    if not verify_password(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
-        detail = "wrong password" if user.active else "user disabled"
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            detail += f"; locked for {settings.lockout_minutes} min"
-        audit_service.record(
-            db, actor, "auth.login", outcome="failure", entity_type="user", entity_id=user.id, detail=detail
-        )
-        raise LoginFailed(keep_changes=True)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    audit_service.record(db, actor, "auth.login", entity_type="user", entity_id=user.id)
-    return user
+    password_ok = verify_password(user.password_hash, password)
+    if password_ok and user.active and repository.clear_failed_logins(db, user.id, now):
+        db.refresh(user)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit_service.record(db, actor, "auth.login", entity_type="user", entity_id=user.id)
+        return user
+    if password_ok and user.active:
+        outcome = "already_locked"  # locked before, or by a failure that raced this attempt
+    else:
+        lock_until = now + timedelta(minutes=settings.lockout_minutes)
+        outcome = repository.count_failed_login(db, user.id, settings.login_max_failures, now, lock_until)
+    detail = {
+        "counted": "wrong password" if user.active else "user disabled",
+        "locked": ("wrong password" if user.active else "user disabled")
+        + f"; locked for {settings.lockout_minutes} min",
+        "already_locked": "account locked",
+    }[outcome]
+    audit_service.record(
+        db, actor, "auth.login", outcome="failure", entity_type="user", entity_id=user.id, detail=detail
+    )
+    raise refused
 
 
 def start_session(

@@ -7,16 +7,10 @@ from bankcrm.kit.i18n import N_
 
 
 class LoginFailed(DomainError):
-    """Wrong user name or password (never says which)."""
+    """Any refused sign-in: never says whether the name, the password or a lock was the reason."""
 
     status = 401
     code = "login_failed"
-    default_message = N_("Wrong user name or password.")
-
-
-class AccountLocked(DomainError):
-    """Too many failed attempts; the account is locked for a while."""
-
-    status = 401
-    code = "account_locked"
-    default_message = N_("This account is locked after too many failed sign-ins. Try again in %(minutes)s minutes.")
+    default_message = N_(
+        "Wrong user name or password. After %(max)s failed attempts an account is locked for %(minutes)s minutes."
+    )

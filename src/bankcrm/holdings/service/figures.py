@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bankcrm.holdings import repository
-from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES
+from bankcrm.holdings.repository import AUM_CATEGORIES, CREDIT_CARD, DEPOSIT_CATEGORIES
 from bankcrm.kit.time import to_local, utcnow
 
 CHUNK = 2_000  # customers per round trip: bounded memory, IN lists both databases take
@@ -65,14 +65,17 @@ def _figures(db: Session, ids: list[int], as_of: date, timezone: str) -> list[di
     deposits: dict[int, int] = defaultdict(int)
     loans: dict[int, int] = defaultdict(int)
     products: dict[int, int] = defaultdict(int)
-    for customer, category, total, count in repository.account_totals(db, ids):
+    for customer, category, total, overdrawn, count in repository.account_totals(db, ids):
         products[customer] += count
         if category in AUM_CATEGORIES:
             aum[customer] += total
         if category in DEPOSIT_CATEGORIES:
             deposits[customer] += total
-        if category == "CARD":
+        if category == CREDIT_CARD:
             loans[customer] += total
+        else:
+            # An overdraft is money the customer owes: a liability, never negative assets.
+            loans[customer] += overdrawn
     for customer, outstanding, count in repository.loan_totals(db, ids):
         loans[customer] += outstanding
         products[customer] += count

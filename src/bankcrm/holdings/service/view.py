@@ -111,6 +111,7 @@ def customer_view(
     """Everything the 360° page shows, masked; 404 (audited) outside the principal's scope."""
     customer = customer_queries.get_customer(db, principal, cif_no)
     head = customer_queries.summaries(db, [customer])[0]
+    digits = repository.minor_units(db)
     accounts = [
         AccountRead(
             account_no=a.account_no_masked,
@@ -127,6 +128,8 @@ def customer_view(
             balance=a.balance,
             balance_date=a.balance_date,
             risk_level=p.risk_level,
+            minor_units=digits.get(a.currency, 2),
+            linked_account_no=a.linked_account_masked,
         )
         for a, p in repository.accounts(db, customer.id)
     ]

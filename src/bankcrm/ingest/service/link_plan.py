@@ -11,7 +11,7 @@ import polars as pl
 
 from bankcrm.errors import FieldError
 from bankcrm.ingest import repository
-from bankcrm.ingest.checks import FAIL, Check, Context, column_checks, first_failure
+from bankcrm.ingest.checks import CURRENCY, DIGITS, FAIL, Check, Context, column_checks, first_failure
 from bankcrm.ingest.formats import LINKS
 from bankcrm.ingest.reader import LINE
 from bankcrm.ingest.service.plans import LoadContext
@@ -76,6 +76,8 @@ class LinksPlan:
         existing = repository.active_link_keys(ctx.db, ids, state.today)
         for company, bp in repository.shares_held(ctx.db, ids, state.today).items():
             state.held.setdefault(company, bp)  # rows of earlier chunks already counted stay counted
+        # A link's amount is in yuan.
+        frame = frame.with_columns(pl.lit("CNY").alias(CURRENCY), pl.lit(2, dtype=pl.Int64).alias(DIGITS))
         checked = first_failure(frame, state.format_checks)
         out: dict[str, list[Any]] = {k: [] for k in ("_problem", "_problem_detail", "_from", "_to", "_bp", "_fen")}
         out |= {"_valid_from": [], "_valid_to": []}

@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 
 from bankcrm.ingest import repository
 from bankcrm.ingest.checks import (
+    CURRENCY,
+    DIGITS,
     Check,
+    hundredths,
     minor_units,
     parsed_date,
     parsed_datetime,
@@ -26,6 +29,8 @@ ACCOUNT_PURPOSE = "account_no"  # blind-index purposes
 CONTRACT_PURPOSE = "contract_no"
 LOAN_CATEGORIES = ("PLOAN", "CLOAN")
 MATURING_CATEGORIES = ("TIME", "WEALTH", "BAB")
+DEBIT_CARD = "DEBIT_CARD"
+DEMAND = "DEMAND"
 WHOLE_TABLE_ABOVE = 20_000
 
 
@@ -41,6 +46,9 @@ class LoadContext:
     unit_ids: dict[str, int]
     categories: dict[str, str]
     taken_balances: list[int]
+    digits: dict[str, int] = field(default_factory=dict)  # minor units by currency code
+    overdraft: frozenset[str] = frozenset()  # products whose accounts may be overdrawn
+    present: frozenset[str] = frozenset()  # the columns the file's header has
     # Per load: blind indexes already computed, and the whole account table once a file names many accounts.
     index_cache: dict[str, str] = field(default_factory=dict)
     all_accounts: pl.DataFrame | None = None
@@ -48,16 +56,16 @@ class LoadContext:
     carried: dict[str, Any] = field(default_factory=dict)  # a plan's state from chunk to chunk of one load
 
 
-def _blind(frame: pl.DataFrame, column: str, purpose: str, ctx: LoadContext) -> pl.DataFrame:
-    """Add _index: the blind index of a number column, computed once per distinct value and load."""
+def _blind(frame: pl.DataFrame, column: str, purpose: str, ctx: LoadContext, out: str = "_index") -> pl.DataFrame:
+    """Add ``out``: the blind index of a number column, computed once per distinct value and load."""
     values = frame.get_column(column).drop_nulls().unique().to_list()
     cache = ctx.index_cache
     for v in values:
         if v not in cache:
             cache[v] = ctx.cipher.blind_index(v, purpose)
     mapping = pl.DataFrame(
-        {column: values, "_index": [cache[v] for v in values]},
-        schema={column: pl.String, "_index": pl.String},
+        {column: values, out: [cache[v] for v in values]},
+        schema={column: pl.String, out: pl.String},
     )
     return frame.join(mapping, on=column, how="left")
 
@@ -97,6 +105,44 @@ def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
 
 def _with_category(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
     return frame.with_columns(pl.col("product_code").replace_strict(ctx.categories, default=None).alias("_category"))
+
+
+def _with_currency(frame: pl.DataFrame, ctx: LoadContext, column: str) -> pl.DataFrame:
+    """_currency and _digits: the currency the row's amounts are in (``column``) and its minor units."""
+    currency = pl.col(column)
+    digits = currency.replace_strict(ctx.digits, default=None, return_dtype=pl.Int64)
+    return frame.with_columns(currency.alias(CURRENCY), digits.alias(DIGITS))
+
+
+def _overdrawn(column: str, product: str, ctx: LoadContext) -> Check:
+    # Demand accounts go negative (an overdraft, penalty interest); the catalogue says which products may.
+    not_allowed = ~pl.col(product).is_in(sorted(ctx.overdraft))
+    return Check(
+        column,
+        N_("Must not be negative: product %(detail)s does not allow an overdraft."),
+        (minor_units(column) < 0) & not_allowed,
+        detail=pl.col(product),
+    )
+
+
+def _needed(column: str, needed: pl.Expr, ctx: LoadContext) -> pl.Expr:
+    """Rows that need a value in ``column``; when the file lacks the column, only new rows (others keep theirs)."""
+    if column in ctx.present:
+        return needed & pl.col(column).is_null()
+    return needed & pl.col("_account_id").is_null()
+
+
+def _with_linked(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
+    """The account linked_account_no names, when on file: _linked_index, _linked_id, its customer and category."""
+    frame = _blind(frame, "linked_account_no", ACCOUNT_PURPOSE, ctx, out="_linked_index")
+    indexes = frame.get_column("_linked_index").drop_nulls().unique().to_list()
+    found = repository.accounts_by_index(ctx.db, indexes).select(
+        pl.col("_index").alias("_linked_index"),
+        pl.col("_account_id").alias("_linked_id"),
+        pl.col("_account_customer_id").alias("_linked_customer_id"),
+        pl.col("_account_product_code").replace_strict(ctx.categories, default=None).alias("_linked_category"),
+    )
+    return frame.join(found, on="_linked_index", how="left")
 
 
 def _day_after(d: date) -> datetime:
@@ -169,20 +215,32 @@ def _upsert(
     repository.update_rows(ctx.db, model, updates)
 
 
+# The accounts file's optional columns and the account columns each sets.
+OPTIONAL_ACCOUNT_COLUMNS = {
+    "close_date": ("close_date",),
+    "rate": ("rate_bp",),
+    "maturity_date": ("maturity_date",),
+    "auto_renew": ("auto_renew",),
+    "linked_account_no": ("linked_account_index", "linked_account_masked"),
+}
+
+
 class AccountsPlan:
     """accounts: upsert by account number."""
 
     def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-        """Customer, existing account (and when a delivery last set it) and product category of each row."""
+        """Customer, existing account (and when a delivery last set it), product category, currency, linked account."""
         frame = _with_account(_with_customer(frame, ctx), ctx)
-        return _with_category(_with_set_on(frame, ctx, Account, "_account_id"), ctx)
+        frame = _with_category(_with_set_on(frame, ctx, Account, "_account_id"), ctx)
+        return _with_linked(_with_currency(frame, ctx, "currency"), ctx)
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
         """Rules across columns and against the database, by the column they are reported on."""
         other_customer = pl.col("_account_customer_id").is_not_null() & (
             pl.col("_account_customer_id") != pl.col("_customer_id")
         )
-        maturity_needed = pl.col("_category").is_in(MATURING_CATEGORIES) & pl.col("maturity_date").is_null()
+        maturity_needed = _needed("maturity_date", pl.col("_category").is_in(MATURING_CATEGORIES), ctx)
+        card = pl.col("_category") == DEBIT_CARD
         return {
             "account_no": [_set_by_a_later_delivery("account_no", ctx.business_date)],
             "cif_no": [
@@ -218,6 +276,25 @@ class AccountsPlan:
                     {"other": "open_date"},
                 ),
             ],
+            "balance": [_overdrawn("balance", "product_code", ctx)],
+            # Checked against accounts already on file: the demand account may also come later in this file.
+            "linked_account_no": [
+                Check(
+                    "linked_account_no",
+                    N_("Required for debit cards: the demand account the card draws on."),
+                    _needed("linked_account_no", card, ctx),
+                ),
+                Check(
+                    "linked_account_no",
+                    N_("The linked account is not a demand account."),
+                    card & pl.col("_linked_id").is_not_null() & (pl.col("_linked_category") != DEMAND),
+                ),
+                Check(
+                    "linked_account_no",
+                    N_("The linked account belongs to another customer."),
+                    card & (pl.col("_linked_customer_id") != pl.col("_customer_id")),
+                ),
+            ],
         }
 
     def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
@@ -227,10 +304,12 @@ class AccountsPlan:
             parsed_date("open_date").alias("open_date"),
             parsed_date("close_date").alias("close_date"),
             parsed_date("maturity_date").alias("maturity_date"),
-            minor_units("rate").cast(pl.Int32).alias("rate_bp"),
+            hundredths("rate").cast(pl.Int32).alias("rate_bp"),
             minor_units("balance").alias("balance"),
             (pl.col("auto_renew") == "Y").alias("auto_renew"),
         )
+        # An optional column the file lacks leaves an account's stored value alone (an empty cell empties it).
+        kept = {c for file_column, cs in OPTIONAL_ACCOUNT_COLUMNS.items() if file_column not in ctx.present for c in cs}
         rows = []
         for row in typed.iter_rows(named=True):
             values: dict[str, Any] = {
@@ -244,11 +323,17 @@ class AccountsPlan:
                 "rate_bp": row["rate_bp"],
                 "maturity_date": row["maturity_date"],
                 "auto_renew": row["auto_renew"],
+                "linked_account_index": row["_linked_index"],
+                "linked_account_masked": mask_account_number(row["linked_account_no"])
+                if row["linked_account_no"]
+                else None,
                 "batch_id": ctx.batch_id,
                 "updated_at": now,
             }
             if row["_balance_date"] is None or row["_balance_date"] <= ctx.business_date:
                 values |= {"balance": row["balance"], "balance_date": ctx.business_date}
+            if row["_account_id"] is not None and kept:
+                values = {k: v for k, v in values.items() if k not in kept}
             rows.append((row, values))
         _upsert(ctx, Account, "account_no", "_account_id", rows)
         return set(good.get_column("_customer_id").to_list())
@@ -262,7 +347,7 @@ class LoansPlan:
         frame = _blind(_with_customer(frame, ctx), "contract_no", CONTRACT_PURPOSE, ctx)
         indexes = frame.get_column("_index").drop_nulls().unique().to_list()
         frame = frame.join(repository.loans_by_index(ctx.db, indexes), on="_index", how="left")
-        return _with_category(_with_set_on(frame, ctx, LoanContract, "_loan_id"), ctx)
+        return _with_currency(_with_category(_with_set_on(frame, ctx, LoanContract, "_loan_id"), ctx), ctx, "currency")
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
         """Rules across columns and against the database."""
@@ -304,7 +389,7 @@ class LoansPlan:
         now = utcnow()
         typed = good.with_columns(
             *(minor_units(c).alias(c) for c in ("amount", "drawn", "outstanding")),
-            minor_units("rate").cast(pl.Int32).alias("rate_bp"),
+            hundredths("rate").cast(pl.Int32).alias("rate_bp"),
             parsed_date("start_date").alias("start_date"),
             parsed_date("maturity_date").alias("maturity_date"),
             pl.col("term_months").cast(pl.Int32),
@@ -335,8 +420,8 @@ class BalancesPlan:
     """balances: one end-of-day balance per account on the business date."""
 
     def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-        """The account of each row, and whether another delivery already gave its balance for the day."""
-        frame = _with_account(frame, ctx)
+        """The account of each row (its currency and product), and whether another delivery gave its balance today."""
+        frame = _with_currency(_with_account(frame, ctx), ctx, "_account_currency")
         taken = pl.col("_account_id").is_in(ctx.taken_balances) if ctx.taken_balances else pl.lit(False)
         return frame.with_columns(taken.alias("_taken"))
 
@@ -350,7 +435,8 @@ class BalancesPlan:
                     N_("A balance for this account on this date was already loaded from another delivery."),
                     pl.col("_taken"),
                 ),
-            ]
+            ],
+            "balance": [_overdrawn("balance", "_account_product_code", ctx)],
         }
 
     def load(self, good: pl.DataFrame, ctx: LoadContext) -> set[int]:
@@ -383,8 +469,8 @@ class TransactionsPlan:
     """transactions: vouchers, bulk-loaded."""
 
     def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
-        """The account of each row."""
-        return _with_account(frame, ctx)
+        """The account of each row (its currency: the vouchers' amounts are in it)."""
+        return _with_currency(_with_account(frame, ctx), ctx, "_account_currency")
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
         """Known account; not posted after the business day."""

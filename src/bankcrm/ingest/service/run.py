@@ -139,6 +139,7 @@ def ingest_file(
         repository.delete_batch_rows(db, batch.id, req.file_type)
         touched |= repository.undo_batch(db, batch.id, req.file_type)
     fmt = FORMATS[req.file_type]
+    currencies = repository.currencies(db)
     ctx = LoadContext(
         db=db,
         cipher=cipher,
@@ -152,8 +153,16 @@ def ingest_file(
             if req.file_type == "balances"
             else []
         ),
+        digits={code: digits for code, (digits, _) in currencies.items()},
+        overdraft=repository.overdraft_products(db),
     )
-    checks_ctx = Context(req.business_date, repository.code_sets(db), timezone)
+    checks_ctx = Context(
+        req.business_date,
+        repository.code_sets(db),
+        timezone,
+        inactive={"currency": frozenset(code for code, (_, active) in currencies.items() if not active)},
+        minor_units=tuple(sorted({digits for digits, _ in currencies.values()})),
+    )
     try:
         loaded, rejects, header = _load_chunks(req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest)
     except FileRefused as exc:
@@ -242,6 +251,7 @@ def _load_chunks(
                 _finish(pending)
                 pending = None
             frame = chunk.frame
+            ctx.present = frozenset(header)
             missing = [c for c in fmt.names if c not in header]
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
             if fmt.key is not None:
