@@ -22,12 +22,15 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 # code holds the GIL, so one process uses about one core; a third process would add memory and context
 # switches, not CPU, on a machine whose two cores also carry the load generator (and PostgreSQL).
 WORKERS = int(os.environ.get("BANKCRM_BENCH_SERVER_WORKERS", str(os.cpu_count() or 2)))
+# Seconds an idle keep-alive connection stays open: longer than a user's think time (uvicorn's 5 s
+# default closes it between two clicks, and a request sent as it closes fails), as a proxy in front would.
+KEEP_ALIVE = int(os.environ.get("BANKCRM_BENCH_KEEP_ALIVE", "75"))
 
 
 def app_env(url: str) -> dict[str, str]:
     """The environment the demo builder and the server run with (this worktree's source first)."""
     env = dict(os.environ, BANKCRM_MODE="demo", BANKCRM_DATABASE_URL=url)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), str(SRC.parent), env.get("PYTHONPATH", "")) if p)
     return env
 
 
@@ -113,15 +116,15 @@ class Server:
 def serve(url: str, workdir: Path, workers: int = WORKERS) -> Iterator[Server]:
     """uvicorn on 127.0.0.1 with ``workers`` processes against ``url``; stopped (SIGINT) on exit.
 
-    The access log is off (it would cost the workers CPU per request); errors and tracebacks go to
-    the log file, which the benches read for the cause of any failed request.
+    Started through bench/uvicorn_workers.py (``uvicorn --workers`` with TCP_NODELAY kept). The
+    access log is off (it would cost the workers CPU per request); errors and tracebacks go to the
+    log file, which the benches read for the cause of any failed request.
     """
     port = free_port()
     log = workdir / f"server-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bankcrm.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(workers), "--no-access-log"],
+            [sys.executable, "-m", "bench.uvicorn_workers", "127.0.0.1", str(port), str(workers), str(KEEP_ALIVE)],
             env=app_env(url),
             cwd=workdir,
             stdout=out,
