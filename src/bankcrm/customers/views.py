@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect, require_web
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.principal import SYSTEM_PRINCIPAL, Actor, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
@@ -233,12 +233,18 @@ def _edit_form(
     problems: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
+    choices = _choices(db, request, principal)
+    home = customer.profile.get("home_unit_id")
+    if isinstance(home, int) and all(u.id != home for u in choices["units"]):
+        # A customer outside the editor's units (co-managed from another branch): offer its own unit too,
+        # chosen, or the browser sends the editor's first unit and saving any field asks to move the customer.
+        choices["units"] = [unit_service.get_unit(db, SYSTEM_PRINCIPAL, home), *choices["units"]]
     context = {
         "c": customer,
         "kind": customer.kind,
         "values": values,
         "identity": schemas.IDENTITY_FIELDS,
-        **_choices(db, request, principal),
+        **choices,
         **(problems or {"errors": {}, "message": None}),
     }
     return render(request, "customers/edit.html", context, status=status)
