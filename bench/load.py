@@ -96,7 +96,26 @@ def read_stats(workdir: Path) -> dict[str, Any]:
             for r in csv.DictReader(f)
         ]
     total = routes.pop("Aggregated")
-    return {"total": total, "routes": dict(sorted(routes.items())), "failures": failures}
+    return {"total": total, "routes": dict(sorted(routes.items())), "failures": failures, "timeline": timeline(workdir)}
+
+
+def timeline(workdir: Path) -> list[dict[str, Any]]:
+    """Each minute: users, requests/s and p95 of the last 10 s (locust's rolling window), failures so far."""
+    out: list[dict[str, Any]] = []
+    with (workdir / "locust_stats_history.csv").open() as f:
+        rows = [r for r in csv.DictReader(f) if r["Name"] == "Aggregated"]
+    start = int(rows[0]["Timestamp"]) if rows else 0
+    for r in rows:
+        minute = (int(r["Timestamp"]) - start) // 60
+        if len(out) <= minute and r["95%"] not in ("", "N/A"):
+            out.append({
+                "second": int(r["Timestamp"]) - start,
+                "users": int(r["User Count"]),
+                "rps": round(float(r["Requests/s"]), 1),
+                "p95": _ms(r["95%"]),
+                "failures": int(r["Total Failure Count"]),
+            })  # fmt: skip
+    return out
 
 
 def run_one(database: str, _customers: int, workdir: Path) -> dict[str, Any]:
