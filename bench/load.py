@@ -19,11 +19,15 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from bench.common import RESULTS, machine, per_database
 from bench.server import cpu_seconds, demo_database, proc_status, serve, server_errors
@@ -40,7 +44,44 @@ USERS_FILE = Path(__file__).resolve().parent / "load_users.py"
 P95_TARGET_MS = 300
 
 
-def run_locust(host: str, users: int, workdir: Path, server_cpu: Any) -> dict[str, Any]:
+class PgActivity:
+    """PostgreSQL's view of the server's connections, sampled each second: who holds them, who waits."""
+
+    def __init__(self, url: str) -> None:
+        """Watch the connections to the database of ``url``."""
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.most = {"connections": 0, "lock_waiters": 0, "idle_in_transaction": 0}
+        self.longest = 0.0
+        self.worst: list[Any] = []
+
+    def sample(self, second: float) -> None:
+        """One look at pg_stat_activity; keep the maxima and the rows of the longest transaction seen."""
+        rows = self.conn.execute(
+            "SELECT state, wait_event_type, wait_event, EXTRACT(EPOCH FROM now() - xact_start)::float, "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        self.most["connections"] = max(self.most["connections"], len(rows))
+        self.most["lock_waiters"] = max(self.most["lock_waiters"], sum(r[1] == "Lock" for r in rows))
+        idle_tx = sum(r[0] == "idle in transaction" for r in rows)
+        self.most["idle_in_transaction"] = max(self.most["idle_in_transaction"], idle_tx)
+        age = max((r[3] or 0.0 for r in rows), default=0.0)
+        if age > self.longest:
+            self.longest = age
+            top = sorted(rows, key=lambda r: -(r[3] or 0))[:8]
+            self.worst = [
+                {"second": round(second), "state": r[0], "wait": f"{r[1]}/{r[2]}", "xact_s": round(r[3] or 0, 1)}
+                | {"query": r[4]}
+                for r in top
+            ]
+
+    def report(self) -> dict[str, Any]:
+        """The maxima, and the busiest moment's longest transactions."""
+        self.conn.close()
+        return {"most": self.most, "longest_transaction_s": round(self.longest, 1), "at_longest": self.worst}
+
+
+def run_locust(host: str, users: int, workdir: Path, server_cpu: Any, pg: PgActivity | None = None) -> dict[str, Any]:
     """locust headless for SECONDS; its peak memory and CPU, and the server's CPU, sampled meanwhile."""
     rate = max(1.0, users / SPAWN_SECONDS)
     env = dict(os.environ, BANKCRM_LOAD_USERS=str(users), BANKCRM_LOAD_SEED=SEED)
@@ -50,7 +91,7 @@ def run_locust(host: str, users: int, workdir: Path, server_cpu: Any) -> dict[st
         process = subprocess.Popen(
             [sys.executable, "-m", "locust", "-f", str(USERS_FILE), "--headless", "--host", host,
              "--users", str(users), "--spawn-rate", f"{rate:.3f}", "--run-time", f"{SECONDS}s",
-             "--stop-timeout", "30", "--csv", str(workdir / "locust"), "--only-summary"],
+             "--stop-timeout", "30", "--csv", str(workdir / "locust"), "--csv-full-history", "--only-summary"],
             env=env,
             cwd=workdir,
             stdout=out,
@@ -61,6 +102,8 @@ def run_locust(host: str, users: int, workdir: Path, server_cpu: Any) -> dict[st
             peak_kb = max(peak_kb, proc_status(process.pid, "VmHWM"))
             cpu = max(cpu, cpu_seconds(process.pid))
             server_cpu_now = server_cpu()
+            if pg is not None:
+                pg.sample(time.monotonic() - started)
             time.sleep(1)
     return {
         "wall_seconds": round(time.monotonic() - started, 1),
@@ -100,7 +143,10 @@ def read_stats(workdir: Path) -> dict[str, Any]:
 
 
 def timeline(workdir: Path) -> list[dict[str, Any]]:
-    """Each minute: users, requests/s and p95 of the last 10 s (locust's rolling window), failures so far."""
+    """Each minute: users, requests/s and p95 of the last 10 s (locust's rolling window), failures so far.
+
+    (``--csv-full-history``: without it locust writes the run's cumulative percentiles here.)
+    """
     out: list[dict[str, Any]] = []
     with (workdir / "locust_stats_history.csv").open() as f:
         rows = [r for r in csv.DictReader(f) if r["Name"] == "Aggregated"]
@@ -112,7 +158,7 @@ def timeline(workdir: Path) -> list[dict[str, Any]]:
                 "second": int(r["Timestamp"]) - start,
                 "users": int(r["User Count"]),
                 "rps": round(float(r["Requests/s"]), 1),
-                "p95": _ms(r["95%"]),
+                "p95_last_10s": _ms(r["95%"]),
                 "failures": int(r["Total Failure Count"]),
             })  # fmt: skip
     return out
@@ -125,10 +171,15 @@ def run_one(database: str, _customers: int, workdir: Path) -> dict[str, Any]:
     url = demo_database(database, workdir)
     with open("/proc/loadavg") as f:
         load_before = f.read().split()[:3]
+    pg = PgActivity(url) if database == "postgresql" else None
     with serve(url, workdir) as server:
         print(f"{database}: {users} users for {SECONDS} s against {server.url}", file=sys.stderr, flush=True)
-        run = run_locust(server.url, users, workdir, server.cpu_seconds)
+        run = run_locust(server.url, users, workdir, server.cpu_seconds, pg)
         worker_peaks = server.peak_rss_mb()
+    kept = Path(tempfile.gettempdir()) / f"bankcrm-load-{database}"
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(workdir, kept, ignore=shutil.ignore_patterns("*.db*", "var"))
+    print(f"{database}: server log and locust files kept in {kept}", file=sys.stderr, flush=True)
     with open("/proc/loadavg") as f:
         load_after = f.read().split()[:3]
     stats = read_stats(workdir)
@@ -147,6 +198,7 @@ def run_one(database: str, _customers: int, workdir: Path) -> dict[str, Any]:
         **stats,
         "routes_over_p95_target": slow,
         "server_errors": server_errors(server.log),
+        "pg_activity": pg.report() if pg is not None else None,
         "machine": machine(),
     }
 
