@@ -4,7 +4,7 @@
 does, except for one line: uvicorn binds the shared listening socket with protocol 0, asyncio turns
 on TCP_NODELAY only for accepted sockets whose protocol is IPPROTO_TCP, so with ``--workers`` every
 response after the first on a keep-alive connection waits ~40 ms for the client's delayed ACK
-(uvicorn issue #3149; measured here: 44-50 ms instead of 6-8 ms per request). The socket is
+(uvicorn issue 3149; measured here: 44-50 ms instead of 1-6 ms per request). The socket is
 re-wrapped with IPPROTO_TCP before the workers get it.
 """
 
