@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankcrm.errors import AuthenticationRequired, DomainError, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for
+from bankcrm.kit.time import DAY_OUT_OF_RANGE, DAY_OUT_OF_RANGE_ERROR
 from bankcrm.web.templating import locale_of, render
 
 log = logging.getLogger("bankcrm")
@@ -30,6 +31,7 @@ PYDANTIC_MESSAGES = {
     "too_short": N_("Choose at least one."),
     "list_type": N_("Enter a list."),
     "string_type": N_("Enter text."),
+    DAY_OUT_OF_RANGE_ERROR: DAY_OUT_OF_RANGE,
 }
 GENERIC_INVALID = N_("This value is not valid.")
 HTTP_MESSAGES = {
