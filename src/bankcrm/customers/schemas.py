@@ -70,12 +70,20 @@ class ContactPersonIn(BaseModel):
     phone: ShortText | None = None
 
 
+# Each list a customer carries, capped once: create and update take the same types.
+Phones = Annotated[list[PhoneIn], Field(max_length=10)]
+Emails = Annotated[list[EmailIn], Field(max_length=10)]
+Addresses = Annotated[list[AddressIn], Field(max_length=10)]
+FamilyMembers = Annotated[list[FamilyMemberIn], Field(max_length=20)]
+ContactPersons = Annotated[list[ContactPersonIn], Field(max_length=20)]
+
+
 class ContactsIn(BaseModel):
     """Contact details shared by both kinds of customer."""
 
-    phones: list[PhoneIn] = Field(default_factory=list, max_length=10)
-    emails: list[EmailIn] = Field(default_factory=list, max_length=10)
-    addresses: list[AddressIn] = Field(default_factory=list, max_length=10)
+    phones: Phones = Field(default_factory=list)
+    emails: Emails = Field(default_factory=list)
+    addresses: Addresses = Field(default_factory=list)
     wechat_id: ShortText | None = None
     preferred_channel: Code | None = None
     preferred_time: Code | None = None
@@ -118,7 +126,7 @@ class IndividualCreate(CustomerCommon):
     dependants: Count | None = None
     household_income: Yuan | None = None
     home_ownership: Code | None = None
-    family_members: list[FamilyMemberIn] = Field(default_factory=list, max_length=20)
+    family_members: FamilyMembers = Field(default_factory=list)
 
 
 class CorporateCreate(CustomerCommon):
@@ -140,7 +148,7 @@ class CorporateCreate(CustomerCommon):
     enterprise_size: Code | None = None
     listed: bool = False
     stock_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z.]{1,12}$")] | None = None
-    contact_persons: list[ContactPersonIn] = Field(default_factory=list, max_length=20)
+    contact_persons: ContactPersons = Field(default_factory=list)
 
 
 class CustomerUpdate(BaseModel):
@@ -175,11 +183,11 @@ class CustomerUpdate(BaseModel):
     enterprise_size: Code | None = None
     business_scope: LongText | None = None
     licence_expiry: Day | None = None
-    phones: list[PhoneIn] | None = None
-    emails: list[EmailIn] | None = None
-    addresses: list[AddressIn] | None = None
-    family_members: list[FamilyMemberIn] | None = Field(default=None, max_length=20)
-    contact_persons: list[ContactPersonIn] | None = Field(default=None, max_length=20)
+    phones: Phones | None = None
+    emails: Emails | None = None
+    addresses: Addresses | None = None
+    family_members: FamilyMembers | None = None
+    contact_persons: ContactPersons | None = None
 
 
 class Decision(BaseModel):

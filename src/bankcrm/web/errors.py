@@ -29,6 +29,7 @@ PYDANTIC_MESSAGES = {
     "int_type": N_("Enter a whole number."),
     "bool_parsing": N_("Enter true or false."),
     "too_short": N_("Choose at least one."),
+    "too_long": N_("Too many entries."),
     "list_type": N_("Enter a list."),
     "string_type": N_("Enter text."),
     DAY_OUT_OF_RANGE_ERROR: DAY_OUT_OF_RANGE,
