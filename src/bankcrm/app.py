@@ -87,5 +87,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Added first, so it runs last: its 413 page is in the request's language, with the security headers.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.mode == "production")
     return app
