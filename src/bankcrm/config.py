@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # A shareholder controls a company when its share is strictly above this (basis points; 5000 = 50 %).
     group_control_share_bp: int = Field(5000, ge=0, le=10000)
     default_locale: Literal["en", "zh_CN"] = "en"
+    # Largest request body taken (bytes): larger ones are a 413 before they are read. No route takes
+    # file uploads (ingest reads files from disk), so one limit serves every request.
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)
     # None means: secure cookies everywhere except dev/demo/test on plain http.
     cookie_secure: bool | None = None
     # Field encryption (ARCHITECTURE §6): "version:base64key,..." and the version new values use.

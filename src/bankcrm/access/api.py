@@ -8,7 +8,17 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from bankcrm.access import schemas
-from bankcrm.access.deps import AppSettings, Db, EntityId, api_principal, client_ip, oauth2_scheme, require_api
+from bankcrm.access.deps import (
+    AppSettings,
+    CsrfFailed,
+    Db,
+    EntityId,
+    api_principal,
+    client_ip,
+    cross_site_write,
+    oauth2_scheme,
+    require_api,
+)
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import auth as auth_service
 from bankcrm.access.service import roles as role_service
@@ -31,6 +41,8 @@ def issue_token(
     request: Request, db: Db, settings: AppSettings, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> schemas.TokenResponse:
     """OAuth2 password flow: exchange a user name and password for a bearer token."""
+    if cross_site_write(request):  # a page on another site cannot sign in with a password it holds
+        raise CsrfFailed()
     user = auth_service.authenticate(db, settings, form.username, form.password, client_ip(request))
     token, lifetime = auth_service.issue_token(db, settings, user, client_ip(request))
     return schemas.TokenResponse(access_token=token, expires_in=lifetime)

@@ -14,6 +14,7 @@ from bankcrm.access.deps import (
     Db,
     EntityId,
     client_ip,
+    cross_site_write,
     csrf_protect,
     require_web,
     session_token,
@@ -95,7 +96,7 @@ def login_submit(
     """Check credentials; on success rotate the session id and go where the user was heading."""
     locale = locale_of(request)
     expected = request.cookies.get(PRELOGIN_COOKIE, "")
-    if not expected or not csrf_token or not same(expected, csrf_token):
+    if not expected or not csrf_token or not same(expected, csrf_token) or cross_site_write(request):
         message = gettext_for(
             locale, "The form has expired or did not come from this site. Reload the page and try again."
         )

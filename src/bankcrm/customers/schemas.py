@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bankcrm.kit.ids import RowId
+from bankcrm.kit.time import Day
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -29,8 +30,8 @@ class PhoneIn(BaseModel):
 
     number: ShortText
     purpose: Literal["mobile", "home", "work"] = "mobile"
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     preferred: bool = False
 
 
@@ -38,8 +39,8 @@ class EmailIn(BaseModel):
     """An e-mail address."""
 
     address: Text
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     preferred: bool = False
 
 
@@ -48,8 +49,8 @@ class AddressIn(BaseModel):
 
     purpose: Code
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     preferred: bool = False
 
 
@@ -69,12 +70,20 @@ class ContactPersonIn(BaseModel):
     phone: ShortText | None = None
 
 
+# Each list a customer carries, capped once: create and update take the same types.
+Phones = Annotated[list[PhoneIn], Field(max_length=10)]
+Emails = Annotated[list[EmailIn], Field(max_length=10)]
+Addresses = Annotated[list[AddressIn], Field(max_length=10)]
+FamilyMembers = Annotated[list[FamilyMemberIn], Field(max_length=20)]
+ContactPersons = Annotated[list[ContactPersonIn], Field(max_length=20)]
+
+
 class ContactsIn(BaseModel):
     """Contact details shared by both kinds of customer."""
 
-    phones: list[PhoneIn] = Field(default_factory=list, max_length=10)
-    emails: list[EmailIn] = Field(default_factory=list, max_length=10)
-    addresses: list[AddressIn] = Field(default_factory=list, max_length=10)
+    phones: Phones = Field(default_factory=list)
+    emails: Emails = Field(default_factory=list)
+    addresses: Addresses = Field(default_factory=list)
     wechat_id: ShortText | None = None
     preferred_channel: Code | None = None
     preferred_time: Code | None = None
@@ -98,26 +107,26 @@ class IndividualCreate(CustomerCommon):
 
     kind: Literal["individual"] = "individual"
     gender: Literal["M", "F"]
-    birth_date: date
+    birth_date: Day
     nationality: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "CN"
     ethnicity: Code | None = None
     id_type: Code
     id_no: ShortText
-    id_issue_date: date | None = None
-    id_expiry_date: date | None = None
+    id_issue_date: Day | None = None
+    id_expiry_date: Day | None = None
     marital_status: Code | None = None
     education: Code | None = None
     employer: Text | None = None
     industry: Code | None = None
     occupation: Code | None = None
     position: Text | None = None
-    employed_since: date | None = None
+    employed_since: Day | None = None
     income_band: Code | None = None
     household_size: Count | None = None
     dependants: Count | None = None
     household_income: Yuan | None = None
     home_ownership: Code | None = None
-    family_members: list[FamilyMemberIn] = Field(default_factory=list, max_length=20)
+    family_members: FamilyMembers = Field(default_factory=list)
 
 
 class CorporateCreate(CustomerCommon):
@@ -129,17 +138,17 @@ class CorporateCreate(CustomerCommon):
     legal_rep_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     registered_capital: Yuan | None = None
     capital_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
-    established_on: date | None = None
-    operating_term_to: date | None = None
+    established_on: Day | None = None
+    operating_term_to: Day | None = None
     business_scope: LongText | None = None
     registered_address: Text | None = None
     registration_authority: Text | None = None
-    licence_expiry: date | None = None
+    licence_expiry: Day | None = None
     industry_division: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")] | None = None
     enterprise_size: Code | None = None
     listed: bool = False
     stock_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z.]{1,12}$")] | None = None
-    contact_persons: list[ContactPersonIn] = Field(default_factory=list, max_length=20)
+    contact_persons: ContactPersons = Field(default_factory=list)
 
 
 class CustomerUpdate(BaseModel):
@@ -173,12 +182,12 @@ class CustomerUpdate(BaseModel):
     company_type: Code | None = None
     enterprise_size: Code | None = None
     business_scope: LongText | None = None
-    licence_expiry: date | None = None
-    phones: list[PhoneIn] | None = None
-    emails: list[EmailIn] | None = None
-    addresses: list[AddressIn] | None = None
-    family_members: list[FamilyMemberIn] | None = Field(default=None, max_length=20)
-    contact_persons: list[ContactPersonIn] | None = Field(default=None, max_length=20)
+    licence_expiry: Day | None = None
+    phones: Phones | None = None
+    emails: Emails | None = None
+    addresses: Addresses | None = None
+    family_members: FamilyMembers | None = None
+    contact_persons: ContactPersons | None = None
 
 
 class Decision(BaseModel):

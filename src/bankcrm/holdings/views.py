@@ -21,7 +21,8 @@ from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
-from bankcrm.kit.time import today_in
+from bankcrm.kit.time import parse_day, today_in
+from bankcrm.kit.validators import InvalidValue
 from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.templating import locale_of, render
 
@@ -52,7 +53,6 @@ CODE_CATEGORIES = (
     "txn_channel",
     "txn_purpose",
 )
-BAD_DATE = N_("Enter a date as YYYY-MM-DD.")
 BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
 
 
@@ -76,13 +76,10 @@ def _fen(text: str, field: str, errors: list[FieldError]) -> int | None:
 
 
 def _day(text: str, field: str, errors: list[FieldError]) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(FieldError(field, BAD_DATE))
+        return parse_day(text)
+    except InvalidValue as exc:
+        errors.append(FieldError(field, exc.msgid))
         return None
 
 

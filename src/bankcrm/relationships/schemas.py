@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bankcrm.kit.time import Day
+
 
 class LinkCreate(BaseModel):
     """A new link from the customer in the URL to the customer with ``to_cif_no``."""
@@ -16,13 +18,13 @@ class LinkCreate(BaseModel):
     link_type: str = Field(min_length=1, max_length=40)
     share_pct: Decimal | None = Field(None, description="SHAREHOLDER_OF only: percent, at most two decimals")
     amount: int | None = Field(None, le=10**15, description="GUARANTOR_FOR only: fen")
-    valid_from: date | None = Field(None, description="Defaults to today in the bank's zone")
+    valid_from: Day | None = Field(None, description="Defaults to today in the bank's zone")
 
 
 class LinkEnd(BaseModel):
     """Ending a link: the last day it holds (defaults to today in the bank's zone)."""
 
-    valid_to: date | None = None
+    valid_to: Day | None = None
 
 
 class LinkRead(BaseModel):

@@ -17,7 +17,8 @@ from bankcrm.customers import forms
 from bankcrm.errors import Conflict, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
-from bankcrm.kit.time import today_in
+from bankcrm.kit.time import parse_day, today_in
+from bankcrm.kit.validators import InvalidValue
 from bankcrm.relationships import schemas, service
 from bankcrm.relationships.service import circles, derivation, groups
 from bankcrm.relationships.service import graph as graph_service
@@ -33,7 +34,6 @@ Flag = Annotated[str | None, Query(max_length=10)]
 
 MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
 YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
-BAD_DATE = N_("Enter a date as YYYY-MM-DD.")
 BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
 FORM_FIELDS = ("link_type", "to_cif_no", "share_pct", "amount", "valid_from")
 
@@ -50,13 +50,10 @@ def _fen(text: str, errors: list[FieldError]) -> int | None:
 
 
 def _day(text: str, errors: list[FieldError]) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(FieldError("valid_from", BAD_DATE))
+        return parse_day(text)
+    except InvalidValue as exc:
+        errors.append(FieldError("valid_from", exc.msgid))
         return None
 
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankcrm.errors import AuthenticationRequired, DomainError, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for
+from bankcrm.kit.time import DAY_OUT_OF_RANGE, DAY_OUT_OF_RANGE_ERROR
 from bankcrm.web.templating import locale_of, render
 
 log = logging.getLogger("bankcrm")
@@ -28,13 +29,16 @@ PYDANTIC_MESSAGES = {
     "int_type": N_("Enter a whole number."),
     "bool_parsing": N_("Enter true or false."),
     "too_short": N_("Choose at least one."),
+    "too_long": N_("Too many entries."),
     "list_type": N_("Enter a list."),
     "string_type": N_("Enter text."),
+    DAY_OUT_OF_RANGE_ERROR: DAY_OUT_OF_RANGE,
 }
 GENERIC_INVALID = N_("This value is not valid.")
 HTTP_MESSAGES = {
     404: N_("Not found."),
     405: N_("This method is not allowed here."),
+    413: N_("The request is too large."),
 }
 
 
@@ -103,6 +107,20 @@ def html_error(request: Request, exc: DomainError) -> Response:
     )
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A streamed request body passed the limit (an HTTPException, so FastAPI's body reading lets it through)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+def too_large(request: Request) -> Response:
+    """The 413 answer to a body over the limit, as problem+json or a page (the body is never read)."""
+    err = DomainError(HTTP_MESSAGES[413])
+    err.status, err.code = 413, "too_large"
+    return problem(request, err) if is_api(request) else html_error(request, err)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
@@ -114,6 +132,10 @@ def install(app: FastAPI) -> None:
     def _validation(request: Request, exc: RequestValidationError) -> Response:
         err = ValidationFailed(errors=field_errors_from_pydantic(list(exc.errors())))
         return problem(request, err) if is_api(request) else html_error(request, err)
+
+    @app.exception_handler(BodyTooLarge)
+    def _too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return too_large(request)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
