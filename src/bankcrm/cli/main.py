@@ -4,39 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
-from bankcrm.access.principal import SYSTEM, SYSTEM_PRINCIPAL
-from bankcrm.access.schemas import UserCreate
-from bankcrm.access.service import units as unit_service
-from bankcrm.access.service import users as user_service
-from bankcrm.audit import service as audit_service
-from bankcrm.cli.context import prepare_sqlite_dir, transaction
-from bankcrm.config import Settings, get_settings
-from bankcrm.customers.service import pii as pii_service
-from bankcrm.demo import assignments as demo_assignments
-from bankcrm.demo import customers as demo_customers
-from bankcrm.demo import groups as demo_groups
-from bankcrm.demo import holdings as demo_holdings
-from bankcrm.demo import households as demo_households
-from bankcrm.demo import org as demo_org
-from bankcrm.errors import DomainError
-from bankcrm.holdings import jobs as holdings_jobs
-from bankcrm.households import jobs as households_jobs
-from bankcrm.ingest import jobs as ingest_jobs
 from bankcrm.ingest.formats import FILE_TYPES
-from bankcrm.ingest.service import keys as ingest_keys
-from bankcrm.ingest.service.run import IngestRequest
-from bankcrm.kit.crypto import generate_key
-from bankcrm.kit.i18n import gettext_for
-from bankcrm.kit.time import today_in
-from bankcrm.migrate import upgrade
-from bankcrm.relationships import jobs as relationships_jobs
+
+if TYPE_CHECKING:
+    from bankcrm.config import Settings
+    from bankcrm.errors import DomainError
+
+# Every command imports what it needs inside its body: SQLAlchemy, Alembic, Polars, SciPy and Faker
+# together take seconds to import, and `bankcrm --help` or `bankcrm ingest` must not pay for all of them.
 
 app = typer.Typer(no_args_is_help=True, help="bankcrm: customer relationship management for commercial banks.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -54,6 +34,10 @@ err_console = Console(stderr=True)
 
 
 def _settings(mode: str | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    from bankcrm.config import get_settings
+
     try:
         base = get_settings()
         return base.model_copy(update={"mode": mode}) if mode else base
@@ -63,6 +47,8 @@ def _settings(mode: str | None = None) -> Settings:
 
 
 def _fail(exc: DomainError) -> typer.Exit:
+    from bankcrm.kit.i18n import gettext_for
+
     err_console.print(f"[red]{gettext_for('en', exc.message, exc.params)}[/red]")
     for e in exc.errors:
         err_console.print(f"  {e.field}: {gettext_for('en', e.message, e.params)}")
@@ -72,6 +58,9 @@ def _fail(exc: DomainError) -> typer.Exit:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the database schema to the latest version."""
+    from bankcrm.cli.context import prepare_sqlite_dir
+    from bankcrm.migrate import upgrade
+
     settings = _settings()
     prepare_sqlite_dir(settings)
     upgrade(settings.database_url)
@@ -101,6 +90,16 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Create or upgrade the demo database, build the demo bank if it is not there, and serve it."""
+    from bankcrm.cli.context import prepare_sqlite_dir, transaction
+    from bankcrm.demo import assignments as demo_assignments
+    from bankcrm.demo import customers as demo_customers
+    from bankcrm.demo import groups as demo_groups
+    from bankcrm.demo import holdings as demo_holdings
+    from bankcrm.demo import households as demo_households
+    from bankcrm.demo import org as demo_org
+    from bankcrm.kit.time import today_in
+    from bankcrm.migrate import upgrade
+
     settings = _settings("demo")
     prepare_sqlite_dir(settings)
     upgrade(settings.database_url)
@@ -120,6 +119,8 @@ def demo(
         )
     else:
         console.print("The demo bank is already built in this database; nothing was changed.")
+    from rich.table import Table
+
     table = Table(title="Demo users (password: demo1234)")
     for col in ("user", "role", "unit"):
         table.add_column(col)
@@ -144,6 +145,12 @@ def ingest(
     encoding: str = typer.Option("utf-8", help="utf-8 or gbk."),
 ) -> None:
     """Load a core-banking file: good rows loaded, bad rows to FILE.rejects.csv, counts to FILE.summary.json."""
+    from rich.progress import Progress
+
+    from bankcrm.errors import DomainError
+    from bankcrm.ingest import jobs as ingest_jobs
+    from bankcrm.ingest.service.run import IngestRequest
+
     settings = _settings()
     try:
         day = date.fromisoformat(business_date)
@@ -178,6 +185,13 @@ def batch_nightly(
     as_of: str | None = typer.Option(None, help="Business date of the figures (default: the newest one loaded)."),
 ) -> None:
     """Recompute customers' derived figures, then raise maturity follow-up tasks."""
+    from rich.progress import Progress
+
+    from bankcrm.cli.context import transaction
+    from bankcrm.holdings import jobs as holdings_jobs
+    from bankcrm.households import jobs as households_jobs
+    from bankcrm.relationships import jobs as relationships_jobs
+
     settings = _settings()
     day = None
     if as_of:
@@ -208,6 +222,9 @@ def batch_nightly(
 @batch_app.command("households")
 def batch_households() -> None:
     """Derive households from family links now (the nightly batch does it too); manual edits are kept."""
+    from bankcrm.cli.context import transaction
+    from bankcrm.households import jobs as households_jobs
+
     settings = _settings()
     with transaction(settings) as db:
         homes = households_jobs.derive_households(db, settings)
@@ -232,6 +249,15 @@ def users_create(
     ),
 ) -> None:
     """Create a staff account (the first administrator of a new installation, for instance)."""
+    from pydantic import ValidationError
+
+    from bankcrm.access.principal import SYSTEM_PRINCIPAL
+    from bankcrm.access.schemas import UserCreate
+    from bankcrm.access.service import units as unit_service
+    from bankcrm.access.service import users as user_service
+    from bankcrm.cli.context import transaction
+    from bankcrm.errors import DomainError
+
     with transaction() as db:
         try:
             units = {u.code: u for u in unit_service.list_units(db, SYSTEM_PRINCIPAL)}
@@ -258,6 +284,9 @@ def users_create(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 and name the first broken row if it was tampered with."""
+    from bankcrm.audit import service as audit_service
+    from bankcrm.cli.context import transaction
+
     with transaction() as db:
         report = audit_service.verify(db)
     if report.ok:
@@ -273,12 +302,19 @@ def audit_verify() -> None:
 @keys_app.command("generate")
 def keys_generate() -> None:
     """Print a new random key, for BANKCRM_PII_KEYS ("version:key,...") or BANKCRM_PII_INDEX_KEY."""
+    from bankcrm.kit.crypto import generate_key
+
     console.print(generate_key(), soft_wrap=True)
 
 
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-encrypt every stored personal-data value under the current key (BANKCRM_PII_KEY_VERSION)."""
+    from bankcrm.access.principal import SYSTEM
+    from bankcrm.cli.context import transaction
+    from bankcrm.customers.service import pii as pii_service
+    from bankcrm.ingest.service import keys as ingest_keys
+
     settings = _settings()
     try:
         cipher = settings.field_cipher()
