@@ -330,9 +330,38 @@ def keys_rotate() -> None:
     )
 
 
+# sysexits' EX_TEMPFAIL: a scheduler may retry the command later.
+EXIT_DATABASE_UNAVAILABLE = 75
+
+
+def _database_away(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what it was raised from) is the database going away or refusing connections."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    while exc is not None:
+        if isinstance(exc, OperationalError | psycopg.OperationalError):
+            return True
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main() -> None:
     """Entry point for ``python -m bankcrm``."""
-    app(prog_name="bankcrm")
+    try:
+        app(prog_name="bankcrm")
+    except Exception as exc:
+        if not _database_away(exc):
+            raise
+        from bankcrm.errors import DatabaseUnavailable
+        from bankcrm.kit.i18n import gettext_for
+
+        # What the command had not committed was rolled back with the connection; the driver's words say why.
+        err_console.print(f"[red]{gettext_for('en', DatabaseUnavailable.default_message)}[/red]", soft_wrap=True)
+        err_console.print(f"  {str(exc).splitlines()[0]}", markup=False, soft_wrap=True)
+        raise SystemExit(EXIT_DATABASE_UNAVAILABLE) from None
 
 
 if __name__ == "__main__":
