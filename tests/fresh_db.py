@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,3 +54,14 @@ def fresh_database(base_url: str, name: str, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         drop(url)
+
+
+def pg_restore(dump: Path, base_url: str, name: str, tmp_path: Path) -> str:
+    """Restore a ``pg_dump -Fc`` file into a new, empty database beside ``base_url``'s; its URL."""
+    url = database_beside(base_url, name, tmp_path)
+    target = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    done = subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", target, str(dump)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return url
