@@ -34,3 +34,21 @@ def test_help_of_every_command_group_loads_no_heavy_library() -> None:
         "assert r.invoke(app, ['--help']).exit_code == 0; assert r.invoke(app, ['ingest', '--help']).exit_code == 0"
     )
     assert _loaded_after(code) == ["pygments"]
+
+
+def test_the_ingest_command_loads_what_loading_needs_and_no_more() -> None:
+    # When the ingest job is imported (as `bankcrm ingest FILE` does), then Polars and NumPy come, and
+    # neither the demo's Faker, the migrations' Alembic, the groups' SciPy nor the names' pypinyin
+    heavy = ["alembic", "faker", "numpy", "polars", "pypinyin", "scipy"]
+    code = (
+        "from bankcrm.ingest import jobs; import bankcrm.cli.main; "
+        f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", f"import sys, json; {code}"],
+        env=os.environ | {"BANKCRM_MODE": "test"},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == ["numpy", "polars"]
