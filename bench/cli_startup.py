@@ -2,17 +2,18 @@
 
 ``python -m bench.cli_startup`` (``make bench``): each command runs ``BANKCRM_BENCH_CLI_ROUNDS`` times
 (default 10) as a fresh ``python -m bankcrm`` process; the figures are the median and best wall-clock
-seconds. With ``BANKCRM_BENCH_BEFORE_SRC`` pointing at another source tree (``git archive <ref> src``
-unpacked somewhere), the same commands run from that tree too, interleaved in the same run, so a
-before/after comparison shares the machine's load. The tiny ingest runs against a fresh SQLite file
-and, when it can reach it, a fresh PostgreSQL database (``BANKCRM_BENCH_PG_URL``).
-Results: bench/results/cli_startup.json.
+seconds and the median CPU seconds (user + system). With ``BANKCRM_BENCH_BEFORE_SRC`` pointing at
+another source tree (``git archive <ref> src`` unpacked somewhere), the same commands run from that
+tree too, interleaved in the same run, so a before/after comparison shares the machine's load. The
+tiny ingest runs against a fresh SQLite file and, when it can reach it, a fresh PostgreSQL database
+(``BANKCRM_BENCH_PG_URL``). Results: bench/results/cli_startup.json.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,10 +49,14 @@ def _env(src: Path, database_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def _seconds(args: list[str], env: dict[str, str]) -> float:
+def _seconds(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one run; CPU is the figure a busy machine bends less."""
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (now.ru_utime - cpu.ru_utime) + (now.ru_stime - cpu.ru_stime)
 
 
 def _prepare(url: str, workdir: Path) -> list[str]:
@@ -68,8 +73,13 @@ def _prepare(url: str, workdir: Path) -> list[str]:
     return ["-m", "bankcrm", "ingest", str(path), "--type", "accounts", "--source", "CORE"]
 
 
-def _stats(samples: list[float]) -> dict[str, float]:
-    return {"median_s": round(statistics.median(samples), 3), "best_s": round(min(samples), 3)}
+def _stats(samples: list[tuple[float, float]]) -> dict[str, float]:
+    wall, cpu = [s[0] for s in samples], [s[1] for s in samples]
+    return {
+        "median_s": round(statistics.median(wall), 3),
+        "best_s": round(min(wall), 3),
+        "median_cpu_s": round(statistics.median(cpu), 3),
+    }
 
 
 def measure(trees: dict[str, Path], workdir: Path) -> dict[str, Any]:
@@ -82,7 +92,7 @@ def measure(trees: dict[str, Path], workdir: Path) -> dict[str, Any]:
     databases = {"sqlite": f"sqlite:///{workdir / 'startup.db'}", **({"postgresql": pg} if pg else {})}
     for name, url in databases.items():
         commands[f"ingest_10_rows_{name}"] = (_prepare(url, workdir), url)
-    samples: dict[str, dict[str, list[float]]] = {tree: {cmd: [] for cmd in commands} for tree in trees}
+    samples: dict[str, dict[str, list[tuple[float, float]]]] = {tree: {cmd: [] for cmd in commands} for tree in trees}
     day = date(2026, 1, 1)
     for _ in range(ROUNDS):
         for tree, src in trees.items():
