@@ -1,43 +1,22 @@
-"""``bankcrm``: demo, serve, db, users, audit, keys, ingest, batch, currencies."""
+"""``bankcrm``: demo, serve, db, users, audit, keys, ingest, batch, backup, currencies."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
-from bankcrm.access.principal import SYSTEM, SYSTEM_PRINCIPAL
-from bankcrm.access.schemas import UserCreate
-from bankcrm.access.service import units as unit_service
-from bankcrm.access.service import users as user_service
-from bankcrm.audit import service as audit_service
-from bankcrm.cli.context import prepare_sqlite_dir, transaction
-from bankcrm.config import Settings, get_settings
-from bankcrm.customers.service import pii as pii_service
-from bankcrm.demo import assignments as demo_assignments
-from bankcrm.demo import customers as demo_customers
-from bankcrm.demo import groups as demo_groups
-from bankcrm.demo import holdings as demo_holdings
-from bankcrm.demo import households as demo_households
-from bankcrm.demo import org as demo_org
-from bankcrm.errors import DomainError
-from bankcrm.holdings import jobs as holdings_jobs
-from bankcrm.holdings.service import currencies as currency_service
-from bankcrm.households import jobs as households_jobs
-from bankcrm.ingest import jobs as ingest_jobs
 from bankcrm.ingest.formats import FILE_TYPES
-from bankcrm.ingest.service import keys as ingest_keys
-from bankcrm.ingest.service.run import IngestRequest
-from bankcrm.kit.crypto import generate_key
-from bankcrm.kit.i18n import gettext_for
-from bankcrm.kit.time import today_in
-from bankcrm.migrate import upgrade
-from bankcrm.relationships import jobs as relationships_jobs
+
+if TYPE_CHECKING:
+    from bankcrm.config import Settings
+    from bankcrm.errors import DomainError
+
+# Every command imports what it needs inside its body: SQLAlchemy, Alembic, Polars, SciPy and Faker
+# together take seconds to import, and `bankcrm --help` or `bankcrm ingest` must not pay for all of them.
 
 app = typer.Typer(no_args_is_help=True, help="bankcrm: customer relationship management for commercial banks.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -57,6 +36,10 @@ err_console = Console(stderr=True)
 
 
 def _settings(mode: str | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    from bankcrm.config import get_settings
+
     try:
         base = get_settings()
         return base.model_copy(update={"mode": mode}) if mode else base
@@ -66,6 +49,8 @@ def _settings(mode: str | None = None) -> Settings:
 
 
 def _fail(exc: DomainError) -> typer.Exit:
+    from bankcrm.kit.i18n import gettext_for
+
     err_console.print(f"[red]{gettext_for('en', exc.message, exc.params)}[/red]")
     for e in exc.errors:
         err_console.print(f"  {e.field}: {gettext_for('en', e.message, e.params)}")
@@ -75,6 +60,9 @@ def _fail(exc: DomainError) -> typer.Exit:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the database schema to the latest version."""
+    from bankcrm.cli.context import prepare_sqlite_dir
+    from bankcrm.migrate import upgrade
+
     settings = _settings()
     prepare_sqlite_dir(settings)
     upgrade(settings.database_url)
@@ -104,6 +92,16 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Create or upgrade the demo database, build the demo bank if it is not there, and serve it."""
+    from bankcrm.cli.context import prepare_sqlite_dir, transaction
+    from bankcrm.demo import assignments as demo_assignments
+    from bankcrm.demo import customers as demo_customers
+    from bankcrm.demo import groups as demo_groups
+    from bankcrm.demo import holdings as demo_holdings
+    from bankcrm.demo import households as demo_households
+    from bankcrm.demo import org as demo_org
+    from bankcrm.kit.time import today_in
+    from bankcrm.migrate import upgrade
+
     settings = _settings("demo")
     prepare_sqlite_dir(settings)
     upgrade(settings.database_url)
@@ -123,6 +121,8 @@ def demo(
         )
     else:
         console.print("The demo bank is already built in this database; nothing was changed.")
+    from rich.table import Table
+
     table = Table(title="Demo users (password: demo1234)")
     for col in ("user", "role", "unit"):
         table.add_column(col)
@@ -147,6 +147,12 @@ def ingest(
     encoding: str = typer.Option("utf-8", help="utf-8 or gbk."),
 ) -> None:
     """Load a core-banking file: good rows loaded, bad rows to FILE.rejects.csv, counts to FILE.summary.json."""
+    from rich.progress import Progress
+
+    from bankcrm.errors import DomainError
+    from bankcrm.ingest import jobs as ingest_jobs
+    from bankcrm.ingest.service.run import IngestRequest
+
     settings = _settings()
     try:
         day = date.fromisoformat(business_date)
@@ -181,6 +187,13 @@ def batch_nightly(
     as_of: str | None = typer.Option(None, help="Business date of the figures (default: the newest one loaded)."),
 ) -> None:
     """Recompute customers' derived figures, then raise maturity follow-up tasks."""
+    from rich.progress import Progress
+
+    from bankcrm.cli.context import transaction
+    from bankcrm.holdings import jobs as holdings_jobs
+    from bankcrm.households import jobs as households_jobs
+    from bankcrm.relationships import jobs as relationships_jobs
+
     settings = _settings()
     day = None
     if as_of:
@@ -211,6 +224,9 @@ def batch_nightly(
 @batch_app.command("households")
 def batch_households() -> None:
     """Derive households from family links now (the nightly batch does it too); manual edits are kept."""
+    from bankcrm.cli.context import transaction
+    from bankcrm.households import jobs as households_jobs
+
     settings = _settings()
     with transaction(settings) as db:
         homes = households_jobs.derive_households(db, settings)
@@ -225,6 +241,11 @@ def currencies_list(
     every: bool = typer.Option(False, "--all", help="Every ISO 4217 currency, not only the active ones."),
 ) -> None:
     """List the currencies files may use (with --all, every known one and whether it is active)."""
+    from rich.table import Table
+
+    from bankcrm.cli.context import transaction
+    from bankcrm.holdings.service import currencies as currency_service
+
     with transaction(_settings()) as db:
         rows = [
             (c.code, c.minor_units, c.active, c.label_en, c.label_zh)
@@ -237,6 +258,11 @@ def currencies_list(
 
 
 def _set_currencies(codes: list[str], active: bool) -> None:
+    from bankcrm.access.principal import SYSTEM
+    from bankcrm.cli.context import transaction
+    from bankcrm.errors import DomainError
+    from bankcrm.holdings.service import currencies as currency_service
+
     with transaction(_settings()) as db:
         try:
             changed = currency_service.set_active(db, SYSTEM, codes, active=active)
@@ -273,6 +299,15 @@ def users_create(
     ),
 ) -> None:
     """Create a staff account (the first administrator of a new installation, for instance)."""
+    from pydantic import ValidationError
+
+    from bankcrm.access.principal import SYSTEM_PRINCIPAL
+    from bankcrm.access.schemas import UserCreate
+    from bankcrm.access.service import units as unit_service
+    from bankcrm.access.service import users as user_service
+    from bankcrm.cli.context import transaction
+    from bankcrm.errors import DomainError
+
     with transaction() as db:
         try:
             units = {u.code: u for u in unit_service.list_units(db, SYSTEM_PRINCIPAL)}
@@ -299,6 +334,9 @@ def users_create(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 and name the first broken row if it was tampered with."""
+    from bankcrm.audit import service as audit_service
+    from bankcrm.cli.context import transaction
+
     with transaction() as db:
         report = audit_service.verify(db)
     if report.ok:
@@ -311,15 +349,53 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command("backup")
+def backup_command(
+    dest: Path = typer.Argument(..., help="The file to write: /backups/bankcrm-2026-12-01.db (.dump on PostgreSQL)."),
+    force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
+) -> None:
+    """Back up the database while the app serves (SQLite: online backup API; PostgreSQL: pg_dump -Fc); audited."""
+    from rich.table import Table
+
+    from bankcrm.access.principal import SYSTEM
+    from bankcrm.audit import service as audit_service
+    from bankcrm.backup import BackupError, backup
+    from bankcrm.cli.context import transaction
+
+    settings = _settings()
+    try:
+        report = backup(settings.database_url, dest, force=force)
+    except BackupError as exc:
+        err_console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from exc
+    summary = (
+        f"{report.method} to {report.path}: {report.total_rows} rows in {len(report.rows)} tables, {report.size} bytes"
+    )
+    with transaction(settings) as db:
+        audit_service.record(db, SYSTEM, "db.backup", entity_type="database", detail=summary)
+    table = Table("table", "rows", title="Rows in the backup")
+    for name, rows in report.rows.items():
+        table.add_row(name, str(rows))
+    console.print(table)
+    console.print(f"Backed up with {summary} ({report.size / 2**20:.1f} MB).", soft_wrap=True)
+
+
 @keys_app.command("generate")
 def keys_generate() -> None:
     """Print a new random key, for BANKCRM_PII_KEYS ("version:key,...") or BANKCRM_PII_INDEX_KEY."""
+    from bankcrm.kit.crypto import generate_key
+
     console.print(generate_key(), soft_wrap=True)
 
 
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-encrypt every stored personal-data value under the current key (BANKCRM_PII_KEY_VERSION)."""
+    from bankcrm.access.principal import SYSTEM
+    from bankcrm.cli.context import transaction
+    from bankcrm.customers.service import pii as pii_service
+    from bankcrm.ingest.service import keys as ingest_keys
+
     settings = _settings()
     try:
         cipher = settings.field_cipher()
@@ -335,9 +411,38 @@ def keys_rotate() -> None:
     )
 
 
+# sysexits' EX_TEMPFAIL: a scheduler may retry the command later.
+EXIT_DATABASE_UNAVAILABLE = 75
+
+
+def _database_away(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what it was raised from) is the database going away or refusing connections."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    while exc is not None:
+        if isinstance(exc, OperationalError | psycopg.OperationalError):
+            return True
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main() -> None:
     """Entry point for ``python -m bankcrm``."""
-    app(prog_name="bankcrm")
+    try:
+        app(prog_name="bankcrm")
+    except Exception as exc:
+        if not _database_away(exc):
+            raise
+        from bankcrm.errors import DatabaseUnavailable
+        from bankcrm.kit.i18n import gettext_for
+
+        # What the command had not committed was rolled back with the connection; the driver's words say why.
+        err_console.print(f"[red]{gettext_for('en', DatabaseUnavailable.default_message)}[/red]", soft_wrap=True)
+        err_console.print(f"  {str(exc).splitlines()[0]}", markup=False, soft_wrap=True)
+        raise SystemExit(EXIT_DATABASE_UNAVAILABLE) from None
 
 
 if __name__ == "__main__":

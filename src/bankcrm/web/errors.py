@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bankcrm.errors import AuthenticationRequired, DomainError, FieldError, ValidationFailed
+from bankcrm.errors import AuthenticationRequired, DatabaseUnavailable, DomainError, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.kit.time import DAY_OUT_OF_RANGE, DAY_OUT_OF_RANGE_ERROR
 from bankcrm.web.templating import locale_of, render
@@ -40,6 +41,8 @@ HTTP_MESSAGES = {
     405: N_("This method is not allowed here."),
     413: N_("The request is too large."),
 }
+# Seconds a client is told to wait after a 503: about what a PostgreSQL restart or failover takes.
+RETRY_AFTER_SECONDS = 5
 
 
 def field_errors_from_pydantic(errors: list[Any]) -> list[FieldError]:
@@ -83,8 +86,15 @@ def problem(request: Request, exc: DomainError) -> JSONResponse:
     }
     if exc.errors:
         body["errors"] = [{"field": e.field, "message": gettext_for(locale, e.message, e.params)} for e in exc.errors]
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json", headers=headers)
+    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json", headers=_headers(exc))
+
+
+def _headers(exc: DomainError) -> dict[str, str] | None:
+    if exc.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if exc.status == 503:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return None
 
 
 def html_error(request: Request, exc: DomainError) -> Response:
@@ -104,6 +114,7 @@ def html_error(request: Request, exc: DomainError) -> Response:
             "field_errors": [(e.field, gettext_for(locale_of(request), e.message, e.params)) for e in exc.errors],
         },
         status=exc.status,
+        headers=_headers(exc) if exc.status == 503 else None,
     )
 
 
@@ -141,6 +152,17 @@ def install(app: FastAPI) -> None:
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         err = DomainError(HTTP_MESSAGES.get(exc.status_code))
         err.status, err.code = exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
+        return problem(request, err) if is_api(request) else html_error(request, err)
+
+    @app.exception_handler(DBAPIError)
+    def _database(request: Request, exc: DBAPIError) -> Response:
+        # A lost connection (server restarted, backend terminated, failover) or a refused one is the
+        # database being away, not a bug: 503 with Retry-After. The request's transaction was rolled back
+        # by the session boundary; the pool pre-pings, so the next request gets a fresh connection.
+        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            raise exc  # any other database error is a bug: on to the 500 handler, as before
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        err = DatabaseUnavailable()
         return problem(request, err) if is_api(request) else html_error(request, err)
 
     @app.exception_handler(Exception)
@@ -187,4 +209,5 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _problem_doc("Not found, or outside the caller's data scope"),
     409: _problem_doc("Conflicts with existing data"),
     422: _problem_doc("Invalid input; `errors` names each field"),
+    503: _problem_doc("The database is unavailable (restart, failover); retry after the Retry-After seconds"),
 }
