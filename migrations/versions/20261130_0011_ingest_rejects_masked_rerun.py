@@ -3,7 +3,8 @@
 ingest_reject.raw held rows as delivered, in clear. It now holds them masked, and raw_enc the
 delivered row encrypted; the migration has no key, so rows stored before it are starred value by
 value and stay without raw_enc (they can be neither shown whole nor re-run). ingest_run gains the
-file's header (for its rejects' columns) and rerun_of (a re-run of an earlier run's rejects).
+file's header (for its rejects' columns) and rerun_of (a re-run of an earlier run's rejects; no
+foreign key, like ingest_batch.current_run_id).
 
 New permissions: ingest.rerun (operations_manager) re-runs a run's rejected rows;
 ingest.rejects.unmask (granted to no role: an administrator grants it to whoever may see whole
@@ -40,15 +41,12 @@ PAGE = 1000
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("ingest_run", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("header", sa.Text(), nullable=False, server_default="[]"))
-        batch_op.add_column(sa.Column("rerun_of", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_ingest_run_rerun_of"), ["rerun_of"], unique=False)
-        batch_op.create_foreign_key(batch_op.f("fk_ingest_run_rerun_of_ingest_run"), "ingest_run", ["rerun_of"], ["id"])
-    with op.batch_alter_table("ingest_run", schema=None) as batch_op:
-        batch_op.alter_column("header", server_default=None)
-    with op.batch_alter_table("ingest_reject", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("raw_enc", sa.Text(), nullable=True))
+    # Plain ADD COLUMN, no batch: on SQLite a batch rebuild of ingest_run would drop the table, and
+    # the rejects' ON DELETE CASCADE would delete every stored reject with it.
+    op.add_column("ingest_run", sa.Column("header", sa.Text(), nullable=False, server_default="[]"))
+    op.add_column("ingest_run", sa.Column("rerun_of", sa.Integer(), nullable=True))
+    op.create_index(op.f("ix_ingest_run_rerun_of"), "ingest_run", ["rerun_of"], unique=False)
+    op.add_column("ingest_reject", sa.Column("raw_enc", sa.Text(), nullable=True))
     _star_stored_rows()
     _grant_permissions()
 
@@ -86,10 +84,8 @@ def _grant_permissions() -> None:
 def downgrade() -> None:
     op.execute("DELETE FROM role_permission WHERE permission_code IN ('ingest.rerun', 'ingest.rejects.unmask')")
     op.execute("DELETE FROM permission WHERE code IN ('ingest.rerun', 'ingest.rejects.unmask')")
-    with op.batch_alter_table("ingest_reject", schema=None) as batch_op:
-        batch_op.drop_column("raw_enc")
-    with op.batch_alter_table("ingest_run", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_ingest_run_rerun_of_ingest_run"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_ingest_run_rerun_of"))
-        batch_op.drop_column("rerun_of")
-        batch_op.drop_column("header")
+    # Plain DROP COLUMN (SQLite 3.35+), for the reason given in upgrade().
+    op.drop_column("ingest_reject", "raw_enc")
+    op.drop_index(op.f("ix_ingest_run_rerun_of"), table_name="ingest_run")
+    op.drop_column("ingest_run", "rerun_of")
+    op.drop_column("ingest_run", "header")

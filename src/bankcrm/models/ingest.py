@@ -43,9 +43,9 @@ class IngestRun(Base):
     actor: Mapped[str] = mapped_column(String(60))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)
-    header: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the file's column names, for its rejects
-    # A re-run of an earlier run's rejected rows (the file itself is not read again).
-    rerun_of: Mapped[int | None] = mapped_column(ForeignKey("ingest_run.id"), index=True)
+    header: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON: the file's column names
+    # The run whose rejected rows this one re-ran (the file itself is not read again).
+    rerun_of: Mapped[int | None] = mapped_column(index=True)
 
 
 class IngestReject(Base):
