@@ -14,6 +14,7 @@ from bankcrm.ingest.formats import FILE_TYPES
 if TYPE_CHECKING:
     from bankcrm.config import Settings
     from bankcrm.errors import DomainError
+    from bankcrm.ingest.service.run import IngestRequest
 
 # Every command imports what it needs inside its body: SQLAlchemy, Alembic, Polars, SciPy and Faker
 # together take seconds to import, and `bankcrm --help` or `bankcrm ingest` must not pay for all of them.
@@ -145,13 +146,20 @@ def ingest(
     business_date: str = typer.Option(..., help="The business date the file is for, YYYY-MM-DD."),
     source: str = typer.Option(..., help="The source system, e.g. CORE."),
     encoding: str = typer.Option("utf-8", help="utf-8 or gbk."),
+    rerun: bool = typer.Option(
+        False,
+        "--rerun",
+        help="Re-run the rejected rows of this delivery, loaded from this same file, once their cause is fixed.",
+    ),
 ) -> None:
     """Load a core-banking file: good rows loaded, bad rows to FILE.rejects.csv, counts to FILE.summary.json."""
     from rich.progress import Progress
 
     from bankcrm.errors import DomainError
     from bankcrm.ingest import jobs as ingest_jobs
-    from bankcrm.ingest.service.run import IngestRequest
+    from bankcrm.ingest.service.outputs import summary_path
+    from bankcrm.ingest.service.run import IngestRequest, Refused
+    from bankcrm.kit.i18n import gettext_for
 
     settings = _settings()
     try:
@@ -160,12 +168,19 @@ def ingest(
         err_console.print(f"[red]--business-date: not a date in the form YYYY-MM-DD: {business_date}[/red]")
         raise typer.Exit(2) from None
     req = IngestRequest(path=file, file_type=file_type, business_date=day, source=source, encoding=encoding.lower())
+    if rerun:
+        _rerun(settings, req)
+        return
     size = file.stat().st_size if file.is_file() else 0
     try:
         with Progress(*Progress.get_default_columns(), console=err_console, disable=not err_console.is_terminal) as bar:
             task = bar.add_task(f"{file_type} {file.name}", total=size)
             result, summary = ingest_jobs.run_ingest(settings, req, lambda n: bar.advance(task, n))
             bar.update(task, completed=size)
+    except Refused as exc:
+        err_console.print(f"[red]Refused, nothing loaded: {gettext_for('en', exc.message, exc.params)}[/red]")
+        err_console.print(f"Summary: {summary_path(file)}", soft_wrap=True)
+        raise typer.Exit(1) from exc
     except DomainError as exc:
         raise _fail(exc) from exc
     run = result.run
@@ -179,6 +194,26 @@ def ingest(
     )
     if result.ignored_columns:
         console.print(f"Ignored columns: {', '.join(result.ignored_columns)}")
+
+
+def _rerun(settings: Settings, req: IngestRequest) -> None:
+    from bankcrm.errors import DomainError
+    from bankcrm.ingest import jobs as ingest_jobs
+
+    try:
+        result, summary = ingest_jobs.rerun_ingest(settings, req)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    run = result.run
+    if result.unchanged and run.rows_rejected == 0:
+        console.print(f"Nothing to re-run: run {run.id} has no rejected rows. Summary: {summary}")
+    elif result.unchanged:
+        console.print(f"Already re-run as run {run.id}; nothing changed. Summary: {summary}")
+    else:
+        console.print(
+            f"Re-ran the rejected rows of run {run.rerun_of}: run {run.id}, {run.rows_in} rows in, "
+            f"{run.rows_loaded} loaded, {run.rows_rejected} rejected. Summary: {summary}"
+        )
 
 
 @batch_app.command("nightly")
@@ -405,10 +440,12 @@ def keys_rotate() -> None:
     with transaction(settings) as db:
         count = pii_service.rotate_keys(db, cipher, SYSTEM)
         numbers = ingest_keys.rotate_numbers(db, cipher, SYSTEM)
+        rejects = ingest_keys.rotate_rejects(db, cipher, SYSTEM)
     console.print(
         f"Re-encrypted {count} customer values and {numbers} account and contract numbers "
         f"under key version {cipher.current_version}."
     )
+    console.print(f"Re-encrypted {rejects} rejected ingest rows.")
 
 
 # sysexits' EX_TEMPFAIL: a scheduler may retry the command later.
