@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.holdings
 	$(BIN)/python -m bench.relationships
+	$(BIN)/python -m bench.sign_in
 	$(BIN)/python -m bench.cli_startup
 
 i18n: install  ## extract strings, update both catalogs, list what still needs translating
