@@ -49,21 +49,21 @@ def _grant(db: Session, role: str, *codes: str) -> None:
 
 HEADER = [
     "line", "field", "reason", "reason_zh", "account_no", "cif_no", "product_code", "branch_code", "currency",
-    "status", "open_date", "close_date", "rate", "maturity_date", "auto_renew", "balance",
+    "status", "open_date", "close_date", "rate", "maturity_date", "auto_renew", "balance", "linked_account_no",
 ]  # fmt: skip
 MASKED = [
     [
         "3", "cif_no", "No customer with this CIF number.", "没有此客户号的客户。", "************0002", "*******0098",
-        "DD-CNY", "BJ", "CNY", "ACTIVE", "2024-03-01", "", "0.20", "", "", "****",
+        "DD-CNY", "BJ", "CNY", "ACTIVE", "2024-03-01", "", "0.20", "", "", "****", "",
     ],
     [
         "4", "status", "Unknown code =1+2 (code table account_status).", "未知代码 =1+2（代码表 account_status）。",
-        "************0003", "*******0011", "DD-CNY", "BJ", "CNY", "'=1+2", "2024-03-01", "", "0.20", "", "", "****",
+        "************0003", "*******0011", "DD-CNY", "BJ", "CNY", "'=1+2", "2024-03-01", "", "0.20", "", "", "****", "",
     ],
     [
         "5", "product_code", "Unknown code ************0077 (code table product).",
         "未知代码 ************0077（代码表 product）。", "************0004", "*******0011", "************0077",
-        "BJ", "CNY", "ACTIVE", "2024-03-01", "", "0.20", "", "", "****",
+        "BJ", "CNY", "ACTIVE", "2024-03-01", "", "0.20", "", "", "****", "",
     ],
 ]  # fmt: skip
 
@@ -84,7 +84,7 @@ def test_stored_rejects_hold_no_clear_c2_value_and_the_row_as_delivered_only_enc
     # And the row as delivered is there encrypted, bound to its run and line
     cipher = settings.field_cipher()
     sealed = json.loads(cipher.decrypt(stored[0].raw_enc or "", aad_for("ingest_reject", "raw", f"{run_id}.3")))
-    assert sealed["values"][:2] == ["6222000000000002", "90000000098"] and sealed["values"][-1] == "123456.78"
+    assert sealed["values"][:2] == ["6222000000000002", "90000000098"] and sealed["values"][-2:] == ["123456.78", None]
 
 
 def test_the_api_and_the_pages_serve_rejects_masked_with_formulas_neutralised(
@@ -139,7 +139,7 @@ def test_the_rows_as_delivered_need_the_unmask_permission_and_each_download_is_a
     # Then the values come as delivered (the formula still neutralised), and the download is audited
     assert whole.status_code == 200 and 'id="rejects-delivered"' in page.text
     rows = _csv(whole.content)
-    assert rows[1][4:6] == ["6222000000000002", "90000000098"] and rows[1][-1] == "123456.78"
+    assert rows[1][4:6] == ["6222000000000002", "90000000098"] and rows[1][-2:] == ["123456.78", ""]
     assert rows[2][9] == "'=1+2"
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "ingest.rejects.unmask")).one()
     assert (event.entity_type, event.entity_id, event.detail) == (

@@ -185,11 +185,11 @@ def test_the_reject_file_and_summary_are_written_beside_the_file(
     lines = reject_path(path).read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == (
         "line,field,reason,reason_zh,account_no,cif_no,product_code,branch_code,currency,status,open_date,"
-        "close_date,rate,maturity_date,auto_renew,balance"
+        "close_date,rate,maturity_date,auto_renew,balance,linked_account_no"
     )
     assert lines[1] == (
         "3,cif_no,No customer with this CIF number.,没有此客户号的客户。,************0002,*******0098,"
-        "DD-CNY,BJ,CNY,ACTIVE,2024-03-01,,0.20,,,****"
+        "DD-CNY,BJ,CNY,ACTIVE,2024-03-01,,0.20,,,****,"
     )
     assert '"rows_in": 2' in summary_path(path).read_text(encoding="utf-8")
 

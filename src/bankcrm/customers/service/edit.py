@@ -248,7 +248,7 @@ def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: 
     customer = get_customer(db, principal, cif_no)
     values: dict[str, Any] = {
         "name": customer.name if customer.kind == "corporate" else "",
-        "name_en": customer.name_en,
+        "name_en": customer.name_en if customer.kind == "corporate" else "",
         "status": customer.status,
         "home_unit_id": customer.home_unit_id,
         "account_manager_id": customer.account_manager_id,
