@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
@@ -54,6 +58,17 @@ def get_db(request: Request) -> Iterator[Session]:
 Db = Annotated[Session, Depends(get_db, scope="function")]
 # A row id in a URL; out-of-range values are a 422, never an overflow in the database.
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    # `format: date` means YYYY-MM-DD; pydantic alone would also read "0" as 1970-01-01 (a Unix time).
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+    return value
+
+
+QueryDay = Annotated[date | None, BeforeValidator(_iso_day)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from bankcrm.access.deps import AppSettings, Db, require_api
+from bankcrm.access.deps import AppSettings, Db, QueryDay, require_api
 from bankcrm.access.principal import Principal
 from bankcrm.audit import service as audit_service
 from bankcrm.audit.filters import AuditFilters
 from bankcrm.audit.schemas import AuditEventRead, AuditPage
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit-events", response_model=AuditPage)
@@ -27,8 +25,8 @@ def list_events(
     action: str | None = None,
     entity_type: str | None = None,
     outcome: Literal["success", "failure", "denied"] | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: QueryDay = None,
+    date_to: QueryDay = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditPage:

@@ -12,9 +12,8 @@ from bankcrm.access.principal import Principal
 from bankcrm.ingest.schemas import IngestRunPage
 from bankcrm.ingest.service import outputs, runs
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["ingest"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["ingest"])
 Reader = Annotated[Principal, Depends(require_api("ingest.read"))]
 
 
