@@ -13,9 +13,8 @@ from bankcrm.audit.filters import AuditFilters
 from bankcrm.audit.schemas import AuditEventRead, AuditPage
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import Day
-from bankcrm.web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit-events", response_model=AuditPage)

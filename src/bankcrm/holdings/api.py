@@ -12,10 +12,9 @@ from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import Day, today_in
-from bankcrm.web.errors import PROBLEM_RESPONSES
 from bankcrm.web.templating import locale_of
 
-router = APIRouter(tags=["holdings"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["holdings"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
 Worker = Annotated[Principal, Depends(require_api("task.work"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]

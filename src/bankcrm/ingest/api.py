@@ -14,10 +14,9 @@ from bankcrm.ingest.service import outputs, runs
 from bankcrm.ingest.service.rerun import rerun
 from bankcrm.ingest.service.run import Limits
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
 from bankcrm.web.export import MEDIA
 
-router = APIRouter(tags=["ingest"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["ingest"])
 Reader = Annotated[Principal, Depends(require_api("ingest.read"))]
 Unmasker = Annotated[Principal, Depends(require_api("ingest.rejects.unmask"))]
 Rerunner = Annotated[Principal, Depends(require_api("ingest.rerun"))]

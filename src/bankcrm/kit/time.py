@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from bankcrm.kit.i18n import N_
@@ -51,8 +52,18 @@ def check_day(value: date) -> date:
     return value
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(value: object) -> object:
+    """Only YYYY-MM-DD text (OpenAPI's `format: date`): pydantic alone would read "0" as 1970-01-01."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+    return value
+
+
 # Every date given as input (query parameter or body field) is this type.
-Day = Annotated[date, AfterValidator(check_day)]
+Day = Annotated[date, BeforeValidator(iso_day), AfterValidator(check_day)]
 
 
 def parse_day(text: str) -> date | None:

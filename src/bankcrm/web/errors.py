@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from bankcrm.errors import AuthenticationRequired, DatabaseUnavailable, DomainError, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for
@@ -34,8 +36,12 @@ PYDANTIC_MESSAGES = {
     "list_type": N_("Enter a list."),
     "string_type": N_("Enter text."),
     DAY_OUT_OF_RANGE_ERROR: DAY_OUT_OF_RANGE,
+    # A code outside its table (kit/codes.py) or a value outside a fixed choice.
+    "enum": N_("Choose one of the listed values."),
+    "literal_error": N_("Choose one of the listed values."),
 }
 GENERIC_INVALID = N_("This value is not valid.")
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 HTTP_MESSAGES = {
     404: N_("Not found."),
     405: N_("This method is not allowed here."),
@@ -97,6 +103,32 @@ def _headers(exc: DomainError) -> dict[str, str] | None:
     return None
 
 
+def _leaf_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    for route in routes:
+        nested = getattr(route, "effective_candidates", None)  # FastAPI's included routers nest routes
+        if callable(nested):
+            yield from _leaf_routes(nested())
+        else:
+            yield route
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods this path takes; as in OpenAPI, a concrete path (/customers/individual) hides a template."""
+    found: dict[bool, set[str]] = {True: set(), False: set()}
+    for route in _leaf_routes(request.app.router.routes):
+        for method in HTTP_METHODS:
+            match, child = route.matches({**request.scope, "method": method, "path_params": {}})
+            if match is Match.FULL:
+                found[not child.get("path_params")].add(method)
+    return sorted(found[True] or found[False])
+
+
+def not_allowed(request: Request) -> list[str] | None:
+    """The Allow list when this request's method is not one the path takes, else None."""
+    allowed = allowed_methods(request)
+    return allowed if request.method not in allowed else None
+
+
 def html_error(request: Request, exc: DomainError) -> Response:
     """A full error page, or an alert partial for htmx requests."""
     if isinstance(exc, AuthenticationRequired) and exc.code == "authentication_required":
@@ -141,6 +173,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _validation(request: Request, exc: RequestValidationError) -> Response:
+        # Starlette took PATCH /customers/individual for PATCH /customers/{cif_no}; the path takes only POST.
+        allow = not_allowed(request)
+        if allow is not None:
+            return _http(request, StarletteHTTPException(405, headers={"Allow": ", ".join(allow)}))
         err = ValidationFailed(errors=field_errors_from_pydantic(list(exc.errors())))
         return problem(request, err) if is_api(request) else html_error(request, err)
 
@@ -152,7 +188,12 @@ def install(app: FastAPI) -> None:
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         err = DomainError(HTTP_MESSAGES.get(exc.status_code))
         err.status, err.code = exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
-        return problem(request, err) if is_api(request) else html_error(request, err)
+        response = problem(request, err) if is_api(request) else html_error(request, err)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette's Allow names only the first route's methods; a path may have several routes.
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
 
     @app.exception_handler(DBAPIError)
     def _database(request: Request, exc: DBAPIError) -> Response:
@@ -176,38 +217,16 @@ def install(app: FastAPI) -> None:
 class ProblemField(BaseModel):
     """One field at fault."""
 
-    field: str
-    message: str
+    field: str = Field(description="The field, dotted for nested ones (`phones.0.number`), or `body`")
+    message: str = Field(description="What is wrong, in the request's language")
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details, as every API error is answered."""
 
-    type: str
+    type: str = Field(description="`urn:bankcrm:problem:<code>`")
     title: str
-    status: int
+    status: int = Field(ge=400, le=599)
     detail: str
-    instance: str
-    errors: list[ProblemField] | None = None
-
-
-def _problem_doc(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {
-                "schema": Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            }
-        },
-    }
-
-
-# Documented on every API router so clients (and schemathesis) know the shape of each error.
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _problem_doc("No valid bearer token, or wrong credentials"),
-    403: _problem_doc("The caller lacks the permission"),
-    404: _problem_doc("Not found, or outside the caller's data scope"),
-    409: _problem_doc("Conflicts with existing data"),
-    422: _problem_doc("Invalid input; `errors` names each field"),
-    503: _problem_doc("The database is unavailable (restart, failover); retry after the Retry-After seconds"),
-}
+    instance: str = Field(description="The path that was asked for")
+    errors: list[ProblemField] = Field(default_factory=list, description="Present when fields are at fault")
