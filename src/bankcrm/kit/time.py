@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from bankcrm.kit.i18n import N_
@@ -62,8 +62,10 @@ def iso_day(value: object) -> object:
     return value
 
 
+# The schema says what the validators enforce (years 1000-2999), so clients and fuzzers know it up front.
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": "^[12][0-9]{3}-[0-9]{2}-[0-9]{2}$"}
 # Every date given as input (query parameter or body field) is this type.
-Day = Annotated[date, BeforeValidator(iso_day), AfterValidator(check_day)]
+Day = Annotated[date, BeforeValidator(iso_day), AfterValidator(check_day), WithJsonSchema(DAY_SCHEMA)]
 
 
 def parse_day(text: str) -> date | None:
