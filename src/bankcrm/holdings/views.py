@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
 from bankcrm.access.principal import Principal
@@ -56,7 +55,7 @@ CODE_CATEGORIES = (
 BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
 
 
-def _labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
+def _labels(db: Db, locale: str) -> dict[str, dict[str, str]]:
     """category → code → label in the reader's language."""
     return {
         category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in queries.code_table(db, category)}
