@@ -96,8 +96,6 @@ def mark_dirty(db: Session, customer_ids: Iterable[int]) -> None:
 
 
 SQLITE_LOAD_CACHE_KIB = 512 * 1024
-
-
 TXN_COLUMNS = (
     "batch_id",
     "voucher_no",
