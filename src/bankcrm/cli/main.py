@@ -25,7 +25,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(batch_app, name="batch")
 app.add_typer(currencies_app, name="currencies")
-# Registered in this order, they are listed in this order by `bankcrm --help`.
+# `bankcrm --help` lists these commands before the groups, in this order.
 app.command()(serve)
 app.command()(demo)
 app.command()(ingest)
