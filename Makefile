@@ -54,6 +54,8 @@ bench: install
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.holdings
 	$(BIN)/python -m bench.relationships
+	$(BIN)/python -m bench.sign_in
+	$(BIN)/python -m bench.cli_startup
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.api
 

@@ -28,9 +28,9 @@ from bankcrm.ingest import api as ingest_api
 from bankcrm.ingest import views as ingest_views
 from bankcrm.relationships import api as relationships_api
 from bankcrm.relationships import views as relationships_views
-from bankcrm.web import errors
+from bankcrm.web import errors, openapi
 from bankcrm.web.guards import reject_nul_characters
-from bankcrm.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from bankcrm.web.middleware import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from bankcrm.web.templating import WEB_DIR
 
 API_DESCRIPTION = (
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ingest_api.router,
         relationships_api.router,
     ):
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=openapi.PROBLEM_RESPONSES)
     for router in (
         access_views.public_router,
         access_views.router,
@@ -84,6 +84,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     errors.install(app)
+    # Added first, so it runs last: its 413 page is in the request's language, with the security headers.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    openapi.install(app)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.mode == "production")
     return app

@@ -44,9 +44,16 @@ class Settings(BaseSettings):
     # How long (in business days of a file type) a corrected accounts or loans re-delivery can still
     # undo what the earlier delivery changed; older undo records are pruned by later loads.
     ingest_undo_days: int = Field(31, ge=0)
+    # A delivered line longer than this (bytes) is rejected as too long without being parsed or kept whole.
+    ingest_max_line_bytes: int = Field(64 * 1024, ge=1024)
+    # A rejected row is stored and served back cut to this many characters (marked as cut).
+    ingest_reject_max_chars: int = Field(4096, ge=256)
     # A shareholder controls a company when its share is strictly above this (basis points; 5000 = 50 %).
     group_control_share_bp: int = Field(5000, ge=0, le=10000)
     default_locale: Literal["en", "zh_CN"] = "en"
+    # Largest request body taken (bytes): larger ones are a 413 before they are read. No route takes
+    # file uploads (ingest reads files from disk), so one limit serves every request.
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)
     # None means: secure cookies everywhere except dev/demo/test on plain http.
     cookie_secure: bool | None = None
     # Field encryption (ARCHITECTURE §6): "version:base64key,..." and the version new values use.

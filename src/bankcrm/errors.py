@@ -82,3 +82,11 @@ class AuthenticationRequired(DomainError):
     status = 401
     code = "authentication_required"
     default_message = N_("Please sign in.")
+
+
+class DatabaseUnavailable(DomainError):
+    """The database could not be reached or dropped the connection (restart, failover); the next try may work."""
+
+    status = 503
+    code = "database_unavailable"
+    default_message = N_("The database is unavailable; try again shortly.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -121,18 +122,7 @@ def sync_products(conn: Connection) -> int:
             }
             for r in csv.DictReader(fh)
         ]
-    existing = {row.code: row._asdict() for row in conn.execute(select(table))}
-    changed = 0
-    for row in rows:
-        old = existing.get(row["code"])
-        if old is None:
-            conn.execute(insert(table).values(**row))  # type: ignore[arg-type]
-        elif old != row:
-            conn.execute(update(table).where(table.c.code == row["code"]).values(**row))  # type: ignore[arg-type]
-        else:
-            continue
-        changed += 1
-    return changed
+    return _upsert_by_code(conn, table, rows)
 
 
 def sync_currencies(conn: Connection) -> int:
@@ -154,15 +144,22 @@ def sync_currencies(conn: Connection) -> int:
             }
             for r in csv.DictReader(fh)
         ]
+    return _upsert_by_code(conn, table, rows, kept=frozenset({"active"}))
+
+
+def _upsert_by_code(
+    conn: Connection, table: Any, rows: list[dict[str, Any]], kept: frozenset[str] = frozenset()
+) -> int:
+    """Insert new codes and update changed ones, never touching the ``kept`` columns of an existing row."""
     existing = {row.code: row._asdict() for row in conn.execute(select(table))}
     changed = 0
     for row in rows:
         old = existing.get(row["code"])
+        wanted = {k: v for k, v in row.items() if k not in kept}
         if old is None:
-            conn.execute(insert(table).values(**row))  # type: ignore[arg-type]
-        elif {k: v for k, v in old.items() if k != "active"} != {k: v for k, v in row.items() if k != "active"}:
-            kept = {k: v for k, v in row.items() if k != "active"}
-            conn.execute(update(table).where(table.c.code == row["code"]).values(**kept))  # type: ignore[arg-type]
+            conn.execute(insert(table).values(**row))
+        elif {k: v for k, v in old.items() if k not in kept} != wanted:
+            conn.execute(update(table).where(table.c.code == row["code"]).values(**wanted))
         else:
             continue
         changed += 1

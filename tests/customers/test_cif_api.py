@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bankcrm.models import AuditEvent, Customer, ManagerAssignment
-from tests.conftest import token_for, user_id
+from tests.conftest import signed_in, token_for, user_id
 from tests.customers.helpers import approved, corporate, individual, resident_id, uscc
 
 
@@ -231,6 +231,24 @@ def test_history_masks_id_numbers_and_phones(client, db):
     phones = next(h for h in history if h["field"] == "phones" and h["old_value"])
     assert (phones["old_value"], phones["new_value"]) == ("138****5678", "139****4321")
     assert resident_id() not in str(history) and "13812345678" not in str(history)
+
+
+def test_an_individuals_english_name_is_masked_in_reads_history_and_the_edit_form(client, db):
+    # given Zhang San, whose English name am1 changes to Johann Müller
+    cif_no = approved(client, db, individual(db))
+    am1 = token_for(client, "am1")
+    client.patch(f"/api/v1/customers/{cif_no}", json={"name_en": "Johann Müller"}, headers=am1)
+    # when the customer, its history and its edit page are read
+    read = client.get(f"/api/v1/customers/{cif_no}", headers=am1).json()
+    history = client.get(f"/api/v1/customers/{cif_no}/history", headers=am1).json()
+    change = next(h for h in history if h["field"] == "name_en")
+    signed_in(client, "am1")
+    page = client.get(f"/customers/{cif_no}/edit").text
+    # then only masked forms are shown, as for the Chinese name
+    assert read["name_en"] == "J***** ******"
+    assert (change["old_value"], change["new_value"]) == ("Z**** ***", "J***** ******")
+    assert "Müller" not in page and "Zhang San" not in page
+    assert 'placeholder="J***** ******"' in page
 
 
 def test_unmask_reveals_one_field_and_is_audited(client, db):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.ingest.formats import FORMATS
-from bankcrm.ingest.service.run import IngestRequest, IngestResult, ingest_file
+from bankcrm.ingest.service.run import IngestRequest, IngestResult, Limits, ingest_file
 from bankcrm.models import CorporateProfile, Customer, IndividualProfile
 from tests.conftest import unit_id, user_id
 
@@ -124,6 +124,7 @@ def load(db: Session, settings: Settings, path: Path, file_type: str, day: date 
     """Ingest a file in the test's transaction as the system."""
     chunk_bytes = kw.pop("chunk_bytes", settings.ingest_chunk_bytes)
     undo_days = kw.pop("undo_days", settings.ingest_undo_days)
+    limits = kw.pop("limits", Limits(settings.ingest_max_line_bytes, settings.ingest_reject_max_chars))
     req = IngestRequest(path=path, file_type=file_type, business_date=day, source=kw.pop("source", "CORE"), **kw)
     return ingest_file(
         db,
@@ -133,6 +134,7 @@ def load(db: Session, settings: Settings, path: Path, file_type: str, day: date 
         timezone=settings.timezone,
         chunk_bytes=chunk_bytes,
         undo_days=undo_days,
+        limits=limits,
     )
 
 

@@ -181,11 +181,15 @@ def test_the_reject_file_and_summary_are_written_beside_the_file(
     result = load(db, settings, path, "accounts")
     # When the outputs are written
     write_outputs(db, result, path, "utf-8")
-    # Then the reject file names line, field and reason in both languages, then the row as delivered
+    # Then the reject file names line, field and reason in both languages, then the row, masked
     lines = reject_path(path).read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("line,field,reason,reason_zh,account_no,cif_no")
-    assert lines[1].startswith(
-        "3,cif_no,No customer with this CIF number.,没有此客户号的客户。,6222000000000002,90000000098"
+    assert lines[0] == (
+        "line,field,reason,reason_zh,account_no,cif_no,product_code,branch_code,currency,status,open_date,"
+        "close_date,rate,maturity_date,auto_renew,balance,linked_account_no"
+    )
+    assert lines[1] == (
+        "3,cif_no,No customer with this CIF number.,没有此客户号的客户。,************0002,*******0098,"
+        "DD-CNY,BJ,CNY,ACTIVE,2024-03-01,,0.20,,,****,"
     )
     assert '"rows_in": 2' in summary_path(path).read_text(encoding="utf-8")
 

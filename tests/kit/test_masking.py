@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from bankcrm.kit.masking import (
     COMPOUND_SURNAMES,
@@ -55,20 +59,50 @@ def test_mask_phone(value: str | None, shown: str):
         ("欧阳娜娜", "欧阳**"),
         ("司马相如", "司马**"),
         ("诸葛亮", "诸葛*"),
-        ("欧阳", "欧阳"),
-        ("欧", "欧"),
+        ("欧阳", "欧*"),  # a compound surname alone would otherwise be shown whole
+        ("欧", "*"),
         (" 李四 ", "李*"),
-        ("Zhang San", "Zhang ***"),
-        ("Li Ming", "Li ****"),
-        ("Ouyang Na-Na", "Ouyang **-**"),
-        ("Madonna", "Madonna"),
-        ("A", "A"),
+        ("\u200b张三", "张*"),  # a zero-width space in front hid the name from the Han rule
+        ("张\u200d三", "张*"),
+        ("Zhang San", "Z**** ***"),
+        ("Li Ming", "L* ****"),
+        ("Ouyang Na-Na", "O***** *****"),
+        ("John Smith", "J*** *****"),  # a Western given name is not shown whole
+        ("Müller", "M*****"),  # one word of Latin letters
+        ("\u200bMüller", "M*****"),
+        ("\ufeffAnna\u00ad Lee", "A*** ***"),
+        ("Ахмед Алиев", "А**** *****"),
+        ("محمد", "م***"),
+        ("김민준", "김**"),
+        ("A", "*"),
+        ("\u200b", ""),
         ("", ""),
         (None, ""),
     ],
 )
 def test_mask_person_name(name: str | None, shown: str):
     assert mask_person_name(name) == shown
+
+
+# The mask character itself is left out: a "name" of stars cannot be told from its mask.
+NAMES = st.text(alphabet=st.characters(blacklist_characters="*", blacklist_categories=("Cs",)), max_size=40)
+
+
+def _visible(name: str) -> str:
+    return "".join(c for c in name if unicodedata.category(c) != "Cf").strip()
+
+
+@given(NAMES)
+def test_a_masked_name_never_shows_the_whole_name(name: str):
+    # given a name of at least 2 characters once invisible format characters are dropped
+    visible = _visible(name)
+    assume(len(visible) >= 2)
+    # when it is masked
+    shown = mask_person_name(name)
+    # then the mask differs from it and does not contain it
+    assert shown != visible
+    assert visible not in shown
+    assert name.strip() not in shown
 
 
 @pytest.mark.parametrize(

@@ -101,8 +101,9 @@ def link_count(db: Session) -> int:
         ),
         (
             PERSON,
+            # link_type is an enum of the link_type code table: refused by the schema, in its words for a choice
             {"to_cif_no": COMPANY, "link_type": "FRIEND_OF"},
-            [{"field": "link_type", "message": "Choose a link type."}],
+            [{"field": "link_type", "message": "Choose one of the listed values."}],
         ),
     ],
 )

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 
 from bankcrm.access import schemas
-from bankcrm.access.deps import AppSettings, Db, EntityId, api_principal, client_ip, oauth2_scheme, require_api
+from bankcrm.access.deps import (
+    AppSettings,
+    CsrfFailed,
+    Db,
+    EntityId,
+    api_principal,
+    client_ip,
+    cross_site_write,
+    oauth2_scheme,
+    require_api,
+)
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import auth as auth_service
 from bankcrm.access.service import roles as role_service
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter()
 Caller = Annotated[Principal, Depends(api_principal)]
 OrgReader = Annotated[Principal, Depends(require_api("org.read"))]
 OrgManager = Annotated[Principal, Depends(require_api("org.manage"))]
@@ -28,10 +36,18 @@ RoleManager = Annotated[Principal, Depends(require_api("role.manage"))]
 
 @router.post("/auth/token", response_model=schemas.TokenResponse, tags=["auth"])
 def issue_token(
-    request: Request, db: Db, settings: AppSettings, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    # The OAuth2 password grant's fields; an empty form value counts as missing, so the schema says so.
+    username: Annotated[str, Form(min_length=1)],
+    password: Annotated[str, Form(min_length=1)],
+    grant_type: Annotated[str, Form(pattern="^password$")] = "password",
 ) -> schemas.TokenResponse:
     """OAuth2 password flow: exchange a user name and password for a bearer token."""
-    user = auth_service.authenticate(db, settings, form.username, form.password, client_ip(request))
+    if cross_site_write(request):  # a page on another site cannot sign in with a password it holds
+        raise CsrfFailed()
+    user = auth_service.authenticate(db, settings, username, password, client_ip(request))
     token, lifetime = auth_service.issue_token(db, settings, user, client_ip(request))
     return schemas.TokenResponse(access_token=token, expires_in=lifetime)
 

@@ -90,11 +90,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def api_principal(request: Request, db: Db, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
-    """The caller behind a bearer token, or 401."""
+    """The caller behind a bearer token, or 401; a browser's cross-site write is refused (403, audited)."""
     principal = auth_service.resolve_token(db, token.strip(), client_ip(request)) if token else None
     if principal is None:
         raise AuthenticationRequired(N_("A valid bearer token is required."))
     request.state.principal = principal
+    if cross_site_write(request):
+        raise _csrf_failed(request, principal)
     return principal
 
 
@@ -131,6 +133,17 @@ def require_api(permission: str):  # type: ignore[no-untyped-def]
     return check
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def cross_site_write(request: Request) -> bool:
+    """A state-changing request that the browser says another site started (Sec-Fetch-Site).
+
+    Other bank systems calling the API send no Sec-Fetch-Site header, so they are never refused by this.
+    """
+    return request.method not in SAFE_METHODS and request.headers.get("sec-fetch-site", "").lower() == "cross-site"
+
+
 class CsrfFailed(DomainError):
     """A state-changing browser request without the session's CSRF token."""
 
@@ -141,8 +154,10 @@ class CsrfFailed(DomainError):
 
 async def csrf_protect(request: Request, principal: Annotated[Principal, Depends(web_principal)]) -> None:
     """Every non-GET browser request carries the session's token, as a header (htmx) or form field."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in SAFE_METHODS:
         return
+    if cross_site_write(request):
+        raise _csrf_failed(request, principal)
     expected = principal.csrf_token
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
@@ -152,11 +167,15 @@ async def csrf_protect(request: Request, principal: Annotated[Principal, Depends
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not same(expected, sent):
-        raise CsrfFailed(
-            audit={
-                "actor": Actor.of(principal),
-                "action": "authz.csrf_failed",
-                "outcome": "denied",
-                "detail": f"{request.method} {request.url.path}",
-            }
-        )
+        raise _csrf_failed(request, principal, why="")
+
+
+def _csrf_failed(request: Request, principal: Principal, why: str = " (cross-site)") -> CsrfFailed:
+    return CsrfFailed(
+        audit={
+            "actor": Actor.of(principal),
+            "action": "authz.csrf_failed",
+            "outcome": "denied",
+            "detail": f"{request.method} {request.url.path}{why}",
+        }
+    )

@@ -23,6 +23,10 @@ def _lower(value: object) -> object:
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,19}$"), BeforeValidator(_upper)]
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,39}$"), BeforeValidator(_lower)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# Role and permission codes as input: each as long as the code column, and a bounded list of them.
+CodeIn = Annotated[str, StringConstraints(max_length=40)]
+RoleCodes = Annotated[list[CodeIn], Field(min_length=1, max_length=20)]
+PermissionCodes = Annotated[list[CodeIn], Field(max_length=200)]
 
 
 class OrgUnitCreate(BaseModel):
@@ -65,7 +69,7 @@ class UserCreate(BaseModel):
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     org_unit_id: RowId
     password: Annotated[str, Field(min_length=1, max_length=200)]
-    roles: list[str] = Field(min_length=1)
+    roles: RoleCodes
 
 
 class UserUpdate(BaseModel):
@@ -78,7 +82,7 @@ class UserUpdate(BaseModel):
 class RolesAssign(BaseModel):
     """The complete set of roles a user should have."""
 
-    roles: list[str] = Field(min_length=1)
+    roles: RoleCodes
 
 
 class PasswordReset(BaseModel):
@@ -125,7 +129,7 @@ class RoleRead(BaseModel):
 class RolePermissionsUpdate(BaseModel):
     """The complete set of permissions a role should grant."""
 
-    permissions: list[str]
+    permissions: PermissionCodes
 
 
 class TokenResponse(BaseModel):

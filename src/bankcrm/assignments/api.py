@@ -12,9 +12,8 @@ from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import today_in
-from bankcrm.web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["assignments"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["assignments"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
 Maker = Annotated[Principal, Depends(require_api("assignment.request"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -13,9 +12,9 @@ from bankcrm.audit import service as audit_service
 from bankcrm.audit.filters import AuditFilters
 from bankcrm.audit.schemas import AuditEventRead, AuditPage
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
+from bankcrm.kit.time import Day
 
-router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit-events", response_model=AuditPage)
@@ -27,8 +26,8 @@ def list_events(
     action: str | None = None,
     entity_type: str | None = None,
     outcome: Literal["success", "failure", "denied"] | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditPage:

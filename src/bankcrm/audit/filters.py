@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bankcrm.errors import FieldError, ValidationFailed
-from bankcrm.kit.i18n import N_
+from bankcrm.kit.time import parse_day
+from bankcrm.kit.validators import InvalidValue
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,10 @@ class AuditFilters:
     date_to: str | None = None
 
     def _day(self, name: str, value: str | None) -> date | None:
-        if not value:
-            return None
         try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValidationFailed(errors=[FieldError(name, N_("Enter a date as YYYY-MM-DD."))]) from exc
+            return parse_day(value or "")
+        except InvalidValue as exc:
+            raise ValidationFailed(errors=[FieldError(name, exc.msgid)]) from exc
 
     def window(self, zone: str) -> tuple[datetime | None, datetime | None]:
         """The [since, until) UTC window the dates describe."""

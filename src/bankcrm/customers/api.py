@@ -13,9 +13,8 @@ from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.kit.ids import RowId
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["customers"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["customers"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
 Writer = Annotated[Principal, Depends(require_api("customer.write"))]
 Unmasker = Annotated[Principal, Depends(require_api("pii.unmask"))]

@@ -11,12 +11,32 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bankcrm.kit.codes import FixedCode, OpenCode
 from bankcrm.kit.ids import RowId
+from bankcrm.kit.time import Day
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+# Code-table fields (see kit/codes.py): fixed by a national standard or by our rules -> enum of the shipped codes.
+CustomerStatus = Annotated[str, FixedCode("customer_status")]
+Ethnicity = Annotated[str, FixedCode("ethnicity")]  # GB/T 3304
+IdType = Annotated[str, FixedCode("id_type")]  # each type has its own number check in the service
+MaritalStatus = Annotated[str, FixedCode("marital_status")]  # GB/T 2261.2
+Education = Annotated[str, FixedCode("education")]  # GB/T 4658
+Industry = Annotated[str, FixedCode("industry")]  # GB/T 4754-2017
+Occupation = Annotated[str, FixedCode("occupation")]  # GB/T 6565 major groups
+EnterpriseSize = Annotated[str, FixedCode("enterprise_size")]  # the statutory SME size classes
+# ... a bank's own choices, which it may extend as data -> a code-shaped string; the service checks it exists.
+SourceChannel = Annotated[str, OpenCode("source_channel")]
+ContactChannel = Annotated[str, OpenCode("contact_channel")]
+ContactTime = Annotated[str, OpenCode("contact_time")]
+IncomeBand = Annotated[str, OpenCode("income_band")]
+HomeOwnership = Annotated[str, OpenCode("home_ownership")]
+CompanyType = Annotated[str, OpenCode("company_type")]
+AddressType = Annotated[str, OpenCode("address_type")]
+FamilyRelation = Annotated[str, OpenCode("family_relation")]
+ContactRole = Annotated[str, OpenCode("contact_role")]
 Count = Annotated[int, Field(ge=0, le=99)]
 Yuan = Annotated[int, Field(ge=0, le=10**13)]  # whole yuan as typed; stored in fen
 
@@ -29,8 +49,8 @@ class PhoneIn(BaseModel):
 
     number: ShortText
     purpose: Literal["mobile", "home", "work"] = "mobile"
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     preferred: bool = False
 
 
@@ -38,18 +58,18 @@ class EmailIn(BaseModel):
     """An e-mail address."""
 
     address: Text
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     preferred: bool = False
 
 
 class AddressIn(BaseModel):
     """A postal address of a given type (address_type code table)."""
 
-    purpose: Code
+    purpose: AddressType
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     preferred: bool = False
 
 
@@ -57,27 +77,35 @@ class FamilyMemberIn(BaseModel):
     """A family member, optionally linked to their own customer record by CIF number."""
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    relation: Code
+    relation: FamilyRelation
     member_cif_no: str | None = None
 
 
 class ContactPersonIn(BaseModel):
     """A company's contact person."""
 
-    role: Code
+    role: ContactRole
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     phone: ShortText | None = None
+
+
+# Each list a customer carries, capped once: create and update take the same types.
+Phones = Annotated[list[PhoneIn], Field(max_length=10)]
+Emails = Annotated[list[EmailIn], Field(max_length=10)]
+Addresses = Annotated[list[AddressIn], Field(max_length=10)]
+FamilyMembers = Annotated[list[FamilyMemberIn], Field(max_length=20)]
+ContactPersons = Annotated[list[ContactPersonIn], Field(max_length=20)]
 
 
 class ContactsIn(BaseModel):
     """Contact details shared by both kinds of customer."""
 
-    phones: list[PhoneIn] = Field(default_factory=list, max_length=10)
-    emails: list[EmailIn] = Field(default_factory=list, max_length=10)
-    addresses: list[AddressIn] = Field(default_factory=list, max_length=10)
+    phones: Phones = Field(default_factory=list)
+    emails: Emails = Field(default_factory=list)
+    addresses: Addresses = Field(default_factory=list)
     wechat_id: ShortText | None = None
-    preferred_channel: Code | None = None
-    preferred_time: Code | None = None
+    preferred_channel: ContactChannel | None = None
+    preferred_time: ContactTime | None = None
 
 
 class CustomerCommon(ContactsIn):
@@ -85,10 +113,10 @@ class CustomerCommon(ContactsIn):
 
     name: Text
     name_en: Text | None = None
-    status: Code = "PROSPECT"
+    status: CustomerStatus = "PROSPECT"
     home_unit_id: RowId
     account_manager_id: RowId | None = None
-    source_channel: Code | None = None
+    source_channel: SourceChannel | None = None
     # The maker saw the possible-duplicates list and still wants to submit.
     acknowledge_duplicates: bool = False
 
@@ -98,26 +126,26 @@ class IndividualCreate(CustomerCommon):
 
     kind: Literal["individual"] = "individual"
     gender: Literal["M", "F"]
-    birth_date: date
+    birth_date: Day
     nationality: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "CN"
-    ethnicity: Code | None = None
-    id_type: Code
+    ethnicity: Ethnicity | None = None
+    id_type: IdType
     id_no: ShortText
-    id_issue_date: date | None = None
-    id_expiry_date: date | None = None
-    marital_status: Code | None = None
-    education: Code | None = None
+    id_issue_date: Day | None = None
+    id_expiry_date: Day | None = None
+    marital_status: MaritalStatus | None = None
+    education: Education | None = None
     employer: Text | None = None
-    industry: Code | None = None
-    occupation: Code | None = None
+    industry: Industry | None = None
+    occupation: Occupation | None = None
     position: Text | None = None
-    employed_since: date | None = None
-    income_band: Code | None = None
+    employed_since: Day | None = None
+    income_band: IncomeBand | None = None
     household_size: Count | None = None
     dependants: Count | None = None
     household_income: Yuan | None = None
-    home_ownership: Code | None = None
-    family_members: list[FamilyMemberIn] = Field(default_factory=list, max_length=20)
+    home_ownership: HomeOwnership | None = None
+    family_members: FamilyMembers = Field(default_factory=list)
 
 
 class CorporateCreate(CustomerCommon):
@@ -125,21 +153,21 @@ class CorporateCreate(CustomerCommon):
 
     kind: Literal["corporate"] = "corporate"
     uscc: ShortText
-    company_type: Code | None = None
+    company_type: CompanyType | None = None
     legal_rep_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     registered_capital: Yuan | None = None
     capital_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
-    established_on: date | None = None
-    operating_term_to: date | None = None
+    established_on: Day | None = None
+    operating_term_to: Day | None = None
     business_scope: LongText | None = None
     registered_address: Text | None = None
     registration_authority: Text | None = None
-    licence_expiry: date | None = None
+    licence_expiry: Day | None = None
     industry_division: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")] | None = None
-    enterprise_size: Code | None = None
+    enterprise_size: EnterpriseSize | None = None
     listed: bool = False
     stock_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z.]{1,12}$")] | None = None
-    contact_persons: list[ContactPersonIn] = Field(default_factory=list, max_length=20)
+    contact_persons: ContactPersons = Field(default_factory=list)
 
 
 class CustomerUpdate(BaseModel):
@@ -149,36 +177,36 @@ class CustomerUpdate(BaseModel):
 
     name: Text | None = None
     name_en: Text | None = None
-    status: Code | None = None
+    status: CustomerStatus | None = None
     home_unit_id: RowId | None = None
     account_manager_id: RowId | None = None
-    source_channel: Code | None = None
-    id_type: Code | None = None
+    source_channel: SourceChannel | None = None
+    id_type: IdType | None = None
     id_no: ShortText | None = None
     uscc: ShortText | None = None
     legal_rep_name: Text | None = None
     wechat_id: ShortText | None = None
-    preferred_channel: Code | None = None
-    preferred_time: Code | None = None
-    marital_status: Code | None = None
-    education: Code | None = None
+    preferred_channel: ContactChannel | None = None
+    preferred_time: ContactTime | None = None
+    marital_status: MaritalStatus | None = None
+    education: Education | None = None
     employer: Text | None = None
-    industry: Code | None = None
-    occupation: Code | None = None
+    industry: Industry | None = None
+    occupation: Occupation | None = None
     position: Text | None = None
-    income_band: Code | None = None
+    income_band: IncomeBand | None = None
     household_size: Count | None = None
     dependants: Count | None = None
-    home_ownership: Code | None = None
-    company_type: Code | None = None
-    enterprise_size: Code | None = None
+    home_ownership: HomeOwnership | None = None
+    company_type: CompanyType | None = None
+    enterprise_size: EnterpriseSize | None = None
     business_scope: LongText | None = None
-    licence_expiry: date | None = None
-    phones: list[PhoneIn] | None = None
-    emails: list[EmailIn] | None = None
-    addresses: list[AddressIn] | None = None
-    family_members: list[FamilyMemberIn] | None = Field(default=None, max_length=20)
-    contact_persons: list[ContactPersonIn] | None = Field(default=None, max_length=20)
+    licence_expiry: Day | None = None
+    phones: Phones | None = None
+    emails: Emails | None = None
+    addresses: Addresses | None = None
+    family_members: FamilyMembers | None = None
+    contact_persons: ContactPersons | None = None
 
 
 class Decision(BaseModel):
@@ -192,8 +220,8 @@ class CustomerSummary(BaseModel):
     """A customer in lists and search results; C2 values are masked."""
 
     cif_no: str
-    kind: str
-    status: str
+    kind: Literal["individual", "corporate"]
+    status: CustomerStatus
     name: str
     id_type: str | None
     id_no: str | None

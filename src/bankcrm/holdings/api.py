@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,11 +11,10 @@ from bankcrm.access.principal import Principal
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.kit.time import today_in
-from bankcrm.web.errors import PROBLEM_RESPONSES
+from bankcrm.kit.time import Day, today_in
 from bankcrm.web.templating import locale_of
 
-router = APIRouter(tags=["holdings"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["holdings"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
 Worker = Annotated[Principal, Depends(require_api("task.work"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
@@ -38,8 +36,8 @@ def customer_transactions(
     settings: AppSettings,
     caller: Reader,
     cif_no: CifNo,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     min_amount: Amount = None,
     max_amount: Amount = None,
     channel: Annotated[str | None, Query(max_length=12)] = None,

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
 from bankcrm.access.principal import Principal
@@ -21,7 +20,8 @@ from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
-from bankcrm.kit.time import today_in
+from bankcrm.kit.time import parse_day, today_in
+from bankcrm.kit.validators import InvalidValue
 from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.templating import locale_of, render
 
@@ -52,11 +52,10 @@ CODE_CATEGORIES = (
     "txn_channel",
     "txn_purpose",
 )
-BAD_DATE = N_("Enter a date as YYYY-MM-DD.")
 BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
 
 
-def _labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
+def _labels(db: Db, locale: str) -> dict[str, dict[str, str]]:
     """category → code → label in the reader's language."""
     return {
         category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in items}
@@ -76,13 +75,10 @@ def _fen(text: str, field: str, errors: list[FieldError]) -> int | None:
 
 
 def _day(text: str, field: str, errors: list[FieldError]) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(FieldError(field, BAD_DATE))
+        return parse_day(text)
+    except InvalidValue as exc:
+        errors.append(FieldError(field, exc.msgid))
         return None
 
 

@@ -11,10 +11,9 @@ from bankcrm.access.principal import Principal
 from bankcrm.households import schemas
 from bankcrm.households.service import edit, read
 from bankcrm.kit.time import today_in
-from bankcrm.web.errors import PROBLEM_RESPONSES
 from bankcrm.web.templating import locale_of
 
-router = APIRouter(tags=["households"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["households"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
 Writer = Annotated[Principal, Depends(require_api("customer.write"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]

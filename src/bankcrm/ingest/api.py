@@ -1,21 +1,31 @@
-"""JSON API: ingest runs and their reject files."""
+"""JSON API: ingest runs, their rejected rows (masked; as delivered with a permission) and re-runs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from bankcrm.access.deps import Db, EntityId, require_api
-from bankcrm.access.principal import Principal
-from bankcrm.ingest.schemas import IngestRunPage
+from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, require_api
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.ingest.schemas import IngestRerunRead, IngestRunPage, IngestRunRead
 from bankcrm.ingest.service import outputs, runs
+from bankcrm.ingest.service.rerun import rerun
+from bankcrm.ingest.service.run import Limits
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import PROBLEM_RESPONSES
+from bankcrm.web.export import MEDIA
 
-router = APIRouter(tags=["ingest"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["ingest"])
 Reader = Annotated[Principal, Depends(require_api("ingest.read"))]
+Unmasker = Annotated[Principal, Depends(require_api("ingest.rejects.unmask"))]
+Rerunner = Annotated[Principal, Depends(require_api("ingest.rerun"))]
+Format = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
+
+
+def _download(run_id: int, fmt: str, body: bytes, suffix: str) -> Response:
+    name = f"ingest-run-{run_id}-{suffix}.{fmt}"
+    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/ingest/runs", response_model=IngestRunPage)
@@ -29,12 +39,35 @@ def list_runs(
     return runs.list_runs(db, PageRequest(page, size))
 
 
+@router.get("/ingest/runs/{run_id}", response_model=IngestRunRead)
+def get_run(db: Db, caller: Reader, run_id: EntityId) -> IngestRunRead:
+    """One completed load with its counts, and the run it re-ran (if it is a re-run)."""
+    return runs.get_run(db, run_id)
+
+
 @router.get("/ingest/runs/{run_id}/rejects", response_class=Response)
-def run_rejects(db: Db, caller: Reader, run_id: EntityId) -> Response:
-    """The run's rejected rows as CSV: line, field, reason (English and Chinese), the row as delivered."""
-    run, body = outputs.run_rejects_csv(db, run_id)
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="ingest-run-{run.id}-rejects.csv"'},
+def run_rejects(db: Db, caller: Reader, run_id: EntityId, fmt: Format = "csv") -> Response:
+    """The run's rejected rows, masked (C2 values of every customer): line, field, reason (en, zh), the row."""
+    run, body = outputs.run_rejects(db, run_id, fmt)
+    return _download(run.id, fmt, body, "rejects")
+
+
+@router.get("/ingest/runs/{run_id}/rejects/delivered", response_class=Response)
+def run_rejects_delivered(db: Db, cipher: Cipher, caller: Unmasker, run_id: EntityId, fmt: Format = "csv") -> Response:
+    """The run's rejected rows as delivered, unmasked; needs ``ingest.rejects.unmask``; audited."""
+    run, body = outputs.run_rejects_delivered(db, cipher, caller, run_id, fmt)
+    return _download(run.id, fmt, body, "rejects-delivered")
+
+
+@router.post("/ingest/runs/{run_id}/rerun", response_model=IngestRerunRead)
+def rerun_run(db: Db, cipher: Cipher, settings: AppSettings, caller: Rerunner, run_id: EntityId) -> IngestRerunRead:
+    """Re-run the run's rejected rows as a new run of the same delivery; asked again, answers that run."""
+    result = rerun(
+        db,
+        cipher,
+        Actor.of(caller),
+        run_id,
+        timezone=settings.timezone,
+        limits=Limits(settings.ingest_max_line_bytes, settings.ingest_reject_max_chars),
     )
+    return IngestRerunRead(run=runs.read_run(result.run, result.batch), unchanged=result.unchanged)

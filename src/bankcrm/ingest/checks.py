@@ -21,6 +21,9 @@ MAX_MINOR_UNITS = 4
 RATE_RE = r"^[0-9]{1,3}(\.[0-9]{1,2})?$"
 INT_RE = r"^[0-9]{1,9}$"
 FAIL = "_fail"
+EXTRA_FIELDS = N_("The row has more fields than the header.")
+DUPLICATE_KEY = N_("Duplicate key: the same value is on line %(detail)s.")
+UNKNOWN_CODE = N_("Unknown code %(detail)s (code table %(table)s).")  # the detail is the delivered value
 # Every plan gives each row the currency its amounts are in, and that currency's minor units.
 CURRENCY = "_currency"
 DIGITS = "_digits"
@@ -179,7 +182,7 @@ def column_checks(column: Column, ctx: Context, present: bool) -> list[Check]:
         checks.append(
             Check(
                 name,
-                N_("Unknown code %(detail)s (code table %(table)s)."),
+                UNKNOWN_CODE,
                 given & ~value.is_in(sorted(ctx.codes[table])),
                 {"table": table},
                 detail=value,
@@ -226,7 +229,7 @@ def empty_row_check(fmt: FileFormat, present: list[str]) -> Check:
 
 def extra_fields_check() -> Check:
     """A row with more fields than the header."""
-    return Check("-", N_("The row has more fields than the header."), pl.col(EXTRA).is_not_null())
+    return Check("-", EXTRA_FIELDS, pl.col(EXTRA).is_not_null())
 
 
 SEEN_LINE = "_seen_line"
@@ -244,4 +247,4 @@ def duplicate_key_check(key: str) -> Check:
     bad = pl.col(key).is_not_null() & (earlier.is_not_null() | ~pl.col(FIRST_IN_CHUNK))
     # Rows are in line order, so the key's first row in the chunk has its smallest line.
     first = pl.when(earlier.is_not_null()).then(earlier).otherwise(pl.col(LINE).min().over(key))
-    return Check(key, N_("Duplicate key: the same value is on line %(detail)s."), bad, detail=first.cast(pl.String))
+    return Check(key, DUPLICATE_KEY, bad, detail=first.cast(pl.String))

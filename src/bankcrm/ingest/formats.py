@@ -14,6 +14,11 @@ RATE = "rate"
 INT = "int"
 FLAG = "flag"
 
+# How a column's value is shown in a reject (ARCHITECTURE §6: C2 values masked on the server).
+MASK_NUMBER = "number"  # account, contract and CIF numbers: last 4 characters kept
+MASK_AMOUNT = "amount"  # balances and amounts: not shown at all
+MASK_TEXT = "text"  # free text that may name or describe a person: first characters kept
+
 
 @dataclass(frozen=True)
 class Column:
@@ -26,6 +31,7 @@ class Column:
     max_len: int = 200
     minimum: int | None = None  # ints: smallest value; amounts: 0 = not negative, 1 = more than 0, None = any sign
     maximum: int | None = None
+    mask: str | None = None  # C2: how a reject shows it (MASK_*); None = C1, shown as delivered
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,16 @@ class FileFormat:
         """Column names in contract order."""
         return [c.name for c in self.columns]
 
+    def column(self, name: str) -> Column | None:
+        """The column of this name, or None for a column the contract does not know."""
+        return next((c for c in self.columns if c.name == name), None)
+
 
 ACCOUNTS = FileFormat(
     "accounts",
     (
-        Column("account_no", NUMBER),
-        Column("cif_no", TEXT, max_len=11),
+        Column("account_no", NUMBER, mask=MASK_NUMBER),
+        Column("cif_no", TEXT, max_len=11, mask=MASK_NUMBER),
         Column("product_code", CODE, code_table="product"),
         Column("branch_code", CODE, code_table="org_unit"),
         Column("currency", CODE, code_table="currency"),
@@ -56,8 +66,9 @@ ACCOUNTS = FileFormat(
         Column("rate", RATE, required=False),
         Column("maturity_date", DATE, required=False),
         Column("auto_renew", FLAG, required=False),
-        Column("balance", AMOUNT),  # negative only for products that allow an overdraft (the plan checks)
-        Column("linked_account_no", NUMBER, required=False),  # a debit card's demand account
+        # negative only for products that allow an overdraft (the plan checks)
+        Column("balance", AMOUNT, mask=MASK_AMOUNT),
+        Column("linked_account_no", NUMBER, required=False, mask=MASK_NUMBER),  # a debit card's demand account
     ),
     key="account_no",
 )
@@ -65,15 +76,15 @@ ACCOUNTS = FileFormat(
 LOANS = FileFormat(
     "loans",
     (
-        Column("contract_no", NUMBER),
-        Column("cif_no", TEXT, max_len=11),
+        Column("contract_no", NUMBER, mask=MASK_NUMBER),
+        Column("cif_no", TEXT, max_len=11, mask=MASK_NUMBER),
         Column("product_code", CODE, code_table="product"),
         Column("branch_code", CODE, code_table="org_unit"),
         Column("currency", CODE, code_table="currency"),
         Column("status", CODE, code_table="loan_status"),
-        Column("amount", AMOUNT, minimum=1),
-        Column("drawn", AMOUNT, minimum=0),
-        Column("outstanding", AMOUNT, minimum=0),
+        Column("amount", AMOUNT, minimum=1, mask=MASK_AMOUNT),
+        Column("drawn", AMOUNT, minimum=0, mask=MASK_AMOUNT),
+        Column("outstanding", AMOUNT, minimum=0, mask=MASK_AMOUNT),
         Column("rate", RATE),
         Column("term_months", INT, minimum=1, maximum=600),
         Column("start_date", DATE),
@@ -88,7 +99,7 @@ LOANS = FileFormat(
 
 BALANCES = FileFormat(
     "balances",
-    (Column("account_no", NUMBER), Column("balance", AMOUNT)),  # sign: as accounts
+    (Column("account_no", NUMBER, mask=MASK_NUMBER), Column("balance", AMOUNT, mask=MASK_AMOUNT)),  # sign: as accounts
     key="account_no",
 )
 
@@ -96,15 +107,15 @@ TRANSACTIONS = FileFormat(
     "transactions",
     (
         Column("voucher_no", TEXT, max_len=40),
-        Column("account_no", NUMBER),
+        Column("account_no", NUMBER, mask=MASK_NUMBER),
         Column("txn_time", DATETIME),
-        Column("amount", AMOUNT, minimum=1),
+        Column("amount", AMOUNT, minimum=1, mask=MASK_AMOUNT),
         Column("direction", CODE, code_table="direction"),
         Column("channel", CODE, code_table="txn_channel"),
-        Column("counterparty_name", TEXT, required=False),
+        Column("counterparty_name", TEXT, required=False, mask=MASK_TEXT),
         Column("counterparty_bank", TEXT, required=False),
         Column("purpose_code", CODE, required=False, code_table="txn_purpose"),
-        Column("summary", TEXT, required=False),
+        Column("summary", TEXT, required=False, mask=MASK_TEXT),
     ),
     key="voucher_no",
 )
@@ -114,11 +125,11 @@ TRANSACTIONS = FileFormat(
 LINKS = FileFormat(
     "links",
     (
-        Column("from_cif_no", TEXT, max_len=11),
-        Column("to_cif_no", TEXT, max_len=11),
+        Column("from_cif_no", TEXT, max_len=11, mask=MASK_NUMBER),
+        Column("to_cif_no", TEXT, max_len=11, mask=MASK_NUMBER),
         Column("link_type", CODE, code_table="link_type"),
         Column("share_pct", TEXT, required=False, max_len=20),  # checked by the links rule itself
-        Column("amount", AMOUNT, required=False),
+        Column("amount", AMOUNT, required=False, mask=MASK_AMOUNT),
         Column("valid_from", DATE, required=False),
         Column("valid_to", DATE, required=False),
     ),

@@ -18,6 +18,7 @@ class IngestRunRead(BaseModel):
     checksum: str
     encoding: str
     replaced: bool
+    rerun_of: int | None = None  # a re-run of that run's rejected rows
     rows_in: int
     rows_loaded: int
     rows_rejected: int
@@ -33,3 +34,10 @@ class IngestRunPage(BaseModel):
     total: int
     page: int
     size: int
+
+
+class IngestRerunRead(BaseModel):
+    """What a re-run did: the new run, or (``unchanged``) the re-run an earlier identical request made."""
+
+    run: IngestRunRead
+    unchanged: bool

@@ -1,21 +1,32 @@
-"""HTML pages: the list of ingest runs and the download of a run's rejected rows."""
+"""HTML pages: ingest runs, a run's page with its rejected rows (masked) and re-run button, the downloads."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bankcrm.access.deps import Db, EntityId, csrf_protect, require_web
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.principal import Actor, Principal
 from bankcrm.ingest.service import outputs, runs
+from bankcrm.ingest.service.rerun import rerun
+from bankcrm.ingest.service.run import Limits
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
+from bankcrm.web.export import MEDIA
 from bankcrm.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Reader = Annotated[Principal, Depends(require_web("ingest.read"))]
+Unmasker = Annotated[Principal, Depends(require_web("ingest.rejects.unmask"))]
+Rerunner = Annotated[Principal, Depends(require_web("ingest.rerun"))]
+Format = Literal["csv", "xlsx"]
 PAGE_SIZE = 25
+
+
+def _download(run_id: int, fmt: str, body: bytes, suffix: str) -> Response:
+    name = f"ingest-run-{run_id}-{suffix}.{fmt}"
+    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/ingest/runs", response_class=HTMLResponse)
@@ -28,12 +39,37 @@ def runs_page(
     return render(request, "ingest/runs.html", {"result": paged, "params": {}})
 
 
-@router.get("/ingest/runs/{run_id}/rejects.csv")
-def run_rejects(db: Db, principal: Reader, run_id: EntityId) -> Response:
-    """The run's rejected rows as a CSV attachment: line, field, reason (English and Chinese), the row."""
-    run, body = outputs.run_rejects_csv(db, run_id)
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="ingest-run-{run.id}-rejects.csv"'},
+@router.get("/ingest/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, db: Db, principal: Reader, run_id: EntityId, saved: str | None = None) -> Response:
+    """One run: its counts, where it stands in its delivery, its first rejected rows (masked), re-run."""
+    detail = runs.run_detail(db, run_id)
+    return render(request, "ingest/run.html", {"d": detail, "shown_max": runs.SHOWN_REJECTS, "saved": saved})
+
+
+@router.get("/ingest/runs/{run_id}/rejects.{fmt}")
+def run_rejects(db: Db, principal: Reader, run_id: EntityId, fmt: Format) -> Response:
+    """The run's rejected rows, masked, as a CSV or XLSX attachment: line, field, reason (en, zh), the row."""
+    run, body = outputs.run_rejects(db, run_id, fmt)
+    return _download(run.id, fmt, body, "rejects")
+
+
+@router.get("/ingest/runs/{run_id}/rejects-delivered.{fmt}")
+def run_rejects_delivered(db: Db, cipher: Cipher, principal: Unmasker, run_id: EntityId, fmt: Format) -> Response:
+    """The run's rejected rows as delivered (unmasked); needs ``ingest.rejects.unmask``; audited."""
+    run, body = outputs.run_rejects_delivered(db, cipher, principal, run_id, fmt)
+    return _download(run.id, fmt, body, "rejects-delivered")
+
+
+@router.post("/ingest/runs/{run_id}/rerun")
+def rerun_run(db: Db, cipher: Cipher, settings: AppSettings, principal: Rerunner, run_id: EntityId) -> Response:
+    """Re-run the run's rejected rows; then the new run's page (or the earlier re-run's, asked twice)."""
+    result = rerun(
+        db,
+        cipher,
+        Actor.of(principal),
+        run_id,
+        timezone=settings.timezone,
+        limits=Limits(settings.ingest_max_line_bytes, settings.ingest_reject_max_chars),
     )
+    saved = "unchanged" if result.unchanged else "rerun"
+    return RedirectResponse(f"/ingest/runs/{result.run.id}?saved={saved}", status_code=303)

@@ -13,12 +13,16 @@ import xlsxwriter
 CSV_BOM = "\ufeff"
 
 
-def _cell(value: object) -> object:
+# A text starting with one of these is read by spreadsheets as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A cell value safe for a spreadsheet: a formula-like text gets a leading quote; times as text."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # A leading formula character would make a spreadsheet evaluate the cell (CSV injection).
-        return "'" + value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and value not in ("-", "+"):
+        return "'" + value  # a lone sign (a placeholder) is text to every spreadsheet
     return value
 
 
@@ -29,7 +33,7 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer = csv.writer(buf)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
     return buf.getvalue().encode("utf-8")
 
 
@@ -42,6 +46,6 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[object]], sheet: str
     ws.write_row(0, 0, headers, bold)
     ws.freeze_panes(1, 0)
     for r, row in enumerate(rows, start=1):
-        ws.write_row(r, 0, ["" if v is None else _cell(v) for v in row])
+        ws.write_row(r, 0, ["" if v is None else neutralise(v) for v in row])
     book.close()
     return buf.getvalue()

@@ -56,19 +56,27 @@ def _is_han(char: str) -> bool:
     return unicodedata.name(char, "").startswith("CJK ")
 
 
+def _without_format_characters(text: str) -> str:
+    # Zero-width spaces, joiners, BOMs, soft hyphens (category Cf) are invisible on the page: left in,
+    # one in front of a name would make it look like a name of another script and skip the mask.
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def mask_person_name(name: str | None) -> str:
-    """Family name kept, the rest starred: "张三" → "张*", "欧阳娜娜" → "欧阳**", "Zhang San" → "Zhang ***"."""
+    """Family name of a Chinese name kept ("张三" → "张*", "欧阳娜娜" → "欧阳**"); any other script
+    keeps only its first letter ("John Smith" → "J*** *****", "Müller" → "M*****"). Never the whole name."""
     if not name:
         return ""
-    name = name.strip()
+    name = _without_format_characters(name).strip()
     if len(name) <= 1:
-        return name
+        return _stars(len(name))
     if _is_han(name[0]):
         kept = 2 if name[:2] in COMPOUND_SURNAMES else 1
+        kept = min(kept, len(name) - 1)  # a compound surname alone would otherwise be shown whole
         return name[:kept] + _stars(len(name) - kept)
-    first, sep, rest = name.partition(" ")
-    # Only letters are starred so spaces and hyphens keep the shape of the given names.
-    return first + sep + "".join("*" if c.isalpha() else c for c in rest)
+    # Latin letters do not say which word is the family name ("Zhang San", "John Smith"), so only the
+    # first letter is kept; spaces keep the shape of the words.
+    return name[0] + "".join(c if c.isspace() else "*" for c in name[1:])
 
 
 def mask_account_number(value: str | None) -> str:

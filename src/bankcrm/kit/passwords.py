@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import CHEAPEST
 
 from bankcrm.kit.i18n import N_
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# The test suite signs in thousands of times; at argon2's real cost (64 MiB and tens of ms each) that
+# dominated its run time. tests/__init__.py sets the variable, and it counts only inside pytest, so a
+# deployment cannot weaken its hashes by an environment variable.
+FAST_FOR_TESTS = os.environ.get("BANKCRM_TEST_FAST_PASSWORD_HASH") == "1" and "pytest" in sys.modules
+# argon2id with the library's current recommended parameters (RFC 9106 low-memory profile).
+_hasher = PasswordHasher.from_parameters(CHEAPEST) if FAST_FOR_TESTS else PasswordHasher()
 MIN_LENGTH = 12
 # A real-world deny list belongs in data; these are the ones people try first in a bank.
 COMMON = frozenset({"password1234", "123456789012", "qwertyuiop12", "bankcrm12345", "admin1234567"})

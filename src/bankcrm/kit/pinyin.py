@@ -5,8 +5,6 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # pypinyin has no surname mode (python-pinyin issues #120 and #297 are still open), and its
 # everyday reading of these characters differs from their reading as a family name.
 # Applied to the start of a name only: 单 in a given name is "dan", 曾 in a given name may be "ceng".
@@ -56,6 +54,9 @@ def pinyin_initials(name: str) -> str:
 
 @lru_cache(maxsize=65_536)
 def _syllables(name: str) -> tuple[str, ...]:
+    # Imported here: its dictionaries take a fifth of a second to load, and most commands (ingest) never need them.
+    from pypinyin import Style, lazy_pinyin
+
     surname, rest = _surname_split(name.strip())
     out = list(surname)
     # The rest is converted on its own so pypinyin cannot read surname + given name as one phrase.

@@ -43,10 +43,18 @@ class IngestRun(Base):
     actor: Mapped[str] = mapped_column(String(60))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    header: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON: the file's column names
+    # The run whose rejected rows this one re-ran (the file itself is not read again).
+    rerun_of: Mapped[int | None] = mapped_column(index=True)
 
 
 class IngestReject(Base):
-    """One rejected row: where (line, field), why, and the row as delivered."""
+    """One rejected row: where (line, field), why, and the row masked; the row as delivered only encrypted.
+
+    ``raw`` holds the masked values (C2 columns masked, unknown text starred, cut to
+    ``ingest_reject_max_chars``); ``raw_enc`` the delivered values, cut to the same length, encrypted
+    with associated data ``ingest_reject|raw|<run id>.<line>``. Rows stored before the masking have none.
+    """
 
     __tablename__ = "ingest_reject"
 
@@ -56,7 +64,8 @@ class IngestReject(Base):
     field: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(String(300))  # a gettext msgid, shown in the reader's language
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON for the msgid's placeholders
-    raw: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)  # JSON list of masked values (C1 only)
+    raw_enc: Mapped[str | None] = mapped_column(Text)  # C2: the delivered row, encrypted
 
 
 class IngestPriorRow(Base):

@@ -12,10 +12,9 @@ from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
 from bankcrm.relationships.service import circles, derivation, graph, groups
-from bankcrm.web.errors import PROBLEM_RESPONSES
 from bankcrm.web.templating import locale_of
 
-router = APIRouter(tags=["relationships"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["relationships"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
 Writer = Annotated[Principal, Depends(require_api("customer.write"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
+
+from bankcrm.kit.codes import FixedCode
+from bankcrm.kit.time import Day
+
+# A number, or a decimal as text: pydantic's default schema allows any string, which it then refuses.
+DECIMAL_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?[0-9]+(\.[0-9]+)?$"}]}
 
 
 class LinkCreate(BaseModel):
     """A new link from the customer in the URL to the customer with ``to_cif_no``."""
 
     to_cif_no: str = Field(min_length=1, max_length=20)
-    link_type: str = Field(min_length=1, max_length=40)
-    share_pct: Decimal | None = Field(None, description="SHAREHOLDER_OF only: percent, at most two decimals")
+    # Fixed: the service's rules (which kinds of customer a type joins) are written per type.
+    link_type: Annotated[str, FixedCode("link_type")]
+    share_pct: Annotated[Decimal, WithJsonSchema(DECIMAL_SCHEMA)] | None = Field(
+        None, description="SHAREHOLDER_OF only: percent, at most two decimals"
+    )
     amount: int | None = Field(None, le=10**15, description="GUARANTOR_FOR only: fen")
-    valid_from: date | None = Field(None, description="Defaults to today in the bank's zone")
+    valid_from: Day | None = Field(None, description="Defaults to today in the bank's zone")
 
 
 class LinkEnd(BaseModel):
     """Ending a link: the last day it holds (defaults to today in the bank's zone)."""
 
-    valid_to: date | None = None
+    valid_to: Day | None = None
 
 
 class LinkRead(BaseModel):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from bankcrm.errors import AuthenticationRequired, DomainError, FieldError, ValidationFailed
+from bankcrm.errors import AuthenticationRequired, DatabaseUnavailable, DomainError, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for
+from bankcrm.kit.time import DAY_OUT_OF_RANGE, DAY_OUT_OF_RANGE_ERROR
 from bankcrm.web.templating import locale_of, render
 
 log = logging.getLogger("bankcrm")
@@ -28,14 +32,23 @@ PYDANTIC_MESSAGES = {
     "int_type": N_("Enter a whole number."),
     "bool_parsing": N_("Enter true or false."),
     "too_short": N_("Choose at least one."),
+    "too_long": N_("Too many entries."),
     "list_type": N_("Enter a list."),
     "string_type": N_("Enter text."),
+    DAY_OUT_OF_RANGE_ERROR: DAY_OUT_OF_RANGE,
+    # A code outside its table (kit/codes.py) or a value outside a fixed choice.
+    "enum": N_("Choose one of the listed values."),
+    "literal_error": N_("Choose one of the listed values."),
 }
 GENERIC_INVALID = N_("This value is not valid.")
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 HTTP_MESSAGES = {
     404: N_("Not found."),
     405: N_("This method is not allowed here."),
+    413: N_("The request is too large."),
 }
+# Seconds a client is told to wait after a 503: about what a PostgreSQL restart or failover takes.
+RETRY_AFTER_SECONDS = 5
 
 
 def field_errors_from_pydantic(errors: list[Any]) -> list[FieldError]:
@@ -79,8 +92,41 @@ def problem(request: Request, exc: DomainError) -> JSONResponse:
     }
     if exc.errors:
         body["errors"] = [{"field": e.field, "message": gettext_for(locale, e.message, e.params)} for e in exc.errors]
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json", headers=headers)
+    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json", headers=_headers(exc))
+
+
+def _headers(exc: DomainError) -> dict[str, str] | None:
+    if exc.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if exc.status == 503:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return None
+
+
+def _leaf_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    for route in routes:
+        nested = getattr(route, "effective_candidates", None)  # FastAPI's included routers nest routes
+        if callable(nested):
+            yield from _leaf_routes(nested())
+        else:
+            yield route
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods this path takes; as in OpenAPI, a concrete path (/customers/individual) hides a template."""
+    found: dict[bool, set[str]] = {True: set(), False: set()}
+    for route in _leaf_routes(request.app.router.routes):
+        for method in HTTP_METHODS:
+            match, child = route.matches({**request.scope, "method": method, "path_params": {}})
+            if match is Match.FULL:
+                found[not child.get("path_params")].add(method)
+    return sorted(found[True] or found[False])
+
+
+def not_allowed(request: Request) -> list[str] | None:
+    """The Allow list when this request's method is not one the path takes, else None."""
+    allowed = allowed_methods(request)
+    return allowed if request.method not in allowed else None
 
 
 def html_error(request: Request, exc: DomainError) -> Response:
@@ -100,7 +146,22 @@ def html_error(request: Request, exc: DomainError) -> Response:
             "field_errors": [(e.field, gettext_for(locale_of(request), e.message, e.params)) for e in exc.errors],
         },
         status=exc.status,
+        headers=_headers(exc) if exc.status == 503 else None,
     )
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A streamed request body passed the limit (an HTTPException, so FastAPI's body reading lets it through)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+def too_large(request: Request) -> Response:
+    """The 413 answer to a body over the limit, as problem+json or a page (the body is never read)."""
+    err = DomainError(HTTP_MESSAGES[413])
+    err.status, err.code = 413, "too_large"
+    return problem(request, err) if is_api(request) else html_error(request, err)
 
 
 def install(app: FastAPI) -> None:
@@ -112,13 +173,37 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _validation(request: Request, exc: RequestValidationError) -> Response:
+        # Starlette took PATCH /customers/individual for PATCH /customers/{cif_no}; the path takes only POST.
+        allow = not_allowed(request)
+        if allow is not None:
+            return _http(request, StarletteHTTPException(405, headers={"Allow": ", ".join(allow)}))
         err = ValidationFailed(errors=field_errors_from_pydantic(list(exc.errors())))
         return problem(request, err) if is_api(request) else html_error(request, err)
+
+    @app.exception_handler(BodyTooLarge)
+    def _too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return too_large(request)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         err = DomainError(HTTP_MESSAGES.get(exc.status_code))
         err.status, err.code = exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
+        response = problem(request, err) if is_api(request) else html_error(request, err)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette's Allow names only the first route's methods; a path may have several routes.
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
+
+    @app.exception_handler(DBAPIError)
+    def _database(request: Request, exc: DBAPIError) -> Response:
+        # A lost connection (server restarted, backend terminated, failover) or a refused one is the
+        # database being away, not a bug: 503 with Retry-After. The request's transaction was rolled back
+        # by the session boundary; the pool pre-pings, so the next request gets a fresh connection.
+        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            raise exc  # any other database error is a bug: on to the 500 handler, as before
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        err = DatabaseUnavailable()
         return problem(request, err) if is_api(request) else html_error(request, err)
 
     @app.exception_handler(Exception)
@@ -132,37 +217,16 @@ def install(app: FastAPI) -> None:
 class ProblemField(BaseModel):
     """One field at fault."""
 
-    field: str
-    message: str
+    field: str = Field(description="The field, dotted for nested ones (`phones.0.number`), or `body`")
+    message: str = Field(description="What is wrong, in the request's language")
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details, as every API error is answered."""
 
-    type: str
+    type: str = Field(description="`urn:bankcrm:problem:<code>`")
     title: str
-    status: int
+    status: int = Field(ge=400, le=599)
     detail: str
-    instance: str
-    errors: list[ProblemField] | None = None
-
-
-def _problem_doc(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {
-                "schema": Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            }
-        },
-    }
-
-
-# Documented on every API router so clients (and schemathesis) know the shape of each error.
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _problem_doc("No valid bearer token, or wrong credentials"),
-    403: _problem_doc("The caller lacks the permission"),
-    404: _problem_doc("Not found, or outside the caller's data scope"),
-    409: _problem_doc("Conflicts with existing data"),
-    422: _problem_doc("Invalid input; `errors` names each field"),
-}
+    instance: str = Field(description="The path that was asked for")
+    errors: list[ProblemField] = Field(default_factory=list, description="Present when fields are at fault")

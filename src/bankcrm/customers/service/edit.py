@@ -77,7 +77,7 @@ def change_customer(
         "emails": v.emails(errors, data.emails) if data.emails is not None else None,
         "addresses": v.addresses(db, errors, data.addresses) if data.addresses is not None else None,
     }
-    people = _check_people(db, errors, customer, data)
+    people = _check_people(db, principal, errors, customer, data)
     if "account_manager_id" in direct and direct["account_manager_id"] != customer.account_manager_id:
         # Who manages a customer, and with what share, changes only through an approved request.
         errors.add("account_manager_id", MANAGERS_BY_REQUEST)
@@ -90,10 +90,17 @@ def change_customer(
 
 
 def _check_people(
-    db: Session, errors: v.Collector, customer: Customer, data: CustomerUpdate
+    db: Session, principal: Principal, errors: v.Collector, customer: Customer, data: CustomerUpdate
 ) -> dict[str, list[dict[str, Any]] | None]:
     """Validated family members and contact persons (None: not given); each only for its kind of customer."""
     family, persons = data.family_members, data.contact_persons
+    # Links this customer already has stay valid even to a member outside the principal's scope (the edit
+    # form posts them back unseen); only a new link must name a customer the principal may read.
+    linked = frozenset(
+        linked_customer.cif_no
+        for m in repository.family_members(db, customer.id)
+        if m.member_customer_id and (linked_customer := repository.customer_by_id(db, m.member_customer_id))
+    )
     if family is not None and customer.kind != "individual":
         errors.add("family_members", MSG_KIND_ONLY["individual"])
         family = None
@@ -101,7 +108,7 @@ def _check_people(
         errors.add("contact_persons", MSG_KIND_ONLY["corporate"])
         persons = None
     return {
-        "family_members": None if family is None else v.family_members(db, errors, family),
+        "family_members": None if family is None else v.family_members(db, principal, errors, family, linked),
         "contact_persons": None if persons is None else v.contact_persons(db, errors, persons),
     }
 
@@ -241,7 +248,7 @@ def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: 
     customer = get_customer(db, principal, cif_no)
     values: dict[str, Any] = {
         "name": customer.name if customer.kind == "corporate" else "",
-        "name_en": customer.name_en,
+        "name_en": customer.name_en if customer.kind == "corporate" else "",
         "status": customer.status,
         "home_unit_id": customer.home_unit_id,
         "account_manager_id": customer.account_manager_id,

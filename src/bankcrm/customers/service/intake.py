@@ -50,6 +50,7 @@ def submit_create(
     payload["addresses"] = v.addresses(db, errors, data.addresses)
     if isinstance(data, IndividualCreate):
         _check_individual(db, errors, data, payload, today)
+        payload["family_members"] = v.family_members(db, principal, errors, data.family_members)
     else:
         _check_corporate(db, errors, data, payload, today)
     if errors.errors:
@@ -85,7 +86,6 @@ def _check_individual(
         data.birth_date,
         N_("Employment must start after the date of birth."),
     )
-    payload["family_members"] = v.family_members(db, errors, data.family_members)
     if data.household_size is not None and data.dependants is not None and data.dependants >= data.household_size:
         errors.add("dependants", N_("Dependants must be fewer than the household size."))
     payload["id_no"] = number

@@ -133,7 +133,7 @@ def read(db: Session, principal: Principal, cif_no: str) -> CustomerRead:
     pending = sorted({f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")})
     return CustomerRead(
         **base.model_dump(),
-        name_en=customer.name_en,
+        name_en=masked(customer.kind, "name_en", customer.name_en),
         profile=profile,
         contacts=[
             ContactRead(

@@ -30,7 +30,7 @@ ID_PURPOSE = "id_no"  # blind-index purposes: the same number under two purposes
 PHONE_PURPOSE = "phone"
 USCC_PURPOSE = "uscc"
 # Fields whose values are personal names (C1, masked on screen to the family name).
-NAME_FIELDS = frozenset({"name", "legal_rep_name"})
+NAME_FIELDS = frozenset({"name", "name_en", "legal_rep_name"})
 
 
 def masked(kind: str, field: str, value: Any) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bankcrm.access.principal import Principal
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import AddressIn, ContactPersonIn, EmailIn, FamilyMemberIn, PhoneIn
 from bankcrm.errors import FieldError
@@ -165,13 +166,21 @@ def addresses(db: Session, errors: Collector, entries: list[AddressIn]) -> list[
     return out
 
 
-def family_members(db: Session, errors: Collector, entries: list[FamilyMemberIn]) -> list[dict[str, Any]]:
-    """Family members of known relations; a linked CIF number must belong to an existing customer."""
+def family_members(
+    db: Session,
+    principal: Principal,
+    errors: Collector,
+    entries: list[FamilyMemberIn],
+    linked: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """Family members of known relations; a linked CIF number must be a customer the principal may read, or
+    one already ``linked`` (kept as it is). Out of scope reads as "no customer": the answer never tells
+    which CIF numbers exist."""
     out = []
     for i, m in enumerate(entries):
         check_code(db, errors, f"family_members.{i}.relation", "family_relation", m.relation)
         cif_no = (m.member_cif_no or "").strip() or None
-        if cif_no is not None and repository.customer_by_cif(db, cif_no) is None:
+        if cif_no is not None and cif_no not in linked and repository.customer(db, principal, cif_no) is None:
             errors.add(f"family_members.{i}.member_cif_no", MSG_UNKNOWN_CIF)
         out.append({**m.model_dump(mode="json"), "member_cif_no": cif_no})
     return out

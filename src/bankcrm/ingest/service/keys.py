@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Actor
 from bankcrm.audit import service as audit_service
 from bankcrm.ingest import repository
+from bankcrm.ingest.service.rejects import reencrypt
 from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.models import Account, LoanContract
 
@@ -33,5 +34,26 @@ def rotate_numbers(db: Session, cipher: FieldCipher, actor: Actor) -> int:
         actor,
         "keys.rotate",
         detail=f"{done} account and contract numbers re-encrypted (key version {cipher.current_version})",
+    )
+    return done
+
+
+def rotate_rejects(db: Session, cipher: FieldCipher, actor: Actor) -> int:
+    """Re-encrypt rejected rows not under the current key, page by page; returns how many."""
+    done = 0
+    after = 0
+    while rows := repository.encrypted_rejects(db, after, PAGE):
+        after = rows[-1].id
+        for row in rows:
+            token = reencrypt(row, cipher)
+            if token is not None:
+                row.raw_enc = token
+                done += 1
+        db.flush()
+    audit_service.record(
+        db,
+        actor,
+        "keys.rotate",
+        detail=f"{done} rejected ingest rows re-encrypted (key version {cipher.current_version})",
     )
     return done

@@ -36,10 +36,11 @@ from bankcrm.ingest.checks import (
     key_columns,
 )
 from bankcrm.ingest.formats import FORMATS, FileFormat
-from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, FileRefused, checksum, chunks
+from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, MAX_LINE_BYTES, FileRefused, checksum, chunks
 from bankcrm.ingest.seen import SeenKeys
 from bankcrm.ingest.service.link_plan import LinksPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
+from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
@@ -54,15 +55,19 @@ Progress = Callable[[int], None]
 PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan()}
 
 
-@dataclass
-class Reject:
-    """One rejected row: line, field, reason (msgid + params) and the row as delivered."""
+class Refused(ValidationFailed):
+    """The file as a whole cannot be read (FileRefused): nothing is loaded; the reason names the line."""
 
-    line: int
-    field: str
-    reason: str
-    params: dict[str, object]
-    values: list[str | None]
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a line the reader accepts, and how much of a rejected row is stored and served back."""
+
+    max_line_bytes: int = MAX_LINE_BYTES
+    reject_max_chars: int = REJECT_MAX_CHARS
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -88,7 +93,8 @@ class IngestRequest:
     encoding: str = "utf-8"
 
 
-def _validate(req: IngestRequest, timezone: str) -> None:
+def validate(req: IngestRequest, timezone: str) -> None:
+    """Refuse a request naming each bad field (type, encoding, source, business date, file)."""
     errors = []
     if req.file_type not in FORMATS:
         errors.append(FieldError("type", N_("Unknown file type; one of: %(types)s."), {"types": ", ".join(FORMATS)}))
@@ -116,9 +122,10 @@ def ingest_file(
     progress: Progress | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     undo_days: int = UNDO_DAYS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Load a file into the caller's transaction; the caller commits (a kill before that leaves no trace)."""
-    _validate(req, timezone)
+    validate(req, timezone)
     started = utcnow()
     batch = repository.batch(db, req.source, req.file_type, req.business_date)
     # Only a delivery seen before needs its checksum up front (is it the same file?); a new one is
@@ -139,34 +146,13 @@ def ingest_file(
         repository.delete_batch_rows(db, batch.id, req.file_type)
         touched |= repository.undo_batch(db, batch.id, req.file_type)
     fmt = FORMATS[req.file_type]
-    currencies = repository.currencies(db)
-    ctx = LoadContext(
-        db=db,
-        cipher=cipher,
-        batch_id=batch.id,
-        business_date=req.business_date,
-        timezone=timezone,
-        unit_ids=repository.unit_ids(db),
-        categories=repository.product_categories(db),
-        taken_balances=(
-            repository.balances_from_other_batches(db, req.business_date, batch.id)
-            if req.file_type == "balances"
-            else []
-        ),
-        digits={code: digits for code, (digits, _) in currencies.items()},
-        overdraft=repository.overdraft_products(db),
-    )
-    checks_ctx = Context(
-        req.business_date,
-        repository.code_sets(db),
-        timezone,
-        inactive={"currency": frozenset(code for code, (_, active) in currencies.items() if not active)},
-        minor_units=tuple(sorted({digits for digits, _ in currencies.values()})),
-    )
+    ctx, checks_ctx = contexts(db, cipher, batch.id, req.file_type, req.business_date, timezone)
     try:
-        loaded, rejects, header = _load_chunks(req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest)
+        loaded, rejects, header = _load_chunks(
+            req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest, limits.max_line_bytes
+        )
     except FileRefused as exc:
-        raise ValidationFailed(exc.message, params=exc.params) from None
+        raise Refused(exc.message, params=exc.params) from None
     file_checksum = digest.hexdigest() if digest is not None else hashed_first
     run = IngestRun(
         batch_id=batch.id,
@@ -179,11 +165,12 @@ def ingest_file(
         rows_rejected=len(rejects),
         actor=actor.username or "system",
         started_at=started,
+        header=json.dumps(header, ensure_ascii=False),
     )
     repository.add(db, run)
     batch.checksum = file_checksum
     batch.current_run_id = run.id
-    repository.add_rejects(db, [_reject_row(run.id, r) for r in rejects])
+    repository.add_rejects(db, [stored_row(run.id, r, header, fmt, cipher, limits.reject_max_chars) for r in rejects])
     if req.file_type in repository.UNDOABLE:
         repository.prune_priors(db, req.file_type, req.business_date - timedelta(days=undo_days))
     repository.mark_dirty(db, touched)
@@ -217,6 +204,7 @@ def _load_chunks(
     progress: Progress | None,
     chunk_bytes: int,
     digest: Any = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> tuple[int, list[Reject], list[str]]:
     """Check and load chunk by chunk; returns rows loaded, the rejects and the header."""
     plan = PLANS[req.file_type]
@@ -242,31 +230,15 @@ def _load_chunks(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-encode") as encoder,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-send") as sender,
     ):
-        for header, chunk in chunks(req.path, req.encoding, chunk_bytes, digest):
-            rejects.extend(
-                Reject(b.line, "-", N_("The line is not valid %(encoding)s."), {"encoding": req.encoding}, [b.raw])
-                for b in chunk.bad_lines
-            )
+        for header, chunk in chunks(req.path, req.encoding, chunk_bytes, digest, max_line_bytes):
+            rejects.extend(Reject(b.line, "-", b.reason, b.params, [b.raw], whole_line=True) for b in chunk.bad_lines)
             if pending is not None and not plan.db_free(ctx):
                 _finish(pending)
                 pending = None
-            frame = chunk.frame
             ctx.present = frozenset(header)
-            missing = [c for c in fmt.names if c not in header]
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-            if fmt.key is not None:
-                probe = seen.probe(frame.get_column(fmt.key))
-                frame = frame.with_columns(key_columns(fmt.key, probe.first_lines))
-                # First occurrences in this chunk of keys no earlier chunk had, rejected or not; taken
-                # now, in line order, as the probe is (resolving may reorder rows).
-                new = frame.select(
-                    pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null() & pl.col(FIRST_IN_CHUNK)
-                ).to_series()
-                new_keys = (probe, new.to_numpy(), frame.get_column(LINE).to_numpy())
-            frame = plan.resolve(frame, ctx)
             if checks is None:
-                checks = _checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
-            frame = first_failure(frame, checks)
+                checks = all_checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
+            frame, new_keys = checked(chunk.frame, header, fmt, plan, ctx, checks, seen)
             if frame.get_column(FAIL).null_count() == frame.height:
                 good, bad = frame, frame.clear()  # the usual chunk: every row good, nothing to split
             else:
@@ -281,8 +253,8 @@ def _load_chunks(
             elif good.height:
                 touched |= plan.load(good, ctx)
             loaded += good.height
-            rejects.extend(_rejects(bad, checks, header))
-            if fmt.key is not None:
+            rejects.extend(rejects_of(bad, checks, header))
+            if new_keys is not None:
                 seen.add(*new_keys)
             if progress is not None:
                 progress(chunk.size_bytes)
@@ -293,13 +265,68 @@ def _load_chunks(
     return loaded, rejects, header
 
 
+def checked(
+    frame: pl.DataFrame,
+    header: list[str],
+    fmt: FileFormat,
+    plan: Any,
+    ctx: LoadContext,
+    checks: list[Check],
+    seen: SeenKeys,
+) -> tuple[pl.DataFrame, Any]:
+    """Rows with _fail (their first failed check, or null); and this chunk's new keys, for ``seen.add`` after it."""
+    ctx.present = frozenset(header)  # the plans leave stored values alone for columns the file does not carry
+    missing = [c for c in fmt.names if c not in header]
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    new_keys = None
+    if fmt.key is not None:
+        probe = seen.probe(frame.get_column(fmt.key))
+        frame = frame.with_columns(key_columns(fmt.key, probe.first_lines))
+        # First occurrences in this chunk of keys no earlier chunk had, rejected or not; taken
+        # now, in line order, as the probe is (resolving may reorder rows).
+        new = frame.select(
+            pl.col(fmt.key).is_not_null() & pl.col(SEEN_LINE).is_null() & pl.col(FIRST_IN_CHUNK)
+        ).to_series()
+        new_keys = (probe, new.to_numpy(), frame.get_column(LINE).to_numpy())
+    return first_failure(plan.resolve(frame, ctx), checks), new_keys
+
+
+def contexts(
+    db: Session, cipher: FieldCipher, batch_id: int, file_type: str, business_date: date, timezone: str
+) -> tuple[LoadContext, Context]:
+    """What loading (the plans) and checking (the column rules) need to know of the database."""
+    currencies = repository.currencies(db)
+    ctx = LoadContext(
+        db=db,
+        cipher=cipher,
+        batch_id=batch_id,
+        business_date=business_date,
+        timezone=timezone,
+        unit_ids=repository.unit_ids(db),
+        categories=repository.product_categories(db),
+        taken_balances=(
+            repository.balances_from_other_batches(db, business_date, batch_id) if file_type == "balances" else []
+        ),
+        digits={code: digits for code, (digits, _) in currencies.items()},
+        overdraft=repository.overdraft_products(db),
+    )
+    checks_ctx = Context(
+        business_date,
+        repository.code_sets(db),
+        timezone,
+        inactive={"currency": frozenset(code for code, (_, active) in currencies.items() if not active)},
+        minor_units=tuple(sorted({digits for digits, _ in currencies.values()})),
+    )
+    return ctx, checks_ctx
+
+
 def _finish(pending: Future[None] | None) -> None:
     """Wait for a chunk's write (re-raising its error); nothing is pending afterwards."""
     if pending is not None:
         pending.result()
 
 
-def _checks(fmt: FileFormat, ctx: Context, extra: dict[str, list[Check]], present: list[str]) -> list[Check]:
+def all_checks(fmt: FileFormat, ctx: Context, extra: dict[str, list[Check]], present: list[str]) -> list[Check]:
     """All checks in report order: the row, then column by column (own rules, duplicates, cross rules)."""
     checks = [empty_row_check(fmt, present), extra_fields_check()]
     for column in fmt.columns:
@@ -310,7 +337,7 @@ def _checks(fmt: FileFormat, ctx: Context, extra: dict[str, list[Check]], presen
     return checks
 
 
-def _rejects(bad: pl.DataFrame, checks: list[Check], header: list[str]) -> list[Reject]:
+def rejects_of(bad: pl.DataFrame, checks: list[Check], header: list[str]) -> list[Reject]:
     """Rejected rows with their first problem; the row's values as delivered, in header order."""
     if bad.height == 0:
         return []
@@ -323,14 +350,3 @@ def _rejects(bad: pl.DataFrame, checks: list[Check], header: list[str]) -> list[
             params["detail"] = row[detail_column(row[FAIL])]
         out.append(Reject(row[LINE], check.field, check.reason, params, [row[h] for h in header]))
     return out
-
-
-def _reject_row(run_id: int, r: Reject) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "line_no": r.line,
-        "field": r.field[:60],
-        "reason": r.reason,
-        "params": json.dumps(r.params, ensure_ascii=False, default=str),
-        "raw": json.dumps(r.values, ensure_ascii=False),
-    }

@@ -14,6 +14,31 @@
     });
   }
 
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text !== undefined) { el.textContent = text; }
+    return el;
+  }
+
+  // The axis tooltip built as elements, not as ECharts' default HTML: its markup carries style="..."
+  // attributes, which the CSP (style-src 'self') blocks. Colours are set through the CSSOM, which the
+  // CSP allows, and every text goes in as text.
+  function axisTooltip(params) {
+    var box = node("div", "chart-tip");
+    box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
+    params.forEach(function (p) {
+      var row = node("div", "chart-tip-row");
+      var dot = node("span", "chart-tip-dot");
+      dot.style.backgroundColor = p.color;
+      row.appendChild(dot);
+      row.appendChild(node("span", "chart-tip-name", p.seriesName));
+      row.appendChild(node("span", "chart-tip-value", yuan(p.value)));
+      box.appendChild(row);
+    });
+    return box;
+  }
+
   function draw(el, option) {
     var chart = window.echarts.init(el);
     chart.setOption(option);
@@ -26,7 +51,7 @@
     var data = dataOf(el);
     if (!data) { return; }
     draw(el, {
-      tooltip: { trigger: "axis", valueFormatter: yuan },
+      tooltip: { trigger: "axis", formatter: axisTooltip },
       grid: { left: 90, right: 20, top: 20, bottom: 30 },
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value" },
@@ -40,7 +65,7 @@
     if (!data) { return; }
     var names = [el.dataset.labelMaturing, el.dataset.labelFollowed, el.dataset.labelKept];
     draw(el, {
-      tooltip: { trigger: "axis", valueFormatter: yuan },
+      tooltip: { trigger: "axis", formatter: axisTooltip },
       legend: { data: names },
       grid: { left: 90, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: data.weeks },

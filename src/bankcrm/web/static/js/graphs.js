@@ -27,6 +27,20 @@
     return text;
   }
 
+  // A tooltip as a text node: a customer's name is never parsed as HTML (ECharts puts a string
+  // formatter's result in innerHTML, and its default markup has style attributes the CSP blocks).
+  function tip(params) {
+    var box = document.createElement("div");
+    box.className = "chart-tip";
+    box.textContent = params.data.tip;
+    return box;
+  }
+
+  // A label formatter as a function: a string one would expand {a}, {b}, {c} found in a name.
+  function fixed(text) {
+    return function () { return text; };
+  }
+
   function draw(el) {
     var data = dataOf(el);
     if (!data) { return; }
@@ -40,8 +54,8 @@
         symbolSize: big ? 46 : 30,
         symbol: n.kind === "individual" ? "circle" : "roundRect",
         itemStyle: { color: n.masked ? COLOURS.masked : COLOURS[n.kind] || COLOURS.corporate },
-        label: { show: true, position: "bottom", formatter: nodeLabel(n, masked) + (n.cif_no ? "\n" + n.cif_no : ""), fontSize: 11 },
-        tooltip: { formatter: nodeLabel(n, masked) + (n.cif_no ? " · " + n.cif_no : "") }
+        label: { show: true, position: "bottom", formatter: fixed(nodeLabel(n, masked) + (n.cif_no ? "\n" + n.cif_no : "")), fontSize: 11 },
+        tip: nodeLabel(n, masked) + (n.cif_no ? " · " + n.cif_no : "")
       };
     });
     var links = data.edges.map(function (e) {
@@ -49,14 +63,16 @@
         source: e.source,
         target: e.target,
         value: edgeLabel(e),
-        label: { show: true, formatter: edgeLabel(e), fontSize: 10 },
+        label: { show: true, formatter: fixed(edgeLabel(e)), fontSize: 10 },
+        tip: edgeLabel(e),
         lineStyle: { width: e.control ? 2.5 : 1.2, type: e.control === false ? "dashed" : "solid", curveness: 0.15 }
       };
     });
     el.style.height = "480px"; // set through the DOM: the CSP forbids inline style attributes
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: {},
+      // Confined to the chart: otherwise ECharts adds an arrow made of a style="..." attribute (blocked).
+      tooltip: { formatter: tip, confine: true },
       series: [{
         type: "graph",
         layout: "force",

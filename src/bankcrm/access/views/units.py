@@ -1,0 +1,133 @@
+"""HTML pages: the org units."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from bankcrm.access import schemas
+from bankcrm.access.deps import (
+    Db,
+    EntityId,
+    csrf_protect,
+    require_web,
+)
+from bankcrm.access.principal import Principal
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.errors import DomainError
+from bankcrm.kit.pagination import PageRequest
+from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+OrgReader = Annotated[Principal, Depends(require_web("org.read"))]
+OrgManager = Annotated[Principal, Depends(require_web("org.manage"))]
+
+
+@router.get("/admin/units", response_class=HTMLResponse)
+def units_page(request: Request, db: Db, principal: OrgReader, q: str | None = None) -> Response:
+    """The org tree in scope."""
+    units = unit_service.list_units(db, principal, q)
+    template = "access/units_table.html" if request.headers.get("hx-request") else "access/units.html"
+    return render(request, template, {"units": units, "q": q or ""})
+
+
+def _unit_form(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    values: dict[str, Any],
+    problems: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "access/unit_form.html",
+        {
+            "values": values,
+            "kinds": unit_service.unit_kinds(db),
+            "parents": unit_service.list_units(db, principal),
+            **(problems or {"errors": {}, "message": None}),
+        },
+        status=status,
+    )
+
+
+@router.get("/admin/units/new", response_class=HTMLResponse)
+def unit_new(request: Request, db: Db, principal: OrgManager, parent_id: int | None = None) -> Response:
+    """Form for a new unit."""
+    return _unit_form(request, db, principal, {"parent_id": parent_id})
+
+
+@router.post("/admin/units/new")
+def unit_create(
+    request: Request,
+    db: Db,
+    principal: OrgManager,
+    code: Annotated[str, Form()] = "",
+    name_en: Annotated[str, Form()] = "",
+    name_zh: Annotated[str, Form()] = "",
+    kind_code: Annotated[str, Form()] = "",
+    parent_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Create the unit, or show the form again with the errors at their fields."""
+    values = {"code": code, "name_en": name_en, "name_zh": name_zh, "kind_code": kind_code, "parent_id": parent_id}
+    try:
+        try:
+            data = schemas.OrgUnitCreate.model_validate(values)
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            unit = unit_service.create_unit(db, principal, data)
+    except DomainError as exc:
+        return _unit_form(request, db, principal, values, form_errors(request, exc), status=exc.status)
+    return RedirectResponse(f"/admin/units/{unit.id}?saved=1", status_code=303)
+
+
+@router.get("/admin/units/{unit_id}", response_class=HTMLResponse)
+def unit_page(request: Request, db: Db, principal: OrgReader, unit_id: EntityId, saved: int = 0) -> Response:
+    """One unit with its edit form."""
+    unit = unit_service.get_unit(db, principal, unit_id)
+    members = user_service.list_users(db, principal, PageRequest(1, 200), unit_id=unit.id)
+    return render(
+        request, "access/unit.html", {"unit": unit, "members": members, "saved": saved, "errors": {}, "message": None}
+    )
+
+
+@router.post("/admin/units/{unit_id}")
+def unit_update(
+    request: Request,
+    db: Db,
+    principal: OrgManager,
+    unit_id: EntityId,
+    name_en: Annotated[str, Form()] = "",
+    name_zh: Annotated[str, Form()] = "",
+    active: Annotated[str, Form()] = "",
+) -> Response:
+    """Save a rename or (de)activation."""
+    try:
+        try:
+            data = schemas.OrgUnitUpdate.model_validate(
+                {"name_en": name_en, "name_zh": name_zh, "active": active == "on"}
+            )
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            unit_service.update_unit(db, principal, unit_id, data)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        unit = unit_service.get_unit(db, principal, unit_id)
+        members = user_service.list_users(db, principal, PageRequest(1, 200), unit_id=unit.id)
+        return render(
+            request,
+            "access/unit.html",
+            {"unit": unit, "members": members, "saved": 0, **form_errors(request, exc)},
+            status=exc.status,
+        )
+    return RedirectResponse(f"/admin/units/{unit_id}?saved=1", status_code=303)

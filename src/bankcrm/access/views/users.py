@@ -1,0 +1,266 @@
+"""HTML pages: staff accounts, their roles, passwords and status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from bankcrm.access import schemas
+from bankcrm.access.deps import (
+    Db,
+    EntityId,
+    csrf_protect,
+    require_web,
+)
+from bankcrm.access.principal import Principal
+from bankcrm.access.service import roles as role_service
+from bankcrm.access.service import units as unit_service
+from bankcrm.access.service import users as user_service
+from bankcrm.errors import DomainError
+from bankcrm.kit.i18n import gettext_for
+from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.export import export_response
+from bankcrm.web.templating import locale_of, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+UserReader = Annotated[Principal, Depends(require_web("user.read"))]
+UserManager = Annotated[Principal, Depends(require_web("user.manage"))]
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(
+    request: Request,
+    db: Db,
+    principal: UserReader,
+    q: str | None = None,
+    unit_id: str | None = None,
+    role: str | None = None,
+    active: str | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """Users in scope, with search-as-you-type and filters."""
+    unit = int(unit_id) if unit_id and unit_id.isdigit() else None
+    state = {"on": True, "off": False}.get(active or "")
+    result = user_service.list_users(
+        db, principal, PageRequest(page, 25), q=q, unit_id=unit, role=role or None, active=state
+    )
+    template = "access/users_table.html" if request.headers.get("hx-request") else "access/users.html"
+    return render(
+        request,
+        template,
+        {
+            "result": result,
+            "units": unit_service.list_units(db, principal),
+            "roles": role_service.list_roles(db),
+            "filters": {"q": q or "", "unit_id": unit, "role": role or "", "active": active or ""},
+        },
+    )
+
+
+@router.get("/admin/users/export.{fmt}")
+def users_export(
+    request: Request,
+    db: Db,
+    principal: UserReader,
+    fmt: str,
+    q: str | None = None,
+    unit_id: str | None = None,
+    role: str | None = None,
+    active: str | None = None,
+) -> Response:
+    """The filtered user list as CSV or XLSX."""
+    unit = int(unit_id) if unit_id and unit_id.isdigit() else None
+    users = user_service.export_users(
+        db, principal, q=q or None, unit_id=unit, role=role or None, active={"on": True, "off": False}.get(active or "")
+    )
+    locale = locale_of(request)
+    headers = [
+        gettext_for(locale, h) for h in ("User name", "Display name", "Org unit", "Roles", "Status", "Last sign-in")
+    ]
+    rows = [
+        (
+            u.username,
+            u.display_name,
+            u.org_unit.code,
+            " ".join(r.code for r in u.roles),
+            "active" if u.active else "disabled",
+            u.last_login_at,
+        )
+        for u in users
+    ]
+    return export_response(fmt, "users", headers, rows)
+
+
+def _user_form(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    values: dict[str, Any],
+    problems: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "access/user_form.html",
+        {
+            "values": values,
+            "units": unit_service.list_units(db, principal),
+            "roles": role_service.list_roles(db),
+            **(problems or {"errors": {}, "message": None}),
+        },
+        status=status,
+    )
+
+
+@router.get("/admin/users/new", response_class=HTMLResponse)
+def user_new(request: Request, db: Db, principal: UserManager) -> Response:
+    """Form for a new user."""
+    return _user_form(request, db, principal, {"roles": []})
+
+
+@router.post("/admin/users/new")
+def user_create(
+    request: Request,
+    db: Db,
+    principal: UserManager,
+    username: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    org_unit_id: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    roles: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Create the user, or show the form again with the errors at their fields."""
+    values = {
+        "username": username,
+        "display_name": display_name,
+        "org_unit_id": org_unit_id,
+        "password": password,
+        "roles": roles or [],
+    }
+    try:
+        try:
+            data = schemas.UserCreate.model_validate(values)
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        with db.begin_nested():
+            user = user_service.create_user(db, principal, data)
+    except DomainError as exc:
+        values["password"] = ""
+        return _user_form(request, db, principal, values, form_errors(request, exc), status=exc.status)
+    return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
+
+
+def _user_page(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    user_id: EntityId,
+    *,
+    saved: str = "",
+    problems: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    user = user_service.get_user(db, principal, user_id)
+    return render(
+        request,
+        "access/user.html",
+        {
+            "user": user,
+            "units": unit_service.list_units(db, principal),
+            "roles": role_service.list_roles(db),
+            "saved": saved,
+            **(problems or {"errors": {}, "message": None}),
+        },
+        status=status,
+    )
+
+
+@router.get("/admin/users/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, db: Db, principal: UserReader, user_id: EntityId, saved: str = "") -> Response:
+    """One user: details, roles, password reset, disable or enable."""
+    return _user_page(request, db, principal, user_id, saved=saved)
+
+
+def _user_action(request: Request, db: Db, principal: Principal, user_id: EntityId, action: Any, done: str) -> Response:
+    """Run one user action in a savepoint; errors show on the user's page, success redirects."""
+    try:
+        with db.begin_nested():
+            action()
+    except ValidationError as exc:
+        return _user_page(request, db, principal, user_id, problems=form_errors(request, invalid(exc)), status=422)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _user_page(request, db, principal, user_id, problems=form_errors(request, exc), status=exc.status)
+    return RedirectResponse(f"/admin/users/{user_id}?saved={done}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}")
+def user_update(
+    request: Request,
+    db: Db,
+    principal: UserManager,
+    user_id: EntityId,
+    display_name: Annotated[str, Form()] = "",
+    org_unit_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the display name and unit."""
+
+    def act() -> None:
+        data = schemas.UserUpdate.model_validate({"display_name": display_name, "org_unit_id": org_unit_id})
+        user_service.update_user(db, principal, user_id, data)
+
+    return _user_action(request, db, principal, user_id, act, "details")
+
+
+@router.post("/admin/users/{user_id}/roles")
+def user_roles(
+    request: Request,
+    db: Db,
+    principal: UserManager,
+    user_id: EntityId,
+    roles: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Replace the user's roles."""
+
+    def act() -> None:
+        data = schemas.RolesAssign.model_validate({"roles": roles or []})
+        user_service.assign_roles(db, principal, user_id, data.roles)
+
+    return _user_action(request, db, principal, user_id, act, "roles")
+
+
+@router.post("/admin/users/{user_id}/password")
+def user_password(
+    request: Request, db: Db, principal: UserManager, user_id: EntityId, new_password: Annotated[str, Form()] = ""
+) -> Response:
+    """Reset the user's password."""
+    return _user_action(
+        request,
+        db,
+        principal,
+        user_id,
+        lambda: user_service.reset_password(db, principal, user_id, new_password),
+        "password",
+    )
+
+
+@router.post("/admin/users/{user_id}/disable")
+def user_disable(request: Request, db: Db, principal: UserManager, user_id: EntityId) -> Response:
+    """Disable the user and end their sessions."""
+    return _user_action(
+        request, db, principal, user_id, lambda: user_service.disable_user(db, principal, user_id), "disabled"
+    )
+
+
+@router.post("/admin/users/{user_id}/enable")
+def user_enable(request: Request, db: Db, principal: UserManager, user_id: EntityId) -> Response:
+    """Enable the user and clear a lockout."""
+    return _user_action(
+        request, db, principal, user_id, lambda: user_service.enable_user(db, principal, user_id), "enabled"
+    )
