@@ -9,25 +9,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from bankcrm import __version__
-from bankcrm.access import api as access_api
-from bankcrm.access import views as access_views
-from bankcrm.assignments import api as assignments_api
-from bankcrm.assignments import views as assignments_views
-from bankcrm.audit import api as audit_api
-from bankcrm.audit import views as audit_views
 from bankcrm.config import Settings, get_settings
-from bankcrm.customers import api as customers_api
-from bankcrm.customers import views as customers_views
 from bankcrm.db import make_engine, make_sessionmaker
-from bankcrm.holdings import api as holdings_api
-from bankcrm.holdings import views as holdings_views
-from bankcrm.home import views as home_views
-from bankcrm.households import api as households_api
-from bankcrm.households import views as households_views
-from bankcrm.ingest import api as ingest_api
-from bankcrm.ingest import views as ingest_views
-from bankcrm.relationships import api as relationships_api
-from bankcrm.relationships import views as relationships_views
+from bankcrm.modules import api_routers, view_routers
 from bankcrm.web import errors, openapi
 from bankcrm.web.guards import reject_nul_characters
 from bankcrm.web.middleware import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
@@ -57,29 +41,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.cipher = settings.field_cipher()
 
-    for router in (
-        access_api.router,
-        assignments_api.router,
-        audit_api.router,
-        customers_api.router,
-        holdings_api.router,
-        households_api.router,
-        ingest_api.router,
-        relationships_api.router,
-    ):
+    for router in api_routers():
         app.include_router(router, prefix="/api/v1", responses=openapi.PROBLEM_RESPONSES)
-    for router in (
-        access_views.public_router,
-        access_views.router,
-        assignments_views.router,
-        audit_views.router,
-        home_views.router,
-        customers_views.router,
-        holdings_views.router,
-        households_views.router,
-        ingest_views.router,
-        relationships_views.router,
-    ):
+    for router in view_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine, normalise_url
-from bankcrm.models import CodeItem, Currency, Product
+from bankcrm.models import CodeItem, Currency, Permission, Product, Role, role_permission
+from bankcrm.modules import permissions
 
 
 def migrations_dir() -> Path:
@@ -40,18 +41,48 @@ def upgrade(url: str | None = None, connection: Connection | None = None, revisi
     if revision != "head":
         return
     if connection is not None:
-        sync_reference_data(connection)
-        sync_products(connection)
-        sync_currencies(connection)
+        sync_all(connection)
         return
     engine = make_engine(url or get_settings().database_url)
     try:
         with engine.begin() as conn:
-            sync_reference_data(conn)
-            sync_products(conn)
-            sync_currencies(conn)
+            sync_all(conn)
     finally:
         engine.dispose()
+
+
+def sync_all(conn: Connection) -> None:
+    """Bring the data the code ships (code tables, catalogues, the modules' permissions) in line with it."""
+    sync_reference_data(conn)
+    sync_products(conn)
+    sync_currencies(conn)
+    sync_permissions(conn)
+
+
+def sync_permissions(conn: Connection) -> int:
+    """Insert the registry's new permissions (granted to their default roles) and update changed labels.
+
+    A permission already in the database keeps the grants the bank has made since: only a new code is
+    granted to its ``default_roles``. Codes are never deleted, so a removed module's grants stay auditable.
+    """
+    table, grants = Permission.__table__, role_permission
+    existing = {row.code: row for row in conn.execute(select(table))}
+    role_ids = {row.code: row.id for row in conn.execute(select(Role.__table__.c.code, Role.__table__.c.id))}
+    changed = 0
+    for p in permissions():
+        old = existing.get(p.code)
+        if old is None:
+            conn.execute(insert(table).values(code=p.code, label_en=p.label_en, label_zh=p.label_zh))
+            unknown = sorted(set(p.default_roles) - role_ids.keys())
+            if unknown:
+                raise ValueError(f"permission {p.code}: no role {', '.join(unknown)}")
+            for role in p.default_roles:
+                conn.execute(insert(grants).values(role_id=role_ids[role], permission_code=p.code))
+            changed += 1
+        elif (old.label_en, old.label_zh) != (p.label_en, p.label_zh):
+            conn.execute(update(table).where(table.c.code == p.code).values(label_en=p.label_en, label_zh=p.label_zh))
+            changed += 1
+    return changed
 
 
 def reference_files() -> list[Path]:

@@ -14,32 +14,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bankcrm.kit.i18n import LOCALE_LABELS, N_, translations
+from bankcrm.kit.i18n import LOCALE_LABELS, translations
 from bankcrm.kit.time import to_local
+from bankcrm.modules import navigation
 
 WEB_DIR = Path(__file__).resolve().parent
 _env = Environment(
     loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(), extensions=["jinja2.ext.i18n"]
 )
 templates = Jinja2Templates(env=_env)
-
-# Left navigation: (path, label msgid, permission needed or None).
-NAVIGATION = (
-    ("/", N_("Home"), None),
-    ("/customers", N_("Customers"), "customer.read"),
-    ("/approvals", N_("Approvals"), "customer.read"),
-    ("/portfolio", N_("Portfolios"), "assignment.request"),
-    ("/assignments/requests", N_("Manager changes"), "assignment.request"),
-    ("/tasks", N_("Tasks"), "task.work"),
-    ("/maturities", N_("Maturities"), "customer.read"),
-    ("/groups", N_("Corporate groups"), "group.read"),
-    ("/guarantee-circles", N_("Guarantee circles"), "group.read"),
-    ("/ingest/runs", N_("Ingest runs"), "ingest.read"),
-    ("/admin/units", N_("Org units"), "org.read"),
-    ("/admin/users", N_("Users"), "user.read"),
-    ("/admin/roles", N_("Roles and permissions"), "role.manage"),
-    ("/admin/audit", N_("Audit log"), "audit.read"),
-)
 
 
 def locale_of(request: Request) -> str:
@@ -87,9 +70,9 @@ def render(
     principal = getattr(request.state, "principal", None)
     settings = request.app.state.settings
     nav = [
-        (path, tr.gettext(label))
-        for path, label, perm in NAVIGATION
-        if principal is not None and (perm is None or principal.can(perm))
+        (e.path, tr.gettext(e.label))
+        for e in navigation()
+        if principal is not None and (e.permission is None or principal.can(e.permission))
     ]
     ctx: dict[str, Any] = {
         "request": request,

@@ -1,0 +1,52 @@
+"""The access module's declaration: org units, users, roles and sign-in."""
+
+from __future__ import annotations
+
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import Module, NavEntry, Permission
+
+MODULE = Module(
+    name="access",
+    api_routers=("bankcrm.access.api:router",),
+    view_routers=(
+        "bankcrm.access.views:public_router",
+        "bankcrm.access.views:router",
+    ),
+    navigation=(
+        NavEntry("/admin/units", N_("Org units"), "org.read", 110),
+        NavEntry("/admin/users", N_("Users"), "user.read", 120),
+        NavEntry("/admin/roles", N_("Roles and permissions"), "role.manage", 130),
+    ),
+    permissions=(
+        Permission(
+            "org.read",
+            "View org units",
+            "查看机构",
+            default_roles=("admin", "management", "operations_manager"),
+        ),
+        Permission(
+            "org.manage",
+            "Create and change org units",
+            "新建和修改机构",
+            default_roles=("admin",),
+        ),
+        Permission(
+            "user.read",
+            "View users",
+            "查看用户",
+            default_roles=("admin", "management", "operations_manager"),
+        ),
+        Permission(
+            "user.manage",
+            "Create, disable and change users",
+            "新建、停用和修改用户",
+            default_roles=("admin",),
+        ),
+        Permission(
+            "role.manage",
+            "Change roles' permissions",
+            "修改角色权限",
+            default_roles=("admin",),
+        ),
+    ),
+)

@@ -1,0 +1,30 @@
+"""The assignments module's declaration: account managers of customers, shares and manager changes."""
+
+from __future__ import annotations
+
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import Module, NavEntry, Permission
+
+MODULE = Module(
+    name="assignments",
+    api_routers=("bankcrm.assignments.api:router",),
+    view_routers=("bankcrm.assignments.views:router",),
+    navigation=(
+        NavEntry("/portfolio", N_("Portfolios"), "assignment.request", 30),
+        NavEntry("/assignments/requests", N_("Manager changes"), "assignment.request", 40),
+    ),
+    permissions=(
+        Permission(
+            "assignment.request",
+            "Request changes of customers' account managers",
+            "申请变更客户的客户经理",
+            default_roles=("management", "account_manager"),
+        ),
+        Permission(
+            "assignment.approve",
+            "Approve changes of customers' account managers",
+            "审批客户经理变更",
+            default_roles=("management",),
+        ),
+    ),
+)

@@ -1,0 +1,21 @@
+"""The audit module's declaration: the hash-chained audit log."""
+
+from __future__ import annotations
+
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import Module, NavEntry, Permission
+
+MODULE = Module(
+    name="audit",
+    api_routers=("bankcrm.audit.api:router",),
+    view_routers=("bankcrm.audit.views:router",),
+    navigation=(NavEntry("/admin/audit", N_("Audit log"), "audit.read", 140),),
+    permissions=(
+        Permission(
+            "audit.read",
+            "View the audit log",
+            "查看审计日志",
+            default_roles=("admin",),
+        ),
+    ),
+)

@@ -1,0 +1,33 @@
+"""The ingest module's declaration: core-banking file ingest: runs, rejects, re-runs and undo."""
+
+from __future__ import annotations
+
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import Module, NavEntry, Permission
+
+MODULE = Module(
+    name="ingest",
+    api_routers=("bankcrm.ingest.api:router",),
+    view_routers=("bankcrm.ingest.views:router",),
+    navigation=(NavEntry("/ingest/runs", N_("Ingest runs"), "ingest.read", 100),),
+    permissions=(
+        Permission(
+            "ingest.read",
+            "View file ingest runs and their rejects",
+            "查看数据导入记录及拒绝明细",
+            default_roles=("operations_manager",),
+        ),
+        Permission(
+            "ingest.rerun",
+            "Re-run the rejected rows of ingest runs",
+            "重新导入数据导入的拒绝记录",
+            default_roles=("operations_manager",),
+        ),
+        Permission(
+            "ingest.rejects.unmask",
+            "See rejected ingest rows as delivered (unmasked, every customer)",
+            "查看数据导入拒绝记录原文（不脱敏，含全部客户）",
+            default_roles=(),
+        ),
+    ),
+)

@@ -1,0 +1,92 @@
+"""The module registry: the one place a domain package is registered, read by the app, CLI and migrations."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from bankcrm.access.module import MODULE as ACCESS
+from bankcrm.assignments.module import MODULE as ASSIGNMENTS
+from bankcrm.audit.module import MODULE as AUDIT
+from bankcrm.customers.module import MODULE as CUSTOMERS
+from bankcrm.holdings.module import MODULE as HOLDINGS
+from bankcrm.home.module import MODULE as HOME
+from bankcrm.households.module import MODULE as HOUSEHOLDS
+from bankcrm.ingest.module import MODULE as INGEST
+from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
+from bankcrm.relationships.module import MODULE as RELATIONSHIPS
+
+# One line per module. Order matters only where routes overlap: earlier modules' routes match first.
+MODULES: tuple[Module, ...] = (
+    ACCESS,
+    ASSIGNMENTS,
+    AUDIT,
+    HOME,
+    CUSTOMERS,
+    HOLDINGS,
+    HOUSEHOLDS,
+    INGEST,
+    RELATIONSHIPS,
+)
+
+
+def resolve(target: str) -> Any:
+    """The object a ``"package.module:attribute"`` string names."""
+    module_name, _, attribute = target.partition(":")
+    return getattr(import_module(module_name), attribute)
+
+
+def api_routers() -> list[Any]:
+    """Every module's JSON API routers, mounted under /api/v1."""
+    return [resolve(name) for m in MODULES for name in m.api_routers]
+
+
+def view_routers() -> list[Any]:
+    """Every module's HTML routers."""
+    return [resolve(name) for m in MODULES for name in m.view_routers]
+
+
+@cache
+def navigation() -> tuple[NavEntry, ...]:
+    """The side navigation in display order."""
+    return tuple(sorted((e for m in MODULES for e in m.navigation), key=lambda e: (e.order, e.path)))
+
+
+@cache
+def permissions() -> tuple[Permission, ...]:
+    """Every permission a module declares; a code declared twice is a programming error."""
+    seen: dict[str, Permission] = {}
+    for m in MODULES:
+        for p in m.permissions:
+            if p.code in seen:
+                raise ValueError(f"permission {p.code} is declared by two modules")
+            seen[p.code] = p
+    return tuple(seen.values())
+
+
+def customer_tabs(kind: str) -> tuple[CustomerTab, ...]:
+    """The customer page's module tabs for a customer kind, in display order."""
+    return tuple(sorted((t for m in MODULES for t in m.customer_tabs if kind in t.kinds), key=lambda t: t.order))
+
+
+def home_cards() -> tuple[HomeCard, ...]:
+    """Every home-page card in display order."""
+    return tuple(sorted((c for m in MODULES for c in m.home_cards), key=lambda c: c.order))
+
+
+def jobs() -> tuple[Job, ...]:
+    """Every batch step, in the order the modules declare them."""
+    return tuple(j for m in MODULES for j in m.jobs)
+
+
+@cache
+def reference_data_owner() -> dict[str, str]:
+    """Which module owns each code-table category."""
+    owner: dict[str, str] = {}
+    for m in MODULES:
+        for category in m.reference_data:
+            if category in owner:
+                raise ValueError(f"code table {category} is owned by {owner[category]} and {m.name}")
+            owner[category] = m.name
+    return owner

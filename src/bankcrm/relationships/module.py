@@ -1,0 +1,31 @@
+"""The relationships module's declaration: customer links, corporate groups and guarantee circles."""
+
+from __future__ import annotations
+
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import Module, NavEntry, Permission
+
+MODULE = Module(
+    name="relationships",
+    api_routers=("bankcrm.relationships.api:router",),
+    view_routers=("bankcrm.relationships.views:router",),
+    navigation=(
+        NavEntry("/groups", N_("Corporate groups"), "group.read", 70),
+        NavEntry("/guarantee-circles", N_("Guarantee circles"), "group.read", 80),
+    ),
+    permissions=(
+        Permission(
+            "group.read",
+            "View corporate groups and guarantee circles",
+            "查看集团客户和担保圈",
+            default_roles=("management", "account_manager", "risk_manager"),
+        ),
+        Permission(
+            "group.review",
+            "Derive corporate groups and accept or reject them",
+            "识别集团客户并审核确认或驳回",
+            default_roles=("risk_manager",),
+        ),
+    ),
+    reference_data=("family_relation", "group_status", "guarantee_type", "link_reading", "link_type"),
+)
