@@ -65,7 +65,8 @@ def sync_permissions(conn: Connection) -> int:
     A permission already in the database keeps the grants the bank has made since: only a new code is
     granted to its ``default_roles``. Codes are never deleted, so a removed module's grants stay auditable.
     """
-    table, grants = Permission.__table__, role_permission
+    table: Any = Permission.__table__
+    grants = role_permission
     existing = {row.code: row for row in conn.execute(select(table))}
     role_ids = {row.code: row.id for row in conn.execute(select(Role.__table__.c.code, Role.__table__.c.id))}
     changed = 0
