@@ -49,4 +49,15 @@ MODULE = Module(
             default_roles=("admin",),
         ),
     ),
+    tables=(
+        "app_user",
+        "api_token",
+        "org_unit",
+        "org_unit_kind",
+        "permission",
+        "role",
+        "role_permission",
+        "user_role",
+        "user_session",
+    ),
 )

@@ -27,4 +27,5 @@ MODULE = Module(
             default_roles=("management",),
         ),
     ),
+    tables=("assignment_request", "assignment_request_item", "manager_assignment"),
 )

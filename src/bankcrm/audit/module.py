@@ -18,4 +18,5 @@ MODULE = Module(
             default_roles=("admin",),
         ),
     ),
+    tables=("audit_event",),
 )

@@ -65,4 +65,18 @@ MODULE = Module(
         "occupation",
         "source_channel",
     ),
+    tables=(
+        "change_request",
+        "code_item",
+        "contact_person",
+        "corporate_profile",
+        "counter",
+        "customer",
+        "customer_contact",
+        "customer_field_change",
+        "customer_search_key",
+        "family_member",
+        "individual_profile",
+    ),
+    writes=("manager_assignment",),
 )

@@ -32,4 +32,15 @@ MODULE = Module(
         "txn_channel",
         "txn_purpose",
     ),
+    tables=(
+        "account",
+        "account_transaction",
+        "balance_snapshot",
+        "currency",
+        "customer_figure",
+        "customer_figure_dirty",
+        "loan_contract",
+        "product",
+        "task",
+    ),
 )

@@ -9,4 +9,5 @@ MODULE = Module(
     api_routers=("bankcrm.households.api:router",),
     view_routers=("bankcrm.households.views:router",),
     reference_data=("home_ownership",),
+    tables=("household", "household_member", "household_override"),
 )

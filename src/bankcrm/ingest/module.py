@@ -30,4 +30,6 @@ MODULE = Module(
             default_roles=(),
         ),
     ),
+    tables=("ingest_batch", "ingest_prior_row", "ingest_reject", "ingest_run"),
+    writes=("account", "account_transaction", "balance_snapshot", "customer_link", "loan_contract"),
 )

@@ -79,3 +79,5 @@ class Module:
     home_cards: tuple[HomeCard, ...] = ()
     jobs: tuple[Job, ...] = ()
     reference_data: tuple[str, ...] = field(default=())  # code-table categories (reference_data/NAME.csv) it owns
+    tables: tuple[str, ...] = ()  # the tables it owns: defines, and is the first place to look for their writes
+    writes: tuple[str, ...] = ()  # other modules' tables it also writes, declared so the check can allow them

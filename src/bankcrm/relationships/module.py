@@ -28,4 +28,11 @@ MODULE = Module(
         ),
     ),
     reference_data=("family_relation", "group_status", "guarantee_type", "link_reading", "link_type"),
+    tables=(
+        "corporate_group",
+        "corporate_group_member",
+        "customer_link",
+        "guarantee_circle",
+        "guarantee_circle_member",
+    ),
 )
