@@ -9,11 +9,14 @@ VENDOR := src/bankcrm/web/static/vendor
 
 .PHONY: demo serve test install assets system-deps lint types contracts pytest bench i18n clean
 
-demo: install assets  ## install everything, build the demo bank on SQLite, serve it at http://127.0.0.1:8000
-	BANKCRM_MODE=demo $(BIN)/bankcrm demo
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
-serve: install assets  ## serve an existing database (BANKCRM_DATABASE_URL)
-	$(BIN)/bankcrm serve
+demo: install assets  ## install everything, build the demo bank on SQLite, serve it at http://$(HOST):$(PORT) (make demo PORT=8001)
+	BANKCRM_MODE=demo $(BIN)/bankcrm demo --host $(HOST) --port $(PORT)
+
+serve: install assets  ## serve an existing database (BANKCRM_DATABASE_URL) at http://$(HOST):$(PORT)
+	$(BIN)/bankcrm serve --host $(HOST) --port $(PORT)
 
 test: install assets system-deps lint types contracts pytest  ## the whole suite
 
