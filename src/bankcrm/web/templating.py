@@ -79,6 +79,8 @@ def render(
         "_": tr.gettext,
         "gettext": tr.gettext,
         "ngettext": tr.ngettext,
+        "pgettext": tr.pgettext,  # one English word, two meanings: pgettext("home ownership", "Home")
+        "npgettext": tr.npgettext,
         "locale": locale,
         "locale_labels": LOCALE_LABELS,
         "principal": principal,
