@@ -73,10 +73,10 @@ def sync_permissions(conn: Connection) -> int:
     for p in permissions():
         old = existing.get(p.code)
         if old is None:
-            conn.execute(insert(table).values(code=p.code, label_en=p.label_en, label_zh=p.label_zh))
             unknown = sorted(set(p.default_roles) - role_ids.keys())
             if unknown:
                 raise ValueError(f"permission {p.code}: no role {', '.join(unknown)}")
+            conn.execute(insert(table).values(code=p.code, label_en=p.label_en, label_zh=p.label_zh))
             for role in p.default_roles:
                 conn.execute(insert(grants).values(role_id=role_ids[role], permission_code=p.code))
             changed += 1
