@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import SYSTEM_PRINCIPAL
-from bankcrm.demo.core_banking import _SOON
+from bankcrm.demo.core_banking import SOON
 from bankcrm.holdings.service.tasks import weekly_maturities
 from bankcrm.models import Account, AuditEvent, CodeItem, IngestReject, IngestRun, LoanContract, Task, User
 from tests.demo.conftest import DemoBank, add_months
@@ -67,7 +67,7 @@ def test_every_account_and_loan_in_the_database_matures_one_term_after_it_starts
     assert [ln for ln in loans if ln.maturity_date != add_months(ln.start_date, ln.term_months)] == []
     # and the near maturities staged for the coming month are among them
     soon = [a for a in termed if demo_today < a.maturity_date <= demo_today + timedelta(days=30)]
-    assert len(soon) >= len(_SOON)
+    assert len(soon) >= len(SOON)
 
 
 def test_past_maturities_were_followed_up_by_their_account_managers_with_outcomes(

@@ -51,9 +51,9 @@ _SHOPS = (  # channel, clearing house, merchants with their typical ticket in yu
 _ABROAD = ("Pacific Rim Trading Ltd", "Evergreen Logistics Pte Ltd", "Nordic Components GmbH", "Sunrise Imports LLC")
 _ABROAD_BANKS = ("HSBC Hong Kong", "Citibank N.A.", "DBS Bank Singapore", "Deutsche Bank AG")
 _PENSION = "社会保险基金管理中心"
-_SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30)  # days from today to maturity
+SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30)  # days from today to maturity
 # Days since a maturity: at least one in each of the maturities page's 8 past weeks.
-_PAST = (2, 3, 5, 8, 10, 12, 15, 17, 19, 22, 24, 26, 29, 31, 34, 37, 40, 43, 46, 50, 53, 56, 59, 62)
+PAST = (2, 3, 5, 8, 10, 12, 15, 17, 19, 22, 24, 26, 29, 31, 34, 37, 40, 43, 46, 50, 53, 56, 59, 62)
 _BAD = (12, 35, 95, 140, 200)  # days overdue at the last business date: 关注, 关注, 次级, 次级, 可疑
 
 
@@ -342,16 +342,15 @@ class _Bank:
             acc.open = earlier
 
     def stage(self, today: date) -> None:
-        """Deposits, wealth products and loans falling due in the coming month or closed at maturity in the past
-        weeks, a few loans gone bad, closures."""
+        """Maturities in the coming month and (closed) in the past weeks, a few loans gone bad, closures."""
         r = self.r
         due = [a for a in self.accounts if a.product[:2] in ("TD", "LD", "WM")]
-        soon = r.sample(due, min(len(due), len(_SOON)))
-        for acc, k in zip(soon, _SOON, strict=False):
+        soon = r.sample(due, min(len(due), len(SOON)))
+        for acc, k in zip(soon, SOON, strict=False):
             self._mature_on(acc, today + timedelta(days=k))
         picked = {a.no for a in soon}
         followed = [a for a in due if a.cif in self.managed and a.no not in picked]  # someone records the outcome
-        for acc, k in zip(r.sample(followed, min(len(followed), len(_PAST))), _PAST, strict=False):
+        for acc, k in zip(r.sample(followed, min(len(followed), len(PAST))), PAST, strict=False):
             acc.auto_renew = "N" if acc.auto_renew else ""  # it closed at maturity: its follow-up has an outcome
             self._mature_on(acc, today - timedelta(days=k))
         short = [ln for ln in self.loans if ln.term <= 36 and ln.product != "PL-MORT"]
