@@ -52,14 +52,15 @@ def demo(
         if built:
             demo_org.build(db)
             customers = demo_customers.build(db, settings.field_cipher())
-            files, rows = demo_holdings.build(db, settings, _demo_files_dir(settings))
+            loaded = demo_holdings.build(db, settings, _demo_files_dir(settings))
             demo_households.build(db, settings)
             demo_groups.build(db, settings)
             demo_assignments.build(db, today_in(settings.timezone))
     if built:
         console.print(
             f"Built the demo bank: 18 org units, 9 staff, {customers} customers, "
-            f"{files} core-banking files ({rows} rows) loaded."
+            f"{loaded.files} core-banking files ({loaded.rows} rows) loaded, {loaded.rejected} bad rows rejected "
+            f"(planted for the rejects pages), {loaded.outcomes} maturity follow-ups recorded."
         )
     else:
         console.print("The demo bank is already built in this database; nothing was changed.")

@@ -51,7 +51,9 @@ _SHOPS = (  # channel, clearing house, merchants with their typical ticket in yu
 _ABROAD = ("Pacific Rim Trading Ltd", "Evergreen Logistics Pte Ltd", "Nordic Components GmbH", "Sunrise Imports LLC")
 _ABROAD_BANKS = ("HSBC Hong Kong", "Citibank N.A.", "DBS Bank Singapore", "Deutsche Bank AG")
 _PENSION = "社会保险基金管理中心"
-_SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30)  # days from today to maturity
+SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30)  # days from today to maturity
+# Days since a maturity: at least one in each of the maturities page's 8 past weeks.
+PAST = (2, 3, 5, 8, 10, 12, 15, 17, 19, 22, 24, 26, 29, 31, 34, 37, 40, 43, 46, 50, 53, 56, 59, 62)
 _BAD = (12, 35, 95, 140, 200)  # days overdue at the last business date: 关注, 关注, 次级, 次级, 可疑
 
 
@@ -71,6 +73,7 @@ class DemoCustomer:
     cif_no: str
     kind: str  # "individual" | "corporate"
     branch_code: str  # org unit code of the customer's home unit
+    managed: bool = True  # has an account manager (who follows up its maturities)
 
 
 @dataclass
@@ -109,13 +112,16 @@ class _Account:
     def term(self) -> int:
         return _TERMS.get(self.product, 0)
 
+    def term_start(self, d: date) -> date:
+        """When the term running on d began: a renewed deposit starts a new term on the day the last one matured."""
+        start = self.open
+        while self.term and self.auto_renew == "Y" and (matures := _add_months(start, self.term)) <= d:
+            start = matures
+        return start
+
     def maturity(self, d: date) -> date | None:
-        if not self.term:
-            return None
-        k = 1  # an auto-renewed deposit shows the maturity of the term it is in
-        while self.auto_renew == "Y" and _add_months(self.open, self.term * k) <= d:
-            k += 1
-        return _add_months(self.open, self.term * k)
+        """The end of the term running on d: always its start plus the product's term."""
+        return _add_months(self.term_start(d), self.term) if self.term else None
 
     def balance(self, d: date, first: date) -> int:
         if self.close and self.close <= d:
@@ -203,6 +209,7 @@ class _Bank:
         self.loans: list[_Loan] = []
         self.numbers: set[str] = set()
         self.kinds: dict[str, str] = {}
+        self.managed: set[str] = set()
 
     def _day(self, lo: date, hi: date) -> date:
         return lo + timedelta(days=self.r.randint(0, max(0, (hi - lo).days)))
@@ -257,6 +264,7 @@ class _Bank:
         """Open this customer's accounts and loans."""
         r, area = self.r, _AREA.get(c.branch_code[:2], "9900")
         self.kinds[c.cif_no] = c.kind
+        self.managed |= {c.cif_no} if c.managed else set()
         d, new = timedelta(days=1), r.random() < 0.06  # a few customers joined during the year
         lo, hi = (self.first + 3 * d, self.end - 20 * d) if new else (self.first - 3650 * d, self.first - 30 * d)
         since = self._day(lo, hi)
@@ -319,16 +327,32 @@ class _Bank:
         for _ in range(r.choice((1, 1, 2)) if r.random() < 0.6 else 0):
             self._loan(c, since, r.choices(("CL-WC", "CL-FA", "CL-TF"), (50, 25, 25))[0])
 
+    def _mature_on(self, acc: _Account, target: date) -> None:
+        """Move the account's open date so that the term it is in ends on target (or as near as a term can)."""
+        if _add_months(_add_months(target, -acc.term), acc.term) != target:  # a day the term cannot reach
+            acc.product = "TD-1Y" if acc.product[:2] in ("TD", "LD") else "WM-R3-1Y"
+            acc.rate = _TD_RATE["TD-1Y"] if acc.product == "TD-1Y" else acc.rate
+        # The maturity comes from the open date: the term in progress began one term before it, and
+        # a renewed deposit rolled over up to two years' worth of terms before that, each from the
+        # previous maturity (a term that would not end on its start's day stops the walk back).
+        acc.open = _add_months(target, -acc.term)
+        for _ in range(max(1, 24 // acc.term) - 1 if acc.auto_renew == "Y" else 0):
+            if _add_months(earlier := _add_months(acc.open, -acc.term), acc.term) != acc.open:
+                break
+            acc.open = earlier
+
     def stage(self, today: date) -> None:
-        """Deposits, wealth products and loans falling due in the coming month, a few loans gone bad, closures."""
+        """Maturities in the coming month and (closed) in the past weeks, a few loans gone bad, closures."""
         r = self.r
         due = [a for a in self.accounts if a.product[:2] in ("TD", "LD", "WM")]
-        for acc, k in zip(r.sample(due, min(len(due), len(_SOON))), _SOON, strict=False):
-            target, n = today + timedelta(days=k), 1 if acc.auto_renew != "Y" else max(1, 24 // acc.term)
-            if _add_months(_add_months(target, -acc.term * n), acc.term * n) != target:  # a day the term cannot reach
-                acc.product, n = ("TD-1Y" if acc.product[:2] in ("TD", "LD") else "WM-R3-1Y"), 1
-                acc.rate = _TD_RATE["TD-1Y"] if acc.product == "TD-1Y" else acc.rate
-            acc.open = _add_months(target, -acc.term * n)  # a renewed deposit has rolled over n times
+        soon = r.sample(due, min(len(due), len(SOON)))
+        for acc, k in zip(soon, SOON, strict=False):
+            self._mature_on(acc, today + timedelta(days=k))
+        picked = {a.no for a in soon}
+        followed = [a for a in due if a.cif in self.managed and a.no not in picked]  # someone records the outcome
+        for acc, k in zip(r.sample(followed, min(len(followed), len(PAST))), PAST, strict=False):
+            acc.auto_renew = "N" if acc.auto_renew else ""  # it closed at maturity: its follow-up has an outcome
+            self._mature_on(acc, today - timedelta(days=k))
         short = [ln for ln in self.loans if ln.term <= 36 and ln.product != "PL-MORT"]
         for ln, k in zip(r.sample(short, min(2, len(short))), (6, 19), strict=False):
             ln.start = _add_months(today + timedelta(days=k), -ln.term)
@@ -504,7 +528,8 @@ def write_files(customers: list[DemoCustomer], out_dir: Path, today: date, seed:
         for a in (a for a in bank.accounts if a.open <= d and (a.close is None or a.close > prev)):
             closed = a.close is not None and a.close <= d
             status = "CLOSED" if closed else "DORMANT" if a.dormant else "ACTIVE"
-            head = [a.no, a.cif, a.product, a.branch, a.currency, status, a.open.isoformat()]
+            # A renewed deposit's open date is that of the term it is in (the core's value date), as its maturity is.
+            head = [a.no, a.cif, a.product, a.branch, a.currency, status, a.term_start(d).isoformat()]
             rate = _yuan(a.rate) if a.rate else ""
             tail = [_iso(a.close if closed else None), rate, _iso(a.maturity(d)), a.auto_renew]
             rows.append([*head, *tail, _yuan(a.balance(d, first))])

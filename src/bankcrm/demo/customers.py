@@ -14,6 +14,7 @@ from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.customers.schemas import CorporateCreate, Decision, IndividualCreate
 from bankcrm.customers.service import approval, intake
+from bankcrm.demo import addresses
 from bankcrm.errors import DomainError
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
@@ -24,6 +25,7 @@ BRANCHES = (
     ("SH", ("310115", "310101", "310104"), "am2", 50),
     ("GZ", ("440106", "440104", "440105"), None, 40),
 )
+USCC_AREA = {"BJ": "1101", "SH": "3101", "GZ": "4401"}  # a company registers where its branch is
 CORPORATE_SHARE = 0.2
 PENDING_FOR_MANAGER = 3
 ZONE = "Asia/Shanghai"
@@ -35,6 +37,7 @@ def build(db: Session, cipher: FieldCipher, seed: int = 2026) -> int:
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
+    places = random.Random(f"{seed}-addresses")  # its own stream: the customers stay those of the seed
     units = {u.code: u for u in unit_service.list_units(db, SYSTEM_PRINCIPAL)}
     made = 0
     for branch, regions, manager, count in BRANCHES:
@@ -43,9 +46,9 @@ def build(db: Session, cipher: FieldCipher, seed: int = 2026) -> int:
         for n in range(count):
             home = rng.choice(branch_units).id
             if rng.random() < CORPORATE_SHARE:
-                data: IndividualCreate | CorporateCreate = _corporate(rng, fake, home, manager_id, branch, n)
+                data: IndividualCreate | CorporateCreate = _corporate(rng, fake, places, home, manager_id, branch)
             else:
-                data = _individual(rng, fake, home, manager_id, regions, n)
+                data = _individual(rng, fake, places, home, manager_id, branch, regions, n)
             try:
                 request = intake.submit_create(db, SYSTEM_PRINCIPAL, cipher, data, ZONE)
             except DomainError:
@@ -71,12 +74,20 @@ def _mobile(rng: random.Random) -> str:
 
 
 def _individual(
-    rng: random.Random, fake: Faker, home: int, manager_id: int | None, regions: tuple[str, ...], n: int
+    rng: random.Random,
+    fake: Faker,
+    places: random.Random,
+    home: int,
+    manager_id: int | None,
+    branch: str,
+    regions: tuple[str, ...],
+    n: int,
 ) -> IndividualCreate:
     born = TODAY - timedelta(days=rng.randint(22 * 365, 75 * 365))
     gender = rng.choice("MF")
     seq = f"{rng.randint(0, 99):02d}{rng.choice('13579' if gender == 'M' else '02468')}"
-    first17 = rng.choice(regions) + born.strftime("%Y%m%d") + seq
+    region = rng.choice(regions)
+    first17 = region + born.strftime("%Y%m%d") + seq
     name = fake.name_male() if gender == "M" else fake.name_female()
     return IndividualCreate(
         name=name,
@@ -97,15 +108,15 @@ def _individual(
         source_channel=rng.choice(("BRANCH", "MOBILE", "REFERRAL", "PAYROLL")),
         phones=[{"number": _mobile(rng), "purpose": "mobile"}],
         emails=[{"address": f"customer{n}@example.com"}] if rng.random() < 0.5 else [],
-        addresses=[{"purpose": "HOME", "text": fake.address()}],
+        addresses=[{"purpose": "HOME", "text": addresses.home(places, branch, region)}],
         preferred_channel=rng.choice(("PHONE", "WECHAT", "SMS")),
     )
 
 
 def _corporate(
-    rng: random.Random, fake: Faker, home: int, manager_id: int | None, branch: str, n: int
+    rng: random.Random, fake: Faker, places: random.Random, home: int, manager_id: int | None, branch: str
 ) -> CorporateCreate:
-    body = f"91{rng.choice(('1101', '3101', '4401'))}{rng.randint(0, 99):02d}MA{rng.randint(0, 9999999):07d}"[:17]
+    body = f"91{USCC_AREA[branch]}{rng.randint(0, 99):02d}MA{rng.randint(0, 9999999):07d}"[:17]
     established = TODAY - timedelta(days=rng.randint(400, 9000))
     return CorporateCreate(
         name=fake.company(),
@@ -121,15 +132,16 @@ def _corporate(
         account_manager_id=manager_id,
         status="ACTIVE",
         contact_persons=[{"role": "FINANCE", "name": fake.name(), "phone": _mobile(rng)}],
-        addresses=[{"purpose": "OFFICE", "text": fake.address()}],
+        addresses=[{"purpose": "OFFICE", "text": addresses.office(places, branch)}],
     )
 
 
 def _leave_requests_for_the_manager(db: Session, cipher: FieldCipher, rng: random.Random, fake: Faker, bj: int) -> None:
     """A few new customers entered by am1 and still waiting, so the manager's inbox is not empty."""
     am1 = _principal(db, "am1")
+    places = random.Random("pending-addresses")
     for n in range(PENDING_FOR_MANAGER):
-        data = _individual(rng, fake, bj, am1.user_id, ("110105",), 900 + n)
+        data = _individual(rng, fake, places, bj, am1.user_id, "BJ", ("110105",), 900 + n)
         try:
             intake.submit_create(db, am1, cipher, data, ZONE)
         except DomainError:
