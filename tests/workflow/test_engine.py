@@ -129,3 +129,15 @@ def test_bulk_moves_are_all_checked_before_any_row_is_written(db: Session) -> No
         ("1", "OPEN", "DONE", "am1"),
         ("2", "OPEN", "DONE", "am1"),
     ]
+
+
+def test_the_moves_open_to_a_principal_follow_the_catalogue_and_their_permissions(db: Session) -> None:
+    # Given an account manager (task.work) and a risk manager (group.review, not task.work)
+    am1, risk = _principal(db, "am1"), _principal(db, "risk")
+
+    # Then each sees exactly the moves the catalogue allows from a state and their rights cover
+    assert workflow.moves_open_to(db, am1, "task", "OPEN") == {"DONE"}
+    assert workflow.moves_open_to(db, am1, "task", "DONE") == set()
+    assert workflow.moves_open_to(db, risk, "task", "OPEN") == set()
+    assert workflow.moves_open_to(db, risk, "corporate_group", "PROPOSED") == {"ACCEPTED", "REJECTED", "OUTDATED"}
+    assert workflow.moves_open_to(db, am1, "corporate_group", "PROPOSED") == set()

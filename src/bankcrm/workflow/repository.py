@@ -22,6 +22,14 @@ def transition(db: Session, workflow: str, from_state: str, to_state: str) -> Wo
     return db.get(WorkflowTransition, (workflow, from_state, to_state))
 
 
+def transitions_from(db: Session, workflow: str, from_state: str) -> Sequence[WorkflowTransition]:
+    """The moves the catalogue allows out of one state."""
+    stmt = select(WorkflowTransition).where(
+        WorkflowTransition.workflow == workflow, WorkflowTransition.from_state == from_state
+    )
+    return db.scalars(stmt.order_by(WorkflowTransition.to_state)).all()
+
+
 def add_history(db: Session, rows: list[dict[str, Any]]) -> None:
     """Insert history rows in one statement (the bulk moves of a batch step)."""
     if rows:

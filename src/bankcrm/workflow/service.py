@@ -42,6 +42,11 @@ def labels(db: Session, workflow: str, locale: str) -> dict[str, str]:
     return {s.code: (s.label_zh if zh else s.label_en) for s in repository.states(db, workflow)}
 
 
+def moves_open_to(db: Session, principal: Principal, workflow: str, current: str) -> set[str]:
+    """The states the principal may move a row in ``current`` to (what buttons a page shows)."""
+    return {t.to_state for t in repository.transitions_from(db, workflow, str(current)) if principal.can(t.permission)}
+
+
 def history(db: Session, entity_type: str, entity_id: object) -> Sequence[StatusHistory]:
     """Every recorded move of one row, oldest first."""
     return repository.history(db, entity_type, str(entity_id))

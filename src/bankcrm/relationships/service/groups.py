@@ -170,6 +170,12 @@ def _controls(link: CustomerLink, threshold_bp: int) -> bool:
     return True
 
 
+def can_decide(db: Session, principal: Principal, status: str) -> bool:
+    """Whether the principal may accept or reject a group in ``status`` (the review card)."""
+    decisions = {GroupStatus.ACCEPTED, GroupStatus.REJECTED}
+    return decisions <= workflow_service.moves_open_to(db, principal, WORKFLOW, status)
+
+
 def _decide(db: Session, principal: Principal, group_id: int) -> CorporateGroup:
     group, _, _ = _group_in_scope(db, principal, group_id)
     if group.status != GroupStatus.PROPOSED:

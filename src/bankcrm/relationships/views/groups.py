@@ -88,6 +88,7 @@ def _group_page(
     )
     context = {
         "g": group,
+        "can_decide": groups.can_decide(db, principal, group.status),
         "graph": _graph_json(group.graph),
         "link_labels": graph_service.type_labels(db, locale_of(request)),
         "saved": saved,
