@@ -15,7 +15,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 LAYERS = (
     "Inside each domain: api/views/jobs -> deps/forms -> service -> repository -> checks"
-    " -> schemas/scope/filters/formats/reader/seen -> principal -> module; every file in a layer"
+    " -> schemas/scope/filters/formats/reader/seen/catalogue -> principal -> module; every file in a layer"
 )
 CORE = "Core (models, kit, db, config, errors) knows no domain, web or CLI"
 NO_HTTP = "Below api/views nothing knows HTTP: no FastAPI, Starlette, web or app"

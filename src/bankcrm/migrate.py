@@ -12,8 +12,18 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine, normalise_url
-from bankcrm.models import CodeItem, Currency, Permission, Product, Role, role_permission
+from bankcrm.models import (
+    CodeItem,
+    Currency,
+    Permission,
+    Product,
+    Role,
+    WorkflowState,
+    WorkflowTransition,
+    role_permission,
+)
 from bankcrm.modules import permissions
+from bankcrm.workflow import catalogue as workflow_catalogue
 
 
 def migrations_dir() -> Path:
@@ -57,6 +67,7 @@ def sync_all(conn: Connection) -> None:
     sync_products(conn)
     sync_currencies(conn)
     sync_permissions(conn)
+    sync_workflows(conn)
 
 
 def sync_permissions(conn: Connection) -> int:
@@ -177,6 +188,60 @@ def sync_currencies(conn: Connection) -> int:
             for r in csv.DictReader(fh)
         ]
     return _upsert_by_code(conn, table, rows, kept=frozenset({"active"}))
+
+
+def sync_workflows(conn: Connection) -> int:
+    """Bring workflow states and transitions in line with the catalogue (never deleting: history names them).
+
+    A transition naming a permission no module declares is refused, so a typo cannot lock a move for everyone.
+    """
+    shipped = workflow_catalogue.load()
+    declared = {p.code for p in permissions()}
+    unknown = sorted({t.permission for t in shipped.transitions} - declared)
+    if unknown:
+        raise ValueError(f"workflow_transition.csv: no module declares permission {', '.join(unknown)}")
+    states = [
+        {
+            "workflow": s.workflow,
+            "code": s.code,
+            "label_en": s.label_en,
+            "label_zh": s.label_zh,
+            "sort_order": s.sort_order,
+            "initial": s.initial,
+        }
+        for s in shipped.states
+    ]
+    transitions = [
+        {
+            "workflow": t.workflow,
+            "from_state": t.from_state,
+            "to_state": t.to_state,
+            "permission": t.permission,
+            "label_en": t.label_en,
+            "label_zh": t.label_zh,
+        }
+        for t in shipped.transitions
+    ]
+    changed = _upsert_by_key(conn, WorkflowState.__table__, ("workflow", "code"), states)
+    return changed + _upsert_by_key(
+        conn, WorkflowTransition.__table__, ("workflow", "from_state", "to_state"), transitions
+    )
+
+
+def _upsert_by_key(conn: Connection, table: Any, key: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
+    """Insert rows new by ``key`` and update changed ones; returns how many were written."""
+    existing = {tuple(row._mapping[k] for k in key): row._asdict() for row in conn.execute(select(table))}
+    changed = 0
+    for row in rows:
+        old = existing.get(tuple(row[k] for k in key))
+        if old is None:
+            conn.execute(insert(table).values(**row))
+        elif old != row:
+            conn.execute(update(table).where(*(table.c[k] == row[k] for k in key)).values(**row))
+        else:
+            continue
+        changed += 1
+    return changed
 
 
 def _upsert_by_code(

@@ -16,6 +16,7 @@ from bankcrm.households.module import MODULE as HOUSEHOLDS
 from bankcrm.ingest.module import MODULE as INGEST
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
+from bankcrm.workflow.module import MODULE as WORKFLOW
 
 # One line per module. Order matters only where routes overlap: earlier modules' routes match first.
 MODULES: tuple[Module, ...] = (
@@ -28,6 +29,7 @@ MODULES: tuple[Module, ...] = (
     HOUSEHOLDS,
     INGEST,
     RELATIONSHIPS,
+    WORKFLOW,
 )
 
 

@@ -43,7 +43,6 @@ EXPECTED_FILES = {
     "task_kind.csv": 1,
     "link_type.csv": 11,
     "link_reading.csv": 12,
-    "group_status.csv": 5,
 }
 # The code_item table holds category/code/parent_code in String(40) and labels in String(200).
 MAX_CODE_LEN = 40

@@ -10,6 +10,7 @@ from bankcrm.access.scope import customer_scope
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     ChangeRequest,
+    ChangeRequestStatus,
     CodeItem,
     ContactPerson,
     Counter,
@@ -254,7 +255,9 @@ def history(db: Session, customer_id: int) -> list[FieldChange]:
 
 def pending_requests(db: Session, customer_id: int) -> list[ChangeRequest]:
     """Submitted, undecided requests for a customer."""
-    stmt = select(ChangeRequest).where(ChangeRequest.customer_id == customer_id, ChangeRequest.status == "submitted")
+    stmt = select(ChangeRequest).where(
+        ChangeRequest.customer_id == customer_id, ChangeRequest.status == ChangeRequestStatus.SUBMITTED
+    )
     return list(db.scalars(stmt))
 
 
@@ -262,7 +265,9 @@ def pending_create_with_id(db: Session, index: str) -> ChangeRequest | None:
     """A submitted request to create a customer with this ID document or credit code."""
     return db.scalar(
         select(ChangeRequest).where(
-            ChangeRequest.kind == "create", ChangeRequest.status == "submitted", ChangeRequest.id_no_index == index
+            ChangeRequest.kind == "create",
+            ChangeRequest.status == ChangeRequestStatus.SUBMITTED,
+            ChangeRequest.id_no_index == index,
         )
     )
 

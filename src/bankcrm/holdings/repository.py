@@ -24,6 +24,7 @@ from bankcrm.models import (
     OrgUnit,
     Product,
     Task,
+    TaskStatus,
 )
 
 # A debit card is in none of these: its money is its demand account's, counted there.
@@ -98,7 +99,7 @@ def transactions(
 
 def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
     """A customer's open tasks, soonest first."""
-    stmt = select(Task).where(Task.customer_id == customer_id, Task.status == "OPEN").order_by(Task.due_date)
+    stmt = select(Task).where(Task.customer_id == customer_id, Task.status == TaskStatus.OPEN).order_by(Task.due_date)
     return list(db.scalars(stmt))
 
 

@@ -6,6 +6,7 @@ from bankcrm.models.audit import AuditEvent
 from bankcrm.models.base import Base
 from bankcrm.models.customer import (
     ChangeRequest,
+    ChangeRequestStatus,
     CodeItem,
     ContactPerson,
     CorporateProfile,
@@ -17,7 +18,13 @@ from bankcrm.models.customer import (
     FieldChange,
     IndividualProfile,
 )
-from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GuaranteeCircle, GuaranteeCircleMember
+from bankcrm.models.group import (
+    CorporateGroup,
+    CorporateGroupMember,
+    GroupStatus,
+    GuaranteeCircle,
+    GuaranteeCircleMember,
+)
 from bankcrm.models.holding import (
     Account,
     AccountTransaction,
@@ -32,7 +39,8 @@ from bankcrm.models.household import Household, HouseholdMember, HouseholdOverri
 from bankcrm.models.ingest import IngestBatch, IngestPriorRow, IngestReject, IngestRun
 from bankcrm.models.org import OrgUnit, OrgUnitKind
 from bankcrm.models.relationship import CustomerLink
-from bankcrm.models.task import Task
+from bankcrm.models.task import Task, TaskStatus
+from bankcrm.models.workflow import StatusHistory, WorkflowState, WorkflowTransition
 
 __all__ = [
     "Account",
@@ -44,6 +52,7 @@ __all__ = [
     "BalanceSnapshot",
     "Base",
     "ChangeRequest",
+    "ChangeRequestStatus",
     "CodeItem",
     "ContactPerson",
     "CorporateGroup",
@@ -59,6 +68,7 @@ __all__ = [
     "FamilyMember",
     "FieldChange",
     "FigureDirty",
+    "GroupStatus",
     "GuaranteeCircle",
     "GuaranteeCircleMember",
     "Household",
@@ -76,9 +86,13 @@ __all__ = [
     "Permission",
     "Product",
     "Role",
+    "StatusHistory",
     "Task",
+    "TaskStatus",
     "User",
     "UserSession",
+    "WorkflowState",
+    "WorkflowTransition",
     "role_permission",
     "user_role",
 ]

@@ -8,6 +8,7 @@ lookup and a masked copy (``*_masked``) for lists, so a list never needs to decr
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -186,6 +187,14 @@ class ContactPerson(Base):
     phone_masked: Mapped[str | None] = mapped_column(String(30))
 
 
+class ChangeRequestStatus(StrEnum):
+    """The states of the ``change_request`` workflow (workflow_state.csv; a test keeps them equal)."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class ChangeRequest(Base):
     """A maker's request to create a customer or change identity fields, waiting for a checker.
 
@@ -199,7 +208,7 @@ class ChangeRequest(Base):
     kind: Mapped[str] = mapped_column(String(10))  # create | update
     customer_kind: Mapped[str] = mapped_column(String(12))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), index=True)  # submitted | approved | rejected
+    status: Mapped[str] = mapped_column(String(10), index=True)  # workflow change_request
     fields: Mapped[str] = mapped_column(String(400))  # comma-separated field names
     payload_enc: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)  # JSON of masked {field: [old, new]}

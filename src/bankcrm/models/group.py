@@ -7,12 +7,23 @@ a circle is a fact of the links and is current until a derivation no longer find
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.kit.time import utcnow
 from bankcrm.models.base import Base
+
+
+class GroupStatus(StrEnum):
+    """The states of the ``corporate_group`` workflow (workflow_state.csv; a test keeps them equal)."""
+
+    PROPOSED = "PROPOSED"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    SUPERSEDED = "SUPERSEDED"
+    OUTDATED = "OUTDATED"
 
 
 class CorporateGroup(Base):
@@ -22,7 +33,7 @@ class CorporateGroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     core_customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), index=True)  # code_item group_status
+    status: Mapped[str] = mapped_column(String(12), index=True)  # workflow corporate_group
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the sorted corporate member ids
     shape: Mapped[str] = mapped_column(String(64))  # sha256 of every node's role, depth and path
     member_count: Mapped[int]  # corporate members

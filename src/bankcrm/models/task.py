@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.kit.time import utcnow
 from bankcrm.models.base import Base
+
+
+class TaskStatus(StrEnum):
+    """The states of the ``task`` workflow (workflow_state.csv; a test keeps them equal)."""
+
+    OPEN = "OPEN"
+    DONE = "DONE"
 
 
 class Task(Base):
@@ -27,7 +35,7 @@ class Task(Base):
     window_days: Mapped[int | None]  # the reminder window the task was last raised in (30, 7, 1 ...)
     due_date: Mapped[date]
     amount_due: Mapped[int | None] = mapped_column(BigInteger)  # fen
-    status: Mapped[str] = mapped_column(String(12), default="OPEN")  # OPEN | DONE
+    status: Mapped[str] = mapped_column(String(12), default=TaskStatus.OPEN.value)  # workflow task
     outcome: Mapped[str | None] = mapped_column(String(20))  # code_item maturity_outcome
     amount_kept: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)

@@ -27,7 +27,7 @@ MODULE = Module(
             default_roles=("risk_manager",),
         ),
     ),
-    reference_data=("family_relation", "group_status", "guarantee_type", "link_reading", "link_type"),
+    reference_data=("family_relation", "guarantee_type", "link_reading", "link_type"),
     tables=(
         "corporate_group",
         "corporate_group_member",

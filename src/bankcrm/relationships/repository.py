@@ -18,6 +18,7 @@ from bankcrm.models import (
     Customer,
     CustomerFigure,
     CustomerLink,
+    GroupStatus,
     GuaranteeCircle,
     GuaranteeCircleMember,
     OrgUnit,
@@ -201,14 +202,14 @@ def open_groups(db: Session) -> list[GroupKey]:
         g.loan_balance,
         g.guarantees_given,
         g.deposit_balance,
-    ).where(g.status.in_(("PROPOSED", "ACCEPTED")))
+    ).where(g.status.in_((GroupStatus.PROPOSED, GroupStatus.ACCEPTED)))
     return [GroupKey(*row) for row in db.connection().execute(stmt)]
 
 
 def rejected_member_sets(db: Session) -> set[tuple[int, str]]:
     """(core customer id, fingerprint) of every rejected proposal."""
     g = GROUPS.c
-    stmt = select(g.core_customer_id, g.fingerprint).where(g.status == "REJECTED")
+    stmt = select(g.core_customer_id, g.fingerprint).where(g.status == GroupStatus.REJECTED)
     return {(core, fingerprint) for core, fingerprint in db.connection().execute(stmt)}
 
 
@@ -314,7 +315,7 @@ def accepted_overlapping(db: Session, group_id: int, core_id: int) -> list[Corpo
     sharing = select(CorporateGroupMember.group_id).where(CorporateGroupMember.customer_id.in_(ours), corporate)
     stmt = (
         select(CorporateGroup)
-        .where(CorporateGroup.status == "ACCEPTED", CorporateGroup.id != group_id)
+        .where(CorporateGroup.status == GroupStatus.ACCEPTED, CorporateGroup.id != group_id)
         .where(or_(CorporateGroup.core_customer_id == core_id, CorporateGroup.id.in_(sharing)))
         .order_by(CorporateGroup.id)
     )

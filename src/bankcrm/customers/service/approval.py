@@ -20,7 +20,18 @@ from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
 from bankcrm.kit.validators import cif_number
-from bankcrm.models import ChangeRequest, CorporateProfile, Customer, IndividualProfile, ManagerAssignment
+from bankcrm.models import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    CorporateProfile,
+    Customer,
+    IndividualProfile,
+    ManagerAssignment,
+)
+from bankcrm.workflow import service as workflow_service
+
+WORKFLOW = "change_request"
+ALREADY_DECIDED = N_("This request has already been decided.")
 
 INDIVIDUAL_FIELDS = [
     "gender",
@@ -102,13 +113,14 @@ def decide(
     request = get_request(db, principal, request_id)
     if not principal.can("customer.approve"):
         raise Forbidden(audit=denied(principal, f"decide change request {request_id}", "customer.approve"))
-    if request.status != "submitted":
-        raise Conflict(N_("This request has already been decided."))
+    if request.status != ChangeRequestStatus.SUBMITTED:
+        raise Conflict(ALREADY_DECIDED)  # before the maker check: a decided request is answered the same to all
     if request.maker_id is not None and request.maker_id == principal.user_id:
         raise Forbidden(N_("You cannot approve or reject your own request."))
     if not decision.approve and not decision.reason:
         raise ValidationFailed(errors=[FieldError("reason", N_("Give a reason for the rejection."))])
-    request.status = "approved" if decision.approve else "rejected"
+    wanted = ChangeRequestStatus.APPROVED if decision.approve else ChangeRequestStatus.REJECTED
+    workflow_service.move(db, principal, WORKFLOW, request, wanted, decision.reason, refusal=ALREADY_DECIDED)
     request.checker_id, request.checker_name = principal.user_id, principal.username
     request.reason, request.decided_at = decision.reason, utcnow()
     if decision.approve:
@@ -195,7 +207,7 @@ def _create_customer(
 def _recheck_duplicate(
     db: Session, principal: Principal, cipher: FieldCipher, request: ChangeRequest, id_type: str | None, number: str
 ) -> None:
-    db.flush()  # this request is no longer 'submitted', so it does not count as its own duplicate
+    db.flush()  # this request is no longer submitted, so it does not count as its own duplicate
     intake.refuse_exact_duplicate(db, principal, cipher, request.customer_kind, id_type, number)
 
 

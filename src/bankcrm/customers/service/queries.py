@@ -26,7 +26,7 @@ from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.search_keys import prefix_range
-from bankcrm.models import ChangeRequest, CodeItem, Customer
+from bankcrm.models import ChangeRequest, ChangeRequestStatus, CodeItem, Customer
 
 PROFILE_HIDDEN = frozenset({"customer_id", "customer"})
 
@@ -202,7 +202,7 @@ def request_read(request: ChangeRequest) -> ChangeRequestRead:
 
 
 def inbox(
-    db: Session, principal: Principal, page: PageRequest, status: str | None = "submitted"
+    db: Session, principal: Principal, page: PageRequest, status: str | None = ChangeRequestStatus.SUBMITTED
 ) -> Page[ChangeRequest]:
     """Requests a checker may decide (their units), or, for makers, their own requests."""
     if principal.can("customer.approve"):

@@ -18,6 +18,7 @@ from bankcrm.kit.search_keys import keys_for
 from bankcrm.kit.time import utcnow
 from bankcrm.models import (
     ChangeRequest,
+    ChangeRequestStatus,
     ContactPerson,
     Customer,
     CustomerContact,
@@ -274,7 +275,7 @@ def file_request(
     detail: str,
 ) -> ChangeRequest:
     """Store a change request: the values encrypted (bound to its row), a masked summary, an audit event."""
-    request.status, request.payload_enc = "submitted", ""
+    request.status, request.payload_enc = ChangeRequestStatus.SUBMITTED.value, ""
     request.summary = json.dumps(summary, ensure_ascii=False)
     request.maker_id, request.maker_name = principal.user_id, principal.username
     db.add(request)

@@ -18,9 +18,12 @@ from bankcrm.holdings.service.view import task_read
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import Customer, Task
+from bankcrm.models import Customer, Task, TaskStatus
+from bankcrm.workflow import service as workflow_service
 
 OUTCOMES = ("RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK")
+WORKFLOW = "task"
+ALREADY_DONE = N_("This task is already done.")
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,11 @@ def raise_maturity_tasks(db: Session, today: date, windows: tuple[int, ...]) -> 
                     window_days=window,
                     due_date=maturity,
                     amount_due=amount,
-                    status="OPEN",
+                    status=TaskStatus.OPEN.value,
                 ),
             )
             created += 1
-        elif task.status == "OPEN" and (task.window_days or 0) > window:
+        elif task.status == TaskStatus.OPEN and (task.window_days or 0) > window:
             task.window_days = window
             escalated += 1
     db.flush()
@@ -110,8 +113,8 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
     customer_queries.get_customer(db, principal, customer.cif_no)  # 404 (audited) outside the principal's scope
     if task.assignee_id not in (None, principal.user_id) and not principal.can("customer.approve"):
         raise NotFound(N_("No such task."))
-    if task.status != "OPEN":
-        raise Conflict(N_("This task is already done."))
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(ALREADY_DONE)  # before the outcome is checked: a done task needs no corrections
     if outcome.outcome in ("WITHDRAWN", "OTHER_BANK") and outcome.amount_kept:
         raise ValidationFailed(
             errors=[FieldError("amount_kept", N_("Nothing is kept when the money is withdrawn or moved away."))]
@@ -122,7 +125,7 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
             errors=[FieldError("amount_kept", N_("The amount kept cannot be more than the amount maturing."))]
         )
     before = {"status": task.status}
-    task.status = "DONE"
+    workflow_service.move(db, principal, WORKFLOW, task, TaskStatus.DONE, refusal=ALREADY_DONE)
     task.outcome = outcome.outcome
     task.amount_kept = outcome.amount_kept
     task.note = outcome.note
@@ -136,7 +139,7 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
         entity_type="task",
         entity_id=task.id,
         changes=audit_service.diff(
-            before, {"status": "DONE", "outcome": task.outcome, "amount_kept": task.amount_kept}
+            before, {"status": TaskStatus.DONE, "outcome": task.outcome, "amount_kept": task.amount_kept}
         ),
     )
     return task
@@ -174,7 +177,7 @@ def weekly_maturities(
     for i in range(weeks_back + weeks_ahead):
         week = start + timedelta(weeks=i)
         tasks = buckets.get(week, [])
-        done = [t for t in tasks if t.status == "DONE"]
+        done = [t for t in tasks if t.status == TaskStatus.DONE]
         out.append(
             WeekFigure(
                 week_start=week,

@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
 from bankcrm.kit.time import utcnow
+from bankcrm.models import CorporateGroup, GroupStatus
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import DeriveReport
 from bankcrm.relationships.service.derive import DerivedCircle, DerivedGroup, LinkArrays, circles_from, groups_from
+from bankcrm.relationships.service.groups import WORKFLOW
+from bankcrm.workflow import service as workflow_service
 
-PROPOSED, ACCEPTED, OUTDATED = "PROPOSED", "ACCEPTED", "OUTDATED"
+PROPOSED, ACCEPTED, OUTDATED = GroupStatus.PROPOSED, GroupStatus.ACCEPTED, GroupStatus.OUTDATED
 CURRENT, ENDED = "CURRENT", "ENDED"
 
 
@@ -42,7 +45,7 @@ def derive(db: Session, principal: Principal, *, today: date, threshold_bp: int)
     groups = groups_from(links, threshold_bp)
     circles = circles_from(links)
     triggered_by = None if principal.is_system else principal.user_id
-    counts = _store_groups(db, groups, triggered_by)
+    counts = _store_groups(db, principal, groups, triggered_by)
     new, ended = _store_circles(db, circles)
     report = DeriveReport(
         links=len(links.src),
@@ -70,7 +73,9 @@ def derive(db: Session, principal: Principal, *, today: date, threshold_bp: int)
     return report
 
 
-def _store_groups(db: Session, groups: list[DerivedGroup], triggered_by: int | None) -> _GroupCounts:
+def _store_groups(
+    db: Session, principal: Principal, groups: list[DerivedGroup], triggered_by: int | None
+) -> _GroupCounts:
     now = utcnow()
     open_groups = repository.open_groups(db)
     accepted = {g.core_customer_id: g for g in open_groups if g.status == ACCEPTED}
@@ -118,9 +123,13 @@ def _store_groups(db: Session, groups: list[DerivedGroup], triggered_by: int | N
                 **totals,
             }
             new.append((row, group))
-    for stale in (g for g in open_groups if g.status == PROPOSED and g.id not in matched):
+    stale = [g for g in open_groups if g.status == PROPOSED and g.id not in matched]
+    for old in stale:
         counts.outdated += 1
-        updates.append({"id": stale.id, "status": OUTDATED, "ended_at": now})
+        updates.append({"id": old.id, "status": OUTDATED, "ended_at": now})
+    # Checked against the workflow (and the caller's right) before any row is written; history in bulk.
+    moves: list[tuple[object, str, str]] = [(g.id, g.status, OUTDATED) for g in stale]
+    workflow_service.record_moves(db, principal, WORKFLOW, CorporateGroup.__tablename__, moves)
     repository.update_groups(db, updates)
     ids = repository.insert_groups(db, [row for row, _ in new])
     placed = list(zip(ids, [g for _, g in new], strict=True)) + reshaped

@@ -16,18 +16,19 @@ from bankcrm.access.principal import Actor, Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.audit import service as audit_service
-from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import CorporateGroup, CorporateGroupMember, CustomerLink
+from bankcrm.models import CorporateGroup, CorporateGroupMember, CustomerLink, GroupStatus
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import Graph, GroupMemberRead, GroupPage, GroupRead, GroupSummary, PathStep
 from bankcrm.relationships.service.graph import NodeBook, type_labels
+from bankcrm.workflow import service as workflow_service
 
-STATUS_TABLE = "group_status"
-STATUSES = ("PROPOSED", "ACCEPTED", "REJECTED", "SUPERSEDED", "OUTDATED")
+WORKFLOW = "corporate_group"
+DEFAULT_STATUSES = (GroupStatus.PROPOSED, GroupStatus.ACCEPTED)  # open groups: what a reviewer looks at
+PROPOSED_TAB = GroupStatus.PROPOSED.lower()  # the list page after a derivation
 CONTROL_TYPES = ("SHAREHOLDER_OF", "ACTUAL_CONTROLLER_OF", "SUBSIDIARY_OF")
 NO_SUCH_GROUP = N_("No such corporate group.")
 NOT_PROPOSED = N_("Only a proposed group can be accepted or rejected.")
@@ -36,18 +37,22 @@ CHOOSE_STATUS = N_("Choose one of: %(choices)s.")
 
 
 def status_labels(db: Session, locale: str) -> dict[str, str]:
-    """Group statuses' labels in the reader's language."""
-    zh = locale == "zh_CN"
-    return {c.code: (c.label_zh if zh else c.label_en) for c in customer_queries.code_table(db, STATUS_TABLE)}
+    """Group statuses' labels in the reader's language, in the workflow's display order."""
+    return workflow_service.labels(db, WORKFLOW, locale)
+
+
+def status_tabs(db: Session, locale: str) -> list[tuple[str, str]]:
+    """The list page's tabs: (``proposed`` ..., label), one per state of the workflow catalogue."""
+    return [(code.lower(), label) for code, label in status_labels(db, locale).items()]
 
 
 def parse_status(value: str | None) -> tuple[str, ...]:
     """``proposed`` / ``accepted`` / ... (any case) to the statuses listed; empty means proposed and accepted."""
     if not value:
-        return ("PROPOSED", "ACCEPTED")
+        return DEFAULT_STATUSES
     wanted = value.strip().upper()
-    if wanted not in STATUSES:
-        choices = ", ".join(s.lower() for s in STATUSES)
+    if wanted not in set(GroupStatus):
+        choices = ", ".join(s.lower() for s in GroupStatus)
         raise ValidationFailed(errors=[FieldError("status", CHOOSE_STATUS, {"choices": choices})])
     return (wanted,)
 
@@ -165,9 +170,16 @@ def _controls(link: CustomerLink, threshold_bp: int) -> bool:
     return True
 
 
+def can_decide(db: Session, principal: Principal, status: str) -> bool:
+    """Whether the principal may accept or reject a group in ``status`` (the review card)."""
+    decisions = {GroupStatus.ACCEPTED, GroupStatus.REJECTED}
+    return decisions <= workflow_service.moves_open_to(db, principal, WORKFLOW, status)
+
+
 def _decide(db: Session, principal: Principal, group_id: int) -> CorporateGroup:
     group, _, _ = _group_in_scope(db, principal, group_id)
-    if group.status != "PROPOSED":
+    if group.status != GroupStatus.PROPOSED:
+        # Answered before anything moves: accepting also supersedes other groups.
         raise Conflict(NOT_PROPOSED)
     return group
 
@@ -179,16 +191,20 @@ def accept(
     group = _decide(db, principal, group_id)
     now = utcnow()
     for old in repository.accepted_overlapping(db, group.id, group.core_customer_id):
-        old.status, old.ended_at = "SUPERSEDED", now
+        workflow_service.move(db, principal, WORKFLOW, old, GroupStatus.SUPERSEDED)
+        old.ended_at = now
         audit_service.record(
             db,
             Actor.of(principal),
             "corporate_group.superseded",
             entity_type="corporate_group",
             entity_id=old.id,
-            changes=audit_service.diff({"status": "ACCEPTED"}, {"status": "SUPERSEDED", "superseded_by": group.id}),
+            changes=audit_service.diff(
+                {"status": GroupStatus.ACCEPTED}, {"status": GroupStatus.SUPERSEDED, "superseded_by": group.id}
+            ),
         )
-    group.status, group.decided_by, group.decided_at = "ACCEPTED", principal.user_id, now
+    workflow_service.move(db, principal, WORKFLOW, group, GroupStatus.ACCEPTED, refusal=NOT_PROPOSED)
+    group.decided_by, group.decided_at = principal.user_id, now
     db.flush()
     audit_service.record(
         db,
@@ -197,8 +213,8 @@ def accept(
         entity_type="corporate_group",
         entity_id=group.id,
         changes=audit_service.diff(
-            {"status": "PROPOSED"},
-            {"status": "ACCEPTED", "members": group.member_count, "fingerprint": group.fingerprint},
+            {"status": GroupStatus.PROPOSED},
+            {"status": GroupStatus.ACCEPTED, "members": group.member_count, "fingerprint": group.fingerprint},
         ),
     )
     return read_group(db, principal, group.id, today=today, locale=locale, threshold_bp=threshold_bp)
@@ -219,7 +235,8 @@ def reject(
     text = reason.strip()
     if not text:
         raise ValidationFailed(errors=[FieldError("reason", REASON_REQUIRED)])
-    group.status, group.decided_by, group.decided_at, group.reason = "REJECTED", principal.user_id, utcnow(), text
+    workflow_service.move(db, principal, WORKFLOW, group, GroupStatus.REJECTED, text, refusal=NOT_PROPOSED)
+    group.decided_by, group.decided_at, group.reason = principal.user_id, utcnow(), text
     db.flush()
     audit_service.record(
         db,
@@ -227,6 +244,8 @@ def reject(
         "corporate_group.rejected",
         entity_type="corporate_group",
         entity_id=group.id,
-        changes=audit_service.diff({"status": "PROPOSED", "reason": None}, {"status": "REJECTED", "reason": text}),
+        changes=audit_service.diff(
+            {"status": GroupStatus.PROPOSED, "reason": None}, {"status": GroupStatus.REJECTED, "reason": text}
+        ),
     )
     return read_group(db, principal, group.id, today=today, locale=locale, threshold_bp=threshold_bp)

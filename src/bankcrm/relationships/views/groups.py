@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -25,18 +26,11 @@ GroupReader = Annotated[Principal, Depends(require_web("group.read"))]
 GroupReviewer = Annotated[Principal, Depends(require_web("group.review"))]
 StatusFilter = Annotated[str, Query(max_length=20)]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-GROUP_TABS = (
-    ("proposed", N_("Proposed")),
-    ("accepted", N_("Accepted")),
-    ("rejected", N_("Rejected")),
-    ("superseded", N_("Superseded")),
-    ("outdated", N_("Outdated")),
-)
 CIRCLE_TABS = (("current", N_("Current")), ("ended", N_("Ended")))
 LIST_SIZE = 25
 
 
-def _status_or_default(value: str, default: str, tabs: tuple[tuple[str, str], ...]) -> str:
+def _status_or_default(value: str, default: str, tabs: Sequence[tuple[str, str]]) -> str:
     """The tab asked for, or the default when it is not one of the tabs (pages forgive; the API says 422)."""
     return value if value in {k for k, _ in tabs} else default
 
@@ -51,11 +45,12 @@ def groups_page(
     derived: Annotated[int | None, Query(ge=0, le=MAX_PAGE)] = None,
 ) -> Response:
     """Corporate groups by status, with the derive button for risk managers."""
-    status = _status_or_default(status, "proposed", GROUP_TABS)
+    tabs = groups.status_tabs(db, locale_of(request))  # one per state of the workflow catalogue, first = initial
+    status = _status_or_default(status, tabs[0][0], tabs)
     result = groups.list_groups(db, principal, status, PageRequest(page, LIST_SIZE), locale=locale_of(request))
     context = {
         "status": status,
-        "tabs": GROUP_TABS,
+        "tabs": tabs,
         "result": Page(result.items, result.total, result.page, result.size),
         "derived": derived,
     }
@@ -68,7 +63,7 @@ def groups_derive(db: Db, settings: AppSettings, principal: GroupReviewer) -> Re
     report = derivation.derive(
         db, principal, today=today_in(settings.timezone), threshold_bp=settings.group_control_share_bp
     )
-    return RedirectResponse(f"/groups?status=proposed&derived={report.proposed}", status_code=303)
+    return RedirectResponse(f"/groups?status={groups.PROPOSED_TAB}&derived={report.proposed}", status_code=303)
 
 
 def _group_page(
@@ -93,6 +88,7 @@ def _group_page(
     )
     context = {
         "g": group,
+        "can_decide": groups.can_decide(db, principal, group.status),
         "graph": _graph_json(group.graph),
         "link_labels": graph_service.type_labels(db, locale_of(request)),
         "saved": saved,

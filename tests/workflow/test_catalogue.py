@@ -1,0 +1,91 @@
+"""The workflow catalogue: the code's status constants match it, and the upgrade syncs it idempotently."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+from sqlalchemy import Connection, select, update
+
+from bankcrm.migrate import sync_workflows
+from bankcrm.models import ChangeRequestStatus, CodeItem, GroupStatus, TaskStatus, WorkflowState, WorkflowTransition
+from bankcrm.modules import permissions
+from bankcrm.workflow import catalogue
+
+CONSTANTS: dict[str, type[StrEnum]] = {
+    "change_request": ChangeRequestStatus,
+    "corporate_group": GroupStatus,
+    "task": TaskStatus,
+}
+
+
+@pytest.mark.parametrize("workflow", sorted(CONSTANTS))
+def test_the_status_constants_are_the_catalogues_states_initial_first(workflow: str) -> None:
+    # Given the shipped catalogue
+    shipped = catalogue.load()
+
+    # Then the code's constants are exactly the workflow's states, in display order, the initial one first
+    assert [s.value for s in CONSTANTS[workflow]] == list(shipped.codes(workflow))
+    assert [s.code for s in shipped.states if s.workflow == workflow and s.initial] == [
+        next(iter(CONSTANTS[workflow])).value
+    ]
+
+
+def test_the_catalogue_holds_exactly_these_moves_each_with_a_declared_permission() -> None:
+    # Given the shipped transitions
+    shipped = catalogue.load()
+
+    # Then they are these moves, and every permission is one a module declares
+    assert sorted((t.workflow, t.from_state, t.to_state, t.permission) for t in shipped.transitions) == [
+        ("change_request", "submitted", "approved", "customer.approve"),
+        ("change_request", "submitted", "rejected", "customer.approve"),
+        ("corporate_group", "ACCEPTED", "SUPERSEDED", "group.review"),
+        ("corporate_group", "PROPOSED", "ACCEPTED", "group.review"),
+        ("corporate_group", "PROPOSED", "OUTDATED", "group.review"),
+        ("corporate_group", "PROPOSED", "REJECTED", "group.review"),
+        ("task", "OPEN", "DONE", "task.work"),
+    ]
+    assert {t.permission for t in shipped.transitions} <= {p.code for p in permissions()}
+
+
+def test_the_sync_is_idempotent_and_repairs_a_changed_label(connection: Connection) -> None:
+    # Given a database the upgrade has synced (the test databases are upgraded to head)
+    states, transitions = WorkflowState.__table__, WorkflowTransition.__table__
+    shipped = catalogue.load()
+
+    # When the sync runs again
+    changed = sync_workflows(connection)
+
+    # Then nothing is written, and the tables hold exactly the catalogue
+    assert changed == 0
+    assert sorted(connection.execute(select(states.c.workflow, states.c.code, states.c.label_zh))) == sorted(
+        (s.workflow, s.code, s.label_zh) for s in shipped.states
+    )
+    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 7
+
+    # When a label is changed in the database and the sync runs twice
+    connection.execute(
+        update(states).where(states.c.workflow == "task", states.c.code == "DONE").values(label_en="Finished")
+    )
+    first, second = sync_workflows(connection), sync_workflows(connection)
+
+    # Then the first run restores the shipped label and the second has nothing to do
+    assert (first, second) == (1, 0)
+    label = connection.scalar(select(states.c.label_en).where(states.c.workflow == "task", states.c.code == "DONE"))
+    assert label == "Done"
+
+
+def test_the_group_statuses_moved_out_of_the_code_tables(connection: Connection) -> None:
+    # Given an upgraded database
+    # Then the group statuses are workflow states, no longer code_item rows
+    codes = CodeItem.__table__
+    assert connection.execute(select(codes).where(codes.c.category == "group_status")).all() == []
+    states = WorkflowState.__table__
+    stmt = select(states.c.code, states.c.label_zh).where(states.c.workflow == "corporate_group")
+    assert connection.execute(stmt.order_by(states.c.sort_order)).all() == [
+        ("PROPOSED", "待审核"),
+        ("ACCEPTED", "已确认"),
+        ("REJECTED", "已驳回"),
+        ("SUPERSEDED", "已被替代"),
+        ("OUTDATED", "已过时"),
+    ]
