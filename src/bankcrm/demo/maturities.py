@@ -17,7 +17,7 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.access.service import users as user_service
 from bankcrm.holdings.schemas import TaskOutcome
 from bankcrm.holdings.service import tasks as task_service
-from bankcrm.models import Account, Task
+from bankcrm.models import Account, Task, TaskStatus
 
 HISTORY_WEEKS = 8  # as many past weeks as the maturities page shows
 # A deposit that did not roll over: (outcome, weight, share of the amount kept at most, note).
@@ -72,7 +72,7 @@ def record_outcomes(db: Session, today: date, seed: int = 2026) -> int:
     renewing = set(db.scalars(select(Account.id).where(Account.auto_renew.is_(True))))
     past = db.scalars(
         select(Task)
-        .where(Task.kind == "MATURITY", Task.status == "OPEN", Task.maturity_date < today)
+        .where(Task.kind == "MATURITY", Task.status == TaskStatus.OPEN, Task.maturity_date < today)
         .order_by(Task.maturity_date, Task.id)
     )
     done = 0
