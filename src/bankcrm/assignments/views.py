@@ -125,6 +125,13 @@ def managers_page(
     return _managers_page(request, db, settings, principal, cif_no, saved=saved)
 
 
+@router.get("/customers/{cif_no}/tabs/managers", response_class=HTMLResponse)
+def managers_tab(request: Request, db: Db, settings: AppSettings, principal: Maker, cif_no: CifNo) -> Response:
+    """The customer page's tab: the customer's managers today and any change waiting, with a link to change them."""
+    data = reads.customer_managers(db, principal, cif_no, today=today_in(settings.timezone))
+    return render(request, "assignments/_tab.html", {"m": data})
+
+
 @router.post("/customers/{cif_no}/managers")
 def managers_request(
     request: Request, db: Db, settings: AppSettings, principal: Maker, cif_no: CifNo, form: Form
