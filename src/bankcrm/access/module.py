@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import HomeCard, Module, NavEntry, Permission
 
 MODULE = Module(
     name="access",
@@ -16,6 +16,32 @@ MODULE = Module(
         NavEntry("/admin/units", N_("Org units"), "org.read", 110),
         NavEntry("/admin/users", N_("Users"), "user.read", 120),
         NavEntry("/admin/roles", N_("Roles and permissions"), "role.manage", 130),
+    ),
+    home_cards=(
+        HomeCard(
+            "units",
+            N_("Org units in your view"),
+            "bankcrm.access.service.cards:units_card",
+            "access/_home_units.html",
+            None,
+            30,
+        ),
+        HomeCard(
+            "colleagues",
+            N_("Colleagues in your unit"),
+            "bankcrm.access.service.cards:colleagues_card",
+            "access/_home_colleagues.html",
+            None,
+            40,
+        ),
+        HomeCard(
+            "users",
+            N_("Active users in your view"),
+            "bankcrm.access.service.cards:users_card",
+            "access/_home_users.html",
+            "user.read",
+            50,
+        ),
     ),
     permissions=(
         Permission(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, Module, NavEntry, Permission
 
 MODULE = Module(
     name="assignments",
@@ -12,6 +12,11 @@ MODULE = Module(
     navigation=(
         NavEntry("/portfolio", N_("Portfolios"), "assignment.request", 30),
         NavEntry("/assignments/requests", N_("Manager changes"), "assignment.request", 40),
+    ),
+    # Shares and the history of assignments are for those who manage them; everyone sees the primary
+    # manager in the customer page's header.
+    customer_tabs=(
+        CustomerTab("managers", N_("Account managers"), "/customers/{cif_no}/tabs/managers", "assignment.request", 130),
     ),
     permissions=(
         Permission(

@@ -125,6 +125,13 @@ def managers_page(
     return _managers_page(request, db, settings, principal, cif_no, saved=saved)
 
 
+@router.get("/customers/{cif_no}/tabs/managers", response_class=HTMLResponse)
+def managers_tab(request: Request, db: Db, settings: AppSettings, principal: Maker, cif_no: CifNo) -> Response:
+    """The customer page's tab: the customer's managers today and any change waiting, with a link to change them."""
+    data = reads.customer_managers(db, principal, cif_no, today=today_in(settings.timezone))
+    return render(request, "assignments/_tab.html", {"m": data})
+
+
 @router.post("/customers/{cif_no}/managers")
 def managers_request(
     request: Request, db: Db, settings: AppSettings, principal: Maker, cif_no: CifNo, form: Form
@@ -155,7 +162,7 @@ def managers_request(
 
 
 @router.get("/portfolio", response_class=HTMLResponse)
-def my_portfolio(request: Request, db: Db, principal: Reader) -> Response:
+def my_portfolio(request: Request, db: Db, principal: Maker) -> Response:
     """An account manager's own portfolio; anyone else picks a manager."""
     if "account_manager" in principal.roles:
         return RedirectResponse(f"/managers/{principal.username}/portfolio", status_code=303)
@@ -238,7 +245,7 @@ def portfolio_transfer(
 
 
 @router.get("/assignments/requests", response_class=HTMLResponse)
-def requests_page(request: Request, db: Db, principal: Reader, status: str = "submitted", page: PageNo = 1) -> Response:
+def requests_page(request: Request, db: Db, principal: Maker, status: str = "submitted", page: PageNo = 1) -> Response:
     """Checkers: manager changes waiting in their units; makers: their own."""
     status = status if status in ("submitted", "approved", "rejected") else "submitted"
     result = requests.inbox(db, principal, PageRequest(page, 25), status)

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import HomeCard, Module, NavEntry, Permission
 
 MODULE = Module(
     name="audit",
     api_routers=("bankcrm.audit.api:router",),
     view_routers=("bankcrm.audit.views:router",),
     navigation=(NavEntry("/admin/audit", N_("Audit log"), "audit.read", 140),),
+    home_cards=(
+        HomeCard(
+            "audit",
+            N_("Audit events, last 24 hours"),
+            "bankcrm.audit.service:home_card",
+            "audit/_home_audit.html",
+            "audit.read",
+            60,
+        ),
+    ),
     permissions=(
         Permission(
             "audit.read",

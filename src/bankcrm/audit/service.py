@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.access.principal import Actor
+from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import repository
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import as_utc, utcnow
@@ -143,3 +143,9 @@ def sign_ins_by_day(db: Session, since: datetime) -> list[tuple[datetime, str, s
 def count_since(db: Session, since: datetime, outcome: str | None = None) -> int:
     """How many events since a time."""
     return repository.count_since(db, since, outcome)
+
+
+def home_card(db: Session, principal: Principal) -> dict[str, int]:
+    """The home page's audit card (the card is shown to audit.read only): events and failed sign-ins, last 24 hours."""
+    since = utcnow() - timedelta(hours=24)
+    return {"events": count_since(db, since), "failed": count_since(db, since, outcome="failure")}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import HomeCard, Module, NavEntry, Permission
 
 MODULE = Module(
     name="customers",
@@ -12,6 +12,24 @@ MODULE = Module(
     navigation=(
         NavEntry("/customers", N_("Customers"), "customer.read", 10),
         NavEntry("/approvals", N_("Approvals"), "customer.read", 20),
+    ),
+    home_cards=(
+        HomeCard(
+            "customers",
+            N_("Customers in your view"),
+            "bankcrm.customers.service.cards:customers_card",
+            "customers/_home_customers.html",
+            "customer.read",
+            10,
+        ),
+        HomeCard(
+            "approvals",
+            N_("Change requests waiting"),
+            "bankcrm.customers.service.cards:approvals_card",
+            "customers/_home_approvals.html",
+            "customer.read",
+            20,
+        ),
     ),
     permissions=(
         Permission(

@@ -19,6 +19,7 @@ from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import Conflict, DomainError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for, translations
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.modules import customer_tabs
 from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.export import export_response
 from bankcrm.web.templating import locale_of, render
@@ -184,10 +185,20 @@ def check_field(request: Request, db: Db, principal: Writer, field: str, form: F
     return render(request, "customers/field_check.html", {"field": field, "text": text})
 
 
+def module_tabs(principal: Principal, kind: str, cif_no: str) -> list[dict[str, str]]:
+    """Other modules' tabs for this customer that the principal may open: key, label (message id), path."""
+    return [
+        {"key": t.key, "label": t.label, "path": t.path.format(cif_no=cif_no)}
+        for t in customer_tabs(kind)
+        if principal.can(t.permission)
+    ]
+
+
 def _detail(request: Request, db: Db, principal: Principal, cif_no: str, **extra: Any) -> Response:
     customer = queries.read(db, principal, cif_no)
     context = {
         "c": customer,
+        "module_tabs": module_tabs(principal, customer.kind, customer.cif_no),
         "history": queries.history(db, principal, cif_no),
         "labels": queries.code_labels(db, locale_of(request)),
         **extra,

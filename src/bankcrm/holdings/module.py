@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, Module, NavEntry, Permission
 
 MODULE = Module(
     name="holdings",
@@ -12,6 +12,9 @@ MODULE = Module(
     navigation=(
         NavEntry("/tasks", N_("Tasks"), "task.work", 50),
         NavEntry("/maturities", N_("Maturities"), "customer.read", 60),
+    ),
+    customer_tabs=(
+        CustomerTab("holdings", N_("360° view"), "/customers/{cif_no}/tabs/holdings", "customer.read", 100),
     ),
     permissions=(
         Permission(

@@ -111,6 +111,14 @@ def customer_360(request: Request, db: Db, settings: AppSettings, principal: Rea
     return render(request, "holdings/view.html", context)
 
 
+@router.get("/customers/{cif_no}/tabs/holdings", response_class=HTMLResponse)
+def holdings_tab(request: Request, db: Db, settings: AppSettings, principal: Reader, cif_no: CifNo) -> Response:
+    """The customer page's tab: the 360° view's figures and holdings, with a link to the whole view."""
+    locale = locale_of(request)
+    data = view.customer_view(db, principal, cif_no, locale, today_in(settings.timezone), settings.timezone)
+    return render(request, "holdings/_tab.html", {"v": data, "labels": _labels(db, locale)})
+
+
 @router.get("/customers/{cif_no}/360/transactions", response_class=HTMLResponse)
 def customer_transactions(
     request: Request,

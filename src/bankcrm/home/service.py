@@ -1,59 +1,41 @@
-"""Figures for the home page, each inside the viewer's data scope."""
+"""The home page: the viewer's own record, the modules' cards they may see, and the sign-in chart."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
-from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
-from bankcrm.customers.service import queries as customer_queries
-from bankcrm.kit.pagination import PageRequest
+from bankcrm.kit.module import HomeCard
 from bankcrm.kit.time import to_local, utcnow
-from bankcrm.models import OrgUnit, User
+from bankcrm.models import User
+from bankcrm.modules import home_cards, resolve
 
 
-@dataclass
-class HomeFigures:
-    """What the home page shows; only figures the viewer may see are filled in."""
-
-    user: User
-    unit: OrgUnit
-    units_in_scope: int
-    users_in_scope: int | None = None
-    locked_users: int | None = None
-    failed_sign_ins_24h: int | None = None
-    events_24h: int | None = None
-    colleagues_in_unit: int = 0
-    customers_in_scope: int | None = None
-    waiting_approvals: int | None = None
+def me(db: Session, principal: Principal) -> User:
+    """The viewer's own record: name, unit, roles and last sign-in for the page's header."""
+    return user_service.me(db, principal)
 
 
-def figures(db: Session, principal: Principal) -> HomeFigures:
-    """Counts for the viewer's role, computed now."""
-    user = user_service.me(db, principal)
-    fig = HomeFigures(
-        user=user,
-        unit=user.org_unit,
-        units_in_scope=unit_service.count_active_units(db, principal),
-        colleagues_in_unit=user_service.count_colleagues(db, principal),
-    )
-    if principal.can("user.read"):
-        fig.users_in_scope = user_service.count_active_users(db, principal)
-        fig.locked_users = user_service.count_active_users(db, principal, locked=True)
-    if principal.can("customer.read"):
-        fig.customers_in_scope = customer_queries.count_customers(db, principal)
-        fig.waiting_approvals = customer_queries.inbox(db, principal, PageRequest(1, 1)).total
-    if principal.can("audit.read"):
-        since = utcnow() - timedelta(hours=24)
-        fig.failed_sign_ins_24h = audit_service.count_since(db, since, outcome="failure")
-        fig.events_24h = audit_service.count_since(db, since)
-    return fig
+def visible_cards(principal: Principal, declared: Iterable[HomeCard]) -> list[HomeCard]:
+    """The declared cards the viewer may see, in the given order: the card's permission and, if named, a role."""
+    return [
+        c
+        for c in declared
+        if (c.permission is None or principal.can(c.permission))
+        and (not c.roles or set(c.roles) & set(principal.roles))
+    ]
+
+
+def cards(db: Session, principal: Principal) -> list[tuple[HomeCard, Any]]:
+    """Each registry card the viewer may see with its figures, computed now by the owning module's entry."""
+    return [(c, resolve(c.entry)(db, principal)) for c in visible_cards(principal, home_cards())]
 
 
 def sign_in_series(db: Session, zone: str, days: int = 14) -> dict[str, list[object]]:

@@ -22,8 +22,9 @@ SignedIn = Annotated[Principal, Depends(web_principal)]
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db, principal: SignedIn) -> Response:
-    """Figures for the viewer's role and scope."""
-    return render(request, "home/index.html", {"fig": home_service.figures(db, principal)})
+    """The cards of the modules the viewer may see, each with figures in the viewer's scope."""
+    context = {"user": home_service.me(db, principal), "cards": home_service.cards(db, principal)}
+    return render(request, "home/index.html", context)
 
 
 @router.get("/home/sign-ins.json")

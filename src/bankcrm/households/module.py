@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from bankcrm.kit.module import Module
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import CustomerTab, Module
 
 MODULE = Module(
     name="households",
     api_routers=("bankcrm.households.api:router",),
     view_routers=("bankcrm.households.views:router",),
+    # Households are derived from family links, which only individuals have.
+    customer_tabs=(
+        CustomerTab(
+            "household", N_("Household"), "/customers/{cif_no}/tabs/household", "customer.read", 110, ("individual",)
+        ),
+    ),
     reference_data=("home_ownership",),
     tables=("household", "household_member", "household_override"),
 )

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
 from bankcrm.access.principal import Principal
 from bankcrm.customers import forms
-from bankcrm.errors import Conflict, ValidationFailed
+from bankcrm.customers.service import queries as customer_queries
+from bankcrm.errors import Conflict, NotFound, ValidationFailed
 from bankcrm.households import schemas
 from bankcrm.households.service import edit, read
 from bankcrm.kit.time import today_in
@@ -59,6 +60,17 @@ def customer_household(request: Request, db: Db, principal: Reader, cif_no: CifN
     """The page of the customer's household (404 when it belongs to none)."""
     found = read.household_of(db, principal, cif_no, locale=locale_of(request))
     return RedirectResponse(f"/households/{found.id}", status_code=303)
+
+
+@router.get("/customers/{cif_no}/tabs/household", response_class=HTMLResponse)
+def customer_household_tab(request: Request, db: Db, principal: Reader, cif_no: CifNo) -> Response:
+    """The customer page's tab: the household's members and figures, or that the customer belongs to none."""
+    customer_queries.get_customer(db, principal, cif_no)  # 404 outside scope, before "no household" is said
+    try:
+        found = read.household_of(db, principal, cif_no, locale=locale_of(request))
+    except NotFound:
+        found = None
+    return render(request, "households/_tab.html", {"h": found})
 
 
 @router.post("/households/{household_id}/members")

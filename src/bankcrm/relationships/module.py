@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, Module, NavEntry, Permission
 
 MODULE = Module(
     name="relationships",
@@ -13,6 +13,7 @@ MODULE = Module(
         NavEntry("/groups", N_("Corporate groups"), "group.read", 70),
         NavEntry("/guarantee-circles", N_("Guarantee circles"), "group.read", 80),
     ),
+    customer_tabs=(CustomerTab("links", N_("Relationships"), "/customers/{cif_no}/tabs/links", "customer.read", 120),),
     permissions=(
         Permission(
             "group.read",

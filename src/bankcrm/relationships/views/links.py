@@ -90,6 +90,14 @@ def links_page(
     return _page(request, db, settings, principal, cif_no, saved=saved)
 
 
+@router.get("/customers/{cif_no}/tabs/links", response_class=HTMLResponse)
+def links_tab(request: Request, db: Db, settings: AppSettings, principal: Reader, cif_no: CifNo) -> Response:
+    """The customer page's tab: the customer's links, the form to add one, links to the full page and the graph."""
+    data = service.links_page(db, principal, cif_no, today=today_in(settings.timezone), locale=locale_of(request))
+    context = {"c": data.customer, "links": data.links, "types": data.types, "locale": locale_of(request)}
+    return render(request, "relationships/_tab.html", context)
+
+
 @router.post("/customers/{cif_no}/links")
 def link_create(
     request: Request, db: Db, settings: AppSettings, principal: Writer, cif_no: CifNo, form: Form
