@@ -16,7 +16,7 @@ from bankcrm.access.principal import Actor, Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.audit import service as audit_service
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.catalogue import service as catalogue
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import PageRequest
@@ -37,8 +37,7 @@ CHOOSE_STATUS = N_("Choose one of: %(choices)s.")
 
 def status_labels(db: Session, locale: str) -> dict[str, str]:
     """Group statuses' labels in the reader's language."""
-    zh = locale == "zh_CN"
-    return {c.code: (c.label_zh if zh else c.label_en) for c in customer_queries.code_table(db, STATUS_TABLE)}
+    return catalogue.labels_of(db, STATUS_TABLE, locale)
 
 
 def parse_status(value: str | None) -> tuple[str, ...]:
