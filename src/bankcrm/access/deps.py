@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,10 @@ from bankcrm.errors import AuthenticationRequired, DomainError, Forbidden
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import MAX_ID
+from bankcrm.kit.pagination import MAX_PAGE
 from bankcrm.kit.tokens import same
+
+API_PAGE_SIZE = 200  # the largest page an API list answers
 
 
 def get_settings(request: Request) -> Settings:
@@ -56,6 +59,9 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # A customer in a URL: a malformed number is a 422 before any lookup.
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
+# A list's page number and (API) page size in the query string; out of range is a 422.
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=API_PAGE_SIZE)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, csrf_protect
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, csrf_protect
 from bankcrm.access.deps import AssignmentMaker as Maker
 from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.principal import Principal
@@ -18,7 +18,7 @@ from bankcrm.catalogue import service as catalogue
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.money import BAD_PERCENT, parse_percent, percent_text
-from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
+from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.kit.validators import InvalidValue
 from bankcrm.web.forms import submit_form, validated
@@ -26,7 +26,6 @@ from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Username = Annotated[str, Path(min_length=1, max_length=40)]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Flag = Annotated[str | None, Query(max_length=10)]
 
 ROWS = 5  # manager rows on the change form

@@ -10,15 +10,13 @@ from pydantic import BaseModel
 from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiCustomerWriter as Writer
 from bankcrm.access.deps import ApiPiiUnmasker as Unmasker
-from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId
+from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, PageSize
 from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.kit.ids import RowId
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import PageRequest
 
 router = APIRouter(tags=["customers"])
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 class ChangeResult(BaseModel):

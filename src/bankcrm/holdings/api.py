@@ -8,15 +8,14 @@ from fastapi import APIRouter, Query, Request
 
 from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiTaskWorker as Worker
-from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import Day, today_in
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["holdings"])
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Amount = Annotated[int | None, Query(ge=0, le=10**15, description="fen")]
 
 

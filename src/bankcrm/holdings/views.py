@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, csrf_protect
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, csrf_protect
 from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.deps import TaskWorker as Worker
 from bankcrm.access.principal import Principal
@@ -27,7 +27,6 @@ from bankcrm.web.forms import Rejected, submit_form, typed_fields, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Text = Annotated[str, Query(max_length=20)]
 
 TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size

@@ -10,8 +10,8 @@ from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiCustomerWriter as Writer
 from bankcrm.access.deps import ApiGroupReader as GroupReader
 from bankcrm.access.deps import ApiGroupReviewer as GroupReviewer
-from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, PageSize
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
 from bankcrm.relationships.service import circles, derivation, graph, groups
@@ -59,8 +59,6 @@ def end_link(
 
 
 StatusFilter = Annotated[str | None, Query(max_length=20, description="Groups: proposed, accepted, rejected, ...")]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("/customers/{cif_no}/relationships", response_model=schemas.Graph)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, GroupReader, GroupReviewer, csrf_protect
+from bankcrm.access.deps import AppSettings, Db, EntityId, GroupReader, GroupReviewer, PageNo, csrf_protect
 from bankcrm.access.principal import Principal
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
@@ -22,7 +22,6 @@ from bankcrm.web.templating import locale_of, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 StatusFilter = Annotated[str, Query(max_length=20)]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 GROUP_TABS = (
     ("proposed", N_("Proposed")),
     ("accepted", N_("Accepted")),
