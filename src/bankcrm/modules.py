@@ -9,6 +9,7 @@ from typing import Any
 from bankcrm.access.module import MODULE as ACCESS
 from bankcrm.assignments.module import MODULE as ASSIGNMENTS
 from bankcrm.audit.module import MODULE as AUDIT
+from bankcrm.catalogue.module import MODULE as CATALOGUE
 from bankcrm.customers.module import MODULE as CUSTOMERS
 from bankcrm.holdings.module import MODULE as HOLDINGS
 from bankcrm.home.module import MODULE as HOME
@@ -23,6 +24,7 @@ MODULES: tuple[Module, ...] = (
     ACCESS,
     ASSIGNMENTS,
     AUDIT,
+    CATALOGUE,
     HOME,
     CUSTOMERS,
     HOLDINGS,

@@ -1,4 +1,4 @@
-"""Code tables for the customer pages: every category in one query, each in display order."""
+"""Code labels for the customer pages: every category in one query, each in display order."""
 
 from __future__ import annotations
 
@@ -38,15 +38,3 @@ def test_code_labels_come_in_one_statement(db: Session) -> None:
     ]
     assert zh["customer_status"] == {"PROSPECT": "潜在客户", "ACTIVE": "正常", "DORMANT": "睡眠", "CLOSED": "已销户"}
     assert len(sent) == 2
-
-
-def test_code_tables_match_each_table_read_alone(db: Session) -> None:
-    # given the code tables read one by one (the display order of each)
-    alone = {c: [(i.code, i.label_en, i.sort_order) for i in queries.code_table(db, c)] for c in queries.CATEGORIES}
-    sent = _statements(db)
-    # when they are read all at once
-    tables = queries.code_tables(db, queries.CATEGORIES)
-    # then each holds the same items in the same order, from one statement
-    assert {c: [(i.code, i.label_en, i.sort_order) for i in items] for c, items in tables.items()} == alone
-    assert list(tables) == queries.CATEGORIES
-    assert len(sent) == 1

@@ -302,3 +302,25 @@ def test_am1_adds_a_link_on_the_page_and_sees_it_listed(client: TestClient, db: 
     assert (end.status_code, end.headers["location"]) == (303, f"/customers/{COMPANY}/links?saved=ended")
     db.refresh(row)
     assert row.valid_to is not None and row.ended_at is not None
+
+
+def test_a_bad_amount_and_date_on_the_link_form_are_both_named_in_chinese_and_nothing_is_saved(
+    client: TestClient, db: Session
+) -> None:
+    # Given am1 on PERSON's relationships page, reading Chinese
+    given_customers(db)
+    am1 = signed_in(client, "am1")
+    page = am1.get(f"/customers/{PERSON}/links")
+    form = {"csrf_token": csrf_from(page.text), "link_type": "GUARANTOR_FOR", "to_cif_no": COMPANY, "share_pct": ""}
+    # When a guarantee with three decimals in the amount and an impossible start date is posted
+    bad = am1.post(
+        f"/customers/{PERSON}/links",
+        data=form | {"amount": "1,000.005", "valid_from": "2026-02-30"},
+        headers={"Accept-Language": "zh-CN"},
+        follow_redirects=False,
+    )
+    # Then the form comes back with 422, each field's own error, and no link is written
+    assert bad.status_code == 422
+    assert 'data-field-error="amount">请输入以元为单位的非负金额，最多两位小数。</div>' in bad.text
+    assert 'data-field-error="valid_from">请按 YYYY-MM-DD 格式输入日期。</div>' in bad.text
+    assert link_count(db) == 0

@@ -7,6 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 
 from bankcrm.access import schemas
+from bankcrm.access.deps import ApiOrgManager as OrgManager
+from bankcrm.access.deps import ApiOrgReader as OrgReader
+from bankcrm.access.deps import ApiRoleManager as RoleManager
+from bankcrm.access.deps import ApiUserManager as UserManager
+from bankcrm.access.deps import ApiUserReader as UserReader
 from bankcrm.access.deps import (
     AppSettings,
     CsrfFailed,
@@ -16,7 +21,6 @@ from bankcrm.access.deps import (
     client_ip,
     cross_site_write,
     oauth2_scheme,
-    require_api,
 )
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import auth as auth_service
@@ -27,11 +31,6 @@ from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 
 router = APIRouter()
 Caller = Annotated[Principal, Depends(api_principal)]
-OrgReader = Annotated[Principal, Depends(require_api("org.read"))]
-OrgManager = Annotated[Principal, Depends(require_api("org.manage"))]
-UserReader = Annotated[Principal, Depends(require_api("user.read"))]
-UserManager = Annotated[Principal, Depends(require_api("user.manage"))]
-RoleManager = Annotated[Principal, Depends(require_api("role.manage"))]
 
 
 @router.post("/auth/token", response_model=schemas.TokenResponse, tags=["auth"])

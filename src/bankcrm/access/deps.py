@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,10 @@ from bankcrm.errors import AuthenticationRequired, DomainError, Forbidden
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import MAX_ID
+from bankcrm.kit.pagination import MAX_PAGE
 from bankcrm.kit.tokens import same
+
+API_PAGE_SIZE = 200  # the largest page an API list answers
 
 
 def get_settings(request: Request) -> Settings:
@@ -54,6 +57,11 @@ def get_db(request: Request) -> Iterator[Session]:
 Db = Annotated[Session, Depends(get_db, scope="function")]
 # A row id in a URL; out-of-range values are a 422, never an overflow in the database.
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A customer in a URL: a malformed number is a 422 before any lookup.
+CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
+# A list's page number and (API) page size in the query string; out of range is a 422.
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=API_PAGE_SIZE)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
@@ -179,3 +187,40 @@ def _csrf_failed(request: Request, principal: Principal, why: str = " (cross-sit
             "detail": f"{request.method} {request.url.path}{why}",
         }
     )
+
+
+# One alias per permission, for the pages (require_web) and the API (require_api), so a route names
+# what it needs and every route needing it checks it the same way.
+CustomerReader = Annotated[Principal, Depends(require_web("customer.read"))]
+CustomerWriter = Annotated[Principal, Depends(require_web("customer.write"))]
+PiiUnmasker = Annotated[Principal, Depends(require_web("pii.unmask"))]
+AssignmentMaker = Annotated[Principal, Depends(require_web("assignment.request"))]
+TaskWorker = Annotated[Principal, Depends(require_web("task.work"))]
+GroupReader = Annotated[Principal, Depends(require_web("group.read"))]
+GroupReviewer = Annotated[Principal, Depends(require_web("group.review"))]
+OrgReader = Annotated[Principal, Depends(require_web("org.read"))]
+OrgManager = Annotated[Principal, Depends(require_web("org.manage"))]
+RoleManager = Annotated[Principal, Depends(require_web("role.manage"))]
+UserReader = Annotated[Principal, Depends(require_web("user.read"))]
+UserManager = Annotated[Principal, Depends(require_web("user.manage"))]
+IngestReader = Annotated[Principal, Depends(require_web("ingest.read"))]
+IngestRerunner = Annotated[Principal, Depends(require_web("ingest.rerun"))]
+RejectUnmasker = Annotated[Principal, Depends(require_web("ingest.rejects.unmask"))]
+AuditReader = Annotated[Principal, Depends(require_web("audit.read"))]
+
+ApiCustomerReader = Annotated[Principal, Depends(require_api("customer.read"))]
+ApiCustomerWriter = Annotated[Principal, Depends(require_api("customer.write"))]
+ApiPiiUnmasker = Annotated[Principal, Depends(require_api("pii.unmask"))]
+ApiAssignmentMaker = Annotated[Principal, Depends(require_api("assignment.request"))]
+ApiTaskWorker = Annotated[Principal, Depends(require_api("task.work"))]
+ApiGroupReader = Annotated[Principal, Depends(require_api("group.read"))]
+ApiGroupReviewer = Annotated[Principal, Depends(require_api("group.review"))]
+ApiOrgReader = Annotated[Principal, Depends(require_api("org.read"))]
+ApiOrgManager = Annotated[Principal, Depends(require_api("org.manage"))]
+ApiRoleManager = Annotated[Principal, Depends(require_api("role.manage"))]
+ApiUserReader = Annotated[Principal, Depends(require_api("user.read"))]
+ApiUserManager = Annotated[Principal, Depends(require_api("user.manage"))]
+ApiIngestReader = Annotated[Principal, Depends(require_api("ingest.read"))]
+ApiIngestRerunner = Annotated[Principal, Depends(require_api("ingest.rerun"))]
+ApiRejectUnmasker = Annotated[Principal, Depends(require_api("ingest.rejects.unmask"))]
+ApiAuditReader = Annotated[Principal, Depends(require_api("audit.read"))]

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, status
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import ApiAssignmentMaker as Maker
+from bankcrm.access.deps import ApiCustomerReader as Reader
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, PageSize
 from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 
 router = APIRouter(tags=["assignments"])
-Reader = Annotated[Principal, Depends(require_api("customer.read"))]
-Maker = Annotated[Principal, Depends(require_api("assignment.request"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("/customers/{cif_no}/managers", response_model=schemas.CustomerManagers)

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, csrf_protect
+from bankcrm.access.deps import AssignmentMaker as Maker
+from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.principal import Principal
 from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
-from bankcrm.customers.service import queries as customer_queries
-from bankcrm.errors import Conflict, FieldError, ValidationFailed
+from bankcrm.catalogue import service as catalogue
+from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
+from bankcrm.kit.money import BAD_PERCENT, parse_percent, percent_text
+from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import today_in
-from bankcrm.web.errors import form_errors, invalid
+from bankcrm.kit.validators import InvalidValue
+from bankcrm.web.forms import submit_form, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-Reader = Annotated[Principal, Depends(require_web("customer.read"))]
-Maker = Annotated[Principal, Depends(require_web("assignment.request"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
 Username = Annotated[str, Path(min_length=1, max_length=40)]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Flag = Annotated[str | None, Query(max_length=10)]
 
 ROWS = 5  # manager rows on the change form
-BAD_SHARE = N_("Enter a percentage from 0 to 100 with at most two decimals.")
 BAD_MANAGER = N_("Choose an active account manager.")
 
 
@@ -52,15 +49,11 @@ def _int(text: str) -> int | None:
 
 
 def _share_bp(text: str) -> int | None:
-    """A percentage as typed (``70``, ``33.5``, ``70%``) to basis points."""
+    """A percentage as typed (``70``, ``33.5``, ``70%``) to basis points; None when blank or bad."""
     try:
-        value = Decimal(text.rstrip("%").strip())
-    except InvalidOperation:
+        return parse_percent(text)
+    except InvalidValue:
         return None
-    exponent = value.as_tuple().exponent
-    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or not 0 <= value <= 100:
-        return None
-    return int(value * 100)
 
 
 def _managers_from(form: FormData) -> list[dict[str, Any]]:
@@ -77,7 +70,7 @@ def _managers_from(form: FormData) -> list[dict[str, Any]]:
         if manager_id is None:
             problems.append(FieldError(f"managers.{index}.manager_id", BAD_MANAGER))
         if share_bp is None:
-            problems.append(FieldError(f"managers.{index}.share_bp", BAD_SHARE))
+            problems.append(FieldError(f"managers.{index}.share_bp", BAD_PERCENT))
         rows.append(
             {"manager_id": manager_id or 0, "share_bp": share_bp or 0, "role": "primary" if primary == str(i) else "co"}
         )
@@ -103,7 +96,7 @@ def _managers_page(
         values = {"primary": "0"}
         for i, a in enumerate(data.current):
             values[f"manager_{i}"] = str(a.manager_id)
-            values[f"share_{i}"] = f"{a.share_bp / 100:g}"
+            values[f"share_{i}"] = percent_text(a.share_bp)
             if a.role == "primary":
                 values["primary"] = str(i)
     context = {
@@ -138,27 +131,16 @@ def managers_request(
 ) -> Response:
     """File a change of the customer's managers for approval."""
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    try:
-        try:
-            body = schemas.ChangeCreate.model_validate(
-                {"managers": _managers_from(form), "reason": _text(form, "reason")}
-            )
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            filed = requests.submit_change(db, principal, cif_no, body, today=today_in(settings.timezone))
-    except (ValidationFailed, Conflict) as exc:
-        return _managers_page(
-            request,
-            db,
-            settings,
-            principal,
-            cif_no,
-            values=values,
-            problems=form_errors(request, exc),
-            code=exc.status,
-        )
-    return RedirectResponse(f"/assignments/requests/{filed.id}?submitted=1", status_code=303)
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.ChangeCreate, {"managers": _managers_from(form), "reason": _text(form, "reason")}),
+        lambda body: requests.submit_change(db, principal, cif_no, body, today=today_in(settings.timezone)),
+        redirect=lambda filed: f"/assignments/requests/{filed.id}?submitted=1",
+        rerender=lambda r: _managers_page(
+            request, db, settings, principal, cif_no, values=values, problems=r.problems, code=r.status
+        ),
+    )
 
 
 @router.get("/portfolio", response_class=HTMLResponse)
@@ -187,7 +169,7 @@ def _portfolio_page(
         "p": data,
         "result": Page(data.items, data.total, data.page, data.size),
         "choices": [c for c in reads.manager_choices(db, principal) if c.id != user.id],
-        "statuses": customer_queries.code_labels(db, locale_of(request))["customer_status"],
+        "statuses": catalogue.labels_of(db, "customer_status", locale_of(request)),
         "values": values or {},
         **(problems or {"errors": {}, "message": None}),
     }
@@ -211,37 +193,32 @@ def portfolio_transfer(
     everyone = _text(form, "scope") == "all"
     chosen = [v for v in form.getlist("cif_no") if isinstance(v, str)]
     values = {"to_manager_id": _text(form, "to_manager_id"), "reason": _text(form, "reason"), "cif_nos": chosen}
-    try:
+
+    def parse() -> schemas.TransferCreate:
         if not everyone and not chosen:
             raise ValidationFailed(
                 errors=[FieldError("cif_nos", N_("Tick the customers to hand over, or choose all."))]
             )
-        try:
-            body = schemas.TransferCreate.model_validate(
-                {
-                    "from_manager_id": user.id,
-                    "to_manager_id": _int(_text(form, "to_manager_id")) or 0,
-                    "cif_nos": None if everyone else chosen,
-                    "reason": _text(form, "reason"),
-                }
-            )
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            filed = requests.submit_transfer(db, principal, body, today=today_in(settings.timezone))
-    except (ValidationFailed, Conflict) as exc:
-        return _portfolio_page(
-            request,
-            db,
-            settings,
-            principal,
-            username,
-            1,
-            values=values,
-            problems=form_errors(request, exc),
-            code=exc.status,
+        return validated(
+            schemas.TransferCreate,
+            {
+                "from_manager_id": user.id,
+                "to_manager_id": _int(_text(form, "to_manager_id")) or 0,
+                "cif_nos": None if everyone else chosen,
+                "reason": _text(form, "reason"),
+            },
         )
-    return RedirectResponse(f"/assignments/requests/{filed.id}?submitted=1", status_code=303)
+
+    return submit_form(
+        request,
+        db,
+        parse,
+        lambda body: requests.submit_transfer(db, principal, body, today=today_in(settings.timezone)),
+        redirect=lambda filed: f"/assignments/requests/{filed.id}?submitted=1",
+        rerender=lambda r: _portfolio_page(
+            request, db, settings, principal, username, 1, values=values, problems=r.problems, code=r.status
+        ),
+    )
 
 
 @router.get("/assignments/requests", response_class=HTMLResponse)
@@ -279,12 +256,11 @@ def request_decide(
     request: Request, db: Db, settings: AppSettings, principal: Reader, request_id: EntityId, form: Form
 ) -> Response:
     """Approve or reject; errors come back on the same page."""
-    try:
-        decision = schemas.Decision(approve=_text(form, "decision") == "approve", reason=_text(form, "reason") or None)
-        with db.begin_nested():
-            requests.decide(db, principal, request_id, decision, today=today_in(settings.timezone))
-    except (ValidationFailed, Conflict) as exc:
-        return _request_page(request, db, principal, request_id, problems=form_errors(request, exc), code=exc.status)
-    except ValidationError as exc:
-        return _request_page(request, db, principal, request_id, problems=form_errors(request, invalid(exc)), code=422)
-    return RedirectResponse(f"/assignments/requests/{request_id}", status_code=303)
+    return submit_form(
+        request,
+        db,
+        lambda: schemas.Decision(approve=_text(form, "decision") == "approve", reason=_text(form, "reason") or None),
+        lambda decision: requests.decide(db, principal, request_id, decision, today=today_in(settings.timezone)),
+        redirect=f"/assignments/requests/{request_id}",
+        rerender=lambda r: _request_page(request, db, principal, request_id, problems=r.problems, code=r.status),
+    )

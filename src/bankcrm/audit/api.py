@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from bankcrm.access.deps import AppSettings, Db, require_api
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import ApiAuditReader, AppSettings, Db
 from bankcrm.audit import service as audit_service
 from bankcrm.audit.filters import AuditFilters
 from bankcrm.audit.schemas import AuditEventRead, AuditPage
@@ -21,7 +20,7 @@ router = APIRouter(tags=["audit"])
 def list_events(
     db: Db,
     settings: AppSettings,
-    caller: Annotated[Principal, Depends(require_api("audit.read"))],
+    caller: ApiAuditReader,
     actor: str | None = None,
     action: str | None = None,
     entity_type: str | None = None,

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, csrf_protect, require_web
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.deps import AppSettings, AuditReader, Db, csrf_protect
+from bankcrm.access.principal import Actor
 from bankcrm.audit import service as audit_service
 from bankcrm.audit.filters import AuditFilters
 from bankcrm.kit.i18n import gettext_for
@@ -24,7 +24,7 @@ def audit_export(
     request: Request,
     db: Db,
     settings: AppSettings,
-    principal: Annotated[Principal, Depends(require_web("audit.read"))],
+    principal: AuditReader,
     fmt: str,
     actor: str | None = None,
     action: str | None = None,
@@ -74,7 +74,7 @@ def audit_page(
     request: Request,
     db: Db,
     settings: AppSettings,
-    principal: Annotated[Principal, Depends(require_web("audit.read"))],
+    principal: AuditReader,
     actor: str | None = None,
     action: str | None = None,
     entity_type: str | None = None,

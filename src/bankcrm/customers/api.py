@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, require_api
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import ApiCustomerReader as Reader
+from bankcrm.access.deps import ApiCustomerWriter as Writer
+from bankcrm.access.deps import ApiPiiUnmasker as Unmasker
+from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, PageSize
 from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.kit.ids import RowId
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import PageRequest
 
 router = APIRouter(tags=["customers"])
-Reader = Annotated[Principal, Depends(require_api("customer.read"))]
-Writer = Annotated[Principal, Depends(require_api("customer.write"))]
-Unmasker = Annotated[Principal, Depends(require_api("pii.unmask"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 class ChangeResult(BaseModel):

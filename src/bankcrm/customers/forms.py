@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
 INDIVIDUAL_SCALARS = [
     "name",
     "name_en",
@@ -100,12 +98,6 @@ PEOPLE_FIELDS = {
 }
 PEOPLE_OF = {"individual": "family_members", "corporate": "contact_persons"}
 MAX_PEOPLE = 20
-
-
-async def form_values(request: Request) -> dict[str, str]:
-    """The posted form as plain strings (checkboxes present = "on")."""
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def to_payload(kind: str, form: dict[str, str]) -> dict[str, Any]:

@@ -85,7 +85,6 @@ MODULE = Module(
     ),
     tables=(
         "change_request",
-        "code_item",
         "contact_person",
         "corporate_profile",
         "counter",

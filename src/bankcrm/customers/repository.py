@@ -11,7 +11,6 @@ from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     ChangeRequest,
     ChangeRequestStatus,
-    CodeItem,
     ContactPerson,
     Counter,
     Customer,
@@ -291,18 +290,6 @@ def change_requests(
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.scalars(stmt.order_by(ChangeRequest.id.desc()).offset(page.offset).limit(page.size))
     return Page(list(rows), total, page.page, page.size)
-
-
-def codes(db: Session, category: str) -> list[CodeItem]:
-    """One code table in display order."""
-    stmt = select(CodeItem).where(CodeItem.category == category)
-    return list(db.scalars(stmt.order_by(CodeItem.sort_order, CodeItem.code)))
-
-
-def codes_of(db: Session, categories: list[str]) -> list[CodeItem]:
-    """Several code tables in one query, each in display order."""
-    stmt = select(CodeItem).where(CodeItem.category.in_(categories))
-    return list(db.scalars(stmt.order_by(CodeItem.category, CodeItem.sort_order, CodeItem.code)))
 
 
 def next_counter(db: Session, name: str) -> int:

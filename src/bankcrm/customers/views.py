@@ -4,32 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, csrf_protect
+from bankcrm.access.deps import CustomerReader as Reader
+from bankcrm.access.deps import CustomerWriter as Writer
+from bankcrm.access.deps import PiiUnmasker as Unmasker
 from bankcrm.access.principal import SYSTEM_PRINCIPAL, Actor, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.customers.service.errors import PossibleDuplicates
-from bankcrm.errors import Conflict, DomainError, ValidationFailed
+from bankcrm.errors import DomainError
 from bankcrm.kit.i18n import N_, gettext_for, translations
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.modules import customer_tabs
-from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.errors import invalid
 from bankcrm.web.export import export_response
+from bankcrm.web.forms import FormValues as Form
+from bankcrm.web.forms import Rejected, submit_form, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-Reader = Annotated[Principal, Depends(require_web("customer.read"))]
-Writer = Annotated[Principal, Depends(require_web("customer.write"))]
-Unmasker = Annotated[Principal, Depends(require_web("pii.unmask"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
-Form = Annotated[dict[str, str], Depends(forms.form_values)]
 EXPORT_LIMIT = 10_000
 EXPORT_HEADERS = (
     N_("CIF no."),
@@ -48,7 +49,7 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
     """Code tables, units and account managers the forms offer."""
     return {
         "labels": queries.code_labels(db, locale_of(request)),
-        "codes": queries.code_tables(db, queries.CATEGORIES),
+        "codes": catalogue.code_tables(db, queries.CATEGORIES),
         "units": unit_service.units_for_write(db, principal),
         "managers": user_service.account_managers(db, principal),
     }
@@ -74,7 +75,7 @@ def customers_page(
         "items": items,
         "params": {"q": q, "kind": kind, "status": status},
         "labels": queries.code_labels(db, locale_of(request)),
-        "statuses": queries.code_table(db, "customer_status"),
+        "statuses": catalogue.code_table(db, "customer_status"),
     }
     template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
     return render(request, template, context)
@@ -159,22 +160,30 @@ def customer_create(
     """Submit the new customer for approval, or show the form again with every error at its field."""
     kind = "corporate" if form.get("kind") == "corporate" else "individual"
     model = schemas.CorporateCreate if kind == "corporate" else schemas.IndividualCreate
-    try:
+
+    def parse() -> schemas.IndividualCreate | schemas.CorporateCreate:
         try:
-            data = model.model_validate(forms.to_payload(kind, form))
+            return model.model_validate(forms.to_payload(kind, form))
         except ValidationError as exc:
             failed = invalid(exc)
             # Show the identifier checks too, so the user fixes everything in one round.
             failed.errors += intake.check_identifiers(form, {e.field for e in failed.errors})
             raise failed from exc
-        with db.begin_nested():
-            change = intake.submit_create(db, principal, cipher, data, settings.timezone)
-    except PossibleDuplicates as exc:
-        candidates = queries.summaries(db, exc.candidates)
-        return _create_form(request, db, principal, kind, form, form_errors(request, exc), exc.status, candidates)
-    except DomainError as exc:
-        return _create_form(request, db, principal, kind, form, form_errors(request, exc), exc.status)
-    return RedirectResponse(f"/approvals/{change.id}?submitted=1", status_code=303)
+
+    def rerender(rejected: Rejected) -> Response:
+        exc = rejected.error
+        candidates = queries.summaries(db, exc.candidates) if isinstance(exc, PossibleDuplicates) else None
+        return _create_form(request, db, principal, kind, form, rejected.problems, rejected.status, candidates)
+
+    return submit_form(
+        request,
+        db,
+        parse,
+        lambda data: intake.submit_create(db, principal, cipher, data, settings.timezone),
+        redirect=lambda change: f"/approvals/{change.id}?submitted=1",
+        rerender=rerender,
+        catch=(DomainError,),
+    )
 
 
 @router.post("/customers/check/{field}", response_class=HTMLResponse)
@@ -267,17 +276,15 @@ def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer,
     customer = queries.read(db, principal, cif_no)
     current = edit.form_values(db, principal, cipher, cif_no)
     kept = edit.kept_values(db, principal, cipher, cif_no)
-    try:
-        try:
-            data = schemas.CustomerUpdate.model_validate(forms.to_update(customer.kind, form, current, kept))
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            outcome = edit.change_customer(db, principal, cipher, cif_no, data)
-    except DomainError as exc:
-        return _edit_form(request, db, principal, customer, form, form_errors(request, exc), exc.status)
-    saved = "pending" if outcome.request else "1"
-    return RedirectResponse(f"/customers/{cif_no}?saved={saved}", status_code=303)
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.CustomerUpdate, forms.to_update(customer.kind, form, current, kept)),
+        lambda data: edit.change_customer(db, principal, cipher, cif_no, data),
+        redirect=lambda outcome: f"/customers/{cif_no}?saved={'pending' if outcome.request else '1'}",
+        rerender=lambda r: _edit_form(request, db, principal, customer, form, r.problems, r.status),
+        catch=(DomainError,),
+    )
 
 
 @router.get("/approvals", response_class=HTMLResponse)
@@ -311,12 +318,17 @@ def approval_decide(
     request: Request, db: Db, cipher: Cipher, principal: Reader, request_id: EntityId, form: Form
 ) -> Response:
     """Approve or reject; errors come back on the same page."""
-    try:
-        decision = schemas.Decision(approve=form.get("decision") == "approve", reason=form.get("reason") or None)
-        with db.begin_nested():
-            approval.decide(db, principal, cipher, request_id, decision)
-    except (ValidationFailed, Conflict) as exc:
+
+    def rerender(rejected: Rejected) -> Response:
         change = queries.request_read(approval.get_request(db, principal, request_id))
-        context = {"r": change, "submitted": 0, **form_errors(request, exc)}
-        return render(request, "customers/approval.html", context, status=exc.status)
-    return RedirectResponse(f"/approvals/{request_id}", status_code=303)
+        context = {"r": change, "submitted": 0, **rejected.problems}
+        return render(request, "customers/approval.html", context, status=rejected.status)
+
+    return submit_form(
+        request,
+        db,
+        lambda: schemas.Decision(approve=form.get("decision") == "approve", reason=form.get("reason") or None),
+        lambda decision: approval.decide(db, principal, cipher, request_id, decision),
+        redirect=f"/approvals/{request_id}",
+        rerender=rerender,
+    )

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import ApiCustomerReader as Reader
+from bankcrm.access.deps import ApiTaskWorker as Worker
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import Day, today_in
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["holdings"])
-Reader = Annotated[Principal, Depends(require_api("customer.read"))]
-Worker = Annotated[Principal, Depends(require_api("task.work"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Amount = Annotated[int | None, Query(ge=0, le=10**15, description="fen")]
 
 

@@ -2,42 +2,36 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, csrf_protect
+from bankcrm.access.deps import CustomerReader as Reader
+from bankcrm.access.deps import TaskWorker as Worker
 from bankcrm.access.principal import Principal
-from bankcrm.customers import forms
-from bankcrm.customers.service import queries
-from bankcrm.errors import Conflict, FieldError, ValidationFailed
+from bankcrm.catalogue import service as catalogue
+from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
-from bankcrm.kit.i18n import N_
+from bankcrm.kit.money import Yuan, parse_yuan
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import parse_day, today_in
 from bankcrm.kit.validators import InvalidValue
-from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.errors import form_errors
+from bankcrm.web.forms import FormValues as Form
+from bankcrm.web.forms import Rejected, submit_form, typed_fields, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-Reader = Annotated[Principal, Depends(require_web("customer.read"))]
-Worker = Annotated[Principal, Depends(require_web("task.work"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Text = Annotated[str, Query(max_length=20)]
-Form = Annotated[dict[str, str], Depends(forms.form_values)]
 
 TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size
 TASK_PAGE_SIZE = 25
 TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
-MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
-YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
 # Code tables the pages show labels of.
 CODE_CATEGORIES = (
     "account_status",
@@ -52,26 +46,20 @@ CODE_CATEGORIES = (
     "txn_channel",
     "txn_purpose",
 )
-BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
 
 
 def _labels(db: Db, locale: str) -> dict[str, dict[str, str]]:
     """category → code → label in the reader's language."""
-    return {
-        category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in items}
-        for category, items in queries.code_tables(db, list(CODE_CATEGORIES)).items()
-    }
+    return catalogue.code_labels(db, CODE_CATEGORIES, locale)
 
 
 def _fen(text: str, field: str, errors: list[FieldError]) -> int | None:
     """Yuan as typed (``1234.5``, ``1,234.50``) to integer fen; a problem is added to ``errors``."""
-    text = text.strip().replace(",", "").replace("，", "")
-    if not text:
+    try:
+        return parse_yuan(text)
+    except InvalidValue as exc:
+        errors.append(FieldError(field, exc.msgid))
         return None
-    if not YUAN.fullmatch(text) or Decimal(text) > MAX_YUAN:
-        errors.append(FieldError(field, BAD_AMOUNT))
-        return None
-    return int(Decimal(text) * 100)
 
 
 def _day(text: str, field: str, errors: list[FieldError]) -> date | None:
@@ -189,7 +177,7 @@ def _tasks_page(
         "status": status,
         "params": {"status": status},
         "labels": _labels(db, locale_of(request)),
-        "outcomes": queries.code_table(db, "maturity_outcome"),
+        "outcomes": catalogue.code_table(db, "maturity_outcome"),
         "completed": completed,
         "failed_task": failed_task,
         "values": values or {},
@@ -215,24 +203,15 @@ def tasks_page(
 @router.post("/tasks/{task_id}")
 def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId, form: Form) -> Response:
     """Record a maturity follow-up's outcome and the amount kept (yuan on the form, fen in the service)."""
-    try:
-        problems: list[FieldError] = []
-        kept = _fen(form.get("amount_kept", ""), "amount_kept", problems)
-        if problems:
-            raise ValidationFailed(errors=problems)
-        try:
-            outcome = schemas.TaskOutcome.model_validate(
-                {
-                    "outcome": form.get("outcome", ""),
-                    "amount_kept": kept or 0,
-                    "note": form.get("note", "").strip() or None,
-                }
-            )
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            tasks.complete(db, principal, task_id, outcome)
-    except (ValidationFailed, Conflict) as exc:
+
+    def parse() -> schemas.TaskOutcome:
+        kept = typed_fields(form, amount_kept=Yuan)["amount_kept"]
+        note = form.get("note", "").strip() or None
+        return validated(
+            schemas.TaskOutcome, {"outcome": form.get("outcome", ""), "amount_kept": kept or 0, "note": note}
+        )
+
+    def rerender(rejected: Rejected) -> Response:
         page = int(form["page"]) if form.get("page", "").isdigit() and 0 < int(form["page"]) <= MAX_PAGE else 1
         return _tasks_page(
             request,
@@ -242,10 +221,18 @@ def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId
             page,
             failed_task=task_id,
             values=form,
-            problems=form_errors(request, exc),
-            code=exc.status,
+            problems=rejected.problems,
+            code=rejected.status,
         )
-    return RedirectResponse(f"/tasks?completed={task_id}", status_code=303)
+
+    return submit_form(
+        request,
+        db,
+        parse,
+        lambda outcome: tasks.complete(db, principal, task_id, outcome),
+        redirect=f"/tasks?completed={task_id}",
+        rerender=rerender,
+    )
 
 
 @router.get("/maturities", response_class=HTMLResponse)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from bankcrm.access.deps import AppSettings, Cipher, Db, csrf_protect, require_web, web_principal
+from bankcrm.access.deps import AppSettings, AuditReader, Cipher, Db, csrf_protect, web_principal
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
@@ -28,9 +28,7 @@ def home(request: Request, db: Db, principal: SignedIn) -> Response:
 
 
 @router.get("/home/sign-ins.json")
-def sign_ins_chart(
-    db: Db, settings: AppSettings, principal: Annotated[Principal, Depends(require_web("audit.read"))]
-) -> JSONResponse:
+def sign_ins_chart(db: Db, settings: AppSettings, principal: AuditReader) -> JSONResponse:
     """Chart data: sign-ins per day over the last 14 days."""
     return JSONResponse(home_service.sign_in_series(db, settings.timezone))
 

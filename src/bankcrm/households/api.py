@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Depends, Path, Request, Response
-
-from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import ApiCustomerReader as Reader
+from bankcrm.access.deps import ApiCustomerWriter as Writer
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId
 from bankcrm.households import schemas
 from bankcrm.households.service import edit, read
 from bankcrm.kit.time import today_in
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["households"])
-Reader = Annotated[Principal, Depends(require_api("customer.read"))]
-Writer = Annotated[Principal, Depends(require_api("customer.write"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
 
 
 @router.get("/households/{household_id}", response_model=schemas.HouseholdRead)

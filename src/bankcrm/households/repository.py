@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, aliased
 
 from bankcrm.models import (
     Account,
-    CodeItem,
     Customer,
     CustomerFigure,
     CustomerLink,
@@ -163,12 +162,6 @@ def holdings_by_category(db: Session, ids: set[int]) -> list[tuple[int, str, int
         .group_by(LoanContract.customer_id, Product.category)
     )
     return [(c, cat, int(n)) for stmt in (accounts, loans) for c, cat, n in db.execute(stmt)]
-
-
-def categories(db: Session) -> list[CodeItem]:
-    """The product categories in display order."""
-    stmt = select(CodeItem).where(CodeItem.category == "product_category").order_by(CodeItem.sort_order)
-    return list(db.scalars(stmt))
 
 
 def add_override(db: Session, row: HouseholdOverride) -> None:

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, csrf_protect
+from bankcrm.access.deps import CustomerReader as Reader
+from bankcrm.access.deps import CustomerWriter as Writer
 from bankcrm.access.principal import Principal
-from bankcrm.customers import forms
 from bankcrm.customers.service import queries as customer_queries
-from bankcrm.errors import Conflict, NotFound, ValidationFailed
+from bankcrm.errors import NotFound
 from bankcrm.households import schemas
 from bankcrm.households.service import edit, read
 from bankcrm.kit.time import today_in
-from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.forms import FormValues as Form
+from bankcrm.web.forms import submit_form, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-Reader = Annotated[Principal, Depends(require_web("customer.read"))]
-Writer = Annotated[Principal, Depends(require_web("customer.write"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
-Form = Annotated[dict[str, str], Depends(forms.form_values)]
 Flag = Annotated[str | None, Query(max_length=10)]
 
 
@@ -79,21 +76,18 @@ def member_add(
 ) -> Response:
     """Add a customer by CIF number."""
     values = {"cif_no": form.get("cif_no", "").strip()}
-    try:
-        try:
-            body = schemas.MemberAdd.model_validate(values)
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            edit.add_member(
-                db, principal, household_id, body, today=today_in(settings.timezone), locale=locale_of(request)
-            )
-    except (ValidationFailed, Conflict) as exc:
-        problems = form_errors(request, exc)
-        return _page(
-            request, db, principal, household_id, form="add", values=values, problems=problems, code=exc.status
-        )
-    return RedirectResponse(f"/households/{household_id}?saved=added", status_code=303)
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.MemberAdd, values),
+        lambda body: edit.add_member(
+            db, principal, household_id, body, today=today_in(settings.timezone), locale=locale_of(request)
+        ),
+        redirect=f"/households/{household_id}?saved=added",
+        rerender=lambda r: _page(
+            request, db, principal, household_id, form="add", values=values, problems=r.problems, code=r.status
+        ),
+    )
 
 
 @router.post("/households/{household_id}/members/{cif_no}/remove")
@@ -110,16 +104,13 @@ def head_set(
 ) -> Response:
     """Make a member the head."""
     values = {"cif_no": form.get("cif_no", "").strip()}
-    try:
-        try:
-            body = schemas.HeadSet.model_validate(values)
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            edit.set_head(
-                db, principal, household_id, body, today=today_in(settings.timezone), locale=locale_of(request)
-            )
-    except (ValidationFailed, Conflict) as exc:
-        problems = form_errors(request, exc)
-        return _page(request, db, principal, household_id, form="head", problems=problems, code=exc.status)
-    return RedirectResponse(f"/households/{household_id}?saved=head", status_code=303)
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.HeadSet, values),
+        lambda body: edit.set_head(
+            db, principal, household_id, body, today=today_in(settings.timezone), locale=locale_of(request)
+        ),
+        redirect=f"/households/{household_id}?saved=head",
+        rerender=lambda r: _page(request, db, principal, household_id, form="head", problems=r.problems, code=r.status),
+    )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, require_api
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.deps import ApiIngestReader as Reader
+from bankcrm.access.deps import ApiIngestRerunner as Rerunner
+from bankcrm.access.deps import ApiRejectUnmasker as Unmasker
+from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId
+from bankcrm.access.principal import Actor
 from bankcrm.ingest.schemas import IngestRerunRead, IngestRunPage, IngestRunRead
 from bankcrm.ingest.service import outputs, runs
 from bankcrm.ingest.service.rerun import rerun
@@ -17,9 +20,6 @@ from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.web.export import MEDIA
 
 router = APIRouter(tags=["ingest"])
-Reader = Annotated[Principal, Depends(require_api("ingest.read"))]
-Unmasker = Annotated[Principal, Depends(require_api("ingest.rejects.unmask"))]
-Rerunner = Annotated[Principal, Depends(require_api("ingest.rerun"))]
 Format = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 
 

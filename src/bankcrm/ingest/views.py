@@ -7,8 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect, require_web
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect
+from bankcrm.access.deps import IngestReader as Reader
+from bankcrm.access.deps import IngestRerunner as Rerunner
+from bankcrm.access.deps import RejectUnmasker as Unmasker
+from bankcrm.access.principal import Actor
 from bankcrm.ingest.service import outputs, runs
 from bankcrm.ingest.service.rerun import rerun
 from bankcrm.ingest.service.run import Limits
@@ -17,9 +20,6 @@ from bankcrm.web.export import MEDIA
 from bankcrm.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-Reader = Annotated[Principal, Depends(require_web("ingest.read"))]
-Unmasker = Annotated[Principal, Depends(require_web("ingest.rejects.unmask"))]
-Rerunner = Annotated[Principal, Depends(require_web("ingest.rerun"))]
 Format = Literal["csv", "xlsx"]
 PAGE_SIZE = 25
 

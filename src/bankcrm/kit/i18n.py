@@ -6,6 +6,7 @@ import gettext
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -67,3 +68,18 @@ def normalise_locale(value: str | None) -> str | None:
     if tag.startswith("en"):
         return "en"
     return None
+
+
+class Labelled(Protocol):
+    """A row with a label in each language (code tables, roles, permissions, products)."""
+
+    @property
+    def label_en(self) -> str: ...
+
+    @property
+    def label_zh(self) -> str: ...
+
+
+def label(row: Labelled, locale: str) -> str:
+    """The row's label in the reader's language: Simplified Chinese for zh_CN, else English."""
+    return row.label_zh if locale == "zh_CN" else row.label_en

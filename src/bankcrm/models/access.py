@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bankcrm.kit.i18n import label
 from bankcrm.kit.time import utcnow
 from bankcrm.models.base import Base
 from bankcrm.models.org import OrgUnit
@@ -59,7 +60,7 @@ class Role(Base):
 
     def label(self, locale: str) -> str:
         """The role's name in the reader's language."""
-        return self.label_zh if locale == "zh_CN" else self.label_en
+        return label(self, locale)
 
 
 class User(Base):

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
-from bankcrm.access.principal import Principal
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.access.deps import ApiCustomerReader as Reader
+from bankcrm.access.deps import ApiCustomerWriter as Writer
+from bankcrm.access.deps import ApiGroupReader as GroupReader
+from bankcrm.access.deps import ApiGroupReviewer as GroupReviewer
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, PageSize
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
 from bankcrm.relationships.service import circles, derivation, graph, groups
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["relationships"])
-Reader = Annotated[Principal, Depends(require_api("customer.read"))]
-Writer = Annotated[Principal, Depends(require_api("customer.write"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
 
 
 @router.get("/customers/{cif_no}/links", response_model=list[schemas.LinkRead])
@@ -58,11 +58,7 @@ def end_link(
     )
 
 
-GroupReader = Annotated[Principal, Depends(require_api("group.read"))]
-GroupReviewer = Annotated[Principal, Depends(require_api("group.review"))]
 StatusFilter = Annotated[str | None, Query(max_length=20, description="Groups: proposed, accepted, rejected, ...")]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("/customers/{cif_no}/relationships", response_model=schemas.Graph)

@@ -17,6 +17,7 @@ from starlette.routing import Match
 
 from bankcrm.errors import AuthenticationRequired, DatabaseUnavailable, DomainError, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_, gettext_for
+from bankcrm.kit.money import INVALID_VALUE_ERROR
 from bankcrm.kit.time import DAY_OUT_OF_RANGE, DAY_OUT_OF_RANGE_ERROR
 from bankcrm.web.templating import locale_of, render
 
@@ -56,7 +57,10 @@ def field_errors_from_pydantic(errors: list[Any]) -> list[FieldError]:
     out = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
-        out.append(FieldError(".".join(loc) or "body", PYDANTIC_MESSAGES.get(err.get("type", ""), GENERIC_INVALID)))
+        kind = err.get("type", "")
+        # A kit type (Yuan, Percent, BusinessDate) failed: its message is already the msgid of the rule broken.
+        message = err.get("msg", GENERIC_INVALID) if kind == INVALID_VALUE_ERROR else None
+        out.append(FieldError(".".join(loc) or "body", message or PYDANTIC_MESSAGES.get(kind, GENERIC_INVALID)))
     return out
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bankcrm.kit.i18n import LOCALE_LABELS, translations
+from bankcrm.kit.i18n import LOCALE_LABELS, Labelled, label, translations
 from bankcrm.kit.time import to_local
 from bankcrm.modules import navigation
 
@@ -54,7 +54,11 @@ def _formatters(locale: str, zone: str) -> dict[str, Any]:
             return "—"
         return format_decimal(Decimal(bp) / 100, format="0.00", locale=babel_locale) + "%"
 
-    return {"fmt_dt": dt, "fmt_num": num, "fmt_money": money, "fmt_rate": rate}
+    def label_of(row: Labelled) -> str:
+        """A code-table row's (or role's, permission's) label in the reader's language."""
+        return label(row, locale)
+
+    return {"fmt_dt": dt, "fmt_num": num, "fmt_money": money, "fmt_rate": rate, "label_of": label_of}
 
 
 def render(

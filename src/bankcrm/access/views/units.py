@@ -5,28 +5,25 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.access import schemas
 from bankcrm.access.deps import (
     Db,
     EntityId,
+    OrgManager,
+    OrgReader,
     csrf_protect,
-    require_web,
 )
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.errors import DomainError
+from bankcrm.errors import DomainError, NotFound
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.web.errors import form_errors, invalid
+from bankcrm.web.forms import Rejected, submit_form, validated
 from bankcrm.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-
-OrgReader = Annotated[Principal, Depends(require_web("org.read"))]
-OrgManager = Annotated[Principal, Depends(require_web("org.manage"))]
 
 
 @router.get("/admin/units", response_class=HTMLResponse)
@@ -77,16 +74,15 @@ def unit_create(
 ) -> Response:
     """Create the unit, or show the form again with the errors at their fields."""
     values = {"code": code, "name_en": name_en, "name_zh": name_zh, "kind_code": kind_code, "parent_id": parent_id}
-    try:
-        try:
-            data = schemas.OrgUnitCreate.model_validate(values)
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            unit = unit_service.create_unit(db, principal, data)
-    except DomainError as exc:
-        return _unit_form(request, db, principal, values, form_errors(request, exc), status=exc.status)
-    return RedirectResponse(f"/admin/units/{unit.id}?saved=1", status_code=303)
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.OrgUnitCreate, values),
+        lambda data: unit_service.create_unit(db, principal, data),
+        redirect=lambda unit: f"/admin/units/{unit.id}?saved=1",
+        rerender=lambda r: _unit_form(request, db, principal, values, r.problems, status=r.status),
+        catch=(DomainError,),
+    )
 
 
 @router.get("/admin/units/{unit_id}", response_class=HTMLResponse)
@@ -110,24 +106,20 @@ def unit_update(
     active: Annotated[str, Form()] = "",
 ) -> Response:
     """Save a rename or (de)activation."""
-    try:
-        try:
-            data = schemas.OrgUnitUpdate.model_validate(
-                {"name_en": name_en, "name_zh": name_zh, "active": active == "on"}
-            )
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            unit_service.update_unit(db, principal, unit_id, data)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
+
+    def rerender(rejected: Rejected) -> Response:
         unit = unit_service.get_unit(db, principal, unit_id)
         members = user_service.list_users(db, principal, PageRequest(1, 200), unit_id=unit.id)
-        return render(
-            request,
-            "access/unit.html",
-            {"unit": unit, "members": members, "saved": 0, **form_errors(request, exc)},
-            status=exc.status,
-        )
-    return RedirectResponse(f"/admin/units/{unit_id}?saved=1", status_code=303)
+        context = {"unit": unit, "members": members, "saved": 0, **rejected.problems}
+        return render(request, "access/unit.html", context, status=rejected.status)
+
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.OrgUnitUpdate, {"name_en": name_en, "name_zh": name_zh, "active": active == "on"}),
+        lambda data: unit_service.update_unit(db, principal, unit_id, data),
+        redirect=f"/admin/units/{unit_id}?saved=1",
+        rerender=rerender,
+        catch=(DomainError,),
+        passthrough=(NotFound,),
+    )

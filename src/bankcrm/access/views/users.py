@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.access import schemas
 from bankcrm.access.deps import (
     Db,
     EntityId,
+    UserManager,
+    UserReader,
     csrf_protect,
-    require_web,
 )
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import roles as role_service
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.errors import DomainError
+from bankcrm.errors import DomainError, NotFound
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.export import export_response
+from bankcrm.web.forms import Rejected, no_input, submit_form, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-
-UserReader = Annotated[Principal, Depends(require_web("user.read"))]
-UserManager = Annotated[Principal, Depends(require_web("user.manage"))]
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -142,17 +140,20 @@ def user_create(
         "password": password,
         "roles": roles or [],
     }
-    try:
-        try:
-            data = schemas.UserCreate.model_validate(values)
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            user = user_service.create_user(db, principal, data)
-    except DomainError as exc:
+
+    def rerender(rejected: Rejected) -> Response:
         values["password"] = ""
-        return _user_form(request, db, principal, values, form_errors(request, exc), status=exc.status)
-    return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
+        return _user_form(request, db, principal, values, rejected.problems, status=rejected.status)
+
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.UserCreate, values),
+        lambda data: user_service.create_user(db, principal, data),
+        redirect=lambda user: f"/admin/users/{user.id}?saved=1",
+        rerender=rerender,
+        catch=(DomainError,),
+    )
 
 
 def _user_page(
@@ -186,18 +187,20 @@ def user_page(request: Request, db: Db, principal: UserReader, user_id: EntityId
     return _user_page(request, db, principal, user_id, saved=saved)
 
 
-def _user_action(request: Request, db: Db, principal: Principal, user_id: EntityId, action: Any, done: str) -> Response:
+def _user_action(
+    request: Request, db: Db, principal: Principal, user_id: EntityId, action: Callable[[], object], done: str
+) -> Response:
     """Run one user action in a savepoint; errors show on the user's page, success redirects."""
-    try:
-        with db.begin_nested():
-            action()
-    except ValidationError as exc:
-        return _user_page(request, db, principal, user_id, problems=form_errors(request, invalid(exc)), status=422)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _user_page(request, db, principal, user_id, problems=form_errors(request, exc), status=exc.status)
-    return RedirectResponse(f"/admin/users/{user_id}?saved={done}", status_code=303)
+    return submit_form(
+        request,
+        db,
+        no_input,
+        lambda _: action(),
+        redirect=f"/admin/users/{user_id}?saved={done}",
+        rerender=lambda r: _user_page(request, db, principal, user_id, problems=r.problems, status=r.status),
+        catch=(DomainError,),
+        passthrough=(NotFound,),
+    )
 
 
 @router.post("/admin/users/{user_id}")

@@ -11,6 +11,7 @@ from bankcrm.assignments import repository
 from bankcrm.assignments.schemas import ManagerShare
 from bankcrm.errors import FieldError
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.money import percent_text
 from bankcrm.models import Customer, ManagerAssignment
 
 PRIMARY, CO = "primary", "co"
@@ -70,7 +71,7 @@ def check_set(db: Session, managers: list[ManagerShare]) -> tuple[list[Slot], li
         errors.append(FieldError("managers", NEED_PRIMARY))
     total = sum(m.share_bp for m in managers)
     if total != FULL_SHARE_BP:
-        errors.append(FieldError("managers", SHARES_SUM, {"total": percent(total)}))
+        errors.append(FieldError("managers", SHARES_SUM, {"total": percent_text(total)}))
     seen: set[int] = set()
     for i, m in enumerate(managers):
         if m.manager_id in seen:
@@ -93,12 +94,7 @@ def hand_over(slots: list[Slot], giver: int, taker: int) -> list[Slot]:
     return ordered([*rest, Slot(taker, role, share)])
 
 
-def percent(bp: int) -> str:
-    """Basis points as a percentage without trailing zeros: 7000 → '70', 3350 → '33.5'."""
-    text = f"{bp / 100:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def describe(slots: list[Slot], names: dict[int, str]) -> str:
     """``am1 primary 70%, am2 co 30%`` for the audit log."""
-    return ", ".join(f"{names.get(s.manager_id, s.manager_id)} {s.role} {percent(s.share_bp)}%" for s in slots) or "-"
+    parts = [f"{names.get(s.manager_id, s.manager_id)} {s.role} {percent_text(s.share_bp)}%" for s in slots]
+    return ", ".join(parts) or "-"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import CorporateCreate, IndividualCreate
 from bankcrm.customers.service import records
@@ -116,7 +117,7 @@ def _check_corporate(
     payload["uscc"] = code
     if data.industry_division:
         payload["industry_section"] = next(
-            (c.parent_code for c in repository.codes(db, "industry") if c.code == data.industry_division), None
+            (c.parent_code for c in catalogue.code_table(db, "industry") if c.code == data.industry_division), None
         )
 
 

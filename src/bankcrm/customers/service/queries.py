@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.access.service.scope_audit import out_of_scope
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import (
     ChangeRequestRead,
@@ -26,7 +27,7 @@ from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.search_keys import prefix_range
-from bankcrm.models import ChangeRequest, ChangeRequestStatus, CodeItem, Customer
+from bankcrm.models import ChangeRequest, ChangeRequestStatus, Customer
 
 PROFILE_HIDDEN = frozenset({"customer_id", "customer"})
 
@@ -211,25 +212,9 @@ def inbox(
     return repository.change_requests(db, page, unit_path=None, status=status, maker_id=principal.user_id or -1)
 
 
-def code_table(db: Session, category: str) -> list[CodeItem]:
-    """One reference code table in display order."""
-    return repository.codes(db, category)
-
-
-def code_tables(db: Session, categories: list[str]) -> dict[str, list[CodeItem]]:
-    """category → its code table in display order, for the given categories (one query for all)."""
-    out: dict[str, list[CodeItem]] = {category: [] for category in categories}
-    for item in repository.codes_of(db, categories):
-        out[item.category].append(item)
-    return out
-
-
 def code_labels(db: Session, locale: str) -> dict[str, dict[str, str]]:
-    """category → code → label in the reader's language, for showing coded fields."""
-    return {
-        category: {c.code: (c.label_zh if locale == "zh_CN" else c.label_en) for c in items}
-        for category, items in code_tables(db, CATEGORIES).items()
-    }
+    """category → code → label in the reader's language, for the customer's coded fields."""
+    return catalogue.code_labels(db, CATEGORIES, locale)
 
 
 CATEGORIES = [

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import AddressIn, ContactPersonIn, EmailIn, FamilyMemberIn, PhoneIn
 from bankcrm.errors import FieldError
@@ -78,7 +79,7 @@ def check_codes(db: Session, errors: Collector, values: dict[str, Any]) -> None:
         value = values.get(field)
         if value is None:
             continue
-        known = {c.code: c for c in repository.codes(db, category)}
+        known = {c.code: c for c in catalogue.code_table(db, category)}
         item = known.get(value)
         if item is None or (field == "industry_division" and item.parent_code is None):
             errors.add(field, MSG_UNKNOWN_CODE)
@@ -86,7 +87,7 @@ def check_codes(db: Session, errors: Collector, values: dict[str, Any]) -> None:
 
 def check_code(db: Session, errors: Collector, field: str, category: str, value: str) -> None:
     """One coded value (in a list entry) exists in its table."""
-    if value not in {c.code for c in repository.codes(db, category)}:
+    if value not in {c.code for c in catalogue.code_table(db, category)}:
         errors.add(field, MSG_UNKNOWN_CODE)
 
 

@@ -24,15 +24,12 @@ from bankcrm.holdings.schemas import (
     TransactionRead,
 )
 from bankcrm.households.service import read as household_read
+from bankcrm.kit.i18n import label
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.models import Customer, Product, Task
+from bankcrm.models import Customer, Task
 from bankcrm.relationships.service import circles as circle_service
 
 MATURITY_HORIZON_DAYS = 90
-
-
-def _label(product: Product, locale: str) -> str:
-    return product.label_zh if locale == "zh_CN" else product.label_en
 
 
 def task_read(task: Task, customer: Customer, customer_name: str) -> TaskRead:
@@ -116,7 +113,7 @@ def customer_view(
         AccountRead(
             account_no=a.account_no_masked,
             product_code=a.product_code,
-            product=_label(p, locale),
+            product=label(p, locale),
             category=p.category,
             currency=a.currency,
             status=a.status,
@@ -137,7 +134,7 @@ def customer_view(
         LoanRead(
             contract_no=c.contract_no_masked,
             product_code=c.product_code,
-            product=_label(p, locale),
+            product=label(p, locale),
             currency=c.currency,
             status=c.status,
             amount=c.amount,

@@ -6,11 +6,12 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.service.scope_audit import out_of_scope
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import NotFound
 from bankcrm.households import repository
 from bankcrm.households.schemas import CategoryRead, HouseholdBadge, HouseholdRead, MemberRead, TotalsRead
-from bankcrm.kit.i18n import N_
+from bankcrm.kit.i18n import N_, label
 from bankcrm.models import Customer, Household
 
 HIDDEN_NAME = "—"
@@ -99,11 +100,11 @@ def _products(db: Session, ids: set[int], locale: str) -> list[CategoryRead]:
     return [
         CategoryRead(
             category=c.code,
-            label=c.label_zh if locale == "zh_CN" else c.label_en,
+            label=label(c, locale),
             holders=len(holders[c.code]),
             holdings=holdings[c.code],
         )
-        for c in repository.categories(db)
+        for c in catalogue.code_table(db, "product_category")
         if c.code in holders
     ]
 

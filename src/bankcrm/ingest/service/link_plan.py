@@ -16,6 +16,7 @@ from bankcrm.ingest.formats import LINKS
 from bankcrm.ingest.reader import LINE
 from bankcrm.ingest.service.plans import LoadContext
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.money import percent_text
 from bankcrm.kit.time import today_in, utcnow
 from bankcrm.models import Customer, CustomerLink
 from bankcrm.relationships.service import links
@@ -158,7 +159,7 @@ class LinksPlan:
         if bp is not None and active:
             held = state.held.get(target.id, 0)
             if held + bp > links.FULL_SHARE_BP:
-                return problem("share_pct", SHARES_OVER, links.percent(links.FULL_SHARE_BP - held))
+                return problem("share_pct", SHARES_OVER, percent_text(links.FULL_SHARE_BP - held))
             state.held[target.id] = held + bp
         state.seen[key] = row[LINE]
         return {

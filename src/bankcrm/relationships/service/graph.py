@@ -12,11 +12,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers.service import queries as customer_queries
 from bankcrm.models import Customer, CustomerLink
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import Graph, GraphEdge, GraphNode
-from bankcrm.relationships.service.links import link_types
+from bankcrm.relationships.service.links import TYPE_TABLE
 
 MAX_NODES = 150  # beyond this a graph is unreadable; the answer says it was cut
 MAX_LINKS = 2_000  # links read per step of a customer's graph
@@ -73,8 +74,7 @@ class NodeBook:
 
 def type_labels(db: Session, locale: str) -> dict[str, str]:
     """Link types' labels in the reader's language."""
-    zh = locale == "zh_CN"
-    return {c.code: (c.label_zh if zh else c.label_en) for c in link_types(db)}
+    return catalogue.labels_of(db, TYPE_TABLE, locale)
 
 
 def customer_graph(db: Session, principal: Principal, cif_no: str, *, today: date, locale: str) -> Graph:

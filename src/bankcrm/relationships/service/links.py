@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers.schemas import CustomerSummary
 from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.money import percent_text
 from bankcrm.kit.time import utcnow
 from bankcrm.models import CodeItem, Customer, CustomerLink
 from bankcrm.relationships import repository
@@ -55,17 +57,11 @@ ALREADY_ENDED = N_("This link has already ended.")
 
 def link_types(db: Session) -> list[CodeItem]:
     """The link types in display order (for the form)."""
-    return customer_queries.code_table(db, TYPE_TABLE)
+    return catalogue.code_table(db, TYPE_TABLE)
 
 
 def symmetric_types(db: Session) -> set[str]:
-    return {c.code for c in customer_queries.code_table(db, READING_TABLE) if c.parent_code == SYMMETRIC}
-
-
-def percent(bp: int) -> str:
-    """Basis points as a percentage without trailing zeros: 6000 → '60', 1250 → '12.5'."""
-    text = f"{Decimal(bp) / 100:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return {c.code for c in catalogue.code_table(db, READING_TABLE) if c.parent_code == SYMMETRIC}
 
 
 def share_bp(share: Decimal, errors: list[FieldError]) -> int | None:
@@ -123,7 +119,7 @@ def create_link(
     if added_bp is not None:
         held = repository.shares_held(db, target.id, today)
         if held + added_bp > FULL_SHARE_BP:
-            params = {"held": percent(held), "left": percent(FULL_SHARE_BP - held)}
+            params = {"held": percent_text(held), "left": percent_text(FULL_SHARE_BP - held)}
             raise ValidationFailed(errors=[FieldError("share_pct", SHARE_OVER, params)])
     link = CustomerLink(
         from_customer_id=source.id,
@@ -197,9 +193,8 @@ def reads(
     db: Session, principal: Principal, customer: Customer, links: list[CustomerLink], *, today: date, locale: str
 ) -> list[LinkRead]:
     """Links as ``customer`` sees them: its own label per direction; the other side masked or hidden."""
-    zh = locale == "zh_CN"
-    forward = {c.code: (c.label_zh if zh else c.label_en) for c in link_types(db)}
-    reverse = {c.code: (c.label_zh if zh else c.label_en) for c in customer_queries.code_table(db, READING_TABLE)}
+    forward = catalogue.labels_of(db, TYPE_TABLE, locale)
+    reverse = catalogue.labels_of(db, READING_TABLE, locale)
     other_ids = {lk.to_customer_id if lk.from_customer_id == customer.id else lk.from_customer_id for lk in links}
     others = repository.customers_by_id(db, other_ids)
     visible = customer_queries.visible_ids(db, principal, other_ids)

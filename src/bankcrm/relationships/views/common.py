@@ -1,15 +1,13 @@
-"""What the relationship pages share: the posted form, the saved flag, the graph block."""
+"""What the relationship pages share: the saved flag, the graph block."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Query
 
-from bankcrm.customers import forms
 from bankcrm.relationships import schemas
 
-Form = Annotated[dict[str, str], Depends(forms.form_values)]
 Flag = Annotated[str | None, Query(max_length=10)]
 
 

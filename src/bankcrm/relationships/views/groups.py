@@ -8,24 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.deps import AppSettings, Db, EntityId, GroupReader, GroupReviewer, PageNo, csrf_protect
 from bankcrm.access.principal import Principal
-from bankcrm.errors import Conflict, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships.service import circles, derivation, groups
 from bankcrm.relationships.service import graph as graph_service
-from bankcrm.relationships.views.common import Flag, Form, _graph_json
-from bankcrm.web.errors import form_errors
+from bankcrm.relationships.views.common import Flag, _graph_json
+from bankcrm.web.forms import FormValues as Form
+from bankcrm.web.forms import no_input, submit_form
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
-GroupReader = Annotated[Principal, Depends(require_web("group.read"))]
-GroupReviewer = Annotated[Principal, Depends(require_web("group.review"))]
 StatusFilter = Annotated[str, Query(max_length=20)]
-PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 CIRCLE_TABS = (("current", N_("Current")), ("ended", N_("Ended")))
 LIST_SIZE = 25
 
@@ -111,20 +108,21 @@ def group_accept(
     request: Request, db: Db, settings: AppSettings, principal: GroupReviewer, group_id: EntityId
 ) -> Response:
     """Accept a proposed group."""
-    try:
-        with db.begin_nested():
-            groups.accept(
-                db,
-                principal,
-                group_id,
-                today=today_in(settings.timezone),
-                locale=locale_of(request),
-                threshold_bp=settings.group_control_share_bp,
-            )
-    except (ValidationFailed, Conflict) as exc:
-        problems = form_errors(request, exc)
-        return _group_page(request, db, settings, principal, group_id, problems=problems, code=exc.status)
-    return RedirectResponse(f"/groups/{group_id}?saved=accepted", status_code=303)
+    return submit_form(
+        request,
+        db,
+        no_input,
+        lambda _: groups.accept(
+            db,
+            principal,
+            group_id,
+            today=today_in(settings.timezone),
+            locale=locale_of(request),
+            threshold_bp=settings.group_control_share_bp,
+        ),
+        redirect=f"/groups/{group_id}?saved=accepted",
+        rerender=lambda r: _group_page(request, db, settings, principal, group_id, problems=r.problems, code=r.status),
+    )
 
 
 @router.post("/groups/{group_id}/reject")
@@ -133,23 +131,24 @@ def group_reject(
 ) -> Response:
     """Reject a proposed group with a reason."""
     reason = form.get("reason", "")[:2000]
-    try:
-        with db.begin_nested():
-            groups.reject(
-                db,
-                principal,
-                group_id,
-                reason,
-                today=today_in(settings.timezone),
-                locale=locale_of(request),
-                threshold_bp=settings.group_control_share_bp,
-            )
-    except (ValidationFailed, Conflict) as exc:
-        problems = form_errors(request, exc)
-        return _group_page(
-            request, db, settings, principal, group_id, problems=problems, reason=reason, code=exc.status
-        )
-    return RedirectResponse(f"/groups/{group_id}?saved=rejected", status_code=303)
+    return submit_form(
+        request,
+        db,
+        no_input,
+        lambda _: groups.reject(
+            db,
+            principal,
+            group_id,
+            reason,
+            today=today_in(settings.timezone),
+            locale=locale_of(request),
+            threshold_bp=settings.group_control_share_bp,
+        ),
+        redirect=f"/groups/{group_id}?saved=rejected",
+        rerender=lambda r: _group_page(
+            request, db, settings, principal, group_id, problems=r.problems, reason=reason, code=r.status
+        ),
+    )
 
 
 @router.get("/guarantee-circles", response_class=HTMLResponse)

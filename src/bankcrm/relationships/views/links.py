@@ -2,56 +2,28 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
+from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, csrf_protect
+from bankcrm.access.deps import CustomerReader as Reader
+from bankcrm.access.deps import CustomerWriter as Writer
 from bankcrm.access.principal import Principal
-from bankcrm.errors import Conflict, FieldError, ValidationFailed
-from bankcrm.kit.i18n import N_
-from bankcrm.kit.time import parse_day, today_in
-from bankcrm.kit.validators import InvalidValue
+from bankcrm.kit.money import BusinessDate, Yuan
+from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
 from bankcrm.relationships.service import graph as graph_service
-from bankcrm.relationships.views.common import Flag, Form, _graph_json
-from bankcrm.web.errors import form_errors, invalid
+from bankcrm.relationships.views.common import Flag, _graph_json
+from bankcrm.web.forms import FormValues as Form
+from bankcrm.web.forms import no_input, submit_form, typed_fields, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
-Reader = Annotated[Principal, Depends(require_web("customer.read"))]
-Writer = Annotated[Principal, Depends(require_web("customer.write"))]
-CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
 
-MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
-YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
-BAD_AMOUNT = N_("Enter an amount in yuan, not negative, with at most two decimals.")
 FORM_FIELDS = ("link_type", "to_cif_no", "share_pct", "amount", "valid_from")
-
-
-def _fen(text: str, errors: list[FieldError]) -> int | None:
-    """Yuan as typed (``1234.5``, ``1,234.50``) to integer fen."""
-    text = text.strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
-    if not YUAN.fullmatch(text) or Decimal(text) > MAX_YUAN:
-        errors.append(FieldError("amount", BAD_AMOUNT))
-        return None
-    return int(Decimal(text) * 100)
-
-
-def _day(text: str, errors: list[FieldError]) -> date | None:
-    try:
-        return parse_day(text)
-    except InvalidValue as exc:
-        errors.append(FieldError("valid_from", exc.msgid))
-        return None
 
 
 def _page(
@@ -103,34 +75,32 @@ def link_create(
     request: Request, db: Db, settings: AppSettings, principal: Writer, cif_no: CifNo, form: Form
 ) -> Response:
     """Add a link (share in percent, amount in yuan on the form; fen in the service)."""
-    try:
-        problems: list[FieldError] = []
-        amount = _fen(form.get("amount", ""), problems)
-        valid_from = _day(form.get("valid_from", ""), problems)
-        if problems:
-            raise ValidationFailed(errors=problems)
-        try:
-            body = schemas.LinkCreate.model_validate(
-                {
-                    "to_cif_no": form.get("to_cif_no", "").strip(),
-                    "link_type": form.get("link_type", ""),
-                    "share_pct": form.get("share_pct", "").strip().rstrip("%").strip() or None,
-                    "amount": amount,
-                    "valid_from": valid_from,
-                }
-            )
-        except ValidationError as exc:
-            raise invalid(exc) from exc
-        with db.begin_nested():
-            service.create_link(
-                db, principal, cif_no, body, today=today_in(settings.timezone), locale=locale_of(request)
-            )
-    except (ValidationFailed, Conflict) as exc:
-        values = {k: form.get(k, "") for k in FORM_FIELDS}
-        return _page(
-            request, db, settings, principal, cif_no, values=values, problems=form_errors(request, exc), code=exc.status
+
+    def parse() -> schemas.LinkCreate:
+        typed = typed_fields(form, amount=Yuan, valid_from=BusinessDate)
+        return validated(
+            schemas.LinkCreate,
+            {
+                "to_cif_no": form.get("to_cif_no", "").strip(),
+                "link_type": form.get("link_type", ""),
+                "share_pct": form.get("share_pct", "").strip().rstrip("%").strip() or None,
+                **typed,
+            },
         )
-    return RedirectResponse(f"/customers/{cif_no}/links?saved=created", status_code=303)
+
+    values = {k: form.get(k, "") for k in FORM_FIELDS}
+    return submit_form(
+        request,
+        db,
+        parse,
+        lambda body: service.create_link(
+            db, principal, cif_no, body, today=today_in(settings.timezone), locale=locale_of(request)
+        ),
+        redirect=f"/customers/{cif_no}/links?saved=created",
+        rerender=lambda r: _page(
+            request, db, settings, principal, cif_no, values=values, problems=r.problems, code=r.status
+        ),
+    )
 
 
 @router.post("/customers/{cif_no}/links/{link_id}/end")
@@ -138,29 +108,24 @@ def link_end(
     request: Request, db: Db, settings: AppSettings, principal: Writer, cif_no: CifNo, link_id: EntityId
 ) -> Response:
     """End a link as of today in the bank's zone."""
-    try:
-        with db.begin_nested():
-            service.end_link(
-                db,
-                principal,
-                cif_no,
-                link_id,
-                schemas.LinkEnd(),
-                today=today_in(settings.timezone),
-                locale=locale_of(request),
-            )
-    except (ValidationFailed, Conflict) as exc:
-        return _page(
-            request,
+    return submit_form(
+        request,
+        db,
+        no_input,
+        lambda _: service.end_link(
             db,
-            settings,
             principal,
             cif_no,
-            problems=form_errors(request, exc),
-            failed_link=link_id,
-            code=exc.status,
-        )
-    return RedirectResponse(f"/customers/{cif_no}/links?saved=ended", status_code=303)
+            link_id,
+            schemas.LinkEnd(),
+            today=today_in(settings.timezone),
+            locale=locale_of(request),
+        ),
+        redirect=f"/customers/{cif_no}/links?saved=ended",
+        rerender=lambda r: _page(
+            request, db, settings, principal, cif_no, problems=r.problems, failed_link=link_id, code=r.status
+        ),
+    )
 
 
 @router.get("/customers/{cif_no}/relationships", response_class=HTMLResponse)
