@@ -10,14 +10,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect, require_web
 from bankcrm.access.principal import Principal
 from bankcrm.errors import Conflict, ValidationFailed
+from bankcrm.jobs.service import runs as job_runs
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import today_in
-from bankcrm.relationships.service import circles, derivation, groups
+from bankcrm.relationships.service import circles, groups
 from bankcrm.relationships.service import graph as graph_service
 from bankcrm.relationships.views.common import Flag, Form, _graph_json
 from bankcrm.web.errors import form_errors
 from bankcrm.web.templating import locale_of, render
+
+DERIVE_JOB = "groups"  # the registry step that derives groups and circles
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -48,27 +51,26 @@ def groups_page(
     principal: GroupReader,
     status: StatusFilter = "proposed",
     page: PageNo = 1,
-    derived: Annotated[int | None, Query(ge=0, le=MAX_PAGE)] = None,
+    queued: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> Response:
-    """Corporate groups by status, with the derive button for risk managers."""
+    """Corporate groups by status, with the derive button for risk managers (it queues the derivation)."""
     status = _status_or_default(status, "proposed", GROUP_TABS)
     result = groups.list_groups(db, principal, status, PageRequest(page, LIST_SIZE), locale=locale_of(request))
     context = {
         "status": status,
         "tabs": GROUP_TABS,
         "result": Page(result.items, result.total, result.page, result.size),
-        "derived": derived,
+        "queued": bool(queued),
+        "waiting": DERIVE_JOB in job_runs.queued_codes(db),
     }
     return render(request, "relationships/groups.html", context)
 
 
 @router.post("/groups/derive")
-def groups_derive(db: Db, settings: AppSettings, principal: GroupReviewer) -> Response:
-    """Derive groups and circles now; back to the proposals with how many are new."""
-    report = derivation.derive(
-        db, principal, today=today_in(settings.timezone), threshold_bp=settings.group_control_share_bp
-    )
-    return RedirectResponse(f"/groups?status=proposed&derived={report.proposed}", status_code=303)
+def groups_derive(db: Db, principal: GroupReviewer) -> Response:
+    """Queue the whole-bank derivation for the batch (18-30 s at a million customers: not in a request)."""
+    job_runs.queue(db, principal, DERIVE_JOB)
+    return RedirectResponse("/groups?status=proposed&queued=1", status_code=303)
 
 
 def _group_page(
