@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +33,7 @@ def lock(db: Session) -> None:
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def _family_links(family_types: Iterable[str], today: date) -> Select[Any]:
+def _family_links(family_types: Iterable[str], today: date) -> Select[int, int]:
     """The active family links joining two individuals."""
     source, target = aliased(Customer), aliased(Customer)
     return (
