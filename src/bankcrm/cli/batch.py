@@ -34,12 +34,14 @@ def _sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 def _step_line(step: StepOutcome) -> None:
     """One line per step as it ends: outcome, rows, seconds, or why not."""
+    from rich.markup import escape
+
     if step.outcome == "ok" and step.result is not None:
-        err_console.print(f"[green]{step.job.code}: ok[/green] ({step.result.rows} rows) {step.result.detail}")
+        err_console.print(f"[green]{step.job.code}: ok[/green] ({step.result.rows} rows) {escape(step.result.detail)}")
     elif step.outcome == "failed":
-        err_console.print(f"[red]{step.job.code}: failed: {step.error}[/red]")
+        err_console.print(f"[red]{step.job.code}: failed: {escape(step.error or '')}[/red]")
     else:
-        err_console.print(f"[yellow]{step.job.code}: skipped ({step.error})[/yellow]")
+        err_console.print(f"[yellow]{step.job.code}: skipped ({escape(step.error or '')})[/yellow]")
 
 
 def _finish(steps: list[StepOutcome]) -> None:
@@ -137,9 +139,9 @@ def batch_list() -> None:
     from bankcrm.jobs.service import runs
 
     for job in runs.registered():
-        after = f" (after {', '.join(job.after)})" if job.after else ""
         when = "nightly" if job.nightly else "on demand"
-        console.print(f"{job.code}: {job.label_en} / {job.label_zh} [{when}]{after}")
+        after = f", after {', '.join(job.after)}" if job.after else ""
+        console.print(f"{job.code}: {job.label_en} / {job.label_zh} ({when}{after})", markup=False, soft_wrap=True)
 
 
 @batch_app.command("households")

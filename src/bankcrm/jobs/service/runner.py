@@ -24,6 +24,7 @@ from bankcrm.kit.time import utcnow
 from bankcrm.models import JobRun
 
 Resolve = Callable[[str], Any]
+MAX_ERROR = 4000  # characters of a failed step's error kept in its run record
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _run_one(
         with session_scope(factory) as db:
             result: JobResult = resolve(job.entry)(db, settings, **options)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
         seconds = time.perf_counter() - clock
         run_id = _record(factory, job, trigger, "failed", started=started, seconds=seconds, error=error)
         return StepOutcome(job, "failed", run_id, error=error)

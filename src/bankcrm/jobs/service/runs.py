@@ -64,8 +64,9 @@ def run_steps(
     options: dict[str, Any] | None = None,
     on_step: Callable[[runner.StepOutcome], None] | None = None,
 ) -> list[runner.StepOutcome]:
-    """These steps (each named one must exist), in dependency order among themselves."""
-    steps = [job(code) for code in codes]
+    """These steps (each named one must exist), in the registry's order."""
+    wanted = {job(code).code for code in codes}
+    steps = [j for j in registered() if j.code in wanted]
     return runner.run(
         factory, settings, steps, trigger=trigger, resolve=modules.resolve, options=options, on_step=on_step
     )
