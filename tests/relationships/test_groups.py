@@ -73,6 +73,7 @@ def test_derivation_finds_both_groups_with_exact_cores_paths_and_totals(client: 
     # And HOLD's group: HALF (exactly 50 %) is not a member, PERSON is its controller
     group = client.get(f"/api/v1/groups/{proposed[HOLD]['id']}", headers=risk).json()
     assert (group["status"], group["member_count"], group["controller_count"]) == ("PROPOSED", 4, 1)
+    assert group["triggered_by"] == "周强 Zhou Qiang"  # the risk manager who queued the derivation
     assert [(m["cif_no"], m["role"], m["depth"]) for m in group["members"]] == [
         (HOLD, "CORE", 0),
         (PERSON, "CONTROLLER", 1),

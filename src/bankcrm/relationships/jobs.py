@@ -14,16 +14,20 @@ from bankcrm.relationships.schemas import DeriveReport
 from bankcrm.relationships.service import derivation
 
 
-def nightly(db: Session, settings: Settings) -> DeriveReport:
+def nightly(db: Session, settings: Settings, *, requested_by: int | None = None) -> DeriveReport:
     """Derive as the system; proposals wait for a risk manager, circles are current at once."""
     return derivation.derive(
-        db, SYSTEM_PRINCIPAL, today=today_in(settings.timezone), threshold_bp=settings.group_control_share_bp
+        db,
+        SYSTEM_PRINCIPAL,
+        today=today_in(settings.timezone),
+        threshold_bp=settings.group_control_share_bp,
+        requested_by=requested_by,
     )
 
 
-def groups_job(db: Session, settings: Settings, **_: Any) -> JobResult:
+def groups_job(db: Session, settings: Settings, *, requested_by: int | None = None, **_: Any) -> JobResult:
     """The registry's ``groups`` step: corporate groups and guarantee circles; rows are the groups and circles."""
-    report = nightly(db, settings)
+    report = nightly(db, settings, requested_by=requested_by)
     detail = (
         f"{report.groups} corporate groups ({report.proposed} proposed for review); "
         f"{report.circles} guarantee circles ({report.circles_new} new, {report.circles_ended} ended)"

@@ -80,6 +80,11 @@ def _run_one(
     resolve: Resolve,
     options: dict[str, Any],
 ) -> StepOutcome:
+    with session_scope(factory) as db:
+        waiting = repository.queued(db, job.code)
+        if waiting is not None and waiting.triggered_by is not None:
+            # the step runs for the user who queued it: steps that name who asked (groups) get the id
+            options = {**options, "requested_by": waiting.triggered_by}
     started = utcnow()
     clock = time.perf_counter()
     try:
