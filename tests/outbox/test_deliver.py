@@ -146,4 +146,9 @@ def test_a_message_is_written_only_with_its_business_change_and_bad_input_names_
         ("recipient", "Enter the recipient."),
         ("body", "Enter the message."),
     ]
+    with pytest.raises(ValidationFailed) as long:
+        enqueue(db, channel="email", recipient="a" * 190 + "@example.com", body="Hi")
+    assert [(e.field, e.message, e.params) for e in long.value.errors] == [
+        ("recipient", "The recipient may have at most %(max)s characters.", {"max": 200})
+    ]
     assert messages(db) == []

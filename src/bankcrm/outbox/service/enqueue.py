@@ -14,6 +14,7 @@ CHANNELS = ("email", "sms", "wechat")
 UNKNOWN_CHANNEL = N_("Choose e-mail, SMS or WeChat.")
 NO_RECIPIENT = N_("Enter the recipient.")
 NO_BODY = N_("Enter the message.")
+LONG_RECIPIENT = N_("The recipient may have at most %(max)s characters.")
 MAX_RECIPIENT = 200
 MAX_SUBJECT = 200
 
@@ -23,8 +24,10 @@ def enqueue(db: Session, *, channel: str, recipient: str, body: str, subject: st
     errors = []
     if channel not in CHANNELS:
         errors.append(FieldError("channel", UNKNOWN_CHANNEL))
-    if not recipient.strip() or len(recipient) > MAX_RECIPIENT:
+    if not recipient.strip():
         errors.append(FieldError("recipient", NO_RECIPIENT))
+    elif len(recipient.strip()) > MAX_RECIPIENT:
+        errors.append(FieldError("recipient", LONG_RECIPIENT, {"max": MAX_RECIPIENT}))
     if not body.strip():
         errors.append(FieldError("body", NO_BODY))
     if errors:
