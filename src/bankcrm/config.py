@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     # A shareholder controls a company when its share is strictly above this (basis points; 5000 = 50 %).
     group_control_share_bp: int = Field(5000, ge=0, le=10000)
     default_locale: Literal["en", "zh_CN"] = "en"
+    # The deliver-outbox job: e-mail goes to this SMTP server (plain SMTP, optionally STARTTLS) from this
+    # address; SMS and WeChat messages are written as files under outbox_dir/<channel>/ for the channel systems.
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "bankcrm@localhost"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+    outbox_dir: Path = Path("./var/outbox")
     # Largest request body taken (bytes): larger ones are a 413 before they are read. No route takes
     # file uploads (ingest reads files from disk), so one limit serves every request.
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)

@@ -15,7 +15,9 @@ from bankcrm.holdings.module import MODULE as HOLDINGS
 from bankcrm.home.module import MODULE as HOME
 from bankcrm.households.module import MODULE as HOUSEHOLDS
 from bankcrm.ingest.module import MODULE as INGEST
+from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
+from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
 from bankcrm.workflow.module import MODULE as WORKFLOW
 
@@ -30,8 +32,10 @@ MODULES: tuple[Module, ...] = (
     HOLDINGS,
     HOUSEHOLDS,
     INGEST,
+    JOBS,
     RELATIONSHIPS,
     WORKFLOW,
+    OUTBOX,  # last: its job delivers what the other steps wrote
 )
 
 

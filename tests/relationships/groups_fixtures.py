@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from bankcrm.jobs.service import runs
 from bankcrm.models import Customer, CustomerFigure, CustomerLink
 from tests.holdings.helpers import make_customer
 
@@ -125,3 +128,20 @@ def given_guarantees(db: Session, made: dict[str, Customer]) -> None:
     add_link(db, made, g7, "GUARANTOR_FOR", g8, amount=20)
     # a guarantee from the 3-cycle out to the chain is not inside any circle
     add_link(db, made, g1, "GUARANTOR_FOR", g6, amount=50_000)
+
+
+def run_queued_groups(client: TestClient) -> dict[str, Any]:
+    """Run the queued ``groups`` step as ``bankcrm batch queued`` would, in the test's transaction; its report."""
+    app: Any = client.app
+    steps = runs.run_steps(app.state.sessionmaker, app.state.settings, ["groups"])
+    assert [(s.job.code, s.outcome) for s in steps] == [("groups", "ok")], steps
+    report: dict[str, Any] = steps[0].result.report.model_dump()  # type: ignore[union-attr]
+    return report
+
+
+def derive(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    """Press derive through the API (it only queues the step), then run the step; the derivation's report."""
+    response = client.post("/api/v1/groups/derive", headers=headers)
+    assert response.status_code == 202, response.text
+    assert (response.json()["job_code"], response.json()["outcome"]) == ("groups", "queued")
+    return run_queued_groups(client)

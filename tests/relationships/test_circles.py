@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from bankcrm.models import CustomerLink, GuaranteeCircle
 from tests.conftest import signed_in, token_for
-from tests.relationships.groups_fixtures import G, add_link, given_group_customers, given_guarantees
+from tests.relationships.groups_fixtures import G, add_link, derive, given_group_customers, given_guarantees
 
 
 def given_circles(client: TestClient, db: Session) -> tuple[dict[str, Any], dict[str, str]]:
     made = given_group_customers(db)
     given_guarantees(db, made)
     risk = token_for(client, "risk")
-    assert client.post("/api/v1/groups/derive", headers=risk).status_code == 200
+    derive(client, risk)
     return made, risk
 
 
@@ -52,7 +52,7 @@ def test_rederiving_keeps_circle_ids_and_a_broken_cycle_ends(client: TestClient,
     made, risk = given_circles(client, db)
     before = {c.id for c in db.scalars(select(GuaranteeCircle))}
     # When derived again
-    again = client.post("/api/v1/groups/derive", headers=risk).json()
+    again = derive(client, risk)
     # Then nothing is new and nothing ended
     assert (again["circles"], again["circles_new"], again["circles_ended"]) == (2, 0, 0)
     assert {c.id for c in db.scalars(select(GuaranteeCircle))} == before
@@ -61,7 +61,7 @@ def test_rederiving_keeps_circle_ids_and_a_broken_cycle_ends(client: TestClient,
     g5.valid_to = date.today() - timedelta(days=1)
     add_link(db, made, G[7], "GUARANTOR_FOR", G[5], amount=30)
     db.flush()
-    report = client.post("/api/v1/groups/derive", headers=risk).json()
+    report = derive(client, risk)
     # Then the 2-cycle ended and the chain is a new circle of three (10 + 20 + 30 inside)
     assert (report["circles"], report["circles_new"], report["circles_ended"]) == (2, 1, 1)
     ended = client.get("/api/v1/guarantee-circles", params={"status": "ended"}, headers=risk).json()["items"]

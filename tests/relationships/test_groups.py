@@ -25,6 +25,7 @@ from tests.relationships.groups_fixtures import (
     SH_CO,
     SUB,
     add_link,
+    derive,
     given_figures,
     given_group_customers,
     given_shareholdings,
@@ -36,13 +37,6 @@ def given_case(db: Session) -> dict[str, Any]:
     given_shareholdings(db, made)
     given_figures(db, made)
     return made
-
-
-def derive(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
-    response = client.post("/api/v1/groups/derive", headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def groups_by_core(client: TestClient, headers: dict[str, str], status: str = "proposed") -> dict[str, Any]:
@@ -79,6 +73,7 @@ def test_derivation_finds_both_groups_with_exact_cores_paths_and_totals(client: 
     # And HOLD's group: HALF (exactly 50 %) is not a member, PERSON is its controller
     group = client.get(f"/api/v1/groups/{proposed[HOLD]['id']}", headers=risk).json()
     assert (group["status"], group["member_count"], group["controller_count"]) == ("PROPOSED", 4, 1)
+    assert group["triggered_by"] == "周强 Zhou Qiang"  # the risk manager who queued the derivation
     assert [(m["cif_no"], m["role"], m["depth"]) for m in group["members"]] == [
         (HOLD, "CORE", 0),
         (PERSON, "CONTROLLER", 1),
@@ -117,9 +112,11 @@ def test_derivation_finds_both_groups_with_exact_cores_paths_and_totals(client: 
         ("SHAREHOLDER_OF", True),
         ("SUBSIDIARY_OF", True),
     ]
-    # And the derivation is audited once, naming the risk manager
+    # And the risk manager's request is audited as queueing the step, which ran as the system, audited once
+    queued = db.scalars(select(AuditEvent).where(AuditEvent.action == "job.queued")).one()
+    assert (queued.actor_username, queued.entity_type, queued.detail) == ("risk", "job_run", "groups")
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "relationships.derived")).one()
-    assert event.actor_username == "risk" and "2 groups (2 proposed" in (event.detail or "")
+    assert event.actor_username == "system" and "2 groups (2 proposed" in (event.detail or "")
 
 
 def test_a_higher_threshold_setting_changes_what_counts_as_control(db: Session, settings: Settings) -> None:

@@ -19,6 +19,7 @@ from tests.relationships.groups_fixtures import (
     given_group_customers,
     given_guarantees,
     given_shareholdings,
+    run_queued_groups,
 )
 
 
@@ -43,11 +44,18 @@ def test_a_risk_manager_derives_then_rejects_without_and_with_a_reason_then_acce
     )
     # When the derive button is pressed
     derived = risk.post("/groups/derive", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False)
-    # Then the proposals are listed with a message
-    assert (derived.status_code, derived.headers["location"]) == (303, "/groups?status=proposed&derived=2")
-    listed = risk.get(derived.headers["location"])
-    assert "Derivation finished: 2 new proposals." in listed.text
+    # Then the derivation is queued (not run in the request) and the page says so
+    assert (derived.status_code, derived.headers["location"]) == (303, "/groups?status=proposed&queued=1")
+    waiting = risk.get(derived.headers["location"])
+    assert "Derivation queued: groups and circles are derived by the next batch run" in waiting.text
+    assert "北京控股集团有限公司" not in waiting.text
+    assert "A derivation is queued and runs with the next batch." in risk.get("/groups").text
+    # When the batch runs the queued step
+    assert run_queued_groups(client)["proposed"] == 2
+    # Then the proposals are listed and nothing is queued any more
+    listed = risk.get("/groups?status=proposed")
     assert "北京控股集团有限公司" in listed.text and "330,000.00" in listed.text
+    assert "is queued" not in listed.text
     hold_group = db.scalars(select(CorporateGroup).where(CorporateGroup.core_customer_id == made[HOLD].id)).one()
     # When the group's page is opened
     group_page = risk.get(f"/groups/{hold_group.id}")
@@ -81,6 +89,7 @@ def test_an_account_manager_reads_groups_but_has_no_review_buttons(client: TestC
     given_shareholdings(db, made)
     risk = signed_in(client, "risk")
     risk.post("/groups/derive", data={"csrf_token": csrf_from(risk.get("/groups").text)})
+    run_queued_groups(client)
     group_id = db.scalars(select(CorporateGroup.id).order_by(CorporateGroup.id)).first()
     client.cookies.clear()
     am1 = signed_in(client, "am1")
@@ -100,6 +109,7 @@ def test_circles_pages_and_a_customers_graph_page(client: TestClient, db: Sessio
     given_guarantees(db, made)
     risk = signed_in(client, "risk")
     risk.post("/groups/derive", data={"csrf_token": csrf_from(risk.get("/groups").text)})
+    run_queued_groups(client)
     listed = risk.get("/guarantee-circles")
     assert listed.status_code == 200
     ids = re.findall(r'href="/guarantee-circles/(\d+)"', listed.text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, Job, Module, NavEntry, Permission
 
 MODULE = Module(
     name="holdings",
@@ -22,6 +22,16 @@ MODULE = Module(
             "Work follow-up tasks",
             "处理跟进任务",
             default_roles=("management", "account_manager", "operations_manager"),
+        ),
+    ),
+    jobs=(
+        Job("figures", "Customers' derived figures", "客户衍生指标", "bankcrm.holdings.jobs:figures_job"),
+        Job(
+            "maturity-tasks",
+            "Maturity follow-up tasks",
+            "到期跟进任务",
+            "bankcrm.holdings.jobs:maturity_job",
+            after=("figures",),
         ),
     ),
     reference_data=(

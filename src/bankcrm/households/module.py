@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Module
+from bankcrm.kit.module import CustomerTab, Job, Module
 
 MODULE = Module(
     name="households",
@@ -13,6 +13,15 @@ MODULE = Module(
     customer_tabs=(
         CustomerTab(
             "household", N_("Household"), "/customers/{cif_no}/tabs/household", "customer.read", 110, ("individual",)
+        ),
+    ),
+    jobs=(
+        Job(
+            "households",
+            "Households from family links",
+            "根据亲属关系识别家庭",
+            "bankcrm.households.jobs:households_job",
+            after=("figures",),
         ),
     ),
     reference_data=("home_ownership",),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.models import (
@@ -32,12 +32,10 @@ def lock(db: Session) -> None:
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def family_edges(
-    db: Session, family_types: Iterable[str], today: date
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(from ids, to ids) of the active family links joining two individuals, in one query."""
+def _family_links(family_types: Iterable[str], today: date) -> Select[int, int]:
+    """The active family links joining two individuals."""
     source, target = aliased(Customer), aliased(Customer)
-    stmt = (
+    return (
         select(CustomerLink.from_customer_id, CustomerLink.to_customer_id)
         .join(source, source.id == CustomerLink.from_customer_id)
         .join(target, target.id == CustomerLink.to_customer_id)
@@ -48,8 +46,29 @@ def family_edges(
             target.kind == "individual",
         )
     )
+
+
+def family_edges(
+    db: Session, family_types: Iterable[str], today: date, among: set[int] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(from ids, to ids) of the active family links joining two individuals (both ``among``, if given)."""
+    stmt = _family_links(family_types, today)
+    if among is not None:
+        ids = sorted(among)
+        stmt = stmt.where(CustomerLink.from_customer_id.in_(ids), CustomerLink.to_customer_id.in_(ids))
     rows = np.array(db.execute(stmt).all(), dtype=np.int64).reshape(-1, 2)
     return rows[:, 0], rows[:, 1]
+
+
+def family_neighbours(db: Session, family_types: Iterable[str], today: date, ids: set[int]) -> set[int]:
+    """The individuals an active family link joins to any of these customers."""
+    if not ids:
+        return set()
+    wanted = sorted(ids)
+    stmt = _family_links(family_types, today).where(
+        or_(CustomerLink.from_customer_id.in_(wanted), CustomerLink.to_customer_id.in_(wanted))
+    )
+    return {c for pair in db.execute(stmt) for c in pair} - ids
 
 
 def overrides(db: Session) -> list[HouseholdOverride]:
@@ -57,20 +76,36 @@ def overrides(db: Session) -> list[HouseholdOverride]:
     return list(db.scalars(select(HouseholdOverride).order_by(HouseholdOverride.id)))
 
 
-def memberships(db: Session) -> dict[int, int]:
-    """customer id → household id, for every member."""
-    return {c: h for c, h in db.execute(select(HouseholdMember.customer_id, HouseholdMember.household_id))}
+def memberships(db: Session, among: set[int] | None = None) -> dict[int, int]:
+    """customer id → household id, for every member (of those ``among``, if given)."""
+    stmt = select(HouseholdMember.customer_id, HouseholdMember.household_id)
+    if among is not None:
+        stmt = stmt.where(HouseholdMember.customer_id.in_(sorted(among)))
+    return {c: h for c, h in db.execute(stmt)}
 
 
-def member_rows(db: Session) -> dict[int, tuple[int, bool]]:
-    """customer id → (household id, manual), for every member."""
+def member_rows(db: Session, among: set[int] | None = None) -> dict[int, tuple[int, bool]]:
+    """customer id → (household id, manual), for every member (of those ``among``, if given)."""
     stmt = select(HouseholdMember.customer_id, HouseholdMember.household_id, HouseholdMember.manual)
+    if among is not None:
+        stmt = stmt.where(HouseholdMember.customer_id.in_(sorted(among)))
     return {c: (h, bool(m)) for c, h, m in db.execute(stmt)}
 
 
-def live_households(db: Session) -> dict[int, Household]:
-    """Households not dissolved, by id."""
-    return {h.id: h for h in db.scalars(select(Household).where(Household.dissolved_at.is_(None)))}
+def member_ids(db: Session, household_ids: set[int]) -> set[int]:
+    """The customers who are members of these households."""
+    if not household_ids:
+        return set()
+    stmt = select(HouseholdMember.customer_id).where(HouseholdMember.household_id.in_(sorted(household_ids)))
+    return set(db.scalars(stmt))
+
+
+def live_households(db: Session, ids: set[int] | None = None) -> dict[int, Household]:
+    """Households not dissolved, by id (of these ``ids``, if given)."""
+    stmt = select(Household).where(Household.dissolved_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(Household.id.in_(sorted(ids)))
+    return {h.id: h for h in db.scalars(stmt)}
 
 
 def seniority(db: Session, ids: Iterable[int]) -> dict[int, tuple[int, date, str]]:

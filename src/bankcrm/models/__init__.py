@@ -37,6 +37,7 @@ from bankcrm.models.holding import (
 )
 from bankcrm.models.household import Household, HouseholdMember, HouseholdOverride
 from bankcrm.models.ingest import IngestBatch, IngestPriorRow, IngestReject, IngestRun
+from bankcrm.models.job import JobRun, OutboxMessage
 from bankcrm.models.org import OrgUnit, OrgUnitKind
 from bankcrm.models.relationship import CustomerLink
 from bankcrm.models.task import Task, TaskStatus
@@ -79,10 +80,12 @@ __all__ = [
     "IngestPriorRow",
     "IngestReject",
     "IngestRun",
+    "JobRun",
     "LoanContract",
     "ManagerAssignment",
     "OrgUnit",
     "OrgUnitKind",
+    "OutboxMessage",
     "Permission",
     "Product",
     "Role",

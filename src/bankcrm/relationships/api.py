@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, status
 
 from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiCustomerWriter as Writer
 from bankcrm.access.deps import ApiGroupReader as GroupReader
 from bankcrm.access.deps import ApiGroupReviewer as GroupReviewer
 from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, PageSize
+from bankcrm.jobs.schemas import JobRunRead
+from bankcrm.jobs.service import runs as job_runs
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
-from bankcrm.relationships.service import circles, derivation, graph, groups
+from bankcrm.relationships.service import circles, graph, groups
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["relationships"])
@@ -77,12 +79,10 @@ def list_groups(
     return groups.list_groups(db, caller, status, PageRequest(page, size), locale=locale_of(request))
 
 
-@router.post("/groups/derive", response_model=schemas.DeriveReport)
-def derive_groups(db: Db, settings: AppSettings, caller: GroupReviewer) -> schemas.DeriveReport:
-    """Derive groups and guarantee circles now from today's links (as the nightly batch does)."""
-    return derivation.derive(
-        db, caller, today=today_in(settings.timezone), threshold_bp=settings.group_control_share_bp
-    )
+@router.post("/groups/derive", response_model=JobRunRead, status_code=status.HTTP_202_ACCEPTED)
+def derive_groups(db: Db, caller: GroupReviewer) -> JobRunRead:
+    """Queue the derivation of groups and circles (the ``groups`` batch step; too long for a request)."""
+    return job_runs.queue(db, caller, "groups")
 
 
 @router.get("/groups/{group_id}", response_model=schemas.GroupRead)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, Job, Module, NavEntry, Permission
 
 MODULE = Module(
     name="relationships",
@@ -26,6 +26,15 @@ MODULE = Module(
             "Derive corporate groups and accept or reject them",
             "识别集团客户并审核确认或驳回",
             default_roles=("risk_manager",),
+        ),
+    ),
+    jobs=(
+        Job(
+            "groups",
+            "Corporate groups and guarantee circles",
+            "识别集团客户和担保圈",
+            "bankcrm.relationships.jobs:groups_job",
+            after=("figures",),
         ),
     ),
     reference_data=("family_relation", "guarantee_type", "link_reading", "link_type"),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from bankcrm.households import repository
 from bankcrm.households.schemas import DeriveReport
 from bankcrm.kit.time import utcnow
+from bankcrm.models import Household, HouseholdOverride
 from bankcrm.relationships.service.links import FAMILY
 
 EXCLUDE = "EXCLUDE"
@@ -54,11 +55,31 @@ def derive(db: Session, *, today: date) -> DeriveReport:
     """Recompute every household from today's family links and the overrides; only changed memberships are written."""
     repository.lock(db)
     overrides = repository.overrides(db)
+    source, target = repository.family_edges(db, FAMILY, today)
+    return settle(
+        db,
+        overrides,
+        source,
+        target,
+        previous=repository.memberships(db),
+        live=repository.live_households(db),
+        current=repository.member_rows(db),
+    )
+
+
+def settle(
+    db: Session,
+    overrides: list[HouseholdOverride],
+    source: npt.NDArray[np.int64],
+    target: npt.NDArray[np.int64],
+    *,
+    previous: dict[int, int],
+    live: dict[int, Household],
+    current: dict[int, tuple[int, bool]],
+) -> DeriveReport:
+    """Apply the rule to these links, memberships and live households (all of them, or a closed part)."""
     moved = {o.customer_id: o for o in overrides if o.kind in MEMBERSHIP_KINDS}  # newest wins (id order)
     chosen_head = {o.household_id: o.customer_id for o in overrides if o.kind == HEAD}
-    previous = repository.memberships(db)
-    live = repository.live_households(db)
-    source, target = repository.family_edges(db, FAMILY, today)
     if moved:  # a customer placed by hand is no bridge: its links join nobody
         away = np.array(sorted(moved), dtype=np.int64)
         keep = ~(np.isin(source, away) | np.isin(target, away))
@@ -92,7 +113,6 @@ def derive(db: Session, *, today: date) -> DeriveReport:
         updates.append({"id": household_id, "head_customer_id": head, "derived_at": now})
     dissolved = [h for h in live if h not in kept]
     wanted = {c: (h, c in manual) for h, g in kept.items() for c in g}
-    current = repository.member_rows(db)
     repository.delete_members(db, [c for c, row in current.items() if wanted.get(c) != row])
     repository.update_households(db, updates)
     repository.update_households(db, [{"id": h, "head_customer_id": None, "dissolved_at": now} for h in dissolved])

@@ -1,4 +1,4 @@
-"""Manual household edits: each is stored as an override, applied by re-deriving at once, and audited."""
+"""Manual household edits: each is stored as an override, applied at once to the households it touches, audited."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.households import repository
 from bankcrm.households.schemas import HeadSet, HouseholdRead, MemberAdd
-from bankcrm.households.service.derive import ASSIGN, EXCLUDE, HEAD, MEMBERSHIP_KINDS, derive
+from bankcrm.households.service.around import derive_around
+from bankcrm.households.service.derive import ASSIGN, EXCLUDE, HEAD, MEMBERSHIP_KINDS
 from bankcrm.households.service.read import read, visible_household
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
@@ -55,7 +56,7 @@ def remove_member(db: Session, principal: Principal, household_id: int, cif_no: 
     repository.drop_overrides(db, MEMBERSHIP_KINDS, customer_id=customer.id)
     repository.drop_overrides(db, (HEAD,), customer_id=customer.id)
     _override(db, principal, EXCLUDE, customer.id, None)
-    derive(db, today=today)
+    derive_around(db, today=today, customers={customer.id})
     audit_service.record(
         db,
         Actor.of(principal),
@@ -83,7 +84,7 @@ def add_member(
     repository.drop_overrides(db, MEMBERSHIP_KINDS, customer_id=customer.id)
     repository.drop_overrides(db, (HEAD,), customer_id=customer.id)
     _override(db, principal, ASSIGN, customer.id, household_id)
-    derive(db, today=today)
+    derive_around(db, today=today, customers={customer.id}, households={household_id})
     row = repository.household(db, household_id)
     placed = repository.membership(db, customer.id)
     if row is None or placed is None or placed.household_id != household_id:
@@ -111,7 +112,7 @@ def set_head(
     if before != customer.cif_no:
         repository.drop_overrides(db, (HEAD,), household_id=household_id)
         _override(db, principal, HEAD, customer.id, household_id)
-        derive(db, today=today)
+        derive_around(db, today=today, customers=set(), households={household_id})
         audit_service.record(
             db,
             Actor.of(principal),

@@ -37,14 +37,19 @@ class _GroupCounts:
     not_reproposed: int = 0
 
 
-def derive(db: Session, principal: Principal, *, today: date, threshold_bp: int) -> DeriveReport:
-    """Read the active links in one query, derive groups and circles, store what changed, audit once."""
+def derive(
+    db: Session, principal: Principal, *, today: date, threshold_bp: int, requested_by: int | None = None
+) -> DeriveReport:
+    """Read the active links in one query, derive groups and circles, store what changed, audit once.
+
+    ``requested_by``: the user whose queued request the batch is running (named on new proposals).
+    """
     started = time.perf_counter()
     repository.lock_derivation(db)
     links = LinkArrays.from_rows(repository.derivation_rows(db, today))
     groups = groups_from(links, threshold_bp)
     circles = circles_from(links)
-    triggered_by = None if principal.is_system else principal.user_id
+    triggered_by = requested_by if requested_by is not None else (None if principal.is_system else principal.user_id)
     counts = _store_groups(db, principal, groups, triggered_by)
     new, ended = _store_circles(db, circles)
     report = DeriveReport(

@@ -1,0 +1,127 @@
+"""Run steps in dependency order, each in its own transaction, and record every step's run.
+
+The runner is the transaction boundary: a step that fails is rolled back alone and recorded as
+failed; the steps that wait for it (directly or not) are recorded as skipped; independent steps
+still run. A step a request queued is filled in by the next run of that step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bankcrm.config import Settings
+from bankcrm.db import session_scope
+from bankcrm.jobs import repository
+from bankcrm.jobs.service.order import ordered
+from bankcrm.kit.jobs import JobResult
+from bankcrm.kit.module import Job
+from bankcrm.kit.time import utcnow
+from bankcrm.models import JobRun
+
+Resolve = Callable[[str], Any]
+MAX_ERROR = 4000  # characters of a failed step's error kept in its run record
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What happened to one step in a run."""
+
+    job: Job
+    outcome: str  # ok | failed | skipped
+    run_id: int
+    result: JobResult | None = None
+    error: str | None = None
+
+
+def run(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    jobs: Sequence[Job],
+    *,
+    trigger: str,
+    resolve: Resolve,
+    options: dict[str, Any] | None = None,
+    on_step: Callable[[StepOutcome], None] | None = None,
+) -> list[StepOutcome]:
+    """Run these steps (dependencies among them respected; ``after`` outside them is ignored)."""
+    selected = {j.code for j in jobs}
+    plan = ordered([j if set(j.after) <= selected else _within(j, selected) for j in jobs])
+    outcomes: dict[str, StepOutcome] = {}
+    for job in plan:
+        blocked = [name for name in job.after if outcomes[name].outcome != "ok"]
+        if blocked:
+            error = f"not run: {', '.join(blocked)} did not succeed"
+            step = StepOutcome(job, "skipped", _record(factory, job, trigger, "skipped", error=error), error=error)
+        else:
+            step = _run_one(factory, settings, job, trigger, resolve, options or {})
+        outcomes[job.code] = step
+        if on_step is not None:
+            on_step(step)
+    return list(outcomes.values())
+
+
+def _within(job: Job, selected: set[str]) -> Job:
+    """The step waiting only for the selected steps it names."""
+    return Job(
+        job.code, job.label_en, job.label_zh, job.entry, tuple(a for a in job.after if a in selected), job.nightly
+    )
+
+
+def _run_one(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    job: Job,
+    trigger: str,
+    resolve: Resolve,
+    options: dict[str, Any],
+) -> StepOutcome:
+    with session_scope(factory) as db:
+        waiting = repository.queued(db, job.code)
+        if waiting is not None and waiting.triggered_by is not None:
+            # the step runs for the user who queued it: steps that name who asked (groups) get the id
+            options = {**options, "requested_by": waiting.triggered_by}
+    started = utcnow()
+    clock = time.perf_counter()
+    try:
+        with session_scope(factory) as db:
+            result: JobResult = resolve(job.entry)(db, settings, **options)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+        seconds = time.perf_counter() - clock
+        run_id = _record(factory, job, trigger, "failed", started=started, seconds=seconds, error=error)
+        return StepOutcome(job, "failed", run_id, error=error)
+    seconds = time.perf_counter() - clock
+    run_id = _record(factory, job, trigger, "ok", started=started, seconds=seconds, result=result)
+    return StepOutcome(job, "ok", run_id, result=result)
+
+
+def _record(
+    factory: sessionmaker[Session],
+    job: Job,
+    trigger: str,
+    outcome: str,
+    *,
+    started: Any = None,
+    seconds: float | None = None,
+    result: JobResult | None = None,
+    error: str | None = None,
+) -> int:
+    """Write the run record in a transaction of its own (a failed step's rollback must not take it along)."""
+    with session_scope(factory) as db:
+        row = repository.queued(db, job.code)
+        if row is None:
+            row = repository.add(db, JobRun(job_code=job.code, trigger=trigger, outcome=outcome))
+        row.outcome = outcome
+        row.started_at = started
+        row.finished_at = utcnow() if started is not None else None
+        row.seconds = round(seconds, 3) if seconds is not None else None
+        row.rows = result.rows if result is not None else None
+        row.detail = result.detail if result is not None else None
+        row.error = error
+        db.flush()
+        return row.id
