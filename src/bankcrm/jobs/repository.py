@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.models import JobRun
+from bankcrm.models.job import JobOutcome, JobRun
 
 
 def add(db: Session, row: JobRun) -> JobRun:
@@ -18,13 +18,13 @@ def add(db: Session, row: JobRun) -> JobRun:
 
 def queued(db: Session, job_code: str) -> JobRun | None:
     """The waiting request for this step, if any (a request queues at most one per step)."""
-    stmt = select(JobRun).where(JobRun.job_code == job_code, JobRun.outcome == "queued").order_by(JobRun.id)
+    stmt = select(JobRun).where(JobRun.job_code == job_code, JobRun.outcome == JobOutcome.QUEUED).order_by(JobRun.id)
     return db.scalars(stmt.limit(1)).first()
 
 
 def queued_codes(db: Session) -> list[str]:
     """The steps with a waiting request, oldest request first."""
-    stmt = select(JobRun.job_code).where(JobRun.outcome == "queued").order_by(JobRun.id)
+    stmt = select(JobRun.job_code).where(JobRun.outcome == JobOutcome.QUEUED).order_by(JobRun.id)
     return list(dict.fromkeys(db.scalars(stmt)))
 
 

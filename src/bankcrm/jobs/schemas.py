@@ -6,8 +6,23 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-OUTCOMES = ("queued", "ok", "failed", "skipped")
-TRIGGERS = ("user", "cli", "nightly")
+from bankcrm.kit.i18n import N_
+from bankcrm.models.job import JobOutcome, JobTrigger
+
+OUTCOMES = tuple(JobOutcome)
+TRIGGERS = tuple(JobTrigger)
+# What the operations page shows for each: a label (msgid) and the badge's colour.
+OUTCOME_LABELS = {
+    JobOutcome.OK: (N_("Succeeded"), "bg-success-lt"),
+    JobOutcome.FAILED: (N_("Failed"), "bg-danger-lt"),
+    JobOutcome.SKIPPED: (N_("Skipped"), "bg-warning-lt"),
+    JobOutcome.QUEUED: (N_("Queued"), "bg-info-lt"),
+}
+TRIGGER_LABELS = {
+    JobTrigger.USER: N_("A user"),
+    JobTrigger.NIGHTLY: N_("Nightly batch"),
+    JobTrigger.CLI: N_("Command line"),
+}
 
 
 class JobInfo(BaseModel):

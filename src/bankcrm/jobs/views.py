@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bankcrm.access.deps import Db, csrf_protect, require_web
 from bankcrm.access.principal import Principal
 from bankcrm.errors import NotFound
+from bankcrm.jobs.schemas import OUTCOME_LABELS, TRIGGER_LABELS
 from bankcrm.jobs.service import runs
 from bankcrm.jobs.service.order import UnknownJob
 from bankcrm.kit.i18n import N_
@@ -36,6 +37,8 @@ def jobs_page(
     context = {
         "jobs": jobs,
         "labels": {j.code: j.label for j in jobs},
+        "outcome_labels": OUTCOME_LABELS,
+        "trigger_labels": TRIGGER_LABELS,
         "waiting": set(runs.queued_codes(db)),
         "result": Page(result.items, result.total, result.page, result.size),
         "queued": queued if queued in {j.code for j in jobs} else None,

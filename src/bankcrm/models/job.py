@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.kit.time import utcnow
 from bankcrm.models.base import Base
+
+
+class JobOutcome(StrEnum):
+    """Where a run record stands: waiting for the batch, or how the step ended."""
+
+    QUEUED = "queued"
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class JobTrigger(StrEnum):
+    """Who started a run."""
+
+    USER = "user"
+    CLI = "cli"
+    NIGHTLY = "nightly"
+
+
+class OutboxStatus(StrEnum):
+    """Where a message to a customer stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class JobRun(Base):
@@ -41,7 +67,7 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending | sent | failed
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING, index=True)  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

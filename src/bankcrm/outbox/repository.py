@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import OutboxMessage
+from bankcrm.models.job import OutboxMessage, OutboxStatus
 
 
 def add(db: Session, row: OutboxMessage) -> OutboxMessage:
@@ -17,5 +17,10 @@ def add(db: Session, row: OutboxMessage) -> OutboxMessage:
 
 def pending(db: Session, limit: int) -> list[OutboxMessage]:
     """The oldest messages not yet delivered, locked so that two senders never send one twice."""
-    stmt = select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id).limit(limit)
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
     return list(db.scalars(stmt.with_for_update(skip_locked=True)))

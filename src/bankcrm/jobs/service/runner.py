@@ -21,7 +21,7 @@ from bankcrm.jobs.service.order import ordered
 from bankcrm.kit.jobs import JobResult
 from bankcrm.kit.module import Job
 from bankcrm.kit.time import utcnow
-from bankcrm.models import JobRun
+from bankcrm.models.job import JobOutcome, JobRun
 
 Resolve = Callable[[str], Any]
 MAX_ERROR = 4000  # characters of a failed step's error kept in its run record
@@ -53,10 +53,12 @@ def run(
     plan = ordered([j if set(j.after) <= selected else _within(j, selected) for j in jobs])
     outcomes: dict[str, StepOutcome] = {}
     for job in plan:
-        blocked = [name for name in job.after if outcomes[name].outcome != "ok"]
+        blocked = [name for name in job.after if outcomes[name].outcome != JobOutcome.OK]
         if blocked:
             error = f"not run: {', '.join(blocked)} did not succeed"
-            step = StepOutcome(job, "skipped", _record(factory, job, trigger, "skipped", error=error), error=error)
+            step = StepOutcome(
+                job, JobOutcome.SKIPPED, _record(factory, job, trigger, JobOutcome.SKIPPED, error=error), error=error
+            )
         else:
             step = _run_one(factory, settings, job, trigger, resolve, options or {})
         outcomes[job.code] = step
@@ -93,11 +95,11 @@ def _run_one(
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
         seconds = time.perf_counter() - clock
-        run_id = _record(factory, job, trigger, "failed", started=started, seconds=seconds, error=error)
-        return StepOutcome(job, "failed", run_id, error=error)
+        run_id = _record(factory, job, trigger, JobOutcome.FAILED, started=started, seconds=seconds, error=error)
+        return StepOutcome(job, JobOutcome.FAILED, run_id, error=error)
     seconds = time.perf_counter() - clock
-    run_id = _record(factory, job, trigger, "ok", started=started, seconds=seconds, result=result)
-    return StepOutcome(job, "ok", run_id, result=result)
+    run_id = _record(factory, job, trigger, JobOutcome.OK, started=started, seconds=seconds, result=result)
+    return StepOutcome(job, JobOutcome.OK, run_id, result=result)
 
 
 def _record(

@@ -18,7 +18,7 @@ from bankcrm.jobs.service.order import find, ordered
 from bankcrm.kit.module import Job
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import JobRun
+from bankcrm.models.job import JobOutcome, JobRun, JobTrigger
 
 
 def registered() -> list[Job]:
@@ -51,7 +51,7 @@ def run_nightly(
     """Every nightly step in dependency order."""
     steps = [j for j in registered() if j.nightly]
     return runner.run(
-        factory, settings, steps, trigger="nightly", resolve=modules.resolve, options=options, on_step=on_step
+        factory, settings, steps, trigger=JobTrigger.NIGHTLY, resolve=modules.resolve, options=options, on_step=on_step
     )
 
 
@@ -60,7 +60,7 @@ def run_steps(
     settings: Settings,
     codes: list[str],
     *,
-    trigger: str = "cli",
+    trigger: str = JobTrigger.CLI,
     options: dict[str, Any] | None = None,
     on_step: Callable[[runner.StepOutcome], None] | None = None,
 ) -> list[runner.StepOutcome]:
@@ -86,8 +86,8 @@ def queue(db: Session, principal: Principal, code: str) -> JobRunRead:
             db,
             JobRun(
                 job_code=code,
-                outcome="queued",
-                trigger="user",
+                outcome=JobOutcome.QUEUED,
+                trigger=JobTrigger.USER,
                 triggered_by=principal.user_id,
                 queued_at=utcnow(),
             ),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.kit.time import utcnow
-from bankcrm.models import OutboxMessage
+from bankcrm.models.job import OutboxMessage, OutboxStatus
 from bankcrm.outbox import repository
 
 BATCH = 500
@@ -51,9 +51,9 @@ def _settle(message: OutboxMessage, error: str | None) -> bool:
     """Record one attempt's result on the message; whether it was delivered."""
     message.attempts += 1
     if error is None:
-        message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+        message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
         return True
-    message.status, message.last_error = "failed", error[:2000]
+    message.status, message.last_error = OutboxStatus.FAILED, error[:2000]
     return False
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
-from bankcrm.models import OutboxMessage
+from bankcrm.models.job import OutboxMessage, OutboxStatus
 from bankcrm.outbox import repository
 
 CHANNELS = ("email", "sms", "wechat")
@@ -37,7 +37,7 @@ def enqueue(db: Session, *, channel: str, recipient: str, body: str, subject: st
         recipient=recipient.strip(),
         subject=subject[:MAX_SUBJECT],
         body=body,
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         created_at=utcnow(),
     )
