@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bankcrm.kit.listing import SortSpec
 
 # How long one SQLite writer waits for another before "database is locked", and how often BEGIN is retried after.
 SQLITE_BUSY_MS = 10_000
@@ -92,3 +94,17 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def ordered(stmt: Select[Any], sort: SortSpec, columns: Mapping[str, Any]) -> Select[Any]:
+    """``stmt`` ordered by a list's sort keys, mapped to SQL by the repository's ``columns``.
+
+    NULLs sort as the largest value on both databases (PostgreSQL's rule; SQLite's default is the
+    opposite), so a sorted list and its export read the same on either. A key missing from
+    ``columns`` is a programming error (the ListSpec and the repository disagree): KeyError.
+    """
+    clauses = []
+    for key in sort.keys:
+        column = columns[key.field]
+        clauses.append(column.desc().nulls_first() if key.descending else column.asc().nulls_last())
+    return stmt.order_by(*clauses)

@@ -13,6 +13,7 @@ from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.kit.ids import RowId
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.web import lists
 
 router = APIRouter(tags=["customers"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
@@ -21,6 +22,7 @@ Unmasker = Annotated[Principal, Depends(require_api("pii.unmask"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$", description="The 11-digit CIF number")]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
+Sort = Annotated[str | None, Query(max_length=200, description="Fields to sort by, '-' for descending: -name,cif_no")]
 
 
 class ChangeResult(BaseModel):
@@ -42,21 +44,26 @@ def search_customers(
     account_manager_id: RowId | None = None,
     page: PageNo = 1,
     size: PageSize = 25,
+    sort: Sort = None,
 ) -> schemas.CustomerPage:
-    """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin."""
+    """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin.
+
+    ``sort``: cif_no, name, kind, home_unit or status, ``-`` for descending, comma-separated; ties by CIF
+    number. A search without ``sort`` lists exact matches first, then by name key.
+    """
+    order = lists.sort_of(schemas.CUSTOMER_LIST, sort) if sort or not q else None
     result, items = queries.search(
         db,
         caller,
         cipher,
-        PageRequest(page, size),
+        lists.page_of(schemas.CUSTOMER_LIST, page, size),
         q=q,
         kind=kind,
         status=status,
         account_manager_id=account_manager_id,
+        sort=order,
     )
-    return schemas.CustomerPage(
-        items=items, total=result.total, total_capped=result.capped, page=result.page, size=result.size
-    )
+    return schemas.CustomerPage.of(result, items, total_capped=result.capped)
 
 
 @router.post("/customers/individual", response_model=schemas.ChangeRequestRead, status_code=status.HTTP_202_ACCEPTED)

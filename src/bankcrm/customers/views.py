@@ -9,18 +9,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect, require_web
-from bankcrm.access.principal import SYSTEM_PRINCIPAL, Actor, Principal
+from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.audit import service as audit_service
 from bankcrm.customers import forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import Conflict, DomainError, ValidationFailed
-from bankcrm.kit.i18n import N_, gettext_for, translations
+from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.web import lists
 from bankcrm.web.errors import form_errors, invalid
-from bankcrm.web.export import export_response
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -29,18 +28,7 @@ Writer = Annotated[Principal, Depends(require_web("customer.write"))]
 Unmasker = Annotated[Principal, Depends(require_web("pii.unmask"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
 Form = Annotated[dict[str, str], Depends(forms.form_values)]
-EXPORT_LIMIT = 10_000
-EXPORT_HEADERS = (
-    N_("CIF no."),
-    N_("Kind"),
-    N_("Status"),
-    N_("Name"),
-    N_("ID type"),
-    N_("ID number"),
-    N_("USCC"),
-    N_("Unit"),
-    N_("Account manager"),
-)
+SPEC = schemas.CUSTOMER_LIST
 
 
 def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
@@ -54,24 +42,15 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
 
 
 @router.get("/customers", response_class=HTMLResponse)
-def customers_page(
-    request: Request,
-    db: Db,
-    cipher: Cipher,
-    principal: Reader,
-    q: Annotated[str, Query(max_length=100)] = "",
-    kind: str = "",
-    status: str = "",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-) -> Response:
-    """Search and list customers in scope."""
-    result, items = queries.search(
-        db, principal, cipher, PageRequest(page, 25), q=q, kind=kind or None, status=status or None
-    )
+def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) -> Response:
+    """Search, sort and list customers in scope (a search keeps its relevance order until a header is clicked)."""
+    lq = _list_query(request)
+    result, items = queries.search(db, principal, cipher, lq.page, sort=lq.sort, **_search_filters(lq))
     context = {
         "result": result,
         "items": items,
-        "params": {"q": q, "kind": kind, "status": status},
+        "lq": lq,
+        "params": lq.params(),
         "labels": queries.code_labels(db, locale_of(request)),
         "statuses": queries.code_table(db, "customer_status"),
     }
@@ -80,47 +59,24 @@ def customers_page(
 
 
 @router.get("/customers/export.{fmt}")
-def customers_export(
-    request: Request,
-    db: Db,
-    cipher: Cipher,
-    principal: Reader,
-    fmt: str,
-    q: Annotated[str, Query(max_length=100)] = "",
-    kind: str = "",
-    status: str = "",
-) -> Response:
-    """The search result as CSV or XLSX, masked like the screen; the export is audited."""
-    _, items = queries.search(
-        db,
-        principal,
-        cipher,
-        PageRequest(1, EXPORT_LIMIT),
-        q=q,
-        kind=kind or None,
-        status=status or None,
-        cap=EXPORT_LIMIT,
-    )
-    audit_service.record(
-        db, Actor.of(principal), "customer.export", detail=f"{len(items)} rows; q={q!r} kind={kind} status={status}"
-    )
-    tr = translations(locale_of(request))
-    headers = [tr.gettext(h) for h in EXPORT_HEADERS]
-    rows = [
-        (
-            c.cif_no,
-            c.kind,
-            c.status,
-            c.name,
-            c.id_type or "",
-            c.id_no or "",
-            c.uscc or "",
-            c.home_unit,
-            c.account_manager or "",
-        )
-        for c in items
-    ]
-    return export_response(fmt, "customers", headers, rows)
+def customers_export(request: Request, db: Db, cipher: Cipher, principal: Reader, fmt: str) -> Response:
+    """The search result in the list's order as CSV or XLSX, masked like the screen; the export is audited."""
+    lq = _list_query(request)
+    page = PageRequest(1, SPEC.export_limit)
+    _, items = queries.search(db, principal, cipher, page, sort=lq.sort, cap=SPEC.export_limit, **_search_filters(lq))
+    f = lq.filters
+    detail = f"q={f['q'] or ''!r} kind={f['kind'] or ''} status={f['status'] or ''} sort={lq.sort.param}"
+    return lists.export(request, db, principal, SPEC, fmt, items, detail=detail)
+
+
+def _list_query(request: Request) -> lists.ListQuery:
+    q = request.query_params.get("q", "").strip()
+    return lists.read(request, SPEC, default_sort="" if q else None)
+
+
+def _search_filters(lq: lists.ListQuery) -> dict[str, Any]:
+    f = lq.filters
+    return {"q": f["q"], "kind": f["kind"], "status": f["status"]}
 
 
 @router.get("/customers/new", response_class=HTMLResponse)

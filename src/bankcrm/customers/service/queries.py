@@ -24,6 +24,7 @@ from bankcrm.errors import NotFound
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.search_keys import prefix_range
 from bankcrm.models import ChangeRequest, CodeItem, Customer
@@ -72,6 +73,7 @@ def search(
     unit_path: str | None = None,
     account_manager_id: int | None = None,
     cap: int | None = None,
+    sort: SortSpec | None = None,
 ) -> tuple[Page[Customer], list[CustomerSummary]]:
     """Customers in scope: q is a CIF number, ID number or mobile (exact), USCC, name or pinyin; at most ``cap``."""
     criteria: dict[str, Any] = {}
@@ -94,6 +96,7 @@ def search(
         unit_path=unit_path,
         account_manager_id=account_manager_id,
         cap=cap,
+        sort=sort,
         **criteria,
     )
     return result, summaries(db, result.items)
