@@ -76,9 +76,17 @@ def me(caller: Caller) -> schemas.MeRead:
 
 
 @router.get("/org-units", response_model=list[schemas.OrgUnitRead], tags=["org"])
-def list_units(db: Db, caller: OrgReader, q: str | None = None) -> list[schemas.OrgUnitRead]:
-    """Org units in the caller's data scope, in tree order."""
-    return [schemas.OrgUnitRead.model_validate(u) for u in unit_service.list_units(db, caller, q)]
+def list_units(
+    db: Db,
+    caller: OrgReader,
+    q: str | None = None,
+    sort: Annotated[
+        str | None, Query(max_length=200, description="code, kind, active, path, name_en, name_zh; '-' descending")
+    ] = None,
+) -> list[schemas.OrgUnitRead]:
+    """Org units in the caller's data scope, in tree order unless ``sort`` says otherwise (ties by code)."""
+    order = lists.sort_of(schemas.ORG_UNIT_LIST, sort)
+    return [schemas.OrgUnitRead.model_validate(u) for u in unit_service.list_units(db, caller, q, order)]
 
 
 @router.post("/org-units", response_model=schemas.OrgUnitRead, status_code=201, tags=["org"])

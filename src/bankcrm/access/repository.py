@@ -36,13 +36,24 @@ def unit_by_code(db: Session, code: str) -> OrgUnit | None:
     return db.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
 
-def units(db: Session, principal: Principal, q: str | None = None) -> list[OrgUnit]:
-    """Units in scope, in tree order."""
+# The org unit list's sort keys (access.schemas.ORG_UNIT_LIST).
+UNIT_SORTS = {
+    "code": OrgUnit.code,
+    "kind": OrgUnit.kind_code,
+    "active": OrgUnit.active,
+    "path": OrgUnit.path,
+    "name_en": OrgUnit.name_en,
+    "name_zh": OrgUnit.name_zh,
+}
+
+
+def units(db: Session, principal: Principal, q: str | None = None, sort: SortSpec | None = None) -> list[OrgUnit]:
+    """Units in scope, in ``sort`` order (default tree order)."""
     stmt = select(OrgUnit).where(scope_filter(principal, unit_path=OrgUnit.path))
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(OrgUnit.code.ilike(like), OrgUnit.name_en.ilike(like), OrgUnit.name_zh.like(like)))
-    return list(db.scalars(stmt.order_by(OrgUnit.path)))
+    return list(db.scalars(ordered(stmt, sort, UNIT_SORTS) if sort else stmt.order_by(OrgUnit.path)))
 
 
 def active_members(db: Session, unit_id: int) -> tuple[int, int]:

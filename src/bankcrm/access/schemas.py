@@ -188,3 +188,27 @@ USER_LIST = ListSpec(
     audit_event="user.export",
     export_limit=100_000,
 )
+
+
+ORG_UNIT_LIST = ListSpec(
+    name="org-units",
+    columns=(
+        Column("code", N_("Code")),
+        Column("name", N_("Name"), sortable=False),  # shown in the reader's language
+        Column("kind", N_("Kind")),
+        Column("active", N_("Status")),
+    ),
+    default_sort="path",  # tree order
+    tie_breaker="code",
+    extra_sorts=("path", "name_en", "name_zh"),
+    filters=(Filter("q"),),
+    export=(
+        ExportColumn(N_("Code"), lambda u: u.code),
+        ExportColumn(N_("Name in English"), lambda u: u.name_en),
+        ExportColumn(N_("Name in Chinese"), lambda u: u.name_zh),
+        ExportColumn(N_("Kind"), lambda u: u.kind_code),
+        ExportColumn(N_("Parent unit"), lambda u: u.parent.code if u.parent else ""),
+        ExportColumn(N_("Status"), lambda u: "active" if u.active else "inactive"),
+    ),
+    audit_event="org.export",
+)

@@ -12,7 +12,7 @@ from bankcrm.access.principal import Principal
 from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.kit.ids import RowId
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import MAX_PAGE
 from bankcrm.web import lists
 
 router = APIRouter(tags=["customers"])
@@ -127,12 +127,15 @@ def list_change_requests(
     status: Literal["submitted", "approved", "rejected"] | None = "submitted",
     page: PageNo = 1,
     size: PageSize = 25,
+    sort: Sort = None,
 ) -> schemas.ChangeRequestPage:
-    """Checkers: requests in their units; makers: their own requests."""
-    result = queries.inbox(db, caller, PageRequest(page, size), status)
-    return schemas.ChangeRequestPage(
-        items=[queries.request_read(r) for r in result.items], total=result.total, page=result.page, size=result.size
-    )
+    """Checkers: requests in their units; makers: their own requests; newest first unless ``sort`` says otherwise.
+
+    ``sort``: id, kind, home_unit, maker, submitted_at, decided_at (ties by id).
+    """
+    spec = schemas.CHANGE_REQUEST_LIST
+    result = queries.inbox(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.ChangeRequestPage.of(result, [queries.request_read(r) for r in result.items])
 
 
 @router.get("/change-requests/{request_id}", response_model=schemas.ChangeRequestRead)

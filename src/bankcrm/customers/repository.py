@@ -290,10 +290,27 @@ def change_request(db: Session, request_id: int) -> ChangeRequest | None:
     return db.get(ChangeRequest, request_id)
 
 
+# The approval inbox's sort keys (customers.schemas.CHANGE_REQUEST_LIST).
+REQUEST_SORTS = {
+    "id": ChangeRequest.id,
+    "kind": ChangeRequest.kind,
+    "home_unit": OrgUnit.code,
+    "maker": ChangeRequest.maker_name,
+    "submitted_at": ChangeRequest.submitted_at,
+    "decided_at": ChangeRequest.decided_at,
+}
+
+
 def change_requests(
-    db: Session, page: PageRequest, *, unit_path: str | None, status: str | None, maker_id: int | None = None
+    db: Session,
+    page: PageRequest,
+    *,
+    unit_path: str | None,
+    status: str | None,
+    maker_id: int | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[ChangeRequest]:
-    """Change requests whose customer's home unit lies under ``unit_path`` (None: all), newest first."""
+    """Change requests whose customer's home unit lies under ``unit_path`` (None: all), newest first by default."""
     stmt = select(ChangeRequest).join(OrgUnit, ChangeRequest.home_unit_id == OrgUnit.id)
     if unit_path:
         stmt = stmt.where(OrgUnit.path.startswith(unit_path, autoescape=True))
@@ -302,7 +319,8 @@ def change_requests(
     if maker_id is not None:
         stmt = stmt.where(ChangeRequest.maker_id == maker_id)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.scalars(stmt.order_by(ChangeRequest.id.desc()).offset(page.offset).limit(page.size))
+    stmt = ordered(stmt, sort, REQUEST_SORTS) if sort else stmt.order_by(ChangeRequest.id.desc())
+    rows = db.scalars(stmt.offset(page.offset).limit(page.size))
     return Page(list(rows), total, page.page, page.size)
 
 

@@ -332,3 +332,35 @@ CUSTOMER_LIST = ListSpec(
     ),
     audit_event="customer.export",
 )
+
+
+# The approval inbox: change requests carry masked summaries only; the export leaves the values out.
+CHANGE_REQUEST_LIST = ListSpec(
+    name="change-requests",
+    columns=(
+        Column("id", N_("#")),
+        Column("kind", N_("Request")),
+        Column("customer", N_("Customer"), sortable=False),
+        Column("home_unit", N_("Unit")),
+        Column("maker", N_("Maker")),
+        Column("submitted_at", N_("Submitted")),
+    ),
+    default_sort="-id",
+    tie_breaker="id",
+    extra_sorts=("decided_at",),
+    filters=(Filter("status", max_length=20),),
+    export=(
+        ExportColumn(N_("#"), lambda r: r.id),
+        ExportColumn(N_("Request"), lambda r: r.kind),
+        ExportColumn(N_("Kind"), lambda r: r.customer_kind),
+        ExportColumn(N_("CIF no."), lambda r: r.cif_no or ""),
+        ExportColumn(N_("Fields"), lambda r: " ".join(r.fields)),
+        ExportColumn(N_("Unit"), lambda r: r.home_unit),
+        ExportColumn(N_("Maker"), lambda r: r.maker),
+        ExportColumn(N_("Checker"), lambda r: r.checker or ""),
+        ExportColumn(N_("Status"), lambda r: r.status),
+        ExportColumn(N_("Submitted"), lambda r: r.submitted_at),
+        ExportColumn(N_("Decided"), lambda r: r.decided_at),
+    ),
+    audit_event="change_request.export",
+)

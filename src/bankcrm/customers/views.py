@@ -17,7 +17,7 @@ from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import Conflict, DomainError, ValidationFailed
 from bankcrm.kit.i18n import gettext_for
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.web import lists
 from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.templating import locale_of, render
@@ -29,6 +29,7 @@ Unmasker = Annotated[Principal, Depends(require_web("pii.unmask"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
 Form = Annotated[dict[str, str], Depends(forms.form_values)]
 SPEC = schemas.CUSTOMER_LIST
+REQUESTS = schemas.CHANGE_REQUEST_LIST
 
 
 def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
@@ -226,18 +227,31 @@ def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer,
 
 
 @router.get("/approvals", response_class=HTMLResponse)
-def approvals_page(
-    request: Request,
-    db: Db,
-    principal: Reader,
-    status: str = "submitted",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-) -> Response:
-    """Checkers: requests waiting in their units; makers: their own requests."""
-    status = status if status in ("submitted", "approved", "rejected") else "submitted"
-    result = queries.inbox(db, principal, PageRequest(page, 25), status)
+def approvals_page(request: Request, db: Db, principal: Reader) -> Response:
+    """Checkers: requests waiting in their units; makers: their own requests; sortable by column."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = queries.inbox(db, principal, lq.page, status, lq.sort)
     items = [queries.request_read(r) for r in result.items]
-    return render(request, "customers/approvals.html", {"result": result, "items": items, "status": status})
+    context = {"result": result, "items": items, "status": status, "lq": lq}
+    return render(request, "customers/approvals.html", context)
+
+
+@router.get("/approvals/export.{fmt}")
+def approvals_export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
+    """The inbox (one status, the list's order) as CSV or XLSX; values stay out; audited."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = queries.inbox(db, principal, PageRequest(1, REQUESTS.export_limit), status, lq.sort)
+    items = [queries.request_read(r) for r in result.items]
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, REQUESTS, fmt, items, detail=detail)
+
+
+def _inbox_status(lq: lists.ListQuery) -> str:
+    """The page's lenient reading: any other status shows the waiting requests."""
+    status = lq.filters["status"]
+    return status if status in ("submitted", "approved", "rejected") else "submitted"
 
 
 @router.get("/approvals/{request_id}", response_class=HTMLResponse)

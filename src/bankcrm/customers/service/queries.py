@@ -205,13 +205,18 @@ def request_read(request: ChangeRequest) -> ChangeRequestRead:
 
 
 def inbox(
-    db: Session, principal: Principal, page: PageRequest, status: str | None = "submitted"
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    status: str | None = "submitted",
+    sort: SortSpec | None = None,
 ) -> Page[ChangeRequest]:
-    """Requests a checker may decide (their units), or, for makers, their own requests."""
+    """Requests a checker may decide (their units), or, for makers, their own requests; newest first by default."""
     if principal.can("customer.approve"):
         unit_path = None if principal.is_system or principal.data_scope == "all" else principal.unit_path
-        return repository.change_requests(db, page, unit_path=unit_path, status=status)
-    return repository.change_requests(db, page, unit_path=None, status=status, maker_id=principal.user_id or -1)
+        return repository.change_requests(db, page, unit_path=unit_path, status=status, sort=sort)
+    maker = principal.user_id or -1
+    return repository.change_requests(db, page, unit_path=None, status=status, maker_id=maker, sort=sort)
 
 
 def code_table(db: Session, category: str) -> list[CodeItem]:
