@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.exc import OperationalError
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bankcrm.kit.listing import SortSpec
 
+SelectT = TypeVar("SelectT", bound="Select[Unpack[tuple[Any, ...]]]")
 # How long one SQLite writer waits for another before "database is locked", and how often BEGIN is retried after.
 SQLITE_BUSY_MS = 10_000
 SQLITE_BEGIN_RETRIES = 3
@@ -96,7 +97,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def ordered(stmt: Select[Any], sort: SortSpec, columns: Mapping[str, Any]) -> Select[Any]:
+def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> SelectT:
     """``stmt`` ordered by a list's sort keys, mapped to SQL by the repository's ``columns``.
 
     NULLs sort as the largest value on both databases (PostgreSQL's rule; SQLite's default is the
