@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.exc import OperationalError
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bankcrm.kit.listing import SortSpec
 
-SelectT = TypeVar("SelectT", bound="Select[Unpack[tuple[Any, ...]]]")
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 # How long one SQLite writer waits for another before "database is locked", and how often BEGIN is retried after.
 SQLITE_BUSY_MS = 10_000
 SQLITE_BEGIN_RETRIES = 3
