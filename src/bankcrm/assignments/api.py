@@ -12,6 +12,7 @@ from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import today_in
+from bankcrm.web import lists
 
 router = APIRouter(tags=["assignments"])
 Reader = Annotated[Principal, Depends(require_api("customer.read"))]
@@ -52,15 +53,15 @@ def list_requests(
     status: Literal["submitted", "approved", "rejected"] | None = "submitted",
     page: PageNo = 1,
     size: PageSize = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="id, kind, customer_count, unit, maker, submitted_at, decided_at; '-' desc"),
+    ] = None,
 ) -> schemas.RequestPage:
-    """Checkers: requests their unit covers and their own; makers: their own."""
-    result = requests.inbox(db, caller, PageRequest(page, size), status)
-    return schemas.RequestPage(
-        items=[reads.request_read(db, caller, r) for r in result.items],
-        total=result.total,
-        page=result.page,
-        size=result.size,
-    )
+    """Checkers: requests their unit covers and their own; makers: their own; newest first unless ``sort``."""
+    spec = schemas.ASSIGNMENT_REQUEST_LIST
+    result = requests.inbox(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.RequestPage.of(result, [reads.request_read(db, caller, r) for r in result.items])
 
 
 @router.get("/assignment-requests/{request_id}", response_model=schemas.RequestRead)

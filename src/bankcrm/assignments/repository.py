@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     AssignmentRequest,
@@ -144,10 +146,28 @@ def request(db: Session, request_id: int, *, lock: bool = False) -> AssignmentRe
     return db.get(AssignmentRequest, request_id)
 
 
+# The manager-change list's sort keys (assignments.schemas.ASSIGNMENT_REQUEST_LIST).
+REQUEST_SORTS = {
+    "id": AssignmentRequest.id,
+    "kind": AssignmentRequest.kind,
+    "customer_count": AssignmentRequest.customer_count,
+    "unit": OrgUnit.code,
+    "maker": AssignmentRequest.maker_name,
+    "submitted_at": AssignmentRequest.submitted_at,
+    "decided_at": AssignmentRequest.decided_at,
+}
+
+
 def requests(
-    db: Session, page: PageRequest, *, unit_path: str | None, status: str | None, maker_id: int | None
+    db: Session,
+    page: PageRequest,
+    *,
+    unit_path: str | None,
+    status: str | None,
+    maker_id: int | None,
+    sort: SortSpec | None = None,
 ) -> Page[AssignmentRequest]:
-    """Requests whose unit lies under ``unit_path`` (None: all), or made by ``maker_id``, newest first."""
+    """Requests whose unit lies under ``unit_path`` (None: all), or made by ``maker_id``; newest first by default."""
     stmt = select(AssignmentRequest).join(OrgUnit, AssignmentRequest.unit_id == OrgUnit.id)
     if unit_path is not None and maker_id is not None:
         stmt = stmt.where(
@@ -160,7 +180,8 @@ def requests(
     if status:
         stmt = stmt.where(AssignmentRequest.status == status)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.scalars(stmt.order_by(AssignmentRequest.id.desc()).offset(page.offset).limit(page.size))
+    stmt = ordered(stmt, sort, REQUEST_SORTS) if sort else stmt.order_by(AssignmentRequest.id.desc())
+    rows = db.scalars(stmt.offset(page.offset).limit(page.size))
     return Page(list(rows), total, page.page, page.size)
 
 

@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import RowId
+from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 
 Role = Literal["primary", "co"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -100,13 +102,38 @@ class RequestRead(BaseModel):
     items: list[ItemRead]
 
 
-class RequestPage(BaseModel):
-    """One page of requests."""
+RequestPage = Page[RequestRead]
 
-    items: list[RequestRead]
-    total: int
-    page: int
-    size: int
+# Manager changes: the export names managers and counts, never the customers themselves.
+ASSIGNMENT_REQUEST_LIST = ListSpec(
+    name="assignment-requests",
+    columns=(
+        Column("id", N_("#")),
+        Column("kind", N_("Request")),
+        Column("customer_count", N_("Customers")),
+        Column("unit", N_("Unit")),
+        Column("maker", N_("Maker")),
+        Column("submitted_at", N_("Submitted")),
+    ),
+    default_sort="-id",
+    tie_breaker="id",
+    extra_sorts=("decided_at",),
+    filters=(Filter("status", max_length=20),),
+    export=(
+        ExportColumn(N_("#"), lambda r: r.id),
+        ExportColumn(N_("Request"), lambda r: r.kind),
+        ExportColumn(N_("From manager"), lambda r: r.from_manager or ""),
+        ExportColumn(N_("To manager"), lambda r: r.to_manager or ""),
+        ExportColumn(N_("Unit"), lambda r: r.unit),
+        ExportColumn(N_("Customers"), lambda r: r.customer_count),
+        ExportColumn(N_("Maker"), lambda r: r.maker),
+        ExportColumn(N_("Checker"), lambda r: r.checker or ""),
+        ExportColumn(N_("Status"), lambda r: r.status),
+        ExportColumn(N_("Submitted"), lambda r: r.submitted_at),
+        ExportColumn(N_("Decided"), lambda r: r.decided_at),
+    ),
+    audit_event="assignment_request.export",
+)
 
 
 class PortfolioManager(BaseModel):

@@ -19,6 +19,7 @@ from bankcrm.errors import Conflict, FieldError, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import today_in
+from bankcrm.web import lists
 from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.templating import locale_of, render
 
@@ -28,6 +29,7 @@ Maker = Annotated[Principal, Depends(require_web("assignment.request"))]
 CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
 Username = Annotated[str, Path(min_length=1, max_length=40)]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+REQUESTS = schemas.ASSIGNMENT_REQUEST_LIST
 Flag = Annotated[str | None, Query(max_length=10)]
 
 ROWS = 5  # manager rows on the change form
@@ -238,12 +240,31 @@ def portfolio_transfer(
 
 
 @router.get("/assignments/requests", response_class=HTMLResponse)
-def requests_page(request: Request, db: Db, principal: Reader, status: str = "submitted", page: PageNo = 1) -> Response:
-    """Checkers: manager changes waiting in their units; makers: their own."""
-    status = status if status in ("submitted", "approved", "rejected") else "submitted"
-    result = requests.inbox(db, principal, PageRequest(page, 25), status)
+def requests_page(request: Request, db: Db, principal: Reader) -> Response:
+    """Checkers: manager changes waiting in their units; makers: their own; sortable by column."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = requests.inbox(db, principal, lq.page, status, lq.sort)
     items = [reads.request_read(db, principal, r) for r in result.items]
-    return render(request, "assignments/requests.html", {"result": result, "items": items, "status": status})
+    context = {"result": result, "items": items, "status": status, "lq": lq}
+    return render(request, "assignments/requests.html", context)
+
+
+@router.get("/assignments/requests/export.{fmt}")
+def requests_export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
+    """The manager changes (one status, the list's order) as CSV or XLSX; audited."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = requests.inbox(db, principal, PageRequest(1, REQUESTS.export_limit), status, lq.sort)
+    items = [reads.request_read(db, principal, r) for r in result.items]
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, REQUESTS, fmt, items, detail=detail)
+
+
+def _inbox_status(lq: lists.ListQuery) -> str:
+    """The page's lenient reading: any other status shows the waiting requests."""
+    status = lq.filters["status"]
+    return status if status in ("submitted", "approved", "rejected") else "submitted"
 
 
 def _request_page(
