@@ -13,9 +13,11 @@ from bankcrm.errors import Conflict, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import today_in
+from bankcrm.relationships.schemas import CIRCLE_LIST, GROUP_LIST
 from bankcrm.relationships.service import circles, derivation, groups
 from bankcrm.relationships.service import graph as graph_service
 from bankcrm.relationships.views.common import Flag, Form, _graph_json
+from bankcrm.web import lists
 from bankcrm.web.errors import form_errors
 from bankcrm.web.templating import locale_of, render
 
@@ -34,6 +36,8 @@ GROUP_TABS = (
 )
 CIRCLE_TABS = (("current", N_("Current")), ("ended", N_("Ended")))
 LIST_SIZE = 25
+CIRCLES = CIRCLE_LIST
+GROUPS = GROUP_LIST
 
 
 def _status_or_default(value: str, default: str, tabs: tuple[tuple[str, str], ...]) -> str:
@@ -46,20 +50,31 @@ def groups_page(
     request: Request,
     db: Db,
     principal: GroupReader,
-    status: StatusFilter = "proposed",
-    page: PageNo = 1,
     derived: Annotated[int | None, Query(ge=0, le=MAX_PAGE)] = None,
 ) -> Response:
-    """Corporate groups by status, with the derive button for risk managers."""
-    status = _status_or_default(status, "proposed", GROUP_TABS)
-    result = groups.list_groups(db, principal, status, PageRequest(page, LIST_SIZE), locale=locale_of(request))
+    """Corporate groups by status, sortable by column, with the derive button for risk managers."""
+    lq = lists.read(request, GROUPS)
+    status = _status_or_default(lq.filters["status"] or "", "proposed", GROUP_TABS)
+    result = groups.list_groups(db, principal, status, lq.page, locale=locale_of(request), sort=lq.sort)
     context = {
         "status": status,
         "tabs": GROUP_TABS,
         "result": Page(result.items, result.total, result.page, result.size),
         "derived": derived,
+        "lq": lq,
     }
     return render(request, "relationships/groups.html", context)
+
+
+@router.get("/groups/export.{fmt}")
+def groups_export(request: Request, db: Db, principal: GroupReader, fmt: str) -> Response:
+    """The groups of one status in the list's order as CSV or XLSX (hidden totals stay hidden); audited."""
+    lq = lists.read(request, GROUPS)
+    status = _status_or_default(lq.filters["status"] or "", "proposed", GROUP_TABS)
+    page = PageRequest(1, GROUPS.export_limit)
+    result = groups.list_groups(db, principal, status, page, locale=locale_of(request), sort=lq.sort)
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, GROUPS, fmt, result.items, detail=detail)
 
 
 @router.post("/groups/derive")
@@ -157,18 +172,28 @@ def group_reject(
 
 
 @router.get("/guarantee-circles", response_class=HTMLResponse)
-def circles_page(
-    request: Request, db: Db, principal: GroupReader, status: StatusFilter = "current", page: PageNo = 1
-) -> Response:
-    """Guarantee circles, current or ended, largest amount first."""
-    status = _status_or_default(status, "current", CIRCLE_TABS)
-    result = circles.list_circles(db, principal, status, PageRequest(page, LIST_SIZE))
+def circles_page(request: Request, db: Db, principal: GroupReader) -> Response:
+    """Guarantee circles, current or ended, largest amount first unless a column header is clicked."""
+    lq = lists.read(request, CIRCLES)
+    status = _status_or_default(lq.filters["status"] or "", "current", CIRCLE_TABS)
+    result = circles.list_circles(db, principal, status, lq.page, lq.sort)
     context = {
         "status": status,
         "tabs": CIRCLE_TABS,
         "result": Page(result.items, result.total, result.page, result.size),
+        "lq": lq,
     }
     return render(request, "relationships/circles.html", context)
+
+
+@router.get("/guarantee-circles/export.{fmt}")
+def circles_export(request: Request, db: Db, principal: GroupReader, fmt: str) -> Response:
+    """The circles of one status in the list's order as CSV or XLSX (hidden totals stay hidden); audited."""
+    lq = lists.read(request, CIRCLES)
+    status = _status_or_default(lq.filters["status"] or "", "current", CIRCLE_TABS)
+    result = circles.list_circles(db, principal, status, PageRequest(1, CIRCLES.export_limit), lq.sort)
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, CIRCLES, fmt, result.items, detail=detail)
 
 
 @router.get("/guarantee-circles/{circle_id}", response_class=HTMLResponse)
