@@ -100,12 +100,13 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> SelectT:
     """``stmt`` ordered by a list's sort keys, mapped to SQL by the repository's ``columns``.
 
-    NULLs sort as the largest value on both databases (PostgreSQL's rule; SQLite's default is the
-    opposite), so a sorted list and its export read the same on either. A key missing from
-    ``columns`` is a programming error (the ListSpec and the repository disagree): KeyError.
+    Empty values (NULL) come last in either direction on both databases (the two disagree by
+    default), so a sorted list and its export read the same on either, and a "last sign-in,
+    newest first" starts with real dates. A key missing from ``columns`` is a programming error
+    (the ListSpec and the repository disagree): KeyError.
     """
     clauses = []
     for key in sort.keys:
         column = columns[key.field]
-        clauses.append(column.desc().nulls_first() if key.descending else column.asc().nulls_last())
+        clauses.append((column.desc() if key.descending else column.asc()).nulls_last())
     return stmt.order_by(*clauses)

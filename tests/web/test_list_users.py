@@ -71,3 +71,11 @@ def test_export_rows_are_sorted_and_audited(client: TestClient, db: Session) -> 
         "manager",
         "5 rows; filters {}; sort=-org_unit",
     )
+
+
+def test_users_never_signed_in_come_last_either_way_on_both_databases(client: TestClient) -> None:
+    page = signed_in(client, "manager")
+    newest = _names(page.get("/admin/users?sort=-last_login_at").text)
+    oldest = _names(page.get("/admin/users?sort=last_login_at").text)
+    assert newest == ["manager", "am1", "lobby", "ops", "teller"]
+    assert oldest == ["manager", "am1", "lobby", "ops", "teller"]
