@@ -10,7 +10,7 @@ from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
 from bankcrm.access.principal import Principal
 from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import MAX_PAGE
 from bankcrm.kit.time import today_in
 from bankcrm.web import lists
 
@@ -81,7 +81,27 @@ def decide(
 
 @router.get("/managers/{manager_id}/portfolio", response_model=schemas.Portfolio)
 def portfolio(
-    db: Db, settings: AppSettings, caller: Reader, manager_id: EntityId, page: PageNo = 1, size: PageSize = 25
+    db: Db,
+    settings: AppSettings,
+    caller: Reader,
+    manager_id: EntityId,
+    page: PageNo = 1,
+    size: PageSize = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="cif_no, status, role, share_bp, aum, deposit_balance, loan_balance"),
+    ] = None,
 ) -> schemas.Portfolio:
-    """A manager's customers inside the caller's data scope, with figures and counts; others are not counted."""
-    return reads.portfolio(db, caller, manager_id, PageRequest(page, size), today=today_in(settings.timezone))
+    """A manager's customers inside the caller's data scope, with figures and counts; others are not counted.
+
+    Primary customers first, then by CIF number, unless ``sort`` says otherwise (ties by CIF number).
+    """
+    spec = schemas.PORTFOLIO_LIST
+    return reads.portfolio(
+        db,
+        caller,
+        manager_id,
+        lists.page_of(spec, page, size),
+        today=today_in(settings.timezone),
+        sort=lists.sort_of(spec, sort),
+    )

@@ -237,9 +237,12 @@ def _portfolio_rows(manager_id: int, day: date) -> Select[Any]:
 
 
 def portfolio(
-    db: Session, principal: Principal, manager_id: int, day: date, page: PageRequest
+    db: Session, principal: Principal, manager_id: int, day: date, page: PageRequest, sort: SortSpec | None = None
 ) -> tuple[list[tuple[Customer, str, int, CustomerFigure | None]], dict[str, Any]]:
-    """One page of the manager's customers in the principal's scope (primary first, by CIF number) and the totals."""
+    """One page of the manager's customers in the principal's scope and the totals.
+
+    In ``sort`` order; by default primary first, then by CIF number.
+    """
     rows = _portfolio_rows(manager_id, day).subquery()
     base = (
         select(Customer, rows.c.role, rows.c.share_bp, CustomerFigure)
@@ -248,10 +251,20 @@ def portfolio(
         .outerjoin(CustomerFigure, CustomerFigure.customer_id == Customer.id)
         .where(in_scope(principal))
     )
-    ordered = base.order_by(case((rows.c.role == "primary", 0), else_=1), Customer.cif_no)
+    # The portfolio list's sort keys (assignments.schemas.PORTFOLIO_LIST): "role" puts the primary first.
+    sorts = {
+        "cif_no": Customer.cif_no,
+        "status": Customer.status,
+        "role": case((rows.c.role == "primary", 0), else_=1),
+        "share_bp": rows.c.share_bp,
+        "aum": CustomerFigure.aum,
+        "deposit_balance": CustomerFigure.deposit_balance,
+        "loan_balance": CustomerFigure.loan_balance,
+    }
+    in_order = ordered(base, sort, sorts) if sort else base.order_by(sorts["role"], Customer.cif_no)
     items = [
         (c, str(role), int(share), fig)
-        for c, role, share, fig in db.execute(ordered.offset(page.offset).limit(page.size))
+        for c, role, share, fig in db.execute(in_order.offset(page.offset).limit(page.size))
     ]
     aum = func.coalesce(CustomerFigure.aum, 0)
     deposit = func.coalesce(CustomerFigure.deposit_balance, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -188,3 +189,37 @@ class Portfolio(BaseModel):
     total: int
     page: int
     size: int
+
+
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+# A manager's portfolio: names come masked from the customer summaries, as on the customer list.
+PORTFOLIO_LIST = ListSpec(
+    name="portfolio",
+    columns=(
+        Column("cif_no", N_("Customer")),
+        Column("status", N_("Status")),
+        Column("role", N_("Role")),
+        Column("share_bp", N_("Share")),
+        Column("aum", N_("AUM (yuan)")),
+        Column("deposit_balance", N_("Deposits (yuan)")),
+        Column("loan_balance", N_("Loans (yuan)")),
+    ),
+    default_sort="role",  # primary first
+    tie_breaker="cif_no",
+    default_size=50,
+    export=(
+        ExportColumn(N_("CIF no."), lambda c: c.cif_no),
+        ExportColumn(N_("Name"), lambda c: c.name),
+        ExportColumn(N_("Kind"), lambda c: c.kind),
+        ExportColumn(N_("Status"), lambda c: c.status),
+        ExportColumn(N_("Role"), lambda c: c.role),
+        ExportColumn(N_("Share (%)"), lambda c: f"{Decimal(c.share_bp) / 100:.2f}"),
+        ExportColumn(N_("AUM (yuan)"), lambda c: _yuan(c.aum)),
+        ExportColumn(N_("Deposits (yuan)"), lambda c: _yuan(c.deposit_balance)),
+        ExportColumn(N_("Loans (yuan)"), lambda c: _yuan(c.loan_balance)),
+    ),
+    audit_event="portfolio.export",
+)

@@ -30,6 +30,7 @@ CifNo = Annotated[str, Path(pattern=r"^[0-9]{11}$")]
 Username = Annotated[str, Path(min_length=1, max_length=40)]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 REQUESTS = schemas.ASSIGNMENT_REQUEST_LIST
+PORTFOLIO = schemas.PORTFOLIO_LIST
 Flag = Annotated[str | None, Query(max_length=10)]
 
 ROWS = 5  # manager rows on the change form
@@ -177,8 +178,11 @@ def _portfolio_page(
     code: int = 200,
 ) -> Response:
     user = reads.manager_by_username(db, principal, username)
-    data = reads.portfolio(db, principal, user.id, PageRequest(page, 50), today=today_in(settings.timezone))
+    lq = lists.read(request, PORTFOLIO)
+    today = today_in(settings.timezone)
+    data = reads.portfolio(db, principal, user.id, lists.page_of(PORTFOLIO, page), today=today, sort=lq.sort)
     context = {
+        "lq": lq,
         "p": data,
         "result": Page(data.items, data.total, data.page, data.size),
         "choices": [c for c in reads.manager_choices(db, principal) if c.id != user.id],
@@ -195,6 +199,19 @@ def portfolio_page(
 ) -> Response:
     """A manager's customers in the viewer's scope, figures, counts by status, and the bulk transfer form."""
     return _portfolio_page(request, db, settings, principal, username, page)
+
+
+@router.get("/managers/{username}/portfolio/export.{fmt}")
+def portfolio_export(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, username: Username, fmt: str
+) -> Response:
+    """The manager's customers in the viewer's scope, in the list's order, as CSV or XLSX (names masked); audited."""
+    user = reads.manager_by_username(db, principal, username)
+    lq = lists.read(request, PORTFOLIO)
+    page = PageRequest(1, PORTFOLIO.export_limit)
+    data = reads.portfolio(db, principal, user.id, page, today=today_in(settings.timezone), sort=lq.sort)
+    detail = f"manager={user.username} sort={lq.sort.param}"
+    return lists.export(request, db, principal, PORTFOLIO, fmt, data.items, detail=detail)
 
 
 @router.post("/managers/{username}/portfolio/transfer")
