@@ -12,6 +12,7 @@ from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
 from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.kit.time import Day, today_in
+from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["holdings"])
@@ -66,10 +67,12 @@ def my_tasks(
     status: Annotated[str | None, Query(pattern="^(OPEN|DONE)$")] = None,
     page: PageNo = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
+    sort: Annotated[str | None, Query(max_length=200, description="Column keys, '-' descending; ties by id")] = None,
 ) -> schemas.TaskPage:
-    """The caller's tasks, soonest first."""
-    result = tasks.my_tasks(db, caller, PageRequest(page, size), status)
-    return schemas.TaskPage(items=tasks.reads(db, result.items), total=result.total, page=result.page, size=result.size)
+    """The caller's tasks, open first and soonest first unless ``sort`` says otherwise."""
+    spec = schemas.TASK_LIST
+    result = tasks.my_tasks(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.TaskPage.of(result, tasks.reads(db, result.items))
 
 
 @router.post("/tasks/{task_id}/outcome", response_model=schemas.TaskRead)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from bankcrm.households.schemas import HouseholdBadge
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 from bankcrm.relationships.schemas import CircleFlag
 
 
@@ -128,13 +131,43 @@ class TaskRead(BaseModel):
     completed_at: datetime | None
 
 
-class TaskPage(BaseModel):
-    """One page of tasks."""
+TaskPage = Page[TaskRead]
 
-    items: list[TaskRead]
-    total: int
-    page: int
-    size: int
+
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+# Follow-up tasks: customer names come masked from the customer summaries; the free-text note stays out.
+TASK_LIST = ListSpec(
+    name="tasks",
+    columns=(
+        Column("cif_no", N_("Customer")),
+        Column("product_code", N_("Product")),
+        Column("maturity_date", N_("Maturity date")),
+        Column("window_days", N_("Window")),
+        Column("amount_due", N_("Amount due (yuan)")),
+        Column("outcome", N_("Outcome")),
+    ),
+    default_sort="status,due_date",  # open first, soonest first, as the list always was
+    tie_breaker="id",
+    extra_sorts=("status", "due_date", "kind", "amount_kept"),
+    filters=(Filter("status", max_length=10),),
+    export=(
+        ExportColumn(N_("#"), lambda t: t.id),
+        ExportColumn(N_("Kind"), lambda t: t.kind),
+        ExportColumn(N_("CIF no."), lambda t: t.cif_no),
+        ExportColumn(N_("Name"), lambda t: t.customer_name),
+        ExportColumn(N_("Product"), lambda t: t.product_code or ""),
+        ExportColumn(N_("Maturity date"), lambda t: t.maturity_date.isoformat() if t.maturity_date else ""),
+        ExportColumn(N_("Due date"), lambda t: t.due_date.isoformat()),
+        ExportColumn(N_("Amount due (yuan)"), lambda t: _yuan(t.amount_due)),
+        ExportColumn(N_("Status"), lambda t: t.status),
+        ExportColumn(N_("Outcome"), lambda t: t.outcome or ""),
+        ExportColumn(N_("Amount kept (yuan)"), lambda t: _yuan(t.amount_kept)),
+    ),
+    audit_event="task.export",
+)
 
 
 class TaskOutcome(BaseModel):

@@ -22,6 +22,7 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import parse_day, today_in
 from bankcrm.kit.validators import InvalidValue
+from bankcrm.web import lists
 from bankcrm.web.errors import form_errors, invalid
 from bankcrm.web.templating import locale_of, render
 
@@ -35,6 +36,7 @@ Form = Annotated[dict[str, str], Depends(forms.form_values)]
 
 TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size
 TASK_PAGE_SIZE = 25
+TASKS = schemas.TASK_LIST
 TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
 MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
 YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
@@ -174,12 +176,14 @@ def _tasks_page(
     problems: dict[str, Any] | None = None,
     code: int = 200,
 ) -> Response:
-    result = tasks.my_tasks(db, principal, PageRequest(page, TASK_PAGE_SIZE), TASK_STATUSES[status])
+    lq = lists.read(request, TASKS)  # a failed POST re-renders with the default order
+    result = tasks.my_tasks(db, principal, lists.page_of(TASKS, page), TASK_STATUSES[status], lq.sort)
     context = {
+        "lq": lq,
         "result": result,
         "items": tasks.reads(db, result.items),
         "status": status,
-        "params": {"status": status},
+        "params": lq.params(status=status),
         "labels": _labels(db, locale_of(request)),
         "outcomes": queries.code_table(db, "maturity_outcome"),
         "completed": completed,
@@ -202,6 +206,17 @@ def tasks_page(
     """The user's follow-up tasks, open ones soonest first, each with its outcome form."""
     status = status if status in TASK_STATUSES else "open"
     return _tasks_page(request, db, principal, status, page, completed=completed)
+
+
+@router.get("/tasks/export.{fmt}")
+def tasks_export(request: Request, db: Db, principal: Worker, fmt: str) -> Response:
+    """The user's tasks of one status in the list's order as CSV or XLSX (names masked, notes left out); audited."""
+    lq = lists.read(request, TASKS)
+    status = lq.filters["status"] if lq.filters["status"] in TASK_STATUSES else "open"
+    page = PageRequest(1, TASKS.export_limit)
+    result = tasks.my_tasks(db, principal, page, TASK_STATUSES[status], lq.sort)
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, TASKS, fmt, tasks.reads(db, result.items), detail=detail)
 
 
 @router.post("/tasks/{task_id}")

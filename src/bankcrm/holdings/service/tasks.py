@@ -16,6 +16,7 @@ from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import TaskOutcome, TaskRead
 from bankcrm.holdings.service.view import task_read
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
 from bankcrm.models import Customer, Task
@@ -83,9 +84,11 @@ def raise_maturity_tasks(db: Session, today: date, windows: tuple[int, ...]) -> 
     return TaskRun(created, escalated)
 
 
-def my_tasks(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[tuple[Task, Customer]]:
-    """The principal's tasks (and unassigned ones on customers in their scope)."""
-    return repository.tasks_for(db, principal, page, status)
+def my_tasks(
+    db: Session, principal: Principal, page: PageRequest, status: str | None, sort: SortSpec | None = None
+) -> Page[tuple[Task, Customer]]:
+    """The principal's tasks (and unassigned ones on customers in their scope), soonest first by default."""
+    return repository.tasks_for(db, principal, page, status, sort)
 
 
 def customer_of(db: Session, task: Task) -> Customer:
