@@ -10,7 +10,7 @@ from bankcrm.access.deps import AppSettings, Db, EntityId, require_api
 from bankcrm.access.principal import Principal
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import MAX_PAGE
 from bankcrm.kit.time import Day, today_in
 from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
@@ -44,13 +44,22 @@ def customer_transactions(
     channel: Annotated[str | None, Query(max_length=12)] = None,
     page: PageNo = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="txn_time, amount, channel, counterparty, purpose, voucher_no; '-' desc"),
+    ] = None,
 ) -> schemas.TransactionPage:
-    """A customer's vouchers, newest first, filtered by bank-calendar dates, amount (fen) and channel."""
+    """A customer's vouchers, newest first unless ``sort`` says otherwise (ties by voucher number).
+
+    Filtered by bank-calendar dates, amount (fen) and channel.
+    """
+    spec = schemas.TRANSACTION_LIST
     return view.transactions(
         db,
         caller,
         cif_no,
-        PageRequest(page, size),
+        lists.page_of(spec, page, size),
+        sort=lists.sort_of(spec, sort),
         since=since,
         until=until,
         min_amount=min_amount,

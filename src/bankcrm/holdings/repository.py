@@ -72,8 +72,9 @@ def transactions(
     min_amount: int | None = None,
     max_amount: int | None = None,
     channel: str | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[tuple[AccountTransaction, str]]:
-    """A customer's vouchers, newest first, with the masked account number; filtered."""
+    """A customer's vouchers with the masked account number, filtered; newest first by default."""
     conditions: list[Any] = [AccountTransaction.customer_id == customer_id]
     if since is not None:
         conditions.append(AccountTransaction.txn_time >= since)
@@ -91,10 +92,12 @@ def transactions(
         select(AccountTransaction, Account.account_no_masked)
         .join(Account, Account.id == AccountTransaction.account_id)
         .where(where)
-        .order_by(AccountTransaction.txn_time.desc(), AccountTransaction.voucher_no.desc())
-        .offset(page.offset)
-        .limit(page.size)
     )
+    if sort:
+        stmt = ordered(stmt, sort, TXN_SORTS)
+    else:
+        stmt = stmt.order_by(AccountTransaction.txn_time.desc(), AccountTransaction.voucher_no.desc())
+    stmt = stmt.offset(page.offset).limit(page.size)
     return Page(items=list(db.execute(stmt)), total=total, page=page.page, size=page.size)
 
 
@@ -109,6 +112,17 @@ def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
 
 def _scoped_customers(principal: Principal) -> Select[Any]:
     return select(Customer.id).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
+
+
+# The transaction list's sort keys (holdings.schemas.TRANSACTION_LIST).
+TXN_SORTS = {
+    "txn_time": AccountTransaction.txn_time,
+    "amount": AccountTransaction.amount,
+    "channel": AccountTransaction.channel,
+    "counterparty": AccountTransaction.counterparty_name,
+    "purpose": AccountTransaction.purpose_code,
+    "voucher_no": AccountTransaction.voucher_no,
+}
 
 
 # The task list's sort keys (holdings.schemas.TASK_LIST).

@@ -91,13 +91,7 @@ class TransactionRead(BaseModel):
     summary: str | None
 
 
-class TransactionPage(BaseModel):
-    """One page of vouchers."""
-
-    items: list[TransactionRead]
-    total: int
-    page: int
-    size: int
+TransactionPage = Page[TransactionRead]
 
 
 class MaturityRead(BaseModel):
@@ -215,3 +209,36 @@ class WeekRead(BaseModel):
     followed_amount: int
     kept: int
     retained_share: float | None
+
+
+# A customer's vouchers, shown to readers of that customer: account numbers come masked from the
+# repository; counterparties are shown as on screen.
+TRANSACTION_LIST = ListSpec(
+    name="transactions",
+    columns=(
+        Column("txn_time", N_("Time")),
+        Column("account_no", N_("Account no."), sortable=False),
+        Column("amount", N_("Amount")),
+        Column("channel", N_("Channel")),
+        Column("counterparty", N_("Counterparty")),
+        Column("purpose", N_("Purpose")),
+        Column("summary", N_("Summary"), sortable=False),
+    ),
+    default_sort="-txn_time,-voucher_no",  # newest first, as the list always was
+    tie_breaker="voucher_no",
+    # The bounds stay text: the page reads dates as the bank's days and yuan as typed, naming a bad one.
+    filters=tuple(Filter(n, max_length=20) for n in ("since", "until", "min_amount", "max_amount", "channel")),
+    export=(
+        ExportColumn(N_("Voucher no."), lambda t: t.voucher_no),
+        ExportColumn(N_("Time"), lambda t: t.txn_time),
+        ExportColumn(N_("Account no."), lambda t: t.account_no),
+        ExportColumn(N_("Direction"), lambda t: t.direction),
+        ExportColumn(N_("Amount (yuan)"), lambda t: _yuan(t.amount)),
+        ExportColumn(N_("Channel"), lambda t: t.channel),
+        ExportColumn(N_("Counterparty"), lambda t: t.counterparty_name or ""),
+        ExportColumn(N_("Counterparty bank"), lambda t: t.counterparty_bank or ""),
+        ExportColumn(N_("Purpose"), lambda t: t.purpose_code or ""),
+        ExportColumn(N_("Summary"), lambda t: t.summary or ""),
+    ),
+    audit_event="transaction.export",
+)

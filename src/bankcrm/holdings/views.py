@@ -37,6 +37,7 @@ Form = Annotated[dict[str, str], Depends(forms.form_values)]
 TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size
 TASK_PAGE_SIZE = 25
 TASKS = schemas.TASK_LIST
+TXNS = schemas.TRANSACTION_LIST
 TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
 MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
 YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
@@ -106,6 +107,7 @@ def customer_360(request: Request, db: Db, settings: AppSettings, principal: Rea
         "labels": _labels(db, locale),
         "chart": _series(data.balance_series),
         "txns": _as_page(data.recent_transactions),
+        "lq": lists.read(request, TXNS),  # the vouchers table's header links and export menu
         "params": {"since": "", "until": "", "min_amount": "", "max_amount": "", "channel": ""},
         "errors": {},
         "message": None,
@@ -128,10 +130,11 @@ def customer_transactions(
     page: PageNo = 1,
 ) -> Response:
     """The vouchers table (htmx): bank-calendar dates, amounts in yuan, channel; 422 with the errors shown."""
-    params = {"since": since, "until": until, "min_amount": min_amount, "max_amount": max_amount, "channel": channel}
+    lq = lists.read(request, TXNS)
     context: dict[str, Any] = {
         "cif_no": cif_no,
-        "params": params,
+        "lq": lq,
+        "params": lq.params(),
         "labels": _labels(db, locale_of(request)),
         "errors": {},
         "message": None,
@@ -159,8 +162,39 @@ def customer_transactions(
         max_amount=high,
         channel=channel.strip() or None,
         timezone=settings.timezone,
+        sort=lq.sort,
     )
     return render(request, "holdings/transactions.html", {**context, "txns": _as_page(result)})
+
+
+@router.get("/customers/{cif_no}/360/transactions/export.{fmt}")
+def customer_transactions_export(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, cif_no: CifNo, fmt: str
+) -> Response:
+    """The customer's vouchers, filtered and in the list's order, as CSV or XLSX; a bad bound is a 422; audited."""
+    lq = lists.read(request, TXNS)
+    f = lq.filters
+    problems: list[FieldError] = []
+    since_day, until_day = _day(f["since"] or "", "since", problems), _day(f["until"] or "", "until", problems)
+    low = _fen(f["min_amount"] or "", "min_amount", problems)
+    high = _fen(f["max_amount"] or "", "max_amount", problems)
+    if problems:
+        raise ValidationFailed(errors=problems)
+    result = view.transactions(
+        db,
+        principal,
+        cif_no,
+        PageRequest(1, TXNS.export_limit),
+        since=since_day,
+        until=until_day,
+        min_amount=low,
+        max_amount=high,
+        channel=f["channel"],
+        timezone=settings.timezone,
+        sort=lq.sort,
+    )
+    detail = f"customer={cif_no} filters {lq.given}; sort={lq.sort.param}"
+    return lists.export(request, db, principal, TXNS, fmt, result.items, detail=detail)
 
 
 def _tasks_page(
