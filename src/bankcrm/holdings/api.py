@@ -92,9 +92,18 @@ def complete_task(db: Db, caller: Worker, task_id: EntityId, body: schemas.TaskO
 
 
 @router.get("/maturities/weekly", response_model=list[schemas.WeekRead])
-def weekly_maturities(db: Db, settings: AppSettings, caller: Reader) -> list[schemas.WeekRead]:
-    """Funds maturing per week on customers in the caller's scope, and the share retained."""
-    weeks = tasks.weekly_maturities(db, caller, today_in(settings.timezone))
+def weekly_maturities(
+    db: Db,
+    settings: AppSettings,
+    caller: Reader,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="week_start, maturing, tasks, done, followed_amount, kept, retained_share"),
+    ] = None,
+) -> list[schemas.WeekRead]:
+    """Funds maturing per week on customers in the caller's scope, and the share retained; by week unless ``sort``."""
+    order = lists.sort_of(schemas.MATURITY_LIST, sort)
+    weeks = tasks.weekly_maturities(db, caller, today_in(settings.timezone), sort=order)
     return [
         schemas.WeekRead(
             week_start=w.week_start,

@@ -242,3 +242,34 @@ TRANSACTION_LIST = ListSpec(
     ),
     audit_event="transaction.export",
 )
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+# Funds maturing per week: sixteen rows of sums, computed in the service and sorted there.
+MATURITY_LIST = ListSpec(
+    name="maturities",
+    columns=(
+        Column("week_start", N_("Week of")),
+        Column("maturing", N_("Maturing (yuan)")),
+        Column("tasks", N_("Tasks")),
+        Column("done", N_("Done")),
+        Column("followed_amount", N_("Followed up (yuan)")),
+        Column("kept", N_("Kept (yuan)")),
+        Column("retained_share", N_("Retained share")),
+    ),
+    default_sort="week_start",
+    tie_breaker="week_start",  # one row per week
+    export=(
+        ExportColumn(N_("Week of"), lambda w: w.week_start.isoformat()),
+        ExportColumn(N_("Maturing (yuan)"), lambda w: _yuan(w.maturing)),
+        ExportColumn(N_("Tasks"), lambda w: w.tasks),
+        ExportColumn(N_("Done"), lambda w: w.done),
+        ExportColumn(N_("Followed up (yuan)"), lambda w: _yuan(w.followed_amount)),
+        ExportColumn(N_("Kept (yuan)"), lambda w: _yuan(w.kept)),
+        ExportColumn(N_("Retained share (%)"), lambda w: _share(w.retained_share)),
+    ),
+    audit_event="maturity.export",
+)

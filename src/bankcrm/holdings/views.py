@@ -19,6 +19,7 @@ from bankcrm.errors import Conflict, FieldError, ValidationFailed
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import in_memory
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import parse_day, today_in
 from bankcrm.kit.validators import InvalidValue
@@ -38,6 +39,7 @@ TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size
 TASK_PAGE_SIZE = 25
 TASKS = schemas.TASK_LIST
 TXNS = schemas.TRANSACTION_LIST
+MATURITIES = schemas.MATURITY_LIST
 TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
 MAX_YUAN = Decimal(10**13)  # 10**15 fen, the API's bound
 YUAN = re.compile(r"[0-9]{1,14}(\.[0-9]{1,2})?")
@@ -291,13 +293,24 @@ def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId
 
 @router.get("/maturities", response_class=HTMLResponse)
 def maturities_page(request: Request, db: Db, settings: AppSettings, principal: Reader) -> Response:
-    """Funds maturing per week (8 back, 8 ahead) on customers in scope, and the share kept."""
+    """Funds maturing per week (8 back, 8 ahead) on customers in scope, and the share kept; the table sorts."""
     today = today_in(settings.timezone)
+    lq = lists.read(request, MATURITIES)
     weeks = tasks.weekly_maturities(db, principal, today)
+    table = in_memory(weeks, lq.sort)  # the chart stays in week order; the table follows the headers
     chart = {
         "weeks": [w.week_start.isoformat() for w in weeks],
         "maturing": [float(Decimal(w.maturing) / 100) for w in weeks],
         "followed": [float(Decimal(w.followed_amount) / 100) for w in weeks],
         "kept": [float(Decimal(w.kept) / 100) for w in weeks],
     }
-    return render(request, "holdings/maturities.html", {"weeks": weeks, "chart": chart, "today": today})
+    context = {"weeks": table, "chart": chart, "today": today, "lq": lq}
+    return render(request, "holdings/maturities.html", context)
+
+
+@router.get("/maturities/export.{fmt}")
+def maturities_export(request: Request, db: Db, settings: AppSettings, principal: Reader, fmt: str) -> Response:
+    """The weekly figures in the table's order as CSV or XLSX; audited."""
+    lq = lists.read(request, MATURITIES)
+    weeks = tasks.weekly_maturities(db, principal, today_in(settings.timezone), sort=lq.sort)
+    return lists.export(request, db, principal, MATURITIES, fmt, weeks, detail=f"sort={lq.sort.param}")

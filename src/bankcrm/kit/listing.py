@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, computed_field
@@ -160,6 +161,20 @@ class ListSpec:
     def export_rows(self, records: Iterable[Any], *, unmask: bool = False) -> list[tuple[object, ...]]:
         """One row per record in export column order; masked columns masked unless ``unmask``."""
         return [tuple((c.value(r) if unmask or c.mask is None else c.mask(r)) for c in self.export) for r in records]
+
+
+def in_memory(records: list[T], sort: SortSpec) -> list[T]:
+    """``records`` in ``sort`` order by their attributes, for lists computed in Python (a few rows, not a query).
+
+    Empty values (None) come last in either direction, as ``bankcrm.db.ordered`` puts them.
+    """
+    out = list(records)
+    for key in reversed(sort.keys):  # stable sorts, least significant key first
+        present = [r for r in out if getattr(r, key.field) is not None]
+        missing = [r for r in out if getattr(r, key.field) is None]
+        present.sort(key=attrgetter(key.field), reverse=key.descending)
+        out = present + missing
+    return out
 
 
 def _typed(f: Filter, raw: str) -> object:

@@ -16,7 +16,7 @@ from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import TaskOutcome, TaskRead
 from bankcrm.holdings.service.view import task_read
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.listing import SortSpec
+from bankcrm.kit.listing import SortSpec, in_memory
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
 from bankcrm.models import Customer, Task
@@ -163,9 +163,14 @@ class WeekFigure:
 
 
 def weekly_maturities(
-    db: Session, principal: Principal, today: date, weeks_back: int = 8, weeks_ahead: int = 8
+    db: Session,
+    principal: Principal,
+    today: date,
+    weeks_back: int = 8,
+    weeks_ahead: int = 8,
+    sort: SortSpec | None = None,
 ) -> list[WeekFigure]:
-    """Per ISO week (Monday first), funds maturing on customers in scope and the share retained."""
+    """Per ISO week (Monday first), funds maturing on customers in scope and the share retained; by week."""
     monday = today - timedelta(days=today.weekday())
     start = monday - timedelta(weeks=weeks_back)
     end = monday + timedelta(weeks=weeks_ahead)
@@ -188,4 +193,4 @@ def weekly_maturities(
                 kept=sum(t.amount_kept or 0 for t in done),
             )
         )
-    return out
+    return in_memory(out, sort) if sort else out
