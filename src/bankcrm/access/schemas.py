@@ -154,7 +154,9 @@ class MeRead(BaseModel):
     data_scope: str
 
 
-UserPage = Page[UserRead]
+class UserPage(Page[UserRead]):
+    """One page of users."""
+
 
 # Staff accounts hold no customer data: nothing to mask.
 USER_LIST = ListSpec(

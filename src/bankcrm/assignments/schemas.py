@@ -103,7 +103,9 @@ class RequestRead(BaseModel):
     items: list[ItemRead]
 
 
-RequestPage = Page[RequestRead]
+class RequestPage(Page[RequestRead]):
+    """One page of requests."""
+
 
 # Manager changes: the export names managers and counts, never the customers themselves.
 ASSIGNMENT_REQUEST_LIST = ListSpec(

@@ -30,7 +30,9 @@ class AuditEventRead(BaseModel):
     hash: str
 
 
-AuditPage = Page[AuditEventRead]
+class AuditPage(Page[AuditEventRead]):
+    """One page of audit events, newest first unless sorted otherwise."""
+
 
 AUDIT_LIST = ListSpec(
     name="audit-log",

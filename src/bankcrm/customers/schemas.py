@@ -281,7 +281,8 @@ class ChangeRequestRead(BaseModel):
     decided_at: datetime | None
 
 
-ChangeRequestPage = Page[ChangeRequestRead]
+class ChangeRequestPage(Page[ChangeRequestRead]):
+    """One page of change requests."""
 
 
 class FieldChangeRead(BaseModel):

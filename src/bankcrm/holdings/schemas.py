@@ -91,7 +91,8 @@ class TransactionRead(BaseModel):
     summary: str | None
 
 
-TransactionPage = Page[TransactionRead]
+class TransactionPage(Page[TransactionRead]):
+    """One page of vouchers."""
 
 
 class MaturityRead(BaseModel):
@@ -125,7 +126,8 @@ class TaskRead(BaseModel):
     completed_at: datetime | None
 
 
-TaskPage = Page[TaskRead]
+class TaskPage(Page[TaskRead]):
+    """One page of tasks."""
 
 
 def _yuan(fen: int | None) -> str:

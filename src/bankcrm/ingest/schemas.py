@@ -30,7 +30,9 @@ class IngestRunRead(BaseModel):
     finished_at: datetime
 
 
-IngestRunPage = Page[IngestRunRead]
+class IngestRunPage(Page[IngestRunRead]):
+    """One page of runs, newest first unless sorted otherwise."""
+
 
 # Runs name files and counts only: nothing to mask.
 INGEST_RUN_LIST = ListSpec(

@@ -197,7 +197,11 @@ def _typed(f: Filter, raw: str) -> object:
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list in the API: the items, the total, the page, its size and the page count."""
+    """One page of a list in the API: the items, the total, the page, its size and the page count.
+
+    A domain subclasses it with no body (``class UserPage(Page[UserRead])``) so the OpenAPI schema
+    keeps the name other systems' clients were generated with.
+    """
 
     items: list[T]
     total: int

@@ -139,7 +139,9 @@ class GroupRead(GroupSummary):
     graph: Graph
 
 
-GroupPage = Page[GroupSummary]
+class GroupPage(Page[GroupSummary]):
+    """One page of groups."""
+
 
 # Corporate groups: the service hides the totals of a group with a customer outside the reader's scope,
 # and the core company's name when the core is outside it.
@@ -198,7 +200,8 @@ class CircleRead(CircleSummary):
     graph: Graph
 
 
-CirclePage = Page[CircleSummary]
+class CirclePage(Page[CircleSummary]):
+    """One page of circles."""
 
 
 def _yuan(fen: int | None) -> str:
