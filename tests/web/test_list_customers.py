@@ -72,7 +72,13 @@ def test_an_unknown_sort_field_is_a_422_naming_sort(client: TestClient, db: Sess
             "message": "Cannot sort by 'id_no'; choose one of: cif_no, home_unit, kind, name, status.",
         }
     ]
-    assert signed_in(client, "am1").get("/customers?sort=name,-name").status_code == 422
+    page = signed_in(client, "am1")
+    assert page.get("/customers?sort=name,-name").status_code == 422
+    partial = page.get("/customers?sort=id_no", headers={"HX-Request": "true"})
+    assert partial.status_code == 422
+    assert "<code>sort</code>: Cannot sort by &#39;id_no&#39;; choose one of:" in partial.text
+    full = page.get("/customers?sort=id_no")
+    assert full.status_code == 422 and "Cannot sort by &#39;id_no&#39;" in full.text
 
 
 def test_export_has_the_sorted_masked_rows_and_chinese_headers(client: TestClient, db: Session) -> None:
