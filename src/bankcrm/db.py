@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bankcrm.kit.listing import SortSpec
+
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 # How long one SQLite writer waits for another before "database is locked", and how often BEGIN is retried after.
 SQLITE_BUSY_MS = 10_000
 SQLITE_BEGIN_RETRIES = 3
@@ -92,3 +95,18 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> SelectT:
+    """``stmt`` ordered by a list's sort keys, mapped to SQL by the repository's ``columns``.
+
+    Empty values (NULL) come last in either direction on both databases (the two disagree by
+    default), so a sorted list and its export read the same on either, and a "last sign-in,
+    newest first" starts with real dates. A key missing from ``columns`` is a programming error
+    (the ListSpec and the repository disagree): KeyError.
+    """
+    clauses = []
+    for key in sort.keys:
+        column = columns[key.field]
+        clauses.append((column.desc() if key.descending else column.asc()).nulls_last())
+    return stmt.order_by(*clauses)

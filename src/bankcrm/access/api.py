@@ -27,7 +27,8 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.access.service import roles as role_service
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import MAX_PAGE
+from bankcrm.web import lists
 
 router = APIRouter()
 Caller = Annotated[Principal, Depends(api_principal)]
@@ -74,9 +75,17 @@ def me(caller: Caller) -> schemas.MeRead:
 
 
 @router.get("/org-units", response_model=list[schemas.OrgUnitRead], tags=["org"])
-def list_units(db: Db, caller: OrgReader, q: str | None = None) -> list[schemas.OrgUnitRead]:
-    """Org units in the caller's data scope, in tree order."""
-    return [schemas.OrgUnitRead.model_validate(u) for u in unit_service.list_units(db, caller, q)]
+def list_units(
+    db: Db,
+    caller: OrgReader,
+    q: str | None = None,
+    sort: Annotated[
+        str | None, Query(max_length=200, description="code, kind, active, path, name_en, name_zh; '-' descending")
+    ] = None,
+) -> list[schemas.OrgUnitRead]:
+    """Org units in the caller's data scope, in tree order unless ``sort`` says otherwise (ties by code)."""
+    order = lists.sort_of(schemas.ORG_UNIT_LIST, sort)
+    return [schemas.OrgUnitRead.model_validate(u) for u in unit_service.list_units(db, caller, q, order)]
 
 
 @router.post("/org-units", response_model=schemas.OrgUnitRead, status_code=201, tags=["org"])
@@ -107,14 +116,24 @@ def list_users(
     active: bool | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="username, display_name, org_unit, active, last_login_at; '-' descending"),
+    ] = None,
 ) -> schemas.UserPage:
-    """Users in the caller's data scope."""
+    """Users in the caller's data scope, by user name unless ``sort`` says otherwise."""
+    spec = schemas.USER_LIST
     result = user_service.list_users(
-        db, caller, PageRequest(page, size), q=q, unit_id=unit_id, role=role, active=active
+        db,
+        caller,
+        lists.page_of(spec, page, size),
+        q=q,
+        unit_id=unit_id,
+        role=role,
+        active=active,
+        sort=lists.sort_of(spec, sort),
     )
-    return schemas.UserPage(
-        items=[user_service.to_read(u) for u in result.items], total=result.total, page=result.page, size=result.size
-    )
+    return schemas.UserPage.of(result, [user_service.to_read(u) for u in result.items])
 
 
 @router.post("/users", response_model=schemas.UserRead, status_code=201, tags=["users"])

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import scope_filter
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
 from bankcrm.models import ApiToken, OrgUnit, OrgUnitKind, Permission, Role, User, UserSession
@@ -34,13 +36,24 @@ def unit_by_code(db: Session, code: str) -> OrgUnit | None:
     return db.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
 
-def units(db: Session, principal: Principal, q: str | None = None) -> list[OrgUnit]:
-    """Units in scope, in tree order."""
+# The org unit list's sort keys (access.schemas.ORG_UNIT_LIST).
+UNIT_SORTS = {
+    "code": OrgUnit.code,
+    "kind": OrgUnit.kind_code,
+    "active": OrgUnit.active,
+    "path": OrgUnit.path,
+    "name_en": OrgUnit.name_en,
+    "name_zh": OrgUnit.name_zh,
+}
+
+
+def units(db: Session, principal: Principal, q: str | None = None, sort: SortSpec | None = None) -> list[OrgUnit]:
+    """Units in scope, in ``sort`` order (default tree order)."""
     stmt = select(OrgUnit).where(scope_filter(principal, unit_path=OrgUnit.path))
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(OrgUnit.code.ilike(like), OrgUnit.name_en.ilike(like), OrgUnit.name_zh.like(like)))
-    return list(db.scalars(stmt.order_by(OrgUnit.path)))
+    return list(db.scalars(ordered(stmt, sort, UNIT_SORTS) if sort else stmt.order_by(OrgUnit.path)))
 
 
 def active_members(db: Session, unit_id: int) -> tuple[int, int]:
@@ -60,6 +73,16 @@ def count_units(db: Session, principal: Principal) -> int:
         )
         or 0
     )
+
+
+# The user list's sort keys (access.schemas.USER_LIST) as columns of ``_users_in_scope``.
+USER_SORTS = {
+    "username": User.username,
+    "display_name": User.display_name,
+    "org_unit": OrgUnit.code,
+    "active": User.active,
+    "last_login_at": User.last_login_at,
+}
 
 
 def _users_in_scope(principal: Principal) -> Select[User]:
@@ -140,8 +163,9 @@ def users(
     unit_id: int | None = None,
     role: str | None = None,
     active: bool | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[User]:
-    """Users in scope, filtered, by user name."""
+    """Users in scope, filtered, in ``sort`` order (default by user name)."""
     stmt = _users_in_scope(principal)
     if q:
         like = f"%{q}%"
@@ -153,7 +177,8 @@ def users(
     if active is not None:
         stmt = stmt.where(User.active == active)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.scalars(stmt.order_by(User.username).offset(page.offset).limit(page.size)).all()
+    stmt = ordered(stmt, sort, USER_SORTS) if sort else stmt.order_by(User.username)
+    items = db.scalars(stmt.offset(page.offset).limit(page.size)).all()
     return Page(list(items), total, page.page, page.size)
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from bankcrm.access.deps import ApiAssignmentMaker as Maker
 from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, PageSize
 from bankcrm.assignments import schemas
 from bankcrm.assignments.service import reads, requests
-from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
+from bankcrm.web import lists
 
 router = APIRouter(tags=["assignments"])
 
@@ -48,15 +48,15 @@ def list_requests(
     status: Literal["submitted", "approved", "rejected"] | None = "submitted",
     page: PageNo = 1,
     size: PageSize = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="id, kind, customer_count, unit, maker, submitted_at, decided_at; '-' desc"),
+    ] = None,
 ) -> schemas.RequestPage:
-    """Checkers: requests their unit covers and their own; makers: their own."""
-    result = requests.inbox(db, caller, PageRequest(page, size), status)
-    return schemas.RequestPage(
-        items=[reads.request_read(db, caller, r) for r in result.items],
-        total=result.total,
-        page=result.page,
-        size=result.size,
-    )
+    """Checkers: requests their unit covers and their own; makers: their own; newest first unless ``sort``."""
+    spec = schemas.ASSIGNMENT_REQUEST_LIST
+    result = requests.inbox(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.RequestPage.of(result, [reads.request_read(db, caller, r) for r in result.items])
 
 
 @router.get("/assignment-requests/{request_id}", response_model=schemas.RequestRead)
@@ -76,7 +76,27 @@ def decide(
 
 @router.get("/managers/{manager_id}/portfolio", response_model=schemas.Portfolio)
 def portfolio(
-    db: Db, settings: AppSettings, caller: Reader, manager_id: EntityId, page: PageNo = 1, size: PageSize = 25
+    db: Db,
+    settings: AppSettings,
+    caller: Reader,
+    manager_id: EntityId,
+    page: PageNo = 1,
+    size: PageSize = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="cif_no, status, role, share_bp, aum, deposit_balance, loan_balance"),
+    ] = None,
 ) -> schemas.Portfolio:
-    """A manager's customers inside the caller's data scope, with figures and counts; others are not counted."""
-    return reads.portfolio(db, caller, manager_id, PageRequest(page, size), today=today_in(settings.timezone))
+    """A manager's customers inside the caller's data scope, with figures and counts; others are not counted.
+
+    Primary customers first, then by CIF number, unless ``sort`` says otherwise (ties by CIF number).
+    """
+    spec = schemas.PORTFOLIO_LIST
+    return reads.portfolio(
+        db,
+        caller,
+        manager_id,
+        lists.page_of(spec, page, size),
+        today=today_in(settings.timezone),
+        sort=lists.sort_of(spec, sort),
+    )

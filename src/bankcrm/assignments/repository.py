@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     AssignmentRequest,
@@ -144,10 +146,28 @@ def request(db: Session, request_id: int, *, lock: bool = False) -> AssignmentRe
     return db.get(AssignmentRequest, request_id)
 
 
+# The manager-change list's sort keys (assignments.schemas.ASSIGNMENT_REQUEST_LIST).
+REQUEST_SORTS = {
+    "id": AssignmentRequest.id,
+    "kind": AssignmentRequest.kind,
+    "customer_count": AssignmentRequest.customer_count,
+    "unit": OrgUnit.code,
+    "maker": AssignmentRequest.maker_name,
+    "submitted_at": AssignmentRequest.submitted_at,
+    "decided_at": AssignmentRequest.decided_at,
+}
+
+
 def requests(
-    db: Session, page: PageRequest, *, unit_path: str | None, status: str | None, maker_id: int | None
+    db: Session,
+    page: PageRequest,
+    *,
+    unit_path: str | None,
+    status: str | None,
+    maker_id: int | None,
+    sort: SortSpec | None = None,
 ) -> Page[AssignmentRequest]:
-    """Requests whose unit lies under ``unit_path`` (None: all), or made by ``maker_id``, newest first."""
+    """Requests whose unit lies under ``unit_path`` (None: all), or made by ``maker_id``; newest first by default."""
     stmt = select(AssignmentRequest).join(OrgUnit, AssignmentRequest.unit_id == OrgUnit.id)
     if unit_path is not None and maker_id is not None:
         stmt = stmt.where(
@@ -160,7 +180,8 @@ def requests(
     if status:
         stmt = stmt.where(AssignmentRequest.status == status)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.scalars(stmt.order_by(AssignmentRequest.id.desc()).offset(page.offset).limit(page.size))
+    stmt = ordered(stmt, sort, REQUEST_SORTS) if sort else stmt.order_by(AssignmentRequest.id.desc())
+    rows = db.scalars(stmt.offset(page.offset).limit(page.size))
     return Page(list(rows), total, page.page, page.size)
 
 
@@ -216,9 +237,12 @@ def _portfolio_rows(manager_id: int, day: date) -> Select[Any]:
 
 
 def portfolio(
-    db: Session, principal: Principal, manager_id: int, day: date, page: PageRequest
+    db: Session, principal: Principal, manager_id: int, day: date, page: PageRequest, sort: SortSpec | None = None
 ) -> tuple[list[tuple[Customer, str, int, CustomerFigure | None]], dict[str, Any]]:
-    """One page of the manager's customers in the principal's scope (primary first, by CIF number) and the totals."""
+    """One page of the manager's customers in the principal's scope and the totals.
+
+    In ``sort`` order; by default primary first, then by CIF number.
+    """
     rows = _portfolio_rows(manager_id, day).subquery()
     base = (
         select(Customer, rows.c.role, rows.c.share_bp, CustomerFigure)
@@ -227,10 +251,20 @@ def portfolio(
         .outerjoin(CustomerFigure, CustomerFigure.customer_id == Customer.id)
         .where(in_scope(principal))
     )
-    ordered = base.order_by(case((rows.c.role == "primary", 0), else_=1), Customer.cif_no)
+    # The portfolio list's sort keys (assignments.schemas.PORTFOLIO_LIST): "role" puts the primary first.
+    sorts = {
+        "cif_no": Customer.cif_no,
+        "status": Customer.status,
+        "role": case((rows.c.role == "primary", 0), else_=1),
+        "share_bp": rows.c.share_bp,
+        "aum": CustomerFigure.aum,
+        "deposit_balance": CustomerFigure.deposit_balance,
+        "loan_balance": CustomerFigure.loan_balance,
+    }
+    in_order = ordered(base, sort, sorts) if sort else base.order_by(sorts["role"], Customer.cif_no)
     items = [
         (c, str(role), int(share), fig)
-        for c, role, share, fig in db.execute(ordered.offset(page.offset).limit(page.size))
+        for c, role, share, fig in db.execute(in_order.offset(page.offset).limit(page.size))
     ]
     aum = func.coalesce(CustomerFigure.aum, 0)
     deposit = func.coalesce(CustomerFigure.deposit_balance, 0)

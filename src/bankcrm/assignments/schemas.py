@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import RowId
+from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 
 Role = Literal["primary", "co"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -100,13 +103,40 @@ class RequestRead(BaseModel):
     items: list[ItemRead]
 
 
-class RequestPage(BaseModel):
+class RequestPage(Page[RequestRead]):
     """One page of requests."""
 
-    items: list[RequestRead]
-    total: int
-    page: int
-    size: int
+
+# Manager changes: the export names managers and counts, never the customers themselves.
+ASSIGNMENT_REQUEST_LIST = ListSpec(
+    name="assignment-requests",
+    columns=(
+        Column("id", N_("#")),
+        Column("kind", N_("Request")),
+        Column("customer_count", N_("Customers")),
+        Column("unit", N_("Unit")),
+        Column("maker", N_("Maker")),
+        Column("submitted_at", N_("Submitted")),
+    ),
+    default_sort="-id",
+    tie_breaker="id",
+    extra_sorts=("decided_at",),
+    filters=(Filter("status", max_length=20),),
+    export=(
+        ExportColumn(N_("#"), lambda r: r.id),
+        ExportColumn(N_("Request"), lambda r: r.kind),
+        ExportColumn(N_("From manager"), lambda r: r.from_manager or ""),
+        ExportColumn(N_("To manager"), lambda r: r.to_manager or ""),
+        ExportColumn(N_("Unit"), lambda r: r.unit),
+        ExportColumn(N_("Customers"), lambda r: r.customer_count),
+        ExportColumn(N_("Maker"), lambda r: r.maker),
+        ExportColumn(N_("Checker"), lambda r: r.checker or ""),
+        ExportColumn(N_("Status"), lambda r: r.status),
+        ExportColumn(N_("Submitted"), lambda r: r.submitted_at),
+        ExportColumn(N_("Decided"), lambda r: r.decided_at),
+    ),
+    audit_event="assignment_request.export",
+)
 
 
 class PortfolioManager(BaseModel):
@@ -161,3 +191,37 @@ class Portfolio(BaseModel):
     total: int
     page: int
     size: int
+
+
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+# A manager's portfolio: names come masked from the customer summaries, as on the customer list.
+PORTFOLIO_LIST = ListSpec(
+    name="portfolio",
+    columns=(
+        Column("cif_no", N_("Customer")),
+        Column("status", N_("Status")),
+        Column("role", N_("Role")),
+        Column("share_bp", N_("Manager's share")),
+        Column("aum", N_("AUM (yuan)")),
+        Column("deposit_balance", N_("Deposits (yuan)")),
+        Column("loan_balance", N_("Loans (yuan)")),
+    ),
+    default_sort="role",  # primary first
+    tie_breaker="cif_no",
+    default_size=50,
+    export=(
+        ExportColumn(N_("CIF no."), lambda c: c.cif_no),
+        ExportColumn(N_("Name"), lambda c: c.name),
+        ExportColumn(N_("Kind"), lambda c: c.kind),
+        ExportColumn(N_("Status"), lambda c: c.status),
+        ExportColumn(N_("Role"), lambda c: c.role),
+        ExportColumn(N_("Manager's share (%)"), lambda c: f"{Decimal(c.share_bp) / 100:.2f}"),
+        ExportColumn(N_("AUM (yuan)"), lambda c: _yuan(c.aum)),
+        ExportColumn(N_("Deposits (yuan)"), lambda c: _yuan(c.deposit_balance)),
+        ExportColumn(N_("Loans (yuan)"), lambda c: _yuan(c.loan_balance)),
+    ),
+    audit_event="portfolio.export",
+)

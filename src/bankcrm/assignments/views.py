@@ -21,11 +21,14 @@ from bankcrm.kit.money import BAD_PERCENT, parse_percent, percent_text
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.kit.validators import InvalidValue
+from bankcrm.web import lists
 from bankcrm.web.forms import submit_form, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Username = Annotated[str, Path(min_length=1, max_length=40)]
+REQUESTS = schemas.ASSIGNMENT_REQUEST_LIST
+PORTFOLIO = schemas.PORTFOLIO_LIST
 Flag = Annotated[str | None, Query(max_length=10)]
 
 ROWS = 5  # manager rows on the change form
@@ -164,8 +167,11 @@ def _portfolio_page(
     code: int = 200,
 ) -> Response:
     user = reads.manager_by_username(db, principal, username)
-    data = reads.portfolio(db, principal, user.id, PageRequest(page, 50), today=today_in(settings.timezone))
+    lq = lists.read(request, PORTFOLIO)
+    today = today_in(settings.timezone)
+    data = reads.portfolio(db, principal, user.id, lists.page_of(PORTFOLIO, page), today=today, sort=lq.sort)
     context = {
+        "lq": lq,
         "p": data,
         "result": Page(data.items, data.total, data.page, data.size),
         "choices": [c for c in reads.manager_choices(db, principal) if c.id != user.id],
@@ -182,6 +188,19 @@ def portfolio_page(
 ) -> Response:
     """A manager's customers in the viewer's scope, figures, counts by status, and the bulk transfer form."""
     return _portfolio_page(request, db, settings, principal, username, page)
+
+
+@router.get("/managers/{username}/portfolio/export.{fmt}")
+def portfolio_export(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, username: Username, fmt: str
+) -> Response:
+    """The manager's customers in the viewer's scope, in the list's order, as CSV or XLSX (names masked); audited."""
+    user = reads.manager_by_username(db, principal, username)
+    lq = lists.read(request, PORTFOLIO)
+    page = PageRequest(1, PORTFOLIO.export_limit)
+    data = reads.portfolio(db, principal, user.id, page, today=today_in(settings.timezone), sort=lq.sort)
+    detail = f"manager={user.username} sort={lq.sort.param}"
+    return lists.export(request, db, principal, PORTFOLIO, fmt, data.items, detail=detail)
 
 
 @router.post("/managers/{username}/portfolio/transfer")
@@ -222,12 +241,31 @@ def portfolio_transfer(
 
 
 @router.get("/assignments/requests", response_class=HTMLResponse)
-def requests_page(request: Request, db: Db, principal: Maker, status: str = "submitted", page: PageNo = 1) -> Response:
-    """Checkers: manager changes waiting in their units; makers: their own."""
-    status = status if status in ("submitted", "approved", "rejected") else "submitted"
-    result = requests.inbox(db, principal, PageRequest(page, 25), status)
+def requests_page(request: Request, db: Db, principal: Maker) -> Response:
+    """Checkers: manager changes waiting in their units; makers: their own; sortable by column."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = requests.inbox(db, principal, lq.page, status, lq.sort)
     items = [reads.request_read(db, principal, r) for r in result.items]
-    return render(request, "assignments/requests.html", {"result": result, "items": items, "status": status})
+    context = {"result": result, "items": items, "status": status, "lq": lq}
+    return render(request, "assignments/requests.html", context)
+
+
+@router.get("/assignments/requests/export.{fmt}")
+def requests_export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
+    """The manager changes (one status, the list's order) as CSV or XLSX; audited."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = requests.inbox(db, principal, PageRequest(1, REQUESTS.export_limit), status, lq.sort)
+    items = [reads.request_read(db, principal, r) for r in result.items]
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, REQUESTS, fmt, items, detail=detail)
+
+
+def _inbox_status(lq: lists.ListQuery) -> str:
+    """The page's lenient reading: any other status shows the waiting requests."""
+    status = lq.filters["status"]
+    return status if status in ("submitted", "approved", "rejected") else "submitted"
 
 
 def _request_page(

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from bankcrm.access.deps import ApiAuditReader, AppSettings, Db
 from bankcrm.audit import service as audit_service
 from bankcrm.audit.filters import AuditFilters
-from bankcrm.audit.schemas import AuditEventRead, AuditPage
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.audit.schemas import AUDIT_LIST, AuditEventRead, AuditPage
+from bankcrm.kit.pagination import MAX_PAGE
 from bankcrm.kit.time import Day
+from bankcrm.web import lists
 
 router = APIRouter(tags=["audit"])
 
@@ -29,8 +30,12 @@ def list_events(
     date_to: Day | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="seq, occurred_at, actor_username, action, outcome; '-' descending"),
+    ] = None,
 ) -> AuditPage:
-    """Audit events, newest first; dates (YYYY-MM-DD) are days in the bank's time zone."""
+    """Audit events, newest first unless ``sort`` says otherwise (ties by seq); dates are days in the bank's zone."""
     filters = AuditFilters(
         actor,
         action,
@@ -42,17 +47,13 @@ def list_events(
     since, until = filters.window(settings.timezone)
     result = audit_service.search(
         db,
-        PageRequest(page, size),
+        lists.page_of(AUDIT_LIST, page, size),
         actor=actor,
         action=action,
         entity_type=entity_type,
         outcome=outcome,
         since=since,
         until=until,
+        sort=lists.sort_of(AUDIT_LIST, sort),
     )
-    return AuditPage(
-        items=[AuditEventRead.model_validate(e) for e in result.items],
-        total=result.total,
-        page=result.page,
-        size=result.size,
-    )
+    return AuditPage.of(result, [AuditEventRead.model_validate(e) for e in result.items])

@@ -8,8 +8,19 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import AuditEvent
+
+# The audit list's sort keys (audit.schemas.AUDIT_LIST).
+SORTS = {
+    "seq": AuditEvent.seq,
+    "occurred_at": AuditEvent.occurred_at,
+    "actor_username": AuditEvent.actor_username,
+    "action": AuditEvent.action,
+    "outcome": AuditEvent.outcome,
+}
 
 
 def lock_chain(db: Session) -> None:
@@ -73,11 +84,13 @@ def search(
     outcome: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[AuditEvent]:
-    """Newest first, filtered."""
+    """Filtered, in ``sort`` order (default newest first)."""
     stmt = _filtered(actor, action, entity_type, outcome, since, until)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.scalars(stmt.order_by(AuditEvent.seq.desc()).offset(page.offset).limit(page.size)).all()
+    stmt = ordered(stmt, sort, SORTS) if sort else stmt.order_by(AuditEvent.seq.desc())
+    items = db.scalars(stmt.offset(page.offset).limit(page.size)).all()
     return Page(list(items), total, page.page, page.size)
 
 

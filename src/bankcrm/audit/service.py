@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import repository
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import as_utc, utcnow
 from bankcrm.models import AuditEvent
@@ -114,25 +115,20 @@ def search(
     outcome: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[AuditEvent]:
-    """Filtered audit events, newest first (the caller checks ``audit.read``)."""
+    """Filtered audit events in ``sort`` order, newest first by default (the caller checks ``audit.read``)."""
     return repository.search(
-        db, page, actor=actor, action=action, entity_type=entity_type, outcome=outcome, since=since, until=until
+        db,
+        page,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        outcome=outcome,
+        since=since,
+        until=until,
+        sort=sort,
     )
-
-
-def export(
-    db: Session,
-    by: Actor,
-    *,
-    limit: int = 100_000,
-    **filters: Any,
-) -> list[AuditEvent]:
-    """Matching events, newest first, up to ``limit``; the export itself is audited."""
-    rows = repository.search(db, PageRequest(1, limit), **filters).items
-    shown = {k: v for k, v in filters.items() if v is not None}
-    record(db, by, "audit.export", detail=f"{len(rows)} rows; filters {shown}")
-    return rows
 
 
 def sign_ins_by_day(db: Session, since: datetime) -> list[tuple[datetime, str, str]]:

@@ -14,9 +14,10 @@ from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo
 from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.kit.ids import RowId
-from bankcrm.kit.pagination import PageRequest
+from bankcrm.web import lists
 
 router = APIRouter(tags=["customers"])
+Sort = Annotated[str | None, Query(max_length=200, description="Fields to sort by, '-' for descending: -name,cif_no")]
 
 
 class ChangeResult(BaseModel):
@@ -38,21 +39,26 @@ def search_customers(
     account_manager_id: RowId | None = None,
     page: PageNo = 1,
     size: PageSize = 25,
+    sort: Sort = None,
 ) -> schemas.CustomerPage:
-    """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin."""
+    """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin.
+
+    ``sort``: cif_no, name, kind, home_unit or status, ``-`` for descending, comma-separated; ties by CIF
+    number. A search without ``sort`` lists exact matches first, then by name key.
+    """
+    order = lists.sort_of(schemas.CUSTOMER_LIST, sort) if sort or not q else None
     result, items = queries.search(
         db,
         caller,
         cipher,
-        PageRequest(page, size),
+        lists.page_of(schemas.CUSTOMER_LIST, page, size),
         q=q,
         kind=kind,
         status=status,
         account_manager_id=account_manager_id,
+        sort=order,
     )
-    return schemas.CustomerPage(
-        items=items, total=result.total, total_capped=result.capped, page=result.page, size=result.size
-    )
+    return schemas.CustomerPage.of(result, items, total_capped=result.capped)
 
 
 @router.post("/customers/individual", response_model=schemas.ChangeRequestRead, status_code=status.HTTP_202_ACCEPTED)
@@ -116,12 +122,15 @@ def list_change_requests(
     status: Literal["submitted", "approved", "rejected"] | None = "submitted",
     page: PageNo = 1,
     size: PageSize = 25,
+    sort: Sort = None,
 ) -> schemas.ChangeRequestPage:
-    """Checkers: requests in their units; makers: their own requests."""
-    result = queries.inbox(db, caller, PageRequest(page, size), status)
-    return schemas.ChangeRequestPage(
-        items=[queries.request_read(r) for r in result.items], total=result.total, page=result.page, size=result.size
-    )
+    """Checkers: requests in their units; makers: their own requests; newest first unless ``sort`` says otherwise.
+
+    ``sort``: id, kind, home_unit, maker, submitted_at, decided_at (ties by id).
+    """
+    spec = schemas.CHANGE_REQUEST_LIST
+    result = queries.inbox(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.ChangeRequestPage.of(result, [queries.request_read(r) for r in result.items])
 
 
 @router.get("/change-requests/{request_id}", response_model=schemas.ChangeRequestRead)

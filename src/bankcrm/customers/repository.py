@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     ChangeRequest,
@@ -23,6 +25,14 @@ from bankcrm.models import (
 )
 
 COUNT_CAP = 1_000
+# The customer list's sort keys (customers.schemas.CUSTOMER_LIST) as columns of ``readable``.
+SORTS = {
+    "cif_no": Customer.cif_no,
+    "name": Customer.name,
+    "kind": Customer.kind,
+    "home_unit": OrgUnit.code,
+    "status": Customer.status,
+}
 
 
 def readable(principal: Principal) -> Select[Customer]:
@@ -112,10 +122,12 @@ def search(
     unit_path: str | None = None,
     account_manager_id: int | None = None,
     cap: int | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[Customer]:
     """Customers in scope matching any of the keys and every filter: exact matches first, then by name key.
 
-    Without keys this is the list of the principal's customers by CIF number. With keys, the exact
+    Without keys this is the list of the principal's customers in ``sort`` order (default by CIF
+    number); with keys and a ``sort`` naming a field, the (capped) matches are in that order. With keys, the exact
     look-ups (CIF, ID, USCC, mobile) come first, then the name and pinyin hits in key order, which
     the key index already holds; so a query matching half the bank reads only the first ``cap + 1``
     of them and never sorts the rest (pages reach no further than ``cap``, default ``COUNT_CAP``).
@@ -137,7 +149,8 @@ def search(
         )
     if not exact and not key_range:
         total = db.scalar(select(func.count()).select_from(filtered.subquery())) or 0
-        rows = db.scalars(filtered.order_by(Customer.cif_no).offset(page.offset).limit(page.size))
+        stmt = ordered(filtered, sort, SORTS) if sort else filtered.order_by(Customer.cif_no)
+        rows = db.scalars(stmt.offset(page.offset).limit(page.size))
         return Page(list(rows), total, page.page, page.size)
     ids: dict[int, None] = {}  # ordered set
     if exact:
@@ -156,6 +169,11 @@ def search(
         _add_key_hits(db, None if unrestricted else filtered, key_range, ids, cap)
     capped = len(ids) > cap
     ranked = list(ids)[:cap]
+    if sort and sort.requested and ranked:
+        # The reader chose an order: the capped matches in it, instead of the relevance order.
+        matches = select(Customer).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(Customer.id.in_(ranked))
+        rows = db.scalars(ordered(matches, sort, SORTS).offset(page.offset).limit(page.size))
+        return Page(list(rows), len(ranked), page.page, page.size, capped=capped)
     wanted = ranked[page.offset : page.offset + page.size]
     found = {c.id: c for c in db.scalars(select(Customer).where(Customer.id.in_(wanted)))} if wanted else {}
     return Page([found[i] for i in wanted], len(ranked), page.page, page.size, capped=capped)
@@ -276,10 +294,27 @@ def change_request(db: Session, request_id: int) -> ChangeRequest | None:
     return db.get(ChangeRequest, request_id)
 
 
+# The approval inbox's sort keys (customers.schemas.CHANGE_REQUEST_LIST).
+REQUEST_SORTS = {
+    "id": ChangeRequest.id,
+    "kind": ChangeRequest.kind,
+    "home_unit": OrgUnit.code,
+    "maker": ChangeRequest.maker_name,
+    "submitted_at": ChangeRequest.submitted_at,
+    "decided_at": ChangeRequest.decided_at,
+}
+
+
 def change_requests(
-    db: Session, page: PageRequest, *, unit_path: str | None, status: str | None, maker_id: int | None = None
+    db: Session,
+    page: PageRequest,
+    *,
+    unit_path: str | None,
+    status: str | None,
+    maker_id: int | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[ChangeRequest]:
-    """Change requests whose customer's home unit lies under ``unit_path`` (None: all), newest first."""
+    """Change requests whose customer's home unit lies under ``unit_path`` (None: all), newest first by default."""
     stmt = select(ChangeRequest).join(OrgUnit, ChangeRequest.home_unit_id == OrgUnit.id)
     if unit_path:
         stmt = stmt.where(OrgUnit.path.startswith(unit_path, autoescape=True))
@@ -288,7 +323,8 @@ def change_requests(
     if maker_id is not None:
         stmt = stmt.where(ChangeRequest.maker_id == maker_id)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.scalars(stmt.order_by(ChangeRequest.id.desc()).offset(page.offset).limit(page.size))
+    stmt = ordered(stmt, sort, REQUEST_SORTS) if sort else stmt.order_by(ChangeRequest.id.desc())
+    rows = db.scalars(stmt.offset(page.offset).limit(page.size))
     return Page(list(rows), total, page.page, page.size)
 
 

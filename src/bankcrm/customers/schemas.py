@@ -12,7 +12,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bankcrm.kit.codes import FixedCode, OpenCode
+from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import RowId
+from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 from bankcrm.kit.time import Day
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -255,14 +257,10 @@ class CustomerRead(CustomerSummary):
     updated_at: datetime
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(Page[CustomerSummary]):
     """One page of customers; ``total_capped`` means there are at least ``total`` matches."""
 
-    items: list[CustomerSummary]
-    total: int
     total_capped: bool = False
-    page: int
-    size: int
 
 
 class ChangeRequestRead(BaseModel):
@@ -283,13 +281,8 @@ class ChangeRequestRead(BaseModel):
     decided_at: datetime | None
 
 
-class ChangeRequestPage(BaseModel):
+class ChangeRequestPage(Page[ChangeRequestRead]):
     """One page of change requests."""
-
-    items: list[ChangeRequestRead]
-    total: int
-    page: int
-    size: int
 
 
 class FieldChangeRead(BaseModel):
@@ -310,3 +303,65 @@ class UnmaskedValue(BaseModel):
 
     field: str
     value: str
+
+
+# The customer list: summaries are masked by the service before they reach a column or an export.
+CUSTOMER_LIST = ListSpec(
+    name="customers",
+    columns=(
+        Column("cif_no", N_("CIF no.")),
+        Column("name", N_("Name")),
+        Column("kind", N_("Kind")),
+        Column("id_no", N_("ID number / USCC"), sortable=False),
+        Column("home_unit", N_("Unit")),
+        Column("account_manager", N_("Account manager"), sortable=False),
+        Column("status", N_("Status")),
+    ),
+    default_sort="cif_no",
+    tie_breaker="cif_no",  # unique, and what a reader sees
+    filters=(Filter("q"), Filter("kind", max_length=20), Filter("status", max_length=20)),
+    export=(
+        ExportColumn(N_("CIF no."), lambda c: c.cif_no),
+        ExportColumn(N_("Kind"), lambda c: c.kind),
+        ExportColumn(N_("Status"), lambda c: c.status),
+        ExportColumn(N_("Name"), lambda c: c.name),
+        ExportColumn(N_("ID type"), lambda c: c.id_type or ""),
+        ExportColumn(N_("ID number"), lambda c: c.id_no or ""),
+        ExportColumn(N_("USCC"), lambda c: c.uscc or ""),
+        ExportColumn(N_("Unit"), lambda c: c.home_unit),
+        ExportColumn(N_("Account manager"), lambda c: c.account_manager or ""),
+    ),
+    audit_event="customer.export",
+)
+
+
+# The approval inbox: change requests carry masked summaries only; the export leaves the values out.
+CHANGE_REQUEST_LIST = ListSpec(
+    name="change-requests",
+    columns=(
+        Column("id", N_("#")),
+        Column("kind", N_("Request")),
+        Column("customer", N_("Customer"), sortable=False),
+        Column("home_unit", N_("Unit")),
+        Column("maker", N_("Maker")),
+        Column("submitted_at", N_("Submitted")),
+    ),
+    default_sort="-id",
+    tie_breaker="id",
+    extra_sorts=("decided_at",),
+    filters=(Filter("status", max_length=20),),
+    export=(
+        ExportColumn(N_("#"), lambda r: r.id),
+        ExportColumn(N_("Request"), lambda r: r.kind),
+        ExportColumn(N_("Kind"), lambda r: r.customer_kind),
+        ExportColumn(N_("CIF no."), lambda r: r.cif_no or ""),
+        ExportColumn(N_("Fields"), lambda r: " ".join(r.fields)),
+        ExportColumn(N_("Unit"), lambda r: r.home_unit),
+        ExportColumn(N_("Maker"), lambda r: r.maker),
+        ExportColumn(N_("Checker"), lambda r: r.checker or ""),
+        ExportColumn(N_("Status"), lambda r: r.status),
+        ExportColumn(N_("Submitted"), lambda r: r.submitted_at),
+        ExportColumn(N_("Decided"), lambda r: r.decided_at),
+    ),
+    audit_event="change_request.export",
+)

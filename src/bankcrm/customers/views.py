@@ -12,37 +12,26 @@ from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, csrf_p
 from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.deps import CustomerWriter as Writer
 from bankcrm.access.deps import PiiUnmasker as Unmasker
-from bankcrm.access.principal import SYSTEM_PRINCIPAL, Actor, Principal
+from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.audit import service as audit_service
 from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, queries
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
-from bankcrm.kit.i18n import N_, gettext_for, translations
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.i18n import gettext_for
+from bankcrm.kit.pagination import PageRequest
 from bankcrm.modules import customer_tabs
+from bankcrm.web import lists
 from bankcrm.web.errors import invalid
-from bankcrm.web.export import export_response
 from bankcrm.web.forms import FormValues as Form
 from bankcrm.web.forms import Rejected, submit_form, validated
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-EXPORT_LIMIT = 10_000
-EXPORT_HEADERS = (
-    N_("CIF no."),
-    N_("Kind"),
-    N_("Status"),
-    N_("Name"),
-    N_("ID type"),
-    N_("ID number"),
-    N_("USCC"),
-    N_("Unit"),
-    N_("Account manager"),
-)
+SPEC = schemas.CUSTOMER_LIST
+REQUESTS = schemas.CHANGE_REQUEST_LIST
 
 
 def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
@@ -56,24 +45,15 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
 
 
 @router.get("/customers", response_class=HTMLResponse)
-def customers_page(
-    request: Request,
-    db: Db,
-    cipher: Cipher,
-    principal: Reader,
-    q: Annotated[str, Query(max_length=100)] = "",
-    kind: str = "",
-    status: str = "",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-) -> Response:
-    """Search and list customers in scope."""
-    result, items = queries.search(
-        db, principal, cipher, PageRequest(page, 25), q=q, kind=kind or None, status=status or None
-    )
+def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) -> Response:
+    """Search, sort and list customers in scope (a search keeps its relevance order until a header is clicked)."""
+    lq = _list_query(request)
+    result, items = queries.search(db, principal, cipher, lq.page, sort=lq.sort, **_search_filters(lq))
     context = {
         "result": result,
         "items": items,
-        "params": {"q": q, "kind": kind, "status": status},
+        "lq": lq,
+        "params": lq.params(),
         "labels": queries.code_labels(db, locale_of(request)),
         "statuses": catalogue.code_table(db, "customer_status"),
     }
@@ -82,47 +62,24 @@ def customers_page(
 
 
 @router.get("/customers/export.{fmt}")
-def customers_export(
-    request: Request,
-    db: Db,
-    cipher: Cipher,
-    principal: Reader,
-    fmt: str,
-    q: Annotated[str, Query(max_length=100)] = "",
-    kind: str = "",
-    status: str = "",
-) -> Response:
-    """The search result as CSV or XLSX, masked like the screen; the export is audited."""
-    _, items = queries.search(
-        db,
-        principal,
-        cipher,
-        PageRequest(1, EXPORT_LIMIT),
-        q=q,
-        kind=kind or None,
-        status=status or None,
-        cap=EXPORT_LIMIT,
-    )
-    audit_service.record(
-        db, Actor.of(principal), "customer.export", detail=f"{len(items)} rows; q={q!r} kind={kind} status={status}"
-    )
-    tr = translations(locale_of(request))
-    headers = [tr.gettext(h) for h in EXPORT_HEADERS]
-    rows = [
-        (
-            c.cif_no,
-            c.kind,
-            c.status,
-            c.name,
-            c.id_type or "",
-            c.id_no or "",
-            c.uscc or "",
-            c.home_unit,
-            c.account_manager or "",
-        )
-        for c in items
-    ]
-    return export_response(fmt, "customers", headers, rows)
+def customers_export(request: Request, db: Db, cipher: Cipher, principal: Reader, fmt: str) -> Response:
+    """The search result in the list's order as CSV or XLSX, masked like the screen; the export is audited."""
+    lq = _list_query(request)
+    page = PageRequest(1, SPEC.export_limit)
+    _, items = queries.search(db, principal, cipher, page, sort=lq.sort, cap=SPEC.export_limit, **_search_filters(lq))
+    f = lq.filters
+    detail = f"q={f['q'] or ''!r} kind={f['kind'] or ''} status={f['status'] or ''} sort={lq.sort.param}"
+    return lists.export(request, db, principal, SPEC, fmt, items, detail=detail)
+
+
+def _list_query(request: Request) -> lists.ListQuery:
+    q = request.query_params.get("q", "").strip()
+    return lists.read(request, SPEC, default_sort="" if q else None)
+
+
+def _search_filters(lq: lists.ListQuery) -> dict[str, Any]:
+    f = lq.filters
+    return {"q": f["q"], "kind": f["kind"], "status": f["status"]}
 
 
 @router.get("/customers/new", response_class=HTMLResponse)
@@ -288,18 +245,31 @@ def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer,
 
 
 @router.get("/approvals", response_class=HTMLResponse)
-def approvals_page(
-    request: Request,
-    db: Db,
-    principal: Reader,
-    status: str = "submitted",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-) -> Response:
-    """Checkers: requests waiting in their units; makers: their own requests."""
-    status = status if status in ("submitted", "approved", "rejected") else "submitted"
-    result = queries.inbox(db, principal, PageRequest(page, 25), status)
+def approvals_page(request: Request, db: Db, principal: Reader) -> Response:
+    """Checkers: requests waiting in their units; makers: their own requests; sortable by column."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = queries.inbox(db, principal, lq.page, status, lq.sort)
     items = [queries.request_read(r) for r in result.items]
-    return render(request, "customers/approvals.html", {"result": result, "items": items, "status": status})
+    context = {"result": result, "items": items, "status": status, "lq": lq}
+    return render(request, "customers/approvals.html", context)
+
+
+@router.get("/approvals/export.{fmt}")
+def approvals_export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
+    """The inbox (one status, the list's order) as CSV or XLSX; values stay out; audited."""
+    lq = lists.read(request, REQUESTS)
+    status = _inbox_status(lq)
+    result = queries.inbox(db, principal, PageRequest(1, REQUESTS.export_limit), status, lq.sort)
+    items = [queries.request_read(r) for r in result.items]
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, REQUESTS, fmt, items, detail=detail)
+
+
+def _inbox_status(lq: lists.ListQuery) -> str:
+    """The page's lenient reading: any other status shows the waiting requests."""
+    status = lq.filters["status"]
+    return status if status in ("submitted", "approved", "rejected") else "submitted"
 
 
 @router.get("/approvals/{request_id}", response_class=HTMLResponse)

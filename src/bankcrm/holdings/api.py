@@ -11,8 +11,8 @@ from bankcrm.access.deps import ApiTaskWorker as Worker
 from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
-from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import Day, today_in
+from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["holdings"])
@@ -40,13 +40,22 @@ def customer_transactions(
     channel: Annotated[str | None, Query(max_length=12)] = None,
     page: PageNo = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="txn_time, amount, channel, counterparty, purpose, voucher_no; '-' desc"),
+    ] = None,
 ) -> schemas.TransactionPage:
-    """A customer's vouchers, newest first, filtered by bank-calendar dates, amount (fen) and channel."""
+    """A customer's vouchers, newest first unless ``sort`` says otherwise (ties by voucher number).
+
+    Filtered by bank-calendar dates, amount (fen) and channel.
+    """
+    spec = schemas.TRANSACTION_LIST
     return view.transactions(
         db,
         caller,
         cif_no,
-        PageRequest(page, size),
+        lists.page_of(spec, page, size),
+        sort=lists.sort_of(spec, sort),
         since=since,
         until=until,
         min_amount=min_amount,
@@ -63,10 +72,12 @@ def my_tasks(
     status: Annotated[str | None, Query(pattern="^(OPEN|DONE)$")] = None,
     page: PageNo = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
+    sort: Annotated[str | None, Query(max_length=200, description="Column keys, '-' descending; ties by id")] = None,
 ) -> schemas.TaskPage:
-    """The caller's tasks, soonest first."""
-    result = tasks.my_tasks(db, caller, PageRequest(page, size), status)
-    return schemas.TaskPage(items=tasks.reads(db, result.items), total=result.total, page=result.page, size=result.size)
+    """The caller's tasks, open first and soonest first unless ``sort`` says otherwise."""
+    spec = schemas.TASK_LIST
+    result = tasks.my_tasks(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.TaskPage.of(result, tasks.reads(db, result.items))
 
 
 @router.post("/tasks/{task_id}/outcome", response_model=schemas.TaskRead)
@@ -77,9 +88,18 @@ def complete_task(db: Db, caller: Worker, task_id: EntityId, body: schemas.TaskO
 
 
 @router.get("/maturities/weekly", response_model=list[schemas.WeekRead])
-def weekly_maturities(db: Db, settings: AppSettings, caller: Reader) -> list[schemas.WeekRead]:
-    """Funds maturing per week on customers in the caller's scope, and the share retained."""
-    weeks = tasks.weekly_maturities(db, caller, today_in(settings.timezone))
+def weekly_maturities(
+    db: Db,
+    settings: AppSettings,
+    caller: Reader,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="week_start, maturing, tasks, done, followed_amount, kept, retained_share"),
+    ] = None,
+) -> list[schemas.WeekRead]:
+    """Funds maturing per week on customers in the caller's scope, and the share retained; by week unless ``sort``."""
+    order = lists.sort_of(schemas.MATURITY_LIST, sort)
+    weeks = tasks.weekly_maturities(db, caller, today_in(settings.timezone), sort=order)
     return [
         schemas.WeekRead(
             week_start=w.week_start,

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     Account,
@@ -71,8 +73,9 @@ def transactions(
     min_amount: int | None = None,
     max_amount: int | None = None,
     channel: str | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[tuple[AccountTransaction, str]]:
-    """A customer's vouchers, newest first, with the masked account number; filtered."""
+    """A customer's vouchers with the masked account number, filtered; newest first by default."""
     conditions: list[Any] = [AccountTransaction.customer_id == customer_id]
     if since is not None:
         conditions.append(AccountTransaction.txn_time >= since)
@@ -90,10 +93,12 @@ def transactions(
         select(AccountTransaction, Account.account_no_masked)
         .join(Account, Account.id == AccountTransaction.account_id)
         .where(where)
-        .order_by(AccountTransaction.txn_time.desc(), AccountTransaction.voucher_no.desc())
-        .offset(page.offset)
-        .limit(page.size)
     )
+    if sort:
+        stmt = ordered(stmt, sort, TXN_SORTS)
+    else:
+        stmt = stmt.order_by(AccountTransaction.txn_time.desc(), AccountTransaction.voucher_no.desc())
+    stmt = stmt.offset(page.offset).limit(page.size)
     return Page(items=list(db.execute(stmt)), total=total, page=page.page, size=page.size)
 
 
@@ -110,8 +115,37 @@ def _scoped_customers(principal: Principal) -> Select[Any]:
     return select(Customer.id).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
 
 
-def tasks_for(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[tuple[Task, Customer]]:
-    """Tasks assigned to the principal, or unassigned on customers in their scope; soonest first."""
+# The transaction list's sort keys (holdings.schemas.TRANSACTION_LIST).
+TXN_SORTS = {
+    "txn_time": AccountTransaction.txn_time,
+    "amount": AccountTransaction.amount,
+    "channel": AccountTransaction.channel,
+    "counterparty": AccountTransaction.counterparty_name,
+    "purpose": AccountTransaction.purpose_code,
+    "voucher_no": AccountTransaction.voucher_no,
+}
+
+
+# The task list's sort keys (holdings.schemas.TASK_LIST).
+TASK_SORTS = {
+    "id": Task.id,
+    "cif_no": Customer.cif_no,
+    "product_code": Task.product_code,
+    "maturity_date": Task.maturity_date,
+    "window_days": Task.window_days,
+    "amount_due": Task.amount_due,
+    "outcome": Task.outcome,
+    "status": Task.status,
+    "due_date": Task.due_date,
+    "kind": Task.kind,
+    "amount_kept": Task.amount_kept,
+}
+
+
+def tasks_for(
+    db: Session, principal: Principal, page: PageRequest, status: str | None, sort: SortSpec | None = None
+) -> Page[tuple[Task, Customer]]:
+    """Tasks assigned to the principal, or unassigned on customers in their scope; soonest first by default."""
     stmt = (
         select(Task, Customer)
         .join(Customer, Customer.id == Task.customer_id)
@@ -125,7 +159,8 @@ def tasks_for(db: Session, principal: Principal, page: PageRequest, status: str 
     if status:
         stmt = stmt.where(Task.status == status)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.execute(stmt.order_by(Task.status, Task.due_date, Task.id).offset(page.offset).limit(page.size))
+    stmt = ordered(stmt, sort, TASK_SORTS) if sort else stmt.order_by(Task.status, Task.due_date, Task.id)
+    rows = db.execute(stmt.offset(page.offset).limit(page.size))
     return Page(items=list(rows), total=total, page=page.page, size=page.size)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from bankcrm.households.schemas import HouseholdBadge
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 from bankcrm.relationships.schemas import CircleFlag
 
 
@@ -88,13 +91,8 @@ class TransactionRead(BaseModel):
     summary: str | None
 
 
-class TransactionPage(BaseModel):
+class TransactionPage(Page[TransactionRead]):
     """One page of vouchers."""
-
-    items: list[TransactionRead]
-    total: int
-    page: int
-    size: int
 
 
 class MaturityRead(BaseModel):
@@ -128,13 +126,44 @@ class TaskRead(BaseModel):
     completed_at: datetime | None
 
 
-class TaskPage(BaseModel):
+class TaskPage(Page[TaskRead]):
     """One page of tasks."""
 
-    items: list[TaskRead]
-    total: int
-    page: int
-    size: int
+
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+# Follow-up tasks: customer names come masked from the customer summaries; the free-text note stays out.
+TASK_LIST = ListSpec(
+    name="tasks",
+    columns=(
+        Column("cif_no", N_("Customer")),
+        Column("product_code", N_("Product")),
+        Column("maturity_date", N_("Maturity date")),
+        Column("window_days", N_("Window")),
+        Column("amount_due", N_("Amount due (yuan)")),
+        Column("outcome", N_("Outcome")),
+    ),
+    default_sort="status,due_date",  # open first, soonest first, as the list always was
+    tie_breaker="id",
+    extra_sorts=("status", "due_date", "kind", "amount_kept"),
+    filters=(Filter("status", max_length=10),),
+    export=(
+        ExportColumn(N_("#"), lambda t: t.id),
+        ExportColumn(N_("Kind"), lambda t: t.kind),
+        ExportColumn(N_("CIF no."), lambda t: t.cif_no),
+        ExportColumn(N_("Name"), lambda t: t.customer_name),
+        ExportColumn(N_("Product"), lambda t: t.product_code or ""),
+        ExportColumn(N_("Maturity date"), lambda t: t.maturity_date.isoformat() if t.maturity_date else ""),
+        ExportColumn(N_("Due date"), lambda t: t.due_date.isoformat()),
+        ExportColumn(N_("Amount due (yuan)"), lambda t: _yuan(t.amount_due)),
+        ExportColumn(N_("Status"), lambda t: t.status),
+        ExportColumn(N_("Outcome"), lambda t: t.outcome or ""),
+        ExportColumn(N_("Amount kept (yuan)"), lambda t: _yuan(t.amount_kept)),
+    ),
+    audit_event="task.export",
+)
 
 
 class TaskOutcome(BaseModel):
@@ -182,3 +211,67 @@ class WeekRead(BaseModel):
     followed_amount: int
     kept: int
     retained_share: float | None
+
+
+# A customer's vouchers, shown to readers of that customer: account numbers come masked from the
+# repository; counterparties are shown as on screen.
+TRANSACTION_LIST = ListSpec(
+    name="transactions",
+    columns=(
+        Column("txn_time", N_("Time")),
+        Column("account_no", N_("Account no."), sortable=False),
+        Column("amount", N_("Amount")),
+        Column("channel", N_("Channel")),
+        Column("counterparty", N_("Counterparty")),
+        Column("purpose", N_("Purpose")),
+        Column("summary", N_("Summary"), sortable=False),
+    ),
+    default_sort="-txn_time,-voucher_no",  # newest first, as the list always was
+    tie_breaker="voucher_no",
+    # The bounds stay text: the page reads dates as the bank's days and yuan as typed, naming a bad one.
+    filters=tuple(Filter(n, max_length=20) for n in ("since", "until", "min_amount", "max_amount", "channel")),
+    export=(
+        ExportColumn(N_("Voucher no."), lambda t: t.voucher_no),
+        ExportColumn(N_("Time"), lambda t: t.txn_time),
+        ExportColumn(N_("Account no."), lambda t: t.account_no),
+        ExportColumn(N_("Direction"), lambda t: t.direction),
+        ExportColumn(N_("Amount (yuan)"), lambda t: _yuan(t.amount)),
+        ExportColumn(N_("Channel"), lambda t: t.channel),
+        ExportColumn(N_("Counterparty"), lambda t: t.counterparty_name or ""),
+        ExportColumn(N_("Counterparty bank"), lambda t: t.counterparty_bank or ""),
+        ExportColumn(N_("Purpose"), lambda t: t.purpose_code or ""),
+        ExportColumn(N_("Summary"), lambda t: t.summary or ""),
+    ),
+    audit_event="transaction.export",
+)
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+# Funds maturing per week: sixteen rows of sums, computed in the service and sorted there.
+MATURITY_LIST = ListSpec(
+    name="maturities",
+    columns=(
+        Column("week_start", N_("Week of")),
+        Column("maturing", N_("Maturing (yuan)")),
+        Column("tasks", N_("Tasks")),
+        Column("done", N_("Done")),
+        Column("followed_amount", N_("Followed up (yuan)")),
+        Column("kept", N_("Kept (yuan)")),
+        Column("retained_share", N_("Retained share")),
+    ),
+    default_sort="week_start",
+    tie_breaker="week_start",  # one row per week
+    export=(
+        ExportColumn(N_("Week of"), lambda w: w.week_start.isoformat()),
+        ExportColumn(N_("Maturing (yuan)"), lambda w: _yuan(w.maturing)),
+        ExportColumn(N_("Tasks"), lambda w: w.tasks),
+        ExportColumn(N_("Done"), lambda w: w.done),
+        ExportColumn(N_("Followed up (yuan)"), lambda w: _yuan(w.followed_amount)),
+        ExportColumn(N_("Kept (yuan)"), lambda w: _yuan(w.kept)),
+        ExportColumn(N_("Retained share (%)"), lambda w: _share(w.retained_share)),
+    ),
+    audit_event="maturity.export",
+)

@@ -17,10 +17,12 @@ from bankcrm.catalogue import service as catalogue
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.holdings import schemas
 from bankcrm.holdings.service import tasks, view
+from bankcrm.kit.listing import in_memory
 from bankcrm.kit.money import Yuan, parse_yuan
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.kit.time import parse_day, today_in
 from bankcrm.kit.validators import InvalidValue
+from bankcrm.web import lists
 from bankcrm.web.errors import form_errors
 from bankcrm.web.forms import FormValues as Form
 from bankcrm.web.forms import Rejected, submit_form, typed_fields, validated
@@ -31,6 +33,9 @@ Text = Annotated[str, Query(max_length=20)]
 
 TXN_PAGE_SIZE = 10  # the 360° view's first page of vouchers has the same size
 TASK_PAGE_SIZE = 25
+TASKS = schemas.TASK_LIST
+TXNS = schemas.TRANSACTION_LIST
+MATURITIES = schemas.MATURITY_LIST
 TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
 # Code tables the pages show labels of.
 CODE_CATEGORIES = (
@@ -92,6 +97,7 @@ def customer_360(request: Request, db: Db, settings: AppSettings, principal: Rea
         "labels": _labels(db, locale),
         "chart": _series(data.balance_series),
         "txns": _as_page(data.recent_transactions),
+        "lq": lists.read(request, TXNS),  # the vouchers table's header links and export menu
         "params": {"since": "", "until": "", "min_amount": "", "max_amount": "", "channel": ""},
         "errors": {},
         "message": None,
@@ -122,10 +128,11 @@ def customer_transactions(
     page: PageNo = 1,
 ) -> Response:
     """The vouchers table (htmx): bank-calendar dates, amounts in yuan, channel; 422 with the errors shown."""
-    params = {"since": since, "until": until, "min_amount": min_amount, "max_amount": max_amount, "channel": channel}
+    lq = lists.read(request, TXNS)
     context: dict[str, Any] = {
         "cif_no": cif_no,
-        "params": params,
+        "lq": lq,
+        "params": lq.params(),
         "labels": _labels(db, locale_of(request)),
         "errors": {},
         "message": None,
@@ -153,8 +160,39 @@ def customer_transactions(
         max_amount=high,
         channel=channel.strip() or None,
         timezone=settings.timezone,
+        sort=lq.sort,
     )
     return render(request, "holdings/transactions.html", {**context, "txns": _as_page(result)})
+
+
+@router.get("/customers/{cif_no}/360/transactions/export.{fmt}")
+def customer_transactions_export(
+    request: Request, db: Db, settings: AppSettings, principal: Reader, cif_no: CifNo, fmt: str
+) -> Response:
+    """The customer's vouchers, filtered and in the list's order, as CSV or XLSX; a bad bound is a 422; audited."""
+    lq = lists.read(request, TXNS)
+    f = lq.filters
+    problems: list[FieldError] = []
+    since_day, until_day = _day(f["since"] or "", "since", problems), _day(f["until"] or "", "until", problems)
+    low = _fen(f["min_amount"] or "", "min_amount", problems)
+    high = _fen(f["max_amount"] or "", "max_amount", problems)
+    if problems:
+        raise ValidationFailed(errors=problems)
+    result = view.transactions(
+        db,
+        principal,
+        cif_no,
+        PageRequest(1, TXNS.export_limit),
+        since=since_day,
+        until=until_day,
+        min_amount=low,
+        max_amount=high,
+        channel=f["channel"],
+        timezone=settings.timezone,
+        sort=lq.sort,
+    )
+    detail = f"customer={cif_no} filters {lq.given}; sort={lq.sort.param}"
+    return lists.export(request, db, principal, TXNS, fmt, result.items, detail=detail)
 
 
 def _tasks_page(
@@ -170,12 +208,14 @@ def _tasks_page(
     problems: dict[str, Any] | None = None,
     code: int = 200,
 ) -> Response:
-    result = tasks.my_tasks(db, principal, PageRequest(page, TASK_PAGE_SIZE), TASK_STATUSES[status])
+    lq = lists.read(request, TASKS)  # a failed POST re-renders with the default order
+    result = tasks.my_tasks(db, principal, lists.page_of(TASKS, page), TASK_STATUSES[status], lq.sort)
     context = {
+        "lq": lq,
         "result": result,
         "items": tasks.reads(db, result.items),
         "status": status,
-        "params": {"status": status},
+        "params": lq.params(status=status),
         "labels": _labels(db, locale_of(request)),
         "outcomes": catalogue.code_table(db, "maturity_outcome"),
         "completed": completed,
@@ -198,6 +238,17 @@ def tasks_page(
     """The user's follow-up tasks, open ones soonest first, each with its outcome form."""
     status = status if status in TASK_STATUSES else "open"
     return _tasks_page(request, db, principal, status, page, completed=completed)
+
+
+@router.get("/tasks/export.{fmt}")
+def tasks_export(request: Request, db: Db, principal: Worker, fmt: str) -> Response:
+    """The user's tasks of one status in the list's order as CSV or XLSX (names masked, notes left out); audited."""
+    lq = lists.read(request, TASKS)
+    status = lq.filters["status"] if lq.filters["status"] in TASK_STATUSES else "open"
+    page = PageRequest(1, TASKS.export_limit)
+    result = tasks.my_tasks(db, principal, page, TASK_STATUSES[status], lq.sort)
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, TASKS, fmt, tasks.reads(db, result.items), detail=detail)
 
 
 @router.post("/tasks/{task_id}")
@@ -237,13 +288,24 @@ def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId
 
 @router.get("/maturities", response_class=HTMLResponse)
 def maturities_page(request: Request, db: Db, settings: AppSettings, principal: Reader) -> Response:
-    """Funds maturing per week (8 back, 8 ahead) on customers in scope, and the share kept."""
+    """Funds maturing per week (8 back, 8 ahead) on customers in scope, and the share kept; the table sorts."""
     today = today_in(settings.timezone)
+    lq = lists.read(request, MATURITIES)
     weeks = tasks.weekly_maturities(db, principal, today)
+    table = in_memory(weeks, lq.sort)  # the chart stays in week order; the table follows the headers
     chart = {
         "weeks": [w.week_start.isoformat() for w in weeks],
         "maturing": [float(Decimal(w.maturing) / 100) for w in weeks],
         "followed": [float(Decimal(w.followed_amount) / 100) for w in weeks],
         "kept": [float(Decimal(w.kept) / 100) for w in weeks],
     }
-    return render(request, "holdings/maturities.html", {"weeks": weeks, "chart": chart, "today": today})
+    context = {"weeks": table, "chart": chart, "today": today, "lq": lq}
+    return render(request, "holdings/maturities.html", context)
+
+
+@router.get("/maturities/export.{fmt}")
+def maturities_export(request: Request, db: Db, settings: AppSettings, principal: Reader, fmt: str) -> Response:
+    """The weekly figures in the table's order as CSV or XLSX; audited."""
+    lq = lists.read(request, MATURITIES)
+    weeks = tasks.weekly_maturities(db, principal, today_in(settings.timezone), sort=lq.sort)
+    return lists.export(request, db, principal, MATURITIES, fmt, weeks, detail=f"sort={lq.sort.param}")

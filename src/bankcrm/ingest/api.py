@@ -12,11 +12,12 @@ from bankcrm.access.deps import ApiIngestRerunner as Rerunner
 from bankcrm.access.deps import ApiRejectUnmasker as Unmasker
 from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId
 from bankcrm.access.principal import Actor
-from bankcrm.ingest.schemas import IngestRerunRead, IngestRunPage, IngestRunRead
+from bankcrm.ingest.schemas import INGEST_RUN_LIST, IngestRerunRead, IngestRunPage, IngestRunRead
 from bankcrm.ingest.service import outputs, runs
 from bankcrm.ingest.service.rerun import rerun
 from bankcrm.ingest.service.run import Limits
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
+from bankcrm.kit.pagination import MAX_PAGE
+from bankcrm.web import lists
 from bankcrm.web.export import MEDIA
 
 router = APIRouter(tags=["ingest"])
@@ -34,9 +35,10 @@ def list_runs(
     caller: Reader,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
+    sort: Annotated[str | None, Query(max_length=200, description="Any column key, '-' descending; ties by id")] = None,
 ) -> IngestRunPage:
-    """Completed loads, newest first, with rows in, loaded and rejected."""
-    return runs.list_runs(db, PageRequest(page, size))
+    """Completed loads, newest first unless ``sort`` says otherwise, with rows in, loaded and rejected."""
+    return runs.list_runs(db, lists.page_of(INGEST_RUN_LIST, page, size), lists.sort_of(INGEST_RUN_LIST, sort))
 
 
 @router.get("/ingest/runs/{run_id}", response_model=IngestRunRead)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bankcrm.access.deps import AppSettings, Cipher, Db, EntityId, csrf_protect
@@ -12,16 +12,18 @@ from bankcrm.access.deps import IngestReader as Reader
 from bankcrm.access.deps import IngestRerunner as Rerunner
 from bankcrm.access.deps import RejectUnmasker as Unmasker
 from bankcrm.access.principal import Actor
+from bankcrm.ingest.schemas import INGEST_RUN_LIST
 from bankcrm.ingest.service import outputs, runs
 from bankcrm.ingest.service.rerun import rerun
 from bankcrm.ingest.service.run import Limits
-from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.web import lists
 from bankcrm.web.export import MEDIA
 from bankcrm.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Format = Literal["csv", "xlsx"]
-PAGE_SIZE = 25
+RUNS = INGEST_RUN_LIST
 
 
 def _download(run_id: int, fmt: str, body: bytes, suffix: str) -> Response:
@@ -30,13 +32,20 @@ def _download(run_id: int, fmt: str, body: bytes, suffix: str) -> Response:
 
 
 @router.get("/ingest/runs", response_class=HTMLResponse)
-def runs_page(
-    request: Request, db: Db, principal: Reader, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
-) -> Response:
-    """Completed loads, newest first, with rows in, loaded and rejected."""
-    result = runs.list_runs(db, PageRequest(page, PAGE_SIZE))
+def runs_page(request: Request, db: Db, principal: Reader) -> Response:
+    """Completed loads, newest first unless a column header is clicked, with rows in, loaded and rejected."""
+    lq = lists.read(request, RUNS)
+    result = runs.list_runs(db, lq.page, lq.sort)
     paged = Page(items=result.items, total=result.total, page=result.page, size=result.size)
-    return render(request, "ingest/runs.html", {"result": paged, "params": {}})
+    return render(request, "ingest/runs.html", {"result": paged, "params": lq.params(), "lq": lq})
+
+
+@router.get("/ingest/runs/export.{fmt}")
+def runs_export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
+    """The runs in the list's order as CSV or XLSX; audited."""
+    lq = lists.read(request, RUNS)
+    result = runs.list_runs(db, PageRequest(1, RUNS.export_limit), lq.sort)
+    return lists.export(request, db, principal, RUNS, fmt, result.items, detail=f"sort={lq.sort.param}")
 
 
 @router.get("/ingest/runs/{run_id}", response_class=HTMLResponse)

@@ -13,10 +13,10 @@ from bankcrm.access.deps import ApiGroupReviewer as GroupReviewer
 from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, PageSize
 from bankcrm.jobs.schemas import JobRunRead
 from bankcrm.jobs.service import runs as job_runs
-from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.relationships import schemas, service
 from bankcrm.relationships.service import circles, graph, groups
+from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["relationships"])
@@ -73,10 +73,22 @@ def customer_relationships(
 
 @router.get("/groups", response_model=schemas.GroupPage)
 def list_groups(
-    request: Request, db: Db, caller: GroupReader, status: StatusFilter = None, page: PageNo = 1, size: PageSize = 25
+    request: Request,
+    db: Db,
+    caller: GroupReader,
+    status: StatusFilter = None,
+    page: PageNo = 1,
+    size: PageSize = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="id, status, member_count, credit_exposure, deposit_balance, derived_at"),
+    ] = None,
 ) -> schemas.GroupPage:
-    """Corporate groups with a customer in the caller's scope (proposed and accepted by default)."""
-    return groups.list_groups(db, caller, status, PageRequest(page, size), locale=locale_of(request))
+    """Corporate groups with a customer in the caller's scope (proposed and accepted by default); ties by id."""
+    spec = schemas.GROUP_LIST
+    return groups.list_groups(
+        db, caller, status, lists.page_of(spec, page, size), locale=locale_of(request), sort=lists.sort_of(spec, sort)
+    )
 
 
 @router.post("/groups/derive", response_model=JobRunRead, status_code=status.HTTP_202_ACCEPTED)
@@ -138,10 +150,19 @@ def reject_group(
 
 @router.get("/guarantee-circles", response_model=schemas.CirclePage)
 def list_circles(
-    db: Db, caller: GroupReader, status: StatusFilter = None, page: PageNo = 1, size: PageSize = 25
+    db: Db,
+    caller: GroupReader,
+    status: StatusFilter = None,
+    page: PageNo = 1,
+    size: PageSize = 25,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="id, member_count, total_amount, derived_at, refreshed_at, ended_at"),
+    ] = None,
 ) -> schemas.CirclePage:
-    """Guarantee circles with a member in the caller's scope (current by default; or status=ended)."""
-    return circles.list_circles(db, caller, status, PageRequest(page, size))
+    """Guarantee circles with a member in the caller's scope (current by default; or status=ended); ties by id."""
+    spec = schemas.CIRCLE_LIST
+    return circles.list_circles(db, caller, status, lists.page_of(spec, page, size), lists.sort_of(spec, sort))
 
 
 @router.get("/guarantee-circles/{circle_id}", response_model=schemas.CircleRead)

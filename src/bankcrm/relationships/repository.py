@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     CorporateGroup,
@@ -284,10 +286,24 @@ def group(db: Session, group_id: int) -> CorporateGroup | None:
     return db.get(CorporateGroup, group_id)
 
 
+# The group list's sort keys (relationships.schemas.GROUP_LIST); exposure is loans plus guarantees given.
+GROUP_SORTS = {
+    "id": CorporateGroup.id,
+    "status": CorporateGroup.status,
+    "member_count": CorporateGroup.member_count,
+    "controller_count": CorporateGroup.controller_count,
+    "credit_exposure": CorporateGroup.loan_balance + CorporateGroup.guarantees_given,
+    "deposit_balance": CorporateGroup.deposit_balance,
+    "derived_at": CorporateGroup.derived_at,
+    "refreshed_at": CorporateGroup.refreshed_at,
+    "decided_at": CorporateGroup.decided_at,
+}
+
+
 def groups_page(
-    db: Session, principal: Principal, statuses: tuple[str, ...], page: PageRequest
+    db: Session, principal: Principal, statuses: tuple[str, ...], page: PageRequest, sort: SortSpec | None = None
 ) -> Page[CorporateGroup]:
-    """Groups with at least one customer in the principal's scope, newest first."""
+    """Groups with at least one customer in the principal's scope, newest first by default."""
     seen = (
         select(CorporateGroupMember.group_id)
         .where(CorporateGroupMember.group_id == CorporateGroup.id)
@@ -298,13 +314,12 @@ def groups_page(
     if principal.data_scope != "all" and not principal.is_system:
         where.append(seen)
     total = db.scalar(select(func.count()).select_from(CorporateGroup).where(*where)) or 0
-    stmt = (
-        select(CorporateGroup)
-        .where(*where)
-        .order_by(CorporateGroup.derived_at.desc(), CorporateGroup.id.desc())
-        .offset(page.offset)
-        .limit(page.size)
-    )
+    stmt = select(CorporateGroup).where(*where)
+    if sort:
+        stmt = ordered(stmt, sort, GROUP_SORTS)
+    else:
+        stmt = stmt.order_by(CorporateGroup.derived_at.desc(), CorporateGroup.id.desc())
+    stmt = stmt.offset(page.offset).limit(page.size)
     return Page(items=list(db.scalars(stmt)), total=total, page=page.page, size=page.size)
 
 
@@ -337,10 +352,21 @@ def circle(db: Session, circle_id: int) -> GuaranteeCircle | None:
     return db.get(GuaranteeCircle, circle_id)
 
 
+# The circle list's sort keys (relationships.schemas.CIRCLE_LIST).
+CIRCLE_SORTS = {
+    "id": GuaranteeCircle.id,
+    "member_count": GuaranteeCircle.member_count,
+    "total_amount": GuaranteeCircle.total_amount,
+    "derived_at": GuaranteeCircle.derived_at,
+    "refreshed_at": GuaranteeCircle.refreshed_at,
+    "ended_at": GuaranteeCircle.ended_at,
+}
+
+
 def circles_page(
-    db: Session, principal: Principal, statuses: tuple[str, ...], page: PageRequest
+    db: Session, principal: Principal, statuses: tuple[str, ...], page: PageRequest, sort: SortSpec | None = None
 ) -> Page[GuaranteeCircle]:
-    """Circles with at least one member in the principal's scope, largest amount first."""
+    """Circles with at least one member in the principal's scope, largest amount first by default."""
     seen = (
         select(GuaranteeCircleMember.circle_id)
         .where(GuaranteeCircleMember.circle_id == GuaranteeCircle.id)
@@ -351,13 +377,12 @@ def circles_page(
     if principal.data_scope != "all" and not principal.is_system:
         where.append(seen)
     total = db.scalar(select(func.count()).select_from(GuaranteeCircle).where(*where)) or 0
-    stmt = (
-        select(GuaranteeCircle)
-        .where(*where)
-        .order_by(GuaranteeCircle.total_amount.desc(), GuaranteeCircle.id)
-        .offset(page.offset)
-        .limit(page.size)
-    )
+    stmt = select(GuaranteeCircle).where(*where)
+    if sort:
+        stmt = ordered(stmt, sort, CIRCLE_SORTS)
+    else:
+        stmt = stmt.order_by(GuaranteeCircle.total_amount.desc(), GuaranteeCircle.id)
+    stmt = stmt.offset(page.offset).limit(page.size)
     return Page(items=list(db.scalars(stmt)), total=total, page=page.page, size=page.size)
 
 

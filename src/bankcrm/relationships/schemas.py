@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from bankcrm.kit.codes import FixedCode
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 from bankcrm.kit.time import Day
 
 # A number, or a decimal as text: pydantic's default schema allows any string, which it then refuses.
@@ -137,13 +139,39 @@ class GroupRead(GroupSummary):
     graph: Graph
 
 
-class GroupPage(BaseModel):
+class GroupPage(Page[GroupSummary]):
     """One page of groups."""
 
-    items: list[GroupSummary]
-    total: int
-    page: int
-    size: int
+
+# Corporate groups: the service hides the totals of a group with a customer outside the reader's scope,
+# and the core company's name when the core is outside it.
+GROUP_LIST = ListSpec(
+    name="corporate-groups",
+    columns=(
+        Column("id", N_("Group")),
+        Column("core", N_("Core company"), sortable=False),
+        Column("status", N_("Status")),
+        Column("member_count", N_("Members")),
+        Column("credit_exposure", N_("Credit exposure (yuan)")),
+        Column("deposit_balance", N_("Deposits (yuan)")),
+        Column("derived_at", N_("Derived")),
+    ),
+    default_sort="-derived_at,-id",  # newest first, as the list always was
+    tie_breaker="id",
+    extra_sorts=("controller_count", "refreshed_at", "decided_at"),
+    filters=(Filter("status", max_length=20),),
+    export=(
+        ExportColumn(N_("Group"), lambda g: g.id),
+        ExportColumn(N_("CIF no."), lambda g: g.core_cif_no or ""),
+        ExportColumn(N_("Core company"), lambda g: g.core_name or ""),
+        ExportColumn(N_("Status"), lambda g: g.status),
+        ExportColumn(N_("Members"), lambda g: g.member_count),
+        ExportColumn(N_("Credit exposure (yuan)"), lambda g: _yuan(g.credit_exposure)),
+        ExportColumn(N_("Deposits (yuan)"), lambda g: _yuan(g.deposit_balance)),
+        ExportColumn(N_("Derived"), lambda g: g.derived_at),
+    ),
+    audit_event="corporate_group.export",
+)
 
 
 class GroupReject(BaseModel):
@@ -172,13 +200,38 @@ class CircleRead(CircleSummary):
     graph: Graph
 
 
-class CirclePage(BaseModel):
+class CirclePage(Page[CircleSummary]):
     """One page of circles."""
 
-    items: list[CircleSummary]
-    total: int
-    page: int
-    size: int
+
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+# Guarantee circles: the service already hides a total with a member outside the reader's scope.
+CIRCLE_LIST = ListSpec(
+    name="guarantee-circles",
+    columns=(
+        Column("id", N_("Circle")),
+        Column("member_count", N_("Customers")),
+        Column("total_amount", N_("Guaranteed inside the circle (yuan)")),
+        Column("derived_at", N_("Found")),
+        Column("ended_at", N_("Ended")),
+    ),
+    default_sort="-total_amount",
+    tie_breaker="id",
+    extra_sorts=("refreshed_at",),
+    filters=(Filter("status", max_length=20),),
+    export=(
+        ExportColumn(N_("Circle"), lambda c: c.id),
+        ExportColumn(N_("Status"), lambda c: c.status),
+        ExportColumn(N_("Customers"), lambda c: c.member_count),
+        ExportColumn(N_("Guaranteed inside the circle (yuan)"), lambda c: _yuan(c.total_amount)),
+        ExportColumn(N_("Found"), lambda c: c.derived_at),
+        ExportColumn(N_("Ended"), lambda c: c.ended_at),
+    ),
+    audit_event="guarantee_circle.export",
+)
 
 
 class DeriveReport(BaseModel):

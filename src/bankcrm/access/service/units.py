@@ -11,6 +11,7 @@ from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.audit import service as audit_service
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.models import OrgUnit, OrgUnitKind
 
 
@@ -25,9 +26,9 @@ def _snapshot(unit: OrgUnit) -> dict[str, object]:
     }
 
 
-def list_units(db: Session, principal: Principal, q: str | None = None) -> list[OrgUnit]:
-    """Units the principal may see, in tree order."""
-    return repository.units(db, principal, q)
+def list_units(db: Session, principal: Principal, q: str | None = None, sort: SortSpec | None = None) -> list[OrgUnit]:
+    """Units the principal may see, in ``sort`` order (default tree order)."""
+    return repository.units(db, principal, q, sort)
 
 
 def count_active_units(db: Session, principal: Principal) -> int:

@@ -11,6 +11,7 @@ from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.audit import service as audit_service
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.passwords import hash_password, policy_problems
 from bankcrm.kit.time import utcnow
@@ -68,33 +69,10 @@ def list_users(
     unit_id: int | None = None,
     role: str | None = None,
     active: bool | None = None,
+    sort: SortSpec | None = None,
 ) -> Page[User]:
-    """Users in the principal's data scope."""
-    return repository.users(db, principal, page, q=q, unit_id=unit_id, role=role, active=active)
-
-
-EXPORT_LIMIT = 100_000
-
-
-def export_users(
-    db: Session,
-    principal: Principal,
-    *,
-    q: str | None = None,
-    unit_id: int | None = None,
-    role: str | None = None,
-    active: bool | None = None,
-) -> list[User]:
-    """All users matching the filters in scope (up to the export limit); the export is audited."""
-    page = repository.users(db, principal, PageRequest(1, EXPORT_LIMIT), q=q, unit_id=unit_id, role=role, active=active)
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        "user.export",
-        entity_type="user",
-        detail=f"{len(page.items)} rows; filters q={q!r} unit={unit_id} role={role} active={active}",
-    )
-    return page.items
+    """Users in the principal's data scope, in ``sort`` order (default by user name)."""
+    return repository.users(db, principal, page, q=q, unit_id=unit_id, role=role, active=active, sort=sort)
 
 
 def count_active_users(db: Session, principal: Principal, *, locked: bool = False) -> int:

@@ -16,10 +16,12 @@ from bankcrm.access.deps import (
     csrf_protect,
 )
 from bankcrm.access.principal import Principal
+from bankcrm.access.schemas import ORG_UNIT_LIST as SPEC
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.errors import DomainError, NotFound
 from bankcrm.kit.pagination import PageRequest
+from bankcrm.web import lists
 from bankcrm.web.forms import Rejected, submit_form, validated
 from bankcrm.web.templating import render
 
@@ -27,11 +29,21 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 
 @router.get("/admin/units", response_class=HTMLResponse)
-def units_page(request: Request, db: Db, principal: OrgReader, q: str | None = None) -> Response:
-    """The org tree in scope."""
-    units = unit_service.list_units(db, principal, q)
+def units_page(request: Request, db: Db, principal: OrgReader) -> Response:
+    """The org tree in scope (tree order unless a column header is clicked)."""
+    lq = lists.read(request, SPEC)
+    units = unit_service.list_units(db, principal, lq.filters["q"], lq.sort)
     template = "access/units_table.html" if request.headers.get("hx-request") else "access/units.html"
-    return render(request, template, {"units": units, "q": q or ""})
+    return render(request, template, {"units": units, "q": lq.filters["q"] or "", "lq": lq})
+
+
+@router.get("/admin/units/export.{fmt}")
+def units_export(request: Request, db: Db, principal: OrgReader, fmt: str) -> Response:
+    """The org units in scope, filtered and in the list's order, as CSV or XLSX; audited."""
+    lq = lists.read(request, SPEC)
+    units = unit_service.list_units(db, principal, lq.filters["q"], lq.sort)
+    detail = f"filters {lq.given}; sort={lq.sort.param}"
+    return lists.export(request, db, principal, SPEC, fmt, units, detail=detail)
 
 
 def _unit_form(

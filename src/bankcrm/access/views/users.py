@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.access import schemas
@@ -17,81 +17,63 @@ from bankcrm.access.deps import (
     csrf_protect,
 )
 from bankcrm.access.principal import Principal
+from bankcrm.access.schemas import USER_LIST as SPEC
 from bankcrm.access.service import roles as role_service
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.errors import DomainError, NotFound
-from bankcrm.kit.i18n import gettext_for
-from bankcrm.kit.pagination import MAX_PAGE, PageRequest
-from bankcrm.web.export import export_response
+from bankcrm.kit.pagination import PageRequest
+from bankcrm.web import lists
 from bankcrm.web.forms import Rejected, no_input, submit_form, validated
-from bankcrm.web.templating import locale_of, render
+from bankcrm.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users_page(
-    request: Request,
-    db: Db,
-    principal: UserReader,
-    q: str | None = None,
-    unit_id: str | None = None,
-    role: str | None = None,
-    active: str | None = None,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-) -> Response:
-    """Users in scope, with search-as-you-type and filters."""
-    unit = int(unit_id) if unit_id and unit_id.isdigit() else None
-    state = {"on": True, "off": False}.get(active or "")
-    result = user_service.list_users(
-        db, principal, PageRequest(page, 25), q=q, unit_id=unit, role=role or None, active=state
-    )
+def users_page(request: Request, db: Db, principal: UserReader) -> Response:
+    """Users in scope, with search-as-you-type, filters and sortable columns."""
+    lq = lists.read(request, SPEC)
+    result = user_service.list_users(db, principal, lq.page, sort=lq.sort, **_filters(lq))
     template = "access/users_table.html" if request.headers.get("hx-request") else "access/users.html"
+    f = lq.filters
     return render(
         request,
         template,
         {
             "result": result,
+            "lq": lq,
             "units": unit_service.list_units(db, principal),
             "roles": role_service.list_roles(db),
-            "filters": {"q": q or "", "unit_id": unit, "role": role or "", "active": active or ""},
+            "filters": {
+                "q": f["q"] or "",
+                "unit_id": _filters(lq)["unit_id"],
+                "role": f["role"] or "",
+                "active": f["active"] or "",
+            },
         },
     )
 
 
 @router.get("/admin/users/export.{fmt}")
-def users_export(
-    request: Request,
-    db: Db,
-    principal: UserReader,
-    fmt: str,
-    q: str | None = None,
-    unit_id: str | None = None,
-    role: str | None = None,
-    active: str | None = None,
-) -> Response:
-    """The filtered user list as CSV or XLSX."""
-    unit = int(unit_id) if unit_id and unit_id.isdigit() else None
-    users = user_service.export_users(
-        db, principal, q=q or None, unit_id=unit, role=role or None, active={"on": True, "off": False}.get(active or "")
-    )
-    locale = locale_of(request)
-    headers = [
-        gettext_for(locale, h) for h in ("User name", "Display name", "Org unit", "Roles", "Status", "Last sign-in")
-    ]
-    rows = [
-        (
-            u.username,
-            u.display_name,
-            u.org_unit.code,
-            " ".join(r.code for r in u.roles),
-            "active" if u.active else "disabled",
-            u.last_login_at,
-        )
-        for u in users
-    ]
-    return export_response(fmt, "users", headers, rows)
+def users_export(request: Request, db: Db, principal: UserReader, fmt: str) -> Response:
+    """The filtered user list in the list's order as CSV or XLSX; the export is audited."""
+    lq = lists.read(request, SPEC)
+    result = user_service.list_users(db, principal, PageRequest(1, SPEC.export_limit), sort=lq.sort, **_filters(lq))
+    detail = f"filters {lq.given}; sort={lq.sort.param}"
+    return lists.export(request, db, principal, SPEC, fmt, result.items, detail=detail)
+
+
+def _filters(lq: lists.ListQuery) -> dict[str, Any]:
+    """The page's lenient reading: a unit id that is not a number, or an unknown state, is no filter."""
+    f = lq.filters
+    unit = f["unit_id"]
+    return {
+        "q": f["q"],
+        "unit_id": int(unit) if unit and unit.isdigit() else None,
+        "role": f["role"],
+        "active": {"on": True, "off": False}.get(f["active"] or ""),
+    }
 
 
 def _user_form(

@@ -28,6 +28,7 @@ from bankcrm.assignments.service.slots import Slot, effective, from_json
 from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import NotFound
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models import AssignmentRequest, ManagerAssignment, User
 
@@ -144,10 +145,12 @@ def manager_by_username(db: Session, principal: Principal, username: str) -> Use
     return user_service.get_user(db, principal, user.id)
 
 
-def portfolio(db: Session, principal: Principal, manager_id: int, page: PageRequest, *, today: date) -> Portfolio:
+def portfolio(
+    db: Session, principal: Principal, manager_id: int, page: PageRequest, *, today: date, sort: SortSpec | None = None
+) -> Portfolio:
     """The manager's customers (primary and co, with share and figures) inside the viewer's scope, and totals."""
     user = manager(db, principal, manager_id)
-    rows, totals = repository.portfolio(db, principal, user.id, today, page)
+    rows, totals = repository.portfolio(db, principal, user.id, today, page, sort)
     summaries = customer_queries.summaries(db, [c for c, _, _, _ in rows])
     items = [
         PortfolioItem(

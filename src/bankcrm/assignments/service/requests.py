@@ -33,6 +33,7 @@ from bankcrm.audit import service as audit_service
 from bankcrm.customers.service import queries as customer_queries
 from bankcrm.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
 from bankcrm.models import AssignmentRequest, AssignmentRequestItem, Customer, ManagerAssignment
@@ -216,13 +217,16 @@ def get_request(db: Session, principal: Principal, request_id: int, *, lock: boo
     return request
 
 
-def inbox(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[AssignmentRequest]:
-    """Checkers: requests their unit covers, and their own; makers: their own."""
+def inbox(
+    db: Session, principal: Principal, page: PageRequest, status: str | None, sort: SortSpec | None = None
+) -> Page[AssignmentRequest]:
+    """Checkers: requests their unit covers, and their own; makers: their own; newest first by default."""
     own = principal.user_id if principal.user_id is not None else None
     if principal.can("assignment.approve"):
         unit_path = "/" if principal.is_system or principal.data_scope == "all" else principal.unit_path
-        return repository.requests(db, page, unit_path=unit_path, status=status, maker_id=own)
-    return repository.requests(db, page, unit_path=None, status=status, maker_id=own if own is not None else -1)
+        return repository.requests(db, page, unit_path=unit_path, status=status, maker_id=own, sort=sort)
+    maker = own if own is not None else -1
+    return repository.requests(db, page, unit_path=None, status=status, maker_id=maker, sort=sort)
 
 
 def decide(db: Session, principal: Principal, request_id: int, decision: Decision, *, today: date) -> AssignmentRequest:

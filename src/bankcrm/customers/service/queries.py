@@ -25,6 +25,7 @@ from bankcrm.errors import NotFound
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.search_keys import prefix_range
 from bankcrm.models import ChangeRequest, ChangeRequestStatus, Customer
@@ -73,6 +74,7 @@ def search(
     unit_path: str | None = None,
     account_manager_id: int | None = None,
     cap: int | None = None,
+    sort: SortSpec | None = None,
 ) -> tuple[Page[Customer], list[CustomerSummary]]:
     """Customers in scope: q is a CIF number, ID number or mobile (exact), USCC, name or pinyin; at most ``cap``."""
     criteria: dict[str, Any] = {}
@@ -95,6 +97,7 @@ def search(
         unit_path=unit_path,
         account_manager_id=account_manager_id,
         cap=cap,
+        sort=sort,
         **criteria,
     )
     return result, summaries(db, result.items)
@@ -203,13 +206,18 @@ def request_read(request: ChangeRequest) -> ChangeRequestRead:
 
 
 def inbox(
-    db: Session, principal: Principal, page: PageRequest, status: str | None = ChangeRequestStatus.SUBMITTED
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    status: str | None = ChangeRequestStatus.SUBMITTED,
+    sort: SortSpec | None = None,
 ) -> Page[ChangeRequest]:
-    """Requests a checker may decide (their units), or, for makers, their own requests."""
+    """Requests a checker may decide (their units), or, for makers, their own requests; newest first by default."""
     if principal.can("customer.approve"):
         unit_path = None if principal.is_system or principal.data_scope == "all" else principal.unit_path
-        return repository.change_requests(db, page, unit_path=unit_path, status=status)
-    return repository.change_requests(db, page, unit_path=None, status=status, maker_id=principal.user_id or -1)
+        return repository.change_requests(db, page, unit_path=unit_path, status=status, sort=sort)
+    maker = principal.user_id or -1
+    return repository.change_requests(db, page, unit_path=None, status=status, maker_id=maker, sort=sort)
 
 
 def code_labels(db: Session, locale: str) -> dict[str, dict[str, str]]:

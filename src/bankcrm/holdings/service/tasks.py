@@ -16,6 +16,7 @@ from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import TaskOutcome, TaskRead
 from bankcrm.holdings.service.view import task_read
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec, in_memory
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
 from bankcrm.models import Customer, Task, TaskStatus
@@ -86,9 +87,11 @@ def raise_maturity_tasks(db: Session, today: date, windows: tuple[int, ...]) -> 
     return TaskRun(created, escalated)
 
 
-def my_tasks(db: Session, principal: Principal, page: PageRequest, status: str | None) -> Page[tuple[Task, Customer]]:
-    """The principal's tasks (and unassigned ones on customers in their scope)."""
-    return repository.tasks_for(db, principal, page, status)
+def my_tasks(
+    db: Session, principal: Principal, page: PageRequest, status: str | None, sort: SortSpec | None = None
+) -> Page[tuple[Task, Customer]]:
+    """The principal's tasks (and unassigned ones on customers in their scope), soonest first by default."""
+    return repository.tasks_for(db, principal, page, status, sort)
 
 
 def customer_of(db: Session, task: Task) -> Customer:
@@ -163,9 +166,14 @@ class WeekFigure:
 
 
 def weekly_maturities(
-    db: Session, principal: Principal, today: date, weeks_back: int = 8, weeks_ahead: int = 8
+    db: Session,
+    principal: Principal,
+    today: date,
+    weeks_back: int = 8,
+    weeks_ahead: int = 8,
+    sort: SortSpec | None = None,
 ) -> list[WeekFigure]:
-    """Per ISO week (Monday first), funds maturing on customers in scope and the share retained."""
+    """Per ISO week (Monday first), funds maturing on customers in scope and the share retained; by week."""
     monday = today - timedelta(days=today.weekday())
     start = monday - timedelta(weeks=weeks_back)
     end = monday + timedelta(weeks=weeks_ahead)
@@ -188,4 +196,4 @@ def weekly_maturities(
                 kept=sum(t.amount_kept or 0 for t in done),
             )
         )
-    return out
+    return in_memory(out, sort) if sort else out

@@ -25,6 +25,7 @@ from bankcrm.holdings.schemas import (
 )
 from bankcrm.households.service import read as household_read
 from bankcrm.kit.i18n import label
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models import Customer, Task
 from bankcrm.relationships.service import circles as circle_service
@@ -65,8 +66,9 @@ def transactions(
     max_amount: int | None = None,
     channel: str | None = None,
     timezone: str = "Asia/Shanghai",
+    sort: SortSpec | None = None,
 ) -> TransactionPage:
-    """A customer's vouchers in scope, newest first; dates are the bank's calendar days, amounts in fen."""
+    """A customer's vouchers in scope, newest first by default; dates are the bank's calendar days, amounts in fen."""
     customer = customer_queries.get_customer(db, principal, cif_no)
     result = repository.transactions(
         db,
@@ -77,6 +79,7 @@ def transactions(
         min_amount=min_amount,
         max_amount=max_amount,
         channel=channel,
+        sort=sort,
     )
     items = [
         TransactionRead(
@@ -93,7 +96,7 @@ def transactions(
         )
         for t, masked in result.items
     ]
-    return TransactionPage(items=items, total=result.total, page=result.page, size=result.size)
+    return TransactionPage.of(result, items)
 
 
 def _local_midnight(day: date | None, timezone: str) -> datetime | None:

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bankcrm.db import ordered
 from bankcrm.ingest.repository.writes import insert_rows
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models import (
     AccountTransaction,
@@ -95,9 +97,26 @@ def rerun_of(db: Session, run_id: int) -> IngestRun | None:
     return db.scalars(select(IngestRun).where(IngestRun.rerun_of == run_id).order_by(IngestRun.id)).first()
 
 
-def runs(db: Session, page: PageRequest) -> Page[tuple[IngestRun, IngestBatch]]:
-    """Runs, newest first, with their batch."""
+# The run list's sort keys (ingest.schemas.INGEST_RUN_LIST).
+RUN_SORTS = {
+    "id": IngestRun.id,
+    "source": IngestBatch.source,
+    "file_type": IngestBatch.file_type,
+    "business_date": IngestBatch.business_date,
+    "file_name": IngestRun.file_name,
+    "replaced": IngestRun.replaced,
+    "rows_in": IngestRun.rows_in,
+    "rows_loaded": IngestRun.rows_loaded,
+    "rows_rejected": IngestRun.rows_rejected,
+    "actor": IngestRun.actor,
+    "finished_at": IngestRun.finished_at,
+}
+
+
+def runs(db: Session, page: PageRequest, sort: SortSpec | None = None) -> Page[tuple[IngestRun, IngestBatch]]:
+    """Runs with their batch, in ``sort`` order (default newest first)."""
     stmt = select(IngestRun, IngestBatch).join(IngestBatch, IngestBatch.id == IngestRun.batch_id)
     total = db.scalar(select(func.count()).select_from(IngestRun)) or 0
-    rows = db.execute(stmt.order_by(IngestRun.id.desc()).offset(page.offset).limit(page.size))
+    stmt = ordered(stmt, sort, RUN_SORTS) if sort else stmt.order_by(IngestRun.id.desc())
+    rows = db.execute(stmt.offset(page.offset).limit(page.size))
     return Page(items=list(rows), total=total, page=page.page, size=page.size)

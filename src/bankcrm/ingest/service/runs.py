@@ -12,6 +12,7 @@ from bankcrm.ingest.schemas import IngestRunPage, IngestRunRead
 from bankcrm.ingest.service.outputs import run_header
 from bankcrm.ingest.service.rejects import Reject, shown
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models import IngestBatch, IngestRun
 
@@ -50,11 +51,10 @@ def read_run(run: IngestRun, batch: IngestBatch) -> IngestRunRead:
     )
 
 
-def list_runs(db: Session, page: PageRequest) -> IngestRunPage:
-    """Runs, newest first, with their counts."""
-    result = repository.runs(db, page)
-    items = [read_run(run, batch) for run, batch in result.items]
-    return IngestRunPage(items=items, total=result.total, page=result.page, size=result.size)
+def list_runs(db: Session, page: PageRequest, sort: SortSpec | None = None) -> IngestRunPage:
+    """Runs with their counts, in ``sort`` order (default newest first)."""
+    result = repository.runs(db, page, sort)
+    return IngestRunPage.of(result, [read_run(run, batch) for run, batch in result.items])
 
 
 def get_run(db: Session, run_id: int) -> IngestRunRead:

@@ -10,6 +10,7 @@ from bankcrm.access.principal import Principal
 from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.errors import FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models import GuaranteeCircle
 from bankcrm.relationships import repository
@@ -46,14 +47,16 @@ def _summary(circle: GuaranteeCircle, book: NodeBook, member_ids: list[int]) -> 
     )
 
 
-def list_circles(db: Session, principal: Principal, status: str | None, page: PageRequest) -> CirclePage:
-    """Circles with at least one member in scope, largest amount first."""
-    result = repository.circles_page(db, principal, parse_status(status), page)
+def list_circles(
+    db: Session, principal: Principal, status: str | None, page: PageRequest, sort: SortSpec | None = None
+) -> CirclePage:
+    """Circles with at least one member in scope, largest amount first unless ``sort`` says otherwise."""
+    result = repository.circles_page(db, principal, parse_status(status), page, sort)
     items = []
     for circle in result.items:
         member_ids = repository.circle_member_ids(db, circle.id)
         items.append(_summary(circle, NodeBook(db, principal, set(member_ids)), member_ids))
-    return CirclePage(items=items, total=result.total, page=result.page, size=result.size)
+    return CirclePage.of(result, items)
 
 
 def read_circle(db: Session, principal: Principal, circle_id: int, *, today: date, locale: str) -> CircleRead:

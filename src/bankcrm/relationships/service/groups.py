@@ -18,6 +18,7 @@ from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.audit import service as audit_service
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import utcnow
 from bankcrm.models import CorporateGroup, CorporateGroupMember, CustomerLink, GroupStatus
@@ -82,16 +83,24 @@ def _summary(
     )
 
 
-def list_groups(db: Session, principal: Principal, status: str | None, page: PageRequest, *, locale: str) -> GroupPage:
+def list_groups(
+    db: Session,
+    principal: Principal,
+    status: str | None,
+    page: PageRequest,
+    *,
+    locale: str,
+    sort: SortSpec | None = None,
+) -> GroupPage:
     """Groups with at least one customer in scope; proposed and accepted unless a status is asked for."""
-    result = repository.groups_page(db, principal, parse_status(status), page)
+    result = repository.groups_page(db, principal, parse_status(status), page, sort)
     labels = status_labels(db, locale)
     items = []
     for group in result.items:
         members = repository.group_members(db, group.id)
         book = NodeBook(db, principal, {m.customer_id for m in members})
         items.append(_summary(group, book, members, labels))
-    return GroupPage(items=items, total=result.total, page=result.page, size=result.size)
+    return GroupPage.of(result, items)
 
 
 def _group_in_scope(

@@ -8,15 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bankcrm.access.deps import AppSettings, Db, EntityId, GroupReader, GroupReviewer, PageNo, csrf_protect
+from bankcrm.access.deps import AppSettings, Db, EntityId, GroupReader, GroupReviewer, csrf_protect
 from bankcrm.access.principal import Principal
 from bankcrm.jobs.service import runs as job_runs
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import today_in
+from bankcrm.relationships.schemas import CIRCLE_LIST, GROUP_LIST
 from bankcrm.relationships.service import circles, groups
 from bankcrm.relationships.service import graph as graph_service
 from bankcrm.relationships.views.common import Flag, _graph_json
+from bankcrm.web import lists
 from bankcrm.web.forms import FormValues as Form
 from bankcrm.web.forms import no_input, submit_form
 from bankcrm.web.templating import locale_of, render
@@ -28,6 +30,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 StatusFilter = Annotated[str, Query(max_length=20)]
 CIRCLE_TABS = (("current", N_("Current")), ("ended", N_("Ended")))
 LIST_SIZE = 25
+CIRCLES = CIRCLE_LIST
+GROUPS = GROUP_LIST
 
 
 def _status_or_default(value: str, default: str, tabs: Sequence[tuple[str, str]]) -> str:
@@ -40,22 +44,34 @@ def groups_page(
     request: Request,
     db: Db,
     principal: GroupReader,
-    status: StatusFilter = "proposed",
-    page: PageNo = 1,
     queued: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> Response:
-    """Corporate groups by status, with the derive button for risk managers."""
+    """Corporate groups by status, sortable by column, with the derive button for risk managers."""
+    lq = lists.read(request, GROUPS)
     tabs = groups.status_tabs(db, locale_of(request))  # one per state of the workflow catalogue, first = initial
-    status = _status_or_default(status, tabs[0][0], tabs)
-    result = groups.list_groups(db, principal, status, PageRequest(page, LIST_SIZE), locale=locale_of(request))
+    status = _status_or_default(lq.filters["status"] or "", tabs[0][0], tabs)
+    result = groups.list_groups(db, principal, status, lq.page, locale=locale_of(request), sort=lq.sort)
     context = {
         "status": status,
         "tabs": tabs,
         "result": Page(result.items, result.total, result.page, result.size),
         "queued": bool(queued),
         "waiting": DERIVE_JOB in job_runs.queued_codes(db),
+        "lq": lq,
     }
     return render(request, "relationships/groups.html", context)
+
+
+@router.get("/groups/export.{fmt}")
+def groups_export(request: Request, db: Db, principal: GroupReader, fmt: str) -> Response:
+    """The groups of one status in the list's order as CSV or XLSX (hidden totals stay hidden); audited."""
+    lq = lists.read(request, GROUPS)
+    tabs = groups.status_tabs(db, locale_of(request))
+    status = _status_or_default(lq.filters["status"] or "", tabs[0][0], tabs)
+    page = PageRequest(1, GROUPS.export_limit)
+    result = groups.list_groups(db, principal, status, page, locale=locale_of(request), sort=lq.sort)
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, GROUPS, fmt, result.items, detail=detail)
 
 
 @router.post("/groups/derive")
@@ -154,18 +170,28 @@ def group_reject(
 
 
 @router.get("/guarantee-circles", response_class=HTMLResponse)
-def circles_page(
-    request: Request, db: Db, principal: GroupReader, status: StatusFilter = "current", page: PageNo = 1
-) -> Response:
-    """Guarantee circles, current or ended, largest amount first."""
-    status = _status_or_default(status, "current", CIRCLE_TABS)
-    result = circles.list_circles(db, principal, status, PageRequest(page, LIST_SIZE))
+def circles_page(request: Request, db: Db, principal: GroupReader) -> Response:
+    """Guarantee circles, current or ended, largest amount first unless a column header is clicked."""
+    lq = lists.read(request, CIRCLES)
+    status = _status_or_default(lq.filters["status"] or "", "current", CIRCLE_TABS)
+    result = circles.list_circles(db, principal, status, lq.page, lq.sort)
     context = {
         "status": status,
         "tabs": CIRCLE_TABS,
         "result": Page(result.items, result.total, result.page, result.size),
+        "lq": lq,
     }
     return render(request, "relationships/circles.html", context)
+
+
+@router.get("/guarantee-circles/export.{fmt}")
+def circles_export(request: Request, db: Db, principal: GroupReader, fmt: str) -> Response:
+    """The circles of one status in the list's order as CSV or XLSX (hidden totals stay hidden); audited."""
+    lq = lists.read(request, CIRCLES)
+    status = _status_or_default(lq.filters["status"] or "", "current", CIRCLE_TABS)
+    result = circles.list_circles(db, principal, status, PageRequest(1, CIRCLES.export_limit), lq.sort)
+    detail = f"status={status} sort={lq.sort.param}"
+    return lists.export(request, db, principal, CIRCLES, fmt, result.items, detail=detail)
 
 
 @router.get("/guarantee-circles/{circle_id}", response_class=HTMLResponse)
