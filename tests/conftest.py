@@ -25,10 +25,22 @@ if os.environ.get("CI") and not PG_URL:
     raise pytest.UsageError("CI must set BANKCRM_TEST_DATABASE_URL: the PostgreSQL half of the suite may not skip")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests carry the e2e marker and share one xdist worker (one Chromium, one served app)."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def _fresh_postgres(url: str, suffix: str = "") -> str:
-    """A new, empty database beside ``url``'s, named for this process, so runs side by side don't collide."""
+    """A new, empty database beside ``url``'s, named for this process, so runs side by side don't collide.
+
+    Each pytest-xdist worker is a process of its own, so the process id also keeps workers apart.
+    """
     base = make_url(url)
     name = f"{base.database}{suffix}_{os.getpid()}"
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
