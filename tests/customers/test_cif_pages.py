@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from tests.conftest import csrf_from, signed_in, token_for, unit_id
-from tests.customers.helpers import approved, individual, resident_id
+from tests.factories import approved, individual, resident_id
 
 MOBILE = "13812345678"
 

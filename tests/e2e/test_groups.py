@@ -9,7 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bankcrm.db import make_engine, session_scope
 from tests.e2e.conftest import ARTIFACTS, sign_in
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 PARENT, DAUGHTER = "90000000061", "90000000079"
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
-from tests.holdings.helpers import account, make_customer, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, voucher, write_file
 from tests.ingest.snapshot import table_checksums
 
 ROWS = 120_000
