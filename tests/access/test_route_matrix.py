@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,19 @@ from sqlalchemy.orm import Session
 
 from bankcrm.app import create_app
 from bankcrm.config import Settings
-from bankcrm.models import Household, HouseholdMember, IngestRun, Role
+from bankcrm.models import (
+    CorporateGroup,
+    CustomerLink,
+    GuaranteeCircle,
+    Household,
+    HouseholdMember,
+    IngestRun,
+    Role,
+)
 from bankcrm.modules import permissions
+from bankcrm.relationships import jobs as relationship_jobs
 from tests.conftest import csrf_from, signed_in, token_for, unit_id, user_id
-from tests.factories import make_customer
+from tests.factories import individual, make_customer, make_user
 from tests.holdings.helpers import account, load, write_file
 
 # The demo's user of each role.
@@ -45,7 +55,9 @@ GRANTS = {role: {p.code for p in permissions() if role in p.default_roles} for r
 CHECKS = {"require_web.<locals>.check", "require_api.<locals>.check"}
 CIF = "93000000001"  # a customer of am1 homed at the teller's outlet: inside every role's data scope
 SPOUSE = "93000000002"  # the other member of CIF's household
-ABSENT = "999999"  # an id no row has: a holder of the permission gets 404, anyone else 403 first
+FIRM = "93000000101"  # a company holding 80 % of SUBSIDIARY; the two guarantee each other
+SUBSIDIARY = "93000000102"
+ABSENT = "999999"  # an id no row has: a refused write names it (the refusal comes before any lookup)
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,15 @@ def _s(ok: int = 200, why: str = "", roles: dict[str, int] | None = None, **para
     return Sample(params, ok, why, roles)
 
 
+def _pending(maker: str, decider: str, **params: str) -> Sample:
+    """A pending request: a holder of the read permission sees it only as its maker or one who may decide it."""
+    hidden = {role: 404 for role in ROLE_USERS if role != maker and decider not in GRANTS[role]}
+    return Sample(params, 200, f"a pending request is shown to its maker and to holders of {decider}", hidden)
+
+
 OUTSIDE_AM1 = "am1 works at BJ, above the lobby manager's and the teller's units: outside their scope"
 
 
-MISSING = "not built here: the point is who is refused before the lookup"
 GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/me": _s(),
     "/api/v1/org-units": _s(),
@@ -76,7 +93,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/permissions": _s(),
     "/api/v1/customers/{cif_no}/managers": _s(cif_no="cif"),
     "/api/v1/assignment-requests": _s(),
-    "/api/v1/assignment-requests/{request_id}": _s(404, MISSING, request_id="absent"),
+    "/api/v1/assignment-requests/{request_id}": _pending("management", "assignment.approve", request_id="assignment"),
     "/api/v1/managers/{manager_id}/portfolio": _s(
         why=OUTSIDE_AM1, roles={"lobby_manager": 404, "teller": 404}, manager_id="manager"
     ),
@@ -85,7 +102,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/{cif_no}": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/history": _s(cif_no="cif"),
     "/api/v1/change-requests": _s(),
-    "/api/v1/change-requests/{request_id}": _s(404, MISSING, request_id="absent"),
+    "/api/v1/change-requests/{request_id}": _pending("account_manager", "customer.approve", request_id="change"),
     "/api/v1/customers/{cif_no}/view": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/transactions": _s(cif_no="cif"),
     "/api/v1/tasks": _s(),
@@ -99,9 +116,9 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/{cif_no}/links": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/relationships": _s(cif_no="cif"),
     "/api/v1/groups": _s(),
-    "/api/v1/groups/{group_id}": _s(404, MISSING, group_id="absent"),
+    "/api/v1/groups/{group_id}": _s(group_id="group"),
     "/api/v1/guarantee-circles": _s(),
-    "/api/v1/guarantee-circles/{circle_id}": _s(404, MISSING, circle_id="absent"),
+    "/api/v1/guarantee-circles/{circle_id}": _s(circle_id="circle"),
     "/login": _s(),
     "/lang/{code}": _s(303, "switching the language redirects back", code="zh_CN"),
     "/admin/units": _s(),
@@ -118,7 +135,7 @@ GET_SAMPLES: dict[str, Sample] = {
         why=OUTSIDE_AM1, roles={"lobby_manager": 404, "teller": 404}, username="manager_name"
     ),
     "/assignments/requests": _s(),
-    "/assignments/requests/{request_id}": _s(404, MISSING, request_id="absent"),
+    "/assignments/requests/{request_id}": _pending("management", "assignment.approve", request_id="assignment"),
     "/admin/audit/export.{fmt}": _s(fmt="csv"),
     "/admin/audit": _s(),
     "/": _s(),
@@ -130,7 +147,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/customers/{cif_no}": _s(cif_no="cif"),
     "/customers/{cif_no}/edit": _s(cif_no="cif"),
     "/approvals": _s(),
-    "/approvals/{request_id}": _s(404, MISSING, request_id="absent"),
+    "/approvals/{request_id}": _pending("account_manager", "customer.approve", request_id="change"),
     "/customers/{cif_no}/360": _s(cif_no="cif"),
     "/customers/{cif_no}/360/transactions": _s(cif_no="cif"),
     "/tasks": _s(),
@@ -144,9 +161,9 @@ GET_SAMPLES: dict[str, Sample] = {
     "/customers/{cif_no}/links": _s(cif_no="cif"),
     "/customers/{cif_no}/relationships": _s(cif_no="cif"),
     "/groups": _s(),
-    "/groups/{group_id}": _s(404, MISSING, group_id="absent"),
+    "/groups/{group_id}": _s(group_id="group"),
     "/guarantee-circles": _s(),
-    "/guarantee-circles/{circle_id}": _s(404, MISSING, circle_id="absent"),
+    "/guarantee-circles/{circle_id}": _s(circle_id="circle"),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}
@@ -203,8 +220,9 @@ def _path(route: Route, values: dict[str, str], params: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def world(db: Session, settings: Settings, tmp_path: Path) -> dict[str, str]:
-    """The rows the sample paths name: a customer in a household, an ingest run, the teller's outlet and user, am1."""
+def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -> dict[str, str]:
+    """The rows the sample paths name, all at the teller's outlet (inside every role's scope) or of am1."""
+    # a customer of am1 in a household, with an account loaded by a core-banking file
     head = make_customer(db, CIF, unit="BJ-CY-01")
     spouse = make_customer(db, SPOUSE, unit="BJ-CY-01", name="李四")
     household = Household(head_customer_id=head.id)
@@ -213,15 +231,52 @@ def world(db: Session, settings: Settings, tmp_path: Path) -> dict[str, str]:
     db.add_all([HouseholdMember(customer_id=c.id, household_id=household.id) for c in (head, spouse)])
     load(db, settings, write_file(tmp_path / "a.csv", "accounts", [account("6222000000009001", CIF)]), "accounts")
     run = db.scalars(select(IngestRun.id).order_by(IngestRun.id.desc()).limit(1)).one()
+    # a corporate group and a guarantee circle, as the nightly derivation finds them
+    firm = make_customer(db, FIRM, unit="BJ-CY-01", name="北京甲有限公司", kind="corporate")
+    subsidiary = make_customer(db, SUBSIDIARY, unit="BJ-CY-01", name="北京乙有限公司", kind="corporate")
+    since = date.today() - timedelta(days=365)
+    for source, kind, target, share, amount in (
+        (firm, "SHAREHOLDER_OF", subsidiary, 8000, None),
+        (firm, "GUARANTOR_FOR", subsidiary, None, 100_000),
+        (subsidiary, "GUARANTOR_FOR", firm, None, 200_000),
+    ):
+        db.add(
+            CustomerLink(
+                from_customer_id=source.id,
+                to_customer_id=target.id,
+                link_type=kind,
+                share_pct_bp=share,
+                amount=amount,
+                valid_from=since,
+            )
+        )
+    db.flush()
+    relationship_jobs.nightly(db, settings)
     db.commit()
+    # a pending new customer (am1 the maker) and a pending second manager for CIF (the branch manager the maker)
+    created = client.post(
+        "/api/v1/customers/individual", json=individual(db, home="BJ-CY-01"), headers=token_for(client, "am1")
+    )
+    assert created.status_code == 202, created.text
+    make_user(db, "am.cy01", "BJ-CY-01", "account_manager")
+    db.commit()
+    primary = {"manager_id": user_id(db, "am1"), "role": "primary", "share_bp": 7000}
+    second = {"manager_id": user_id(db, "am.cy01"), "role": "co", "share_bp": 3000}
+    asking = {"managers": [primary, second], "reason": "Cover"}
+    asked = client.post(f"/api/v1/customers/{CIF}/managers/requests", json=asking, headers=token_for(client, "manager"))
+    assert asked.status_code == 202, asked.text
     return {
         "cif": CIF,
         "run": str(run),
+        "household": str(household.id),
+        "group": str(db.scalars(select(CorporateGroup.id)).one()),
+        "circle": str(db.scalars(select(GuaranteeCircle.id)).one()),
+        "change": str(created.json()["id"]),
+        "assignment": str(asked.json()["id"]),
         "unit": str(unit_id(db, "BJ-CY-01")),
         "user": str(user_id(db, "teller")),
         "manager": str(user_id(db, "am1")),
         "manager_name": "am1",
-        "household": str(household.id),
         "absent": ABSENT,
     }
 
