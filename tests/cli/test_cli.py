@@ -14,8 +14,6 @@ from bankcrm.cli.main import app
 from bankcrm.config import get_settings
 
 runner = CliRunner()
-# One xdist worker takes this file, so the demo below is built once per run, not once per worker.
-pytestmark = pytest.mark.xdist_group("cli-demo")
 
 
 @pytest.fixture
