@@ -49,7 +49,7 @@ contracts: install
 	$(BIN)/lint-imports
 
 pytest: install assets system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 bench: install
 	$(BIN)/python -m bench.run

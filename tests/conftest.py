@@ -25,10 +25,40 @@ if os.environ.get("CI") and not PG_URL:
     raise pytest.UsageError("CI must set BANKCRM_TEST_DATABASE_URL: the PostgreSQL half of the suite may not skip")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+E2E = Path(__file__).resolve().parent / "e2e"
+# Run on one xdist worker each: the browser tests (one Chromium, one served app) and the CLI tests (the demo
+# is built once per worker that needs it).
+ONE_WORKER = ("tests/e2e/", "tests/cli/test_cli.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests carry the e2e marker (``-m e2e`` / ``-m "not e2e"``)."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """``--dist loadgroup`` by path: xdist 3.8's own ``xdist_group`` grouping is lost on pytest 9.2
+    (pytest-dev/pytest-xdist#1386), so tests under ``ONE_WORKER`` are grouped here; the rest go one by one."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ByPath(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            group = next((prefix for prefix in ONE_WORKER if nodeid.startswith(prefix)), None)
+            return group or super()._split_scope(nodeid)
+
+    return ByPath(config, log)
 
 
 def _fresh_postgres(url: str, suffix: str = "") -> str:
-    """A new, empty database beside ``url``'s, named for this process, so runs side by side don't collide."""
+    """A new, empty database beside ``url``'s, named for this process, so runs side by side don't collide.
+
+    Each pytest-xdist worker is a process of its own, so the process id also keeps workers apart.
+    """
     base = make_url(url)
     name = f"{base.database}{suffix}_{os.getpid()}"
     admin = make_engine(url, isolation_level="AUTOCOMMIT")

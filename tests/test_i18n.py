@@ -41,4 +41,4 @@ def test_accept_language_picks_chinese_for_a_new_visitor(client):
 def test_api_errors_follow_the_language_too(client):
     response = client.get("/api/v1/me", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 401
-    assert response.json()["detail"] != "A valid bearer token is required."
+    assert response.json()["detail"] == "需要有效的访问令牌（Bearer）。"

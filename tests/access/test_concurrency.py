@@ -18,7 +18,7 @@ from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
 from bankcrm.models import AuditEvent, User
 from tests.conftest import PG_URL, _drop_postgres, _fresh_postgres, login, token_for
-from tests.customers.helpers import approved, individual, resident_id
+from tests.factories import approved, individual, resident_id
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 

@@ -9,12 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.access.principal import SYSTEM_PRINCIPAL
-from bankcrm.access.schemas import UserCreate
-from bankcrm.access.service import users as user_service
 from bankcrm.models import AssignmentRequest, AuditEvent, CustomerFigure, ManagerAssignment
-from tests.conftest import token_for, unit_id, user_id
-from tests.holdings.helpers import make_customer
+from tests.conftest import token_for, user_id
+from tests.factories import make_customer, make_user
 
 BJ_1 = "92000000001"  # BJ individual of am1
 BJ_2 = "92000000002"  # BJ corporate of am1
@@ -33,11 +30,7 @@ EXTRA_STAFF = (
 def given_staff(db: Session) -> None:
     """The extra staff (password demo1234)."""
     for username, unit, role in EXTRA_STAFF:
-        data = UserCreate(
-            username=username, display_name=username, org_unit_id=unit_id(db, unit), password="demo1234", roles=[role]
-        )
-        user_service.create_user(db, SYSTEM_PRINCIPAL, data, enforce_policy=False)
-    db.flush()
+        make_user(db, username, unit, role)
 
 
 def given_customers(db: Session) -> None:

@@ -18,7 +18,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'backfill.db'}"
     assert PG_URL is not None
-    url = _fresh_postgres(PG_URL)
+    url = _fresh_postgres(PG_URL, "_backfill")  # not the session database of this process
     request.addfinalizer(lambda: _drop_postgres(url))
     return url
 

@@ -16,8 +16,8 @@ from bankcrm.access.schemas import OrgUnitCreate
 from bankcrm.access.service import units as unit_service
 from bankcrm.db import make_engine, session_scope
 from tests.conftest import PG_URL
+from tests.factories import make_customer
 from tests.fresh_db import database_beside, drop, fresh_database
-from tests.holdings.helpers import make_customer
 
 # The row-count query of docs/operations.md ("Backup and restore"), verbatim.
 COUNTS = (

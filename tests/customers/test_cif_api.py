@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bankcrm.models import AuditEvent, Customer, ManagerAssignment
 from tests.conftest import signed_in, token_for, user_id
-from tests.customers.helpers import approved, corporate, individual, resident_id, uscc
+from tests.factories import approved, corporate, individual, resident_id, uscc
 
 
 def test_a_new_customer_exists_only_after_a_checker_approves(client, db):

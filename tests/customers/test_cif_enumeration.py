@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import token_for
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 PERSON, SH_PERSON, NOBODY = "90000000011", "90000000029", "99999999999"
 UNKNOWN = [{"field": "family_members.0.member_cif_no", "message": "No customer has this CIF number."}]

@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from tests.conftest import csrf_from, signed_in, token_for, unit_id
-from tests.customers.helpers import approved, individual, resident_id
+from tests.factories import approved, individual, resident_id
 
 MOBILE = "13812345678"
 
@@ -144,18 +144,28 @@ def test_no_page_api_response_or_export_shows_a_full_id_or_mobile_to_low_privile
             f"/search?q={cif_no}",
             "/customers/export.csv",
         ]
-        bodies = [browser.get(p).text for p in pages]
+        responses = [browser.get(p) for p in pages]
         xlsx = browser.get("/customers/export.xlsx").content
         with zipfile.ZipFile(io.BytesIO(xlsx)) as book:
-            bodies += [book.read(n).decode("utf-8", "replace") for n in book.namelist()]
+            sheets = [book.read(n).decode("utf-8", "replace") for n in book.namelist()]
         api = token_for(client, username)
-        for path in (
-            f"/api/v1/customers?q={cif_no}",
-            f"/api/v1/customers/{cif_no}",
-            f"/api/v1/customers/{cif_no}/history",
-        ):
-            bodies.append(client.get(path, headers=api).text)
-        assert any(cif_no in b for b in bodies), username  # the customer really was in view
+        answers = [
+            client.get(path, headers=api)
+            for path in (
+                f"/api/v1/customers?q={cif_no}",
+                f"/api/v1/customers/{cif_no}",
+                f"/api/v1/customers/{cif_no}/history",
+            )
+        ]
+        # the customer really was in view: every page, export and answer is the real one, naming the customer
+        # (the product manager may not edit customers, so its edit page is the refusal)
+        editable = username != "product"
+        assert [r.status_code for r in responses + answers] == [200, 200, 200, 200 if editable else 403] + [200] * 6
+        # (the approvals list and the history name the customer's changes, not the CIF number)
+        listing = [r for r in responses + answers[:2] if r.status_code == 200 and "/approvals" not in str(r.url)]
+        assert [cif_no in r.text for r in listing] == [True] * len(listing), username
+        assert any(cif_no in sheet for sheet in sheets), username
+        bodies = [r.text for r in responses + answers] + sheets
         for body in bodies:
             for secret in secrets:
                 assert secret not in body, (username, secret)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bankcrm.models import AuditEvent, ChangeRequest, Customer, FieldChange
 from tests.conftest import csrf_from, signed_in, token_for
-from tests.customers.helpers import approved, individual
+from tests.factories import approved, individual
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.models import ChangeRequest, Customer, ManagerAssignment
 from tests.conftest import csrf_from, signed_in, unit_id, user_id
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 CIF = "92000000061"
 

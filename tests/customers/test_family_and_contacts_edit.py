@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bankcrm.models import ContactPerson
 from tests.conftest import csrf_from, signed_in, token_for, unit_id
-from tests.customers.helpers import approved, corporate, individual, resident_id
+from tests.factories import approved, corporate, individual, resident_id
 
 SPOUSE = {"name": "李梅", "relation": "SPOUSE", "member_cif_no": None}
 CHILD = {"name": "张小明", "relation": "CHILD", "member_cif_no": None}

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import token_for, user_id
-from tests.customers.helpers import approved, individual
+from tests.factories import approved, individual
 
 TOO_MANY = "Too many entries."
 

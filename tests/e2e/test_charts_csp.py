@@ -15,7 +15,8 @@ from bankcrm.db import make_engine, session_scope
 from bankcrm.holdings.jobs import nightly
 from bankcrm.models import CustomerLink
 from tests.e2e.conftest import sign_in
-from tests.holdings.helpers import account, load, make_customer, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, write_file
 
 CIF, EVIL, FRIEND = "90000000102", "90000000087", "90000000095"
 EVIL_NAME = '<img src=x onerror="window.__xss=1">北京恶意<b>科技</b>有限公司'

@@ -11,7 +11,7 @@ from bankcrm.config import Settings
 from bankcrm.db import make_engine, make_sessionmaker, session_scope
 from bankcrm.jobs.service import runs
 from tests.e2e.conftest import ARTIFACTS, sign_in
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 PARENT, DAUGHTER = "90000000061", "90000000079"
 

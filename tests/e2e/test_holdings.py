@@ -14,7 +14,8 @@ from bankcrm.db import make_engine, session_scope
 from bankcrm.holdings.jobs import nightly
 from bankcrm.kit.time import today_in
 from tests.e2e.conftest import ARTIFACTS, sign_in
-from tests.holdings.helpers import account, load, make_customer, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, voucher, write_file
 
 CIF = "90000000037"
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bankcrm.db import make_engine, session_scope
 from tests.e2e.conftest import sign_in
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 HOLDER, COMPANY = "90000000045", "90000000053"
 

@@ -1,4 +1,4 @@
-"""Customers, core-banking files and loads shared by the ingest and holdings tests."""
+"""Core-banking files and loads shared by the ingest and holdings tests (customers come from tests.factories)."""
 
 from __future__ import annotations
 
@@ -13,39 +13,9 @@ from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.ingest.formats import FORMATS
 from bankcrm.ingest.service.run import IngestRequest, IngestResult, Limits, ingest_file
-from bankcrm.models import CorporateProfile, Customer, IndividualProfile
-from tests.conftest import unit_id, user_id
+from tests.factories import make_customer
 
 DAY = date(2026, 10, 30)
-
-
-def make_customer(
-    db: Session,
-    cif_no: str,
-    unit: str = "BJ",
-    manager: str | None = "am1",
-    name: str = "张三",
-    kind: str = "individual",
-) -> Customer:
-    """A customer on file (directly: these tests are about holdings, not the CIF's maker-checker)."""
-    customer = Customer(
-        cif_no=cif_no,
-        kind=kind,
-        status="ACTIVE",
-        name=name,
-        name_pinyin="zhangsan",
-        name_initials="zs",
-        home_unit_id=unit_id(db, unit),
-        account_manager_id=user_id(db, manager) if manager else None,
-    )
-    db.add(customer)
-    db.flush()
-    if kind == "corporate":
-        db.add(CorporateProfile(customer_id=customer.id, company_type="LLC", established_on=date(2010, 3, 1)))
-    else:
-        db.add(IndividualProfile(customer_id=customer.id, gender="M", birth_date=date(1985, 6, 15)))
-    db.flush()
-    return customer
 
 
 def account(account_no: str, cif_no: str, **overrides: str) -> dict[str, str]:

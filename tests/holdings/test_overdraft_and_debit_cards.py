@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bankcrm.config import Settings
 from bankcrm.holdings.jobs import nightly
 from tests.conftest import signed_in, token_for
-from tests.holdings.helpers import account, load, loan, make_customer, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, loan, write_file
 
 CIF = "90000000011"
 SEPT = date(2026, 9, 30)

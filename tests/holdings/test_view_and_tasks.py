@@ -15,7 +15,8 @@ from bankcrm.holdings.service.tasks import raise_maturity_tasks, window_for
 from bankcrm.kit.time import today_in
 from bankcrm.models import AuditEvent, Task
 from tests.conftest import token_for
-from tests.holdings.helpers import account, load, loan, make_customer, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, loan, voucher, write_file
 
 CIF = "90000000011"
 

@@ -11,7 +11,7 @@ from bankcrm.config import Settings
 from bankcrm.households import jobs
 from bankcrm.households.schemas import DeriveReport
 from bankcrm.models import Customer, CustomerLink, HouseholdMember, IndividualProfile
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 A = "92000000001"  # BJ individuals of am1
 B = "92000000002"

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models import Account, IngestBatch, IngestPriorRow, LoanContract
-from tests.holdings.helpers import DAY, account, load, loan, make_customer, reasons, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import DAY, account, load, loan, reasons, voucher, write_file
 
 CIF = "90000000011"
 NEXT = DAY + timedelta(days=1)

@@ -14,7 +14,8 @@ from bankcrm.config import Settings
 from bankcrm.errors import ValidationFailed
 from bankcrm.holdings.service import currencies
 from bankcrm.models import Account, AccountTransaction, AuditEvent, BalanceSnapshot, Currency, LoanContract
-from tests.holdings.helpers import account, load, loan, make_customer, reasons, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, loan, reasons, voucher, write_file
 
 CIF = "90000000011"
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
-from tests.holdings.helpers import account, make_customer, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, voucher, write_file
 from tests.ingest.snapshot import table_checksums
 
 ROWS = 120_000
@@ -84,7 +85,7 @@ def test_a_killed_load_rerun_ends_as_one_clean_run(database_url: str, tmp_path: 
     vouchers_file = write_file(tmp_path / "vouchers.csv", "transactions", vouchers)
     load = ("--business-date", "2026-10-30", "--source", "CORE")
     urls = []
-    for name in ("bankcrm_clean", "bankcrm_killed"):
+    for name in (f"bankcrm_clean_{os.getpid()}", f"bankcrm_killed_{os.getpid()}"):
         url = _fresh_database(database_url, name, tmp_path)
         assert _cli(url, str(accounts_file), "--type", "accounts", *load).wait(120) == 0
         urls.append(url)

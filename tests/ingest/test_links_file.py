@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models import AuditEvent, Customer, CustomerLink, IngestBatch
-from tests.holdings.helpers import load, make_customer, reasons, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import load, reasons, write_file
 from tests.ingest.snapshot import table_checksums
 
 P1, P2, P3 = "93000000001", "93000000002", "93000000003"  # individuals

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models import Account, AccountTransaction, CustomerLink
-from tests.holdings.helpers import account, given_an_account, load, make_customer, reasons, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, given_an_account, load, reasons, voucher, write_file
 
 CIF = "90000000011"
 ACCOUNT_OPTIONAL = ("close_date", "rate", "maturity_date", "auto_renew", "linked_account_no")

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models import Account, BalanceSnapshot, Product
-from tests.holdings.helpers import account, load, make_customer, reasons, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, reasons, write_file
 
 CIF, OTHER = "90000000011", "90000000012"
 

@@ -16,7 +16,8 @@ from bankcrm.ingest.service.rejects import delivered
 from bankcrm.ingest.service.run import Limits
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.models import Account, AccountTransaction, IngestBatch, IngestReject, IngestRun
-from tests.holdings.helpers import given_an_account, load, make_customer, reasons, voucher, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import given_an_account, load, reasons, voucher, write_file
 
 HEADER = ",".join(FORMATS["accounts"].names)
 

@@ -20,7 +20,8 @@ from bankcrm.ingest.service.rejects import delivered
 from bankcrm.kit.crypto import FieldCipher, aad_for, generate_key, parse_keys
 from bankcrm.models import AuditEvent, IngestReject, Permission, Role
 from tests.conftest import signed_in, token_for
-from tests.holdings.helpers import account, load, make_customer, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import account, load, write_file
 
 
 def _given_rejects(db: Session, settings: Settings, tmp_path: Path) -> int:

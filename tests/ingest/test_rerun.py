@@ -19,7 +19,8 @@ from bankcrm.ingest.service.rerun import rerun
 from bankcrm.ingest.service.run import IngestRequest, IngestResult, ingest_file
 from bankcrm.models import Account, AuditEvent, BalanceSnapshot, IngestBatch, IngestRun
 from tests.conftest import _drop_postgres, csrf_from, signed_in, token_for
-from tests.holdings.helpers import DAY, account, load, make_customer, reasons, write_file
+from tests.factories import make_customer
+from tests.holdings.helpers import DAY, account, load, reasons, write_file
 from tests.ingest.test_kill import _fresh_database
 
 UNKNOWN = "No account with this number; load it with an accounts file first."

@@ -14,8 +14,9 @@ from sqlalchemy.orm import sessionmaker
 
 from bankcrm.db import make_engine, session_scope
 from tests.conftest import PG_URL
+from tests.factories import make_customer
 from tests.fresh_db import fresh_database
-from tests.holdings.helpers import account, make_customer, voucher, write_file
+from tests.holdings.helpers import account, voucher, write_file
 from tests.ingest.test_kill import _checksums, _cli
 
 ROWS = 120_000

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.jobs.service import runs
 from bankcrm.models import Customer, CustomerFigure, CustomerLink
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 # A three-level shareholding in Beijing (am1): PERSON actually controls HOLD, HOLD holds 60 % of MID,
 # MID holds 80 % of LEAF and exactly 50 % of HALF (not control), SUB is a subsidiary of MID.

@@ -13,7 +13,7 @@ from bankcrm.config import Settings
 from bankcrm.models import AuditEvent, CorporateGroup, CorporateGroupMember, CustomerLink
 from bankcrm.relationships import jobs
 from tests.conftest import token_for
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 from tests.relationships.groups_fixtures import (
     CYC_A,
     CYC_B,

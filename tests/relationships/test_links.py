@@ -13,7 +13,7 @@ from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
 from bankcrm.models import AuditEvent, CustomerLink
 from tests.conftest import csrf_from, signed_in, token_for
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 PERSON = "91000000001"  # BJ individual of am1
 PERSON_2 = "91000000002"  # BJ individual of am1

@@ -47,12 +47,20 @@ def test_xlsx_export_is_a_workbook_with_the_rows(client):
     assert "teller" in strings and "刘洋 Liu Yang" in strings
 
 
-def test_audit_export_is_admin_only_and_carries_hashes(make_client):
+def test_audit_export_is_admin_only_and_carries_hashes(make_client, db):
+    # Given a manager refused the audit export, and an admin signed in after
     assert signed_in(make_client(), "manager").get("/admin/audit/export.csv").status_code == 403
     admin = signed_in(make_client(), "admin")
+    # When the admin exports the sign-ins
     rows = _rows(admin.get("/admin/audit/export.csv?action=auth.login").content)
-    assert rows[0][-1] == "Hash"
-    assert all(r[3] == "auth.login" and len(r[-1]) == 64 for r in rows[1:])
+    # Then the export is exactly the two sign-ins on file, each with its chain hash
+    db.expire_all()
+    logins = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login")).all()
+    assert sorted(e.actor_username for e in logins) == ["admin", "manager"]
+    assert rows[0] == ["#", "Time", "User", "Action", "Outcome", "Object", "Changes", "From", "Hash"]
+    assert sorted((r[0], r[2], r[3], r[4], r[-1]) for r in rows[1:]) == sorted(
+        (str(e.seq), e.actor_username, "auth.login", e.outcome, e.hash) for e in logins
+    )
 
 
 def test_unknown_format_is_404(client):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.models import OrgUnit
 from tests.conftest import signed_in, token_for
-from tests.holdings.helpers import make_customer
+from tests.factories import make_customer
 
 CIF = "90000000011"
 NUL_ERROR = [{"field": "body", "message": "This value contains a NUL character, which is not allowed."}]
