@@ -260,7 +260,7 @@ def _replayable(statement: str) -> bool:
 PROFILE_BUCKETS: list[tuple[str, tuple[str, ...]]] = [
     ("principal (roles, permissions, unit)", ("principal_for",)),
     ("token resolution (resolve_token)", ("resolve_token",)),
-    ("customer queries (service)", ("customers/service/queries.py",)),
+    ("customer queries (service)", ("customers/service/reads.py",)),
     ("response validation and serialization", ("serialize_response", "_prepare_response_content", "jsonable_encoder")),
     ("JSON encoding", ("json/encoder.py", "render (starlette", "render (fastapi")),
     ("commit / session close", ("get_db",)),

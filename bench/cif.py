@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bankcrm.access.principal import Principal
 from bankcrm.config import Settings
-from bankcrm.customers.service import queries
+from bankcrm.customers.service import reads
 from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
@@ -47,7 +47,7 @@ from bankcrm.kit.pinyin import pinyin_full, pinyin_initials
 from bankcrm.kit.search_keys import keys_for
 from bankcrm.kit.time import utcnow
 from bankcrm.migrate import upgrade
-from bankcrm.models import Counter, Customer, CustomerContact, CustomerSearchKey, IndividualProfile
+from bankcrm.models.customer import Counter, Customer, CustomerContact, CustomerSearchKey, IndividualProfile
 from bench.common import RESULTS, machine
 
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")
@@ -283,11 +283,11 @@ def time_searches(engine: Engine, cipher: FieldCipher, samples: dict[str, list[s
         picks = [rng.choice(values) for _ in range(QUERIES)]
         timings, found = [], 0
         with Session(bind=engine) as db:
-            queries.search(db, reader, cipher, PageRequest(1, 25), q=picks[0])  # warm the caches
+            reads.search(db, reader, cipher, PageRequest(1, 25), q=picks[0])  # warm the caches
         for q in picks:
             with session_scope(factory) as db:
                 started = time.perf_counter()
-                page, _ = queries.search(db, reader, cipher, PageRequest(1, 25), q=q)
+                page, _ = reads.search(db, reader, cipher, PageRequest(1, 25), q=q)
                 timings.append((time.perf_counter() - started) * 1000)
                 found += page.total > 0
         cuts = statistics.quantiles(timings, n=100)

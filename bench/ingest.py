@@ -33,7 +33,9 @@ from bankcrm.ingest.service.plans import ACCOUNT_PURPOSE
 from bankcrm.ingest.service.run import IngestRequest
 from bankcrm.kit.crypto import aad_for
 from bankcrm.migrate import upgrade
-from bankcrm.models import Account, Customer, IngestBatch
+from bankcrm.models.customer import Customer
+from bankcrm.models.holding import Account
+from bankcrm.models.ingest import IngestBatch
 from bench.common import RESULTS, machine, peak_rss_mb
 
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")

@@ -28,7 +28,7 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.config import Settings
 from bankcrm.db import make_engine
 from bankcrm.kit.time import today_in
-from bankcrm.models import CorporateGroup, CorporateGroupMember, GuaranteeCircle
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GuaranteeCircle
 from bankcrm.relationships.service import derivation
 from bench.common import machine, peak_rss_mb, per_database
 from bench.holdings import PG_URL, Sql, fresh

@@ -25,7 +25,7 @@ from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.kit.time import utcnow
 from bankcrm.migrate import upgrade
-from bankcrm.models import User
+from bankcrm.models.access import User
 from bench.common import RESULTS, machine
 
 ROUNDS = int(os.environ.get("BANKCRM_BENCH_ROUNDS", "30"))

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine
-from bankcrm.models import Base
+from bankcrm.models.base import Base
 
 target_metadata = Base.metadata
 

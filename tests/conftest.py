@@ -18,7 +18,8 @@ from bankcrm.config import Settings
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
-from bankcrm.models import OrgUnit, User
+from bankcrm.models.access import User
+from bankcrm.models.org import OrgUnit
 
 PG_URL = os.environ.get("BANKCRM_TEST_DATABASE_URL")
 if os.environ.get("CI") and not PG_URL:

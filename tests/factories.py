@@ -12,7 +12,8 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.access.schemas import UserCreate
 from bankcrm.access.service import users as user_service
 from bankcrm.kit.validators import resident_id_check_char, uscc_check_char
-from bankcrm.models import CorporateProfile, Customer, IndividualProfile, User
+from bankcrm.models.access import User
+from bankcrm.models.customer import CorporateProfile, Customer, IndividualProfile
 from tests.conftest import token_for, unit_id, user_id
 
 

@@ -40,8 +40,8 @@ PLANTED = [
     (
         NO_QUERIES,
         "bankcrm.planted_b.api",
-        "from bankcrm.models import Customer\n",
-        "bankcrm.planted_b.api -> bankcrm.models (l.1)",
+        "from bankcrm.models.customer import Customer\n",
+        "bankcrm.planted_b.api -> bankcrm.models.customer (l.1)",
     ),
     (
         NO_HTTP,

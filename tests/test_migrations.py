@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bankcrm.models import Base
+from bankcrm.models.base import Base
 
 
 def test_models_and_migrations_agree(engine):
@@ -16,7 +16,8 @@ def test_models_and_migrations_agree(engine):
 
 
 def test_catalogues_are_seeded(db):
-    from bankcrm.models import OrgUnitKind, Role
+    from bankcrm.models.access import Role
+    from bankcrm.models.org import OrgUnitKind
 
     assert [k.code for k in db.query(OrgUnitKind).order_by(OrgUnitKind.level)] == [
         "head_office",

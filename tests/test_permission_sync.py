@@ -9,8 +9,8 @@ from sqlalchemy import Connection, delete, select
 
 from bankcrm import migrate
 from bankcrm.kit.module import Permission
-from bankcrm.models import Permission as PermissionRow
-from bankcrm.models import Role, role_permission
+from bankcrm.models.access import Permission as PermissionRow
+from bankcrm.models.access import Role, role_permission
 from bankcrm.modules import permissions
 
 

@@ -12,16 +12,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine, normalise_url
-from bankcrm.models import (
-    CodeItem,
-    Currency,
-    Permission,
-    Product,
-    Role,
-    WorkflowState,
-    WorkflowTransition,
-    role_permission,
-)
+from bankcrm.models.access import Permission, Role, role_permission
+from bankcrm.models.customer import CodeItem
+from bankcrm.models.holding import Currency, Product
+from bankcrm.models.workflow import WorkflowState, WorkflowTransition
 from bankcrm.modules import permissions
 from bankcrm.workflow import catalogue as workflow_catalogue
 

@@ -12,7 +12,9 @@ from bankcrm.access.service import roles as role_service
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.errors import Conflict, DomainError, ValidationFailed
-from bankcrm.models import AuditEvent, OrgUnit, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.org import OrgUnit
 from tests.conftest import csrf_from, login, signed_in, token_for, unit_id, user_id
 
 STRONG = "Str0ng-Passw0rd!"

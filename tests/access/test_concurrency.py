@@ -16,7 +16,8 @@ from bankcrm.config import Settings
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
-from bankcrm.models import AuditEvent, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import PG_URL, _drop_postgres, _fresh_postgres, login, token_for
 from tests.factories import approved, individual, resident_id
 

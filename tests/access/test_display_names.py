@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from bankcrm.access.service import users as user_service
-from bankcrm.models import User
+from bankcrm.models.access import User
 
 
 def _statements(db: Session) -> list[str]:

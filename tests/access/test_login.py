@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.kit.time import utcnow
 from bankcrm.kit.tokens import token_digest
-from bankcrm.models import ApiToken, AuditEvent, User, UserSession
+from bankcrm.models.access import ApiToken, User, UserSession
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import csrf_from, login, signed_in, token_for, user_id
 
 REFUSED = "Wrong user name or password. After 5 failed attempts an account is locked for 15 minutes."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import csrf_from, signed_in, token_for, unit_id, user_id
 
 ROLES = ["admin", "manager", "am1", "lobby", "teller", "product", "risk", "ops"]

@@ -25,15 +25,11 @@ from sqlalchemy.orm import Session
 
 from bankcrm.app import create_app
 from bankcrm.config import Settings
-from bankcrm.models import (
-    CorporateGroup,
-    CustomerLink,
-    GuaranteeCircle,
-    Household,
-    HouseholdMember,
-    IngestRun,
-    Role,
-)
+from bankcrm.models.access import Role
+from bankcrm.models.group import CorporateGroup, GuaranteeCircle
+from bankcrm.models.household import Household, HouseholdMember
+from bankcrm.models.ingest import IngestRun
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.modules import permissions
 from bankcrm.relationships import jobs as relationship_jobs
 from tests.conftest import csrf_from, signed_in, token_for, unit_id, user_id

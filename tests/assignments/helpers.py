@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AssignmentRequest, AuditEvent, CustomerFigure, ManagerAssignment
+from bankcrm.models.assignment import AssignmentRequest, ManagerAssignment
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.holding import CustomerFigure
 from tests.conftest import token_for, user_id
 from tests.factories import make_customer, make_user
 
@@ -47,7 +49,7 @@ def given_customers(db: Session) -> None:
 
 def figure(db: Session, cif_no: str, aum: int, deposit: int, loan: int) -> None:
     """Nightly figures of a customer (fen)."""
-    from bankcrm.models import Customer
+    from bankcrm.models.customer import Customer
 
     customer = db.scalar(select(Customer).where(Customer.cif_no == cif_no))
     assert customer is not None

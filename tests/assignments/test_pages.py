@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import Customer
+from bankcrm.models.customer import Customer
 from tests.assignments.helpers import BJ_1, BJ_2, BJ_3, SH_1, counts, given_customers, given_staff
 from tests.conftest import csrf_from, signed_in, user_id
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
-from bankcrm.models import AuditEvent, Customer
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import Customer
 from tests.assignments.helpers import (
     BJ_1,
     BJ_2,

@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bankcrm.access.principal import Actor
 from bankcrm.audit import service as audit_service
-from bankcrm.models import AuditEvent, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import csrf_from, signed_in, user_id
 
 

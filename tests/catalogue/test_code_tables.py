@@ -8,9 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bankcrm.catalogue import service as catalogue
-from bankcrm.customers.service.queries import CATEGORIES
+from bankcrm.customers.service.reads import CATEGORIES
 from bankcrm.kit.i18n import label
-from bankcrm.models import CodeItem
+from bankcrm.models.customer import CodeItem
 
 
 def _statements(db: Session) -> list[str]:

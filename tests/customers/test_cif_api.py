@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bankcrm.models import AuditEvent, Customer, ManagerAssignment
+from bankcrm.models.assignment import ManagerAssignment
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import Customer
 from tests.conftest import signed_in, token_for, user_id
 from tests.factories import approved, corporate, individual, resident_id, uscc
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bankcrm.customers.service import queries
+from bankcrm.customers.service import reads
 
 
 def _statements(db: Session) -> list[str]:
@@ -25,10 +25,10 @@ def test_code_labels_come_in_one_statement(db: Session) -> None:
     # given the migrated reference code tables
     sent = _statements(db)
     # when the labels of every category are read, in English and in Chinese
-    en = queries.code_labels(db, "en")
-    zh = queries.code_labels(db, "zh_CN")
+    en = reads.code_labels(db, "en")
+    zh = reads.code_labels(db, "zh_CN")
     # then every category is there in its declared order, codes in display order, one statement each time
-    assert list(en) == queries.CATEGORIES
+    assert list(en) == reads.CATEGORIES
     assert en["gender"] == {"M": "Male", "F": "Female"}
     assert list(en["customer_status"].items()) == [
         ("PROSPECT", "Prospect"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bankcrm.models import AuditEvent, ChangeRequest, Customer, FieldChange
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import ChangeRequest, Customer, FieldChange
 from tests.conftest import csrf_from, signed_in, token_for
 from tests.factories import approved, individual
 

@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import ChangeRequest, Customer, ManagerAssignment
+from bankcrm.models.assignment import ManagerAssignment
+from bankcrm.models.customer import ChangeRequest, Customer
 from tests.conftest import csrf_from, signed_in, unit_id, user_id
 from tests.factories import make_customer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bankcrm.models import ContactPerson
+from bankcrm.models.customer import ContactPerson
 from tests.conftest import csrf_from, signed_in, token_for, unit_id
 from tests.factories import approved, corporate, individual, resident_id
 
@@ -211,7 +211,7 @@ def test_the_edit_page_changes_a_family_members_relation(client, db):
     shown = client.get(f"/api/v1/customers/{cif_no}", headers=api).json()
     assert [(m["name"], m["relation"]) for m in shown["family_members"]] == [("王**", "OTHER")]
     # and the stored name is the one typed
-    from bankcrm.models import FamilyMember
+    from bankcrm.models.customer import FamilyMember
 
     assert [m.name for m in db.query(FamilyMember).all() if m.relation == "OTHER"][-1:] == ["王小红"]
 

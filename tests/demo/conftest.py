@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from bankcrm.cli.main import app
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine
-from bankcrm.models import IngestBatch
+from bankcrm.models.ingest import IngestBatch
 
 
 @dataclass(frozen=True)

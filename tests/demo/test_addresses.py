@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import Customer, CustomerContact, OrgUnit
+from bankcrm.models.customer import Customer, CustomerContact
+from bankcrm.models.org import OrgUnit
 
 # Written here from the map, not from the generator: how an address in each demo branch's city starts
 # (a municipality is its own province and is written once), and that city's districts.

@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.demo.core_banking import SOON
 from bankcrm.holdings.service.tasks import weekly_maturities
-from bankcrm.models import Account, AuditEvent, CodeItem, IngestReject, IngestRun, LoanContract, Task, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import CodeItem
+from bankcrm.models.holding import Account, LoanContract
+from bankcrm.models.ingest import IngestReject, IngestRun
+from bankcrm.models.task import Task
 from tests.demo.conftest import DemoBank, add_months
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "src/bankcrm/reference_data/catalogue/product.csv"

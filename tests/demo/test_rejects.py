@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.demo.core_banking import CoreFile
 from bankcrm.demo.rejects import PLANTED, target
-from bankcrm.models import IngestReject, IngestRun
+from bankcrm.models.ingest import IngestReject, IngestRun
 from tests.demo.conftest import DemoBank
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from bankcrm.config import Settings
 from bankcrm.db import make_engine, session_scope
 from bankcrm.holdings.jobs import nightly
-from bankcrm.models import CustomerLink
+from bankcrm.models.relationship import CustomerLink
 from tests.e2e.conftest import sign_in
 from tests.factories import make_customer
 from tests.holdings.helpers import account, load, write_file

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import IngestRun, Task
+from bankcrm.models.ingest import IngestRun
+from bankcrm.models.task import Task
 from tests.conftest import csrf_from, signed_in
 from tests.holdings.helpers import account, load, write_file
 from tests.holdings.test_view_and_tasks import CIF, given_holdings

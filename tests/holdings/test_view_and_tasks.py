@@ -13,7 +13,8 @@ from bankcrm.config import Settings
 from bankcrm.holdings.jobs import nightly
 from bankcrm.holdings.service.tasks import raise_maturity_tasks, window_for
 from bankcrm.kit.time import today_in
-from bankcrm.models import AuditEvent, Task
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.task import Task
 from tests.conftest import token_for
 from tests.factories import make_customer
 from tests.holdings.helpers import account, load, loan, voucher, write_file

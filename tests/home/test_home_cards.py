@@ -7,7 +7,7 @@ import re
 from bankcrm.access.principal import Principal
 from bankcrm.home.service import visible_cards
 from bankcrm.kit.module import HomeCard
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 from bankcrm.modules import home_cards
 from tests.conftest import signed_in, token_for
 from tests.customers.helpers import approved, individual

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from bankcrm.config import Settings
 from bankcrm.households import jobs
 from bankcrm.households.schemas import DeriveReport
-from bankcrm.models import Customer, CustomerLink, HouseholdMember, IndividualProfile
+from bankcrm.models.customer import Customer, IndividualProfile
+from bankcrm.models.household import HouseholdMember
+from bankcrm.models.relationship import CustomerLink
 from tests.factories import make_customer
 
 A = "92000000001"  # BJ individuals of am1

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.households.service.derive import components
-from bankcrm.models import AuditEvent, Household, HouseholdOverride
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.household import Household, HouseholdOverride
 from tests.conftest import token_for
 from tests.households.helpers import CO, SH, A, B, C, D, E, F, derive, given_people, household_of, households, link
 

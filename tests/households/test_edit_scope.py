@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bankcrm.config import Settings
 from bankcrm.households.service.around import derive_around
 from bankcrm.kit.time import today_in
-from bankcrm.models import Household
+from bankcrm.models.household import Household
 from tests.conftest import token_for
 from tests.households.helpers import SH, A, B, C, D, E, F, derive, given_people, household_of, households, link
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.holdings.jobs import nightly
-from bankcrm.models import AuditEvent, HouseholdOverride
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.household import HouseholdOverride
 from tests.conftest import csrf_from, signed_in, token_for
 from tests.holdings.helpers import account, load, loan, write_file
 from tests.households.helpers import CO, SH, A, B, C, D, E, F, derive, given_people, household_of, households, link

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from bankcrm.cli.main import app
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine
-from bankcrm.models import AccountTransaction, IngestRun
+from bankcrm.models.holding import AccountTransaction
+from bankcrm.models.ingest import IngestRun
 from tests.conftest import _drop_postgres
 from tests.holdings.helpers import account, voucher, write_file
 from tests.ingest.test_kill import _fresh_database

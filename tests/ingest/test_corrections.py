@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import Account, IngestBatch, IngestPriorRow, LoanContract
+from bankcrm.models.holding import Account, LoanContract
+from bankcrm.models.ingest import IngestBatch, IngestPriorRow
 from tests.factories import make_customer
 from tests.holdings.helpers import DAY, account, load, loan, reasons, voucher, write_file
 

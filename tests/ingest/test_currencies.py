@@ -13,7 +13,8 @@ from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.errors import ValidationFailed
 from bankcrm.holdings.service import currencies
-from bankcrm.models import Account, AccountTransaction, AuditEvent, BalanceSnapshot, Currency, LoanContract
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.holding import Account, AccountTransaction, BalanceSnapshot, Currency, LoanContract
 from tests.factories import make_customer
 from tests.holdings.helpers import account, load, loan, reasons, voucher, write_file
 

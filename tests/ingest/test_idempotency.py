@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import AccountTransaction, AuditEvent, BalanceSnapshot, FigureDirty, IngestRun
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.holding import AccountTransaction, BalanceSnapshot, FigureDirty
+from bankcrm.models.ingest import IngestRun
 from tests.holdings.helpers import given_an_account, load, voucher, write_file
 from tests.ingest.snapshot import table_checksums
 

@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import AuditEvent, Customer, CustomerLink, IngestBatch
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import Customer
+from bankcrm.models.ingest import IngestBatch
+from bankcrm.models.relationship import CustomerLink
 from tests.factories import make_customer
 from tests.holdings.helpers import load, reasons, write_file
 from tests.ingest.snapshot import table_checksums

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import Account, AccountTransaction, CustomerLink
+from bankcrm.models.holding import Account, AccountTransaction
+from bankcrm.models.relationship import CustomerLink
 from tests.factories import make_customer
 from tests.holdings.helpers import account, given_an_account, load, reasons, voucher, write_file
 

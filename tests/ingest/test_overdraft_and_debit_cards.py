@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import Account, BalanceSnapshot, Product
+from bankcrm.models.holding import Account, BalanceSnapshot, Product
 from tests.factories import make_customer
 from tests.holdings.helpers import account, load, reasons, write_file
 

@@ -15,7 +15,8 @@ from bankcrm.ingest.formats import FORMATS
 from bankcrm.ingest.service.rejects import delivered
 from bankcrm.ingest.service.run import Limits
 from bankcrm.kit.i18n import gettext_for
-from bankcrm.models import Account, AccountTransaction, IngestBatch, IngestReject, IngestRun
+from bankcrm.models.holding import Account, AccountTransaction
+from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from tests.factories import make_customer
 from tests.holdings.helpers import given_an_account, load, reasons, voucher, write_file
 

@@ -18,7 +18,9 @@ from bankcrm.config import DEV_PII_INDEX_KEY, DEV_PII_KEYS, Settings
 from bankcrm.ingest.service.keys import rotate_rejects
 from bankcrm.ingest.service.rejects import delivered
 from bankcrm.kit.crypto import FieldCipher, aad_for, generate_key, parse_keys
-from bankcrm.models import AuditEvent, IngestReject, Permission, Role
+from bankcrm.models.access import Permission, Role
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.ingest import IngestReject
 from tests.conftest import signed_in, token_for
 from tests.factories import make_customer
 from tests.holdings.helpers import account, load, write_file

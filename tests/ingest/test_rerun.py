@@ -17,7 +17,9 @@ from bankcrm.db import make_engine, session_scope
 from bankcrm.errors import Conflict
 from bankcrm.ingest.service.rerun import rerun
 from bankcrm.ingest.service.run import IngestRequest, IngestResult, ingest_file
-from bankcrm.models import Account, AuditEvent, BalanceSnapshot, IngestBatch, IngestRun
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.holding import Account, BalanceSnapshot
+from bankcrm.models.ingest import IngestBatch, IngestRun
 from tests.conftest import _drop_postgres, csrf_from, signed_in, token_for
 from tests.factories import make_customer
 from tests.holdings.helpers import DAY, account, load, reasons, write_file

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bankcrm.config import Settings
 from bankcrm.ingest.service import plans
 from bankcrm.ingest.service.outputs import reject_path, summary_path, write_outputs
-from bankcrm.models import Account, AccountTransaction, LoanContract
+from bankcrm.models.holding import Account, AccountTransaction, LoanContract
 from tests.factories import make_customer
 from tests.holdings.helpers import account, given_an_account, load, loan, reasons, voucher, write_file
 

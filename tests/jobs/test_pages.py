@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.jobs.service import runs
-from bankcrm.models import AuditEvent, JobRun
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.job import JobRun
 from tests.conftest import csrf_from, signed_in, token_for, user_id
 
 

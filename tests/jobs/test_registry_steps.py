@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bankcrm.config import Settings
 from bankcrm.jobs.service import runs
 from bankcrm.kit.time import today_in
-from bankcrm.models import AuditEvent, JobRun, Task
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.job import JobRun
+from bankcrm.models.task import Task
 from tests.holdings.helpers import DAY, account, load, make_customer, write_file
 
 CIF = "90000000011"

@@ -11,7 +11,7 @@ from bankcrm.config import Settings
 from bankcrm.jobs.service import runner, runs
 from bankcrm.jobs.service.order import JobCycle, UnknownJob, ordered
 from bankcrm.kit.module import Job
-from bankcrm.models import JobRun, OutboxMessage
+from bankcrm.models.job import JobRun, OutboxMessage
 
 
 def step(code: str, *after: str, entry: str = "tests.jobs.steps:write_step") -> Job:

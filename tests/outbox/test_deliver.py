@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bankcrm.config import Settings
 from bankcrm.errors import ValidationFailed
 from bankcrm.jobs.service import runs
-from bankcrm.models import JobRun, OutboxMessage
+from bankcrm.models.job import JobRun, OutboxMessage
 from bankcrm.outbox.service import enqueue
 from tests.outbox.smtp_server import smtp_server
 

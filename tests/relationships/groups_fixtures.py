@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from bankcrm.jobs.service import runs
-from bankcrm.models import Customer, CustomerFigure, CustomerLink
+from bankcrm.models.customer import Customer
+from bankcrm.models.holding import CustomerFigure
+from bankcrm.models.relationship import CustomerLink
 from tests.factories import make_customer
 
 # A three-level shareholding in Beijing (am1): PERSON actually controls HOLD, HOLD holds 60 % of MID,

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import CustomerLink, GuaranteeCircle
+from bankcrm.models.group import GuaranteeCircle
+from bankcrm.models.relationship import CustomerLink
 from tests.conftest import signed_in, token_for
 from tests.relationships.groups_fixtures import G, add_link, derive, given_group_customers, given_guarantees
 

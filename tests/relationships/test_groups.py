@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import AuditEvent, CorporateGroup, CorporateGroupMember, CustomerLink
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.relationships import jobs
 from tests.conftest import token_for
 from tests.factories import make_customer

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import CorporateGroup
+from bankcrm.models.group import CorporateGroup
 from tests.conftest import csrf_from, signed_in
 from tests.relationships.groups_fixtures import (
     HOLD,

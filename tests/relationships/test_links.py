@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
-from bankcrm.models import AuditEvent, CustomerLink
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.relationship import CustomerLink
 from tests.conftest import csrf_from, signed_in, token_for
 from tests.factories import make_customer
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bankcrm.app import create_app
 from bankcrm.config import Settings
-from bankcrm.models import OrgUnit
+from bankcrm.models.org import OrgUnit
 from tests.conftest import csrf_from, signed_in, token_for
 
 TOO_LARGE = "The request is too large."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bankcrm.models import AuditEvent, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import csrf_from, signed_in, user_id
 
 

@@ -9,7 +9,7 @@ import zipfile
 from sqlalchemy import select
 
 from bankcrm.kit.export import to_csv
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import signed_in
 
 

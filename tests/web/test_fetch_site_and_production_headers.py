@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from bankcrm.app import create_app
 from bankcrm.config import Settings
 from bankcrm.kit.crypto import generate_key
-from bankcrm.models import AuditEvent, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import csrf_from, signed_in, token_for, user_id
 
 CROSS_SITE = {"Sec-Fetch-Site": "cross-site"}

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from bankcrm.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from bankcrm.kit.money import BusinessDate, Percent, Yuan
-from bankcrm.models import Role
+from bankcrm.models.access import Role
 from bankcrm.web.forms import Rejected, no_input, submit_form, typed_fields, validated
 
 SHOWN: list[tuple[int, dict[str, Any]]] = []

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import OrgUnit
+from bankcrm.models.org import OrgUnit
 from tests.conftest import signed_in, token_for
 from tests.factories import make_customer
 

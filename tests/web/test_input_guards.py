@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bankcrm.models import OrgUnit
+from bankcrm.models.org import OrgUnit
 from tests.conftest import csrf_from, signed_in, token_for
 
 

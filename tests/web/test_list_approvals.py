@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AuditEvent, ChangeRequest
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import ChangeRequest
 from tests.conftest import signed_in, token_for
 from tests.customers.helpers import individual, resident_id
 

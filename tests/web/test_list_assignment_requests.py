@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AssignmentRequest, AuditEvent
+from bankcrm.models.assignment import AssignmentRequest
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import signed_in, token_for, unit_id, user_id
 
 T0 = datetime(2026, 12, 1, 2, 0, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor
 from bankcrm.audit import service as audit_service
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import signed_in, token_for
 
 

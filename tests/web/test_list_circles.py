@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AuditEvent, GuaranteeCircle
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.group import GuaranteeCircle
 from tests.conftest import signed_in, token_for
 
 T0 = datetime(2026, 11, 20, 3, 0, 0, tzinfo=UTC)

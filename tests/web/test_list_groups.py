@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AuditEvent, CorporateGroup, CorporateGroupMember
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember
 from tests.conftest import signed_in, token_for
 from tests.holdings.helpers import make_customer
 

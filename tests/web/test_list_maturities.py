@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
-from bankcrm.models import AuditEvent, Task
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.task import Task
 from tests.conftest import signed_in, token_for, user_id
 from tests.holdings.helpers import make_customer
 

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AuditEvent, Task
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.task import Task
 from tests.conftest import signed_in, token_for, user_id
 from tests.holdings.helpers import make_customer
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models import AccountTransaction, AuditEvent
+from bankcrm.models.audit import AuditEvent
+from bankcrm.models.holding import AccountTransaction
 from tests.conftest import signed_in, token_for
 from tests.holdings.helpers import given_an_account, load, voucher, write_file
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import signed_in, token_for
 
 

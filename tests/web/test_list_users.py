@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import AuditEvent, User
+from bankcrm.models.access import User
+from bankcrm.models.audit import AuditEvent
 from tests.conftest import signed_in, token_for
 
 

@@ -8,7 +8,10 @@ import pytest
 from sqlalchemy import Connection, select, update
 
 from bankcrm.migrate import sync_workflows
-from bankcrm.models import ChangeRequestStatus, CodeItem, GroupStatus, TaskStatus, WorkflowState, WorkflowTransition
+from bankcrm.models.customer import ChangeRequestStatus, CodeItem
+from bankcrm.models.group import GroupStatus
+from bankcrm.models.task import TaskStatus
+from bankcrm.models.workflow import WorkflowState, WorkflowTransition
 from bankcrm.modules import permissions
 from bankcrm.workflow import catalogue
 

@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import CustomerLink, StatusHistory, Task
+from bankcrm.models.relationship import CustomerLink
+from bankcrm.models.task import Task
+from bankcrm.models.workflow import StatusHistory
 from tests.conftest import token_for, user_id
 from tests.customers.helpers import individual, resident_id
 from tests.holdings.helpers import make_customer

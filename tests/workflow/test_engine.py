@@ -12,7 +12,9 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.errors import Conflict, Forbidden
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.time import utcnow
-from bankcrm.models import StatusHistory, Task, User
+from bankcrm.models.access import User
+from bankcrm.models.task import Task
+from bankcrm.models.workflow import StatusHistory
 from bankcrm.workflow import service as workflow
 from tests.conftest import user_id
 from tests.holdings.helpers import make_customer

@@ -13,7 +13,8 @@ from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import ApiToken, OrgUnit, OrgUnitKind, Permission, Role, User, UserSession
+from bankcrm.models.access import ApiToken, Permission, Role, User, UserSession
+from bankcrm.models.org import OrgUnit, OrgUnitKind
 
 
 def unit_kinds(db: Session) -> list[OrgUnitKind]:

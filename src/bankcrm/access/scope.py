@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from bankcrm.access.principal import Principal
-from bankcrm.models import Customer, ManagerAssignment, OrgUnit
+from bankcrm.models.assignment import ManagerAssignment
+from bankcrm.models.customer import Customer
+from bankcrm.models.org import OrgUnit
 
 
 def scope_filter(

@@ -13,16 +13,11 @@ from bankcrm.access.scope import customer_scope
 from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models import (
-    AssignmentRequest,
-    AssignmentRequestItem,
-    Customer,
-    CustomerFigure,
-    ManagerAssignment,
-    OrgUnit,
-    Role,
-    User,
-)
+from bankcrm.models.access import Role, User
+from bankcrm.models.assignment import AssignmentRequest, AssignmentRequestItem, ManagerAssignment
+from bankcrm.models.customer import Customer
+from bankcrm.models.holding import CustomerFigure
+from bankcrm.models.org import OrgUnit
 
 FULL_SHARE_BP = 10_000
 WIDE = Numeric(38, 0)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 
 # The audit list's sort keys (audit.schemas.AUDIT_LIST).
 SORTS = {

@@ -15,7 +15,7 @@ from bankcrm.audit import repository
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import as_utc, utcnow
-from bankcrm.models import AuditEvent
+from bankcrm.models.audit import AuditEvent
 
 GENESIS = "0" * 64
 

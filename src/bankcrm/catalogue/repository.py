@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import CodeItem
+from bankcrm.models.customer import CodeItem
 
 
 def codes(db: Session, category: str) -> list[CodeItem]:

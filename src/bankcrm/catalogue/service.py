@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.catalogue import repository
 from bankcrm.kit.i18n import label
-from bankcrm.models import CodeItem
+from bankcrm.models.customer import CodeItem
 
 
 def code_table(db: Session, category: str) -> list[CodeItem]:

@@ -12,7 +12,7 @@ from bankcrm.access.deps import ApiCustomerWriter as Writer
 from bankcrm.access.deps import ApiPiiUnmasker as Unmasker
 from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, PageSize
 from bankcrm.customers import schemas
-from bankcrm.customers.service import approval, edit, intake, pii, queries
+from bankcrm.customers.service import approval, edit, intake, pii, reads
 from bankcrm.kit.ids import RowId
 from bankcrm.web import lists
 
@@ -47,7 +47,7 @@ def search_customers(
     number. A search without ``sort`` lists exact matches first, then by name key.
     """
     order = lists.sort_of(schemas.CUSTOMER_LIST, sort) if sort or not q else None
-    result, items = queries.search(
+    result, items = reads.search(
         db,
         caller,
         cipher,
@@ -66,7 +66,7 @@ def create_individual(
     db: Db, cipher: Cipher, settings: AppSettings, caller: Writer, data: schemas.IndividualCreate
 ) -> schemas.ChangeRequestRead:
     """Submit a new individual customer for approval (202: the customer exists once a checker approves)."""
-    return queries.request_read(intake.submit_create(db, caller, cipher, data, settings.timezone))
+    return reads.request_read(intake.submit_create(db, caller, cipher, data, settings.timezone))
 
 
 @router.post("/customers/corporate", response_model=schemas.ChangeRequestRead, status_code=status.HTTP_202_ACCEPTED)
@@ -74,13 +74,13 @@ def create_corporate(
     db: Db, cipher: Cipher, settings: AppSettings, caller: Writer, data: schemas.CorporateCreate
 ) -> schemas.ChangeRequestRead:
     """Submit a new corporate customer for approval."""
-    return queries.request_read(intake.submit_create(db, caller, cipher, data, settings.timezone))
+    return reads.request_read(intake.submit_create(db, caller, cipher, data, settings.timezone))
 
 
 @router.get("/customers/{cif_no}", response_model=schemas.CustomerRead)
 def get_customer(db: Db, caller: Reader, cif_no: CifNo) -> schemas.CustomerRead:
     """One customer, every section, C2 values masked."""
-    return queries.read(db, caller, cif_no)
+    return reads.read(db, caller, cif_no)
 
 
 @router.patch("/customers/{cif_no}", response_model=ChangeResult)
@@ -90,16 +90,16 @@ def change_customer(
     """Change fields: ordinary ones at once, identity ones (name, ID, USCC, ...) as a change request."""
     outcome = edit.change_customer(db, caller, cipher, cif_no, data)
     return ChangeResult(
-        customer=queries.read(db, caller, cif_no),
+        customer=reads.read(db, caller, cif_no),
         changed=outcome.changed,
-        change_request=queries.request_read(outcome.request) if outcome.request else None,
+        change_request=reads.request_read(outcome.request) if outcome.request else None,
     )
 
 
 @router.get("/customers/{cif_no}/history", response_model=list[schemas.FieldChangeRead])
 def customer_history(db: Db, caller: Reader, cif_no: CifNo) -> list[schemas.FieldChangeRead]:
     """Every field change, newest first, C2 values masked."""
-    return queries.history(db, caller, cif_no)
+    return reads.history(db, caller, cif_no)
 
 
 @router.post("/customers/{cif_no}/unmask", response_model=schemas.UnmaskedValue)
@@ -129,14 +129,14 @@ def list_change_requests(
     ``sort``: id, kind, home_unit, maker, submitted_at, decided_at (ties by id).
     """
     spec = schemas.CHANGE_REQUEST_LIST
-    result = queries.inbox(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
-    return schemas.ChangeRequestPage.of(result, [queries.request_read(r) for r in result.items])
+    result = reads.inbox(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
+    return schemas.ChangeRequestPage.of(result, [reads.request_read(r) for r in result.items])
 
 
 @router.get("/change-requests/{request_id}", response_model=schemas.ChangeRequestRead)
 def get_change_request(db: Db, caller: Reader, request_id: EntityId) -> schemas.ChangeRequestRead:
     """One change request (masked)."""
-    return queries.request_read(approval.get_request(db, caller, request_id))
+    return reads.request_read(approval.get_request(db, caller, request_id))
 
 
 @router.post("/change-requests/{request_id}/decision", response_model=schemas.ChangeRequestRead)
@@ -144,4 +144,4 @@ def decide(
     db: Db, cipher: Cipher, caller: Reader, request_id: EntityId, decision: schemas.Decision
 ) -> schemas.ChangeRequestRead:
     """Approve or reject (needs customer.approve; a reason to reject); the maker cannot decide their own."""
-    return queries.request_read(approval.decide(db, caller, cipher, request_id, decision))
+    return reads.request_read(approval.decide(db, caller, cipher, request_id, decision))

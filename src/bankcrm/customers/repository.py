@@ -10,7 +10,7 @@ from bankcrm.access.scope import customer_scope
 from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models import (
+from bankcrm.models.customer import (
     ChangeRequest,
     ChangeRequestStatus,
     ContactPerson,
@@ -21,8 +21,8 @@ from bankcrm.models import (
     FamilyMember,
     FieldChange,
     IndividualProfile,
-    OrgUnit,
 )
+from bankcrm.models.org import OrgUnit
 
 COUNT_CAP = 1_000
 # The customer list's sort keys (customers.schemas.CUSTOMER_LIST) as columns of ``readable``.

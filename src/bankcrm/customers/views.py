@@ -17,7 +17,7 @@ from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import forms, schemas
-from bankcrm.customers.service import approval, edit, intake, pii, queries
+from bankcrm.customers.service import approval, edit, intake, pii, reads
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
 from bankcrm.kit.i18n import gettext_for
@@ -37,8 +37,8 @@ REQUESTS = schemas.CHANGE_REQUEST_LIST
 def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
     """Code tables, units and account managers the forms offer."""
     return {
-        "labels": queries.code_labels(db, locale_of(request)),
-        "codes": catalogue.code_tables(db, queries.CATEGORIES),
+        "labels": reads.code_labels(db, locale_of(request)),
+        "codes": catalogue.code_tables(db, reads.CATEGORIES),
         "units": unit_service.units_for_write(db, principal),
         "managers": user_service.account_managers(db, principal),
     }
@@ -48,13 +48,13 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
 def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) -> Response:
     """Search, sort and list customers in scope (a search keeps its relevance order until a header is clicked)."""
     lq = _list_query(request)
-    result, items = queries.search(db, principal, cipher, lq.page, sort=lq.sort, **_search_filters(lq))
+    result, items = reads.search(db, principal, cipher, lq.page, sort=lq.sort, **_search_filters(lq))
     context = {
         "result": result,
         "items": items,
         "lq": lq,
         "params": lq.params(),
-        "labels": queries.code_labels(db, locale_of(request)),
+        "labels": reads.code_labels(db, locale_of(request)),
         "statuses": catalogue.code_table(db, "customer_status"),
     }
     template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
@@ -66,7 +66,7 @@ def customers_export(request: Request, db: Db, cipher: Cipher, principal: Reader
     """The search result in the list's order as CSV or XLSX, masked like the screen; the export is audited."""
     lq = _list_query(request)
     page = PageRequest(1, SPEC.export_limit)
-    _, items = queries.search(db, principal, cipher, page, sort=lq.sort, cap=SPEC.export_limit, **_search_filters(lq))
+    _, items = reads.search(db, principal, cipher, page, sort=lq.sort, cap=SPEC.export_limit, **_search_filters(lq))
     f = lq.filters
     detail = f"q={f['q'] or ''!r} kind={f['kind'] or ''} status={f['status'] or ''} sort={lq.sort.param}"
     return lists.export(request, db, principal, SPEC, fmt, items, detail=detail)
@@ -129,7 +129,7 @@ def customer_create(
 
     def rerender(rejected: Rejected) -> Response:
         exc = rejected.error
-        candidates = queries.summaries(db, exc.candidates) if isinstance(exc, PossibleDuplicates) else None
+        candidates = reads.summaries(db, exc.candidates) if isinstance(exc, PossibleDuplicates) else None
         return _create_form(request, db, principal, kind, form, rejected.problems, rejected.status, candidates)
 
     return submit_form(
@@ -161,12 +161,12 @@ def module_tabs(principal: Principal, kind: str, cif_no: str) -> list[dict[str, 
 
 
 def _detail(request: Request, db: Db, principal: Principal, cif_no: str, **extra: Any) -> Response:
-    customer = queries.read(db, principal, cif_no)
+    customer = reads.read(db, principal, cif_no)
     context = {
         "c": customer,
         "module_tabs": module_tabs(principal, customer.kind, customer.cif_no),
-        "history": queries.history(db, principal, cif_no),
-        "labels": queries.code_labels(db, locale_of(request)),
+        "history": reads.history(db, principal, cif_no),
+        "labels": reads.code_labels(db, locale_of(request)),
         **extra,
     }
     return render(request, "customers/detail.html", context)
@@ -196,7 +196,7 @@ def customer_unmask(
 @router.get("/customers/{cif_no}/edit", response_class=HTMLResponse)
 def customer_edit(request: Request, db: Db, cipher: Cipher, principal: Writer, cif_no: CifNo) -> Response:
     """The edit form; identity fields are marked as needing approval."""
-    customer = queries.read(db, principal, cif_no)
+    customer = reads.read(db, principal, cif_no)
     values = forms.prefill(customer.kind, edit.form_values(db, principal, cipher, cif_no))
     return _edit_form(request, db, principal, customer, values)
 
@@ -230,7 +230,7 @@ def _edit_form(
 @router.post("/customers/{cif_no}/edit")
 def customer_update(request: Request, db: Db, cipher: Cipher, principal: Writer, cif_no: CifNo, form: Form) -> Response:
     """Apply ordinary changes now and file identity changes for approval."""
-    customer = queries.read(db, principal, cif_no)
+    customer = reads.read(db, principal, cif_no)
     current = edit.form_values(db, principal, cipher, cif_no)
     kept = edit.kept_values(db, principal, cipher, cif_no)
     return submit_form(
@@ -249,8 +249,8 @@ def approvals_page(request: Request, db: Db, principal: Reader) -> Response:
     """Checkers: requests waiting in their units; makers: their own requests; sortable by column."""
     lq = lists.read(request, REQUESTS)
     status = _inbox_status(lq)
-    result = queries.inbox(db, principal, lq.page, status, lq.sort)
-    items = [queries.request_read(r) for r in result.items]
+    result = reads.inbox(db, principal, lq.page, status, lq.sort)
+    items = [reads.request_read(r) for r in result.items]
     context = {"result": result, "items": items, "status": status, "lq": lq}
     return render(request, "customers/approvals.html", context)
 
@@ -260,8 +260,8 @@ def approvals_export(request: Request, db: Db, principal: Reader, fmt: str) -> R
     """The inbox (one status, the list's order) as CSV or XLSX; values stay out; audited."""
     lq = lists.read(request, REQUESTS)
     status = _inbox_status(lq)
-    result = queries.inbox(db, principal, PageRequest(1, REQUESTS.export_limit), status, lq.sort)
-    items = [queries.request_read(r) for r in result.items]
+    result = reads.inbox(db, principal, PageRequest(1, REQUESTS.export_limit), status, lq.sort)
+    items = [reads.request_read(r) for r in result.items]
     detail = f"status={status} sort={lq.sort.param}"
     return lists.export(request, db, principal, REQUESTS, fmt, items, detail=detail)
 
@@ -275,7 +275,7 @@ def _inbox_status(lq: lists.ListQuery) -> str:
 @router.get("/approvals/{request_id}", response_class=HTMLResponse)
 def approval_page(request: Request, db: Db, principal: Reader, request_id: EntityId, submitted: int = 0) -> Response:
     """One change request with the decision form for checkers."""
-    change = queries.request_read(approval.get_request(db, principal, request_id))
+    change = reads.request_read(approval.get_request(db, principal, request_id))
     return render(
         request,
         "customers/approval.html",
@@ -290,7 +290,7 @@ def approval_decide(
     """Approve or reject; errors come back on the same page."""
 
     def rerender(rejected: Rejected) -> Response:
-        change = queries.request_read(approval.get_request(db, principal, request_id))
+        change = reads.request_read(approval.get_request(db, principal, request_id))
         context = {"r": change, "submitted": 0, **rejected.problems}
         return render(request, "customers/approval.html", context, status=rejected.status)
 

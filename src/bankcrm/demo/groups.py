@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
-from bankcrm.models import Customer, OrgUnit
+from bankcrm.models.customer import Customer
+from bankcrm.models.org import OrgUnit
 from bankcrm.relationships import jobs as relationships_jobs
 from bankcrm.relationships import service as links_service
 from bankcrm.relationships.schemas import LinkCreate

@@ -16,7 +16,8 @@ from bankcrm.demo.core_banking import DemoCustomer, write_files
 from bankcrm.holdings import jobs as holdings_jobs
 from bankcrm.ingest.service.run import IngestRequest, ingest_file
 from bankcrm.kit.time import today_in
-from bankcrm.models import Customer, OrgUnit
+from bankcrm.models.customer import Customer
+from bankcrm.models.org import OrgUnit
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.config import Settings
 from bankcrm.households import jobs as households_jobs
 from bankcrm.kit.time import today_in
-from bankcrm.models import Customer, IndividualProfile, OrgUnit
+from bankcrm.models.customer import Customer, IndividualProfile
+from bankcrm.models.org import OrgUnit
 from bankcrm.relationships import service as links_service
 from bankcrm.relationships.schemas import LinkCreate
 

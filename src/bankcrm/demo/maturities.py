@@ -17,7 +17,8 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.access.service import users as user_service
 from bankcrm.holdings.schemas import TaskOutcome
 from bankcrm.holdings.service import tasks as task_service
-from bankcrm.models import Account, Task, TaskStatus
+from bankcrm.models.holding import Account
+from bankcrm.models.task import Task, TaskStatus
 
 HISTORY_WEEKS = 8  # as many past weeks as the maturities page shows
 # A deposit that did not roll over: (outcome, weight, share of the amount kept at most, note).

@@ -10,7 +10,7 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.access.schemas import OrgUnitCreate, UserCreate
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.models import OrgUnit
+from bankcrm.models.org import OrgUnit
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo credential, refused outside the demo builder
 

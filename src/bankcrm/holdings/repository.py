@@ -13,21 +13,20 @@ from bankcrm.access.scope import customer_scope
 from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models import (
+from bankcrm.models.customer import Customer
+from bankcrm.models.holding import (
     Account,
     AccountTransaction,
     BalanceSnapshot,
     Currency,
-    Customer,
     CustomerFigure,
     FigureDirty,
-    IngestBatch,
     LoanContract,
-    OrgUnit,
     Product,
-    Task,
-    TaskStatus,
 )
+from bankcrm.models.ingest import IngestBatch
+from bankcrm.models.org import OrgUnit
+from bankcrm.models.task import Task, TaskStatus
 
 # A debit card is in none of these: its money is its demand account's, counted there.
 AUM_CATEGORIES = ("DEMAND", "TIME", "WEALTH", "FUND", "INSURANCE")

@@ -14,7 +14,7 @@ from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
 from bankcrm.kit.module import HomeCard
 from bankcrm.kit.time import to_local, utcnow
-from bankcrm.models import User
+from bankcrm.models.access import User
 from bankcrm.modules import home_cards, resolve
 
 

@@ -11,7 +11,7 @@ from bankcrm.access.deps import AppSettings, AuditReader, Cipher, Db, csrf_prote
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.home import service as home_service
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.web.templating import render
@@ -38,7 +38,7 @@ def search(request: Request, db: Db, cipher: Cipher, principal: SignedIn, q: str
     """Top-bar search across customers, units and users, inside the viewer's scope."""
     q = q.strip()[:100]
     customers = (
-        customer_queries.search(db, principal, cipher, PageRequest(1, 10), q=q)[1]
+        customer_reads.search(db, principal, cipher, PageRequest(1, 10), q=q)[1]
         if q and principal.can("customer.read")
         else []
     )

@@ -8,7 +8,7 @@ from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiCustomerWriter as Writer
 from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId
 from bankcrm.households import schemas
-from bankcrm.households.service import edit, read
+from bankcrm.households.service import edit, reads
 from bankcrm.kit.time import today_in
 from bankcrm.web.templating import locale_of
 
@@ -18,13 +18,13 @@ router = APIRouter(tags=["households"])
 @router.get("/households/{household_id}", response_model=schemas.HouseholdRead)
 def household(request: Request, db: Db, caller: Reader, household_id: EntityId) -> schemas.HouseholdRead:
     """A household with a member in the caller's scope; members outside it are masked and not counted."""
-    return read.household(db, caller, household_id, locale=locale_of(request))
+    return reads.household(db, caller, household_id, locale=locale_of(request))
 
 
 @router.get("/customers/{cif_no}/household", response_model=schemas.HouseholdRead)
 def customer_household(request: Request, db: Db, caller: Reader, cif_no: CifNo) -> schemas.HouseholdRead:
     """The household of a customer in the caller's scope (404 when it belongs to none)."""
-    return read.household_of(db, caller, cif_no, locale=locale_of(request))
+    return reads.household_of(db, caller, cif_no, locale=locale_of(request))
 
 
 @router.post("/households/{household_id}/members", response_model=schemas.HouseholdRead)

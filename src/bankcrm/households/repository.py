@@ -10,18 +10,10 @@ import numpy.typing as npt
 from sqlalchemy import Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from bankcrm.models import (
-    Account,
-    Customer,
-    CustomerFigure,
-    CustomerLink,
-    Household,
-    HouseholdMember,
-    HouseholdOverride,
-    IndividualProfile,
-    LoanContract,
-    Product,
-)
+from bankcrm.models.customer import Customer, IndividualProfile
+from bankcrm.models.holding import Account, CustomerFigure, LoanContract, Product
+from bankcrm.models.household import Household, HouseholdMember, HouseholdOverride
+from bankcrm.models.relationship import CustomerLink
 
 LOCK_KEY = 20261130  # PostgreSQL advisory lock: one derivation at a time
 

@@ -11,10 +11,10 @@ from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, csrf_protect
 from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.deps import CustomerWriter as Writer
 from bankcrm.access.principal import Principal
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import NotFound
 from bankcrm.households import schemas
-from bankcrm.households.service import edit, read
+from bankcrm.households.service import edit, reads
 from bankcrm.kit.time import today_in
 from bankcrm.web.forms import FormValues as Form
 from bankcrm.web.forms import submit_form, validated
@@ -37,7 +37,7 @@ def _page(
     code: int = 200,
 ) -> Response:
     context = {
-        "h": read.household(db, principal, household_id, locale=locale_of(request)),
+        "h": reads.household(db, principal, household_id, locale=locale_of(request)),
         "saved": saved,
         "form": form,
         "values": values or {},
@@ -48,23 +48,23 @@ def _page(
 
 @router.get("/households/{household_id}", response_class=HTMLResponse)
 def household_page(request: Request, db: Db, principal: Reader, household_id: EntityId, saved: Flag = None) -> Response:
-    """A household: members (outside your scope masked), figures and products of the members you may read."""
+    """A household: members (outside your scope masked), figures and products of the members you may reads."""
     return _page(request, db, principal, household_id, saved=saved)
 
 
 @router.get("/customers/{cif_no}/household")
 def customer_household(request: Request, db: Db, principal: Reader, cif_no: CifNo) -> Response:
     """The page of the customer's household (404 when it belongs to none)."""
-    found = read.household_of(db, principal, cif_no, locale=locale_of(request))
+    found = reads.household_of(db, principal, cif_no, locale=locale_of(request))
     return RedirectResponse(f"/households/{found.id}", status_code=303)
 
 
 @router.get("/customers/{cif_no}/tabs/household", response_class=HTMLResponse)
 def customer_household_tab(request: Request, db: Db, principal: Reader, cif_no: CifNo) -> Response:
     """The customer page's tab: the household's members and figures, or that the customer belongs to none."""
-    customer_queries.get_customer(db, principal, cif_no)  # 404 outside scope, before "no household" is said
+    customer_reads.get_customer(db, principal, cif_no)  # 404 outside scope, before "no household" is said
     try:
-        found = read.household_of(db, principal, cif_no, locale=locale_of(request))
+        found = reads.household_of(db, principal, cif_no, locale=locale_of(request))
     except NotFound:
         found = None
     return render(request, "households/_tab.html", {"h": found})

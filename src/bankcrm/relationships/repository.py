@@ -14,17 +14,17 @@ from bankcrm.access.scope import customer_scope
 from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models import (
+from bankcrm.models.customer import Customer
+from bankcrm.models.group import (
     CorporateGroup,
     CorporateGroupMember,
-    Customer,
-    CustomerFigure,
-    CustomerLink,
     GroupStatus,
     GuaranteeCircle,
     GuaranteeCircleMember,
-    OrgUnit,
 )
+from bankcrm.models.holding import CustomerFigure
+from bankcrm.models.org import OrgUnit
+from bankcrm.models.relationship import CustomerLink
 
 
 def _active(today: date) -> ColumnElement[bool]:

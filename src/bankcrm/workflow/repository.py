@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bankcrm.models import StatusHistory, WorkflowState, WorkflowTransition
+from bankcrm.models.workflow import StatusHistory, WorkflowState, WorkflowTransition
 
 
 def states(db: Session, workflow: str) -> Sequence[WorkflowState]:

@@ -16,7 +16,7 @@ from bankcrm.access.service.scope_audit import denied
 from bankcrm.errors import Conflict, Forbidden
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
-from bankcrm.models import StatusHistory, WorkflowState, WorkflowTransition
+from bankcrm.models.workflow import StatusHistory, WorkflowState, WorkflowTransition
 from bankcrm.workflow import repository
 
 NOT_ALLOWED = N_("%(workflow)s #%(id)s is %(current)s and cannot become %(wanted)s.")

@@ -14,7 +14,7 @@ from bankcrm.config import Settings
 from bankcrm.kit.passwords import hash_password, needs_rehash, verify_password
 from bankcrm.kit.time import utcnow
 from bankcrm.kit.tokens import new_token, token_digest
-from bankcrm.models import ApiToken, User, UserSession
+from bankcrm.models.access import ApiToken, User, UserSession
 
 # Verified against when the user does not exist, so timing does not reveal valid names.
 _DUMMY_HASH = hash_password("not-a-real-password-0")

@@ -10,7 +10,7 @@ from bankcrm.access.schemas import RoleRead
 from bankcrm.audit import service as audit_service
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
-from bankcrm.models import Permission, Role
+from bankcrm.models.access import Permission, Role
 
 # Without these the administrator could lock every administrator out of user management.
 ADMIN_KEEPS = frozenset({"role.manage", "user.manage"})

@@ -12,7 +12,7 @@ from bankcrm.audit import service as audit_service
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
-from bankcrm.models import OrgUnit, OrgUnitKind
+from bankcrm.models.org import OrgUnit, OrgUnitKind
 
 
 def _snapshot(unit: OrgUnit) -> dict[str, object]:

@@ -15,7 +15,7 @@ from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.passwords import hash_password, policy_problems
 from bankcrm.kit.time import utcnow
-from bankcrm.models import Role, User
+from bankcrm.models.access import Role, User
 
 
 def to_read(user: User) -> UserRead:

@@ -25,12 +25,13 @@ from bankcrm.assignments.schemas import (
     RequestRead,
 )
 from bankcrm.assignments.service.slots import Slot, effective, from_json
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import NotFound
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.models import AssignmentRequest, ManagerAssignment, User
+from bankcrm.models.access import User
+from bankcrm.models.assignment import AssignmentRequest, ManagerAssignment
 
 HIDDEN = "—"
 NO_SUCH_MANAGER = N_("User not found.")
@@ -74,14 +75,14 @@ def _slot_read(slot: Slot, users: dict[int, User], rows: list[ManagerAssignment]
 
 def customer_managers(db: Session, principal: Principal, cif_no: str, *, today: date) -> CustomerManagers:
     """A customer in scope: its managers today, every assignment it has had, its pending request."""
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     history = repository.assignments_of(db, customer.id)
     holding = repository.holding(db, {customer.id}, today)[customer.id]
     current, outside = effective(customer, holding)
     users = repository.users_by_id(db, {r.manager_id for r in history} | {s.manager_id for s in current})
     return CustomerManagers(
         cif_no=customer.cif_no,
-        name=customer_queries.summaries(db, [customer])[0].name,
+        name=customer_reads.summaries(db, [customer])[0].name,
         current=[_slot_read(s, users, holding) for s in current],
         history=[_read(r, users) for r in history],
         pending_request_id=repository.pending_for(db, {customer.id}).get(customer.id),
@@ -96,7 +97,7 @@ def request_read(db: Session, principal: Principal, request: AssignmentRequest) 
     users = repository.users_by_id(db, ids | {m for m in (request.from_manager_id, request.to_manager_id) if m})
     customers = repository.customers_by_id(db, {i.customer_id for i in request.items})
     visible = repository.customers_by_cif(db, principal, [c.cif_no for c in customers.values()])
-    names = {s.cif_no: s.name for s in customer_queries.summaries(db, list(visible.values()))}
+    names = {s.cif_no: s.name for s in customer_reads.summaries(db, list(visible.values()))}
 
     def reads(items: list[Slot]) -> list[AssignmentRead]:
         return [_slot_read(s, users, []) for s in items]
@@ -151,7 +152,7 @@ def portfolio(
     """The manager's customers (primary and co, with share and figures) inside the viewer's scope, and totals."""
     user = manager(db, principal, manager_id)
     rows, totals = repository.portfolio(db, principal, user.id, today, page, sort)
-    summaries = customer_queries.summaries(db, [c for c, _, _, _ in rows])
+    summaries = customer_reads.summaries(db, [c for c, _, _, _ in rows])
     items = [
         PortfolioItem(
             cif_no=s.cif_no,

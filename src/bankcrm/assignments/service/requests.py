@@ -30,13 +30,14 @@ from bankcrm.assignments.service.slots import (
     to_json,
 )
 from bankcrm.audit import service as audit_service
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import AssignmentRequest, AssignmentRequestItem, Customer, ManagerAssignment
+from bankcrm.models.assignment import AssignmentRequest, AssignmentRequestItem, ManagerAssignment
+from bankcrm.models.customer import Customer
 
 MAX_CUSTOMERS = 1_000
 
@@ -75,7 +76,7 @@ def submit_change(
 ) -> AssignmentRequest:
     """File a new set of managers for one customer in scope (one primary, shares summing to 100 %)."""
     _require(principal, "assignment.request", f"request manager change of {cif_no}")
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     errors: list[FieldError] = []
     reason = _reason(body.reason, errors)
     after, problems = check_set(db, body.managers)

@@ -12,7 +12,8 @@ from bankcrm.assignments.schemas import ManagerShare
 from bankcrm.errors import FieldError
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.money import percent_text
-from bankcrm.models import Customer, ManagerAssignment
+from bankcrm.models.assignment import ManagerAssignment
+from bankcrm.models.customer import Customer
 
 PRIMARY, CO = "primary", "co"
 FULL_SHARE_BP = repository.FULL_SHARE_BP

@@ -1,1 +1,1 @@
-"""Customer information file use cases: intake, approval, edit, queries, PII."""
+"""Customer information file use cases: intake, approval, edit, reads, PII."""

@@ -20,14 +20,8 @@ from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
 from bankcrm.kit.validators import cif_number
-from bankcrm.models import (
-    ChangeRequest,
-    ChangeRequestStatus,
-    CorporateProfile,
-    Customer,
-    IndividualProfile,
-    ManagerAssignment,
-)
+from bankcrm.models.assignment import ManagerAssignment
+from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus, CorporateProfile, Customer, IndividualProfile
 from bankcrm.workflow import service as workflow_service
 
 WORKFLOW = "change_request"

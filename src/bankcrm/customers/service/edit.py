@@ -14,12 +14,12 @@ from bankcrm.customers.schemas import IDENTITY_FIELDS, CustomerUpdate
 from bankcrm.customers.service import intake, records
 from bankcrm.customers.service import validation as v
 from bankcrm.customers.service.errors import PendingChange
-from bankcrm.customers.service.queries import get_customer, visible_cif_no
+from bankcrm.customers.service.reads import get_customer, visible_cif_no
 from bankcrm.errors import Forbidden, ValidationFailed
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
-from bankcrm.models import ChangeRequest, Customer
+from bankcrm.models.customer import ChangeRequest, Customer
 
 MANAGERS_BY_REQUEST = N_("Account managers change through a manager change request, which needs approval.")
 

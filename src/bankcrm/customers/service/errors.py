@@ -6,7 +6,7 @@ from typing import Any
 
 from bankcrm.errors import Conflict, FieldError
 from bankcrm.kit.i18n import N_
-from bankcrm.models import Customer
+from bankcrm.models.customer import Customer
 
 
 class DuplicateCustomer(Conflict):

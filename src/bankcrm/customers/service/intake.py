@@ -23,7 +23,7 @@ from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in
-from bankcrm.models import ChangeRequest, Customer
+from bankcrm.models.customer import ChangeRequest, Customer
 
 # What the inbox shows of a create request (masked), in this order.
 SUMMARY_FIELDS = ("name", "id_type", "id_no", "uscc", "legal_rep_name", "status", "home_unit")

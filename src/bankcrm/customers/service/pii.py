@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
 from bankcrm.customers import repository
-from bankcrm.customers.service.queries import get_customer
+from bankcrm.customers.service.reads import get_customer
 from bankcrm.customers.service.records import contact_value, id_no_of
 from bankcrm.errors import Forbidden, NotFound, ValidationFailed
 from bankcrm.kit.crypto import FieldCipher, aad_for

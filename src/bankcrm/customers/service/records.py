@@ -16,7 +16,7 @@ from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.pinyin import pinyin_full, pinyin_initials
 from bankcrm.kit.search_keys import keys_for
 from bankcrm.kit.time import utcnow
-from bankcrm.models import (
+from bankcrm.models.customer import (
     ChangeRequest,
     ChangeRequestStatus,
     ContactPerson,

@@ -11,7 +11,7 @@ from bankcrm.audit import service as audit_service
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.holdings import repository
 from bankcrm.kit.i18n import N_
-from bankcrm.models import Currency
+from bankcrm.models.holding import Currency
 
 UNKNOWN = N_("Not an ISO 4217 currency code on file: %(codes)s.")
 

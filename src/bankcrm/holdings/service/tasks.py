@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import TaskOutcome, TaskRead
@@ -19,7 +19,8 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec, in_memory
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import Customer, Task, TaskStatus
+from bankcrm.models.customer import Customer
+from bankcrm.models.task import Task, TaskStatus
 from bankcrm.workflow import service as workflow_service
 
 OUTCOMES = ("RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK")
@@ -103,7 +104,7 @@ def customer_of(db: Session, task: Task) -> Customer:
 
 def reads(db: Session, rows: list[tuple[Task, Customer]]) -> list[TaskRead]:
     """Tasks with their customers' CIF numbers and masked names."""
-    names = {s.cif_no: s.name for s in customer_queries.summaries(db, [c for _, c in rows])}
+    names = {s.cif_no: s.name for s in customer_reads.summaries(db, [c for _, c in rows])}
     return [task_read(t, c, names[c.cif_no]) for t, c in rows]
 
 
@@ -113,7 +114,7 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
     if task is None:
         raise NotFound(N_("No such task."))
     customer = customer_of(db, task)
-    customer_queries.get_customer(db, principal, customer.cif_no)  # 404 (audited) outside the principal's scope
+    customer_reads.get_customer(db, principal, customer.cif_no)  # 404 (audited) outside the principal's scope
     if task.assignee_id not in (None, principal.user_id) and not principal.can("customer.approve"):
         raise NotFound(N_("No such task."))
     if task.status != TaskStatus.OPEN:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import (
     AccountRead,
@@ -23,11 +23,12 @@ from bankcrm.holdings.schemas import (
     TransactionPage,
     TransactionRead,
 )
-from bankcrm.households.service import read as household_read
+from bankcrm.households.service import reads as household_reads
 from bankcrm.kit.i18n import label
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.models import Customer, Task
+from bankcrm.models.customer import Customer
+from bankcrm.models.task import Task
 from bankcrm.relationships.service import circles as circle_service
 
 MATURITY_HORIZON_DAYS = 90
@@ -69,7 +70,7 @@ def transactions(
     sort: SortSpec | None = None,
 ) -> TransactionPage:
     """A customer's vouchers in scope, newest first by default; dates are the bank's calendar days, amounts in fen."""
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     result = repository.transactions(
         db,
         customer.id,
@@ -109,8 +110,8 @@ def customer_view(
     db: Session, principal: Principal, cif_no: str, locale: str, today: date, timezone: str
 ) -> CustomerView:
     """Everything the 360° page shows, masked; 404 (audited) outside the principal's scope."""
-    customer = customer_queries.get_customer(db, principal, cif_no)
-    head = customer_queries.summaries(db, [customer])[0]
+    customer = customer_reads.get_customer(db, principal, cif_no)
+    head = customer_reads.summaries(db, [customer])[0]
     digits = repository.minor_units(db)
     accounts = [
         AccountRead(
@@ -197,6 +198,6 @@ def customer_view(
         tasks=[task_read(t, customer, head.name) for t in repository.open_tasks_of_customer(db, customer.id)],
         recent_transactions=transactions(db, principal, cif_no, PageRequest(1, 10), timezone=timezone),
         history_url=f"/api/v1/customers/{customer.cif_no}/history",
-        household=household_read.badge(db, principal, customer.id),
+        household=household_reads.badge(db, principal, customer.id),
         guarantee_circles=circle_service.circles_of(db, customer.id),
     )

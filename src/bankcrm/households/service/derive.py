@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bankcrm.households import repository
 from bankcrm.households.schemas import DeriveReport
 from bankcrm.kit.time import utcnow
-from bankcrm.models import Household, HouseholdOverride
+from bankcrm.models.household import Household, HouseholdOverride
 from bankcrm.relationships.service.links import FAMILY
 
 EXCLUDE = "EXCLUDE"

@@ -8,16 +8,17 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.households import repository
 from bankcrm.households.schemas import HeadSet, HouseholdRead, MemberAdd
 from bankcrm.households.service.around import derive_around
 from bankcrm.households.service.derive import ASSIGN, EXCLUDE, HEAD, MEMBERSHIP_KINDS
-from bankcrm.households.service.read import read, visible_household
+from bankcrm.households.service.reads import read, visible_household
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
-from bankcrm.models import Customer, HouseholdOverride
+from bankcrm.models.customer import Customer
+from bankcrm.models.household import HouseholdOverride
 
 NOT_A_MEMBER = N_("This customer is not a member of this household.")
 NO_CUSTOMER = N_("No customer in your scope has this CIF number.")
@@ -30,7 +31,7 @@ CHANGED = N_("The household changed meanwhile; reload it and try again.")
 def _customer(db: Session, principal: Principal, cif_no: str) -> Customer | None:
     """A customer in scope by CIF number, or None (not found and out of scope read the same)."""
     try:
-        return customer_queries.get_customer(db, principal, "".join(cif_no.split()))
+        return customer_reads.get_customer(db, principal, "".join(cif_no.split()))
     except NotFound:
         return None
 
@@ -49,7 +50,7 @@ def _override(db: Session, principal: Principal, kind: str, customer_id: int, ho
 def remove_member(db: Session, principal: Principal, household_id: int, cif_no: str, *, today: date) -> bool:
     """Take a member in scope out of the household for good (an EXCLUDE override); whether the household remains."""
     visible_household(db, principal, household_id)
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     member = repository.membership(db, customer.id)
     if member is None or member.household_id != household_id:
         raise NotFound(NOT_A_MEMBER)

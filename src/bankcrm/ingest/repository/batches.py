@@ -12,14 +12,9 @@ from bankcrm.db import ordered
 from bankcrm.ingest.repository.writes import insert_rows
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models import (
-    AccountTransaction,
-    BalanceSnapshot,
-    CustomerLink,
-    IngestBatch,
-    IngestReject,
-    IngestRun,
-)
+from bankcrm.models.holding import AccountTransaction, BalanceSnapshot
+from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
+from bankcrm.models.relationship import CustomerLink
 
 
 def batch(db: Session, source: str, file_type: str, business_date: date) -> IngestBatch | None:

@@ -11,18 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.ingest.repository.chunks import _chunks
-from bankcrm.models import (
-    Account,
-    BalanceSnapshot,
-    CodeItem,
-    Currency,
-    Customer,
-    CustomerLink,
-    IngestBatch,
-    LoanContract,
-    OrgUnit,
-    Product,
-)
+from bankcrm.models.customer import CodeItem, Customer
+from bankcrm.models.holding import Account, BalanceSnapshot, Currency, LoanContract, Product
+from bankcrm.models.ingest import IngestBatch
+from bankcrm.models.org import OrgUnit
+from bankcrm.models.relationship import CustomerLink
 
 
 def code_sets(db: Session) -> dict[str, frozenset[str]]:

@@ -12,15 +12,9 @@ from sqlalchemy.orm import Session
 from bankcrm.ingest.repository.chunks import _chunks
 from bankcrm.ingest.repository.writes import insert_rows, update_rows
 from bankcrm.kit.time import as_utc
-from bankcrm.models import (
-    Account,
-    AccountTransaction,
-    BalanceSnapshot,
-    IngestBatch,
-    IngestPriorRow,
-    LoanContract,
-    Task,
-)
+from bankcrm.models.holding import Account, AccountTransaction, BalanceSnapshot, LoanContract
+from bankcrm.models.ingest import IngestBatch, IngestPriorRow
+from bankcrm.models.task import Task
 
 # File types whose rows are upserts: a re-delivery undoes the earlier one from its undo records.
 UNDOABLE: dict[str, Any] = {"accounts": Account, "loans": LoanContract}

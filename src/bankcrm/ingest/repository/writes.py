@@ -14,9 +14,7 @@ from sqlalchemy import Index, Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bankcrm.ingest.repository.chunks import _chunks
-from bankcrm.models import (
-    AccountTransaction,
-)
+from bankcrm.models.holding import AccountTransaction
 
 VOUCHER_INDEX = "ix_account_transaction_customer_time"
 

@@ -9,7 +9,7 @@ from bankcrm.audit import service as audit_service
 from bankcrm.ingest import repository
 from bankcrm.ingest.service.rejects import reencrypt
 from bankcrm.kit.crypto import FieldCipher, aad_for
-from bankcrm.models import Account, LoanContract
+from bankcrm.models.holding import Account, LoanContract
 
 PAGE = 10_000
 

@@ -18,7 +18,8 @@ from bankcrm.ingest.service.plans import LoadContext
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.money import percent_text
 from bankcrm.kit.time import today_in, utcnow
-from bankcrm.models import Customer, CustomerLink
+from bankcrm.models.customer import Customer
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.relationships.service import links
 
 

@@ -20,7 +20,7 @@ from bankcrm.ingest.service.run import IngestResult
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.export import to_csv, to_xlsx
 from bankcrm.kit.i18n import N_, gettext_for
-from bankcrm.models import IngestRun
+from bankcrm.models.ingest import IngestRun
 
 REJECT_COLUMNS = ("line", "field", "reason", "reason_zh")
 UNMASK_PERMISSION = "ingest.rejects.unmask"

@@ -23,7 +23,7 @@ from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.masking import mask_account_number
 from bankcrm.kit.time import utcnow
-from bankcrm.models import Account, BalanceSnapshot, LoanContract
+from bankcrm.models.holding import Account, BalanceSnapshot, LoanContract
 
 ACCOUNT_PURPOSE = "account_no"  # blind-index purposes
 CONTRACT_PURPOSE = "contract_no"

@@ -11,7 +11,7 @@ from bankcrm.ingest.checks import UNKNOWN_CODE
 from bankcrm.ingest.formats import MASK_AMOUNT, MASK_NUMBER, MASK_TEXT, FileFormat
 from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.masking import mask_account_number, mask_text
-from bankcrm.models import IngestReject
+from bankcrm.models.ingest import IngestReject
 
 REJECT_MAX_CHARS = 4096  # settings.ingest_reject_max_chars' default
 CUT = "…[cut]"  # ends a row that was cut to the stored length

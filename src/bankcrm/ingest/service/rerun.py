@@ -33,7 +33,7 @@ from bankcrm.ingest.service.run import (
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
-from bankcrm.models import IngestReject, IngestRun
+from bankcrm.models.ingest import IngestReject, IngestRun
 
 # Reasons that depend on the rest of the file, not on the database: fixing the database cannot
 # cure them, and the rows they name are not re-run (their first line may have loaded).

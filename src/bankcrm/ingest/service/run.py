@@ -44,7 +44,7 @@ from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
-from bankcrm.models import IngestBatch, IngestRun
+from bankcrm.models.ingest import IngestBatch, IngestRun
 
 UNDO_DAYS = 31  # settings.ingest_undo_days' default
 BYTES_PER_VOUCHER = 120  # a voucher line of a core-banking file, roughly

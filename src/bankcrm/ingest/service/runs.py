@@ -14,7 +14,7 @@ from bankcrm.ingest.service.rejects import Reject, shown
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.models import IngestBatch, IngestRun
+from bankcrm.models.ingest import IngestBatch, IngestRun
 
 SHOWN_REJECTS = 200  # a run's page lists this many rejects; the download has them all
 

@@ -12,7 +12,7 @@ from bankcrm.errors import FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
-from bankcrm.models import GuaranteeCircle
+from bankcrm.models.group import GuaranteeCircle
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import CircleFlag, CirclePage, CircleRead, CircleSummary, Graph
 from bankcrm.relationships.service.graph import NodeBook, type_labels

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
 from bankcrm.kit.time import utcnow
-from bankcrm.models import CorporateGroup, GroupStatus
+from bankcrm.models.group import CorporateGroup, GroupStatus
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import DeriveReport
 from bankcrm.relationships.service.derive import DerivedCircle, DerivedGroup, LinkArrays, circles_from, groups_from

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.catalogue import service as catalogue
-from bankcrm.customers.service import queries as customer_queries
-from bankcrm.models import Customer, CustomerLink
+from bankcrm.customers.service import reads as customer_reads
+from bankcrm.models.customer import Customer
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import Graph, GraphEdge, GraphNode
 from bankcrm.relationships.service.links import TYPE_TABLE
@@ -28,9 +29,9 @@ class NodeBook:
 
     def __init__(self, db: Session, principal: Principal, customer_ids: set[int]) -> None:
         self.customers: dict[int, Customer] = repository.customers_by_id(db, customer_ids)
-        self.visible: set[int] = customer_queries.visible_ids(db, principal, customer_ids)
+        self.visible: set[int] = customer_reads.visible_ids(db, principal, customer_ids)
         shown = [self.customers[i] for i in sorted(self.visible)]
-        self.names = {c.id: s.name for c, s in zip(shown, customer_queries.summaries(db, shown), strict=True)}
+        self.names = {c.id: s.name for c, s in zip(shown, customer_reads.summaries(db, shown), strict=True)}
         self._ids: dict[int, str] = {}
 
     def node_id(self, customer_id: int) -> str:
@@ -79,13 +80,13 @@ def type_labels(db: Session, locale: str) -> dict[str, str]:
 
 def customer_graph(db: Session, principal: Principal, cif_no: str, *, today: date, locale: str) -> Graph:
     """A customer in scope and its active links to depth 2 (expanded only through visible customers)."""
-    center = customer_queries.get_customer(db, principal, cif_no)
+    center = customer_reads.get_customer(db, principal, cif_no)
     depth: dict[int, int] = {center.id: 0}
     first = repository.active_links_touching(db, {center.id}, today, MAX_LINKS)
     for lk in first:
         depth.setdefault(lk.to_customer_id if lk.from_customer_id == center.id else lk.from_customer_id, 1)
     near = {i for i, d in depth.items() if d == 1}
-    seen_near = customer_queries.visible_ids(db, principal, near)
+    seen_near = customer_reads.visible_ids(db, principal, near)
     second = repository.active_links_touching(db, seen_near, today, MAX_LINKS)
     for lk in second:
         depth.setdefault(lk.from_customer_id, 2)

@@ -21,7 +21,8 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models import CorporateGroup, CorporateGroupMember, CustomerLink, GroupStatus
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GroupStatus
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import Graph, GroupMemberRead, GroupPage, GroupRead, GroupSummary, PathStep
 from bankcrm.relationships.service.graph import NodeBook, type_labels

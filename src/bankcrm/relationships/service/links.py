@@ -16,12 +16,13 @@ from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
 from bankcrm.catalogue import service as catalogue
 from bankcrm.customers.schemas import CustomerSummary
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.money import percent_text
 from bankcrm.kit.time import utcnow
-from bankcrm.models import CodeItem, Customer, CustomerLink
+from bankcrm.models.customer import CodeItem, Customer
+from bankcrm.models.relationship import CustomerLink
 from bankcrm.relationships import repository
 from bankcrm.relationships.schemas import LinkCreate, LinkEnd, LinkRead
 
@@ -86,7 +87,7 @@ def create_link(
     db: Session, principal: Principal, cif_no: str, body: LinkCreate, *, today: date, locale: str
 ) -> LinkRead:
     """Link the customer ``cif_no`` (in scope) to another existing customer, which may be out of scope."""
-    source = customer_queries.get_customer(db, principal, cif_no)
+    source = customer_reads.get_customer(db, principal, cif_no)
     errors: list[FieldError] = []
     if body.link_type not in {c.code for c in link_types(db)}:
         errors.append(FieldError("link_type", CHOOSE_TYPE))
@@ -157,7 +158,7 @@ def end_link(
     db: Session, principal: Principal, cif_no: str, link_id: int, body: LinkEnd, *, today: date, locale: str
 ) -> LinkRead:
     """End a link of the customer ``cif_no`` (in scope): it holds up to ``valid_to`` (default today)."""
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     link = repository.link(db, link_id)
     if link is None or customer.id not in (link.from_customer_id, link.to_customer_id):
         raise NotFound(NO_SUCH_LINK)
@@ -184,7 +185,7 @@ def end_link(
 
 def links_of(db: Session, principal: Principal, cif_no: str, *, today: date, locale: str) -> list[LinkRead]:
     """Every link of a customer in scope, active ones first, each read from that customer's side."""
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     items = reads(db, principal, customer, repository.links_of(db, customer.id), today=today, locale=locale)
     return sorted(items, key=lambda r: not r.active)
 
@@ -197,8 +198,8 @@ def reads(
     reverse = catalogue.labels_of(db, READING_TABLE, locale)
     other_ids = {lk.to_customer_id if lk.from_customer_id == customer.id else lk.from_customer_id for lk in links}
     others = repository.customers_by_id(db, other_ids)
-    visible = customer_queries.visible_ids(db, principal, other_ids)
-    summaries = {s.cif_no: s for s in customer_queries.summaries(db, [others[i] for i in sorted(visible)])}
+    visible = customer_reads.visible_ids(db, principal, other_ids)
+    summaries = {s.cif_no: s for s in customer_reads.summaries(db, [others[i] for i in sorted(visible)])}
     out = []
     for lk in links:
         outgoing = lk.from_customer_id == customer.id
@@ -236,5 +237,5 @@ class LinksPage:
 def links_page(db: Session, principal: Principal, cif_no: str, *, today: date, locale: str) -> LinksPage:
     """The customer in scope (masked), its links read from its side, and the link types."""
     links = links_of(db, principal, cif_no, today=today, locale=locale)
-    customer = customer_queries.get_customer(db, principal, cif_no)
-    return LinksPage(customer_queries.summaries(db, [customer])[0], links, link_types(db))
+    customer = customer_reads.get_customer(db, principal, cif_no)
+    return LinksPage(customer_reads.summaries(db, [customer])[0], links, link_types(db))

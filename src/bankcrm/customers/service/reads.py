@@ -28,7 +28,7 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.search_keys import prefix_range
-from bankcrm.models import ChangeRequest, ChangeRequestStatus, Customer
+from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus, Customer
 
 PROFILE_HIDDEN = frozenset({"customer_id", "customer"})
 

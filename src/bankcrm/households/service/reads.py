@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service.scope_audit import out_of_scope
 from bankcrm.catalogue import service as catalogue
-from bankcrm.customers.service import queries as customer_queries
+from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import NotFound
 from bankcrm.households import repository
 from bankcrm.households.schemas import CategoryRead, HouseholdBadge, HouseholdRead, MemberRead, TotalsRead
 from bankcrm.kit.i18n import N_, label
-from bankcrm.models import Customer, Household
+from bankcrm.models.customer import Customer
+from bankcrm.models.household import Household
 
 HIDDEN_NAME = "—"
 NO_SUCH_HOUSEHOLD = N_("No such household.")
@@ -23,7 +24,7 @@ def visible_household(db: Session, principal: Principal, household_id: int) -> t
     """A household with at least one member in scope, and its members; otherwise 404 (audited if it exists)."""
     row = repository.household(db, household_id)
     members = [c for _, c in repository.members_of(db, household_id)] if row else []
-    if row is None or not customer_queries.visible_ids(db, principal, {c.id for c in members}):
+    if row is None or not customer_reads.visible_ids(db, principal, {c.id for c in members}):
         raise NotFound(NO_SUCH_HOUSEHOLD, audit=out_of_scope(principal, "household", household_id, row is not None))
     return row, members
 
@@ -36,7 +37,7 @@ def household(db: Session, principal: Principal, household_id: int, *, locale: s
 
 def household_of(db: Session, principal: Principal, cif_no: str, *, locale: str) -> HouseholdRead:
     """The household of a customer in scope; 404 when it belongs to none."""
-    customer = customer_queries.get_customer(db, principal, cif_no)
+    customer = customer_reads.get_customer(db, principal, cif_no)
     member = repository.membership(db, customer.id)
     row = repository.household(db, member.household_id) if member else None
     if row is None:
@@ -48,8 +49,8 @@ def read(db: Session, principal: Principal, row: Household, *, locale: str) -> H
     """The household as the principal sees it (the caller checked that one member is in scope)."""
     members = repository.members_of(db, row.id)
     customers = {c.id: c for _, c in members}
-    visible = customer_queries.visible_ids(db, principal, set(customers))
-    names = {s.cif_no: s.name for s in customer_queries.summaries(db, [customers[i] for i in sorted(visible)])}
+    visible = customer_reads.visible_ids(db, principal, set(customers))
+    names = {s.cif_no: s.name for s in customer_reads.summaries(db, [customers[i] for i in sorted(visible)])}
     figures = repository.figures(db, visible)
     out = []
     for member, customer in members:
@@ -116,6 +117,6 @@ def badge(db: Session, principal: Principal, customer_id: int) -> HouseholdBadge
     if row is None:
         return None
     ids = {c.id for _, c in repository.members_of(db, row.id)}
-    visible = customer_queries.visible_ids(db, principal, ids)
+    visible = customer_reads.visible_ids(db, principal, ids)
     aum = sum(f.aum for f in repository.figures(db, visible).values())
     return HouseholdBadge(id=row.id, member_count=len(ids), aum=aum, members_hidden=len(ids) - len(visible))
