@@ -160,6 +160,26 @@ GET_SAMPLES: dict[str, Sample] = {
     "/groups/{group_id}": _s(group_id="group"),
     "/guarantee-circles": _s(),
     "/guarantee-circles/{circle_id}": _s(circle_id="circle"),
+    "/admin/jobs": _s(),
+    "/api/v1/jobs": _s(),
+    "/api/v1/jobs/runs": _s(),
+    "/customers/{cif_no}/tabs/holdings": _s(cif_no="cif"),
+    "/customers/{cif_no}/tabs/household": _s(cif_no="cif"),
+    "/customers/{cif_no}/tabs/links": _s(cif_no="cif"),
+    "/customers/{cif_no}/tabs/managers": _s(cif_no="cif"),
+    # every list's export answers as its page does
+    "/admin/units/export.{fmt}": _s(fmt="csv"),
+    "/approvals/export.{fmt}": _s(fmt="csv"),
+    "/assignments/requests/export.{fmt}": _s(fmt="csv"),
+    "/customers/{cif_no}/360/transactions/export.{fmt}": _s(cif_no="cif", fmt="csv"),
+    "/groups/export.{fmt}": _s(fmt="csv"),
+    "/guarantee-circles/export.{fmt}": _s(fmt="csv"),
+    "/ingest/runs/export.{fmt}": _s(fmt="csv"),
+    "/managers/{username}/portfolio/export.{fmt}": _s(
+        why=OUTSIDE_AM1, roles={"lobby_manager": 404, "teller": 404}, username="manager_name", fmt="csv"
+    ),
+    "/maturities/export.{fmt}": _s(fmt="csv"),
+    "/tasks/export.{fmt}": _s(fmt="csv"),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}

@@ -9,7 +9,7 @@ from bankcrm.db import make_engine, session_scope
 from tests.e2e.conftest import ARTIFACTS, sign_in
 from tests.holdings.helpers import make_customer
 
-PERSON = "90000000061"
+PERSON = "90000000117"  # a CIF no other browser test uses: they share one live database
 
 
 def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live_database_url: str):
