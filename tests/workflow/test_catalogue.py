@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Connection, select, update
 
 from bankcrm.migrate import sync_workflows
+from bankcrm.models.assignment import AssignmentRequestStatus
 from bankcrm.models.customer import ChangeRequestStatus, CodeItem
 from bankcrm.models.group import GroupStatus
 from bankcrm.models.task import TaskStatus
@@ -16,6 +17,7 @@ from bankcrm.modules import permissions
 from bankcrm.workflow import catalogue
 
 CONSTANTS: dict[str, type[StrEnum]] = {
+    "assignment_request": AssignmentRequestStatus,
     "change_request": ChangeRequestStatus,
     "corporate_group": GroupStatus,
     "task": TaskStatus,
@@ -40,6 +42,8 @@ def test_the_catalogue_holds_exactly_these_moves_each_with_a_declared_permission
 
     # Then they are these moves, and every permission is one a module declares
     assert sorted((t.workflow, t.from_state, t.to_state, t.permission) for t in shipped.transitions) == [
+        ("assignment_request", "submitted", "approved", "assignment.approve"),
+        ("assignment_request", "submitted", "rejected", "assignment.approve"),
         ("change_request", "submitted", "approved", "customer.approve"),
         ("change_request", "submitted", "rejected", "customer.approve"),
         ("corporate_group", "ACCEPTED", "SUPERSEDED", "group.review"),
@@ -64,7 +68,7 @@ def test_the_sync_is_idempotent_and_repairs_a_changed_label(connection: Connecti
     assert sorted(connection.execute(select(states.c.workflow, states.c.code, states.c.label_zh))) == sorted(
         (s.workflow, s.code, s.label_zh) for s in shipped.states
     )
-    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 7
+    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 9
 
     # When a label is changed in the database and the sync runs twice
     connection.execute(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.models.relationship import CustomerLink
 from bankcrm.models.task import Task
 from bankcrm.models.workflow import StatusHistory
+from tests.assignments.helpers import BJ_1, BJ_2, ask_change, decide, given_customers, given_staff, slot
 from tests.conftest import token_for, user_id
 from tests.customers.helpers import individual, resident_id
 from tests.holdings.helpers import make_customer
@@ -118,3 +119,29 @@ def test_completing_a_task_is_recorded(client: TestClient, db: Session) -> None:
     # Then the task is done and one history row records the move by am1
     assert done.status_code == 200, done.text
     assert history(db, "task") == [("task", str(task.id), "OPEN", "DONE", "am1", None)]
+
+
+def test_approving_and_rejecting_manager_changes_is_recorded(client: TestClient, db: Session) -> None:
+    # Given two manager changes filed by the BJ manager
+    given_staff(db)
+    given_customers(db)
+    first = ask_change(client, "manager", BJ_1, [slot(db, "am3", "primary", 10000)]).json()["id"]
+    second = ask_change(client, "manager", BJ_2, [slot(db, "am3", "primary", 10000)]).json()["id"]
+
+    # When manager2 approves the first and rejects the second with a reason
+    approved = decide(client, "manager2", first)
+    rejected = decide(client, "manager2", second, approve=False, reason="am3 is full")
+
+    # Then each decision is exactly one history row by manager2, the rejection with its reason
+    assert (approved.status_code, rejected.status_code) == (200, 200), rejected.text
+    assert history(db, "assignment_request") == [
+        ("assignment_request", str(first), "submitted", "approved", "manager2", None),
+        ("assignment_request", str(second), "submitted", "rejected", "manager2", "am3 is full"),
+    ]
+
+    # When manager2 tries to decide the first again
+    again = decide(client, "manager2", first, approve=False, reason="changed my mind")
+
+    # Then it is refused as already decided and no history row is added
+    assert (again.status_code, again.json()["detail"]) == (409, "This request has already been decided.")
+    assert len(history(db, "assignment_request")) == 2

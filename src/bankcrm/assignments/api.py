@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
@@ -45,7 +45,7 @@ def request_transfer(db: Db, settings: AppSettings, caller: Maker, body: schemas
 def list_requests(
     db: Db,
     caller: Reader,
-    status: Literal["submitted", "approved", "rejected"] | None = "submitted",
+    status: schemas.RequestStatus | None = schemas.RequestStatus.SUBMITTED,
     page: PageNo = 1,
     size: PageSize = 25,
     sort: Annotated[

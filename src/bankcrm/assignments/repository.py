@@ -14,7 +14,12 @@ from bankcrm.db import ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.access import Role, User
-from bankcrm.models.assignment import AssignmentRequest, AssignmentRequestItem, ManagerAssignment
+from bankcrm.models.assignment import (
+    AssignmentRequest,
+    AssignmentRequestItem,
+    AssignmentRequestStatus,
+    ManagerAssignment,
+)
 from bankcrm.models.customer import Customer
 from bankcrm.models.holding import CustomerFigure
 from bankcrm.models.org import OrgUnit
@@ -129,7 +134,10 @@ def pending_for(db: Session, customer_ids: set[int]) -> dict[int, int]:
     stmt = (
         select(AssignmentRequestItem.customer_id, AssignmentRequest.id)
         .join(AssignmentRequest, AssignmentRequest.id == AssignmentRequestItem.request_id)
-        .where(AssignmentRequestItem.customer_id.in_(customer_ids), AssignmentRequest.status == "submitted")
+        .where(
+            AssignmentRequestItem.customer_id.in_(customer_ids),
+            AssignmentRequest.status == AssignmentRequestStatus.SUBMITTED,
+        )
     )
     return {cid: rid for cid, rid in db.execute(stmt)}
 

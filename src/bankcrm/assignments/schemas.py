@@ -11,6 +11,16 @@ from pydantic import BaseModel, Field, StringConstraints
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import RowId
 from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
+from bankcrm.models.assignment import AssignmentRequestStatus
+
+# A request's status as the API takes and shows it: the assignment_request workflow's states.
+RequestStatus = AssignmentRequestStatus
+# The badge colour of each status on the pages (the label comes from the workflow catalogue).
+STATUS_BADGES: dict[AssignmentRequestStatus, str] = {
+    AssignmentRequestStatus.SUBMITTED: "bg-yellow-lt",
+    AssignmentRequestStatus.APPROVED: "bg-green-lt",
+    AssignmentRequestStatus.REJECTED: "bg-red-lt",
+}
 
 Role = Literal["primary", "co"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -89,7 +99,7 @@ class RequestRead(BaseModel):
 
     id: int
     kind: Literal["transfer", "change"]
-    status: Literal["submitted", "approved", "rejected"]
+    status: AssignmentRequestStatus
     reason: str
     from_manager: str | None
     to_manager: str | None

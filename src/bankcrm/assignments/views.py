@@ -247,7 +247,8 @@ def requests_page(request: Request, db: Db, principal: Maker) -> Response:
     status = _inbox_status(lq)
     result = requests.inbox(db, principal, lq.page, status, lq.sort)
     items = [reads.request_read(db, principal, r) for r in result.items]
-    context = {"result": result, "items": items, "status": status, "lq": lq}
+    tabs = requests.status_labels(db, locale_of(request))
+    context = {"result": result, "items": items, "status": status, "tabs": tabs, "lq": lq}
     return render(request, "assignments/requests.html", context)
 
 
@@ -265,7 +266,7 @@ def requests_export(request: Request, db: Db, principal: Reader, fmt: str) -> Re
 def _inbox_status(lq: lists.ListQuery) -> str:
     """The page's lenient reading: any other status shows the waiting requests."""
     status = lq.filters["status"]
-    return status if status in ("submitted", "approved", "rejected") else "submitted"
+    return status if status in {s.value for s in schemas.RequestStatus} else schemas.RequestStatus.SUBMITTED.value
 
 
 def _request_page(
@@ -279,7 +280,14 @@ def _request_page(
     code: int = 200,
 ) -> Response:
     r = reads.request_read(db, principal, requests.get_request(db, principal, request_id))
-    context = {"r": r, "submitted": submitted, **(problems or {"errors": {}, "message": None})}
+    context = {
+        "r": r,
+        "submitted": submitted,
+        **(problems or {"errors": {}, "message": None}),
+        "status_labels": requests.status_labels(db, locale_of(request)),
+        "badges": schemas.STATUS_BADGES,
+        "can_decide": requests.can_decide(db, principal, r.status),
+    }
     return render(request, "assignments/request.html", context, status=code)
 
 

@@ -119,7 +119,7 @@ def unmask(
 def list_change_requests(
     db: Db,
     caller: Reader,
-    status: Literal["submitted", "approved", "rejected"] | None = "submitted",
+    status: schemas.RequestStatus | None = schemas.RequestStatus.SUBMITTED,
     page: PageNo = 1,
     size: PageSize = 25,
     sort: Sort = None,

@@ -16,6 +16,16 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import RowId
 from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 from bankcrm.kit.time import Day
+from bankcrm.models.customer import ChangeRequestStatus
+
+# A change request's status as the API takes and shows it: the change_request workflow's states.
+RequestStatus = ChangeRequestStatus
+# The badge colour of each status on the pages (the label comes from the workflow catalogue).
+STATUS_BADGES: dict[ChangeRequestStatus, str] = {
+    ChangeRequestStatus.SUBMITTED: "bg-yellow-lt",
+    ChangeRequestStatus.APPROVED: "bg-green-lt",
+    ChangeRequestStatus.REJECTED: "bg-red-lt",
+}
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]

@@ -251,7 +251,8 @@ def approvals_page(request: Request, db: Db, principal: Reader) -> Response:
     status = _inbox_status(lq)
     result = reads.inbox(db, principal, lq.page, status, lq.sort)
     items = [reads.request_read(r) for r in result.items]
-    context = {"result": result, "items": items, "status": status, "lq": lq}
+    tabs = approval.status_labels(db, locale_of(request))
+    context = {"result": result, "items": items, "status": status, "tabs": tabs, "lq": lq}
     return render(request, "customers/approvals.html", context)
 
 
@@ -269,7 +270,18 @@ def approvals_export(request: Request, db: Db, principal: Reader, fmt: str) -> R
 def _inbox_status(lq: lists.ListQuery) -> str:
     """The page's lenient reading: any other status shows the waiting requests."""
     status = lq.filters["status"]
-    return status if status in ("submitted", "approved", "rejected") else "submitted"
+    return status if status in {s.value for s in schemas.RequestStatus} else schemas.RequestStatus.SUBMITTED.value
+
+
+def _status_context(
+    request: Request, db: Db, principal: Principal, change: schemas.ChangeRequestRead
+) -> dict[str, Any]:
+    """The status badge (catalogue label, colour) and whether the decision form shows."""
+    return {
+        "status_labels": approval.status_labels(db, locale_of(request)),
+        "badges": schemas.STATUS_BADGES,
+        "can_decide": approval.can_decide(db, principal, change.status),
+    }
 
 
 @router.get("/approvals/{request_id}", response_class=HTMLResponse)
@@ -279,7 +291,13 @@ def approval_page(request: Request, db: Db, principal: Reader, request_id: Entit
     return render(
         request,
         "customers/approval.html",
-        {"r": change, "submitted": submitted, "errors": {}, "message": None},
+        {
+            "r": change,
+            "submitted": submitted,
+            "errors": {},
+            "message": None,
+            **_status_context(request, db, principal, change),
+        },
     )
 
 
@@ -291,7 +309,7 @@ def approval_decide(
 
     def rerender(rejected: Rejected) -> Response:
         change = reads.request_read(approval.get_request(db, principal, request_id))
-        context = {"r": change, "submitted": 0, **rejected.problems}
+        context = {"r": change, "submitted": 0, **rejected.problems, **_status_context(request, db, principal, change)}
         return render(request, "customers/approval.html", context, status=rejected.status)
 
     return submit_form(

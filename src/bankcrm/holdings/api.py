@@ -69,7 +69,7 @@ def customer_transactions(
 def my_tasks(
     db: Db,
     caller: Worker,
-    status: Annotated[str | None, Query(pattern="^(OPEN|DONE)$")] = None,
+    status: schemas.TaskState | None = None,
     page: PageNo = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
     sort: Annotated[str | None, Query(max_length=200, description="Column keys, '-' descending; ties by id")] = None,

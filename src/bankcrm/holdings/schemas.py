@@ -11,7 +11,11 @@ from pydantic import BaseModel, Field
 from bankcrm.households.schemas import HouseholdBadge
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
+from bankcrm.models.task import TaskStatus
 from bankcrm.relationships.schemas import CircleFlag
+
+# A task's status: the task workflow's states (the pages' tabs name them in lower case).
+TaskState = TaskStatus
 
 
 class AccountRead(BaseModel):

@@ -36,7 +36,9 @@ TASK_PAGE_SIZE = 25
 TASKS = schemas.TASK_LIST
 TXNS = schemas.TRANSACTION_LIST
 MATURITIES = schemas.MATURITY_LIST
-TASK_STATUSES = {"open": "OPEN", "done": "DONE", "all": None}
+# The tasks page's tabs: one per state of the task workflow (in lower case), then all of them.
+TASK_STATUSES: dict[str, str | None] = {s.value.lower(): s.value for s in schemas.TaskState} | {"all": None}
+OPEN_TAB = schemas.TaskState.OPEN.value.lower()  # the default tab
 # Code tables the pages show labels of.
 CODE_CATEGORIES = (
     "account_status",
@@ -209,6 +211,7 @@ def _tasks_page(
     code: int = 200,
 ) -> Response:
     lq = lists.read(request, TASKS)  # a failed POST re-renders with the default order
+    states = tasks.status_labels(db, locale_of(request))
     result = tasks.my_tasks(db, principal, lists.page_of(TASKS, page), TASK_STATUSES[status], lq.sort)
     context = {
         "lq": lq,
@@ -217,6 +220,9 @@ def _tasks_page(
         "status": status,
         "params": lq.params(status=status),
         "labels": _labels(db, locale_of(request)),
+        "status_labels": states,
+        "tabs": [(code.lower(), label) for code, label in states.items()],
+        "S": schemas.TaskState,
         "outcomes": catalogue.code_table(db, "maturity_outcome"),
         "completed": completed,
         "failed_task": failed_task,
@@ -231,12 +237,12 @@ def tasks_page(
     request: Request,
     db: Db,
     principal: Worker,
-    status: str = "open",
+    status: str = OPEN_TAB,
     page: PageNo = 1,
     completed: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     """The user's follow-up tasks, open ones soonest first, each with its outcome form."""
-    status = status if status in TASK_STATUSES else "open"
+    status = status if status in TASK_STATUSES else OPEN_TAB
     return _tasks_page(request, db, principal, status, page, completed=completed)
 
 
@@ -244,7 +250,7 @@ def tasks_page(
 def tasks_export(request: Request, db: Db, principal: Worker, fmt: str) -> Response:
     """The user's tasks of one status in the list's order as CSV or XLSX (names masked, notes left out); audited."""
     lq = lists.read(request, TASKS)
-    status = lq.filters["status"] if lq.filters["status"] in TASK_STATUSES else "open"
+    status = lq.filters["status"] if lq.filters["status"] in TASK_STATUSES else OPEN_TAB
     page = PageRequest(1, TASKS.export_limit)
     result = tasks.my_tasks(db, principal, page, TASK_STATUSES[status], lq.sort)
     detail = f"status={status} sort={lq.sort.param}"
@@ -268,7 +274,7 @@ def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId
             request,
             db,
             principal,
-            "open",
+            OPEN_TAB,
             page,
             failed_task=task_id,
             values=form,

@@ -9,6 +9,7 @@ denormalised current primary (the data scope and search use it) and is set in th
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,18 +19,30 @@ from bankcrm.models.base import Base
 from bankcrm.models.org import OrgUnit
 
 
+class AssignmentRequestStatus(StrEnum):
+    """The states of the ``assignment_request`` workflow (workflow_state.csv; a test keeps them equal)."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+# The database check names the same states (same SQL as revision 0008's, so no migration).
+_STATUS_CHECK = "status IN (" + ", ".join(f"'{s.value}'" for s in AssignmentRequestStatus) + ")"
+
+
 class AssignmentRequest(Base):
     """A maker's request to change the managers of one or many customers, applied only when a checker approves."""
 
     __tablename__ = "assignment_request"
     __table_args__ = (
         CheckConstraint("kind IN ('transfer', 'change')", name="kind"),
-        CheckConstraint("status IN ('submitted', 'approved', 'rejected')", name="status"),
+        CheckConstraint(_STATUS_CHECK, name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # transfer (manager X → Y, many customers) | change (one customer)
-    status: Mapped[str] = mapped_column(String(10), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # workflow assignment_request
     reason: Mapped[str] = mapped_column(String(500))  # the maker's
     from_manager_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # transfer only
     to_manager_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # transfer only

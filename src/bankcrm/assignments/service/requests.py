@@ -36,8 +36,16 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import utcnow
-from bankcrm.models.assignment import AssignmentRequest, AssignmentRequestItem, ManagerAssignment
+from bankcrm.models.assignment import (
+    AssignmentRequest,
+    AssignmentRequestItem,
+    AssignmentRequestStatus,
+    ManagerAssignment,
+)
 from bankcrm.models.customer import Customer
+from bankcrm.workflow import service as workflow_service
+
+WORKFLOW = "assignment_request"
 
 MAX_CUSTOMERS = 1_000
 
@@ -58,6 +66,16 @@ CHANGED_SINCE = N_(
     "The managers of customer %(cif_no)s have changed since this request was submitted; reject it and file a new one."
 )
 MANAGER_GONE = N_("%(name)s is no longer an active account manager; reject this request.")
+
+
+def status_labels(db: Session, locale: str) -> dict[str, str]:
+    """Request statuses' labels in the reader's language, in the workflow's display order."""
+    return workflow_service.labels(db, WORKFLOW, locale)
+
+
+def can_decide(db: Session, principal: Principal, status: str) -> bool:
+    """Whether the catalogue lets the principal move a request in ``status`` anywhere (the decision form)."""
+    return bool(workflow_service.moves_open_to(db, principal, WORKFLOW, status))
 
 
 def _require(principal: Principal, permission: str, what: str) -> None:
@@ -175,7 +193,7 @@ def _file(
     paths = [c.home_unit.path for c, _, _ in items] + [managers[m].org_unit.path for m in named]
     request = AssignmentRequest(
         kind=kind,
-        status="submitted",
+        status=AssignmentRequestStatus.SUBMITTED.value,
         reason=reason,
         from_manager_id=from_id,
         to_manager_id=to_id,
@@ -234,7 +252,7 @@ def decide(db: Session, principal: Principal, request_id: int, decision: Decisio
     """Approve (apply as of today) or reject (with a reason) a submitted request; never one's own."""
     request = get_request(db, principal, request_id, lock=True)  # two checkers at once: the second sees it decided
     _require(principal, "assignment.approve", f"decide assignment request {request_id}")
-    if request.status != "submitted":
+    if request.status != AssignmentRequestStatus.SUBMITTED:
         raise Conflict(DECIDED)
     if request.maker_id is not None and request.maker_id == principal.user_id:
         raise Forbidden(OWN_REQUEST)
@@ -257,7 +275,8 @@ def decide(db: Session, principal: Principal, request_id: int, decision: Decisio
             after = from_json(item.after)
             _apply(db, principal, request, customer, holding[customer.id], after, today)
             changes[customer.cif_no] = [describe(now, names | _names(db, now)), describe(after, names)]
-    request.status = "approved" if decision.approve else "rejected"
+    wanted = AssignmentRequestStatus.APPROVED if decision.approve else AssignmentRequestStatus.REJECTED
+    workflow_service.move(db, principal, WORKFLOW, request, wanted, decision.reason, refusal=DECIDED)
     request.checker_id, request.checker_name = principal.user_id, principal.username
     request.decision_reason, request.decided_at = decision.reason, utcnow()
     db.flush()

@@ -89,6 +89,16 @@ def get_request(db: Session, principal: Principal, request_id: int) -> ChangeReq
     return request
 
 
+def status_labels(db: Session, locale: str) -> dict[str, str]:
+    """Change request statuses' labels in the reader's language, in the workflow's display order."""
+    return workflow_service.labels(db, WORKFLOW, locale)
+
+
+def can_decide(db: Session, principal: Principal, status: str) -> bool:
+    """Whether the catalogue lets the principal move a request in ``status`` anywhere (the decision form)."""
+    return bool(workflow_service.moves_open_to(db, principal, WORKFLOW, status))
+
+
 def payload_of(cipher: FieldCipher, request: ChangeRequest) -> dict[str, Any]:
     """The requested values in clear (for applying them on approval)."""
     data: dict[str, Any] = json.loads(

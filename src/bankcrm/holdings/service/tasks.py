@@ -95,6 +95,11 @@ def my_tasks(
     return repository.tasks_for(db, principal, page, status, sort)
 
 
+def status_labels(db: Session, locale: str) -> dict[str, str]:
+    """Task statuses' labels in the reader's language, in the workflow's display order."""
+    return workflow_service.labels(db, WORKFLOW, locale)
+
+
 def customer_of(db: Session, task: Task) -> Customer:
     """The customer a task is about."""
     customer = db.get(Customer, task.customer_id)
