@@ -32,7 +32,7 @@ def test_a_new_customer_exists_only_after_a_checker_approves(client, db):
     cif_no = decided.json()["cif_no"]
     assert len(cif_no) == 11
     shown = client.get(f"/api/v1/customers/{cif_no}", headers=am1).json()
-    assert (shown["name"], shown["status"], shown["account_manager"]) == ("张*", "ACTIVE", "李明 Li Ming")
+    assert (shown["name"], shown["status"], shown["account_manager"]) == ("张三", "ACTIVE", "李明 Li Ming")
     assert shown["id_no"] == resident_id()[:3] + "*" * 11 + resident_id()[-4:]
     assert [c["value"] for c in shown["contacts"] if c["channel"] == "phone"] == ["138****5678"]
 
@@ -148,10 +148,10 @@ def test_possible_duplicates_must_be_acknowledged(client, db):
     other = individual(db, id_no=resident_id(seq="135"), phones=[])
     am1 = token_for(client, "am1")
     first = client.post("/api/v1/customers/individual", json=other, headers=am1)
-    # then the possible duplicate is listed and nothing is filed
+    # then the possible duplicate is listed (by name in full: the account manager may see names) and nothing is filed
     assert first.status_code == 409
     assert first.json()["errors"][0]["field"] == "acknowledge_duplicates"
-    assert f"{cif_no} 张*" in first.json()["detail"]
+    assert f"{cif_no} 张三 (and 0 outside your view)" in first.json()["detail"]
     # when the maker confirms it is another person
     confirmed = client.post("/api/v1/customers/individual", json=other | {"acknowledge_duplicates": True}, headers=am1)
     assert confirmed.status_code == 202
@@ -203,7 +203,7 @@ def test_identity_fields_go_to_approval_and_others_change_at_once(client, db):
     # then the employer changed now and the name waits for approval
     body = response.json()
     assert (body["changed"], body["change_request"]["fields"]) == (["employer"], ["name"])
-    assert (body["customer"]["name"], body["customer"]["profile"]["employer"]) == ("张*", "上海某银行")
+    assert (body["customer"]["name"], body["customer"]["profile"]["employer"]) == ("张三", "上海某银行")
     assert body["customer"]["pending_fields"] == ["name"]
     # and a second change to the same field is refused while the first is pending
     again = client.patch(f"/api/v1/customers/{cif_no}", json={"name": "张四"}, headers=am1)
@@ -235,22 +235,23 @@ def test_history_masks_id_numbers_and_phones(client, db):
     assert resident_id() not in str(history) and "13812345678" not in str(history)
 
 
-def test_an_individuals_english_name_is_masked_in_reads_history_and_the_edit_form(client, db):
+def test_an_individuals_english_name_follows_the_name_rule_and_history_keeps_it_masked(client, db):
     # given Zhang San, whose English name am1 changes to Johann Müller
     cif_no = approved(client, db, individual(db))
     am1 = token_for(client, "am1")
     client.patch(f"/api/v1/customers/{cif_no}", json={"name_en": "Johann Müller"}, headers=am1)
-    # when the customer, its history and its edit page are read
+    # when the customer, its history and its edit page are read by am1, and the customer by the product manager
     read = client.get(f"/api/v1/customers/{cif_no}", headers=am1).json()
     history = client.get(f"/api/v1/customers/{cif_no}/history", headers=am1).json()
     change = next(h for h in history if h["field"] == "name_en")
+    product = client.get(f"/api/v1/customers/{cif_no}", headers=token_for(client, "product")).json()
     signed_in(client, "am1")
     page = client.get(f"/customers/{cif_no}/edit").text
-    # then only masked forms are shown, as for the Chinese name
-    assert read["name_en"] == "J***** ******"
+    # then am1 (customer.name.read) sees it in full, the product manager masked, and history only masked
+    assert read["name_en"] == "Johann Müller"
+    assert product["name_en"] == "J***** ******"
     assert (change["old_value"], change["new_value"]) == ("Z**** ***", "J***** ******")
-    assert "Müller" not in page and "Zhang San" not in page
-    assert 'placeholder="J***** ******"' in page
+    assert 'placeholder="Johann Müller"' in page
 
 
 def test_unmask_reveals_one_field_and_is_audited(client, db):

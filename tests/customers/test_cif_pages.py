@@ -52,11 +52,12 @@ def test_enter_approve_and_view_a_customer_through_the_pages(client, make_client
     approved_page = manager.get(path).text
     assert 'id="request-status">Approved' in approved_page.replace("\n", "")
     cif_no = approved_page.split('id="request-customer">')[1][:11]
-    # then am1 sees the customer with every tab, masked
+    # then am1 sees the customer with every tab: the name in full (no "Show" for it), identifiers masked
     detail = am1.get(f"/customers/{cif_no}").text
     for tab in ("profile", "work", "family", "contacts", "history"):
         assert f'id="tab-{tab}"' in detail
-    assert '<span class="unmaskable" id="customer-name">李*</span>' in detail
+    assert '<span class="unmaskable" id="customer-name">李四</span>' in detail
+    assert 'data-unmask="name"' not in detail
     assert "138****5678" in detail and MOBILE not in detail and resident_id() not in detail
     assert "北京某律师事务所" in detail
 
@@ -79,7 +80,7 @@ def test_possible_duplicates_are_listed_and_must_be_acknowledged_on_the_form(cli
     other = _form(db, id_no=resident_id(seq="135"), **{"phones.0.number": ""})
     first = am1.post("/customers/new", data=other | {"csrf_token": token})
     assert first.status_code == 409
-    assert 'id="possible-duplicates"' in first.text and f"{cif_no} · 李*" in first.text
+    assert 'id="possible-duplicates"' in first.text and f"{cif_no} · 李四" in first.text
     confirmed = am1.post(
         "/customers/new", data=other | {"csrf_token": token, "acknowledge_duplicates": "on"}, follow_redirects=False
     )

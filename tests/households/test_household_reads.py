@@ -47,11 +47,11 @@ def test_the_household_rolls_up_the_figures_and_products_of_the_members_in_scope
     am1 = token_for(client, "am1")
     body = client.get(f"/api/v1/households/{family}", headers=am1).json()
     through_b = client.get(f"/api/v1/customers/{B}/household", headers=am1).json()
-    # Then the Shanghai member is a masked node; A, the oldest, heads the household
+    # Then the Shanghai member is a hidden node, the others named in full; A, the oldest, heads the household
     assert through_b == body
     assert [(m["cif_no"], m["name"], m["visible"]) for m in body["members"]] == [
-        (A, "张*", True),
-        (B, "李*", True),
+        (A, "张甲", True),
+        (B, "李乙", True),
         (None, "—", False),
     ]
     assert [m["aum"] for m in body["members"]] == [125050, 30000, None]
@@ -71,7 +71,7 @@ def test_the_household_rolls_up_the_figures_and_products_of_the_members_in_scope
         ("FUND", "Fund", 1, 1),
         ("PLOAN", "Personal loan", 1, 1),
     ]
-    assert (body["member_count"], body["head_cif_no"], body["head_name"]) == (3, A, "张*")
+    assert (body["member_count"], body["head_cif_no"], body["head_name"]) == (3, A, "张甲")
 
 
 def test_another_branch_sees_only_its_own_member_and_gets_404_for_the_others(
@@ -92,12 +92,12 @@ def test_another_branch_sees_only_its_own_member_and_gets_404_for_the_others(
     assert by_member.json()["detail"] == "Customer not found."
     denied = db.scalars(select(AuditEvent).where(AuditEvent.action == "authz.out_of_scope")).all()
     assert [(e.entity_type, e.entity_id) for e in denied] == [("customer", A), ("household", str(siblings))]
-    # And through its own customer am2 sees the family with both Beijing members masked and uncounted
+    # And through its own customer am2 sees the family with both Beijing members hidden and uncounted
     body = client.get(f"/api/v1/customers/{SH}/household", headers=am2).json()
     assert body["id"] == family
     assert [(m["cif_no"], m["name"], m["aum"]) for m in body["members"]] == [
         (None, "—", None),
-        (SH, "陈*", 9999900),
+        (SH, "陈静", 9999900),
         (None, "—", None),
     ]
     assert (body["head_cif_no"], body["head_name"]) == (None, "—")
@@ -183,7 +183,7 @@ def test_am1_edits_the_household_on_its_page_and_the_360_view_links_to_it(
     # When am1 opens the household page
     page = am1.get(f"/households/{family}")
     assert page.status_code == 200
-    assert "张*" in page.text and "1 member outside your customers is not shown" in page.text
+    assert "张甲" in page.text and "1 member outside your customers is not shown" in page.text
     assert SH not in page.text and "陈" not in page.text
     # And adds a company, which is refused on the form
     bad = am1.post(

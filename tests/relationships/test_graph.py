@@ -37,7 +37,7 @@ def test_the_graph_of_mid_reaches_depth_two_with_each_active_link_once(client: T
         (SUB, 1, False, False),
         (PERSON, 2, False, False),
     ]
-    assert nodes[graph["nodes"][5]["id"]]["name"] == "王**"
+    assert nodes[graph["nodes"][5]["id"]]["name"] == "王大伟"
     # And every active link among them appears once (HOLD's ended guarantee does not)
     cif = {n["id"]: n["cif_no"] for n in graph["nodes"]}
     edges = sorted(

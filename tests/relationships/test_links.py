@@ -186,14 +186,14 @@ def test_the_other_customer_sees_the_reverse_reading(client: TestClient, db: Ses
     # When COMPANY's links are read, in English and in Chinese
     english = client.get(f"/api/v1/customers/{COMPANY}/links", headers=headers)
     chinese = client.get(f"/api/v1/customers/{COMPANY}/links", headers=headers | {"Accept-Language": "zh-CN"})
-    # Then the link reads incoming "Has shareholder" with PERSON's masked name and 6000 bp
+    # Then the link reads incoming "Has shareholder" with PERSON's name (am1 sees names in full) and 6000 bp
     assert english.status_code == 200
     [item] = english.json()
     assert (item["direction"], item["label"], item["other_cif_no"], item["other_name"]) == (
         "incoming",
         "Has shareholder",
         PERSON,
-        "王**",
+        "王小明",
     )
     assert (item["share_pct_bp"], item["active"]) == (6000, True)
     assert [i["label"] for i in chinese.json()] == ["股东为"]
@@ -294,7 +294,7 @@ def test_am1_adds_a_link_on_the_page_and_sees_it_listed(client: TestClient, db: 
     assert (row.link_type, row.amount, row.share_pct_bp) == ("GUARANTOR_FOR", 100_000_050, None)
     # And the company's page reads it the other way, with an End button that ends it
     company = am1.get(f"/customers/{COMPANY}/links")
-    assert "Guaranteed by" in company.text and "王**" in company.text
+    assert "Guaranteed by" in company.text and "王小明" in company.text
     end = am1.post(
         f"/customers/{COMPANY}/links/{row.id}/end",
         data={"csrf_token": csrf_from(company.text)},

@@ -81,19 +81,19 @@ def test_an_unknown_sort_field_is_a_422_naming_sort(client: TestClient, db: Sess
     assert full.status_code == 422 and "Cannot sort by &#39;id_no&#39;" in full.text
 
 
-def test_export_has_the_sorted_masked_rows_and_chinese_headers(client: TestClient, db: Session) -> None:
+def test_export_has_the_sorted_rows_masked_but_for_names_and_chinese_headers(client: TestClient, db: Session) -> None:
     # given two individuals and a company
     wang, zhang, _company = _three(client, db)
     page = signed_in(client, "am1")
     # when am1 exports individuals sorted by name, descending, in Chinese
     response = page.get("/customers/export.csv?kind=individual&sort=-name", headers={"Accept-Language": "zh-CN"})
-    # then the rows are those individuals in that order, names and ID numbers masked
+    # then the rows are those individuals in that order, names in full (am1 may see them), ID numbers masked
     assert response.headers["content-disposition"] == 'attachment; filename="customers.csv"'
     rows = _csv(response.content)
     assert rows == [
         ["客户号", "类型", "状态", "名称", "证件类型", "证件号码", "统一社会信用代码", "机构", "客户经理"],
-        [wang, "individual", "ACTIVE", "王*", "RIC", "110" + "*" * 11 + resident_id(seq="111")[-4:], "", "BJ", AM1],
-        [zhang, "individual", "ACTIVE", "张*", "RIC", "110" + "*" * 11 + resident_id(seq="333")[-4:], "", "BJ", AM1],
+        [wang, "individual", "ACTIVE", "王五", "RIC", "110" + "*" * 11 + resident_id(seq="111")[-4:], "", "BJ", AM1],
+        [zhang, "individual", "ACTIVE", "张三", "RIC", "110" + "*" * 11 + resident_id(seq="333")[-4:], "", "BJ", AM1],
     ]
     last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
     assert (last.action, last.actor_username) == ("customer.export", "am1")

@@ -34,7 +34,7 @@ def test_sorting_by_status_or_aum_breaks_ties_by_cif_number(client: TestClient, 
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "sort")
 
 
-def test_export_masks_names_like_the_screen_and_is_audited(client: TestClient, db: Session) -> None:
+def test_export_names_customers_like_the_screen_and_is_audited(client: TestClient, db: Session) -> None:
     given_customers(db)
     page = signed_in(client, "manager")
     html = page.get("/managers/am1/portfolio?sort=-aum").text
@@ -45,9 +45,9 @@ def test_export_masks_names_like_the_screen_and_is_audited(client: TestClient, d
     header = ["CIF no.", "Name", "Kind", "Status", "Role", "Manager's share (%)", "AUM (yuan)", "Deposits (yuan)"]
     assert rows == [
         [*header, "Loans (yuan)"],
-        [BJ_1, "王**", "individual", "ACTIVE", "primary", "100.00", "10000.00", "8000.00", "0.00"],
+        [BJ_1, "王小明", "individual", "ACTIVE", "primary", "100.00", "10000.00", "8000.00", "0.00"],
         [BJ_2, "北京星河科技有限公司", "corporate", "ACTIVE", "primary", "100.00", "5000.03", "5000.03", "3000.00"],
-        [BJ_3, "李*", "individual", "DORMANT", "primary", "100.00", "", "", ""],
+        [BJ_3, "李四", "individual", "DORMANT", "primary", "100.00", "", "", ""],
     ]
     last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
     assert (last.action, last.actor_username, last.detail) == (

@@ -63,7 +63,7 @@ def test_sorting_by_amount_or_date_breaks_ties_by_task_id(client: TestClient, db
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "sort")
 
 
-def test_export_has_the_sorted_rows_with_masked_names_and_is_audited(client: TestClient, db: Session) -> None:
+def test_export_has_the_sorted_rows_with_the_names_on_screen_and_is_audited(client: TestClient, db: Session) -> None:
     late, early, small, cif_no = _tasks(db)
     page = signed_in(client, "am1")
     html = page.get("/tasks?sort=-amount_due").text
@@ -73,9 +73,9 @@ def test_export_has_the_sorted_rows_with_masked_names_and_is_audited(client: Tes
     assert rows == [
         ["#", "Kind", "CIF no.", "Name", "Product", "Maturity date", "Due date", "Amount due (yuan)", "Status",
          "Outcome", "Amount kept (yuan)"],
-        [str(late), "MATURITY", cif_no, "王**", "TD1Y", "2026-12-10", "2026-12-10", "5000.00", "OPEN", "", ""],
-        [str(early), "MATURITY", cif_no, "王**", "TD3M", "2026-12-05", "2026-12-05", "5000.00", "OPEN", "", ""],
-        [str(small), "MATURITY", cif_no, "王**", "TD6M", "2026-12-05", "2026-12-05", "800.00", "OPEN", "", ""],
+        [str(late), "MATURITY", cif_no, "王小明", "TD1Y", "2026-12-10", "2026-12-10", "5000.00", "OPEN", "", ""],
+        [str(early), "MATURITY", cif_no, "王小明", "TD3M", "2026-12-05", "2026-12-05", "5000.00", "OPEN", "", ""],
+        [str(small), "MATURITY", cif_no, "王小明", "TD6M", "2026-12-05", "2026-12-05", "800.00", "OPEN", "", ""],
     ]  # fmt: skip
     last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
     assert (last.action, last.actor_username, last.detail) == (

@@ -207,7 +207,7 @@ def _yuan(fen: int | None) -> str:
     return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
 
 
-# A manager's portfolio: names come masked from the customer summaries, as on the customer list.
+# A manager's portfolio: names come from the customer summaries, as on the customer list.
 PORTFOLIO_LIST = ListSpec(
     name="portfolio",
     columns=(

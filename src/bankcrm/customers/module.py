@@ -58,6 +58,14 @@ MODULE = Module(
             "审批客户信息变更",
             default_roles=("management", "operations_manager"),
         ),
+        # Names in full for the roles that serve or process customers; product and risk analyse portfolios
+        # and reveal a name case by case with the audited pii.unmask.
+        Permission(
+            "customer.name.read",
+            "See customers' names in full",
+            "查看客户完整姓名",
+            default_roles=("management", "account_manager", "lobby_manager", "teller", "operations_manager"),
+        ),
         Permission(
             "pii.unmask",
             "Reveal masked personal data",

@@ -315,7 +315,7 @@ class UnmaskedValue(BaseModel):
     value: str
 
 
-# The customer list: summaries are masked by the service before they reach a column or an export.
+# The customer list: summaries are masked for the reader by the service before they reach a column or an export.
 CUSTOMER_LIST = ListSpec(
     name="customers",
     columns=(

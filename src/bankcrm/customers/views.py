@@ -129,7 +129,7 @@ def customer_create(
 
     def rerender(rejected: Rejected) -> Response:
         exc = rejected.error
-        candidates = reads.summaries(db, exc.candidates) if isinstance(exc, PossibleDuplicates) else None
+        candidates = reads.summaries(db, principal, exc.candidates) if isinstance(exc, PossibleDuplicates) else None
         return _create_form(request, db, principal, kind, form, rejected.problems, rejected.status, candidates)
 
     return submit_form(

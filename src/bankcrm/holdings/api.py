@@ -77,14 +77,14 @@ def my_tasks(
     """The caller's tasks, open first and soonest first unless ``sort`` says otherwise."""
     spec = schemas.TASK_LIST
     result = tasks.my_tasks(db, caller, lists.page_of(spec, page, size), status, lists.sort_of(spec, sort))
-    return schemas.TaskPage.of(result, tasks.reads(db, result.items))
+    return schemas.TaskPage.of(result, tasks.reads(db, caller, result.items))
 
 
 @router.post("/tasks/{task_id}/outcome", response_model=schemas.TaskRead)
 def complete_task(db: Db, caller: Worker, task_id: EntityId, body: schemas.TaskOutcome) -> schemas.TaskRead:
     """Record how a maturity follow-up ended and the amount kept (fen)."""
     task = tasks.complete(db, caller, task_id, body)
-    return tasks.reads(db, [(task, tasks.customer_of(db, task))])[0]
+    return tasks.reads(db, caller, [(task, tasks.customer_of(db, task))])[0]
 
 
 @router.get("/maturities/weekly", response_model=list[schemas.WeekRead])

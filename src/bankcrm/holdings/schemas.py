@@ -138,7 +138,7 @@ def _yuan(fen: int | None) -> str:
     return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
 
 
-# Follow-up tasks: customer names come masked from the customer summaries; the free-text note stays out.
+# Follow-up tasks: customer names come from the customer summaries (as the reader may see them); the note stays out.
 TASK_LIST = ListSpec(
     name="tasks",
     columns=(

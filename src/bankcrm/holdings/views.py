@@ -216,7 +216,7 @@ def _tasks_page(
     context = {
         "lq": lq,
         "result": result,
-        "items": tasks.reads(db, result.items),
+        "items": tasks.reads(db, principal, result.items),
         "status": status,
         "params": lq.params(status=status),
         "labels": _labels(db, locale_of(request)),
@@ -254,7 +254,7 @@ def tasks_export(request: Request, db: Db, principal: Worker, fmt: str) -> Respo
     page = PageRequest(1, TASKS.export_limit)
     result = tasks.my_tasks(db, principal, page, TASK_STATUSES[status], lq.sort)
     detail = f"status={status} sort={lq.sort.param}"
-    return lists.export(request, db, principal, TASKS, fmt, tasks.reads(db, result.items), detail=detail)
+    return lists.export(request, db, principal, TASKS, fmt, tasks.reads(db, principal, result.items), detail=detail)
 
 
 @router.post("/tasks/{task_id}")

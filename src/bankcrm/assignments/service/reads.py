@@ -82,7 +82,7 @@ def customer_managers(db: Session, principal: Principal, cif_no: str, *, today: 
     users = repository.users_by_id(db, {r.manager_id for r in history} | {s.manager_id for s in current})
     return CustomerManagers(
         cif_no=customer.cif_no,
-        name=customer_reads.summaries(db, [customer])[0].name,
+        name=customer_reads.summaries(db, principal, [customer])[0].name,
         current=[_slot_read(s, users, holding) for s in current],
         history=[_read(r, users) for r in history],
         pending_request_id=repository.pending_for(db, {customer.id}).get(customer.id),
@@ -97,7 +97,7 @@ def request_read(db: Session, principal: Principal, request: AssignmentRequest) 
     users = repository.users_by_id(db, ids | {m for m in (request.from_manager_id, request.to_manager_id) if m})
     customers = repository.customers_by_id(db, {i.customer_id for i in request.items})
     visible = repository.customers_by_cif(db, principal, [c.cif_no for c in customers.values()])
-    names = {s.cif_no: s.name for s in customer_reads.summaries(db, list(visible.values()))}
+    names = {s.cif_no: s.name for s in customer_reads.summaries(db, principal, list(visible.values()))}
 
     def reads(items: list[Slot]) -> list[AssignmentRead]:
         return [_slot_read(s, users, []) for s in items]
@@ -152,7 +152,7 @@ def portfolio(
     """The manager's customers (primary and co, with share and figures) inside the viewer's scope, and totals."""
     user = manager(db, principal, manager_id)
     rows, totals = repository.portfolio(db, principal, user.id, today, page, sort)
-    summaries = customer_reads.summaries(db, [c for c, _, _, _ in rows])
+    summaries = customer_reads.summaries(db, principal, [c for c, _, _, _ in rows])
     items = [
         PortfolioItem(
             cif_no=s.cif_no,

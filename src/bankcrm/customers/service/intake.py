@@ -17,6 +17,7 @@ from bankcrm.customers.schemas import CorporateCreate, IndividualCreate
 from bankcrm.customers.service import records
 from bankcrm.customers.service import validation as v
 from bankcrm.customers.service.errors import DuplicateCustomer, PossibleDuplicates
+from bankcrm.customers.service.names import display_name
 from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE, USCC_PURPOSE, masked
 from bankcrm.errors import FieldError, Forbidden, ValidationFailed
 from bankcrm.kit import validators
@@ -135,7 +136,7 @@ def _stop_on_possible_duplicates(
     if not found:
         return
     visible = [c for c in found if repository.customer(db, principal, c.cif_no) is not None]
-    listed = ", ".join(f"{c.cif_no} {masked(c.kind, 'name', c.name)}" for c in visible)
+    listed = ", ".join(f"{c.cif_no} {display_name(principal, c)}" for c in visible)
     raise PossibleDuplicates(params={"listed": listed or "-", "hidden": len(found) - len(visible)}, candidates=visible)
 
 

@@ -20,6 +20,7 @@ from bankcrm.customers.schemas import (
     CustomerSummary,
     FieldChangeRead,
 )
+from bankcrm.customers.service.names import display_name, display_name_en
 from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE, masked
 from bankcrm.errors import NotFound
 from bankcrm.kit import validators
@@ -47,13 +48,13 @@ def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
     return repository.visible_ids(db, principal, ids)
 
 
-def summary(customer: Customer, managers: dict[int, str]) -> CustomerSummary:
-    """The masked list form of a customer."""
+def summary(principal: Principal, customer: Customer, managers: dict[int, str]) -> CustomerSummary:
+    """The list form of a customer: identifiers masked, the name as the reader may see it."""
     return CustomerSummary(
         cif_no=customer.cif_no,
         kind=customer.kind,
         status=customer.status,
-        name=masked(customer.kind, "name", customer.name) or "",
+        name=display_name(principal, customer),
         id_type=customer.id_type,
         id_no=customer.id_no_masked,
         uscc=customer.uscc,
@@ -100,13 +101,13 @@ def search(
         sort=sort,
         **criteria,
     )
-    return result, summaries(db, result.items)
+    return result, summaries(db, principal, result.items)
 
 
-def summaries(db: Session, customers: list[Customer]) -> list[CustomerSummary]:
-    """Masked list forms, with account managers' names."""
+def summaries(db: Session, principal: Principal, customers: list[Customer]) -> list[CustomerSummary]:
+    """List forms as ``principal`` may see them, with account managers' names."""
     managers = user_service.display_names(db, {c.account_manager_id for c in customers if c.account_manager_id})
-    return [summary(c, managers) for c in customers]
+    return [summary(principal, c, managers) for c in customers]
 
 
 def count_customers(db: Session, principal: Principal) -> int:
@@ -115,9 +116,9 @@ def count_customers(db: Session, principal: Principal) -> int:
 
 
 def read(db: Session, principal: Principal, cif_no: str) -> CustomerRead:
-    """Every section of one customer, masked."""
+    """Every section of one customer, masked but for the name where the reader may see it."""
     customer = get_customer(db, principal, cif_no)
-    base = summaries(db, [customer])[0]
+    base = summaries(db, principal, [customer])[0]
     profile_row: Any = customer.individual or customer.corporate
     profile: dict[str, Any] = {}
     if profile_row is not None:
@@ -137,7 +138,7 @@ def read(db: Session, principal: Principal, cif_no: str) -> CustomerRead:
     pending = sorted({f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")})
     return CustomerRead(
         **base.model_dump(),
-        name_en=masked(customer.kind, "name_en", customer.name_en),
+        name_en=display_name_en(principal, customer),
         profile=profile,
         contacts=[
             ContactRead(

@@ -107,9 +107,9 @@ def customer_of(db: Session, task: Task) -> Customer:
     return customer
 
 
-def reads(db: Session, rows: list[tuple[Task, Customer]]) -> list[TaskRead]:
-    """Tasks with their customers' CIF numbers and masked names."""
-    names = {s.cif_no: s.name for s in customer_reads.summaries(db, [c for _, c in rows])}
+def reads(db: Session, principal: Principal, rows: list[tuple[Task, Customer]]) -> list[TaskRead]:
+    """Tasks with their customers' CIF numbers and names as the reader may see them."""
+    names = {s.cif_no: s.name for s in customer_reads.summaries(db, principal, [c for _, c in rows])}
     return [task_read(t, c, names[c.cif_no]) for t, c in rows]
 
 

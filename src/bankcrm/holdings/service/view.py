@@ -111,7 +111,7 @@ def customer_view(
 ) -> CustomerView:
     """Everything the 360° page shows, masked; 404 (audited) outside the principal's scope."""
     customer = customer_reads.get_customer(db, principal, cif_no)
-    head = customer_reads.summaries(db, [customer])[0]
+    head = customer_reads.summaries(db, principal, [customer])[0]
     digits = repository.minor_units(db)
     accounts = [
         AccountRead(

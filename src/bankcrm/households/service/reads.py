@@ -50,7 +50,7 @@ def read(db: Session, principal: Principal, row: Household, *, locale: str) -> H
     members = repository.members_of(db, row.id)
     customers = {c.id: c for _, c in members}
     visible = customer_reads.visible_ids(db, principal, set(customers))
-    names = {s.cif_no: s.name for s in customer_reads.summaries(db, [customers[i] for i in sorted(visible)])}
+    names = {s.cif_no: s.name for s in customer_reads.summaries(db, principal, [customers[i] for i in sorted(visible)])}
     figures = repository.figures(db, visible)
     out = []
     for member, customer in members:

@@ -25,13 +25,13 @@ MAX_LINKS = 2_000  # links read per step of a customer's graph
 
 
 class NodeBook:
-    """The customers of one answer: who is visible, their masked names, and the opaque ids handed out."""
+    """The customers of one answer: who is visible, their names as the reader may see them, opaque ids."""
 
     def __init__(self, db: Session, principal: Principal, customer_ids: set[int]) -> None:
         self.customers: dict[int, Customer] = repository.customers_by_id(db, customer_ids)
         self.visible: set[int] = customer_reads.visible_ids(db, principal, customer_ids)
         shown = [self.customers[i] for i in sorted(self.visible)]
-        self.names = {c.id: s.name for c, s in zip(shown, customer_reads.summaries(db, shown), strict=True)}
+        self.names = {c.id: s.name for c, s in zip(shown, customer_reads.summaries(db, principal, shown), strict=True)}
         self._ids: dict[int, str] = {}
 
     def node_id(self, customer_id: int) -> str:

@@ -199,7 +199,7 @@ def reads(
     other_ids = {lk.to_customer_id if lk.from_customer_id == customer.id else lk.from_customer_id for lk in links}
     others = repository.customers_by_id(db, other_ids)
     visible = customer_reads.visible_ids(db, principal, other_ids)
-    summaries = {s.cif_no: s for s in customer_reads.summaries(db, [others[i] for i in sorted(visible)])}
+    summaries = {s.cif_no: s for s in customer_reads.summaries(db, principal, [others[i] for i in sorted(visible)])}
     out = []
     for lk in links:
         outgoing = lk.from_customer_id == customer.id
@@ -238,4 +238,4 @@ def links_page(db: Session, principal: Principal, cif_no: str, *, today: date, l
     """The customer in scope (masked), its links read from its side, and the link types."""
     links = links_of(db, principal, cif_no, today=today, locale=locale)
     customer = customer_reads.get_customer(db, principal, cif_no)
-    return LinksPage(customer_reads.summaries(db, [customer])[0], links, link_types(db))
+    return LinksPage(customer_reads.summaries(db, principal, [customer])[0], links, link_types(db))
