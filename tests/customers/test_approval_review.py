@@ -117,3 +117,17 @@ def test_an_update_shows_old_and_new_identity_values_labelled(client, make_clien
         )
         == 0
     )
+
+
+def test_the_api_twin_keeps_its_fields_and_adds_labelled_rows_masked_without_an_audit_event(client, db):
+    request_id = _submit(client, db)
+    body = client.get(f"/api/v1/change-requests/{request_id}", headers=token_for(client, "manager") | ZH).json()
+    # the existing fields are all still there
+    assert body["changes"]["name"] == [None, "张*"] and body["kind"] == "create" and body["maker"] == "am1"
+    # the rows read in the caller's language, masked even to the checker
+    rows = {r["field"]: [r["label"], r["new"], r["clear"]] for r in body["rows"]}
+    assert rows["id_type"] == ["证件类型", "居民身份证", False]
+    assert rows["occupation"] == ["职业", "专业技术人员", False]
+    assert rows["name"] == ["名称", "张*", False] and rows["id_no"][1] != resident_id()
+    assert body["in_clear"] is False and body["duplicates"] == [] and body["duplicates_hidden"] == 0
+    assert _reveals(db, request_id) == []

@@ -83,3 +83,13 @@ def test_audit_log_reads_as_sentences_with_the_raw_details_folded(client, db):
     assert "&#34;occupation&#34;: [&#34;2&#34;, &#34;4&#34;]" in details
     outside = row.replace(details, "")
     assert row.count("customer.update") == 1 and "occupation" not in outside
+
+
+def test_the_forms_label_fields_from_the_same_table(client, db):
+    cif_no = _known_changes(client, db)
+    am1 = signed_in(client, "am1")
+    new = am1.get("/customers/new?kind=individual", headers=ZH).text
+    edit = am1.get(f"/customers/{cif_no}/edit", headers=ZH).text
+    assert '<label class="form-label" for="f-occupation">职业</label>' in new
+    assert '<label class="form-label" for="f-occupation">职业</label>' in edit
+    assert '<label class="form-label required" for="f-id_type">证件类型 ✱</label>' in edit

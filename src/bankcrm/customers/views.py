@@ -16,7 +16,7 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.catalogue import service as catalogue
-from bankcrm.customers import forms, schemas
+from bankcrm.customers import fields, forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, reads, review
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
@@ -39,6 +39,7 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
     return {
         "labels": reads.code_labels(db, locale_of(request)),
         "codes": catalogue.code_tables(db, reads.CATEGORIES),
+        "field_labels": fields.FIELD_LABELS,
         "units": unit_service.units_for_write(db, principal),
         "managers": user_service.account_managers(db, principal),
     }

@@ -32,13 +32,18 @@ def sees_in_clear(principal: Principal, request: ChangeRequest) -> bool:
     )
 
 
-def review(db: Session, principal: Principal, cipher: FieldCipher, request_id: int, locale: str) -> ChangeRequestReview:
-    """The request with each field labelled; showing identity values in clear is audited (one event)."""
+def review(
+    db: Session, principal: Principal, cipher: FieldCipher, request_id: int, locale: str, *, reveal: bool = True
+) -> ChangeRequestReview:
+    """The request with each field labelled; showing identity values in clear is audited (one event).
+
+    ``reveal=False`` keeps every value masked whoever asks (the JSON API: the checker verifies on the page).
+    """
     request = approval.get_request(db, principal, request_id)
     base = reads.request_read(request)
     lab = labeller(db, locale)
     payload = approval.payload_of(cipher, request)
-    clear = sees_in_clear(principal, request)
+    clear = reveal and sees_in_clear(principal, request)
     rows = _rows(lab, cipher, request, payload, base.changes, clear)
     shown = [r.field for r in rows if r.clear and (r.old or r.new)]
     if shown:
