@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import repository
+from bankcrm.audit.sentences import sentence
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import as_utc, utcnow
@@ -145,3 +146,8 @@ def home_card(db: Session, principal: Principal) -> dict[str, int]:
     """The home page's audit card (the card is shown to audit.read only): events and failed sign-ins, last 24 hours."""
     since = utcnow() - timedelta(hours=24)
     return {"events": count_since(db, since), "failed": count_since(db, since, outcome="failure")}
+
+
+def sentences(events: list[AuditEvent], locale: str) -> dict[int, str]:
+    """seq → the event as a sentence in the reader's language (the audit log page's main column)."""
+    return {e.seq: sentence(locale, e.action, e.outcome, e.actor_username, e.entity_type, e.entity_id) for e in events}

@@ -13,7 +13,7 @@ from bankcrm.audit.filters import AuditFilters
 from bankcrm.audit.schemas import AUDIT_LIST as SPEC
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.web import lists
-from bankcrm.web.templating import render
+from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -51,4 +51,5 @@ def audit_page(request: Request, db: Db, settings: AppSettings, principal: Audit
     lq = lists.read(request, SPEC)
     filters, result = _search(db, settings.timezone, lq, lq.page)
     template = "audit/table.html" if request.headers.get("hx-request") else "audit/list.html"
-    return render(request, template, {"result": result, "filters": filters, "lq": lq})
+    sentences = audit_service.sentences(result.items, locale_of(request))
+    return render(request, template, {"result": result, "filters": filters, "lq": lq, "sentences": sentences})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
 from bankcrm.access.deps import ApiCustomerReader as Reader
@@ -12,9 +12,10 @@ from bankcrm.access.deps import ApiCustomerWriter as Writer
 from bankcrm.access.deps import ApiPiiUnmasker as Unmasker
 from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, PageSize
 from bankcrm.customers import schemas
-from bankcrm.customers.service import approval, edit, intake, pii, reads
+from bankcrm.customers.service import approval, edit, intake, pii, reads, review
 from bankcrm.kit.ids import RowId
 from bankcrm.web import lists
+from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["customers"])
 Sort = Annotated[str | None, Query(max_length=200, description="Fields to sort by, '-' for descending: -name,cif_no")]
@@ -133,10 +134,12 @@ def list_change_requests(
     return schemas.ChangeRequestPage.of(result, [reads.request_read(r) for r in result.items])
 
 
-@router.get("/change-requests/{request_id}", response_model=schemas.ChangeRequestRead)
-def get_change_request(db: Db, caller: Reader, request_id: EntityId) -> schemas.ChangeRequestRead:
-    """One change request (masked)."""
-    return reads.request_read(approval.get_request(db, caller, request_id))
+@router.get("/change-requests/{request_id}", response_model=schemas.ChangeRequestReview)
+def get_change_request(
+    request: Request, db: Db, cipher: Cipher, caller: Reader, request_id: EntityId
+) -> schemas.ChangeRequestReview:
+    """One change request (masked), with ``rows``: each field's label and value labels in the request's language."""
+    return review.review(db, caller, cipher, request_id, locale_of(request), reveal=False)
 
 
 @router.post("/change-requests/{request_id}/decision", response_model=schemas.ChangeRequestRead)

@@ -308,6 +308,33 @@ class FieldChangeRead(BaseModel):
     change_request_id: int | None
 
 
+class LabelledFieldChange(FieldChangeRead):
+    """A history entry as the reader reads it: the field's label and the values' labels."""
+
+    label: str
+    old_label: str | None
+    new_label: str | None
+
+
+class LabelledValue(BaseModel):
+    """One field a checker decides: its label, old and new value labels; ``clear`` when shown unmasked."""
+
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+    clear: bool = False
+
+
+class ChangeRequestReview(ChangeRequestRead):
+    """A change request as its approval page shows it: every field labelled, duplicates the maker acknowledged."""
+
+    rows: list[LabelledValue]
+    in_clear: bool
+    duplicates: list[str]
+    duplicates_hidden: int
+
+
 class UnmaskedValue(BaseModel):
     """One C2 value revealed on request (audited)."""
 

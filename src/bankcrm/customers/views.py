@@ -16,8 +16,8 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.access.service import users as user_service
 from bankcrm.catalogue import service as catalogue
-from bankcrm.customers import forms, schemas
-from bankcrm.customers.service import approval, edit, intake, pii, reads
+from bankcrm.customers import fields, forms, schemas
+from bankcrm.customers.service import approval, edit, intake, pii, reads, review
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
 from bankcrm.kit.i18n import gettext_for
@@ -39,6 +39,7 @@ def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
     return {
         "labels": reads.code_labels(db, locale_of(request)),
         "codes": catalogue.code_tables(db, reads.CATEGORIES),
+        "field_labels": fields.FIELD_LABELS,
         "units": unit_service.units_for_write(db, principal),
         "managers": user_service.account_managers(db, principal),
     }
@@ -165,7 +166,7 @@ def _detail(request: Request, db: Db, principal: Principal, cif_no: str, **extra
     context = {
         "c": customer,
         "module_tabs": module_tabs(principal, customer.kind, customer.cif_no),
-        "history": reads.history(db, principal, cif_no),
+        "history": review.history(db, principal, cif_no, locale_of(request)),
         "labels": reads.code_labels(db, locale_of(request)),
         **extra,
     }
@@ -285,9 +286,11 @@ def _status_context(
 
 
 @router.get("/approvals/{request_id}", response_class=HTMLResponse)
-def approval_page(request: Request, db: Db, principal: Reader, request_id: EntityId, submitted: int = 0) -> Response:
-    """One change request with the decision form for checkers."""
-    change = reads.request_read(approval.get_request(db, principal, request_id))
+def approval_page(
+    request: Request, db: Db, cipher: Cipher, principal: Reader, request_id: EntityId, submitted: int = 0
+) -> Response:
+    """One change request, every field labelled, with the decision form for checkers (clear values audited)."""
+    change = review.review(db, principal, cipher, request_id, locale_of(request))
     return render(
         request,
         "customers/approval.html",
@@ -308,7 +311,7 @@ def approval_decide(
     """Approve or reject; errors come back on the same page."""
 
     def rerender(rejected: Rejected) -> Response:
-        change = reads.request_read(approval.get_request(db, principal, request_id))
+        change = review.review(db, principal, cipher, request_id, locale_of(request))
         context = {"r": change, "submitted": 0, **rejected.problems, **_status_context(request, db, principal, change)}
         return render(request, "customers/approval.html", context, status=rejected.status)
 

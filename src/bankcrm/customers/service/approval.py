@@ -203,7 +203,11 @@ def _create_customer(
     db.add(profile)
     for channel, key in (("phone", "phones"), ("email", "emails"), ("address", "addresses")):
         records.replace_contacts(db, cipher, customer, channel, p.get(key, []))
-    created = {k: (None, val) for k, val in p.items() if val not in (None, [], "", False) and k != "kind"}
+    created = {
+        k: (None, val)
+        for k, val in p.items()
+        if val not in (None, [], "", False) and k not in ("kind", "acknowledged_duplicates")
+    }
     records.record_changes(db, principal, customer, created, action="customer.create", change_request_id=request.id)
     return customer
 

@@ -59,8 +59,11 @@ def submit_create(
         raise ValidationFailed(errors=errors.errors)
     if isinstance(data, IndividualCreate):
         refuse_exact_duplicate(db, principal, cipher, "individual", data.id_type, payload["id_no"])
-        if not data.acknowledge_duplicates:
-            _stop_on_possible_duplicates(db, principal, cipher, data, payload)
+        found = _possible_duplicates(db, cipher, data, payload)
+        if found and not data.acknowledge_duplicates:
+            _stop_on_possible_duplicates(db, principal, found)
+        if found:  # kept with the request so the checker sees the warning the maker acknowledged
+            payload["acknowledged_duplicates"] = [c.cif_no for c in found]
     else:
         refuse_exact_duplicate(db, principal, cipher, "corporate", None, payload["uscc"])
     return _file(db, principal, cipher, data, payload)
@@ -128,13 +131,14 @@ def _index_of(cipher: FieldCipher, data: IndividualCreate | CorporateCreate, pay
     return cipher.blind_index(payload["uscc"], USCC_PURPOSE)
 
 
-def _stop_on_possible_duplicates(
-    db: Session, principal: Principal, cipher: FieldCipher, data: IndividualCreate, payload: dict[str, Any]
-) -> None:
+def _possible_duplicates(
+    db: Session, cipher: FieldCipher, data: IndividualCreate, payload: dict[str, Any]
+) -> list[Customer]:
     phone_indexes = [cipher.blind_index(p["number"], PHONE_PURPOSE) for p in payload["phones"]]
-    found = repository.possible_duplicates(db, data.name, data.birth_date, phone_indexes)
-    if not found:
-        return
+    return list(repository.possible_duplicates(db, data.name, data.birth_date, phone_indexes))
+
+
+def _stop_on_possible_duplicates(db: Session, principal: Principal, found: list[Customer]) -> None:
     visible = [c for c in found if repository.customer(db, principal, c.cif_no) is not None]
     listed = ", ".join(f"{c.cif_no} {display_name(principal, c)}" for c in visible)
     raise PossibleDuplicates(params={"listed": listed or "-", "hidden": len(found) - len(visible)}, candidates=visible)
@@ -154,7 +158,9 @@ def _file(
     request = ChangeRequest(
         kind="create",
         customer_kind=data.kind,
-        fields=",".join(sorted(k for k, val in payload.items() if val not in (None, [], ""))),
+        fields=",".join(
+            sorted(k for k, val in payload.items() if val not in (None, [], "") and k != "acknowledged_duplicates")
+        ),
         id_no_index=_index_of(cipher, data, payload),
         home_unit_id=home.id,
     )

@@ -1,0 +1,114 @@
+"""The audit log read as sentences: one message per recorded action, and a label per kind of record.
+
+A new audited action needs its sentence here (tests/audit/test_sentences.py compares this table with the code).
+"""
+
+from __future__ import annotations
+
+from bankcrm.kit.i18n import N_, gettext_for
+
+APPROVED = N_("%(actor)s approved %(entity)s")
+REJECTED = N_("%(actor)s rejected %(entity)s")
+SUBMITTED = N_("%(actor)s submitted %(entity)s")
+CREATED = N_("%(actor)s created %(entity)s")
+CHANGED = N_("%(actor)s changed %(entity)s")
+
+# action → message id; an (action, outcome) key words an outcome other than success its own way.
+SENTENCES: dict[str | tuple[str, str], str] = {
+    "assignment_request.approve": APPROVED,
+    "assignment_request.export": N_("%(actor)s exported the assignment requests"),
+    "assignment_request.reject": REJECTED,
+    "assignment_request.submit": SUBMITTED,
+    "audit.export": N_("%(actor)s exported the audit log"),
+    "auth.login": N_("%(actor)s signed in"),
+    ("auth.login", "failure"): N_("A sign-in as %(actor)s failed"),
+    "auth.logout": N_("%(actor)s signed out"),
+    "auth.token_issued": N_("%(actor)s was issued an API token"),
+    "auth.token_revoked": N_("%(actor)s revoked an API token"),
+    "authz.csrf_failed": N_("A form sent by %(actor)s failed its CSRF check"),
+    "authz.denied": N_("%(actor)s was refused an action that needs a permission they lack"),
+    "authz.out_of_scope": N_("%(actor)s asked for %(entity)s outside their data scope"),
+    "batch.nightly": N_("%(actor)s ran the nightly batch"),
+    "change_request.approve": APPROVED,
+    "change_request.export": N_("%(actor)s exported the change requests"),
+    "change_request.reject": REJECTED,
+    "change_request.submit": SUBMITTED,
+    "corporate_group.accepted": N_("%(actor)s accepted %(entity)s"),
+    "corporate_group.export": N_("%(actor)s exported the corporate groups"),
+    "corporate_group.rejected": REJECTED,
+    "corporate_group.superseded": N_("%(actor)s marked %(entity)s as superseded"),
+    "currency.activated": N_("%(actor)s activated %(entity)s"),
+    "currency.deactivated": N_("%(actor)s deactivated %(entity)s"),
+    "customer.create": CREATED,
+    "customer.export": N_("%(actor)s exported the customer list"),
+    "customer.update": CHANGED,
+    "customer_link.created": N_("%(actor)s recorded %(entity)s"),
+    "customer_link.ended": N_("%(actor)s ended %(entity)s"),
+    "db.backup": N_("%(actor)s backed up the database"),
+    "guarantee_circle.export": N_("%(actor)s exported the guarantee circles"),
+    "holdings.figures": N_("%(actor)s computed the holdings figures"),
+    "holdings.maturity_tasks": N_("%(actor)s created the maturity follow-up tasks"),
+    "household.derived": N_("%(actor)s derived the households"),
+    "household.head_set": N_("%(actor)s set the head of %(entity)s"),
+    "household.member_added": N_("%(actor)s added a member to %(entity)s"),
+    "household.member_removed": N_("%(actor)s removed a member from %(entity)s"),
+    "ingest.loaded": N_("%(actor)s loaded %(entity)s"),
+    "ingest.rejects.unmask": N_("%(actor)s viewed the rejected rows of %(entity)s in clear"),
+    "ingest.replaced": N_("%(actor)s loaded %(entity)s in place of an earlier file"),
+    "ingest.rerun": N_("%(actor)s re-ran %(entity)s"),
+    "ingest.runs.export": N_("%(actor)s exported the ingest runs"),
+    "job.queued": N_("%(actor)s queued %(entity)s"),
+    "keys.rotate": N_("%(actor)s rotated the encryption keys"),
+    "maturity.export": N_("%(actor)s exported the maturities"),
+    "org.export": N_("%(actor)s exported the org units"),
+    "org_unit.create": CREATED,
+    "org_unit.update": CHANGED,
+    "pii.unmask": N_("%(actor)s viewed personal data of %(entity)s in clear"),
+    "portfolio.export": N_("%(actor)s exported a portfolio"),
+    "relationships.derived": N_("%(actor)s derived the customer relationships"),
+    "role.set_permissions": N_("%(actor)s changed the permissions of %(entity)s"),
+    "task.completed": N_("%(actor)s completed %(entity)s"),
+    "task.export": N_("%(actor)s exported the tasks"),
+    "transaction.export": N_("%(actor)s exported transactions"),
+    "user.assign_roles": N_("%(actor)s changed the roles of %(entity)s"),
+    "user.create": CREATED,
+    "user.disable": N_("%(actor)s disabled %(entity)s"),
+    "user.enable": N_("%(actor)s enabled %(entity)s"),
+    "user.export": N_("%(actor)s exported the users"),
+    "user.reset_password": N_("%(actor)s reset the password of %(entity)s"),
+    "user.update": CHANGED,
+}
+
+# entity_type → message id of the record's kind, as a sentence names it ("customer 90000000037").
+ENTITIES: dict[str, str] = {
+    "assignment_request": N_("assignment request %(id)s"),
+    "change_request": N_("change request %(id)s"),
+    "corporate_group": N_("corporate group %(id)s"),
+    "currency": N_("currency %(id)s"),
+    "customer": N_("customer %(id)s"),
+    "customer_link": N_("relationship %(id)s"),
+    "database": N_("database %(id)s"),
+    "guarantee_circle": N_("guarantee circle %(id)s"),
+    "household": N_("household %(id)s"),
+    "ingest_run": N_("ingest run %(id)s"),
+    "job_run": N_("job run %(id)s"),
+    "org_unit": N_("org unit %(id)s"),
+    "role": N_("role %(id)s"),
+    "task": N_("task %(id)s"),
+    "user": N_("user %(id)s"),
+}
+
+
+def sentence(
+    locale: str, action: str, outcome: str, actor: str | None, entity_type: str | None, entity_id: str | None
+) -> str:
+    """One event as a sentence in the reader's language; an action missing from the table reads 'actor: action'."""
+    who = actor or gettext_for(locale, N_("the system"))
+    if entity_type in ENTITIES:
+        entity = gettext_for(locale, ENTITIES[entity_type], {"id": entity_id or ""})
+    else:
+        entity = f"{(entity_type or '').replace('_', ' ')} {entity_id or ''}".strip() or "—"
+    message = SENTENCES.get((action, outcome)) or SENTENCES.get(action)
+    if message is None:
+        return f"{who}: {action}"
+    return gettext_for(locale, message, {"actor": who, "entity": entity})
