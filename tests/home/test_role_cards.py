@@ -15,8 +15,10 @@ from bankcrm.holdings.service.figures import recompute
 from bankcrm.home.service import visible_cards
 from bankcrm.ingest.service import runs as ingest_runs
 from bankcrm.models.access import User
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GuaranteeCircle, GuaranteeCircleMember
 from bankcrm.models.task import Task
 from bankcrm.modules import home_cards
+from bankcrm.relationships.service.cards import review_card
 from tests.conftest import signed_in, user_id
 from tests.factories import make_customer
 from tests.holdings.helpers import DAY, account, load, loan, write_file
@@ -162,6 +164,36 @@ def test_the_ingest_card_lists_the_newest_runs_that_rejected_rows(
     assert [(r.file_type, r.business_date, r.rows_in, r.rows_rejected) for r in listed] == [("accounts", DAY, 2, 1)]
 
 
+def test_the_groups_card_counts_proposed_groups_and_current_circles_in_scope(db: Session) -> None:
+    # given two proposed groups and an accepted one, a current and an ended guarantee circle
+    core = make_customer(db, "91000000301", name="核心有限公司", kind="corporate")
+    for status in ("PROPOSED", "PROPOSED", "ACCEPTED"):
+        group = CorporateGroup(
+            core_customer_id=core.id,
+            status=status,
+            fingerprint=status.rjust(64, "0"),
+            shape="s" * 64,
+            member_count=1,
+            controller_count=0,
+            loan_balance=0,
+            guarantees_given=0,
+            deposit_balance=0,
+        )
+        db.add(group)
+        db.flush()
+        db.add(CorporateGroupMember(group_id=group.id, customer_id=core.id, role="CORE", depth=0))
+    for status in ("CURRENT", "ENDED"):
+        circle = GuaranteeCircle(status=status, fingerprint=status.rjust(64, "0"), member_count=1, total_amount=0)
+        db.add(circle)
+        db.flush()
+        db.add(GuaranteeCircleMember(circle_id=circle.id, customer_id=core.id))
+    db.flush()
+    # when the risk manager's groups card is computed
+    figures = review_card(db, _principal(db, "risk"))
+    # then two groups wait for review and one circle is current
+    assert figures == {"proposed": 2, "circles": 1}
+
+
 def test_each_role_sees_exactly_its_cards(db: Session) -> None:
     # when each demo login's visible cards are listed
     seen = {u: [c.key for c in visible_cards(_principal(db, u), home_cards())] for u in DEMO_CARDS}
@@ -186,7 +218,7 @@ DEMO_CARDS = {
     "lobby": ["search", "customers", "approvals", "units", "colleagues"],
     "teller": ["search", "customers", "approvals", "units", "colleagues"],
     "product": ["customers", "approvals", "units", "colleagues"],
-    "risk": ["loan-classes", "customers", "approvals", "units", "colleagues"],
+    "risk": ["loan-classes", "groups", "customers", "approvals", "units", "colleagues"],
     "ops": ["ingest-rejects", "customers", "approvals", "units", "colleagues", "users"],
 }
 
