@@ -149,6 +149,21 @@ def test_the_overdue_card_counts_past_due_tasks_per_account_manager_in_the_subtr
     assert rows == [("李明 Li Ming", 2), (None, 1)]
 
 
+def test_the_ranking_card_orders_units_and_managers_by_the_aum_of_their_customers(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # given the small bank
+    given_a_small_bank(db, settings, tmp_path)
+    # when head office (the risk manager's whole-bank scope) and the BJ manager read the ranking
+    bank = cards.ranking_card(db, _principal(db, "risk"))
+    branch = cards.ranking_card(db, _principal(db, "manager"))
+    # then head office sees BJ (A and B: 74,200.00) before SH (C: 9,999.00), am1 before am2; BJ sees only its own
+    assert [(u.code, n, aum) for u, n, aum in bank.units] == [("BJ", 2, 7_420_000), ("SH", 1, 999_900)]
+    assert bank.managers == [("李明 Li Ming", 2, 7_420_000), ("陈静 Chen Jing", 1, 999_900)]
+    assert [(u.code, n, aum) for u, n, aum in branch.units] == [("BJ", 2, 7_420_000)]
+    assert branch.managers == [("李明 Li Ming", 2, 7_420_000)]
+
+
 def test_the_ingest_card_lists_the_newest_runs_that_rejected_rows(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
@@ -207,6 +222,7 @@ DEMO_CARDS = {
         "portfolio",
         "movers",
         "overdue",
+        "ranking",
         "loan-classes",
         "customers",
         "approvals",

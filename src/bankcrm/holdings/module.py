@@ -55,6 +55,15 @@ MODULE = Module(
             ("management",),
         ),
         HomeCard(
+            "ranking",
+            N_("Units and managers by AUM"),
+            "bankcrm.holdings.service.cards:ranking_card",
+            "holdings/_home_ranking.html",
+            "customer.read",
+            4,
+            ("management",),
+        ),
+        HomeCard(
             "loan-classes",
             N_("Loans by five-category class"),
             "bankcrm.holdings.service.cards:loan_class_card",

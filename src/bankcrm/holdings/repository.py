@@ -446,3 +446,33 @@ def overdue_by_assignee(db: Session, principal: Principal, today: date) -> list[
         .order_by(n.desc(), Task.assignee_id)
     )
     return [(a, int(c)) for a, c in db.execute(stmt)]
+
+
+def aum_by_unit(db: Session, principal: Principal, limit: int) -> list[tuple[OrgUnit, int, int]]:
+    """(home unit, customers, AUM) of customers in scope by their home unit, largest AUM first."""
+    total = func.sum(CustomerFigure.aum)
+    stmt = (
+        select(OrgUnit, func.count(), total)
+        .join(Customer, Customer.home_unit_id == OrgUnit.id)
+        .join(CustomerFigure, CustomerFigure.customer_id == Customer.id)
+        .where(customer_scope(principal))
+        .group_by(OrgUnit.id)
+        .order_by(total.desc(), OrgUnit.id)
+        .limit(limit)
+    )
+    return [(u, int(n), int(s or 0)) for u, n, s in db.execute(stmt)]
+
+
+def aum_by_manager(db: Session, principal: Principal, limit: int) -> list[tuple[int | None, int, int]]:
+    """(account manager, customers, AUM) of customers in scope by their manager, largest AUM first."""
+    total = func.sum(CustomerFigure.aum)
+    stmt = (
+        select(Customer.account_manager_id, func.count(), total)
+        .join(CustomerFigure, CustomerFigure.customer_id == Customer.id)
+        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
+        .where(customer_scope(principal))
+        .group_by(Customer.account_manager_id)
+        .order_by(total.desc(), func.coalesce(Customer.account_manager_id, 0))
+        .limit(limit)
+    )
+    return [(m, int(n), int(s or 0)) for m, n, s in db.execute(stmt)]

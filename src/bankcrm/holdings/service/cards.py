@@ -16,6 +16,7 @@ from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES
 from bankcrm.kit.masking import mask_person_name
 from bankcrm.kit.time import today_in
 from bankcrm.models.customer import CodeItem, Customer
+from bankcrm.models.org import OrgUnit
 
 MOVERS = 5  # customers listed each way on the movers card
 
@@ -137,3 +138,22 @@ def overdue_card(db: Session, principal: Principal, today: date | None = None) -
     rows = repository.overdue_by_assignee(db, principal, _today(today))
     names = user_service.display_names(db, {a for a, _ in rows if a is not None})
     return [(names.get(a) if a is not None else None, n) for a, n in rows]
+
+
+RANKED = 10  # units and managers listed on the ranking card
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Home units and account managers in scope by the AUM of their customers."""
+
+    units: list[tuple[OrgUnit, int, int]]  # (unit, customers, AUM)
+    managers: list[tuple[str | None, int, int]]  # (manager's name or None: no manager, customers, AUM)
+
+
+def ranking_card(db: Session, principal: Principal) -> Ranking:
+    """The units and managers with the most AUM among the customers in scope (from the nightly figures)."""
+    by_manager = repository.aum_by_manager(db, principal, RANKED)
+    names = user_service.display_names(db, {m for m, _, _ in by_manager if m is not None})
+    managers = [(names.get(m) if m is not None else None, n, aum) for m, n, aum in by_manager]
+    return Ranking(repository.aum_by_unit(db, principal, RANKED), managers)
