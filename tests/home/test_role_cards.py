@@ -5,20 +5,25 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import auth as auth_service
+from bankcrm.assignments.service.cards import waiting_card
 from bankcrm.config import Settings
 from bankcrm.holdings.service import cards
 from bankcrm.holdings.service.figures import recompute
 from bankcrm.home.service import visible_cards
 from bankcrm.ingest.service import runs as ingest_runs
+from bankcrm.jobs.service import runs as job_runs
+from bankcrm.jobs.service.cards import latest_card
 from bankcrm.models.access import User
 from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GuaranteeCircle, GuaranteeCircleMember
 from bankcrm.models.task import Task
 from bankcrm.modules import home_cards
 from bankcrm.relationships.service.cards import review_card
+from tests.assignments.helpers import BJ_1, ask_change, given_customers, given_staff, slot
 from tests.conftest import signed_in, user_id
 from tests.factories import make_customer
 from tests.holdings.helpers import DAY, account, load, loan, write_file
@@ -209,6 +214,34 @@ def test_the_groups_card_counts_proposed_groups_and_current_circles_in_scope(db:
     assert figures == {"proposed": 2, "circles": 1}
 
 
+def test_the_manager_changes_card_counts_requests_waiting_for_the_maker_and_the_checker(
+    client: TestClient, db: Session
+) -> None:
+    # given am1 asked to share a Beijing customer with am3, and nothing is decided
+    given_staff(db)
+    given_customers(db)
+    db.commit()
+    filed = ask_change(client, "am1", BJ_1, [slot(db, "am1", "primary", 7000), slot(db, "am3", "co", 3000)])
+    assert filed.status_code == 202, filed.text
+    # when the maker, the BJ checker and the SH checker read the card
+    waiting = {u: waiting_card(db, _principal(db, u))["waiting"] for u in ("am1", "manager", "shmgr", "am2")}
+    # then it waits on am1 (their own) and the BJ manager (their unit), not on Shanghai or another maker
+    assert waiting == {"am1": 1, "manager": 1, "shmgr": 0, "am2": 0}
+
+
+def test_the_job_runs_card_lists_the_newest_runs_with_their_step_and_outcome(db: Session) -> None:
+    # given the operations manager queued the figures step, then the groups step
+    ops = _principal(db, "ops")
+    first, second = job_runs.queue(db, ops, "figures"), job_runs.queue(db, ops, "groups")
+    # when their job-runs card is computed
+    lines = latest_card(db, ops)
+    # then both runs are listed newest first, labelled, queued
+    assert [(line.run.id, line.label_en, line.label_zh, line.outcome) for line in lines] == [
+        (second.id, "Corporate groups and guarantee circles", "识别集团客户和担保圈", "Queued"),
+        (first.id, "Customers' derived figures", "客户衍生指标", "Queued"),
+    ]
+
+
 def test_each_role_sees_exactly_its_cards(db: Session) -> None:
     # when each demo login's visible cards are listed
     seen = {u: [c.key for c in visible_cards(_principal(db, u), home_cards())] for u in DEMO_CARDS}
@@ -217,7 +250,7 @@ def test_each_role_sees_exactly_its_cards(db: Session) -> None:
 
 
 DEMO_CARDS = {
-    "admin": ["units", "colleagues", "users", "audit"],
+    "admin": ["job-runs", "units", "colleagues", "users", "audit"],
     "manager": [
         "portfolio",
         "movers",
@@ -226,16 +259,17 @@ DEMO_CARDS = {
         "loan-classes",
         "customers",
         "approvals",
+        "manager-changes",
         "units",
         "colleagues",
         "users",
     ],
-    "am1": ["work", "portfolio", "movers", "customers", "approvals", "units", "colleagues"],
+    "am1": ["work", "portfolio", "movers", "customers", "approvals", "manager-changes", "units", "colleagues"],
     "lobby": ["search", "customers", "approvals", "units", "colleagues"],
     "teller": ["search", "customers", "approvals", "units", "colleagues"],
     "product": ["customers", "approvals", "units", "colleagues"],
     "risk": ["loan-classes", "groups", "customers", "approvals", "units", "colleagues"],
-    "ops": ["ingest-rejects", "customers", "approvals", "units", "colleagues", "users"],
+    "ops": ["ingest-rejects", "job-runs", "customers", "approvals", "units", "colleagues", "users"],
 }
 
 
