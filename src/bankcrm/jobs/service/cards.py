@@ -10,6 +10,7 @@ from bankcrm.access.principal import Principal
 from bankcrm.jobs.schemas import OUTCOME_LABELS, JobRunRead
 from bankcrm.jobs.service.runs import list_runs, registered
 from bankcrm.kit.pagination import PageRequest
+from bankcrm.models.job import JobOutcome
 
 CARD_RUNS = 5  # runs on the card; the jobs page has them all
 
@@ -31,7 +32,7 @@ def latest_card(db: Session, principal: Principal) -> list[RunLine]:
     lines = []
     for r in list_runs(db, PageRequest(1, CARD_RUNS)).items:
         step = steps.get(r.job_code)
-        label, badge = OUTCOME_LABELS[r.outcome]
+        label, badge = OUTCOME_LABELS[JobOutcome(r.outcome)]
         en, zh = (step.label_en, step.label_zh) if step else (r.job_code, r.job_code)
         lines.append(RunLine(r, en, zh, label, badge))
     return lines
