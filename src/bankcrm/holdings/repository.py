@@ -357,7 +357,8 @@ def snapshot_totals(db: Session, principal: Principal, day: date) -> dict[str, i
         select(Product.category, func.sum(_positive(BalanceSnapshot.balance)))
         .join(Account, Account.id == BalanceSnapshot.account_id)
         .join(Product, Product.code == Account.product_code)
-        .where(BalanceSnapshot.balance_date == day, BalanceSnapshot.customer_id.in_(_scoped_customers(principal)))
+        # Scoped through the account (indexed by customer), then its snapshot by primary key (account, day).
+        .where(BalanceSnapshot.balance_date == day, Account.customer_id.in_(_scoped_customers(principal)))
         .group_by(Product.category)
     )
     return {c: int(s or 0) for c, s in db.execute(stmt)}
@@ -369,7 +370,11 @@ def aum_movers(db: Session, principal: Principal, day: date, limit: int, up: boo
         select(BalanceSnapshot.customer_id.label("cid"), func.sum(_positive(BalanceSnapshot.balance)).label("aum"))
         .join(Account, Account.id == BalanceSnapshot.account_id)
         .join(Product, Product.code == Account.product_code)
-        .where(BalanceSnapshot.balance_date == day, Product.category.in_(AUM_CATEGORIES))
+        .where(
+            BalanceSnapshot.balance_date == day,
+            Product.category.in_(AUM_CATEGORIES),
+            Account.customer_id.in_(_scoped_customers(principal)),
+        )
         .group_by(BalanceSnapshot.customer_id)
         .subquery()
     )
