@@ -288,3 +288,11 @@ def test_the_account_managers_home_page_shows_the_cards_figures(
     assert 'href="/customers/90000000022/360"' in page and "-2,000.00" in page
     # and the work card links to the lists behind it (the page's today is after every maturity of this bank)
     assert 'data-figure="maturing-week"><a href="/maturities">0.00</a>' in page and '<a href="/tasks">' in page
+
+
+def test_a_teller_gets_a_search_box_onto_the_search_page(make_client) -> None:  # type: ignore[no-untyped-def]
+    # when the teller opens the home page
+    page = signed_in(make_client(), "teller").get("/").text
+    # then the quick-search card comes first, its form sending q to /search
+    assert 'data-card="search"' in page and 'action="/search"' in page and 'name="q"' in page
+    assert page.index('data-card="search"') < page.index('data-figure="customers"')
