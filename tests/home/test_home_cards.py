@@ -45,9 +45,27 @@ def test_an_account_manager_sees_customer_and_approval_cards_and_no_audit_card(c
     # when am1 opens the home page
     am1 = signed_in(make_client(), "am1")
     page = am1.get("/").text
-    # then the cards are customers, own requests waiting, units and colleagues; no users, audit or chart
+    # then the cards are their work, portfolio (and movers, without figures), customers, own requests waiting,
+    # units and colleagues; no users, audit or chart
     figures = _figures(am1)
-    assert list(figures) == ["customers", "approvals", "units", "colleagues", "last-login"]
+    assert list(figures) == [
+        "tasks-week",
+        "tasks-overdue",
+        "maturing-week",
+        "maturing-month",
+        "portfolio-customers",
+        "aum",
+        "aum-change",
+        "deposits",
+        "deposits-change",
+        "loans",
+        "customers",
+        "approvals",
+        "manager-changes",
+        "units",
+        "colleagues",
+        "last-login",
+    ]
     assert (figures["customers"], figures["approvals"]) == ("1", "0")
     assert "Your requests waiting" in page and "Change requests waiting" not in page
     assert 'id="sign-in-chart"' not in page and "echarts" not in page
@@ -60,9 +78,25 @@ def test_the_checker_sees_the_requests_to_decide(client, make_client, db) -> Non
     # when the branch manager (customer.approve, users in scope) opens the home page
     manager = signed_in(make_client(), "manager")
     page = manager.get("/").text
-    # then the approvals card counts it as waiting for them, beside the users card (user.read) and no audit card
+    # then the approvals card counts it as waiting for them, after the portfolio and beside the users card
+    # (user.read), and no audit card
     figures = _figures(manager)
-    assert list(figures) == ["customers", "approvals", "units", "colleagues", "users", "locked", "last-login"]
+    assert list(figures) == [
+        "portfolio-customers",
+        "aum",
+        "aum-change",
+        "deposits",
+        "deposits-change",
+        "loans",
+        "customers",
+        "approvals",
+        "manager-changes",
+        "units",
+        "colleagues",
+        "users",
+        "locked",
+        "last-login",
+    ]
     assert figures["approvals"] == "1"
     assert "Change requests waiting" in page
 
@@ -81,6 +115,8 @@ def test_a_card_is_shown_for_its_permission_and_only_to_the_roles_it_names() -> 
     declared = (*home_cards(), mine)
     # then an account manager with customer.read sees it last; without the permission, or in another role, not
     assert [c.key for c in visible_cards(_principal(("account_manager",), {"customer.read"}), declared)] == [
+        "portfolio",
+        "movers",
         "customers",
         "approvals",
         "units",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, HomeCard, Module, NavEntry, Permission
 
 MODULE = Module(
     name="assignments",
@@ -17,6 +17,16 @@ MODULE = Module(
     # manager in the customer page's header.
     customer_tabs=(
         CustomerTab("managers", N_("Account managers"), "/customers/{cif_no}/tabs/managers", "assignment.request", 130),
+    ),
+    home_cards=(
+        HomeCard(
+            "manager-changes",
+            N_("Manager changes waiting"),
+            "bankcrm.assignments.service.cards:waiting_card",
+            "assignments/_home_waiting.html",
+            "assignment.request",
+            21,
+        ),
     ),
     permissions=(
         Permission(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Job, Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
 
 MODULE = Module(
     name="holdings",
@@ -15,6 +15,63 @@ MODULE = Module(
     ),
     customer_tabs=(
         CustomerTab("holdings", N_("360° view"), "/customers/{cif_no}/tabs/holdings", "customer.read", 100),
+    ),
+    home_cards=(
+        # An account manager's day: their tasks, maturities, book and its movers; management sees its subtree.
+        HomeCard(
+            "work",
+            N_("Your work this week"),
+            "bankcrm.holdings.service.cards:work_card",
+            "holdings/_home_work.html",
+            "task.work",
+            1,
+            ("account_manager",),
+        ),
+        HomeCard(
+            "portfolio",
+            N_("Portfolio in your view"),
+            "bankcrm.holdings.service.cards:portfolio_card",
+            "holdings/_home_portfolio.html",
+            "customer.read",
+            2,
+            ("account_manager", "management"),
+        ),
+        HomeCard(
+            "movers",
+            N_("AUM moved most this month"),
+            "bankcrm.holdings.service.cards:movers_card",
+            "holdings/_home_movers.html",
+            "customer.read",
+            3,
+            ("account_manager", "management"),
+        ),
+        HomeCard(
+            "overdue",
+            N_("Tasks past due by account manager"),
+            "bankcrm.holdings.service.cards:overdue_card",
+            "holdings/_home_overdue.html",
+            "task.work",
+            4,
+            ("management",),
+        ),
+        HomeCard(
+            "ranking",
+            N_("Units and managers by AUM"),
+            "bankcrm.holdings.service.cards:ranking_card",
+            "holdings/_home_ranking.html",
+            "customer.read",
+            4,
+            ("management",),
+        ),
+        HomeCard(
+            "loan-classes",
+            N_("Loans by five-category class"),
+            "bankcrm.holdings.service.cards:loan_class_card",
+            "holdings/_home_loan_classes.html",
+            "customer.read",
+            5,
+            ("risk_manager", "management"),
+        ),
     ),
     permissions=(
         Permission(

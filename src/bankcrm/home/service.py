@@ -38,6 +38,11 @@ def cards(db: Session, principal: Principal) -> list[tuple[HomeCard, Any]]:
     return [(c, resolve(c.entry)(db, principal)) for c in visible_cards(principal, home_cards())]
 
 
+def search_card(db: Session, principal: Principal) -> None:
+    """The quick-search card has no figures: it is a form onto /search."""
+    return None
+
+
 def sign_in_series(db: Session, zone: str, days: int = 14) -> dict[str, list[object]]:
     """Successful and failed sign-ins per local day, for the chart (viewer needs audit.read)."""
     today = to_local(utcnow(), zone).date()

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import HomeCard, Module, NavEntry, Permission
 
 MODULE = Module(
     name="ingest",
     api_routers=("bankcrm.ingest.api:router",),
     view_routers=("bankcrm.ingest.views:router",),
     navigation=(NavEntry("/ingest/runs", N_("Ingest runs"), "ingest.read", 100),),
+    home_cards=(
+        HomeCard(
+            "ingest-rejects",
+            N_("Ingest runs with rejects"),
+            "bankcrm.ingest.service.runs:rejects_card",
+            "ingest/_home_rejects.html",
+            "ingest.read",
+            6,
+        ),
+    ),
     permissions=(
         Permission(
             "ingest.read",

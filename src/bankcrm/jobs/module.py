@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import Module, NavEntry, Permission
+from bankcrm.kit.module import HomeCard, Module, NavEntry, Permission
 
 MODULE = Module(
     name="jobs",
     api_routers=("bankcrm.jobs.api:router",),
     view_routers=("bankcrm.jobs.views:router",),
     navigation=(NavEntry("/admin/jobs", N_("Batch jobs"), "job.read", 145),),
+    home_cards=(
+        HomeCard(
+            "job-runs",
+            N_("Latest batch job runs"),
+            "bankcrm.jobs.service.cards:latest_card",
+            "jobs/_home_runs.html",
+            "job.read",
+            7,
+        ),
+    ),
     permissions=(
         Permission(
             "job.read",

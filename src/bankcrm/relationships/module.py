@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Job, Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
 
 MODULE = Module(
     name="relationships",
@@ -14,6 +14,17 @@ MODULE = Module(
         NavEntry("/guarantee-circles", N_("Guarantee circles"), "group.read", 80),
     ),
     customer_tabs=(CustomerTab("links", N_("Relationships"), "/customers/{cif_no}/tabs/links", "customer.read", 120),),
+    home_cards=(
+        HomeCard(
+            "groups",
+            N_("Corporate groups to review"),
+            "bankcrm.relationships.service.cards:review_card",
+            "relationships/_home_groups.html",
+            "group.read",
+            7,
+            ("risk_manager",),
+        ),
+    ),
     permissions=(
         Permission(
             "group.read",

@@ -15,6 +15,7 @@ from bankcrm.ingest.repository.batches import (
     run,
     run_and_batch,
     runs,
+    runs_with_rejects,
 )
 from bankcrm.ingest.repository.chunks import IN_CHUNK
 from bankcrm.ingest.repository.lookups import (
@@ -93,6 +94,7 @@ __all__ = [
     "run",
     "run_and_batch",
     "runs",
+    "runs_with_rejects",
     "set_on",
     "shares_held",
     "undo_batch",

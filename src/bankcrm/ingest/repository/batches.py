@@ -115,3 +115,15 @@ def runs(db: Session, page: PageRequest, sort: SortSpec | None = None) -> Page[t
     stmt = ordered(stmt, sort, RUN_SORTS) if sort else stmt.order_by(IngestRun.id.desc())
     rows = db.execute(stmt.offset(page.offset).limit(page.size))
     return Page(items=list(rows), total=total, page=page.page, size=page.size)
+
+
+def runs_with_rejects(db: Session, limit: int) -> list[tuple[IngestRun, IngestBatch]]:
+    """The newest runs that rejected rows, with their batch."""
+    stmt = (
+        select(IngestRun, IngestBatch)
+        .join(IngestBatch, IngestBatch.id == IngestRun.batch_id)
+        .where(IngestRun.rows_rejected > 0)
+        .order_by(IngestRun.id.desc())
+        .limit(limit)
+    )
+    return list(db.execute(stmt))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bankcrm.access.principal import Principal
 from bankcrm.errors import NotFound
 from bankcrm.ingest import repository
 from bankcrm.ingest.schemas import IngestRunPage, IngestRunRead
@@ -79,3 +80,11 @@ def run_detail(db: Session, run_id: int) -> RunDetail:
         current=batch.current_run_id == run.id,
         rerun_by=later.id if later is not None else None,
     )
+
+
+REJECTS_CARD = 5  # runs listed on the home card; the runs page has them all
+
+
+def rejects_card(db: Session, principal: Principal) -> list[IngestRunRead]:
+    """The home card of operations: the newest runs that rejected rows (ingest is bank-wide, shown to ingest.read)."""
+    return [read_run(run, batch) for run, batch in repository.runs_with_rejects(db, REJECTS_CARD)]

@@ -1,0 +1,155 @@
+"""The holdings module's home-page cards: the day's work, maturities, the portfolio and its movers, loan classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.service import users as user_service
+from bankcrm.catalogue import service as catalogue
+from bankcrm.config import get_settings
+from bankcrm.customers.service import names as customer_names
+from bankcrm.holdings import repository
+from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES
+from bankcrm.kit.time import today_in
+from bankcrm.models.customer import CodeItem
+from bankcrm.models.org import OrgUnit
+
+MOVERS = 5  # customers listed each way on the movers card
+
+
+def _today(today: date | None) -> date:
+    # The registry calls entries with (db, principal); tests pass the day to pin the week.
+    return today if today is not None else today_in(get_settings().timezone)
+
+
+def month_end_before(as_of: date) -> date:
+    """The last day of the month before as_of's month."""
+    return date(as_of.year, as_of.month, 1) - timedelta(days=1)
+
+
+def _last_month_day(db: Session, today: date | None) -> date | None:
+    """The newest snapshot day on or before the last month-end (as of the newest business date, else today)."""
+    as_of = repository.latest_business_date(db) or _today(today)
+    return repository.snapshot_day(db, month_end_before(as_of))
+
+
+@dataclass(frozen=True)
+class Work:
+    """The viewer's open tasks and the money maturing soon in their scope."""
+
+    week_start: date  # today: what fell due earlier this week is counted as past due
+    week_end: date  # Sunday
+    due_this_week: int
+    overdue: int
+    maturing_7: tuple[int, int]  # (accounts, balance fen) in the next 7 days
+    maturing_30: tuple[int, int]
+
+
+def work_card(db: Session, principal: Principal, today: date | None = None) -> Work:
+    """Open tasks due from today to Sunday, and past due; deposits and wealth maturing in 7 and 30 days."""
+    day = _today(today)
+    sunday = day + timedelta(days=6 - day.weekday())
+    return Work(
+        week_start=day,
+        week_end=sunday,
+        due_this_week=repository.count_tasks(db, principal, day, sunday),
+        overdue=repository.count_tasks(db, principal, None, day - timedelta(days=1)),
+        maturing_7=repository.maturing_sum(db, principal, day, day + timedelta(days=7)),
+        maturing_30=repository.maturing_sum(db, principal, day, day + timedelta(days=30)),
+    )
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """AUM, deposits and loans of the customers in scope, with the change since last month-end where it is stored."""
+
+    customers: int
+    aum: int
+    deposits: int
+    loans: int
+    month_end: date | None  # the snapshot day compared with; None: no snapshot that old
+    aum_change: int | None
+    deposits_change: int | None
+
+
+def portfolio_card(db: Session, principal: Principal, today: date | None = None) -> Portfolio:
+    """Sums of the nightly figures in scope; last month's AUM and deposits from that month-end's balance snapshots.
+
+    Loans have no month-end figure stored (loan contracts carry only today's outstanding), so no loan change.
+    """
+    customers, aum, deposits, loans = repository.figure_totals(db, principal)
+    day = _last_month_day(db, today)
+    if day is None:
+        return Portfolio(customers, aum, deposits, loans, None, None, None)
+    then = repository.snapshot_totals(db, principal, day)
+    aum_then = sum(v for c, v in then.items() if c in AUM_CATEGORIES)
+    deposits_then = sum(v for c, v in then.items() if c in DEPOSIT_CATEGORIES)
+    return Portfolio(customers, aum, deposits, loans, day, aum - aum_then, deposits - deposits_then)
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A customer whose AUM moved since last month-end."""
+
+    cif_no: str
+    name: str  # as the reader may see it (customer.name.read), as every list shows it
+    aum: int
+    change: int
+
+
+@dataclass(frozen=True)
+class Movers:
+    """The customers in scope whose AUM rose and fell most since last month-end."""
+
+    month_end: date | None
+    up: list[Mover]
+    down: list[Mover]
+
+
+def movers_card(db: Session, principal: Principal, today: date | None = None) -> Movers:
+    """Top risers and fallers by AUM against the last month-end snapshot (a customer absent then had none)."""
+    day = _last_month_day(db, today)
+    if day is None:
+        return Movers(None, [], [])
+
+    def rows(up: bool) -> list[Mover]:
+        found = repository.aum_movers(db, principal, day, MOVERS, up)
+        return [Mover(c.cif_no, customer_names.display_name(principal, c), now, now - was) for c, now, was in found]
+
+    return Movers(day, rows(True), rows(False))
+
+
+def loan_class_card(db: Session, principal: Principal) -> list[tuple[CodeItem, int, int]]:
+    """Active loans in scope per five-category class, in the code table's order: (class, contracts, outstanding)."""
+    counts = repository.loans_by_class(db, principal)
+    return [(item, *counts.get(item.code, (0, 0))) for item in catalogue.code_table(db, "loan_class")]
+
+
+def overdue_card(db: Session, principal: Principal, today: date | None = None) -> list[tuple[str | None, int]]:
+    """Open tasks past due on customers in scope per assignee (None: not yet assigned), most first."""
+    rows = repository.overdue_by_assignee(db, principal, _today(today))
+    names = user_service.display_names(db, {a for a, _ in rows if a is not None})
+    return [(names.get(a) if a is not None else None, n) for a, n in rows]
+
+
+RANKED = 10  # units and managers listed on the ranking card
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Home units and account managers in scope by the AUM of their customers."""
+
+    units: list[tuple[OrgUnit, int, int]]  # (unit, customers, AUM)
+    managers: list[tuple[str | None, int, int]]  # (manager's name or None: no manager, customers, AUM)
+
+
+def ranking_card(db: Session, principal: Principal) -> Ranking:
+    """The units and managers with the most AUM among the customers in scope (from the nightly figures)."""
+    by_manager = repository.aum_by_manager(db, principal, RANKED)
+    names = user_service.display_names(db, {m for m, _, _ in by_manager if m is not None})
+    managers = [(names.get(m) if m is not None else None, n, aum) for m, n, aum in by_manager]
+    return Ranking(repository.aum_by_unit(db, principal, RANKED), managers)
