@@ -79,9 +79,7 @@ def test_a_task_row_links_to_the_customer_and_reveals_the_phone_as_a_tel_link(cl
     assert f'href="tel:{PHONE}" data-testid="task-{first.id}-tel">Call {PHONE}</a>' in answer.text
     events = db.scalars(select(AuditEvent).where(AuditEvent.seq > before)).all()
     contact_id = db.scalars(select(CustomerContact.id).where(CustomerContact.customer_id == called.id)).all()[1]
-    assert [(e.action, e.entity_id, e.detail) for e in events] == [
-        ("pii.unmask", WITH_PHONE, f"contact {contact_id}")
-    ]
+    assert [(e.action, e.entity_id, e.detail) for e in events] == [("pii.unmask", WITH_PHONE, f"contact {contact_id}")]
     # And pressing Call on the task without a phone says so
     assert am1.post(f"/tasks/{second.id}/call", headers={"X-CSRF-Token": csrf_from(page)}).status_code == 404
 

@@ -105,9 +105,7 @@ def test_the_360_view_links_household_group_circle_graph_and_history(
     assert 'data-group-status="PROPOSED">待审核</span>' in zh.text
 
 
-def test_group_and_circle_pages_show_each_members_exposure(
-    client: TestClient, db: Session, settings: Settings
-) -> None:
+def test_group_and_circle_pages_show_each_members_exposure(client: TestClient, db: Session, settings: Settings) -> None:
     # Given the group of HOLD and the circles, with figures and guarantees
     made = given_everything(client, db, settings)
     group_id = db.scalars(select(CorporateGroup.id).where(CorporateGroup.core_customer_id == made[HOLD].id)).one()

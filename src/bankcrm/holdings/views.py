@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, Cipher, CifNo, Db, EntityId, PageNo, csrf_protect
+from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, csrf_protect
 from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.deps import PiiUnmasker as Unmasker
 from bankcrm.access.deps import TaskWorker as Worker

@@ -428,7 +428,7 @@ def guarantees_given(db: Session, customer_ids: set[int], today: date) -> dict[i
         .where(CustomerLink.valid_from <= today, _active(today))
         .group_by(CustomerLink.from_customer_id)
     )
-    return {customer_id: int(amount) for customer_id, amount in db.execute(stmt)}
+    return {customer_id: int(amount or 0) for customer_id, amount in db.execute(stmt)}
 
 
 def active_links_touching(db: Session, customer_ids: set[int], today: date, limit: int) -> list[CustomerLink]:

@@ -77,9 +77,7 @@ def read_circle(db: Session, principal: Principal, circle_id: int, *, today: dat
         for m in member_ids
         if m in book.visible
     }
-    return CircleRead(
-        **_summary(circle, book, member_ids).model_dump(), members=members, graph=graph, exposures=shown
-    )
+    return CircleRead(**_summary(circle, book, member_ids).model_dump(), members=members, graph=graph, exposures=shown)
 
 
 def circles_of(db: Session, customer_id: int) -> list[CircleFlag]:
