@@ -155,3 +155,39 @@ def test_main_tables_fit_their_cards(browser: Browser, live_server: str, bank: d
         _check(page, f"{live_server}/admin/audit", "audit", width, lang, ["(no id)"])  # the log's one table
     finally:
         context.close()
+
+
+# Where a page's header starts: its .page-header, or its title when it has none.
+TITLE_TOP = """() => Math.round(
+  (document.querySelector('.page-header') || document.querySelector('h1.page-title')).getBoundingClientRect().top
+  + window.scrollY)"""
+
+
+def test_page_titles_sit_at_the_same_place(browser: Browser, live_server: str, bank: dict[str, Any]):
+    # given am1 and the admin at 1366 px
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "am1")
+        tops = {}
+        for name, path in (
+            ("customers", "/customers"),
+            ("customer-360", f"/customers/{PERSON}/360"),
+            ("customer", f"/customers/{PERSON}"),
+            ("tasks", "/tasks"),
+            ("groups", "/groups"),
+            ("group", f"/groups/{bank['group']}"),
+            ("circles", "/guarantee-circles"),
+            ("circle", f"/guarantee-circles/{bank['circle']}"),
+            ("approvals", "/approvals"),
+        ):
+            page.goto(f"{live_server}{path}")
+            tops[name] = page.evaluate(TITLE_TOP)
+        page.context.clear_cookies()
+        sign_in(page, live_server, "admin")
+        page.goto(f"{live_server}/admin/audit")
+        tops["audit"] = page.evaluate(TITLE_TOP)
+        # then every page title starts at the same height
+        assert len(set(tops.values())) == 1, tops
+    finally:
+        context.close()
