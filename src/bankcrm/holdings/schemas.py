@@ -12,7 +12,7 @@ from bankcrm.households.schemas import HouseholdBadge
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
 from bankcrm.models.task import TaskStatus
-from bankcrm.relationships.schemas import CircleFlag
+from bankcrm.relationships.schemas import CircleFlag, GroupFlag
 
 # A task's status: the task workflow's states (the pages' tabs name them in lower case).
 TaskState = TaskStatus
@@ -203,6 +203,7 @@ class CustomerView(BaseModel):
     history_url: str
     household: HouseholdBadge | None = None  # members in scope only in its AUM
     guarantee_circles: list[CircleFlag] = []  # current guarantee circles the customer is in
+    corporate_groups: list[GroupFlag] = []  # proposed and accepted groups the customer is in
 
 
 class WeekRead(BaseModel):

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo, csrf_protect
+from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, csrf_protect
 from bankcrm.access.deps import CustomerReader as Reader
+from bankcrm.access.deps import PiiUnmasker as Unmasker
 from bankcrm.access.deps import TaskWorker as Worker
 from bankcrm.access.principal import Principal
 from bankcrm.catalogue import service as catalogue
@@ -200,6 +201,7 @@ def customer_transactions_export(
 def _tasks_page(
     request: Request,
     db: Db,
+    settings: AppSettings,
     principal: Principal,
     status: str,
     page: int,
@@ -217,6 +219,7 @@ def _tasks_page(
         "lq": lq,
         "result": result,
         "items": tasks.reads(db, principal, result.items),
+        "phones": tasks.phones(db, result.items, today_in(settings.timezone)),
         "status": status,
         "params": lq.params(status=status),
         "labels": _labels(db, locale_of(request)),
@@ -236,6 +239,7 @@ def _tasks_page(
 def tasks_page(
     request: Request,
     db: Db,
+    settings: AppSettings,
     principal: Worker,
     status: str = OPEN_TAB,
     page: PageNo = 1,
@@ -243,7 +247,7 @@ def tasks_page(
 ) -> Response:
     """The user's follow-up tasks, open ones soonest first, each with its outcome form."""
     status = status if status in TASK_STATUSES else OPEN_TAB
-    return _tasks_page(request, db, principal, status, page, completed=completed)
+    return _tasks_page(request, db, settings, principal, status, page, completed=completed)
 
 
 @router.get("/tasks/export.{fmt}")
@@ -258,7 +262,9 @@ def tasks_export(request: Request, db: Db, principal: Worker, fmt: str) -> Respo
 
 
 @router.post("/tasks/{task_id}")
-def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId, form: Form) -> Response:
+def task_complete(
+    request: Request, db: Db, settings: AppSettings, principal: Worker, task_id: EntityId, form: Form
+) -> Response:
     """Record a maturity follow-up's outcome and the amount kept (yuan on the form, fen in the service)."""
 
     def parse() -> schemas.TaskOutcome:
@@ -273,6 +279,7 @@ def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId
         return _tasks_page(
             request,
             db,
+            settings,
             principal,
             OPEN_TAB,
             page,
@@ -290,6 +297,15 @@ def task_complete(request: Request, db: Db, principal: Worker, task_id: EntityId
         redirect=f"/tasks?completed={task_id}",
         rerender=rerender,
     )
+
+
+@router.post("/tasks/{task_id}/call", response_class=HTMLResponse)
+def task_call(
+    request: Request, db: Db, settings: AppSettings, cipher: Cipher, principal: Unmasker, task_id: EntityId
+) -> Response:
+    """Reveal the customer's phone as a ``tel:`` link (htmx), audited as the customer page's "Show" is."""
+    phone = tasks.phone_to_call(db, principal, cipher, task_id, today_in(settings.timezone))
+    return render(request, "holdings/_call.html", {"phone": phone, "task_id": task_id})
 
 
 @router.get("/maturities", response_class=HTMLResponse)

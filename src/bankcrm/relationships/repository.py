@@ -407,6 +407,30 @@ def circles_of_customer(db: Session, customer_id: int) -> list[GuaranteeCircle]:
     return list(db.scalars(stmt))
 
 
+def groups_of_customer(db: Session, customer_id: int, statuses: tuple[str, ...]) -> list[CorporateGroup]:
+    """The groups of these statuses a customer belongs to (as core, member or controller)."""
+    stmt = (
+        select(CorporateGroup)
+        .join(CorporateGroupMember, CorporateGroupMember.group_id == CorporateGroup.id)
+        .where(CorporateGroupMember.customer_id == customer_id, CorporateGroup.status.in_(statuses))
+        .order_by(CorporateGroup.id)
+    )
+    return list(db.scalars(stmt))
+
+
+def guarantees_given(db: Session, customer_ids: set[int], today: date) -> dict[int, int]:
+    """Fen guaranteed by each customer's active GUARANTOR_FOR links (customers without any are left out)."""
+    if not customer_ids:
+        return {}
+    stmt = (
+        select(CustomerLink.from_customer_id, func.coalesce(func.sum(CustomerLink.amount), 0))
+        .where(CustomerLink.from_customer_id.in_(sorted(customer_ids)), CustomerLink.link_type == "GUARANTOR_FOR")
+        .where(CustomerLink.valid_from <= today, _active(today))
+        .group_by(CustomerLink.from_customer_id)
+    )
+    return {customer_id: int(amount or 0) for customer_id, amount in db.execute(stmt)}
+
+
 def active_links_touching(db: Session, customer_ids: set[int], today: date, limit: int) -> list[CustomerLink]:
     """Active links with either end in ``customer_ids`` (at most ``limit``), oldest first."""
     if not customer_ids:

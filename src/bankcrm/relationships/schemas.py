@@ -106,6 +106,8 @@ class GroupMemberRead(BaseModel):
     role: str
     depth: int
     path: list[PathStep]
+    loan_balance: int | None = Field(None, description="Loans outstanding (fen); null outside scope")
+    guarantees_given: int | None = Field(None, description="Active guarantees given (fen); null outside scope")
 
 
 class GroupSummary(BaseModel):
@@ -193,11 +195,21 @@ class CircleSummary(BaseModel):
     ended_at: datetime | None
 
 
+class MemberExposure(BaseModel):
+    """A member's credit exposure (fen): loans outstanding and active guarantees given."""
+
+    loan_balance: int
+    guarantees_given: int
+
+
 class CircleRead(CircleSummary):
     """A guarantee circle with its members (masked outside scope) and the guarantees between them."""
 
     members: list[GraphNode]
     graph: Graph
+    exposures: dict[str, MemberExposure] = Field(
+        default_factory=dict, description="Per node id of a member in scope: loans outstanding and guarantees given"
+    )
 
 
 class CirclePage(Page[CircleSummary]):
@@ -253,4 +265,13 @@ class CircleFlag(BaseModel):
     """A current guarantee circle a customer belongs to (flagged on the 360° view)."""
 
     circle_id: int
+    member_count: int
+
+
+class GroupFlag(BaseModel):
+    """A proposed or accepted corporate group a customer belongs to (flagged on the 360° view)."""
+
+    group_id: int
+    status: str
+    status_label: str
     member_count: int

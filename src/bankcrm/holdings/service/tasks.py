@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import service as audit_service
+from bankcrm.customers.service import phones as customer_phones
 from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import TaskOutcome, TaskRead
 from bankcrm.holdings.service.view import task_read
+from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec, in_memory
 from bankcrm.kit.pagination import Page, PageRequest
@@ -113,8 +115,8 @@ def reads(db: Session, principal: Principal, rows: list[tuple[Task, Customer]]) 
     return [task_read(t, c, names[c.cif_no]) for t, c in rows]
 
 
-def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutcome) -> Task:
-    """Record a maturity task's outcome and the amount kept; only on a customer the principal may read."""
+def _workable(db: Session, principal: Principal, task_id: int) -> tuple[Task, Customer]:
+    """A task the principal may work: on a customer in scope, theirs or unassigned (or they approve)."""
     task = repository.task(db, task_id)
     if task is None:
         raise NotFound(N_("No such task."))
@@ -122,6 +124,23 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
     customer_reads.get_customer(db, principal, customer.cif_no)  # 404 (audited) outside the principal's scope
     if task.assignee_id not in (None, principal.user_id) and not principal.can("customer.approve"):
         raise NotFound(N_("No such task."))
+    return task, customer
+
+
+def phones(db: Session, rows: list[tuple[Task, Customer]], today: date) -> dict[str, str]:
+    """CIF number → the masked phone to call, for the customers of a page of tasks."""
+    return customer_phones.masked_phones(db, [c for _, c in rows], today)
+
+
+def phone_to_call(db: Session, principal: Principal, cipher: FieldCipher, task_id: int, today: date) -> str:
+    """The phone (E.164) of a task's customer in clear, for a ``tel:`` link; needs ``pii.unmask``; audited."""
+    _, customer = _workable(db, principal, task_id)
+    return customer_phones.phone_to_call(db, principal, cipher, customer.cif_no, today)
+
+
+def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutcome) -> Task:
+    """Record a maturity task's outcome and the amount kept; only on a customer the principal may read."""
+    task, _ = _workable(db, principal, task_id)
     if task.status != TaskStatus.OPEN:
         raise Conflict(ALREADY_DONE)  # before the outcome is checked: a done task needs no corrections
     if outcome.outcome in ("WITHDRAWN", "OTHER_BANK") and outcome.amount_kept:

@@ -30,6 +30,7 @@ from bankcrm.kit.pagination import PageRequest
 from bankcrm.models.customer import Customer
 from bankcrm.models.task import Task
 from bankcrm.relationships.service import circles as circle_service
+from bankcrm.relationships.service import groups as group_service
 
 MATURITY_HORIZON_DAYS = 90
 
@@ -200,4 +201,5 @@ def customer_view(
         history_url=f"/api/v1/customers/{customer.cif_no}/history",
         household=household_reads.badge(db, principal, customer.id),
         guarantee_circles=circle_service.circles_of(db, customer.id),
+        corporate_groups=group_service.groups_of(db, customer.id, locale),
     )

@@ -14,8 +14,9 @@ from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models.group import GuaranteeCircle
 from bankcrm.relationships import repository
-from bankcrm.relationships.schemas import CircleFlag, CirclePage, CircleRead, CircleSummary, Graph
+from bankcrm.relationships.schemas import CircleFlag, CirclePage, CircleRead, CircleSummary, Graph, MemberExposure
 from bankcrm.relationships.service.graph import NodeBook, type_labels
+from bankcrm.relationships.service.groups import exposures
 
 STATUSES = ("CURRENT", "ENDED")
 NO_SUCH_CIRCLE = N_("No such guarantee circle.")
@@ -70,7 +71,13 @@ def read_circle(db: Session, principal: Principal, circle_id: int, *, today: dat
     labels = type_labels(db, locale)
     links = repository.active_links_among(db, set(member_ids), ("GUARANTOR_FOR",), today)
     graph = Graph(nodes=members, edges=[book.edge(lk, labels) for lk in links])
-    return CircleRead(**_summary(circle, book, member_ids).model_dump(), members=members, graph=graph)
+    loans, given = exposures(db, book.visible, today)
+    shown = {
+        book.node_id(m): MemberExposure(loan_balance=loans.get(m, 0), guarantees_given=given.get(m, 0))
+        for m in member_ids
+        if m in book.visible
+    }
+    return CircleRead(**_summary(circle, book, member_ids).model_dump(), members=members, graph=graph, exposures=shown)
 
 
 def circles_of(db: Session, customer_id: int) -> list[CircleFlag]:

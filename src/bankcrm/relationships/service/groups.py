@@ -24,7 +24,15 @@ from bankcrm.kit.time import utcnow
 from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GroupStatus
 from bankcrm.models.relationship import CustomerLink
 from bankcrm.relationships import repository
-from bankcrm.relationships.schemas import Graph, GroupMemberRead, GroupPage, GroupRead, GroupSummary, PathStep
+from bankcrm.relationships.schemas import (
+    Graph,
+    GroupFlag,
+    GroupMemberRead,
+    GroupPage,
+    GroupRead,
+    GroupSummary,
+    PathStep,
+)
 from bankcrm.relationships.service.graph import NodeBook, type_labels
 from bankcrm.workflow import service as workflow_service
 
@@ -124,6 +132,7 @@ def read_group(
     """
     group, members, book = _group_in_scope(db, principal, group_id)
     by_id = {m.customer_id: m for m in members}
+    loans, given = exposures(db, book.visible, today)
     for m in members:  # ids in path order: the core is n1
         book.node_id(m.customer_id)
     reads = [
@@ -136,6 +145,8 @@ def read_group(
             role=m.role,
             depth=m.depth,
             path=_path(m, by_id, book),
+            loan_balance=loans.get(m.customer_id, 0) if m.customer_id in book.visible else None,
+            guarantees_given=given.get(m.customer_id, 0) if m.customer_id in book.visible else None,
         )
         for m in members
     ]
@@ -154,6 +165,23 @@ def read_group(
         reason=group.reason,
         graph=graph,
     )
+
+
+def exposures(db: Session, customer_ids: set[int], today: date) -> tuple[dict[int, int], dict[int, int]]:
+    """Loans outstanding (the nightly figures, as in the group totals) and active guarantees given, in fen."""
+    loans = {i: pair[0] for i, pair in repository.figures(db, sorted(customer_ids)).items()}
+    return loans, repository.guarantees_given(db, customer_ids, today)
+
+
+def groups_of(db: Session, customer_id: int, locale: str) -> list[GroupFlag]:
+    """The proposed and accepted groups of a customer the caller has already checked is in scope (360° view)."""
+    labels = status_labels(db, locale)
+    return [
+        GroupFlag(
+            group_id=g.id, status=g.status, status_label=labels.get(g.status, g.status), member_count=g.member_count
+        )
+        for g in repository.groups_of_customer(db, customer_id, DEFAULT_STATUSES)
+    ]
 
 
 def _path(member: CorporateGroupMember, by_id: dict[int, CorporateGroupMember], book: NodeBook) -> list[PathStep]:
