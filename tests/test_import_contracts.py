@@ -15,7 +15,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 LAYERS = (
     "Inside each domain: api/views/jobs -> deps/forms -> service -> repository -> checks"
-    " -> schemas/scope/filters/formats/reader/seen/catalogue -> principal -> module"
+    " -> data (schemas, scope, filters, formats, reader, seen, catalogue, fields, sentences) -> principal -> module"
 )
 CORE = "Core (models, kit, db, config, errors) knows no domain, web or CLI"
 NO_HTTP = "Below api/views nothing knows HTTP: no FastAPI, Starlette, web or app"
