@@ -45,8 +45,8 @@ def test_an_account_manager_sees_customer_and_approval_cards_and_no_audit_card(c
     # when am1 opens the home page
     am1 = signed_in(make_client(), "am1")
     page = am1.get("/").text
-    # then the cards are their work, portfolio (and movers, without figures), customers, own requests waiting,
-    # units and colleagues; no users, audit or chart
+    # then the cards are their work, portfolio (and movers, without figures), retention, customers, own requests
+    # waiting, units and colleagues; no users, audit or chart
     figures = _figures(am1)
     assert list(figures) == [
         "tasks-week",
@@ -59,6 +59,11 @@ def test_an_account_manager_sees_customer_and_approval_cards_and_no_audit_card(c
         "deposits",
         "deposits-change",
         "loans",
+        "follow-ups-due",
+        "follow-ups-done",
+        "amount-due",
+        "amount-kept",
+        "retention-rate",
         "customers",
         "approvals",
         "manager-changes",
@@ -88,6 +93,11 @@ def test_the_checker_sees_the_requests_to_decide(client, make_client, db) -> Non
         "deposits",
         "deposits-change",
         "loans",
+        "follow-ups-due",
+        "follow-ups-done",
+        "amount-due",
+        "amount-kept",
+        "retention-rate",
         "customers",
         "approvals",
         "manager-changes",
@@ -117,6 +127,7 @@ def test_a_card_is_shown_for_its_permission_and_only_to_the_roles_it_names() -> 
     assert [c.key for c in visible_cards(_principal(("account_manager",), {"customer.read"}), declared)] == [
         "portfolio",
         "movers",
+        "retention",
         "customers",
         "approvals",
         "units",

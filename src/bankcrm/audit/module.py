@@ -19,6 +19,16 @@ MODULE = Module(
             "audit.read",
             60,
         ),
+        # Tellers and lobby managers: how many customers they served today, from their own audit trail.
+        HomeCard(
+            "served-today",
+            N_("Customers served today"),
+            "bankcrm.audit.service:served_today_card",
+            "audit/_home_served.html",
+            "customer.read",
+            1,
+            ("teller", "lobby_manager"),
+        ),
     ),
     permissions=(
         Permission(

@@ -104,6 +104,17 @@ def count_by_day(db: Session, actions: tuple[str, ...], since: datetime) -> list
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+def distinct_entities_by_actor(db: Session, actor_user_id: int, entity_type: str, since: datetime) -> int:
+    """How many distinct entities of a type one user acted on since a time."""
+    stmt = select(func.count(func.distinct(AuditEvent.entity_id))).where(
+        AuditEvent.actor_user_id == actor_user_id,
+        AuditEvent.entity_type == entity_type,
+        AuditEvent.entity_id.is_not(None),
+        AuditEvent.occurred_at >= since,
+    )
+    return db.scalar(stmt) or 0
+
+
 def count_since(db: Session, since: datetime, outcome: str | None = None) -> int:
     """Number of events since a time."""
     stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.occurred_at >= since)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import repository
 from bankcrm.audit.sentences import sentence
+from bankcrm.config import get_settings
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.kit.time import as_utc, utcnow
@@ -146,6 +148,16 @@ def home_card(db: Session, principal: Principal) -> dict[str, int]:
     """The home page's audit card (the card is shown to audit.read only): events and failed sign-ins, last 24 hours."""
     since = utcnow() - timedelta(hours=24)
     return {"events": count_since(db, since), "failed": count_since(db, since, outcome="failure")}
+
+
+def served_today_card(db: Session, principal: Principal, now: datetime | None = None) -> dict[str, int]:
+    """Distinct customers whose records this user created, changed or revealed since the bank's local midnight."""
+    zone = ZoneInfo(get_settings().timezone)
+    local = (now or utcnow()).astimezone(zone)
+    since = datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(UTC)
+    if principal.user_id is None:
+        return {"served": 0}
+    return {"served": repository.distinct_entities_by_actor(db, principal.user_id, "customer", since)}
 
 
 def sentences(events: list[AuditEvent], locale: str) -> dict[int, str]:

@@ -46,6 +46,15 @@ MODULE = Module(
             ("account_manager", "management"),
         ),
         HomeCard(
+            "retention",
+            N_("Maturities and retention, last 4 weeks"),
+            "bankcrm.holdings.service.cards:retention_card",
+            "holdings/_home_retention.html",
+            "customer.read",
+            3,
+            ("account_manager", "management"),
+        ),
+        HomeCard(
             "overdue",
             N_("Tasks past due by account manager"),
             "bankcrm.holdings.service.cards:overdue_card",

@@ -481,3 +481,21 @@ def aum_by_manager(db: Session, principal: Principal, limit: int) -> list[tuple[
         .limit(limit)
     )
     return [(m, int(n), int(s or 0)) for m, n, s in db.execute(stmt)]
+
+
+def maturity_follow_ups(db: Session, principal: Principal, start: date, end: date) -> tuple[int, int, int, int]:
+    """Maturity tasks on customers in scope due in [start, end]: (due, done, amount due, amount kept of the done)."""
+    done = Task.status == TaskStatus.DONE
+    stmt = select(
+        func.count(),
+        func.sum(case((done, 1), else_=0)),
+        func.sum(case((done, Task.amount_due), else_=0)),
+        func.sum(case((done, Task.amount_kept), else_=0)),
+    ).where(
+        Task.kind == "MATURITY",
+        Task.due_date >= start,
+        Task.due_date <= end,
+        Task.customer_id.in_(_scoped_customers(principal)),
+    )
+    n, n_done, due, kept = db.execute(stmt).one()
+    return int(n), int(n_done or 0), int(due or 0), int(kept or 0)

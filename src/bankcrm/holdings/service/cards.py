@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
@@ -153,3 +154,30 @@ def ranking_card(db: Session, principal: Principal) -> Ranking:
     names = user_service.display_names(db, {m for m, _, _ in by_manager if m is not None})
     managers = [(names.get(m) if m is not None else None, n, aum) for m, n, aum in by_manager]
     return Ranking(repository.aum_by_unit(db, principal, RANKED), managers)
+
+
+RETENTION_DAYS = 28  # the retention card looks back four weeks
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Maturity follow-ups in scope due in the past four weeks, and how much of the money was kept."""
+
+    start: date
+    end: date
+    due: int
+    done: int
+    amount_due: int  # fen, of the done follow-ups
+    amount_kept: int
+    rate: Decimal | None  # per cent, one decimal; None: nothing done with an amount due
+
+
+def retention_card(db: Session, principal: Principal, today: date | None = None) -> Retention:
+    """Maturity follow-ups due in the 28 days to today, those done, and amount kept / amount due of the done ones."""
+    end = _today(today)
+    start = end - timedelta(days=RETENTION_DAYS - 1)
+    due, done, amount_due, kept = repository.maturity_follow_ups(db, principal, start, end)
+    rate = None
+    if amount_due > 0:
+        rate = (Decimal(kept * 100) / Decimal(amount_due)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Retention(start, end, due, done, amount_due, kept, rate)
