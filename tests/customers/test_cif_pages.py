@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from tests.conftest import csrf_from, signed_in, token_for, unit_id
-from tests.factories import approved, individual, resident_id
+from tests.factories import approved, corporate, individual, resident_id, uscc
 
 MOBILE = "13812345678"
 
@@ -95,6 +95,36 @@ def test_inline_check_of_an_id_number(client, db):
     assert "A resident ID number has 18 characters." in wrong.text
     right = am1.post("/customers/check/id_no", data={"id_no": resident_id(), "id_type": "RIC"}, headers=headers)
     assert "Looks right." in right.text
+
+
+def _check(client, user: str, field: str, data: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    signed = signed_in(client, user)
+    token = csrf_from(signed.get("/customers/new?kind=individual").text)
+    headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+    response = signed.post(f"/customers/check/{field}", data=data, headers=headers)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_inline_check_names_an_id_already_on_file_only_inside_scope(client, db):
+    # given a Beijing customer holding an ID number and a Beijing company holding a credit code
+    person = approved(client, db, individual(db))
+    company = approved(client, db, corporate(db))
+    id_form = {"id_no": resident_id(), "id_type": "RIC"}
+    # when am1 (Beijing) types them on a new customer's form
+    mine = _check(client, "am1", "id_no", id_form)
+    mine_uscc = _check(client, "am1", "uscc", {"uscc": uscc().lower()})
+    # then the check names each customer with a link to it
+    on_file = "A customer with this number is already on file:"
+    assert f'data-on-file="{person}">{on_file} <a href="/customers/{person}">{person}</a></div>' in mine
+    assert f'data-on-file="{company}">{on_file} <a href="/customers/{company}">{company}</a></div>' in mine_uscc
+    # and am2 (Shanghai, who cannot see them) gets the very answer a new number gets
+    new = _check(client, "am2", "id_no", {"id_no": resident_id(seq="135"), "id_type": "RIC"})
+    assert _check(client, "am2", "id_no", id_form) == new
+    assert "data-on-file" not in new and "Looks right." in new
+    new_uscc = _check(client, "am2", "uscc", {"uscc": uscc("91310000MA01BCDE1")})
+    assert _check(client, "am2", "uscc", {"uscc": uscc()}) == new_uscc
+    assert "data-on-file" not in new_uscc and "Looks right." in new_uscc
 
 
 def test_edit_changes_ordinary_fields_now_and_files_identity_fields(client, db):

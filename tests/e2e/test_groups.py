@@ -58,4 +58,10 @@ def test_link_derive_accept_and_see_the_group_graph(page: Page, live_server: str
     data = json.loads(page.locator("#group-graph-data").text_content() or "{}")
     assert [n["cif_no"] for n in data["nodes"]] == [PARENT, DAUGHTER]
     expect(chart).to_have_attribute("data-drawn-nodes", str(len(data["nodes"])))
+    # and its legend names the one link type drawn, with a swatch painted in the edges' colour
+    legend = page.locator("#group-graph-legend li")
+    expect(legend).to_have_count(1)
+    expect(legend).to_have_text("Shareholder of")
+    expect(legend).to_have_attribute("data-link-type", "SHAREHOLDER_OF")
+    assert legend.locator(".graph-swatch").evaluate("s => getComputedStyle(s).backgroundColor") == "rgb(214, 57, 57)"
     page.screenshot(path=str(ARTIFACTS / "group-graph.png"), full_page=True)

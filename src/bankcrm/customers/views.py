@@ -145,11 +145,12 @@ def customer_create(
 
 
 @router.post("/customers/check/{field}", response_class=HTMLResponse)
-def check_field(request: Request, db: Db, principal: Writer, field: str, form: Form) -> Response:
-    """Inline (htmx) check of one identifier while the form is filled in."""
+def check_field(request: Request, db: Db, cipher: Cipher, principal: Writer, field: str, form: Form) -> Response:
+    """Inline (htmx) check of one identifier while the form is filled in; names a customer in scope holding it."""
     message = intake.check_one(field, form)
     text = gettext_for(locale_of(request), message[0], message[1]) if message else ""
-    return render(request, "customers/field_check.html", {"field": field, "text": text})
+    on_file = None if message else intake.on_file(db, principal, cipher, field, form)
+    return render(request, "customers/field_check.html", {"field": field, "text": text, "on_file": on_file})
 
 
 def module_tabs(principal: Principal, kind: str, cif_no: str) -> list[dict[str, str]]:

@@ -218,6 +218,26 @@ def check_one(field: str, values: dict[str, str]) -> tuple[str, dict[str, object
     return errors.errors[0].message, errors.errors[0].params
 
 
+def on_file(db: Session, principal: Principal, cipher: FieldCipher, field: str, values: dict[str, str]) -> str | None:
+    """The CIF of a customer in the viewer's scope already holding this ID number or USCC; None otherwise.
+
+    A holder outside the scope gives None too, so the live check reveals nothing the viewer may not see.
+    """
+    value = values.get(field, "").strip()
+    if field == "id_no" and value:
+        id_type = values.get("id_type") or "RIC"
+        number, _ = v.id_document(v.Collector(), id_type, value)
+        index = cipher.blind_index(number, ID_PURPOSE) if number else None
+        found = repository.customers_by_id_index(db, id_type, index) if index else []
+    elif field == "uscc" and value:
+        holder = repository.customer_by_uscc(db, value.upper())
+        found = [holder] if holder else []
+    else:
+        return None
+    visible = [c.cif_no for c in found if repository.customer(db, principal, c.cif_no) is not None]
+    return visible[0] if visible else None
+
+
 def check_identifiers(values: dict[str, str], skip: set[str]) -> list[FieldError]:
     """Problems with the identifiers on a form (ID, USCC, phones, e-mail), except fields in ``skip``."""
     fields = [f for f in values if f in ("id_no", "uscc") or f.endswith((".number",)) or f.startswith("emails.")]

@@ -5,6 +5,22 @@
   "use strict";
 
   var COLOURS = { corporate: "#206bc4", individual: "#2fb344", masked: "#9aa0ac" };
+  // Link types take these colours in the order the legend lists them.
+  var LINK_COLOURS = ["#d63939", "#f76707", "#ae3ec9", "#0ca678", "#4263eb", "#f59f00", "#1098ad", "#495057"];
+
+  // Each link type's colour, read from the legend under the chart (whose swatches it paints).
+  function linkColours(el) {
+    var colours = {};
+    var legend = document.querySelector('[data-legend="' + el.dataset.graph + '"]');
+    if (!legend) { return colours; }
+    legend.querySelectorAll("[data-link-type]").forEach(function (item, i) {
+      var colour = LINK_COLOURS[i % LINK_COLOURS.length];
+      colours[item.dataset.linkType] = colour;
+      var swatch = item.querySelector(".graph-swatch");
+      if (swatch) { swatch.style.backgroundColor = colour; } // through the DOM: the CSP forbids style attributes
+    });
+    return colours;
+  }
 
   function dataOf(el) {
     var src = document.getElementById(el.dataset.source);
@@ -45,6 +61,7 @@
     var data = dataOf(el);
     if (!data) { return; }
     var masked = el.dataset.labelMasked || "—";
+    var colours = linkColours(el);
     var nodes = data.nodes.map(function (n) {
       var big = n.center || n.role === "CORE";
       return {
@@ -65,7 +82,7 @@
         value: edgeLabel(e),
         label: { show: true, formatter: fixed(edgeLabel(e)), fontSize: 10 },
         tip: edgeLabel(e),
-        lineStyle: { width: e.control ? 2.5 : 1.2, type: e.control === false ? "dashed" : "solid", curveness: 0.15 }
+        lineStyle: { color: colours[e.link_type] || COLOURS.masked, width: e.control ? 2.5 : 1.2, type: e.control === false ? "dashed" : "solid", curveness: 0.15 }
       };
     });
     el.style.height = "480px"; // set through the DOM: the CSP forbids inline style attributes
@@ -81,6 +98,8 @@
         force: { repulsion: 600, edgeLength: [120, 200], layoutAnimation: false },
         edgeSymbol: ["none", "arrow"],
         edgeSymbolSize: 8,
+        // Labels that would overlap another are hidden (they come back when the user zooms in).
+        labelLayout: { hideOverlap: true },
         data: nodes,
         links: links
       }]
