@@ -15,6 +15,7 @@ from bankcrm.db import make_engine, normalise_url
 from bankcrm.models.access import Permission, Role, role_permission
 from bankcrm.models.customer import CodeItem
 from bankcrm.models.holding import Currency, Product
+from bankcrm.models.matching import SourceSystem, SurvivorshipRule
 from bankcrm.models.workflow import WorkflowState, WorkflowTransition
 from bankcrm.modules import permissions
 from bankcrm.workflow import catalogue as workflow_catalogue
@@ -62,6 +63,7 @@ def sync_all(conn: Connection) -> None:
     sync_currencies(conn)
     sync_permissions(conn)
     sync_workflows(conn)
+    sync_sources(conn)
 
 
 def sync_permissions(conn: Connection) -> int:
@@ -182,6 +184,34 @@ def sync_currencies(conn: Connection) -> int:
             for r in csv.DictReader(fh)
         ]
     return _upsert_by_code(conn, table, rows, kept=frozenset({"active"}))
+
+
+def sync_sources(conn: Connection) -> int:
+    """Bring source systems and survivorship rules in line with their catalogues (never deleting).
+
+    A source's ``trusted`` and ``priority`` in the file are only the defaults of a source new to the
+    database; a field's rule likewise: afterwards both are the bank's configuration.
+    """
+    with catalogue_file("source_system").open(encoding="utf-8", newline="") as fh:
+        sources = [
+            {
+                "code": r["code"],
+                "label_en": r["label_en"],
+                "label_zh": r["label_zh"],
+                "trusted": r["trusted"] == "Y",
+                "priority": int(r["priority"]),
+                "sort_order": int(r["sort_order"]),
+            }
+            for r in csv.DictReader(fh)
+        ]
+    changed = _upsert_by_code(conn, SourceSystem.__table__, sources, kept=frozenset({"trusted", "priority"}))
+    known = set(conn.execute(select(SurvivorshipRule.field)).scalars())
+    with catalogue_file("survivorship_rule").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["field"] not in known:
+                conn.execute(insert(SurvivorshipRule).values(field=r["field"], rule=r["rule"]))
+                changed += 1
+    return changed
 
 
 def sync_workflows(conn: Connection) -> int:

@@ -17,6 +17,7 @@ from bankcrm.households.module import MODULE as HOUSEHOLDS
 from bankcrm.ingest.module import MODULE as INGEST
 from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
+from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
 from bankcrm.workflow.module import MODULE as WORKFLOW
@@ -33,6 +34,7 @@ MODULES: tuple[Module, ...] = (
     HOUSEHOLDS,
     INGEST,
     JOBS,
+    MATCHING,
     RELATIONSHIPS,
     WORKFLOW,
     OUTBOX,  # last: its job delivers what the other steps wrote

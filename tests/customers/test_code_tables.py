@@ -35,6 +35,13 @@ def test_code_labels_come_in_one_statement(db: Session) -> None:
         ("ACTIVE", "Active"),
         ("DORMANT", "Dormant"),
         ("CLOSED", "Closed"),
+        ("MERGED", "Merged into another customer"),
     ]
-    assert zh["customer_status"] == {"PROSPECT": "潜在客户", "ACTIVE": "正常", "DORMANT": "睡眠", "CLOSED": "已销户"}
+    assert zh["customer_status"] == {
+        "PROSPECT": "潜在客户",
+        "ACTIVE": "正常",
+        "DORMANT": "睡眠",
+        "CLOSED": "已销户",
+        "MERGED": "已合并至其他客户",
+    }
     assert len(sent) == 2

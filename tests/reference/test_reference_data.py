@@ -18,7 +18,7 @@ EXPECTED_FILES = {
     "contact_channel.csv": 6,
     "contact_role.csv": 5,
     "contact_time.csv": 6,
-    "customer_status.csv": 4,
+    "customer_status.csv": 5,
     "education.csv": 10,
     "enterprise_size.csv": 4,
     "ethnicity.csv": 58,
@@ -43,6 +43,8 @@ EXPECTED_FILES = {
     "task_kind.csv": 1,
     "link_type.csv": 11,
     "link_reading.csv": 12,
+    "match_method.csv": 5,
+    "survivorship_rule.csv": 4,
 }
 # The code_item table holds category/code/parent_code in String(40) and labels in String(200).
 MAX_CODE_LEN = 40

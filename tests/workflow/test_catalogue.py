@@ -11,6 +11,7 @@ from bankcrm.migrate import sync_workflows
 from bankcrm.models.assignment import AssignmentRequestStatus
 from bankcrm.models.customer import ChangeRequestStatus, CodeItem
 from bankcrm.models.group import GroupStatus
+from bankcrm.models.matching import MatchReviewStatus
 from bankcrm.models.task import TaskStatus
 from bankcrm.models.workflow import WorkflowState, WorkflowTransition
 from bankcrm.modules import permissions
@@ -20,6 +21,7 @@ CONSTANTS: dict[str, type[StrEnum]] = {
     "assignment_request": AssignmentRequestStatus,
     "change_request": ChangeRequestStatus,
     "corporate_group": GroupStatus,
+    "match_review": MatchReviewStatus,
     "task": TaskStatus,
 }
 
@@ -50,6 +52,12 @@ def test_the_catalogue_holds_exactly_these_moves_each_with_a_declared_permission
         ("corporate_group", "PROPOSED", "ACCEPTED", "group.review"),
         ("corporate_group", "PROPOSED", "OUTDATED", "group.review"),
         ("corporate_group", "PROPOSED", "REJECTED", "group.review"),
+        ("match_review", "merge_pending", "merged", "match.approve"),
+        ("match_review", "merge_pending", "open", "match.approve"),
+        ("match_review", "merged", "unmerged", "match.approve"),
+        ("match_review", "open", "distinct", "match.review"),
+        ("match_review", "open", "linked", "match.review"),
+        ("match_review", "open", "merge_pending", "match.review"),
         ("task", "OPEN", "DONE", "task.work"),
     ]
     assert {t.permission for t in shipped.transitions} <= {p.code for p in permissions()}
@@ -68,7 +76,7 @@ def test_the_sync_is_idempotent_and_repairs_a_changed_label(connection: Connecti
     assert sorted(connection.execute(select(states.c.workflow, states.c.code, states.c.label_zh))) == sorted(
         (s.workflow, s.code, s.label_zh) for s in shipped.states
     )
-    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 9
+    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 15
 
     # When a label is changed in the database and the sync runs twice
     connection.execute(

@@ -14,6 +14,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     household,
     ingest,
     job,
+    matching,
     org,
     relationship,
     task,

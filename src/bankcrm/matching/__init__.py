@@ -1,0 +1,1 @@
+"""One customer across the bank's source systems: source records, matching, merge and unmerge, data quality."""

@@ -1,0 +1,39 @@
+"""The matching module's declaration: source records and cross-references, match reviews, merges and aliases."""
+
+from __future__ import annotations
+
+from bankcrm.kit.module import Module, Permission
+
+MODULE = Module(
+    name="matching",
+    permissions=(
+        Permission(
+            "match.read",
+            "View customers' source records and the match review queue",
+            "查看客户来源记录及疑似重复复核队列",
+            default_roles=("operations_manager", "management"),
+        ),
+        Permission(
+            "match.review",
+            "Decide possible duplicates: propose a merge, link, or mark as different customers",
+            "处理疑似重复客户：提交合并、关联或确认非同一客户",
+            default_roles=("operations_manager",),
+        ),
+        Permission(
+            "match.approve",
+            "Approve or reject merges of customers, and undo a merge",
+            "审批客户合并及撤销合并",
+            default_roles=("management", "operations_manager"),
+        ),
+    ),
+    reference_data=("match_method", "survivorship_rule"),
+    tables=(
+        "customer_alias",
+        "customer_merge",
+        "customer_source",
+        "match_distinct",
+        "match_review",
+        "source_system",
+        "survivorship_rule",
+    ),
+)
