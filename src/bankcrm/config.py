@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     ingest_reject_max_chars: int = Field(4096, ge=256)
     # A shareholder controls a company when its share is strictly above this (basis points; 5000 = 50 %).
     group_control_share_bp: int = Field(5000, ge=0, le=10000)
+    # Matching (docs/matching.md): a score at or above the upper threshold links, below the lower one is a new
+    # customer, in between goes to the review queue.
+    match_upper: float = Field(0.95, gt=0, lt=1)
+    match_lower: float = Field(0.60, gt=0, lt=1)
     default_locale: Literal["en", "zh_CN"] = "en"
     # The deliver-outbox job: e-mail goes to this SMTP server (plain SMTP, optionally STARTTLS) from this
     # address; SMS and WeChat messages are written as files under outbox_dir/<channel>/ for the channel systems.
@@ -68,6 +72,14 @@ class Settings(BaseSettings):
     pii_keys: SecretStr = SecretStr(DEV_PII_KEYS)
     pii_key_version: int = 1
     pii_index_key: SecretStr = SecretStr(DEV_PII_INDEX_KEY)
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> Settings:
+        if self.match_lower >= self.match_upper:
+            raise ValueError(
+                f"BANKCRM_MATCH_LOWER ({self.match_lower}) must be below BANKCRM_MATCH_UPPER ({self.match_upper})."
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
