@@ -136,6 +136,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/admin/audit": _s(),
     "/": _s(),
     "/home/sign-ins.json": _s(),
+    "/home/cards/trend.json": _s(),
     "/search": _s(),
     "/customers": _s(),
     "/customers/export.{fmt}": _s(fmt="csv"),

@@ -257,6 +257,7 @@ DEMO_CARDS = {
     "admin": ["job-runs", "units", "colleagues", "users", "audit"],
     "manager": [
         "portfolio",
+        "aum-trend",
         "movers",
         "retention",
         "overdue",

@@ -49,8 +49,14 @@ def test_upgrade_moves_group_statuses_to_the_workflow_tables_and_downgrade_drops
         per_workflow = conn.execute(
             text("SELECT workflow, COUNT(*) FROM workflow_state GROUP BY workflow ORDER BY workflow")
         ).all()
-        assert per_workflow == [("assignment_request", 3), ("change_request", 3), ("corporate_group", 5), ("task", 2)]
-        assert conn.execute(text("SELECT COUNT(*) FROM workflow_transition")).scalar_one() == 9
+        assert per_workflow == [
+            ("assignment_request", 3),
+            ("change_request", 3),
+            ("corporate_group", 5),
+            ("match_review", 6),
+            ("task", 2),
+        ]
+        assert conn.execute(text("SELECT COUNT(*) FROM workflow_transition")).scalar_one() == 15
         assert conn.execute(text("SELECT COUNT(*) FROM status_history")).scalar_one() == 0
 
     # When it is downgraded to 0012

@@ -36,6 +36,16 @@ MODULE = Module(
             2,
             ("account_manager", "management"),
         ),
+        # Management: AUM and deposits of the subtree at the last six month-ends, as a chart and as a table.
+        HomeCard(
+            "aum-trend",
+            N_("AUM and deposits at month-end"),
+            "bankcrm.holdings.service.cards:trend_card",
+            "holdings/_home_trend.html",
+            "customer.read",
+            2,
+            ("management",),
+        ),
         HomeCard(
             "movers",
             N_("AUM moved most this month"),

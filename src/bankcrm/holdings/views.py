@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, csrf_protect
 from bankcrm.access.deps import CustomerReader as Reader
@@ -17,7 +17,7 @@ from bankcrm.access.principal import Principal
 from bankcrm.catalogue import service as catalogue
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.holdings import schemas
-from bankcrm.holdings.service import tasks, view
+from bankcrm.holdings.service import cards, tasks, view
 from bankcrm.kit.listing import in_memory
 from bankcrm.kit.money import Yuan, parse_yuan
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
@@ -331,3 +331,9 @@ def maturities_export(request: Request, db: Db, settings: AppSettings, principal
     lq = lists.read(request, MATURITIES)
     weeks = tasks.weekly_maturities(db, principal, today_in(settings.timezone), sort=lq.sort)
     return lists.export(request, db, principal, MATURITIES, fmt, weeks, detail=f"sort={lq.sort.param}")
+
+
+@router.get("/home/cards/trend.json")
+def trend_chart(db: Db, principal: Reader) -> JSONResponse:
+    """Chart data of the AUM trend card: the caller's scope at the last six month-ends (yuan as decimal text)."""
+    return JSONResponse(cards.trend_series(cards.trend_card(db, principal)))

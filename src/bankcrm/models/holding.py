@@ -115,7 +115,11 @@ class BalanceSnapshot(Base):
     balance: Mapped[int] = mapped_column(BigInteger)  # C2, fen
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
 
-    __table_args__ = (Index("ix_balance_snapshot_customer_date", "customer_id", "balance_date"),)
+    __table_args__ = (
+        Index("ix_balance_snapshot_customer_date", "customer_id", "balance_date"),
+        # Month-end lookups: the newest snapshot day on or before a date, and every row of one day.
+        Index("ix_balance_snapshot_date", "balance_date"),
+    )
 
 
 class AccountTransaction(Base):

@@ -181,3 +181,90 @@ def retention_card(db: Session, principal: Principal, today: date | None = None)
     if amount_due > 0:
         rate = (Decimal(kept * 100) / Decimal(amount_due)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return Retention(start, end, due, done, amount_due, kept, rate)
+
+
+TREND_MONTHS = 6  # month-ends on the AUM trend card
+
+
+def month_ends(as_of: date, count: int) -> list[date]:
+    """The last ``count`` month-ends on or before as_of, oldest first (as_of itself when it is one)."""
+    newest = as_of if (as_of + timedelta(days=1)).day == 1 else month_end_before(as_of)
+    ends = [newest]
+    while len(ends) < count:
+        ends.append(month_end_before(ends[-1]))
+    return ends[::-1]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The scope's AUM and deposits at one month-end, from that month's last balance snapshots."""
+
+    month_end: date
+    day: date | None  # the newest snapshot day of that month on or before its end; None: no snapshot that month
+    aum: int | None  # fen; None with day None (no figure, never zero)
+    deposits: int | None
+    aum_change: int | None  # against the previous point; None when either has no figure
+    deposits_change: int | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """AUM and deposits of the customers in scope at the last month-ends; loans only as of today.
+
+    Core banking delivers a loan's outstanding of today only (loan_contract has no history), so the
+    trend has no loan figure at any month-end; ``loans_now`` is today's outstanding from the figures.
+    """
+
+    points: list[TrendPoint]
+    loans_now: int
+
+
+def _change(now: int | None, then: int | None) -> int | None:
+    return None if now is None or then is None else now - then
+
+
+def trend_card(db: Session, principal: Principal, today: date | None = None) -> Trend:
+    """Six month-ends up to the newest business date (else today), each summed from its month's last snapshot.
+
+    A month without a snapshot has no figure rather than the previous month's repeated.
+    """
+    as_of = repository.latest_business_date(db) or _today(today)
+    points: list[TrendPoint] = []
+    for end in month_ends(as_of, TREND_MONTHS):
+        day = repository.snapshot_day(db, end)
+        if day is None or day <= month_end_before(end):
+            points.append(TrendPoint(end, None, None, None, None, None))
+            continue
+        totals = repository.snapshot_totals(db, principal, day)
+        aum = sum(v for c, v in totals.items() if c in AUM_CATEGORIES)
+        deposits = sum(v for c, v in totals.items() if c in DEPOSIT_CATEGORIES)
+        before = points[-1] if points else None
+        points.append(
+            TrendPoint(
+                end,
+                day,
+                aum,
+                deposits,
+                _change(aum, before.aum if before else None),
+                _change(deposits, before.deposits if before else None),
+            )
+        )
+    return Trend(points, repository.figure_totals(db, principal)[3])
+
+
+def _yuan(fen: int | None) -> str | None:
+    # Exact decimal text: a float would round large sums.
+    return None if fen is None else str(Decimal(fen).scaleb(-2).quantize(Decimal("0.01")))
+
+
+def trend_series(trend: Trend) -> dict[str, object]:
+    """The trend as the chart's JSON: month-ends, yuan as decimal strings (null: no figure), loans null throughout."""
+    return {
+        "month_ends": [p.month_end.isoformat() for p in trend.points],
+        "snapshot_days": [p.day.isoformat() if p.day else None for p in trend.points],
+        "aum": [_yuan(p.aum) for p in trend.points],
+        "deposits": [_yuan(p.deposits) for p in trend.points],
+        # No month-end loan balance is kept: never drawn, never zero.
+        "loans": [None for _ in trend.points],
+        "loans_now": _yuan(trend.loans_now),
+    }

@@ -21,6 +21,60 @@
         window.addEventListener("resize", function () { chart.resize(); });
       });
   }
+  function yuan(value) {
+    return value === null || value === undefined ? "\u2014" : Number(value).toLocaleString(undefined, {
+      minimumFractionDigits: 2, maximumFractionDigits: 2
+    });
+  }
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text !== undefined) { el.textContent = text; }
+    return el;
+  }
+  // The axis tooltip built as elements: ECharts' default markup carries style="..." attributes, which the CSP
+  // (style-src 'self') blocks. Colours go through the CSSOM, which the CSP allows; texts go in as text.
+  function moneyTooltip(params) {
+    var box = node("div", "chart-tip");
+    box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
+    params.forEach(function (p) {
+      var row = node("div", "chart-tip-row");
+      var dot = node("span", "chart-tip-dot");
+      dot.style.backgroundColor = p.color;
+      row.appendChild(dot);
+      row.appendChild(node("span", "chart-tip-name", p.seriesName));
+      row.appendChild(node("span", "chart-tip-value", yuan(p.value)));
+      box.appendChild(row);
+    });
+    return box;
+  }
+  // AUM and deposits (yuan, decimal text; null: no balances that month, drawn as a gap) at each month-end.
+  // Loans are drawn only where a month-end figure exists: none is kept today, so the line stays out.
+  function drawTrend(el) {
+    fetch(el.dataset.src, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        function numbers(values) { return values.map(function (v) { return v === null ? null : Number(v); }); }
+        var series = [
+          { name: el.dataset.labelAum, type: "line", data: numbers(data.aum), connectNulls: false, showSymbol: true },
+          { name: el.dataset.labelDeposits, type: "line", data: numbers(data.deposits), connectNulls: false, showSymbol: true }
+        ];
+        if (data.loans.some(function (v) { return v !== null; })) {
+          series.push({ name: el.dataset.labelLoans, type: "line", data: numbers(data.loans), connectNulls: false, showSymbol: true });
+        }
+        var chart = window.echarts.init(el);
+        chart.setOption({
+          tooltip: { trigger: "axis", formatter: moneyTooltip },
+          legend: { data: series.map(function (s) { return s.name; }) },
+          grid: { left: 100, right: 20, top: 40, bottom: 30 },
+          xAxis: { type: "category", data: data.month_ends },
+          yAxis: { type: "value" },
+          series: series
+        });
+        el.dataset.rendered = "true";
+        window.addEventListener("resize", function () { chart.resize(); });
+      });
+  }
   // A link such as /customers/…#tab-history opens that tab (Tabler's Bootstrap handles the click, not the URL).
   function openTabFromHash() {
     if (!location.hash || !window.bootstrap) { return; }
@@ -31,6 +85,9 @@
     openTabFromHash();
     document.querySelectorAll("[data-chart='sign-ins']").forEach(function (el) {
       if (window.echarts) { drawSignIns(el); }
+    });
+    document.querySelectorAll("[data-chart='aum-trend']").forEach(function (el) {
+      if (window.echarts) { drawTrend(el); }
     });
   });
 })();
