@@ -19,9 +19,9 @@ import io
 import multiprocessing
 import os
 import random
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -685,21 +685,36 @@ def _render(task: tuple[int, int, int, bool]) -> tuple[str, str, str, int]:
     """CSV text of customers [start, stop): the CORE rows, the CREDIT rows, the truth rows, and the CREDIT count."""
     seed, start, stop, truth = task
     core_buf, credit_buf, truth_buf = io.StringIO(), io.StringIO(), io.StringIO()
-    core_out, credit_out = _writer(core_buf, COLUMNS), _writer(credit_buf, CREDIT_COLUMNS)
-    truth_out = _writer(truth_buf, TRUTH_COLUMNS)
+    core_out, credit_out = csv.writer(core_buf, lineterminator="\n"), csv.writer(credit_buf, lineterminator="\n")
+    truth_out = csv.writer(truth_buf, lineterminator="\n")
     credits = 0
     for i in range(start, stop):
         core = core_record(seed, i)
-        core_out.writerow(core)
+        values = [core.get(c, "") for c in COLUMNS]
+        core_out.writerow(values)
         credit = credit_record(seed, i, core)
         if truth:
-            truth_out.writerow({"source": "CORE", **core, "truth_cluster": f"P{i + 1:09d}"})
+            truth_out.writerow(["CORE", *values, f"P{i + 1:09d}"])
         if credit is not None:
             credits += 1
-            credit_out.writerow(credit[0])
+            row, cluster = credit
+            credit_out.writerow([row[c] for c in CREDIT_COLUMNS])
             if truth:
-                truth_out.writerow({"source": "CREDIT", **credit[0], "truth_cluster": credit[1]})
+                truth_out.writerow(["CREDIT", *(row.get(c, "") for c in COLUMNS), cluster])
     return core_buf.getvalue(), credit_buf.getvalue(), truth_buf.getvalue(), credits
+
+
+def _in_order(
+    pool: ProcessPoolExecutor, tasks: list[tuple[int, int, int, bool]], ahead: int
+) -> Iterator[tuple[str, str, str, int]]:
+    """The chunks rendered by the pool, in order, with at most ``ahead`` in flight (memory stays a few chunks)."""
+    pending: deque[Future[tuple[str, str, str, int]]] = deque()
+    for task in tasks:
+        pending.append(pool.submit(_render, task))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def write_feed(
@@ -734,7 +749,7 @@ def write_feed(
             _writer(truth_fh, TRUTH_COLUMNS).writeheader()
         if workers > 1:
             pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")))
-            rendered: Iterator[tuple[str, str, str, int]] = pool.map(_render, tasks)
+            rendered: Iterator[tuple[str, str, str, int]] = _in_order(pool, tasks, 2 * workers)
         else:
             rendered = map(_render, tasks)
         for core_text, credit_text, truth_text, credits in rendered:
