@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,11 +31,17 @@ INITIAL_TARGET_S = 300
 DELTA_TARGET_S = 30
 
 
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of its finished children (the generator's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def generate(out: Path, customers: int, delta: int) -> tuple[feed.FeedFiles, Path, dict[str, object]]:
     """Write the feed (with its CREDIT and truth files) and the delta; what it took."""
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     files = feed.write_feed(out, customers, DAY, seed=SEED)
-    feed_s = time.perf_counter() - started
+    feed_s, feed_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     delta_path = out / f"customers-CORE-{DAY + timedelta(days=1):%Y%m%d}.csv"
     started = time.perf_counter()
     feed.write_delta(delta_path, SEED, customers, delta)
@@ -51,6 +58,10 @@ def generate(out: Path, customers: int, delta: int) -> tuple[feed.FeedFiles, Pat
             "all_files_mb": round(sum(p.stat().st_size for p in (files.core, files.credit, files.truth)) / 1e6, 1),
             "generate_s": round(feed_s, 1),
             "generate_customers_per_s": round(customers / feed_s),
+            # CPU of this process and its workers: what the generation costs whatever else the machine runs
+            "generate_cpu_s": round(feed_cpu, 1),
+            "generate_cpu_us_per_customer": round(feed_cpu / customers * 1e6, 1),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "delta_generate_s": round(delta_s, 2),
             "workers": min(os.cpu_count() or 1, 4),
             "peak_rss_mb": peak_rss_mb(),
