@@ -334,6 +334,7 @@ _EMPLOYER_INDUSTRY = {
     "83": "P",
     "84": "Q",
 }
+_EMPLOYER_DIVISIONS = tuple(_EMPLOYER_INDUSTRY)
 _EDUCATION = ("11", "12", "20", "20", "20", "30", "30", "40", "60", "60", "70")
 _OCCUPATION_WORKING = ("1", "2", "2", "2", "3", "3", "4", "4", "6", "8")
 _INCOME = ("B1", "B2", "B2", "B3", "B3", "B3", "B4", "B4", "B5", "B6")
@@ -350,8 +351,8 @@ class Mix(random.Random):
     """
 
     def __init__(self, seed: int = 0) -> None:
-        self._state = 0
-        super().__init__(seed)
+        self.seed(seed)  # not Random.__init__: a second call for nothing, a million times
+        self.gauss_next = None
 
     def seed(self, a: object = None, version: int = 2) -> None:
         """Set the stream's state from an integer seed (the base class's seeding is not used)."""
@@ -486,7 +487,7 @@ def _person(seed: int, index: int, slot: str | None, ident: Identity | None = No
     name = _name(rng, ident.gender, traditional_surname=slot == TRADITIONAL)
     age = (ANCHOR - ident.birth_date).days // 365
     issued, expiry = _id_dates(rng, ident.birth_date)
-    division = rng.choice(tuple(_EMPLOYER_INDUSTRY))
+    division = rng.choice(_EMPLOYER_DIVISIONS)
     retired = age >= 60 and rng.below(10) < 8
     employer = "" if retired else _company_name(rng, branch, _TRADES[int(division) % len(_TRADES)][1])[0]
     married = _marital(rng, age)
