@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.cif
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.customers_feed
 	$(BIN)/python -m bench.holdings
 	$(BIN)/python -m bench.relationships
 	$(BIN)/python -m bench.sign_in

@@ -1,4 +1,4 @@
-"""``bankcrm``: demo, serve, db, users, audit, keys, ingest, batch, backup, currencies."""
+"""``bankcrm``: demo, generate, serve, db, users, audit, keys, ingest, batch, backup, currencies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bankcrm.cli.batch import batch_app
 from bankcrm.cli.common import err_console
 from bankcrm.cli.currencies import currencies_app
 from bankcrm.cli.db import db_app
-from bankcrm.cli.demo import demo, serve
+from bankcrm.cli.demo import demo, generate, serve
 from bankcrm.cli.ingest import ingest
 from bankcrm.cli.keys import keys_app
 from bankcrm.cli.users import users_app
@@ -28,6 +28,7 @@ app.add_typer(currencies_app, name="currencies")
 # `bankcrm --help` lists these commands before the groups, in this order.
 app.command()(serve)
 app.command()(demo)
+app.command()(generate)
 app.command()(ingest)
 app.command("backup")(backup_command)
 

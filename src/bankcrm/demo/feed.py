@@ -1,0 +1,850 @@
+"""Synthetic ``customers`` feed files (docs/ingest-formats.md) from two sources, with planted near-duplicates.
+
+CORE (core banking) delivers every customer; CREDIT (the credit system) delivers some of the same people
+under its own customer numbers, sometimes entered slightly differently, plus people CORE does not know.
+A truth file lists every record of both files with ``source`` and ``truth_cluster`` (the real person), so
+``bankcrm match evaluate`` can score the matcher against what was planted.
+
+Everything about customer ``i`` follows from (seed, i) alone: the files stream in chunks (memory does not grow
+with N), the same seed always writes the same bytes, and a delta can re-create any existing customer to change it.
+Who gets a CREDIT record, and which kind of difference, follows a fixed pattern over ``i % BLOCK`` (SLOTS), so
+the planted counts for any N are exact (``planted_counts``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import multiprocessing
+import os
+import random
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
+    from sqlalchemy.orm import Session
+
+    from bankcrm.config import Settings
+    from bankcrm.ingest.service.run import IngestResult
+
+from bankcrm.demo import addresses
+from bankcrm.demo.org import BRANCHES as ORG_BRANCHES
+from bankcrm.kit import validators
+
+ANCHOR = date(2026, 11, 1)  # the day ages and ID validity are reckoned from (the demo's TODAY): bytes never drift
+MIN_AGE, MAX_AGE = 18, 80
+DAYS = (MAX_AGE - MIN_AGE) * 365
+_MASK = (1 << 64) - 1
+T = TypeVar("T")
+
+# Who is who, per position in a block of 50 customers (i % BLOCK). Slots not named are CORE-only individuals.
+BLOCK = 50
+CORPORATE_SLOTS = frozenset({3, 7, 13, 19, 23, 29, 33, 39, 43, 47})  # a fifth are companies, as in the demo
+CLEAN = "clean"  # CREDIT has the same person with the same ID number: a deterministic identity link
+TYPO = "typo"  # one character of the name mistyped: same pinyin or similar-looking
+MOBILE_SWAP = "mobile_swap"  # two adjacent digits of the mobile swapped
+OLD_PHONE = "old_phone"  # the mobile the person had before
+TRADITIONAL = "traditional"  # the name in traditional characters (繁体)
+PINYIN = "pinyin"  # the name in pinyin: as the name, or beside it as name_en
+MISSING_ID = "missing_id"  # ID type and number left blank, all else the same
+HARD_NEGATIVE = "hard_negative"  # a different person with the same name and a different birth date
+NEW = "new"  # a person only CREDIT knows
+CORPORATE_COPY = "corporate_copy"  # a company CREDIT lends to: the same USCC
+NEAR_DUPLICATES = (TYPO, MOBILE_SWAP, OLD_PHONE, TRADITIONAL, PINYIN, MISSING_ID)
+SLOTS: dict[int, str] = {
+    0: CLEAN,
+    10: CLEAN,
+    20: CLEAN,
+    30: CLEAN,
+    40: CLEAN,
+    1: TYPO,
+    2: MOBILE_SWAP,
+    4: OLD_PHONE,
+    5: TRADITIONAL,
+    6: PINYIN,
+    8: MISSING_ID,
+    9: HARD_NEGATIVE,
+    15: NEW,
+    3: CORPORATE_COPY,
+    23: CORPORATE_COPY,
+}
+# Other people than CORE's customer i: their IDs come from index spaces far from CORE's (see _identity).
+HARD_NEGATIVE_BASE = 100_000_000
+NEW_BASE = 200_000_000
+
+# The file contract's columns, in its order (FEED.md).
+COLUMNS = (
+    "kind",
+    "source_customer_id",
+    "branch_code",
+    "name",
+    "name_en",
+    "status",
+    "id_type",
+    "id_no",
+    "id_issue_date",
+    "id_expiry_date",
+    "birth_date",
+    "gender",
+    "nationality",
+    "ethnicity",
+    "marital_status",
+    "education",
+    "industry",
+    "occupation",
+    "income_band",
+    "employer",
+    "position",
+    "mobile",
+    "phone_home",
+    "phone_work",
+    "email",
+    "address",
+    "uscc",
+    "legal_rep_name",
+    "company_type",
+    "enterprise_size",
+    "registered_capital",
+    "capital_currency",
+    "established_on",
+    "licence_expiry",
+    "registered_address",
+    "business_scope",
+    "industry_division",
+)
+# The credit system keeps fewer fields, in its own order (the contract takes columns in any order).
+CREDIT_COLUMNS = (
+    "source_customer_id",
+    "kind",
+    "name",
+    "name_en",
+    "id_type",
+    "id_no",
+    "gender",
+    "birth_date",
+    "mobile",
+    "address",
+    "employer",
+    "position",
+    "occupation",
+    "income_band",
+    "marital_status",
+    "branch_code",
+    "status",
+    "uscc",
+    "legal_rep_name",
+    "company_type",
+    "registered_capital",
+    "registered_address",
+    "industry_division",
+)
+TRUTH_COLUMNS = ("source", *COLUMNS, "truth_cluster")
+Row = dict[str, str]
+
+# Resident-ID regions: the demo branches' districts (addresses.CITIES), then places people moved from.
+_BRANCH_REGIONS = [(branch, d.region) for branch, city in addresses.CITIES.items() for d in city.districts]
+_ELSEWHERE = ("130102", "320106", "330106", "420106", "510104", "410105", "430104", "370102")
+REGIONS = tuple(r for _, r in _BRANCH_REGIONS) + _ELSEWHERE
+_REGION_BRANCH = {r: b for b, r in _BRANCH_REGIONS}
+_BRANCH_CODES = tuple(addresses.CITIES)
+# Home units: each branch and every unit under it (demo/org.py).
+UNITS: dict[str, tuple[str, ...]] = {
+    code: (code, *(s[0] for s in subs), *(o[0] for s in subs for o in s[3])) for code, _en, _zh, subs in ORG_BRANCHES
+}
+_AREA_CODES = {"BJ": "010", "SH": "021", "GZ": "020"}
+_CITY_SHORT = {"BJ": "北京", "SH": "上海", "GZ": "广州"}
+# Mobile prefixes of the three carriers that libphonenumber (the form's check) knows as mobile.
+_MOBILE_PREFIXES = ("138", "139", "136", "137", "135", "150", "151", "158", "186", "185", "177", "133", "188", "189")
+
+# (surname, pinyin, weight, traditional or "", a same-pinyin surname typed by mistake)
+_SURNAMES = (
+    ("王", "wang", 10, "", "汪"),
+    ("李", "li", 10, "", "黎"),
+    ("张", "zhang", 9, "張", "章"),
+    ("刘", "liu", 7, "劉", "柳"),
+    ("陈", "chen", 6, "陳", "晨"),
+    ("杨", "yang", 4, "楊", "阳"),
+    ("赵", "zhao", 3, "趙", "照"),
+    ("黄", "huang", 3, "黃", "皇"),
+    ("周", "zhou", 3, "", "舟"),
+    ("吴", "wu", 3, "吳", "武"),
+    ("徐", "xu", 2, "", "许"),
+    ("孙", "sun", 2, "孫", "荪"),
+    ("胡", "hu", 2, "", "湖"),
+    ("朱", "zhu", 2, "", "珠"),
+    ("高", "gao", 2, "", "郜"),
+    ("林", "lin", 2, "", "琳"),
+    ("何", "he", 2, "", "河"),
+    ("郭", "guo", 2, "", "国"),
+    ("马", "ma", 2, "馬", "玛"),
+    ("罗", "luo", 1, "羅", "洛"),
+    ("梁", "liang", 1, "", "良"),
+    ("宋", "song", 1, "", "松"),
+    ("郑", "zheng", 1, "鄭", "正"),
+    ("谢", "xie", 1, "謝", "协"),
+    ("韩", "han", 1, "韓", "寒"),
+    ("唐", "tang", 1, "", "堂"),
+    ("冯", "feng", 1, "馮", "峰"),
+    ("于", "yu", 1, "", "余"),
+    ("董", "dong", 1, "", "东"),
+    ("程", "cheng", 1, "", "成"),
+    ("曹", "cao", 1, "", "操"),
+    ("袁", "yuan", 1, "", "元"),
+    ("邓", "deng", 1, "鄧", "登"),
+    ("许", "xu", 1, "許", "徐"),
+    ("傅", "fu", 1, "", "付"),
+    ("沈", "shen", 1, "", "申"),
+    ("彭", "peng", 1, "", "朋"),
+    ("苏", "su", 1, "蘇", "素"),
+    ("卢", "lu", 1, "盧", "芦"),
+    ("蒋", "jiang", 1, "蔣", "江"),
+    ("蔡", "cai", 1, "", "彩"),
+    ("贾", "jia", 1, "賈", "佳"),
+    ("丁", "ding", 1, "", "定"),
+    ("魏", "wei", 1, "", "卫"),
+    ("叶", "ye", 1, "葉", "业"),
+    ("钟", "zhong", 1, "鍾", "忠"),
+)
+# (character, pinyin, traditional or "", the character typed by mistake: same pinyin or similar-looking)
+_MALE = (
+    ("伟", "wei", "偉", "玮"),
+    ("强", "qiang", "強", "蔷"),
+    ("磊", "lei", "", "垒"),
+    ("军", "jun", "軍", "君"),
+    ("洋", "yang", "", "阳"),
+    ("勇", "yong", "", "永"),
+    ("杰", "jie", "傑", "洁"),
+    ("涛", "tao", "濤", "韬"),
+    ("明", "ming", "", "铭"),
+    ("超", "chao", "", "潮"),
+    ("刚", "gang", "剛", "钢"),
+    ("平", "ping", "", "萍"),
+    ("辉", "hui", "輝", "晖"),
+    ("鹏", "peng", "鵬", "朋"),
+    ("华", "hua", "華", "桦"),
+    ("飞", "fei", "飛", "菲"),
+    ("鑫", "xin", "", "欣"),
+    ("波", "bo", "", "博"),
+    ("斌", "bin", "", "彬"),
+    ("宇", "yu", "", "雨"),
+    ("浩", "hao", "", "昊"),
+    ("凯", "kai", "凱", "楷"),
+    ("健", "jian", "", "建"),
+    ("俊", "jun", "", "骏"),
+    ("帆", "fan", "", "凡"),
+    ("龙", "long", "龍", "隆"),
+    ("国", "guo", "國", "果"),
+    ("文", "wen", "", "雯"),
+    ("志", "zhi", "", "智"),
+    ("东", "dong", "東", "冬"),
+    ("峰", "feng", "", "锋"),
+    ("晨", "chen", "", "辰"),
+)
+_FEMALE = (
+    ("芳", "fang", "", "方"),
+    ("娜", "na", "", "那"),
+    ("敏", "min", "", "旻"),
+    ("静", "jing", "靜", "婧"),
+    ("丽", "li", "麗", "莉"),
+    ("艳", "yan", "艷", "燕"),
+    ("娟", "juan", "", "涓"),
+    ("霞", "xia", "", "侠"),
+    ("玲", "ling", "", "铃"),
+    ("英", "ying", "", "瑛"),
+    ("慧", "hui", "", "惠"),
+    ("红", "hong", "紅", "虹"),
+    ("梅", "mei", "", "玫"),
+    ("婷", "ting", "", "庭"),
+    ("雪", "xue", "", "薛"),
+    ("琳", "lin", "", "林"),
+    ("晶", "jing", "", "菁"),
+    ("倩", "qian", "", "芊"),
+    ("颖", "ying", "穎", "莹"),
+    ("佳", "jia", "", "嘉"),
+    ("欣", "xin", "", "馨"),
+    ("璐", "lu", "", "露"),
+    ("月", "yue", "", "悦"),
+    ("云", "yun", "雲", "芸"),
+    ("凤", "feng", "鳳", "枫"),
+    ("兰", "lan", "蘭", "岚"),
+    ("洁", "jie", "潔", "杰"),
+    ("萍", "ping", "", "苹"),
+    ("琴", "qin", "", "勤"),
+    ("秀", "xiu", "", "绣"),
+)
+SYLLABLES: dict[str, str] = {c[0]: c[1] for c in _SURNAMES} | {c[0]: c[1] for c in _MALE + _FEMALE}
+TRADITIONAL_FORMS: dict[str, str] = {c[0]: c[3] for c in _SURNAMES if c[3]} | {
+    c[0]: c[2] for c in _MALE + _FEMALE if c[2]
+}
+TYPOS: dict[str, str] = {c[0]: c[4] for c in _SURNAMES} | {c[0]: c[3] for c in _MALE + _FEMALE}
+_SURNAME_POOL = tuple(s[0] for s in _SURNAMES for _ in range(s[2]))
+_TRADITIONAL_SURNAMES = tuple(s[0] for s in _SURNAMES if s[3])
+_GIVEN = {"M": tuple(c[0] for c in _MALE), "F": tuple(c[0] for c in _FEMALE)}
+
+_TRADE_NAMES = (
+    "华信", "恒通", "中科", "鼎盛", "瑞丰", "新元", "宏达", "金桥", "天成", "远航", "博雅", "东方", "盛世",
+    "和泰", "永安", "嘉禾", "汇丰源", "长城", "启明", "星河", "聚力", "信达", "同创", "蓝海", "锦程",
+)  # fmt: skip
+# (industry division, word in a company name, business scope)
+_TRADES = (
+    ("13", "食品", "农副食品加工；食品销售"),
+    ("29", "塑胶", "塑料制品制造；橡胶制品销售"),
+    ("34", "机械", "通用设备制造；机械设备销售"),
+    ("39", "电子", "计算机、通信和其他电子设备制造"),
+    ("47", "建设", "房屋建筑工程施工"),
+    ("51", "贸易", "日用百货、五金交电批发"),
+    ("52", "商贸", "日用品零售；食品经营"),
+    ("54", "物流", "道路货物运输；仓储服务"),
+    ("62", "餐饮", "餐饮服务"),
+    ("65", "科技", "软件开发；信息技术咨询服务"),
+    ("70", "置业", "房地产开发经营；物业管理"),
+    ("72", "咨询", "企业管理咨询；商务信息咨询"),
+    ("74", "工程设计", "工程设计；技术服务"),
+    ("83", "教育科技", "教育咨询服务（不含培训）"),
+    ("84", "医疗管理", "医院管理；健康咨询服务"),
+)
+_COMPANY_FORMS = (
+    ("有限公司", "LLC"),
+    ("有限公司", "LLC"),
+    ("股份有限公司", "JSC_UNLISTED"),
+    ("有限公司", "LLC_SOLE_NP"),
+)
+_POSITIONS = ("职员", "经理", "工程师", "会计", "销售代表", "主管", "教师", "医生", "技术员", "总监", "行政专员")
+_EMPLOYER_INDUSTRY = {
+    "13": "C",
+    "29": "C",
+    "34": "C",
+    "39": "C",
+    "47": "E",
+    "51": "F",
+    "52": "F",
+    "54": "G",
+    "62": "H",
+    "65": "I",
+    "70": "K",
+    "72": "L",
+    "74": "M",
+    "83": "P",
+    "84": "Q",
+}
+_EMPLOYER_DIVISIONS = tuple(_EMPLOYER_INDUSTRY)
+_EDUCATION = ("11", "12", "20", "20", "20", "30", "30", "40", "60", "60", "70")
+_OCCUPATION_WORKING = ("1", "2", "2", "2", "3", "3", "4", "4", "6", "8")
+_INCOME = ("B1", "B2", "B2", "B3", "B3", "B3", "B4", "B4", "B5", "B6")
+_ETHNIC_MINORITIES = ("02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "15")
+_EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+class Mix(random.Random):
+    """A random stream seeded by one integer in constant time, so that every customer has its own.
+
+    ``random.Random(seed)`` costs ~8 µs to seed (it fills 624 words of state), too much a million times over.
+    The seed is scrambled once (SplitMix64's finaliser), then each draw is one 64-bit LCG step (Knuth's MMIX
+    constants) whose high bits are used: plenty for test data, and the same bytes on every platform.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed(seed)  # not Random.__init__: a second call for nothing, a million times
+        self.gauss_next = None
+
+    def seed(self, a: object = None, version: int = 2) -> None:
+        """Set the stream's state from an integer seed (the base class's seeding is not used)."""
+        z = ((a if isinstance(a, int) else 0) + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        self._state = z ^ (z >> 31)
+
+    def below(self, n: int) -> int:
+        """An integer in [0, n) (n well below 2**32; the bias is far below anything the feed could show)."""
+        self._state = x = (self._state * 6364136223846793005 + 1442695040888963407) & _MASK
+        return (x >> 32) % n
+
+    def random(self) -> float:
+        """A float in [0, 1)."""
+        return self.below(1 << 30) / (1 << 30)
+
+    def getrandbits(self, k: int) -> int:
+        """An integer of k random bits (k ≤ 32)."""
+        return self.below(1 << k) if k else 0
+
+    def _randbelow(self, n: int) -> int:  # what shuffle() and sample() draw with
+        return self.below(n)
+
+    def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
+        """One element of a non-empty sequence (the step inlined: this is most of the generator's time)."""
+        self._state = x = (self._state * 6364136223846793005 + 1442695040888963407) & _MASK
+        return seq[(x >> 32) % len(seq)]
+
+    def randint(self, a: int, b: int) -> int:
+        """An integer in [a, b]."""
+        self._state = x = (self._state * 6364136223846793005 + 1442695040888963407) & _MASK
+        return a + (x >> 32) % (b - a + 1)
+
+
+def _stream(seed: int, index: int, purpose: int = 0) -> Mix:
+    return Mix((seed * 0x100000001B3 + index * 0x2545F4914F6CDD1D + purpose * 0x9E3779B1) & _MASK)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a resident ID number encodes: unique per index (a bijection), so no two people share a number."""
+
+    region: str
+    birth_date: date
+    gender: str
+    id_no: str
+
+
+_IDENTITIES = len(REGIONS) * DAYS * 1000
+_SPREAD = 2_147_483_647  # a prime above _IDENTITIES: i -> i * _SPREAD mod _IDENTITIES is one-to-one
+
+
+def _later(day: date, years: int) -> str:
+    return day.replace(year=day.year + years, day=min(day.day, 28)).isoformat()
+
+
+# Dates as the generator needs them, computed once: a birth date by days before the youngest age, with its
+# ID-number digits; an ID card's issue date by days before ANCHOR, with its expiry after 10 and 20 years.
+_BIRTHS = [(d, f"{d:%Y%m%d}") for d in (ANCHOR - timedelta(days=MIN_AGE * 365 + n) for n in range(DAYS))]
+_ISSUES = [(d, d.isoformat(), _later(d, 10), _later(d, 20)) for d in (ANCHOR - timedelta(days=n) for n in range(3650))]
+
+
+def _identity(seed: int, index: int) -> Identity:
+    k = (index * _SPREAD + seed * 7_919) % _IDENTITIES
+    k, region = divmod(k, len(REGIONS))
+    seq, day = divmod(k, DAYS)
+    born, digits = _BIRTHS[day]
+    first17 = f"{REGIONS[region]}{digits}{seq:03d}"
+    return Identity(
+        REGIONS[region], born, "M" if seq % 2 else "F", first17 + validators.resident_id_check_char(first17)
+    )
+
+
+def _uscc(seed: int, index: int, region: str) -> str:
+    serial = (index * 7_777_777 + seed) % 10_000_000  # one-to-one below ten million companies
+    body = f"91{region}MA{serial:07d}"
+    return body + validators.uscc_check_char(body)
+
+
+def _mobile(rng: Mix) -> str:
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.below(100_000_000):08d}"
+
+
+def _landline(rng: Mix, branch: str) -> str:
+    return f"{_AREA_CODES[branch]}-{rng.choice('5678')}{rng.below(10_000_000):07d}"
+
+
+def _name(rng: Mix, gender: str, traditional_surname: bool = False) -> str:
+    surname = rng.choice(_TRADITIONAL_SURNAMES if traditional_surname else _SURNAME_POOL)
+    pool = _GIVEN[gender]
+    given = rng.choice(pool) if rng.below(10) < 3 else rng.choice(pool) + rng.choice(pool)
+    return surname + given
+
+
+def pinyin_name(name: str, upper: bool = False) -> str:
+    """ "张伟强" -> "Zhang Weiqiang" (or "ZHANG WEIQIANG"): the surname, then the given name as one word."""
+    surname, given = SYLLABLES[name[0]], "".join(SYLLABLES[c] for c in name[1:])
+    text = f"{surname.capitalize()} {given.capitalize()}"
+    return text.upper() if upper else text
+
+
+def _company_name(rng: Mix, branch: str, word: str) -> tuple[str, str]:
+    form, company_type = rng.choice(_COMPANY_FORMS)
+    return f"{_CITY_SHORT[branch]}{rng.choice(_TRADE_NAMES)}{word}{form}", company_type
+
+
+def _marital(rng: Mix, age: int) -> str:
+    roll = rng.below(100)
+    if age < 30:
+        return "10" if roll < 65 else "20"
+    if age >= 70 and roll < 25:
+        return "30"
+    return "20" if roll < 85 else "40" if roll < 93 else "10"
+
+
+def _id_dates(rng: Mix, born: date) -> tuple[str, str]:
+    """Issue and expiry of a resident ID card: 10 years under 26, 20 under 46, long-term (blank) after."""
+    issued, iso, ten, twenty = _ISSUES[rng.below(len(_ISSUES))]
+    age = (issued - born).days // 365
+    if age < MIN_AGE - 2:  # first card at 16
+        issued = born + timedelta(days=(MIN_AGE - 2) * 365 + rng.below(300))
+        iso, ten, age = issued.isoformat(), _later(issued, 10), MIN_AGE - 2
+    return iso, ten if age < 26 else twenty if age < 46 else ""
+
+
+def _person(seed: int, index: int, slot: str | None, ident: Identity | None = None) -> Row:
+    """The CORE record of individual ``index`` (or, with ``ident``, of another person under that index)."""
+    rng = _stream(seed, index, 1 if ident is None else 2)
+    ident = ident or _identity(seed, index)
+    branch = _REGION_BRANCH.get(ident.region) or rng.choice(_BRANCH_CODES)
+    name = _name(rng, ident.gender, traditional_surname=slot == TRADITIONAL)
+    age = (ANCHOR - ident.birth_date).days // 365
+    issued, expiry = _id_dates(rng, ident.birth_date)
+    division = rng.choice(_EMPLOYER_DIVISIONS)
+    retired = age >= 60 and rng.below(10) < 8
+    employer = "" if retired else _company_name(rng, branch, _TRADES[int(division) % len(_TRADES)][1])[0]
+    married = _marital(rng, age)
+    return {
+        "kind": "individual",
+        "source_customer_id": f"CB{index + 1:010d}",
+        "branch_code": rng.choice(UNITS[branch]),
+        "name": name,
+        "name_en": "",
+        "status": "DORMANT" if rng.below(100) < 8 else "ACTIVE",
+        "id_type": "RIC",
+        "id_no": ident.id_no,
+        "id_issue_date": issued,
+        "id_expiry_date": expiry,
+        "birth_date": ident.birth_date.isoformat(),
+        "gender": ident.gender,
+        "nationality": "CN",
+        "ethnicity": "01" if rng.below(100) < 91 else rng.choice(_ETHNIC_MINORITIES),
+        "marital_status": married,
+        "education": rng.choice(_EDUCATION),
+        "industry": "" if retired else _EMPLOYER_INDUSTRY[division],
+        "occupation": "R" if retired else rng.choice(_OCCUPATION_WORKING),
+        "income_band": rng.choice(_INCOME),
+        "employer": employer,
+        "position": "" if retired else rng.choice(_POSITIONS),
+        "mobile": _mobile(rng),
+        "phone_home": _landline(rng, branch) if rng.below(10) < 3 else "",
+        "phone_work": _landline(rng, branch) if employer and rng.below(10) < 2 else "",
+        "email": (
+            f"{pinyin_name(name).replace(' ', '').lower()}{rng.below(1000)}@{rng.choice(_EMAIL_DOMAINS)}"
+            if rng.below(10) < 4
+            else ""
+        ),
+        "address": addresses.home(rng, branch, ident.region),
+    }
+
+
+def _corporate(seed: int, index: int) -> Row:
+    rng = _stream(seed, index, 1)
+    branch = rng.choice(_BRANCH_CODES)
+    region = rng.choice(addresses.CITIES[branch].districts).region
+    division, word, scope = rng.choice(_TRADES)
+    name, company_type = _company_name(rng, branch, word)
+    established = ANCHOR - timedelta(days=400 + rng.below(9000))
+    rep = _name(rng, rng.choice("MF"))
+    office = addresses.office(rng, branch)
+    return {
+        "kind": "corporate",
+        "source_customer_id": f"CB{index + 1:010d}",
+        "branch_code": rng.choice(UNITS[branch]),
+        "name": name,
+        "status": "ACTIVE",
+        "mobile": "",
+        "phone_work": _landline(rng, branch),
+        "address": office,
+        "uscc": _uscc(seed, index, region),
+        "legal_rep_name": rep,
+        "company_type": company_type,
+        "enterprise_size": rng.choice(("MICRO", "SMALL", "SMALL", "MEDIUM", "LARGE")),
+        "registered_capital": str(rng.choice((1_000_000, 3_000_000, 5_000_000, 10_000_000, 50_000_000))),
+        "capital_currency": "CNY",
+        "established_on": established.isoformat(),
+        "licence_expiry": established.replace(year=established.year + 30, day=min(established.day, 28)).isoformat(),
+        "registered_address": office if rng.below(2) else addresses.office(rng, branch),
+        "business_scope": scope,
+        "industry_division": division,
+    }
+
+
+def slot_of(index: int) -> str | None:
+    """What CREDIT holds for CORE customer ``index`` (None: nothing), by its place in the block."""
+    return SLOTS.get(index % BLOCK)
+
+
+def core_record(seed: int, index: int) -> Row:
+    """CORE's record of customer ``index``."""
+    if index % BLOCK in CORPORATE_SLOTS:
+        return _corporate(seed, index)
+    return _person(seed, index, slot_of(index))
+
+
+def _swap_digits(rng: Mix, mobile: str) -> str:
+    digits = list(mobile)
+    spots = [p for p in range(3, 10) if digits[p] != digits[p + 1]]
+    p = rng.choice(spots) if spots else 9
+    digits[p], digits[p + 1] = digits[p + 1], digits[p]
+    return "".join(digits)
+
+
+def _mistype(rng: Mix, name: str) -> str:
+    p = 1 + rng.below(len(name) - 1) if rng.below(4) else 0  # mostly the given name
+    return name[:p] + TYPOS[name[p]] + name[p + 1 :]
+
+
+def _traditional(name: str) -> str:
+    return "".join(TRADITIONAL_FORMS.get(c, c) for c in name)
+
+
+def credit_record(seed: int, index: int, core: Row) -> tuple[Row, str] | None:
+    """CREDIT's record for CORE customer ``index`` and its truth cluster, or None when CREDIT has none."""
+    slot = slot_of(index)
+    if slot is None:
+        return None
+    rng = _stream(seed, index, 3)
+    source_id = f"LN{index + 1:09d}"
+    cluster = f"P{index + 1:09d}"
+    if slot == CORPORATE_COPY:
+        return _credit_shape({**core, "source_customer_id": source_id}), cluster
+    if slot in (HARD_NEGATIVE, NEW):
+        other_index = (HARD_NEGATIVE_BASE if slot == HARD_NEGATIVE else NEW_BASE) + index
+        ident = _identity(seed, other_index)
+        # A hard negative: same (common) name and gender, another birth date, everything else their own.
+        while slot == HARD_NEGATIVE and (
+            ident.gender != core["gender"] or ident.birth_date.isoformat() == core["birth_date"]
+        ):
+            other_index += 1  # the next index of this space belongs to no other slot: IDs stay unique
+            ident = _identity(seed, other_index)
+        other = _person(seed, other_index, None, ident)
+        if slot == HARD_NEGATIVE:
+            other["name"] = core["name"]
+        row = {**other, "source_customer_id": source_id}
+        if slot == HARD_NEGATIVE and (index // BLOCK) % 2:
+            row["id_type"] = row["id_no"] = ""
+        return _credit_shape(row), f"X{index + 1:09d}"
+    row = {**core, "source_customer_id": source_id}
+    if slot == CLEAN:
+        row["mobile"] = "+86 " + row["mobile"]  # the credit system keeps the country code
+    elif slot == TYPO:
+        row["name"] = _mistype(rng, row["name"])
+    elif slot == MOBILE_SWAP:
+        row["mobile"] = _swap_digits(rng, row["mobile"])
+    elif slot == OLD_PHONE:
+        row["mobile"] = _mobile(rng)
+    elif slot == TRADITIONAL:
+        row["name"] = _traditional(row["name"])
+    elif slot == PINYIN:
+        if (index // BLOCK) % 2:
+            row["name_en"] = pinyin_name(row["name"], upper=True)
+        else:
+            row["name"] = pinyin_name(row["name"])
+    # A near-duplicate keyed in by hand: the ID left blank on every other block (always for MISSING_ID), so
+    # some link by ID and the rest must be found by the matcher.
+    if slot == MISSING_ID or (slot != CLEAN and (index // BLOCK) % 2 == 0):
+        row["id_type"] = row["id_no"] = row["id_issue_date"] = row["id_expiry_date"] = ""
+    return _credit_shape(row), cluster
+
+
+def _credit_shape(row: Row) -> Row:
+    """Only the credit system's columns."""
+    return {c: row.get(c, "") for c in CREDIT_COLUMNS}
+
+
+def planted_counts(customers: int) -> Counter[str]:
+    """How many CREDIT records of each slot kind a feed of ``customers`` CORE customers has, and how many
+    CREDIT near-duplicates have no ID (``no_id``): what the truth file plants, exactly."""
+    counts: Counter[str] = Counter()
+    for slot, kind in SLOTS.items():
+        blocks = range(slot, customers, BLOCK)
+        counts[kind] += len(blocks)
+        if kind == MISSING_ID:
+            counts["no_id"] += len(blocks)
+        elif kind == HARD_NEGATIVE:
+            counts["hard_negative_no_id"] += sum(1 for i in blocks if (i // BLOCK) % 2)
+        elif kind in NEAR_DUPLICATES:
+            counts["no_id"] += sum(1 for i in blocks if (i // BLOCK) % 2 == 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class FeedFiles:
+    """What ``write_feed`` wrote: the two deliveries, the truth file (or None) and their row counts."""
+
+    core: Path
+    credit: Path
+    truth: Path | None
+    core_rows: int
+    credit_rows: int
+    encoding: str
+
+
+def feed_paths(out_dir: Path, business_date: date) -> tuple[Path, Path, Path]:
+    """Where the CORE file, the CREDIT file and the truth file go."""
+    day = f"{business_date:%Y%m%d}"
+    return (
+        out_dir / f"customers-CORE-{day}.csv",
+        out_dir / f"customers-CREDIT-{day}.csv",
+        out_dir / f"customers-truth-{day}.csv",
+    )
+
+
+def _writer(fh: Any, columns: tuple[str, ...]) -> csv.DictWriter[str]:
+    return csv.DictWriter(fh, columns, restval="", extrasaction="ignore", lineterminator="\n")
+
+
+def _render(task: tuple[int, int, int, bool]) -> tuple[str, str, str, int]:
+    """CSV text of customers [start, stop): the CORE rows, the CREDIT rows, the truth rows, and the CREDIT count."""
+    seed, start, stop, truth = task
+    core_buf, credit_buf, truth_buf = io.StringIO(), io.StringIO(), io.StringIO()
+    core_out, credit_out = csv.writer(core_buf, lineterminator="\n"), csv.writer(credit_buf, lineterminator="\n")
+    truth_out = csv.writer(truth_buf, lineterminator="\n")
+    credits = 0
+    for i in range(start, stop):
+        core = core_record(seed, i)
+        values = [core.get(c, "") for c in COLUMNS]
+        core_out.writerow(values)
+        credit = credit_record(seed, i, core)
+        if truth:
+            truth_out.writerow(["CORE", *values, f"P{i + 1:09d}"])
+        if credit is not None:
+            credits += 1
+            row, cluster = credit
+            credit_out.writerow([row[c] for c in CREDIT_COLUMNS])
+            if truth:
+                truth_out.writerow(["CREDIT", *(row.get(c, "") for c in COLUMNS), cluster])
+    return core_buf.getvalue(), credit_buf.getvalue(), truth_buf.getvalue(), credits
+
+
+def _in_order(
+    pool: ProcessPoolExecutor, tasks: list[tuple[int, int, int, bool]], ahead: int
+) -> Iterator[tuple[str, str, str, int]]:
+    """The chunks rendered by the pool, in order, with at most ``ahead`` in flight (memory stays a few chunks)."""
+    pending: deque[Future[tuple[str, str, str, int]]] = deque()
+    for task in tasks:
+        pending.append(pool.submit(_render, task))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def write_feed(
+    out_dir: Path,
+    customers: int,
+    business_date: date,
+    *,
+    seed: int = 2026,
+    encoding: str = "utf-8",
+    truth: bool = True,
+    chunk: int = 10_000,
+    workers: int | None = None,
+) -> FeedFiles:
+    """Write the CORE and CREDIT deliveries of ``customers`` CORE customers (and the truth file).
+
+    Chunks of ``chunk`` customers are rendered in order, by ``workers`` processes (default: one per core, up
+    to 4, from 100,000 customers on); memory holds a few chunks, never the file.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    core_path, credit_path, truth_path = feed_paths(out_dir, business_date)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if customers >= 100_000 else 1
+    tasks = [(seed, start, min(start + chunk, customers), truth) for start in range(0, customers, chunk)]
+    credit_rows = 0
+    with contextlib.ExitStack() as stack:
+        core_fh = stack.enter_context(core_path.open("w", encoding=encoding, newline=""))
+        credit_fh = stack.enter_context(credit_path.open("w", encoding=encoding, newline=""))
+        truth_fh = stack.enter_context(truth_path.open("w", encoding=encoding, newline="")) if truth else None
+        _writer(core_fh, COLUMNS).writeheader()
+        _writer(credit_fh, CREDIT_COLUMNS).writeheader()
+        if truth_fh is not None:
+            _writer(truth_fh, TRUTH_COLUMNS).writeheader()
+        if workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")))
+            rendered: Iterator[tuple[str, str, str, int]] = _in_order(pool, tasks, 2 * workers)
+        else:
+            rendered = map(_render, tasks)
+        for core_text, credit_text, truth_text, credits in rendered:
+            core_fh.write(core_text)
+            credit_fh.write(credit_text)
+            if truth_fh is not None:
+                truth_fh.write(truth_text)
+            credit_rows += credits
+    return FeedFiles(core_path, credit_path, truth_path if truth else None, customers, credit_rows, encoding)
+
+
+# What a delta changes in an existing customer's record.
+_CHANGES = ("mobile", "address", "employer", "marital_status", "status", "email")
+
+
+def delta_records(seed: int, customers: int, rows: int, new_share: float = 0.2) -> Iterator[Row]:
+    """A later CORE delivery of ``rows`` records: existing customers (of the first ``customers``) with one
+    field changed each, spread over the whole book, then new customers numbered after them."""
+    new = round(rows * new_share)
+    changed = min(rows - new, customers)
+    step = max(customers // max(changed, 1), 1)
+    for k in range(changed):
+        index = (k * step + seed) % customers
+        row = core_record(seed, index)
+        rng = _stream(seed, index, 4)
+        field = _CHANGES[k % len(_CHANGES)]
+        branch = row["branch_code"].split("-")[0]
+        if row["kind"] == "corporate":
+            row["phone_work"] = _landline(rng, branch)
+        elif field == "mobile":
+            row["mobile"] = _mobile(rng)
+        elif field == "address":
+            row["address"] = addresses.home(rng, branch)
+        elif field == "employer":
+            row["employer"], _ = _company_name(rng, branch, rng.choice(_TRADES)[1])
+        elif field == "marital_status":
+            row["marital_status"] = "20" if row["marital_status"] != "20" else "40"
+        elif field == "status":
+            row["status"] = "ACTIVE" if row["status"] == "DORMANT" else "DORMANT"
+        else:
+            row["email"] = f"m{index}@{rng.choice(_EMAIL_DOMAINS)}"
+        yield row
+    for index in range(customers, customers + rows - changed):
+        yield core_record(seed, index)
+
+
+def write_delta(path: Path, seed: int, customers: int, rows: int, *, encoding: str = "utf-8") -> int:
+    """Write a CORE delta file (see ``delta_records``); returns its row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding=encoding, newline="") as fh:
+        out = _writer(fh, COLUMNS)
+        out.writeheader()
+        for row in delta_records(seed, customers, rows):
+            out.writerow(row)
+            n += 1
+    return n
+
+
+FILE_TYPE = "customers"
+
+
+def loader_ready() -> bool:
+    """Whether this build's ingest knows the ``customers`` file type (docs/ingest-formats.md)."""
+    from bankcrm.ingest.formats import FORMATS
+
+    return FILE_TYPE in FORMATS
+
+
+def deliveries(files: FeedFiles) -> tuple[tuple[Path, str], ...]:
+    """The files to load and their sources, in order: CORE first (trusted), then CREDIT."""
+    return ((files.core, "CORE"), (files.credit, "CREDIT"))
+
+
+def load(db: Session, settings: Settings, files: FeedFiles, business_date: date) -> list[IngestResult]:
+    """Ingest both deliveries into the caller's transaction, as ``bankcrm ingest`` would (source CORE, CREDIT)."""
+    from bankcrm.access.principal import SYSTEM
+    from bankcrm.ingest.service.run import IngestRequest, ingest_file
+
+    cipher = settings.field_cipher()
+    results = []
+    for path, source in deliveries(files):
+        req = IngestRequest(path, FILE_TYPE, business_date, source, files.encoding)
+        results.append(ingest_file(db, cipher, SYSTEM, req, timezone=settings.timezone))
+    return results
+
+
+def how_to_load(files: FeedFiles, business_date: date) -> list[str]:
+    """The commands that load the files and score the matcher on them."""
+    encoding = " --encoding gbk" if files.encoding == "gbk" else ""
+    lines = [
+        f"bankcrm ingest {path} --type {FILE_TYPE} --business-date {business_date} --source {source}{encoding}"
+        for path, source in deliveries(files)
+    ]
+    if files.truth is not None:
+        lines.append(f"bankcrm match evaluate {files.truth}")
+    return lines
