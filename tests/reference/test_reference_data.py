@@ -302,7 +302,7 @@ def test_income_bands_run_from_b1_to_b6() -> None:
             "source_channel.csv",
             ["BRANCH", "MOBILE", "ONLINE", "REFERRAL", "MARKETING", "PAYROLL", "CORPORATE", "OTHER"],
         ),
-        ("customer_status.csv", ["PROSPECT", "ACTIVE", "DORMANT", "CLOSED"]),
+        ("customer_status.csv", ["PROSPECT", "ACTIVE", "DORMANT", "CLOSED", "MERGED"]),
         ("address_type.csv", ["HOME", "WORK", "MAILING", "REGISTERED", "OFFICE", "REG_OFFICE"]),
         ("contact_role.csv", ["LEGAL_REP", "FINANCE", "AGENT", "CONTROLLER", "OTHER"]),
         ("family_relation.csv", ["SPOUSE", "FATHER", "MOTHER", "CHILD", "SIBLING", "GRANDPARENT", "OTHER"]),
