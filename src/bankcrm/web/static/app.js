@@ -21,6 +21,27 @@
         window.addEventListener("resize", function () { chart.resize(); });
       });
   }
+  // Data quality per month-end: complete and valid field values in per cent (null months are gaps).
+  function drawQualityTrend(el) {
+    fetch(el.dataset.src, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var chart = window.echarts.init(el);
+        chart.setOption({
+          tooltip: { trigger: "axis" },
+          legend: { data: [el.dataset.labelComplete, el.dataset.labelValid] },
+          grid: { left: 40, right: 20, top: 40, bottom: 30 },
+          xAxis: { type: "category", data: data.months },
+          yAxis: { type: "value", min: 0, max: 100 },
+          series: [
+            { name: el.dataset.labelComplete, type: "line", data: data.complete, connectNulls: false },
+            { name: el.dataset.labelValid, type: "line", data: data.valid, connectNulls: false }
+          ]
+        });
+        el.dataset.rendered = "true";
+        window.addEventListener("resize", function () { chart.resize(); });
+      });
+  }
   // A link such as /customers/…#tab-history opens that tab (Tabler's Bootstrap handles the click, not the URL).
   function openTabFromHash() {
     if (!location.hash || !window.bootstrap) { return; }
@@ -31,6 +52,9 @@
     openTabFromHash();
     document.querySelectorAll("[data-chart='sign-ins']").forEach(function (el) {
       if (window.echarts) { drawSignIns(el); }
+    });
+    document.querySelectorAll("[data-chart='quality-trend']").forEach(function (el) {
+      if (window.echarts) { drawQualityTrend(el); }
     });
   });
 })();
