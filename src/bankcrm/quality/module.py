@@ -21,7 +21,7 @@ MODULE = Module(
             "quality/_home_quality.html",
             "quality.read",
             6,
-            ("operations_manager", "management"),
+            ("operations_manager",),
         ),
     ),
     permissions=(
