@@ -27,6 +27,7 @@ from bankcrm.quality.catalogue import QualityField, fields
 
 CHUNK = 500  # customers read per round trip
 MSG_EXPIRED = N_("This document has expired.")
+MSG_INVALID_PHONE = N_("This phone number is not valid.")  # the form's own message (kit.validators)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Checker:
         self.cipher = cipher
         self.today = today
         self._codes: dict[tuple[str, str], bool] = {}
+        self._phones: dict[tuple[str, int], bool] = {}  # a phone is checked once though two fields read it
         self._fields: dict[str, list[QualityField]] = defaultdict(list)
         for f in fields():
             self._fields[f.kind].append(f)
@@ -110,9 +112,23 @@ class Checker:
         elif rule == "uscc":
             errors.check(f.field, partial(validators.uscc, value))
         elif rule == "phones":
-            validation.phones(errors, [self._phone_in(entry) for entry in value])
+            for entry in value:
+                if not self._phone_valid(entry):
+                    errors.add(f.field, MSG_INVALID_PHONE)
         elif rule == "emails":
             validation.emails(errors, [EmailIn(address=records.contact_value(self.cipher, c)) for c in value])
+
+    def _phone_valid(self, entry: CustomerContact | ContactPerson) -> bool:
+        """The form's phone check of one entry (a mobile must be a mobile number), asked once per entry."""
+        key = (type(entry).__name__, entry.id)
+        if key not in self._phones:
+            errors = validation.Collector()
+            try:
+                validation.phones(errors, [self._phone_in(entry)])
+            except (DecryptionFailed, ValidationError):
+                errors.add("phones", MSG_INVALID_PHONE)
+            self._phones[key] = not errors.errors
+        return self._phones[key]
 
     def _phone_in(self, entry: CustomerContact | ContactPerson) -> PhoneIn:
         if isinstance(entry, ContactPerson):
