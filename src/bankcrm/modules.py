@@ -36,9 +36,9 @@ MODULES: tuple[Module, ...] = (
     INGEST,
     JOBS,
     MATCHING,
-    QUALITY,
     RELATIONSHIPS,
     WORKFLOW,
+    QUALITY,  # after the steps that change customers: its monthly figures see their work
     OUTBOX,  # last: its job delivers what the other steps wrote
 )
 
