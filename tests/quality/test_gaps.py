@@ -52,14 +52,21 @@ def test_the_operations_manager_lists_their_customers_with_gaps_most_gaps_first(
         (
             "90000000102",
             8,
-            ["ID document", "ID document not expired", "E-mail", "Address", "Occupation (coded)", "Industry (coded)"],
+            [
+                "ID document",
+                "ID expiry date (not passed)",
+                "E-mail",
+                "Address",
+                "Occupation (coded)",
+                "Industry (coded)",
+            ],
             ["Mobile phone", "At least one phone"],
         ),
         (
             "90000000104",
             4,
             ["Industry (coded)", "Enterprise size (coded)", "Registered address"],
-            ["Business licence not expired"],
+            ["Licence expiry date (not passed)"],
         ),
     ]
 
