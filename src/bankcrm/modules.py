@@ -19,6 +19,7 @@ from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
 from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
+from bankcrm.quality.module import MODULE as QUALITY
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
 from bankcrm.workflow.module import MODULE as WORKFLOW
 
@@ -37,6 +38,7 @@ MODULES: tuple[Module, ...] = (
     MATCHING,
     RELATIONSHIPS,
     WORKFLOW,
+    QUALITY,  # after the steps that change customers: its monthly figures see their work
     OUTBOX,  # last: its job delivers what the other steps wrote
 )
 

@@ -76,6 +76,16 @@ def _pending(maker: str, decider: str, **params: str) -> Sample:
     return Sample(params, 200, f"a pending request is shown to its maker and to holders of {decider}", hidden)
 
 
+# The gaps list checks "quality.read or quality.gaps.own" itself (no single-permission alias to read).
+GAP_READERS = {p.code for p in permissions() if p.code in ("quality.read", "quality.gaps.own")}
+
+
+def _gaps(**params: str) -> Sample:
+    """A gaps list: open to holders of quality.read or quality.gaps.own, refused to everyone else."""
+    refused = {role: 403 for role in ROLE_USERS if not GRANTS[role] & GAP_READERS}
+    return Sample(params, 200, "quality.read or quality.gaps.own", refused)
+
+
 OUTSIDE_AM1 = "am1 works at BJ, above the lobby manager's and the teller's units: outside their scope"
 
 
@@ -181,6 +191,15 @@ GET_SAMPLES: dict[str, Sample] = {
     ),
     "/maturities/export.{fmt}": _s(fmt="csv"),
     "/tasks/export.{fmt}": _s(fmt="csv"),
+    "/quality": _s(),
+    "/quality/trend.json": _s(),
+    "/quality/gaps": _gaps(),
+    "/quality/gaps/export.{fmt}": _gaps(fmt="csv"),
+    "/quality/my-gaps": _s(),
+    "/quality/my-gaps/export.{fmt}": _s(fmt="csv"),
+    "/api/v1/quality": _s(),
+    "/api/v1/quality/trend": _s(),
+    "/api/v1/quality/gaps": _gaps(),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}

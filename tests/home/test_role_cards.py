@@ -285,7 +285,7 @@ DEMO_CARDS = {
     "teller": ["search", "served-today", "customers", "approvals", "units", "colleagues"],
     "product": ["customers", "approvals", "units", "colleagues"],
     "risk": ["loan-classes", "groups", "customers", "approvals", "units", "colleagues"],
-    "ops": ["ingest-rejects", "job-runs", "customers", "approvals", "units", "colleagues", "users"],
+    "ops": ["ingest-rejects", "data-quality", "job-runs", "customers", "approvals", "units", "colleagues", "users"],
 }
 
 

@@ -76,6 +76,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "maturity-tasks",
         "households",
         "groups",
+        "data-quality",
         "deliver-outbox",
     ]
     # When the groups step is queued from the page

@@ -44,6 +44,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("maturity-tasks", ("figures",)),
         ("households", ("figures",)),
         ("groups", ("figures",)),
+        ("data-quality", ()),
         ("deliver-outbox", ()),
     ]
 

@@ -65,6 +65,8 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "org_unit.update": CHANGED,
     "pii.unmask": N_("%(actor)s viewed personal data of %(entity)s in clear"),
     "portfolio.export": N_("%(actor)s exported a portfolio"),
+    "quality.gaps_export": N_("%(actor)s exported customers with data gaps"),
+    "quality.snapshot": N_("%(actor)s took the monthly data-quality figures"),
     "relationships.derived": N_("%(actor)s derived the customer relationships"),
     "role.set_permissions": N_("%(actor)s changed the permissions of %(entity)s"),
     "task.completed": N_("%(actor)s completed %(entity)s"),

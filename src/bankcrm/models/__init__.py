@@ -16,6 +16,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     job,
     matching,
     org,
+    quality,
     relationship,
     task,
     workflow,

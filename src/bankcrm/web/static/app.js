@@ -34,7 +34,10 @@
   }
   // The axis tooltip built as elements: ECharts' default markup carries style="..." attributes, which the CSP
   // (style-src 'self') blocks. Colours go through the CSSOM, which the CSP allows; texts go in as text.
-  function moneyTooltip(params) {
+  function tooltipOf(format) {
+    return function (params) { return tooltip(params, format); };
+  }
+  function tooltip(params, format) {
     var box = node("div", "chart-tip");
     box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
     params.forEach(function (p) {
@@ -43,7 +46,7 @@
       dot.style.backgroundColor = p.color;
       row.appendChild(dot);
       row.appendChild(node("span", "chart-tip-name", p.seriesName));
-      row.appendChild(node("span", "chart-tip-value", yuan(p.value)));
+      row.appendChild(node("span", "chart-tip-value", format(p.value)));
       box.appendChild(row);
     });
     return box;
@@ -64,12 +67,36 @@
         }
         var chart = window.echarts.init(el);
         chart.setOption({
-          tooltip: { trigger: "axis", formatter: moneyTooltip },
+          tooltip: { trigger: "axis", formatter: tooltipOf(yuan) },
           legend: { data: series.map(function (s) { return s.name; }) },
           grid: { left: 100, right: 20, top: 40, bottom: 30 },
           xAxis: { type: "category", data: data.month_ends },
           yAxis: { type: "value" },
           series: series
+        });
+        el.dataset.rendered = "true";
+        window.addEventListener("resize", function () { chart.resize(); });
+      });
+  }
+  function percent(value) {
+    return value === null || value === undefined ? "\u2014" : Number(value).toFixed(1) + "%";
+  }
+  // Data quality per month-end: complete and valid field values in per cent (null months are gaps).
+  function drawQualityTrend(el) {
+    fetch(el.dataset.src, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var chart = window.echarts.init(el);
+        chart.setOption({
+          tooltip: { trigger: "axis", formatter: tooltipOf(percent) },
+          legend: { data: [el.dataset.labelComplete, el.dataset.labelValid] },
+          grid: { left: 40, right: 20, top: 40, bottom: 30 },
+          xAxis: { type: "category", data: data.months },
+          yAxis: { type: "value", min: 0, max: 100 },
+          series: [
+            { name: el.dataset.labelComplete, type: "line", data: data.complete, connectNulls: false },
+            { name: el.dataset.labelValid, type: "line", data: data.valid, connectNulls: false }
+          ]
         });
         el.dataset.rendered = "true";
         window.addEventListener("resize", function () { chart.resize(); });
@@ -88,6 +115,9 @@
     });
     document.querySelectorAll("[data-chart='aum-trend']").forEach(function (el) {
       if (window.echarts) { drawTrend(el); }
+    });
+    document.querySelectorAll("[data-chart='quality-trend']").forEach(function (el) {
+      if (window.echarts) { drawQualityTrend(el); }
     });
   });
 })();

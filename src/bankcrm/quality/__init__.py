@@ -1,0 +1,1 @@
+"""Data quality: completeness and validity of customer data per field and branch, duplicates, sources, trend."""
