@@ -79,6 +79,9 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "user.update": CHANGED,
 }
 
+# outcome → its label (the audit log page shows the same words as badges).
+OUTCOMES: dict[str, str] = {"success": N_("Success"), "failure": N_("Failure"), "denied": N_("Denied")}
+
 # entity_type → message id of the record's kind, as a sentence names it ("customer 90000000037").
 ENTITIES: dict[str, str] = {
     "assignment_request": N_("assignment request %(id)s"),
@@ -112,3 +115,8 @@ def sentence(
     if message is None:
         return f"{who}: {action}"
     return gettext_for(locale, message, {"actor": who, "entity": entity})
+
+
+def outcome_label(locale: str, outcome: str) -> str:
+    """The outcome in the reader's language; an unknown code reads as itself."""
+    return gettext_for(locale, OUTCOMES[outcome]) if outcome in OUTCOMES else outcome

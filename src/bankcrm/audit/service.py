@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import repository
-from bankcrm.audit.sentences import sentence
+from bankcrm.audit.schemas import AuditEventRead, AuditLine
+from bankcrm.audit.sentences import outcome_label, sentence
 from bankcrm.config import get_settings
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
@@ -163,3 +164,15 @@ def served_today_card(db: Session, principal: Principal, now: datetime | None = 
 def sentences(events: list[AuditEvent], locale: str) -> dict[int, str]:
     """seq → the event as a sentence in the reader's language (the audit log page's main column)."""
     return {e.seq: sentence(locale, e.action, e.outcome, e.actor_username, e.entity_type, e.entity_id) for e in events}
+
+
+def export_lines(events: list[AuditEvent], locale: str) -> list[AuditLine]:
+    """The events as the export writes them: each with its sentence and outcome in the reader's language."""
+    return [
+        AuditLine(
+            AuditEventRead.model_validate(e),
+            sentence(locale, e.action, e.outcome, e.actor_username, e.entity_type, e.entity_id),
+            outcome_label(locale, e.outcome),
+        )
+        for e in events
+    ]
