@@ -115,9 +115,9 @@ def test_export_words_each_event_in_the_readers_language_and_keeps_the_codes(cli
         [str(exported), "the system exported the customer list", "Success", "customer.export", "success", ""],
     ]
     assert rows("zh-CN") == [
-        [str(created), f"alice 创建了客户 {CIF}", "成功", "customer.create", "success", f"customer {CIF}"],
-        [str(failed), "以 mallory 身份登录失败", "失败", "auth.login", "failure", ""],
-        [str(exported), "系统 导出了客户列表", "成功", "customer.export", "success", ""],
+        [str(created), f"alice 新建了客户 {CIF}", "成功", "customer.create", "success", f"customer {CIF}"],
+        [str(failed), "mallory 登录失败", "失败", "auth.login", "failure", ""],
+        [str(exported), "系统导出了客户列表", "成功", "customer.export", "success", ""],
     ]
 
 
@@ -131,4 +131,4 @@ def test_xlsx_export_carries_the_sentences(client: TestClient, db: Session) -> N
         strings = book.read("xl/sharedStrings.xml").decode()
     # then the sentence and the code are both in it
     assert response.status_code == 200
-    assert "alice 创建了客户 90000000037" in strings and "customer.create" in strings and "事件" in strings
+    assert "alice 新建了客户 90000000037" in strings and "customer.create" in strings and "事件" in strings
