@@ -147,6 +147,46 @@ def test_the_loan_class_card_counts_active_loans_per_class_in_scope(
     ]
 
 
+def test_the_products_card_sums_accounts_and_loans_per_product_in_scope(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # given the small bank
+    given_a_small_bank(db, settings, tmp_path)
+    # when the product manager (head office: the whole bank) and the BJ manager read the products card
+    bank = cards.products_card(db, _principal(db, "product"))
+    bj = cards.products_card(db, _principal(db, "manager"))
+    # then per product in the catalogue's order: demand deposits of A, B and C (1,200 + 3,000 + 9,999.00),
+    # the time deposits of A and B (50,000 + 20,000.00) and the consumer loans of A and B (80,000 + 10,000.00)
+    assert [(h.product.code, h.currency, h.holdings, h.customers, h.balance, h.is_loan) for h in bank] == [
+        ("DD-CNY", "CNY", 3, 3, 1_419_900, False),
+        ("TD-1Y", "CNY", 2, 2, 7_000_000, False),
+        ("PL-CONS", "CNY", 2, 2, 9_000_000, True),
+    ]
+    # and the BJ manager's counts leave out C (SH)
+    assert [(h.product.code, h.holdings, h.customers, h.balance) for h in bj] == [
+        ("DD-CNY", 2, 2, 420_000),
+        ("TD-1Y", 2, 2, 7_000_000),
+        ("PL-CONS", 2, 2, 9_000_000),
+    ]
+
+
+def test_the_product_managers_home_page_shows_holdings_by_product(
+    make_client,
+    db: Session,
+    settings: Settings,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    # given the small bank
+    given_a_small_bank(db, settings, tmp_path)
+    # when the product manager opens the home page in Chinese
+    client = make_client()
+    client.headers["Accept-Language"] = "zh-CN"
+    page = signed_in(client, "product").get("/").text
+    # then the card names each product in Chinese with its figures
+    assert 'data-card="products"' in page and "人民币活期存款" in page and "个人消费贷款" in page
+    assert 'data-figure="balance">14,199.00 <span class="text-secondary">CNY</span>' in page
+
+
 def test_the_overdue_card_counts_past_due_tasks_per_account_manager_in_the_subtree(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
@@ -282,7 +322,7 @@ DEMO_CARDS = {
     ],
     "lobby": ["search", "served-today", "customers", "approvals", "units", "colleagues"],
     "teller": ["search", "served-today", "customers", "approvals", "units", "colleagues"],
-    "product": ["customers", "approvals", "units", "colleagues"],
+    "product": ["products", "customers", "approvals", "units", "colleagues"],
     "risk": ["loan-classes", "groups", "customers", "approvals", "units", "colleagues"],
     "ops": ["ingest-rejects", "job-runs", "customers", "approvals", "units", "colleagues", "users"],
 }

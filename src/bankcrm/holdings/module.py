@@ -72,6 +72,16 @@ MODULE = Module(
             4,
             ("management",),
         ),
+        # A product manager's view: what each product holds across the bank (names stay masked for them).
+        HomeCard(
+            "products",
+            N_("Holdings by product"),
+            "bankcrm.holdings.service.cards:products_card",
+            "holdings/_home_products.html",
+            "customer.read",
+            1,
+            ("product_manager",),
+        ),
         HomeCard(
             "loan-classes",
             N_("Loans by five-category class"),

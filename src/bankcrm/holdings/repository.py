@@ -33,6 +33,7 @@ AUM_CATEGORIES = ("DEMAND", "TIME", "WEALTH", "FUND", "INSURANCE")
 DEPOSIT_CATEGORIES = ("DEMAND", "TIME")
 CREDIT_CARD = "CARD"  # a credit card's balance is what the customer owes
 MATURING_CATEGORIES = ("TIME", "WEALTH")
+LOAN_CATEGORIES = ("PLOAN", "CLOAN")  # held as loan contracts, not accounts
 
 
 def accounts(db: Session, customer_id: int) -> list[tuple[Account, Product]]:
@@ -435,6 +436,40 @@ def loans_by_class(db: Session, principal: Principal) -> dict[str, tuple[int, in
         .group_by(LoanContract.classification)
     )
     return {c: (int(n), int(s or 0)) for c, n, s in db.execute(stmt)}
+
+
+def holdings_by_product(db: Session, principal: Principal) -> list[tuple[Product, str, int, int, int]]:
+    """(product, currency, holdings, customers, balance) of customers in scope, in the catalogue's order.
+
+    Holdings are accounts not closed (balance: the latest delivered) and active loans (balance: outstanding).
+    """
+    scoped = _scoped_customers(principal)
+    accounts = (
+        select(
+            Account.product_code,
+            Account.currency,
+            func.count(),
+            func.count(func.distinct(Account.customer_id)),
+            func.sum(Account.balance),
+        )
+        .where(Account.status != "CLOSED", Account.customer_id.in_(scoped))
+        .group_by(Account.product_code, Account.currency)
+    )
+    loans = (
+        select(
+            LoanContract.product_code,
+            LoanContract.currency,
+            func.count(),
+            func.count(func.distinct(LoanContract.customer_id)),
+            func.sum(LoanContract.outstanding),
+        )
+        .where(LoanContract.status == "ACTIVE", LoanContract.customer_id.in_(scoped))
+        .group_by(LoanContract.product_code, LoanContract.currency)
+    )
+    found = {(p, c): (int(n), int(k), int(s or 0)) for p, c, n, k, s in [*db.execute(accounts), *db.execute(loans)]}
+    products = {p.code: p for p in db.scalars(select(Product).where(Product.code.in_({p for p, _ in found})))}
+    keys = sorted(found, key=lambda pc: (products[pc[0]].sort_order, pc[0], pc[1]))
+    return [(products[p], c, *found[(p, c)]) for p, c in keys]
 
 
 def overdue_by_assignee(db: Session, principal: Principal, today: date) -> list[tuple[int | None, int]]:

@@ -14,9 +14,10 @@ from bankcrm.catalogue import service as catalogue
 from bankcrm.config import get_settings
 from bankcrm.customers.service import names as customer_names
 from bankcrm.holdings import repository
-from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES
+from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES, LOAN_CATEGORIES
 from bankcrm.kit.time import today_in
 from bankcrm.models.customer import CodeItem
+from bankcrm.models.holding import Product
 from bankcrm.models.org import OrgUnit
 
 MOVERS = 5  # customers listed each way on the movers card
@@ -128,6 +129,28 @@ def loan_class_card(db: Session, principal: Principal) -> list[tuple[CodeItem, i
     """Active loans in scope per five-category class, in the code table's order: (class, contracts, outstanding)."""
     counts = repository.loans_by_class(db, principal)
     return [(item, *counts.get(item.code, (0, 0))) for item in catalogue.code_table(db, "loan_class")]
+
+
+@dataclass(frozen=True)
+class ProductHolding:
+    """One product's holdings in the viewer's scope, in one currency."""
+
+    product: Product
+    currency: str
+    digits: int  # the currency's minor units, for the amount
+    holdings: int  # accounts not closed, or active loan contracts
+    customers: int
+    balance: int  # minor units: balances of accounts, outstanding of loans
+    is_loan: bool  # listed on /loans
+
+
+def products_card(db: Session, principal: Principal) -> list[ProductHolding]:
+    """Per product held by customers in scope: how many accounts (or loans), customers and the money in them."""
+    digits = repository.minor_units(db)
+    return [
+        ProductHolding(p, cur, digits.get(cur, 2), n, k, total, p.category in LOAN_CATEGORIES)
+        for p, cur, n, k, total in repository.holdings_by_product(db, principal)
+    ]
 
 
 def overdue_card(db: Session, principal: Principal, today: date | None = None) -> list[tuple[str | None, int]]:
