@@ -61,6 +61,7 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "ingest.runs.export": N_("%(actor)s exported the ingest runs"),
     "job.queued": N_("%(actor)s queued %(entity)s"),
     "keys.rotate": N_("%(actor)s rotated the encryption keys"),
+    "loan.export": N_("%(actor)s exported the loans"),
     "maturity.export": N_("%(actor)s exported the maturities"),
     "org.export": N_("%(actor)s exported the org units"),
     "org_unit.create": CREATED,

@@ -102,6 +102,72 @@ def transactions(
     return Page(items=list(db.execute(stmt)), total=total, page=page.page, size=page.size)
 
 
+LOAN_SORTS: dict[str, Any] = {
+    "cif_no": Customer.cif_no,
+    "product_code": LoanContract.product_code,
+    "unit_code": OrgUnit.code,
+    "outstanding": LoanContract.outstanding,
+    "days_overdue": LoanContract.days_overdue,
+    "maturity_date": LoanContract.maturity_date,
+    "id": LoanContract.id,
+}
+
+
+def _in_order(column: Any, codes: list[str]) -> Any:
+    """A code column sorted by its code table's order (unknown codes last), not alphabetically."""
+    return case({c: i for i, c in enumerate(codes)}, value=column, else_=len(codes)) if codes else column
+
+
+def loan_list(
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    loan_class: str | None = None,
+    status: str | None = None,
+    branch: str | None = None,
+    product: str | None = None,
+    sort: SortSpec,
+    class_order: list[str],
+    status_order: list[str],
+) -> Page[tuple[LoanContract, Customer, Product, str]]:
+    """Loan contracts of customers in scope with their product and booking unit's code, filtered and sorted.
+
+    ``branch`` is a unit code: loans booked there or at a unit under it (an unknown code matches none).
+    """
+    conditions: list[Any] = [LoanContract.customer_id.in_(_scoped_customers(principal))]
+    if loan_class:
+        conditions.append(LoanContract.classification == loan_class)
+    if status:
+        conditions.append(LoanContract.status == status)
+    if product:
+        conditions.append(LoanContract.product_code == product)
+    if branch:
+        path = db.scalar(select(OrgUnit.path).where(OrgUnit.code == branch))
+        if path is None:
+            return Page(items=[], total=0, page=page.page, size=page.size)
+        conditions.append(OrgUnit.path.startswith(path, autoescape=True))
+    stmt = (
+        select(LoanContract, Customer, Product, OrgUnit.code)
+        .join(Customer, Customer.id == LoanContract.customer_id)
+        .join(Product, Product.code == LoanContract.product_code)
+        .join(OrgUnit, OrgUnit.id == LoanContract.unit_id)
+        .where(and_(*conditions))
+    )
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    columns = LOAN_SORTS | {
+        "classification": _in_order(LoanContract.classification, class_order),
+        "status": _in_order(LoanContract.status, status_order),
+    }
+    stmt = ordered(stmt, sort, columns).offset(page.offset).limit(page.size)
+    return Page(items=[tuple(r) for r in db.execute(stmt)], total=total, page=page.page, size=page.size)  # type: ignore[misc]
+
+
+def loan_products(db: Session) -> list[Product]:
+    """The loan products of the catalogue in its order."""
+    return list(db.scalars(select(Product).where(Product.category.in_(LOAN_CATEGORIES)).order_by(Product.sort_order)))
+
+
 def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
     """A customer's open tasks, soonest first."""
     stmt = select(Task).where(Task.customer_id == customer_id, Task.status == TaskStatus.OPEN).order_by(Task.due_date)
