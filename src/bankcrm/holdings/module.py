@@ -26,6 +26,7 @@ MODULE = Module(
             "task.work",
             1,
             ("account_manager",),
+            dated=True,
         ),
         HomeCard(
             "portfolio",
@@ -35,6 +36,7 @@ MODULE = Module(
             "customer.read",
             2,
             ("account_manager", "management"),
+            dated=True,
         ),
         HomeCard(
             "movers",
@@ -44,6 +46,7 @@ MODULE = Module(
             "customer.read",
             3,
             ("account_manager", "management"),
+            dated=True,
         ),
         HomeCard(
             "retention",
@@ -53,6 +56,7 @@ MODULE = Module(
             "customer.read",
             3,
             ("account_manager", "management"),
+            dated=True,
         ),
         HomeCard(
             "overdue",
@@ -62,6 +66,7 @@ MODULE = Module(
             "task.work",
             4,
             ("management",),
+            dated=True,
         ),
         HomeCard(
             "ranking",

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.catalogue import service as catalogue
-from bankcrm.config import get_settings
 from bankcrm.customers.service import names as customer_names
 from bankcrm.holdings import repository
 from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES, LOAN_CATEGORIES
-from bankcrm.kit.time import today_in
+from bankcrm.kit.time import BankDay
 from bankcrm.models.customer import CodeItem
 from bankcrm.models.holding import Product
 from bankcrm.models.org import OrgUnit
@@ -23,19 +22,14 @@ from bankcrm.models.org import OrgUnit
 MOVERS = 5  # customers listed each way on the movers card
 
 
-def _today(today: date | None) -> date:
-    # The registry calls entries with (db, principal); tests pass the day to pin the week.
-    return today if today is not None else today_in(get_settings().timezone)
-
-
 def month_end_before(as_of: date) -> date:
     """The last day of the month before as_of's month."""
     return date(as_of.year, as_of.month, 1) - timedelta(days=1)
 
 
-def _last_month_day(db: Session, today: date | None) -> date | None:
+def _last_month_day(db: Session, today: BankDay) -> date | None:
     """The newest snapshot day on or before the last month-end (as of the newest business date, else today)."""
-    as_of = repository.latest_business_date(db) or _today(today)
+    as_of = repository.latest_business_date(db) or today.day
     return repository.snapshot_day(db, month_end_before(as_of))
 
 
@@ -51,9 +45,9 @@ class Work:
     maturing_30: tuple[int, int]
 
 
-def work_card(db: Session, principal: Principal, today: date | None = None) -> Work:
+def work_card(db: Session, principal: Principal, today: BankDay) -> Work:
     """Open tasks due from today to Sunday, and past due; deposits and wealth maturing in 7 and 30 days."""
-    day = _today(today)
+    day = today.day
     sunday = day + timedelta(days=6 - day.weekday())
     return Work(
         week_start=day,
@@ -78,7 +72,7 @@ class Portfolio:
     deposits_change: int | None
 
 
-def portfolio_card(db: Session, principal: Principal, today: date | None = None) -> Portfolio:
+def portfolio_card(db: Session, principal: Principal, today: BankDay) -> Portfolio:
     """Sums of the nightly figures in scope; last month's AUM and deposits from that month-end's balance snapshots.
 
     Loans have no month-end figure stored (loan contracts carry only today's outstanding), so no loan change.
@@ -112,7 +106,7 @@ class Movers:
     down: list[Mover]
 
 
-def movers_card(db: Session, principal: Principal, today: date | None = None) -> Movers:
+def movers_card(db: Session, principal: Principal, today: BankDay) -> Movers:
     """Top risers and fallers by AUM against the last month-end snapshot (a customer absent then had none)."""
     day = _last_month_day(db, today)
     if day is None:
@@ -153,9 +147,9 @@ def products_card(db: Session, principal: Principal) -> list[ProductHolding]:
     ]
 
 
-def overdue_card(db: Session, principal: Principal, today: date | None = None) -> list[tuple[str | None, int]]:
+def overdue_card(db: Session, principal: Principal, today: BankDay) -> list[tuple[str | None, int]]:
     """Open tasks past due on customers in scope per assignee (None: not yet assigned), most first."""
-    rows = repository.overdue_by_assignee(db, principal, _today(today))
+    rows = repository.overdue_by_assignee(db, principal, today.day)
     names = user_service.display_names(db, {a for a, _ in rows if a is not None})
     return [(names.get(a) if a is not None else None, n) for a, n in rows]
 
@@ -195,9 +189,9 @@ class Retention:
     rate: Decimal | None  # per cent, one decimal; None: nothing done with an amount due
 
 
-def retention_card(db: Session, principal: Principal, today: date | None = None) -> Retention:
+def retention_card(db: Session, principal: Principal, today: BankDay) -> Retention:
     """Maturity follow-ups due in the 28 days to today, those done, and amount kept / amount due of the done ones."""
-    end = _today(today)
+    end = today.day
     start = end - timedelta(days=RETENTION_DAYS - 1)
     due, done, amount_due, kept = repository.maturity_follow_ups(db, principal, start, end)
     rate = None
