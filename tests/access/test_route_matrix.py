@@ -113,6 +113,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/{cif_no}/transactions": _s(cif_no="cif"),
     "/api/v1/tasks": _s(),
     "/api/v1/maturities/weekly": _s(),
+    "/api/v1/loans": _s(),
     "/api/v1/households/{household_id}": _s(household_id="household"),
     "/api/v1/customers/{cif_no}/household": _s(cif_no="cif"),
     "/api/v1/ingest/runs": _s(),
@@ -159,6 +160,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/customers/{cif_no}/360/transactions": _s(cif_no="cif"),
     "/tasks": _s(),
     "/maturities": _s(),
+    "/loans": _s(),
     "/households/{household_id}": _s(household_id="household"),
     "/customers/{cif_no}/household": _s(303, "the page of the customer's household is the answer", cif_no="cif"),
     "/ingest/runs": _s(),
@@ -190,6 +192,7 @@ GET_SAMPLES: dict[str, Sample] = {
         why=OUTSIDE_AM1, roles={"lobby_manager": 404, "teller": 404}, username="manager_name", fmt="csv"
     ),
     "/maturities/export.{fmt}": _s(fmt="csv"),
+    "/loans/export.{fmt}": _s(fmt="csv"),
     "/tasks/export.{fmt}": _s(fmt="csv"),
     "/quality": _s(),
     "/quality/trend.json": _s(),

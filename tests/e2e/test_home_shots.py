@@ -8,7 +8,6 @@ from playwright.sync_api import Browser
 from tests.e2e.conftest import ARTIFACTS, sign_in
 
 # The first card each demo user's home page shows (the registry's order, filtered by the role's permissions).
-# The product role has no home card yet: its page shows only the welcome and the last sign-in.
 FIRST_CARD: dict[str, str | None] = {
     "admin": "job-runs",
     "manager": "portfolio",
@@ -16,7 +15,7 @@ FIRST_CARD: dict[str, str | None] = {
     "am2": "work",
     "lobby": "search",
     "teller": "search",
-    "product": None,
+    "product": "products",
     "risk": "loan-classes",
     "ops": "ingest-rejects",
 }

@@ -13,11 +13,11 @@ from bankcrm.access.principal import Actor
 from bankcrm.audit import service as audit_service
 from bankcrm.config import Settings
 from bankcrm.holdings.service import cards
-from bankcrm.kit.time import utcnow
+from bankcrm.kit.time import BankDay
 from bankcrm.models.customer import Customer
 from bankcrm.models.task import Task
 from tests.conftest import signed_in
-from tests.home.test_role_cards import TODAY, A, B, C, _principal, given_a_small_bank
+from tests.home.test_role_cards import ON_TODAY, TODAY, A, B, C, _principal, given_a_small_bank
 
 
 def _done(db: Session, cif_no: str, due: date, amount_due: int, kept: int) -> None:
@@ -42,7 +42,7 @@ def test_the_retention_card_counts_follow_ups_due_and_done_and_the_share_of_mone
     # Wednesday 28 October (29 October onwards and C's are outside)
     given_a_small_bank(db, settings, tmp_path)
     # when nothing in the window is done, there is no rate
-    before = cards.retention_card(db, _principal(db, "am1"), TODAY)
+    before = cards.retention_card(db, _principal(db, "am1"), ON_TODAY)
     assert (before.start, before.end) == (date(2026, 10, 1), TODAY)
     assert (before.due, before.done, before.amount_due, before.amount_kept, before.rate) == (3, 0, 0, 0, None)
     # and then A's follow-up due 15 October kept 30,000.00 of 50,000.00 and B's due 22 October kept all 20,000.00;
@@ -52,7 +52,7 @@ def test_the_retention_card_counts_follow_ups_due_and_done_and_the_share_of_mone
     _done(db, A, date(2026, 9, 30), 9_000_000, 0)
     _done(db, C, date(2026, 10, 20), 1_000_000, 0)
     for username in ("am1", "manager"):
-        r = cards.retention_card(db, _principal(db, username), TODAY)
+        r = cards.retention_card(db, _principal(db, username), ON_TODAY)
         # then five were due, two done, 50,000.00 kept of 70,000.00: 71.4%
         assert (r.due, r.done, r.amount_due, r.amount_kept, r.rate) == (
             5,
@@ -64,7 +64,7 @@ def test_the_retention_card_counts_follow_ups_due_and_done_and_the_share_of_mone
 
 
 def test_the_served_today_card_counts_distinct_customers_the_user_touched_since_midnight(
-    db: Session,
+    db: Session, settings: Settings
 ) -> None:
     # given the teller revealed A twice and changed B, the lobby manager revealed C, and the teller signed in
     teller, lobby = _principal(db, "teller"), _principal(db, "lobby")
@@ -76,12 +76,14 @@ def test_the_served_today_card_counts_distinct_customers_the_user_touched_since_
     ):
         audit_service.record(db, Actor.of(who), action, entity_type="customer", entity_id=cif_no)
     audit_service.record(db, Actor.of(teller), "auth.login", entity_type="user", entity_id=teller.user_id)
-    # when each reads the card now
+    # when each reads the card today, as the home page passes the bank's day
+    today = BankDay.now(settings.timezone)
     # then the teller served two customers today and the lobby manager one
-    assert audit_service.served_today_card(db, teller) == {"served": 2}
-    assert audit_service.served_today_card(db, lobby) == {"served": 1}
+    assert audit_service.served_today_card(db, teller, today) == {"served": 2}
+    assert audit_service.served_today_card(db, lobby, today) == {"served": 1}
     # and tomorrow (from the bank's next midnight) the teller has served no one yet
-    assert audit_service.served_today_card(db, teller, utcnow() + timedelta(days=1)) == {"served": 0}
+    tomorrow = BankDay.of(today.day + timedelta(days=1), settings.timezone)
+    assert audit_service.served_today_card(db, teller, tomorrow) == {"served": 0}
 
 
 def test_the_teller_home_page_shows_customers_served_today(client: TestClient, make_client) -> None:  # type: ignore[no-untyped-def]

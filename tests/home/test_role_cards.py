@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from bankcrm.home.service import visible_cards
 from bankcrm.ingest.service import runs as ingest_runs
 from bankcrm.jobs.service import runs as job_runs
 from bankcrm.jobs.service.cards import latest_card
+from bankcrm.kit.time import BankDay
 from bankcrm.models.access import User
 from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GuaranteeCircle, GuaranteeCircleMember
 from bankcrm.models.task import Task
-from bankcrm.modules import home_cards
+from bankcrm.modules import home_cards, resolve
 from bankcrm.relationships.service.cards import review_card
 from tests.assignments.helpers import BJ_1, ask_change, given_customers, given_staff, slot
 from tests.conftest import signed_in, user_id
@@ -29,6 +31,7 @@ from tests.factories import make_customer
 from tests.holdings.helpers import DAY, account, load, loan, write_file
 
 TODAY = date(2026, 10, 28)  # a Wednesday: the rest of the week runs to Sunday 1 November
+ON_TODAY = BankDay.of(TODAY, "Asia/Shanghai")  # as the home page passes it to the dated cards
 MONTH_END = date(2026, 9, 30)
 A, B, C = "90000000011", "90000000022", "90000000033"
 
@@ -90,7 +93,7 @@ def test_the_account_managers_work_card_counts_their_week_and_the_money_maturing
     # given the small bank
     given_a_small_bank(db, settings, tmp_path)
     # when am1's work card is computed on Wednesday 28 October
-    work = cards.work_card(db, _principal(db, "am1"), TODAY)
+    work = cards.work_card(db, _principal(db, "am1"), ON_TODAY)
     # then two open tasks fall due from today to Sunday (one theirs, one unassigned in scope), three are past due
     # (one of them on Tuesday), and A's 50,000.00 matures within 7 days, A's and B's 70,000.00 within 30
     # (C is out of scope)
@@ -106,7 +109,7 @@ def test_the_portfolio_card_sums_the_book_and_its_change_since_the_last_month_en
     given_a_small_bank(db, settings, tmp_path)
     for username in ("am1", "manager"):
         # when am1 (their book) and the BJ manager (the BJ subtree) read the portfolio card
-        p = cards.portfolio_card(db, _principal(db, username), TODAY)
+        p = cards.portfolio_card(db, _principal(db, username), ON_TODAY)
         # then both see A and B: AUM = deposits = 1,200 + 50,000 + 3,000 + 20,000; loans 80,000 + 10,000;
         # against 30 September (400 + 50,000 + 5,000 + 20,000 = 75,400.00) AUM and deposits fell 1,200.00
         assert (p.customers, p.aum, p.deposits, p.loans) == (2, 7_420_000, 7_420_000, 9_000_000), username
@@ -119,14 +122,14 @@ def test_the_movers_card_ranks_customers_by_their_aum_change_this_month(
     # given the small bank
     given_a_small_bank(db, settings, tmp_path)
     # when am1 reads the movers card
-    movers = cards.movers_card(db, _principal(db, "am1"), TODAY)
+    movers = cards.movers_card(db, _principal(db, "am1"), ON_TODAY)
     # then A rose 800.00 (to 51,200.00), B fell 2,000.00 (to 23,000.00), named in full (am1 serves them:
     # customer.name.read); C is not theirs
     assert movers.month_end == MONTH_END
     assert [(m.cif_no, m.aum, m.change) for m in movers.up] == [(A, 5_120_000, 80_000)]
     assert [(m.cif_no, m.name, m.aum, m.change) for m in movers.down] == [(B, "李四", 2_300_000, -200_000)]
     # and the product manager, who sees every customer but not their names, reads B masked
-    product = cards.movers_card(db, _principal(db, "product"), TODAY)
+    product = cards.movers_card(db, _principal(db, "product"), ON_TODAY)
     assert [(m.cif_no, m.name) for m in product.down] == [(B, "李*")]
 
 
@@ -147,13 +150,53 @@ def test_the_loan_class_card_counts_active_loans_per_class_in_scope(
     ]
 
 
+def test_the_products_card_sums_accounts_and_loans_per_product_in_scope(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # given the small bank
+    given_a_small_bank(db, settings, tmp_path)
+    # when the product manager (head office: the whole bank) and the BJ manager read the products card
+    bank = cards.products_card(db, _principal(db, "product"))
+    bj = cards.products_card(db, _principal(db, "manager"))
+    # then per product in the catalogue's order: demand deposits of A, B and C (1,200 + 3,000 + 9,999.00),
+    # the time deposits of A and B (50,000 + 20,000.00) and the consumer loans of A and B (80,000 + 10,000.00)
+    assert [(h.product.code, h.currency, h.holdings, h.customers, h.balance, h.is_loan) for h in bank] == [
+        ("DD-CNY", "CNY", 3, 3, 1_419_900, False),
+        ("TD-1Y", "CNY", 2, 2, 7_000_000, False),
+        ("PL-CONS", "CNY", 2, 2, 9_000_000, True),
+    ]
+    # and the BJ manager's counts leave out C (SH)
+    assert [(h.product.code, h.holdings, h.customers, h.balance) for h in bj] == [
+        ("DD-CNY", 2, 2, 420_000),
+        ("TD-1Y", 2, 2, 7_000_000),
+        ("PL-CONS", 2, 2, 9_000_000),
+    ]
+
+
+def test_the_product_managers_home_page_shows_holdings_by_product(
+    make_client,
+    db: Session,
+    settings: Settings,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    # given the small bank
+    given_a_small_bank(db, settings, tmp_path)
+    # when the product manager opens the home page in Chinese
+    client = make_client()
+    client.headers["Accept-Language"] = "zh-CN"
+    page = signed_in(client, "product").get("/").text
+    # then the card names each product in Chinese with its figures
+    assert 'data-card="products"' in page and "人民币活期存款" in page and "个人消费贷款" in page
+    assert 'data-figure="balance">14,199.00 <span class="text-secondary">CNY</span>' in page
+
+
 def test_the_overdue_card_counts_past_due_tasks_per_account_manager_in_the_subtree(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
     # given the small bank
     given_a_small_bank(db, settings, tmp_path)
     # when the BJ manager reads the overdue card
-    rows = cards.overdue_card(db, _principal(db, "manager"), TODAY)
+    rows = cards.overdue_card(db, _principal(db, "manager"), ON_TODAY)
     # then am1 has two open tasks past due and one past-due task is not yet assigned (am2's C is out of BJ)
     assert rows == [("李明 Li Ming", 2), (None, 1)]
 
@@ -246,6 +289,26 @@ def test_the_job_runs_card_lists_the_newest_runs_with_their_step_and_outcome(db:
     ]
 
 
+def test_dated_cards_are_given_the_bank_day_and_the_others_only_db_and_principal() -> None:
+    # when the registry's entries are read
+    taking = {c.key: list(inspect.signature(resolve(c.entry)).parameters) for c in home_cards()}
+    # then exactly the day-dependent cards take the bank's day the home page passes them (no settings read inside)
+    assert sorted(k for k, params in taking.items() if params == ["db", "principal", "today"]) == sorted(
+        c.key for c in home_cards() if c.dated
+    )
+    assert sorted(c.key for c in home_cards() if c.dated) == [
+        "aum-trend",
+        "movers",
+        "overdue",
+        "portfolio",
+        "retention",
+        "served-today",
+        "work",
+    ]
+    assert all(params == ["db", "principal"] for k, params in taking.items() if k not in {"aum-trend", "movers",
+        "overdue", "portfolio", "retention", "served-today", "work"})  # fmt: skip
+
+
 def test_each_role_sees_exactly_its_cards(db: Session) -> None:
     # when each demo login's visible cards are listed
     seen = {u: [c.key for c in visible_cards(_principal(db, u), home_cards())] for u in DEMO_CARDS}
@@ -283,7 +346,7 @@ DEMO_CARDS = {
     ],
     "lobby": ["search", "served-today", "customers", "approvals", "units", "colleagues"],
     "teller": ["search", "served-today", "customers", "approvals", "units", "colleagues"],
-    "product": ["customers", "approvals", "units", "colleagues"],
+    "product": ["products", "customers", "approvals", "units", "colleagues"],
     "risk": ["loan-classes", "groups", "customers", "approvals", "units", "colleagues"],
     "ops": ["ingest-rejects", "data-quality", "job-runs", "customers", "approvals", "units", "colleagues", "users"],
 }

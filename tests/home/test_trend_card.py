@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bankcrm.config import Settings
 from bankcrm.holdings.service import cards
 from bankcrm.holdings.service.figures import recompute
+from bankcrm.kit.time import BankDay
 from tests.conftest import signed_in
 from tests.factories import make_customer, make_user
 from tests.holdings.helpers import account, load, loan, write_file
@@ -17,6 +18,7 @@ from tests.home.test_role_cards import _principal
 
 A, B, C = "90000000311", "90000000322", "90000000333"
 LAST = date(2026, 11, 2)  # the newest business date: after the October month-end, not itself one
+TODAY = BankDay.of(date(2026, 11, 3), "Asia/Shanghai")  # the home page's day; the newest business date leads
 ENDS = [
     date(2026, 5, 31),
     date(2026, 6, 30),
@@ -79,7 +81,7 @@ def test_the_trend_sums_each_months_last_snapshot_in_the_principals_scope(
     # given six months of balances
     given_a_bank_with_months_of_balances(db, settings, tmp_path)
     # when the BJ branch manager reads the trend (their subtree: A in BJ, B in BJ-CY)
-    branch = cards.trend_card(db, _principal(db, "manager"))
+    branch = cards.trend_card(db, _principal(db, "manager"), TODAY)
     # then May has no snapshot; June is 30 June: AUM 1,000 + 5,000 (wealth) + 20,000, deposits 1,000 + 20,000;
     # July is 28 July (not the 15th): 26,500.00 and 21,500.00, +500.00 each; August has no delivery of its own
     # (28 July's is not repeated); September: A's overdraft counts as nothing, so 6,000 + 20,000 and deposits
@@ -95,7 +97,7 @@ def test_the_trend_sums_each_months_last_snapshot_in_the_principals_scope(
     # and loans are today's 80,000.00 only: no month-end figure exists
     assert branch.loans_now == 8_000_000
     # when head-office management reads it, C's demand deposit is added at each point
-    bank = cards.trend_card(db, _principal(db, "homgr"))
+    bank = cards.trend_card(db, _principal(db, "homgr"), TODAY)
     assert _rows(bank) == [
         (ENDS[0], None, None, None, None, None),
         (ENDS[1], date(2026, 6, 30), 2_670_000, 2_170_000, None, None),
@@ -105,7 +107,7 @@ def test_the_trend_sums_each_months_last_snapshot_in_the_principals_scope(
         (ENDS[5], date(2026, 10, 31), 3_400_000, 2_800_000, 710_000, 710_000),
     ]
     # and am2 (their own book: C) sees C alone
-    assert [p.aum for p in cards.trend_card(db, _principal(db, "am2")).points] == [
+    assert [p.aum for p in cards.trend_card(db, _principal(db, "am2"), TODAY).points] == [
         None,
         70_000,
         80_000,

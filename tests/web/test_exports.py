@@ -57,9 +57,12 @@ def test_audit_export_is_admin_only_and_carries_hashes(make_client, db):
     db.expire_all()
     logins = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login")).all()
     assert sorted(e.actor_username for e in logins) == ["admin", "manager"]
-    assert rows[0] == ["#", "Time", "User", "Action", "Outcome", "Object", "Changes", "Source IP", "Hash"]
-    assert sorted((r[0], r[2], r[3], r[4], r[-1]) for r in rows[1:]) == sorted(
-        (str(e.seq), e.actor_username, "auth.login", e.outcome, e.hash) for e in logins
+    assert rows[0] == [
+        "#", "Time", "User", "Event", "Outcome", "Action code", "Outcome code", "Object", "Changes", "Source IP", "Hash"
+    ]  # fmt: skip
+    assert sorted((r[0], r[2], r[3], r[4], r[5], r[6], r[-1]) for r in rows[1:]) == sorted(
+        (str(e.seq), e.actor_username, f"{e.actor_username} signed in", "Success", "auth.login", "success", e.hash)
+        for e in logins
     )
 
 

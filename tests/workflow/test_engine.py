@@ -72,11 +72,12 @@ def test_a_move_the_catalogue_does_not_allow_is_refused_naming_both_states(db: S
     with pytest.raises(Conflict) as refused:
         workflow.move(db, am1, "task", task, "OPEN")
 
-    # Then the error names the current and the wanted state, in both languages, and nothing is written
-    params = refused.value.params
-    assert params == {"workflow": "task", "id": task.id, "current": "DONE", "wanted": "OPEN"}
-    assert gettext_for("en", refused.value.message, params) == f"task #{task.id} is DONE and cannot become OPEN."
-    assert gettext_for("zh_CN", refused.value.message, params) == f"task #{task.id} 当前为 DONE，不能变为 OPEN。"
+    # Then the error names the record, the current and the wanted state by their labels in the reader's
+    # language (not their codes), and nothing is written
+    message, params = refused.value.message, refused.value.params
+    assert gettext_for("en", message, params) == f"This follow-up task (#{task.id}) is “Done” and cannot become “Open”."
+    assert gettext_for("zh_CN", message, params) == f"该跟进任务（#{task.id}）当前为“已完成”，不能变为“待处理”。"
+    assert str(refused.value) == f"This follow-up task (#{task.id}) is “Done” and cannot become “Open”."
     assert task.status == "DONE"
     assert _history(db) == []
 
@@ -105,10 +106,12 @@ def test_a_principal_without_the_transitions_permission_is_refused(db: Session) 
         workflow.move(db, risk, "task", task, "DONE")
 
     # Then the refusal names the move and the permission, is audited, and nothing changes
-    params = refused.value.params
-    assert params == {"workflow": "task", "id": task.id, "current": "OPEN", "wanted": "DONE", "permission": "task.work"}
-    assert gettext_for("en", refused.value.message, params) == (
-        f"Moving task #{task.id} from OPEN to DONE needs the task.work permission."
+    message, params = refused.value.message, refused.value.params
+    assert gettext_for("en", message, params) == (
+        f"Moving this follow-up task (#{task.id}) from “Open” to “Done” needs the permission “Work follow-up tasks”."
+    )
+    assert gettext_for("zh_CN", message, params) == (
+        f"将该跟进任务（#{task.id}）从“待处理”变为“已完成”需要“处理跟进任务”权限。"
     )
     assert refused.value.audit is not None
     assert refused.value.audit["detail"] == f"move task {task.id} from OPEN to DONE needs task.work"

@@ -28,6 +28,7 @@ MODULE = Module(
             "customer.read",
             1,
             ("teller", "lobby_manager"),
+            dated=True,
         ),
     ),
     permissions=(

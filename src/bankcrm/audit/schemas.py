@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -34,6 +35,15 @@ class AuditPage(Page[AuditEventRead]):
     """One page of audit events, newest first unless sorted otherwise."""
 
 
+@dataclass(frozen=True)
+class AuditLine:
+    """An event as exported: the event, its sentence and its outcome in the reader's language."""
+
+    event: AuditEventRead
+    sentence: str
+    outcome_label: str
+
+
 AUDIT_LIST = ListSpec(
     name="audit-log",
     columns=(
@@ -59,16 +69,19 @@ AUDIT_LIST = ListSpec(
     ),
     default_size=50,
     # The log holds no customer data beyond what users typed into it; the hashes prove it unaltered.
+    # People read the sentence and the outcome in their language; programs read the codes beside them.
     export=(
-        ExportColumn(N_("#"), lambda e: e.seq),
-        ExportColumn(N_("Time"), lambda e: e.occurred_at),
-        ExportColumn(N_("User"), lambda e: e.actor_username),
-        ExportColumn(N_("Action"), lambda e: e.action),
-        ExportColumn(N_("Outcome"), lambda e: e.outcome),
-        ExportColumn(N_("Object"), lambda e: f"{e.entity_type or ''} {e.entity_id or ''}".strip()),
-        ExportColumn(N_("Changes"), lambda e: e.changes or e.detail),
-        ExportColumn(N_("Source IP"), lambda e: e.ip),
-        ExportColumn(N_("Hash"), lambda e: e.hash),
+        ExportColumn(N_("#"), lambda x: x.event.seq),
+        ExportColumn(N_("Time"), lambda x: x.event.occurred_at),
+        ExportColumn(N_("User"), lambda x: x.event.actor_username),
+        ExportColumn(N_("Event"), lambda x: x.sentence),
+        ExportColumn(N_("Outcome"), lambda x: x.outcome_label),
+        ExportColumn(N_("Action code"), lambda x: x.event.action),
+        ExportColumn(N_("Outcome code"), lambda x: x.event.outcome),
+        ExportColumn(N_("Object"), lambda x: f"{x.event.entity_type or ''} {x.event.entity_id or ''}".strip()),
+        ExportColumn(N_("Changes"), lambda x: x.event.changes or x.event.detail),
+        ExportColumn(N_("Source IP"), lambda x: x.event.ip),
+        ExportColumn(N_("Hash"), lambda x: x.event.hash),
     ),
     audit_event="audit.export",
     export_limit=100_000,

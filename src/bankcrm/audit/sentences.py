@@ -5,6 +5,8 @@ A new audited action needs its sentence here (tests/audit/test_sentences.py comp
 
 from __future__ import annotations
 
+import re
+
 from bankcrm.kit.i18n import N_, gettext_for
 
 APPROVED = N_("%(actor)s approved %(entity)s")
@@ -59,6 +61,7 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "ingest.runs.export": N_("%(actor)s exported the ingest runs"),
     "job.queued": N_("%(actor)s queued %(entity)s"),
     "keys.rotate": N_("%(actor)s rotated the encryption keys"),
+    "loan.export": N_("%(actor)s exported the loans"),
     "maturity.export": N_("%(actor)s exported the maturities"),
     "org.export": N_("%(actor)s exported the org units"),
     "org_unit.create": CREATED,
@@ -80,6 +83,9 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "user.reset_password": N_("%(actor)s reset the password of %(entity)s"),
     "user.update": CHANGED,
 }
+
+# outcome → its label (the audit log page shows the same words as badges).
+OUTCOMES: dict[str, str] = {"success": N_("Success"), "failure": N_("Failure"), "denied": N_("Denied")}
 
 # entity_type → message id of the record's kind, as a sentence names it ("customer 90000000037").
 ENTITIES: dict[str, str] = {
@@ -113,4 +119,21 @@ def sentence(
     message = SENTENCES.get((action, outcome)) or SENTENCES.get(action)
     if message is None:
         return f"{who}: {action}"
-    return gettext_for(locale, message, {"actor": who, "entity": entity})
+    text = gettext_for(locale, message, {"actor": who, "entity": entity})
+    return _spaced(text) if locale.startswith("zh") else text
+
+
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_HAN_GAP = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
+_HAN_LATIN = re.compile(f"(?<=[{_HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_HAN}])")
+
+
+def _spaced(text: str) -> str:
+    """Chinese spacing: none between two Chinese characters ("系统导出了"), one between Chinese and Latin or digits
+    ("客户 90000000037 的"), whichever names the sentence was filled with."""
+    return _HAN_LATIN.sub(" ", _HAN_GAP.sub("", text))
+
+
+def outcome_label(locale: str, outcome: str) -> str:
+    """The outcome in the reader's language; an unknown code reads as itself."""
+    return gettext_for(locale, OUTCOMES[outcome]) if outcome in OUTCOMES else outcome

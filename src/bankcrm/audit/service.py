@@ -5,19 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
 from bankcrm.audit import repository
-from bankcrm.audit.sentences import sentence
-from bankcrm.config import get_settings
+from bankcrm.audit.schemas import AuditEventRead, AuditLine
+from bankcrm.audit.sentences import outcome_label, sentence
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.kit.time import as_utc, utcnow
+from bankcrm.kit.time import BankDay, as_utc, utcnow
 from bankcrm.models.audit import AuditEvent
 
 GENESIS = "0" * 64
@@ -150,16 +149,25 @@ def home_card(db: Session, principal: Principal) -> dict[str, int]:
     return {"events": count_since(db, since), "failed": count_since(db, since, outcome="failure")}
 
 
-def served_today_card(db: Session, principal: Principal, now: datetime | None = None) -> dict[str, int]:
+def served_today_card(db: Session, principal: Principal, today: BankDay) -> dict[str, int]:
     """Distinct customers whose records this user created, changed or revealed since the bank's local midnight."""
-    zone = ZoneInfo(get_settings().timezone)
-    local = (now or utcnow()).astimezone(zone)
-    since = datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(UTC)
     if principal.user_id is None:
         return {"served": 0}
-    return {"served": repository.distinct_entities_by_actor(db, principal.user_id, "customer", since)}
+    return {"served": repository.distinct_entities_by_actor(db, principal.user_id, "customer", today.midnight)}
 
 
 def sentences(events: list[AuditEvent], locale: str) -> dict[int, str]:
     """seq → the event as a sentence in the reader's language (the audit log page's main column)."""
     return {e.seq: sentence(locale, e.action, e.outcome, e.actor_username, e.entity_type, e.entity_id) for e in events}
+
+
+def export_lines(events: list[AuditEvent], locale: str) -> list[AuditLine]:
+    """The events as the export writes them: each with its sentence and outcome in the reader's language."""
+    return [
+        AuditLine(
+            AuditEventRead.model_validate(e),
+            sentence(locale, e.action, e.outcome, e.actor_username, e.entity_type, e.entity_id),
+            outcome_label(locale, e.outcome),
+        )
+        for e in events
+    ]

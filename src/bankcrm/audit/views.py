@@ -38,11 +38,15 @@ def _search(db: Db, zone: str, lq: lists.ListQuery, page: PageRequest) -> tuple[
 
 @router.get("/admin/audit/export.{fmt}")
 def audit_export(request: Request, db: Db, settings: AppSettings, principal: AuditReader, fmt: str) -> Response:
-    """The filtered audit log in the list's order as CSV or XLSX, chain hashes included; audited."""
+    """The filtered audit log in the list's order as CSV or XLSX, audited.
+
+    Each event reads as a sentence in the reader's language with its codes beside it, chain hash included.
+    """
     lq = lists.read(request, SPEC)
     _, result = _search(db, settings.timezone, lq, PageRequest(1, SPEC.export_limit))
     detail = f"filters {lq.given}; sort={lq.sort.param}"
-    return lists.export(request, db, principal, SPEC, fmt, result.items, detail=detail)
+    lines = audit_service.export_lines(result.items, locale_of(request))
+    return lists.export(request, db, principal, SPEC, fmt, lines, detail=detail)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

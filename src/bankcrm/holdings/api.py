@@ -1,4 +1,4 @@
-"""JSON API: the 360° view, a customer's vouchers, tasks and their outcomes, maturities per week."""
+"""JSON API: the 360° view, a customer's vouchers, tasks and their outcomes, maturities per week, loans."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiTaskWorker as Worker
 from bankcrm.access.deps import AppSettings, CifNo, Db, EntityId, PageNo
 from bankcrm.holdings import schemas
-from bankcrm.holdings.service import tasks, view
+from bankcrm.holdings.service import loans, tasks, view
 from bankcrm.kit.time import Day, today_in
 from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
@@ -112,3 +112,39 @@ def weekly_maturities(
         )
         for w in weeks
     ]
+
+
+@router.get("/loans", response_model=schemas.LoanPage)
+def loan_list(
+    request: Request,
+    db: Db,
+    caller: Reader,
+    loan_class: Annotated[str | None, Query(max_length=20, description="five-category class code")] = None,
+    status: Annotated[str | None, Query(max_length=12)] = None,
+    branch: Annotated[str | None, Query(max_length=20, description="unit code: loans booked there or below")] = None,
+    product: Annotated[str | None, Query(max_length=20)] = None,
+    page: PageNo = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 25,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="cif_no, product_code, unit_code, classification, status, outstanding, days_overdue, "
+            "maturity_date, id; '-' descending",
+        ),
+    ] = None,
+) -> schemas.LoanPage:
+    """Loan contracts of customers in the caller's scope (numbers masked; money in minor units), largest first."""
+    spec = schemas.LOAN_LIST
+    result = loans.loan_list(
+        db,
+        caller,
+        lists.page_of(spec, page, size),
+        locale_of(request),
+        sort=lists.sort_of(spec, sort),
+        loan_class=loan_class,
+        status=status,
+        branch=branch,
+        product=product,
+    )
+    return schemas.LoanPage.of(result)

@@ -26,6 +26,7 @@ MODULE = Module(
             "task.work",
             1,
             ("account_manager",),
+            dated=True,
         ),
         HomeCard(
             "portfolio",
@@ -35,6 +36,7 @@ MODULE = Module(
             "customer.read",
             2,
             ("account_manager", "management"),
+            dated=True,
         ),
         # Management: AUM and deposits of the subtree at the last six month-ends, as a chart and as a table.
         HomeCard(
@@ -45,6 +47,7 @@ MODULE = Module(
             "customer.read",
             2,
             ("management",),
+            dated=True,
         ),
         HomeCard(
             "movers",
@@ -54,6 +57,7 @@ MODULE = Module(
             "customer.read",
             3,
             ("account_manager", "management"),
+            dated=True,
         ),
         HomeCard(
             "retention",
@@ -63,6 +67,7 @@ MODULE = Module(
             "customer.read",
             3,
             ("account_manager", "management"),
+            dated=True,
         ),
         HomeCard(
             "overdue",
@@ -72,6 +77,7 @@ MODULE = Module(
             "task.work",
             4,
             ("management",),
+            dated=True,
         ),
         HomeCard(
             "ranking",
@@ -81,6 +87,16 @@ MODULE = Module(
             "customer.read",
             4,
             ("management",),
+        ),
+        # A product manager's view: what each product holds across the bank (names stay masked for them).
+        HomeCard(
+            "products",
+            N_("Holdings by product"),
+            "bankcrm.holdings.service.cards:products_card",
+            "holdings/_home_products.html",
+            "customer.read",
+            1,
+            ("product_manager",),
         ),
         HomeCard(
             "loan-classes",

@@ -33,6 +33,7 @@ AUM_CATEGORIES = ("DEMAND", "TIME", "WEALTH", "FUND", "INSURANCE")
 DEPOSIT_CATEGORIES = ("DEMAND", "TIME")
 CREDIT_CARD = "CARD"  # a credit card's balance is what the customer owes
 MATURING_CATEGORIES = ("TIME", "WEALTH")
+LOAN_CATEGORIES = ("PLOAN", "CLOAN")  # held as loan contracts, not accounts
 
 
 def accounts(db: Session, customer_id: int) -> list[tuple[Account, Product]]:
@@ -99,6 +100,72 @@ def transactions(
         stmt = stmt.order_by(AccountTransaction.txn_time.desc(), AccountTransaction.voucher_no.desc())
     stmt = stmt.offset(page.offset).limit(page.size)
     return Page(items=list(db.execute(stmt)), total=total, page=page.page, size=page.size)
+
+
+LOAN_SORTS: dict[str, Any] = {
+    "cif_no": Customer.cif_no,
+    "product_code": LoanContract.product_code,
+    "unit_code": OrgUnit.code,
+    "outstanding": LoanContract.outstanding,
+    "days_overdue": LoanContract.days_overdue,
+    "maturity_date": LoanContract.maturity_date,
+    "id": LoanContract.id,
+}
+
+
+def _in_order(column: Any, codes: list[str]) -> Any:
+    """A code column sorted by its code table's order (unknown codes last), not alphabetically."""
+    return case({c: i for i, c in enumerate(codes)}, value=column, else_=len(codes)) if codes else column
+
+
+def loan_list(
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    loan_class: str | None = None,
+    status: str | None = None,
+    branch: str | None = None,
+    product: str | None = None,
+    sort: SortSpec,
+    class_order: list[str],
+    status_order: list[str],
+) -> Page[tuple[LoanContract, Customer, Product, str]]:
+    """Loan contracts of customers in scope with their product and booking unit's code, filtered and sorted.
+
+    ``branch`` is a unit code: loans booked there or at a unit under it (an unknown code matches none).
+    """
+    conditions: list[Any] = [LoanContract.customer_id.in_(_scoped_customers(principal))]
+    if loan_class:
+        conditions.append(LoanContract.classification == loan_class)
+    if status:
+        conditions.append(LoanContract.status == status)
+    if product:
+        conditions.append(LoanContract.product_code == product)
+    if branch:
+        path = db.scalar(select(OrgUnit.path).where(OrgUnit.code == branch))
+        if path is None:
+            return Page(items=[], total=0, page=page.page, size=page.size)
+        conditions.append(OrgUnit.path.startswith(path, autoescape=True))
+    stmt = (
+        select(LoanContract, Customer, Product, OrgUnit.code)
+        .join(Customer, Customer.id == LoanContract.customer_id)
+        .join(Product, Product.code == LoanContract.product_code)
+        .join(OrgUnit, OrgUnit.id == LoanContract.unit_id)
+        .where(and_(*conditions))
+    )
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    columns = LOAN_SORTS | {
+        "classification": _in_order(LoanContract.classification, class_order),
+        "status": _in_order(LoanContract.status, status_order),
+    }
+    stmt = ordered(stmt, sort, columns).offset(page.offset).limit(page.size)
+    return Page(items=[tuple(r) for r in db.execute(stmt)], total=total, page=page.page, size=page.size)  # type: ignore[misc]
+
+
+def loan_products(db: Session) -> list[Product]:
+    """The loan products of the catalogue in its order."""
+    return list(db.scalars(select(Product).where(Product.category.in_(LOAN_CATEGORIES)).order_by(Product.sort_order)))
 
 
 def open_tasks_of_customer(db: Session, customer_id: int) -> list[Task]:
@@ -435,6 +502,40 @@ def loans_by_class(db: Session, principal: Principal) -> dict[str, tuple[int, in
         .group_by(LoanContract.classification)
     )
     return {c: (int(n), int(s or 0)) for c, n, s in db.execute(stmt)}
+
+
+def holdings_by_product(db: Session, principal: Principal) -> list[tuple[Product, str, int, int, int]]:
+    """(product, currency, holdings, customers, balance) of customers in scope, in the catalogue's order.
+
+    Holdings are accounts not closed (balance: the latest delivered) and active loans (balance: outstanding).
+    """
+    scoped = _scoped_customers(principal)
+    accounts = (
+        select(
+            Account.product_code,
+            Account.currency,
+            func.count(),
+            func.count(func.distinct(Account.customer_id)),
+            func.sum(Account.balance),
+        )
+        .where(Account.status != "CLOSED", Account.customer_id.in_(scoped))
+        .group_by(Account.product_code, Account.currency)
+    )
+    loans = (
+        select(
+            LoanContract.product_code,
+            LoanContract.currency,
+            func.count(),
+            func.count(func.distinct(LoanContract.customer_id)),
+            func.sum(LoanContract.outstanding),
+        )
+        .where(LoanContract.status == "ACTIVE", LoanContract.customer_id.in_(scoped))
+        .group_by(LoanContract.product_code, LoanContract.currency)
+    )
+    found = {(p, c): (int(n), int(k), int(s or 0)) for p, c, n, k, s in [*db.execute(accounts), *db.execute(loans)]}
+    products = {p.code: p for p in db.scalars(select(Product).where(Product.code.in_({p for p, _ in found})))}
+    keys = sorted(found, key=lambda pc: (products[pc[0]].sort_order, pc[0], pc[1]))
+    return [(products[p], c, *found[(p, c)]) for p, c in keys]
 
 
 def overdue_by_assignee(db: Session, principal: Principal, today: date) -> list[tuple[int | None, int]]:

@@ -280,3 +280,79 @@ MATURITY_LIST = ListSpec(
     ),
     audit_event="maturity.export",
 )
+
+
+class LoanListRow(BaseModel):
+    """One loan contract on the loans list: number masked, customer name as the reader may see it."""
+
+    id: int
+    contract_no: str
+    cif_no: str
+    customer_name: str
+    product_code: str
+    product: str
+    unit_code: str
+    currency: str
+    minor_units: int = 2
+    classification: str
+    class_label: str
+    status: str
+    status_label: str
+    amount: int  # minor units of the currency
+    outstanding: int
+    rate_bp: int
+    start_date: date
+    maturity_date: date
+    days_overdue: int
+
+
+class LoanPage(Page[LoanListRow]):
+    """One page of loan contracts."""
+
+
+def _minor(amount: int, digits: int) -> str:
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f}"
+
+
+# Loan contracts of customers in the reader's scope: contract numbers masked, names as on screen;
+# the class and status read in the reader's language, their codes beside them for programs.
+LOAN_LIST = ListSpec(
+    name="loans",
+    columns=(
+        Column("cif_no", N_("Customer")),
+        Column("contract_no", N_("Contract no."), sortable=False),
+        Column("product_code", N_("Product")),
+        Column("unit_code", N_("Branch")),
+        Column("classification", N_("Class")),
+        Column("status", N_("Status")),
+        Column("outstanding", N_("Outstanding")),
+        Column("days_overdue", N_("Days overdue")),
+        Column("maturity_date", N_("Maturity date")),
+    ),
+    default_sort="-outstanding",
+    tie_breaker="id",
+    filters=(
+        Filter("loan_class", max_length=20),
+        Filter("status", max_length=12),
+        Filter("branch", max_length=20),
+        Filter("product", max_length=20),
+    ),
+    export=(
+        ExportColumn(N_("Contract no."), lambda r: r.contract_no),
+        ExportColumn(N_("CIF no."), lambda r: r.cif_no),
+        ExportColumn(N_("Name"), lambda r: r.customer_name),
+        ExportColumn(N_("Product"), lambda r: r.product),
+        ExportColumn(N_("Branch"), lambda r: r.unit_code),
+        ExportColumn(N_("Class"), lambda r: r.class_label),
+        ExportColumn(N_("Class code"), lambda r: r.classification),
+        ExportColumn(N_("Status"), lambda r: r.status_label),
+        ExportColumn(N_("Status code"), lambda r: r.status),
+        ExportColumn(N_("Currency"), lambda r: r.currency),
+        ExportColumn(N_("Amount"), lambda r: _minor(r.amount, r.minor_units)),
+        ExportColumn(N_("Outstanding"), lambda r: _minor(r.outstanding, r.minor_units)),
+        ExportColumn(N_("Days overdue"), lambda r: r.days_overdue),
+        ExportColumn(N_("Start date"), lambda r: r.start_date.isoformat()),
+        ExportColumn(N_("Maturity date"), lambda r: r.maturity_date.isoformat()),
+    ),
+    audit_event="loan.export",
+)

@@ -1,4 +1,4 @@
-"""HTML pages: the 360° view of a customer with its vouchers, the task list, maturities per week."""
+"""HTML pages: the 360° view of a customer with its vouchers, the task list, maturities per week, the loans list."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ from bankcrm.access.deps import CustomerReader as Reader
 from bankcrm.access.deps import PiiUnmasker as Unmasker
 from bankcrm.access.deps import TaskWorker as Worker
 from bankcrm.access.principal import Principal
+from bankcrm.access.service import units as unit_service
 from bankcrm.catalogue import service as catalogue
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.holdings import schemas
-from bankcrm.holdings.service import cards, tasks, view
+from bankcrm.holdings.service import cards, loans, tasks, view
 from bankcrm.kit.listing import in_memory
 from bankcrm.kit.money import Yuan, parse_yuan
 from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
-from bankcrm.kit.time import parse_day, today_in
+from bankcrm.kit.time import BankDay, parse_day, today_in
 from bankcrm.kit.validators import InvalidValue
 from bankcrm.web import lists
 from bankcrm.web.errors import form_errors
@@ -37,6 +38,7 @@ TASK_PAGE_SIZE = 25
 TASKS = schemas.TASK_LIST
 TXNS = schemas.TRANSACTION_LIST
 MATURITIES = schemas.MATURITY_LIST
+LOANS = schemas.LOAN_LIST
 # The tasks page's tabs: one per state of the task workflow (in lower case), then all of them.
 TASK_STATUSES: dict[str, str | None] = {s.value.lower(): s.value for s in schemas.TaskState} | {"all": None}
 OPEN_TAB = schemas.TaskState.OPEN.value.lower()  # the default tab
@@ -334,6 +336,49 @@ def maturities_export(request: Request, db: Db, settings: AppSettings, principal
 
 
 @router.get("/home/cards/trend.json")
-def trend_chart(db: Db, principal: Reader) -> JSONResponse:
+def trend_chart(db: Db, settings: AppSettings, principal: Reader) -> JSONResponse:
     """Chart data of the AUM trend card: the caller's scope at the last six month-ends (yuan as decimal text)."""
-    return JSONResponse(cards.trend_series(cards.trend_card(db, principal)))
+    today = BankDay.now(settings.timezone)
+    return JSONResponse(cards.trend_series(cards.trend_card(db, principal, today)))
+
+
+def _loans(request: Request, db: Db, principal: Principal, lq: lists.ListQuery, page: PageRequest) -> Page[Any]:
+    f = lq.filters
+    return loans.loan_list(
+        db,
+        principal,
+        page,
+        locale_of(request),
+        sort=lq.sort,
+        loan_class=f["loan_class"],
+        status=f["status"],
+        branch=f["branch"],
+        product=f["product"],
+    )
+
+
+@router.get("/loans", response_class=HTMLResponse)
+def loans_page(request: Request, db: Db, principal: Reader) -> Response:
+    """Loan contracts of customers in scope, largest outstanding first; filter by class, status, branch, product."""
+    lq = lists.read(request, LOANS)
+    result = _loans(request, db, principal, lq, lq.page)
+    template = "holdings/loans_table.html" if request.headers.get("hx-request") else "holdings/loans.html"
+    context = {
+        "result": result,
+        "lq": lq,
+        "filters": {k: v or "" for k, v in lq.filters.items()},
+        "classes": catalogue.code_table(db, "loan_class"),
+        "statuses": catalogue.code_table(db, "loan_status"),
+        "units": unit_service.list_units(db, principal),
+        "products": loans.loan_products(db),
+    }
+    return render(request, template, context)
+
+
+@router.get("/loans/export.{fmt}")
+def loans_export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
+    """The filtered loans in the list's order as CSV or XLSX, numbers and names masked as on screen; audited."""
+    lq = lists.read(request, LOANS)
+    result = _loans(request, db, principal, lq, PageRequest(1, LOANS.export_limit))
+    detail = f"filters {lq.given}; sort={lq.sort.param}"
+    return lists.export(request, db, principal, LOANS, fmt, result.items, detail=detail)

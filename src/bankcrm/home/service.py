@@ -13,7 +13,7 @@ from bankcrm.access.principal import Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.audit import service as audit_service
 from bankcrm.kit.module import HomeCard
-from bankcrm.kit.time import to_local, utcnow
+from bankcrm.kit.time import BankDay, to_local, utcnow
 from bankcrm.models.access import User
 from bankcrm.modules import home_cards, resolve
 
@@ -33,9 +33,15 @@ def visible_cards(principal: Principal, declared: Iterable[HomeCard]) -> list[Ho
     ]
 
 
-def cards(db: Session, principal: Principal) -> list[tuple[HomeCard, Any]]:
-    """Each registry card the viewer may see with its figures, computed now by the owning module's entry."""
-    return [(c, resolve(c.entry)(db, principal)) for c in visible_cards(principal, home_cards())]
+def cards(db: Session, principal: Principal, today: BankDay) -> list[tuple[HomeCard, Any]]:
+    """Each registry card the viewer may see with its figures, computed now by the owning module's entry.
+
+    A ``dated`` card's entry is given the bank's day as well: ``entry(db, principal, today)``.
+    """
+    return [
+        (c, resolve(c.entry)(db, principal, today) if c.dated else resolve(c.entry)(db, principal))
+        for c in visible_cards(principal, home_cards())
+    ]
 
 
 def search_card(db: Session, principal: Principal) -> None:

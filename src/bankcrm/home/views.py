@@ -14,6 +14,7 @@ from bankcrm.access.service import users as user_service
 from bankcrm.customers.service import reads as customer_reads
 from bankcrm.home import service as home_service
 from bankcrm.kit.pagination import PageRequest
+from bankcrm.kit.time import BankDay
 from bankcrm.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -21,9 +22,10 @@ SignedIn = Annotated[Principal, Depends(web_principal)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: Db, principal: SignedIn) -> Response:
-    """The cards of the modules the viewer may see, each with figures in the viewer's scope."""
-    context = {"user": home_service.me(db, principal), "cards": home_service.cards(db, principal)}
+def home(request: Request, db: Db, settings: AppSettings, principal: SignedIn) -> Response:
+    """The cards of the modules the viewer may see, each with figures in the viewer's scope as of the bank's today."""
+    today = BankDay.now(settings.timezone)
+    context = {"user": home_service.me(db, principal), "cards": home_service.cards(db, principal, today)}
     return render(request, "home/index.html", context)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from bankcrm.access.deps import Db, require_api
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import ApiJobReader as Reader
+from bankcrm.access.deps import ApiJobRunner as Runner
+from bankcrm.access.deps import Db
 from bankcrm.errors import NotFound
 from bankcrm.jobs.schemas import JobInfo, JobRunPage, JobRunRead
 from bankcrm.jobs.service import runs
@@ -17,8 +18,6 @@ from bankcrm.kit.pagination import MAX_PAGE, PageRequest
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["jobs"])
-Reader = Annotated[Principal, Depends(require_api("job.read"))]
-Runner = Annotated[Principal, Depends(require_api("job.run"))]
 NO_JOB = N_("No batch job has this code.")
 
 

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bankcrm.access.deps import Db, csrf_protect, require_web
-from bankcrm.access.principal import Principal
+from bankcrm.access.deps import Db, csrf_protect
+from bankcrm.access.deps import JobReader as Reader
+from bankcrm.access.deps import JobRunner as Runner
 from bankcrm.errors import NotFound
 from bankcrm.jobs.schemas import OUTCOME_LABELS, TRIGGER_LABELS
 from bankcrm.jobs.service import runs
@@ -18,8 +19,6 @@ from bankcrm.kit.pagination import MAX_PAGE, Page, PageRequest
 from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-Reader = Annotated[Principal, Depends(require_web("job.read"))]
-Runner = Annotated[Principal, Depends(require_web("job.run"))]
 NO_JOB = N_("No batch job has this code.")
 
 

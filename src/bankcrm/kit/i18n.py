@@ -39,10 +39,48 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+class Bilingual:
+    """A message parameter worded in each language (a state's label from a code table); English where no reader is."""
+
+    __slots__ = ("en", "zh")
+
+    def __init__(self, en: str, zh: str) -> None:
+        self.en = en
+        self.zh = zh
+
+    def __str__(self) -> str:
+        return self.en
+
+    def __repr__(self) -> str:
+        return f"Bilingual({self.en!r}, {self.zh!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Bilingual) and (self.en, self.zh) == (other.en, other.zh)
+
+    def __hash__(self) -> int:
+        return hash((self.en, self.zh))
+
+    def in_locale(self, locale: str) -> str:
+        """The wording for a reader of ``locale``."""
+        return self.zh if locale == "zh_CN" else self.en
+
+
+class Msgid(Bilingual):
+    """A message parameter that is itself a message id (N_), translated for the reader."""
+
+    def __init__(self, msgid: str) -> None:
+        super().__init__(msgid, msgid)
+
+    def in_locale(self, locale: str) -> str:
+        return translations(locale).gettext(self.en)
+
+
 def gettext_for(locale: str, message: str, params: dict[str, object] | None = None) -> str:
-    """Translate one msgid and apply %-style parameters."""
+    """Translate one msgid and apply %-style parameters (a Bilingual one in the reader's language)."""
     text = translations(locale).gettext(message)
-    return text % params if params else text
+    if not params:
+        return text
+    return text % {k: v.in_locale(locale) if isinstance(v, Bilingual) else v for k, v in params.items()}
 
 
 def negotiate(accept_language: str | None, default: str) -> str:

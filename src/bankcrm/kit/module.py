@@ -52,6 +52,7 @@ class HomeCard:
     permission: str | None
     order: int
     roles: tuple[str, ...] = ()  # empty: every role holding the permission
+    dated: bool = False  # the entry takes the bank's day too: entry(db, principal, today: kit.time.BankDay)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -34,6 +35,24 @@ def to_local(value: datetime, zone: str) -> datetime:
 def today_in(zone: str) -> date:
     """Today's date in the bank's zone (what "today" means on a form)."""
     return datetime.now(ZoneInfo(zone)).date()
+
+
+@dataclass(frozen=True)
+class BankDay:
+    """A day of the bank's calendar and the moment it began (local midnight, in UTC): what "today" means to a card."""
+
+    day: date
+    midnight: datetime
+
+    @classmethod
+    def of(cls, day: date, zone: str) -> BankDay:
+        """The bank's ``day`` in ``zone``."""
+        return cls(day, datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC))
+
+    @classmethod
+    def now(cls, zone: str) -> BankDay:
+        """Today in the bank's zone."""
+        return cls.of(today_in(zone), zone)
 
 
 # Dates a user may type: beyond these years date arithmetic (a day after, a time zone) overflows,

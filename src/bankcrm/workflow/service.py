@@ -14,13 +14,23 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service.scope_audit import denied
 from bankcrm.errors import Conflict, Forbidden
-from bankcrm.kit.i18n import N_
+from bankcrm.kit.i18n import N_, Bilingual, Msgid
 from bankcrm.kit.time import utcnow
 from bankcrm.models.workflow import StatusHistory, WorkflowState, WorkflowTransition
+from bankcrm.modules import permissions
 from bankcrm.workflow import repository
 
-NOT_ALLOWED = N_("%(workflow)s #%(id)s is %(current)s and cannot become %(wanted)s.")
-NO_RIGHT = N_("Moving %(workflow)s #%(id)s from %(current)s to %(wanted)s needs the %(permission)s permission.")
+# How a refusal names the workflow's record (the states and the permission read from their catalogues).
+WORKFLOW_NAMES = {
+    "assignment_request": N_("assignment request"),
+    "change_request": N_("customer change request"),
+    "corporate_group": N_("corporate group"),
+    "task": N_("follow-up task"),
+}
+NOT_ALLOWED = N_("This %(workflow)s (#%(id)s) is “%(current)s” and cannot become “%(wanted)s”.")
+NO_RIGHT = N_(
+    "Moving this %(workflow)s (#%(id)s) from “%(current)s” to “%(wanted)s” needs the permission “%(permission)s”."
+)
 
 
 class Stateful(Protocol):
@@ -61,17 +71,31 @@ def _allowed(
     wanted: str,
     refusal: str | None,
 ) -> WorkflowTransition:
-    """The transition, or Conflict when the catalogue has no such move, Forbidden when the caller lacks its right."""
-    params = {"workflow": workflow, "id": entity_id, "current": current, "wanted": wanted}
+    """The transition, or Conflict when the catalogue has no such move, Forbidden when the caller lacks its right.
+
+    The refusal names the record, its states and the permission in the reader's language.
+    """
     found = repository.transition(db, workflow, current, wanted)
+    if found is not None and principal.can(found.permission):
+        return found
+    params = {
+        "workflow": Msgid(WORKFLOW_NAMES[workflow]) if workflow in WORKFLOW_NAMES else workflow,
+        "id": entity_id,
+        "current": _state(db, workflow, current),
+        "wanted": _state(db, workflow, wanted),
+    }
     if found is None:
         raise Conflict(refusal or NOT_ALLOWED, params=params)
-    if not principal.can(found.permission):
-        what = f"move {workflow} {entity_id} from {current} to {wanted}"
-        raise Forbidden(
-            NO_RIGHT, params=params | {"permission": found.permission}, audit=denied(principal, what, found.permission)
-        )
-    return found
+    what = f"move {workflow} {entity_id} from {current} to {wanted}"
+    permission = next((p for p in permissions() if p.code == found.permission), None)
+    named = Bilingual(permission.label_en, permission.label_zh) if permission else found.permission
+    raise Forbidden(NO_RIGHT, params=params | {"permission": named}, audit=denied(principal, what, found.permission))
+
+
+def _state(db: Session, workflow: str, code: str) -> Bilingual | str:
+    """A state's labels from the catalogue, or its code when the catalogue has no such state."""
+    state = next((s for s in repository.states(db, workflow) if s.code == code), None)
+    return Bilingual(state.label_en, state.label_zh) if state else code
 
 
 def move(

@@ -11,20 +11,15 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.catalogue import service as catalogue
-from bankcrm.config import get_settings
 from bankcrm.customers.service import names as customer_names
 from bankcrm.holdings import repository
-from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES
-from bankcrm.kit.time import today_in
+from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES, LOAN_CATEGORIES
+from bankcrm.kit.time import BankDay
 from bankcrm.models.customer import CodeItem
+from bankcrm.models.holding import Product
 from bankcrm.models.org import OrgUnit
 
 MOVERS = 5  # customers listed each way on the movers card
-
-
-def _today(today: date | None) -> date:
-    # The registry calls entries with (db, principal); tests pass the day to pin the week.
-    return today if today is not None else today_in(get_settings().timezone)
 
 
 def month_end_before(as_of: date) -> date:
@@ -32,9 +27,9 @@ def month_end_before(as_of: date) -> date:
     return date(as_of.year, as_of.month, 1) - timedelta(days=1)
 
 
-def _last_month_day(db: Session, today: date | None) -> date | None:
+def _last_month_day(db: Session, today: BankDay) -> date | None:
     """The newest snapshot day on or before the last month-end (as of the newest business date, else today)."""
-    as_of = repository.latest_business_date(db) or _today(today)
+    as_of = repository.latest_business_date(db) or today.day
     return repository.snapshot_day(db, month_end_before(as_of))
 
 
@@ -50,9 +45,9 @@ class Work:
     maturing_30: tuple[int, int]
 
 
-def work_card(db: Session, principal: Principal, today: date | None = None) -> Work:
+def work_card(db: Session, principal: Principal, today: BankDay) -> Work:
     """Open tasks due from today to Sunday, and past due; deposits and wealth maturing in 7 and 30 days."""
-    day = _today(today)
+    day = today.day
     sunday = day + timedelta(days=6 - day.weekday())
     return Work(
         week_start=day,
@@ -77,7 +72,7 @@ class Portfolio:
     deposits_change: int | None
 
 
-def portfolio_card(db: Session, principal: Principal, today: date | None = None) -> Portfolio:
+def portfolio_card(db: Session, principal: Principal, today: BankDay) -> Portfolio:
     """Sums of the nightly figures in scope; last month's AUM and deposits from that month-end's balance snapshots.
 
     Loans have no month-end figure stored (loan contracts carry only today's outstanding), so no loan change.
@@ -111,7 +106,7 @@ class Movers:
     down: list[Mover]
 
 
-def movers_card(db: Session, principal: Principal, today: date | None = None) -> Movers:
+def movers_card(db: Session, principal: Principal, today: BankDay) -> Movers:
     """Top risers and fallers by AUM against the last month-end snapshot (a customer absent then had none)."""
     day = _last_month_day(db, today)
     if day is None:
@@ -130,9 +125,31 @@ def loan_class_card(db: Session, principal: Principal) -> list[tuple[CodeItem, i
     return [(item, *counts.get(item.code, (0, 0))) for item in catalogue.code_table(db, "loan_class")]
 
 
-def overdue_card(db: Session, principal: Principal, today: date | None = None) -> list[tuple[str | None, int]]:
+@dataclass(frozen=True)
+class ProductHolding:
+    """One product's holdings in the viewer's scope, in one currency."""
+
+    product: Product
+    currency: str
+    digits: int  # the currency's minor units, for the amount
+    holdings: int  # accounts not closed, or active loan contracts
+    customers: int
+    balance: int  # minor units: balances of accounts, outstanding of loans
+    is_loan: bool  # listed on /loans
+
+
+def products_card(db: Session, principal: Principal) -> list[ProductHolding]:
+    """Per product held by customers in scope: how many accounts (or loans), customers and the money in them."""
+    digits = repository.minor_units(db)
+    return [
+        ProductHolding(p, cur, digits.get(cur, 2), n, k, total, p.category in LOAN_CATEGORIES)
+        for p, cur, n, k, total in repository.holdings_by_product(db, principal)
+    ]
+
+
+def overdue_card(db: Session, principal: Principal, today: BankDay) -> list[tuple[str | None, int]]:
     """Open tasks past due on customers in scope per assignee (None: not yet assigned), most first."""
-    rows = repository.overdue_by_assignee(db, principal, _today(today))
+    rows = repository.overdue_by_assignee(db, principal, today.day)
     names = user_service.display_names(db, {a for a, _ in rows if a is not None})
     return [(names.get(a) if a is not None else None, n) for a, n in rows]
 
@@ -172,9 +189,9 @@ class Retention:
     rate: Decimal | None  # per cent, one decimal; None: nothing done with an amount due
 
 
-def retention_card(db: Session, principal: Principal, today: date | None = None) -> Retention:
+def retention_card(db: Session, principal: Principal, today: BankDay) -> Retention:
     """Maturity follow-ups due in the 28 days to today, those done, and amount kept / amount due of the done ones."""
-    end = _today(today)
+    end = today.day
     start = end - timedelta(days=RETENTION_DAYS - 1)
     due, done, amount_due, kept = repository.maturity_follow_ups(db, principal, start, end)
     rate = None
@@ -223,12 +240,12 @@ def _change(now: int | None, then: int | None) -> int | None:
     return None if now is None or then is None else now - then
 
 
-def trend_card(db: Session, principal: Principal, today: date | None = None) -> Trend:
+def trend_card(db: Session, principal: Principal, today: BankDay) -> Trend:
     """Six month-ends up to the newest business date (else today), each summed from its month's last snapshot.
 
     A month without a snapshot has no figure rather than the previous month's repeated.
     """
-    as_of = repository.latest_business_date(db) or _today(today)
+    as_of = repository.latest_business_date(db) or today.day
     points: list[TrendPoint] = []
     for end in month_ends(as_of, TREND_MONTHS):
         day = repository.snapshot_day(db, end)
