@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,7 +57,3 @@ def sources(db: Session) -> list[tuple[str, str, str | None, str | None, bool]]:
 def customers(db: Session) -> list[tuple[str, str, str]]:
     """(kind, name, status) of every customer, by id."""
     return [(c.kind, c.name, c.status) for c in db.scalars(select(Customer).order_by(Customer.id))]
-
-
-def any_value(value: Any) -> Any:
-    return value
