@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import CifNo, Cipher, Db
+from bankcrm.access.deps import CifNo, Cipher, Db, csrf_protect
 from bankcrm.access.deps import MatchReader as Reader
 from bankcrm.matching.service import sources
 from bankcrm.web.templating import locale_of, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/customers/{cif_no}/tabs/sources", response_class=HTMLResponse)
