@@ -328,3 +328,17 @@ def test_each_placement_outcome_is_handled(db: Session, settings: Settings, tmp_
         ("arrival", "open", target.id, records[1][0].id, 0.71)
     ]
     assert json.loads(queued[0].comparisons) == {"name": {"level": 2}}
+
+
+def test_two_untrusted_records_of_one_person_wait_on_one_request(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a wealth-platform file naming the same person under two of its numbers
+    rows = [person("W1"), person("W2", mobile="13900139000")]
+    # When it is loaded
+    load(db, settings, write_file(tmp_path / "w.csv", "customers", rows), "customers", source="WEALTH")
+    # Then one create request is filed, and both records wait on it
+    requests = db.scalars(select(ChangeRequest.id)).all()
+    assert len(requests) == 1
+    waiting = db.scalars(select(CustomerSource.change_request_id).order_by(CustomerSource.source_customer_id)).all()
+    assert waiting == [requests[0], requests[0]]
