@@ -11,16 +11,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bankcrm.access.principal import SYSTEM
 from bankcrm.access.service.auth import principal_for
 from bankcrm.config import Settings
 from bankcrm.customers.schemas import Decision
 from bankcrm.customers.service import approval
 from bankcrm.errors import ValidationFailed
+from bankcrm.ingest.service.rerun import rerun
 from bankcrm.matching.schemas import Outcome, Placement
 from bankcrm.matching.service import arrival, feed
 from bankcrm.models.access import User
 from bankcrm.models.audit import AuditEvent
-from bankcrm.models.customer import ChangeRequest, Customer, CustomerContact, FieldChange
+from bankcrm.models.customer import ChangeRequest, CodeItem, Customer, CustomerContact, FieldChange
 from bankcrm.models.matching import CustomerSource, MatchReview, SourceSystem
 from tests.factories import resident_id, uscc
 from tests.holdings.helpers import DAY, load, reasons, write_file
@@ -342,3 +344,19 @@ def test_two_untrusted_records_of_one_person_wait_on_one_request(
     assert len(requests) == 1
     waiting = db.scalars(select(CustomerSource.change_request_id).order_by(CustomerSource.source_customer_id)).all()
     assert waiting == [requests[0], requests[0]]
+
+
+def test_a_row_rejected_for_a_code_added_since_loads_when_rerun(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a core-banking row rejected for an income band the bank has not defined yet
+    path = write_file(tmp_path / "c.csv", "customers", [person("P1", income_band="X9")])
+    first = load(db, settings, path, "customers")
+    assert reasons(first) == [(2, "income_band", "Choose one of the listed values.")]
+    # When the bank adds the band and the rejected rows are re-run
+    db.add(CodeItem(category="income_band", code="X9", label_en="X9", label_zh="X9", sort_order=99))
+    db.flush()
+    again = rerun(db, settings.field_cipher(), SYSTEM, first.run.id, timezone=settings.timezone)
+    # Then the row loads: a customer created, its source record linked
+    assert (again.run.rows_loaded, again.run.rows_rejected) == (1, 0)
+    assert customer_of(db, "CORE", "P1").individual.income_band == "X9"  # type: ignore[union-attr]
