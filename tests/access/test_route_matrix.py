@@ -107,6 +107,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/customers": _s(),
     "/api/v1/customers/{cif_no}": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/history": _s(cif_no="cif"),
+    "/api/v1/customers/{cif_no}/sources": _s(cif_no="cif"),
     "/api/v1/change-requests": _s(),
     "/api/v1/change-requests/{request_id}": _pending("account_manager", "customer.approve", request_id="change"),
     "/api/v1/customers/{cif_no}/view": _s(cif_no="cif"),
@@ -179,6 +180,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/customers/{cif_no}/tabs/holdings": _s(cif_no="cif"),
     "/customers/{cif_no}/tabs/household": _s(cif_no="cif"),
     "/customers/{cif_no}/tabs/links": _s(cif_no="cif"),
+    "/customers/{cif_no}/tabs/sources": _s(cif_no="cif"),
     "/customers/{cif_no}/tabs/managers": _s(cif_no="cif"),
     # every list's export answers as its page does
     "/admin/units/export.{fmt}": _s(fmt="csv"),

@@ -209,8 +209,10 @@ RejectUnmasker = Annotated[Principal, Depends(require_web("ingest.rejects.unmask
 AuditReader = Annotated[Principal, Depends(require_web("audit.read"))]
 JobReader = Annotated[Principal, Depends(require_web("job.read"))]
 JobRunner = Annotated[Principal, Depends(require_web("job.run"))]
+MatchReader = Annotated[Principal, Depends(require_web("match.read"))]
 
 ApiCustomerReader = Annotated[Principal, Depends(require_api("customer.read"))]
+ApiMatchReader = Annotated[Principal, Depends(require_api("match.read"))]
 ApiCustomerWriter = Annotated[Principal, Depends(require_api("customer.write"))]
 ApiPiiUnmasker = Annotated[Principal, Depends(require_api("pii.unmask"))]
 ApiAssignmentMaker = Annotated[Principal, Depends(require_api("assignment.request"))]

@@ -13,7 +13,10 @@ from bankcrm.access.deps import ApiPiiUnmasker as Unmasker
 from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, PageNo, PageSize
 from bankcrm.customers import schemas
 from bankcrm.customers.service import approval, edit, intake, pii, reads, review
+from bankcrm.errors import FieldError, ValidationFailed
+from bankcrm.kit.i18n import N_
 from bankcrm.kit.ids import RowId
+from bankcrm.matching.service import sources as match_sources
 from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
 
@@ -41,12 +44,26 @@ def search_customers(
     page: PageNo = 1,
     size: PageSize = 25,
     sort: Sort = None,
+    source: Annotated[str | None, Query(max_length=40)] = None,
+    source_customer_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> schemas.CustomerPage:
     """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin.
 
     ``sort``: cif_no, name, kind, home_unit or status, ``-`` for descending, comma-separated; ties by CIF
     number. A search without ``sort`` lists exact matches first, then by name key.
+
+    ``source`` with ``source_customer_id`` (客户号对照): the customer that source system's own customer
+    number is linked to, alone on the page; an empty page when the number is unknown, not linked yet
+    (waiting for a checker or reviewer) or the customer is outside the caller's scope (audited).
     """
+    if source is not None or source_customer_id is not None:
+        if not source or not source_customer_id:
+            raise ValidationFailed(
+                errors=[FieldError("source_customer_id" if source else "source", N_("A value is required."))]
+            )
+        cif_no = match_sources.cif_for_key(db, source, source_customer_id)
+        found = reads.listed_if_visible(db, caller, cif_no)
+        return schemas.CustomerPage(items=found, total=len(found), page=1, size=size)
     order = lists.sort_of(schemas.CUSTOMER_LIST, sort) if sort or not q else None
     result, items = reads.search(
         db,

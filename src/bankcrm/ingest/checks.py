@@ -38,6 +38,9 @@ class Check:
     bad: pl.Expr
     params: dict[str, object] = dataclass_field(default_factory=dict)
     detail: pl.Expr | None = None  # a per-row value for the {detail} placeholder
+    # The detail is a JSON object {"reason": msgid, "params": {...}}: the reason found per row by another
+    # module's own validation (customers feed), which the reject reports instead of ``reason``.
+    reason_from_detail: bool = False
 
 
 @dataclass(frozen=True)

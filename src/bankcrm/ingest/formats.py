@@ -136,5 +136,51 @@ LINKS = FileFormat(
     key=None,
 )
 
-FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS)}
+# Customers as a source system delivers them (docs/ingest-formats.md "customers"); the customers
+# module's own validation checks each row (ingest/service/customer_plan.py), so most columns are plain text here.
+CUSTOMERS = FileFormat(
+    "customers",
+    (
+        Column("kind", TEXT, max_len=12),
+        Column("source_customer_id", TEXT, max_len=64, mask=MASK_NUMBER),
+        Column("branch_code", CODE, code_table="org_unit"),
+        Column("name", TEXT, mask=MASK_TEXT),
+        Column("name_en", TEXT, required=False, mask=MASK_TEXT),
+        Column("status", TEXT, required=False, max_len=12),
+        Column("id_type", TEXT, required=False, max_len=20),
+        Column("id_no", TEXT, required=False, max_len=60, mask=MASK_NUMBER),
+        Column("id_issue_date", DATE, required=False),
+        Column("id_expiry_date", DATE, required=False),
+        Column("birth_date", DATE, required=False),
+        Column("gender", TEXT, required=False, max_len=1),
+        Column("nationality", TEXT, required=False, max_len=2),
+        Column("ethnicity", TEXT, required=False, max_len=20),
+        Column("marital_status", TEXT, required=False, max_len=20),
+        Column("education", TEXT, required=False, max_len=20),
+        Column("industry", TEXT, required=False, max_len=20),
+        Column("occupation", TEXT, required=False, max_len=20),
+        Column("income_band", TEXT, required=False, max_len=20),
+        Column("employer", TEXT, required=False, mask=MASK_TEXT),
+        Column("position", TEXT, required=False),
+        Column("mobile", TEXT, required=False, max_len=60, mask=MASK_NUMBER),
+        Column("phone_home", TEXT, required=False, max_len=60, mask=MASK_NUMBER),
+        Column("phone_work", TEXT, required=False, max_len=60, mask=MASK_NUMBER),
+        Column("email", TEXT, required=False, mask=MASK_TEXT),
+        Column("address", TEXT, required=False, max_len=300, mask=MASK_TEXT),
+        Column("uscc", TEXT, required=False, max_len=60),
+        Column("legal_rep_name", TEXT, required=False, max_len=100, mask=MASK_TEXT),
+        Column("company_type", TEXT, required=False, max_len=20),
+        Column("enterprise_size", TEXT, required=False, max_len=20),
+        Column("registered_capital", AMOUNT, required=False, minimum=0, mask=MASK_AMOUNT),
+        Column("capital_currency", TEXT, required=False, max_len=3),
+        Column("established_on", DATE, required=False),
+        Column("licence_expiry", DATE, required=False),
+        Column("registered_address", TEXT, required=False),
+        Column("business_scope", TEXT, required=False, max_len=2000),
+        Column("industry_division", TEXT, required=False, max_len=2),
+    ),
+    key="source_customer_id",
+)
+
+FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, CUSTOMERS)}
 FILE_TYPES = tuple(FORMATS)

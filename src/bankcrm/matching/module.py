@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from bankcrm.kit.module import Module, Permission
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import CustomerTab, Module, Permission
 
 MODULE = Module(
     name="matching",
+    api_routers=("bankcrm.matching.api:router",),
+    view_routers=("bankcrm.matching.views:router",),
+    customer_tabs=(CustomerTab("sources", N_("Sources"), "/customers/{cif_no}/tabs/sources", "match.read", 140),),
     permissions=(
         Permission(
             "match.read",

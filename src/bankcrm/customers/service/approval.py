@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -154,10 +155,24 @@ def _create_customer(
     """Make the customer a request describes; it gets its CIF number now."""
     # The number might have been taken since submission (another request approved first).
     number = p.get("id_no") if request.customer_kind == "individual" else p.get("uscc")
-    _recheck_duplicate(db, principal, cipher, request, p.get("id_type"), number or "")
+    if number:  # an individual delivered by a source system may come without an ID document
+        _recheck_duplicate(db, principal, cipher, request, p.get("id_type"), number)
+    return build_customer(db, principal, cipher, request.customer_kind, p, request.id)
+
+
+def build_customer(
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    kind: str,
+    p: dict[str, Any],
+    change_request_id: int | None,
+) -> Customer:
+    """A new customer from checked values (an approved request, or a trusted source's delivery): CIF number,
+    search keys, encrypted ID and phones, profile, contacts, and its history and audit as made by ``principal``."""
     customer = Customer(
         cif_no=cif_number(repository.next_counter(db, "cif")),
-        kind=request.customer_kind,
+        kind=kind,
         status=p["status"],
         name_en=p.get("name_en"),
         uscc=p.get("uscc"),
@@ -183,8 +198,9 @@ def _create_customer(
                 created_by=principal.user_id,
             )
         )
-    if request.customer_kind == "individual":
-        records.set_id_no(cipher, customer, p["id_type"], p["id_no"])
+    if kind == "individual":
+        if p.get("id_no"):
+            records.set_id_no(cipher, customer, p["id_type"], p["id_no"])
         person = IndividualProfile(customer_id=customer.id, **{f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS})
         if p.get("household_income") is not None:
             person.household_income = int(p["household_income"]) * 100  # typed in yuan, kept in fen
@@ -198,7 +214,8 @@ def _create_customer(
     else:
         profile = CorporateProfile(customer_id=customer.id, **{f: _value(f, p.get(f)) for f in CORPORATE_FIELDS})
         if p.get("registered_capital") is not None:
-            profile.registered_capital = int(p["registered_capital"]) * 100
+            # typed in whole yuan (the form) or delivered in yuan with fen (a feed); kept in fen
+            profile.registered_capital = int(Decimal(str(p["registered_capital"])) * 100)
         records.add_contact_persons(db, cipher, customer, p.get("contact_persons", []))
     db.add(profile)
     for channel, key in (("phone", "phones"), ("email", "emails"), ("address", "addresses")):
@@ -208,7 +225,9 @@ def _create_customer(
         for k, val in p.items()
         if val not in (None, [], "", False) and k not in ("kind", "acknowledged_duplicates")
     }
-    records.record_changes(db, principal, customer, created, action="customer.create", change_request_id=request.id)
+    records.record_changes(
+        db, principal, customer, created, action="customer.create", change_request_id=change_request_id
+    )
     return customer
 
 
@@ -245,6 +264,9 @@ def _apply_update(
         )
     if "legal_rep_name" in p and customer.corporate is not None:
         customer.corporate.legal_rep_name = p["legal_rep_name"]
+    for field in ("birth_date", "gender"):  # identity fields of a delivered record (survivorship)
+        if field in p and customer.individual is not None:
+            setattr(customer.individual, field, _value(field, p[field]))
     records.record_changes(db, principal, customer, changes, change_request_id=request.id)
 
 

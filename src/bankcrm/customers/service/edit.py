@@ -85,7 +85,7 @@ def change_customer(
     if errors.errors:
         raise ValidationFailed(errors=errors.errors)
     changed = _apply_direct(db, principal, cipher, customer, direct, contacts | people)
-    request = _file_identity(db, principal, cipher, customer, requested) if requested else None
+    request = file_identity(db, principal, cipher, customer, requested) if requested else None
     return ChangeOutcome(customer, changed, request)
 
 
@@ -217,7 +217,7 @@ def _replace_list(
         records.replace_contacts(db, cipher, customer, CONTACT_LISTS[key], entries)
 
 
-def _file_identity(
+def file_identity(
     db: Session, principal: Principal, cipher: FieldCipher, customer: Customer, requested: dict[str, Any]
 ) -> ChangeRequest:
     current = records.identity_values(cipher, customer) | {"id_no": customer.id_no_masked}

@@ -81,7 +81,7 @@ def _check_individual(
         "id_expiry_date",
         data.id_expiry_date,
         data.id_issue_date,
-        N_("The expiry date must be after the issue date."),
+        v.MSG_EXPIRY_AFTER_ISSUE,
     )
     v.not_future(errors, "employed_since", data.employed_since, today)
     v.after(
@@ -106,7 +106,7 @@ def _check_corporate(
         "licence_expiry",
         data.licence_expiry,
         data.established_on,
-        N_("The licence must expire after the company was established."),
+        v.MSG_LICENCE_AFTER_ESTABLISHED,
     )
     v.after(
         errors,

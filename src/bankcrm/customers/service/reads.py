@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service import users as user_service
 from bankcrm.access.service.scope_audit import out_of_scope
+from bankcrm.audit import service as audit_service
 from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import (
@@ -246,3 +247,29 @@ CATEGORIES = [
     "occupation",
     "source_channel",
 ]
+
+
+def cif_of(db: Session, customer_id: int) -> str | None:
+    """The CIF number of a customer row (a cross-reference's target), regardless of scope."""
+    customer = repository.customer_by_id(db, customer_id)
+    return customer.cif_no if customer is not None else None
+
+
+def listed_if_visible(db: Session, principal: Principal, cif_no: str | None) -> list[CustomerSummary]:
+    """The list form of one customer when the principal may read it; empty otherwise (out of scope: audited)."""
+    if cif_no is None:
+        return []
+    customer = repository.customer(db, principal, cif_no)
+    if customer is None:
+        payload = out_of_scope(principal, "customer", cif_no, repository.customer_by_cif(db, cif_no) is not None)
+        if payload is not None:
+            audit_service.record(
+                db,
+                payload["actor"],
+                payload["action"],
+                outcome=payload["outcome"],
+                entity_type=payload["entity_type"],
+                entity_id=payload["entity_id"],
+            )
+        return []
+    return summaries(db, principal, [customer])

@@ -97,7 +97,14 @@ def identity_values(cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
         "id_no": id_no_of(cipher, customer),
         "uscc": customer.uscc,
         "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
+        # identity fields of a delivered record too (survivorship_rule), as the request payload has them
+        "birth_date": _iso(customer.individual.birth_date) if customer.individual else None,
+        "gender": customer.individual.gender if customer.individual else None,
     }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def replace_contacts(

@@ -52,6 +52,8 @@ MSG_NOT_FUTURE = N_("This date cannot be in the future.")
 MSG_ONE_PREFERRED = N_("Only one entry can be preferred.")
 MSG_UNKNOWN_CIF = N_("No customer has this CIF number.")
 MSG_VALID_TO = N_("The end of validity must be after its start.")
+MSG_EXPIRY_AFTER_ISSUE = N_("The expiry date must be after the issue date.")
+MSG_LICENCE_AFTER_ESTABLISHED = N_("The licence must expire after the company was established.")
 
 
 class Collector:
@@ -73,15 +75,27 @@ class Collector:
             return None
 
 
+def known_codes(db: Session, fields: Any = None) -> dict[str, frozenset[str]]:
+    """Per coded field, the codes it may hold (an industry division: a code with a parent section).
+
+    The form checks each value against these; the customers feed checks whole columns against them.
+    """
+    out: dict[str, frozenset[str]] = {}
+    for field in fields if fields is not None else CODE_FIELDS:
+        items = catalogue.code_table(db, CODE_FIELDS[field])
+        if field == "industry_division":
+            out[field] = frozenset(c.code for c in items if c.parent_code is not None)
+        else:
+            out[field] = frozenset(c.code for c in items)
+    return out
+
+
 def check_codes(db: Session, errors: Collector, values: dict[str, Any]) -> None:
     """Every coded field holds a code from its table."""
-    for field, category in CODE_FIELDS.items():
-        value = values.get(field)
-        if value is None:
-            continue
-        known = {c.code: c for c in catalogue.code_table(db, category)}
-        item = known.get(value)
-        if item is None or (field == "industry_division" and item.parent_code is None):
+    given = [f for f in CODE_FIELDS if values.get(f) is not None]
+    known = known_codes(db, given)
+    for field in given:
+        if values[field] not in known[field]:
             errors.add(field, MSG_UNKNOWN_CODE)
 
 

@@ -14,10 +14,11 @@ from bankcrm.ingest.repository.writes import insert_rows, update_rows
 from bankcrm.kit.time import as_utc
 from bankcrm.models.holding import Account, AccountTransaction, BalanceSnapshot, LoanContract
 from bankcrm.models.ingest import IngestBatch, IngestPriorRow
+from bankcrm.models.matching import CustomerSource, MatchReview
 from bankcrm.models.task import Task
 
 # File types whose rows are upserts: a re-delivery undoes the earlier one from its undo records.
-UNDOABLE: dict[str, Any] = {"accounts": Account, "loans": LoanContract}
+UNDOABLE: dict[str, Any] = {"accounts": Account, "loans": LoanContract, "customers": CustomerSource}
 
 
 def record_prior(db: Session, batch_id: int, model: Any, ids: list[int], columns: list[str]) -> None:
@@ -60,7 +61,7 @@ def undo_batch(db: Session, batch_id: int, file_type: str) -> set[int]:
     priors: dict[int, str | None] = {
         r: p for r, p in db.execute(select(IngestPriorRow.row_id, IngestPriorRow.prior).where(of_batch))
     }
-    owners: dict[int, int] = {
+    owners: dict[int, int | None] = {
         i: c for i, c in db.execute(select(model.id, model.customer_id).where(model.batch_id == batch_id))
     }
     created = [r for r, p in priors.items() if p is None and r in owners]
@@ -73,7 +74,7 @@ def undo_batch(db: Session, batch_id: int, file_type: str) -> set[int]:
     undone = sorted({*removed, *(r["id"] for r in restored)})
     for part in _chunks(undone):
         db.execute(delete(IngestPriorRow).where(of_batch, IngestPriorRow.row_id.in_(part)))
-    return {owners[r] for r in undone}
+    return {owner for r in undone if (owner := owners[r]) is not None}
 
 
 def prune_priors(db: Session, file_type: str, before: date) -> None:
@@ -83,9 +84,14 @@ def prune_priors(db: Session, file_type: str, before: date) -> None:
 
 
 def _referenced(db: Session, file_type: str, ids: list[int]) -> set[int]:
-    """The ids among these that balances, vouchers or tasks refer to."""
-    kind = "account" if file_type == "accounts" else "loan"
+    """The ids among these that balances, vouchers or tasks refer to (source records: match reviews)."""
     found: set[int] = set()
+    if file_type == "customers":
+        for part in _chunks(ids):
+            review = select(MatchReview.source_record_id).where(MatchReview.source_record_id.in_(part))
+            found |= {i for i in db.scalars(review) if i is not None}
+        return found
+    kind = "account" if file_type == "accounts" else "loan"
     for part in _chunks(ids):
         task = select(Task.holding_id).where(Task.holding_kind == kind, Task.holding_id.in_(part))
         found |= {i for i in db.scalars(task) if i is not None}

@@ -54,6 +54,7 @@ class LoadContext:
     all_accounts: pl.DataFrame | None = None
     account_map: pl.DataFrame | None = None  # account_no → the account's row, filled as numbers are met
     carried: dict[str, Any] = field(default_factory=dict)  # a plan's state from chunk to chunk of one load
+    source: str = ""  # the delivering system (customers: a source_system code)
 
 
 def _blind(frame: pl.DataFrame, column: str, purpose: str, ctx: LoadContext, out: str = "_index") -> pl.DataFrame:

@@ -85,7 +85,7 @@ def rerun(
             kept.append(reject)
         else:
             again.append(reject)
-    ctx, checks_ctx = contexts(db, cipher, batch.id, batch.file_type, batch.business_date, timezone)
+    ctx, checks_ctx = contexts(db, cipher, batch.id, batch.file_type, batch.business_date, timezone, batch.source)
     loaded = 0
     rejected: list[Reject] = []
     touched: set[int] = set()

@@ -38,6 +38,7 @@ from bankcrm.ingest.checks import (
 from bankcrm.ingest.formats import FORMATS, FileFormat
 from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, MAX_LINE_BYTES, FileRefused, checksum, chunks
 from bankcrm.ingest.seen import SeenKeys
+from bankcrm.ingest.service.customer_plan import CustomersPlan
 from bankcrm.ingest.service.link_plan import LinksPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
@@ -52,7 +53,7 @@ SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 Progress = Callable[[int], None]
 
 
-PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan()}
+PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan(), "customers": CustomersPlan()}
 
 
 class Refused(ValidationFailed):
@@ -126,6 +127,8 @@ def ingest_file(
 ) -> IngestResult:
     """Load a file into the caller's transaction; the caller commits (a kill before that leaves no trace)."""
     validate(req, timezone)
+    if req.file_type == "customers":
+        CustomersPlan.check_source(db, req.source)
     started = utcnow()
     batch = repository.batch(db, req.source, req.file_type, req.business_date)
     # Only a delivery seen before needs its checksum up front (is it the same file?); a new one is
@@ -146,7 +149,7 @@ def ingest_file(
         repository.delete_batch_rows(db, batch.id, req.file_type)
         touched |= repository.undo_batch(db, batch.id, req.file_type)
     fmt = FORMATS[req.file_type]
-    ctx, checks_ctx = contexts(db, cipher, batch.id, req.file_type, req.business_date, timezone)
+    ctx, checks_ctx = contexts(db, cipher, batch.id, req.file_type, req.business_date, timezone, req.source)
     try:
         loaded, rejects, header = _load_chunks(
             req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest, limits.max_line_bytes
@@ -292,7 +295,13 @@ def checked(
 
 
 def contexts(
-    db: Session, cipher: FieldCipher, batch_id: int, file_type: str, business_date: date, timezone: str
+    db: Session,
+    cipher: FieldCipher,
+    batch_id: int,
+    file_type: str,
+    business_date: date,
+    timezone: str,
+    source: str = "",
 ) -> tuple[LoadContext, Context]:
     """What loading (the plans) and checking (the column rules) need to know of the database."""
     currencies = repository.currencies(db)
@@ -309,6 +318,7 @@ def contexts(
         ),
         digits={code: digits for code, (digits, _) in currencies.items()},
         overdraft=repository.overdraft_products(db),
+        source=source,
     )
     checks_ctx = Context(
         business_date,
@@ -346,7 +356,11 @@ def rejects_of(bad: pl.DataFrame, checks: list[Check], header: list[str]) -> lis
     for row in bad.select(LINE, FAIL, *header, *detail_cols).iter_rows(named=True):
         check = checks[row[FAIL]]
         params = dict(check.params)
-        if check.detail is not None:
+        reason = check.reason
+        if check.reason_from_detail:
+            found = json.loads(row[detail_column(row[FAIL])])
+            reason, params = found["reason"], found["params"]
+        elif check.detail is not None:
             params["detail"] = row[detail_column(row[FAIL])]
-        out.append(Reject(row[LINE], check.field, check.reason, params, [row[h] for h in header]))
+        out.append(Reject(row[LINE], check.field, reason, params, [row[h] for h in header]))
     return out

@@ -1,0 +1,431 @@
+"""Customers as a source system delivers them: each row checked by the entry form's own rules, then created,
+filed for a checker, or changed field by field (docs/ingest-formats.md "customers", docs/matching.md).
+
+The checks here are the form's (validation.py, kit/validators.py) with the same messages; a problem is
+reported on the feed's column name. The matching module decides which delivered values reach the CIF
+(survivorship); this module writes them, with history and audit, as made by the source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
+from bankcrm.catalogue import service as catalogue
+from bankcrm.customers import repository
+from bankcrm.customers.service import approval, edit, intake, records
+from bankcrm.customers.service import validation as v
+from bankcrm.customers.service.errors import DuplicateCustomer
+from bankcrm.errors import FieldError
+from bankcrm.kit import validators
+from bankcrm.kit.crypto import FieldCipher
+from bankcrm.kit.i18n import N_
+from bankcrm.models.customer import ChangeRequest, Customer
+
+INDIVIDUAL = "individual"
+CORPORATE = "corporate"
+KINDS = (INDIVIDUAL, CORPORATE)
+# Feed columns for one kind of customer only; a row of the other kind leaves them out.
+INDIVIDUAL_ONLY = (
+    "id_type",
+    "id_no",
+    "id_issue_date",
+    "id_expiry_date",
+    "birth_date",
+    "gender",
+    "nationality",
+    "ethnicity",
+    "marital_status",
+    "education",
+    "industry",
+    "occupation",
+    "income_band",
+    "employer",
+    "position",
+)
+CORPORATE_ONLY = (
+    "uscc",
+    "legal_rep_name",
+    "company_type",
+    "enterprise_size",
+    "registered_capital",
+    "capital_currency",
+    "established_on",
+    "licence_expiry",
+    "registered_address",
+    "business_scope",
+    "industry_division",
+)
+REQUIRED = {INDIVIDUAL: ("birth_date", "gender"), CORPORATE: ("uscc", "legal_rep_name")}
+# Coded feed columns: the form's field (validation.CODE_FIELDS) each is checked as.
+FEED_CODES = (
+    "status",
+    "id_type",
+    "gender",
+    "ethnicity",
+    "marital_status",
+    "education",
+    "industry",
+    "occupation",
+    "income_band",
+    "company_type",
+    "enterprise_size",
+    "industry_division",
+)
+MERGED = "MERGED"  # a status only a merge sets
+PHONES = {"mobile": "mobile", "phone_home": "home", "phone_work": "work"}  # feed column → phone purpose
+ADDRESS_PURPOSE = {INDIVIDUAL: "HOME", CORPORATE: "OFFICE"}
+DATE_COLUMNS = ("birth_date", "id_issue_date", "id_expiry_date", "established_on", "licence_expiry")
+
+MSG_KIND = N_("Must be individual or corporate.")
+MSG_SOURCE_ID = N_("1 to 64 letters, digits, dashes or underscores.")
+MSG_REQUIRED = {
+    INDIVIDUAL: N_("Required for individual customers."),
+    CORPORATE: N_("Required for corporate customers."),
+}
+MSG_ID_PAIR = N_("The ID type and the ID number go together: give both or neither.")
+MSG_NATIONALITY = N_("Two capital letters (ISO 3166), such as CN.")
+MSG_CURRENCY = N_("Three capital letters (ISO 4217), such as CNY.")
+
+
+def source_principal(source: str) -> Principal:
+    """Who a source system's changes are made by, in history and audit: ``source:CODE``."""
+    name = f"source:{source}"
+    return dataclasses.replace(SYSTEM_PRINCIPAL, username=name, display_name=name)
+
+
+def feed_codes(db: Session) -> dict[str, frozenset[str]]:
+    """Per coded feed column, the codes the form accepts there (a feed never sets MERGED)."""
+    known = v.known_codes(db, FEED_CODES)
+    known["status"] = known["status"] - {MERGED}
+    return known
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None  # the column's own check reports it
+
+
+def check_row(row: Mapping[str, str | None], today: date) -> tuple[list[FieldError], dict[str, Any]]:
+    """The form's checks of one delivered row that need more than its column (codes and shapes are checked
+    column-wise by the feed): every problem, on the feed's column names; and the row's values normalised
+    as the form stores them (ID and credit code upper case, phones in E.164), without the other kind's columns.
+    """
+    errors = v.Collector()
+    kind = row.get("kind")
+    other = CORPORATE_ONLY if kind == INDIVIDUAL else INDIVIDUAL_ONLY
+    values: dict[str, Any] = {k: val for k, val in row.items() if val is not None and k not in other}
+    if kind == INDIVIDUAL:
+        birth, gender = _day(row.get("birth_date")), row.get("gender")
+        id_type, id_no = row.get("id_type"), row.get("id_no")
+        if id_no and not id_type:
+            errors.add("id_type", MSG_ID_PAIR)
+        elif id_type and not id_no:
+            errors.add("id_no", MSG_ID_PAIR)
+        elif id_type and id_no:
+            number, rid = v.id_document(errors, id_type, id_no)
+            v.match_resident_id(errors, rid, birth, gender if gender in ("M", "F") else None)
+            values["id_no"] = number
+        issued = _day(row.get("id_issue_date"))
+        v.not_future(errors, "id_issue_date", issued, today)
+        v.after(errors, "id_expiry_date", _day(row.get("id_expiry_date")), issued, v.MSG_EXPIRY_AFTER_ISSUE)
+        if birth is not None:
+            errors.check("birth_date", lambda: validators.birth_date(birth, today=today))
+    elif kind == CORPORATE:
+        if row.get("uscc"):
+            values["uscc"] = errors.check("uscc", partial(validators.uscc, row["uscc"] or ""))
+        established = _day(row.get("established_on"))
+        v.not_future(errors, "established_on", established, today)
+        v.after(errors, "licence_expiry", _day(row.get("licence_expiry")), established, v.MSG_LICENCE_AFTER_ESTABLISHED)
+    checks: tuple[tuple[str, Callable[[str], str]], ...] = (
+        ("mobile", validators.mobile),
+        ("phone_home", validators.phone),
+        ("phone_work", validators.phone),
+        ("email", validators.email),
+    )
+    for column, fn in checks:
+        if row.get(column):
+            values[column] = errors.check(column, partial(fn, row[column] or ""))
+    return errors.errors, values
+
+
+def customer_fields(db: Session, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked delivered row as the customer's fields (the names survivorship rules use); absent = not delivered."""
+    out: dict[str, Any] = {}
+    for key in ("name", "name_en", "status"):
+        if values.get(key) is not None:
+            out[key] = values[key]
+    columns = INDIVIDUAL_ONLY if kind == INDIVIDUAL else CORPORATE_ONLY
+    for key in columns:
+        if values.get(key) is not None:
+            out[key] = values[key]
+    if "industry_division" in out:
+        out["industry_section"] = next(
+            (c.parent_code for c in catalogue.code_table(db, "industry") if c.code == out["industry_division"]), None
+        )
+    phones = [
+        {"number": values[c], "purpose": purpose, "valid_from": None, "valid_to": None, "preferred": False}
+        for c, purpose in PHONES.items()
+        if values.get(c)
+    ]
+    if phones:
+        out["phones"] = phones
+    if values.get("email"):
+        out["emails"] = [{"address": values["email"], "valid_from": None, "valid_to": None, "preferred": False}]
+    if values.get("address"):
+        out["addresses"] = [
+            {
+                "purpose": ADDRESS_PURPOSE[kind],
+                "text": values["address"],
+                "valid_from": None,
+                "valid_to": None,
+                "preferred": False,
+            }
+        ]
+    return out
+
+
+def _payload(kind: str, fields: Mapping[str, Any], home_unit_id: int) -> dict[str, Any]:
+    """A new customer's values in the shape the form's create request has (approval reads it)."""
+    p: dict[str, Any] = {"kind": kind, "status": "ACTIVE", "home_unit_id": home_unit_id}
+    if kind == INDIVIDUAL:
+        p["nationality"] = "CN"
+    else:
+        p["capital_currency"] = "CNY"
+    p |= dict(fields)
+    for key in ("phones", "emails", "addresses"):
+        entries = [dict(e) for e in p.get(key, [])]
+        if entries:
+            entries[0]["preferred"] = True
+        p[key] = entries
+    return p
+
+
+def create(
+    db: Session, cipher: FieldCipher, source: str, kind: str, fields: Mapping[str, Any], home_unit_id: int
+) -> Customer:
+    """A trusted source's new customer, created at once as approval would create it, audited as the source."""
+    return approval.build_customer(
+        db, source_principal(source), cipher, kind, _payload(kind, fields, home_unit_id), None
+    )
+
+
+def file_create(
+    db: Session,
+    cipher: FieldCipher,
+    source: str,
+    kind: str,
+    fields: Mapping[str, Any],
+    home_unit: tuple[int, str],
+) -> ChangeRequest:
+    """An untrusted source's new customer, filed for a checker as a create request made by the source."""
+    home_unit_id, home_code = home_unit
+    p = _payload(kind, fields, home_unit_id)
+    number = p.get("id_no") if kind == INDIVIDUAL else p.get("uscc")
+    index = None
+    if number:
+        index = cipher.blind_index(number, records.ID_PURPOSE if kind == INDIVIDUAL else records.USCC_PURPOSE)
+    summary = {f: [None, records.masked(kind, f, p.get(f))] for f in intake.SUMMARY_FIELDS if p.get(f) is not None}
+    summary["home_unit"] = [None, home_code]
+    request = ChangeRequest(
+        kind="create",
+        customer_kind=kind,
+        fields=",".join(sorted(k for k, val in p.items() if val not in (None, [], ""))),
+        id_no_index=index,
+        home_unit_id=home_unit_id,
+    )
+    return records.file_request(
+        db, source_principal(source), cipher, request, p, summary, f"create {kind} customer from {source}"
+    )
+
+
+def pending_create(cipher: FieldCipher, db: Session, kind: str, fields: Mapping[str, Any]) -> ChangeRequest | None:
+    """A create request waiting for a checker with this delivered ID document or credit code."""
+    number = fields.get("id_no") if kind == INDIVIDUAL else fields.get("uscc")
+    if not number:
+        return None
+    purpose = records.ID_PURPOSE if kind == INDIVIDUAL else records.USCC_PURPOSE
+    return repository.pending_create_with_id(db, cipher.blind_index(number, purpose))
+
+
+def current_values(db: Session, cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
+    """A customer's values under the names ``customer_fields`` gives (to compare a delivery with)."""
+    out: dict[str, Any] = {k: val for k, val in records.identity_values(cipher, customer).items()}
+    out["name_en"] = customer.name_en
+    for profile in (customer.individual, customer.corporate):
+        if profile is None:
+            continue
+        for key in (*INDIVIDUAL_ONLY, *CORPORATE_ONLY, "industry_section"):
+            if key in ("id_type", "id_no", "uscc") or not hasattr(profile, key):
+                continue
+            value = getattr(profile, key)
+            out[key] = value.isoformat() if isinstance(value, date) else value
+    if customer.corporate is not None and customer.corporate.registered_capital is not None:
+        fen = customer.corporate.registered_capital
+        out["registered_capital"] = f"{fen // 100}.{fen % 100:02d}"
+    return out
+
+
+def apply(
+    db: Session,
+    cipher: FieldCipher,
+    source: str,
+    customer: Customer,
+    direct: Mapping[str, Any],
+    identity: Mapping[str, Any],
+) -> tuple[list[str], ChangeRequest | None]:
+    """Set the delivered values survivorship lets through at once (history and audit as the source); file the
+    identity values that differ as one change request for a checker (nothing of them changes yet).
+
+    A field already waiting in a request is not filed again; an ID or credit code another customer holds is
+    not filed (the two are for a reviewer to merge, not for a checker to approve).
+    """
+    principal = source_principal(source)
+    changed = _apply_direct(db, cipher, principal, customer, direct)
+    current = records.identity_values(cipher, customer)
+    requested = {f: val for f, val in identity.items() if val is not None and current.get(f) != val}
+    pending = {f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")}
+    requested = {f: val for f, val in requested.items() if f not in pending}
+    if "id_no" in requested or "id_type" in requested:
+        requested.setdefault("id_type", customer.id_type)
+        requested.setdefault("id_no", current["id_no"])
+    try:
+        if "id_no" in requested:
+            intake.refuse_exact_duplicate(
+                db, principal, cipher, INDIVIDUAL, requested.get("id_type"), requested["id_no"]
+            )
+        if "uscc" in requested:
+            intake.refuse_exact_duplicate(db, principal, cipher, CORPORATE, None, requested["uscc"])
+    except DuplicateCustomer:
+        requested = {f: val for f, val in requested.items() if f not in ("id_type", "id_no", "uscc")}
+    if not requested:
+        return changed, None
+    return changed, edit.file_identity(db, principal, cipher, customer, requested)
+
+
+PROFILE_FIELDS = {
+    INDIVIDUAL: (
+        "nationality",
+        "ethnicity",
+        "id_issue_date",
+        "id_expiry_date",
+        "marital_status",
+        "education",
+        "employer",
+        "industry",
+        "occupation",
+        "position",
+        "income_band",
+    ),
+    CORPORATE: (
+        "company_type",
+        "capital_currency",
+        "established_on",
+        "business_scope",
+        "registered_address",
+        "licence_expiry",
+        "industry_section",
+        "industry_division",
+        "enterprise_size",
+    ),
+}
+
+
+def _apply_direct(
+    db: Session, cipher: FieldCipher, principal: Principal, customer: Customer, direct: Mapping[str, Any]
+) -> list[str]:
+    changes: dict[str, tuple[Any, Any]] = {}
+    if "name_en" in direct and direct["name_en"] != customer.name_en:
+        changes["name_en"] = (customer.name_en, direct["name_en"])
+        records.set_name(customer, customer.name, direct["name_en"])
+    profile: Any = customer.individual if customer.kind == INDIVIDUAL else customer.corporate
+    if profile is not None:
+        for field in PROFILE_FIELDS[customer.kind]:
+            if field not in direct:
+                continue
+            new = _day(direct[field]) if field in DATE_COLUMNS else direct[field]
+            if getattr(profile, field) != new:
+                changes[field] = (getattr(profile, field), new)
+                setattr(profile, field, new)
+        if customer.kind == CORPORATE and "registered_capital" in direct:
+            fen = int(Decimal(str(direct["registered_capital"])) * 100)
+            if profile.registered_capital != fen:
+                changes["registered_capital"] = (profile.registered_capital, fen)
+                profile.registered_capital = fen
+    for key, channel, by in (("phones", "phone", "purpose"), ("addresses", "address", "purpose")):
+        if key in direct:
+            _merge_list(db, cipher, customer, key, channel, direct[key], changes, by)
+    if "emails" in direct:
+        _merge_list(db, cipher, customer, "emails", "email", direct["emails"], changes, None)
+    if changes:
+        records.record_changes(db, principal, customer, changes)
+    return sorted(changes)
+
+
+def _merge_list(
+    db: Session,
+    cipher: FieldCipher,
+    customer: Customer,
+    key: str,
+    channel: str,
+    delivered: list[dict[str, Any]],
+    changes: dict[str, tuple[Any, Any]],
+    by: str | None,
+) -> None:
+    """Delivered entries replace the customer's entries of the same purpose (e-mails: added when new)."""
+    old = records.current_entries(db, cipher, customer, channel)
+    if by is not None:
+        purposes = {e[by] for e in delivered}
+        kept = [e for e in old if e[by] not in purposes]
+        fresh = [dict(e) for e in delivered]
+    else:
+        known = {e["address"] for e in old}
+        kept = list(old)
+        fresh = [dict(e) for e in delivered if e["address"] not in known]
+    new = kept + fresh
+    if new and not any(e["preferred"] for e in new):
+        new[0]["preferred"] = True
+    if _comparable(new) != _comparable(old):
+        changes[key] = (old, new)
+        records.replace_contacts(db, cipher, customer, channel, new)
+
+
+def _comparable(entries: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted(tuple(sorted((k, str(val)) for k, val in e.items() if k != "preferred")) for e in entries)
+
+
+def identity_index(cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -> str | None:
+    """The blind index of a delivered ID document number (individuals) or credit code (corporates)."""
+    if kind == INDIVIDUAL:
+        return cipher.blind_index(fields["id_no"], records.ID_PURPOSE) if fields.get("id_no") else None
+    return cipher.blind_index(fields["uscc"], records.USCC_PURPOSE) if fields.get("uscc") else None
+
+
+def find_by_identity(db: Session, cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -> Customer | None:
+    """The customer holding the delivered (ID type, ID number) or credit code, of the same kind; None otherwise."""
+    if kind == INDIVIDUAL:
+        if not fields.get("id_no") or not fields.get("id_type"):
+            return None
+        index = cipher.blind_index(fields["id_no"], records.ID_PURPOSE)
+        found = [c for c in repository.customers_by_id_index(db, fields["id_type"], index) if c.kind == INDIVIDUAL]
+        return min(found, key=lambda c: c.id) if found else None
+    if not fields.get("uscc"):
+        return None
+    company = repository.customer_by_uscc(db, fields["uscc"])
+    return company if company is not None and company.kind == CORPORATE else None
+
+
+def customer_by_id(db: Session, customer_id: int) -> Customer | None:
+    """One customer by row id, regardless of scope (a source record's link)."""
+    return repository.customer_by_id(db, customer_id)

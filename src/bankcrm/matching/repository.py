@@ -1,0 +1,95 @@
+"""Queries on source records, source systems, survivorship rules and match reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus
+from bankcrm.models.matching import CustomerSource, MatchReview, MatchReviewStatus, SourceSystem, SurvivorshipRule
+
+IN_CHUNK = 500
+
+
+def _chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def source_system(db: Session, code: str) -> SourceSystem | None:
+    """One source system by its code."""
+    return db.get(SourceSystem, code)
+
+
+def source_systems(db: Session) -> list[SourceSystem]:
+    """Every source system in display order."""
+    return list(db.scalars(select(SourceSystem).order_by(SourceSystem.sort_order, SourceSystem.code)))
+
+
+def rules(db: Session) -> dict[str, str]:
+    """Survivorship rule by field."""
+    return {r.field: r.rule for r in db.scalars(select(SurvivorshipRule))}
+
+
+def sources_by_key(db: Session, source: str, keys: Sequence[str]) -> dict[str, CustomerSource]:
+    """This source's records with these source customer numbers, by number."""
+    out: dict[str, CustomerSource] = {}
+    for part in _chunks(sorted(set(keys))):
+        stmt = select(CustomerSource).where(
+            CustomerSource.source == source, CustomerSource.source_customer_id.in_(part)
+        )
+        out |= {s.source_customer_id: s for s in db.scalars(stmt)}
+    return out
+
+
+def source_by_key(db: Session, source: str, key: str) -> CustomerSource | None:
+    """One source record by (source, source customer number)."""
+    stmt = select(CustomerSource).where(CustomerSource.source == source, CustomerSource.source_customer_id == key)
+    return db.scalar(stmt)
+
+
+def sources_of(db: Session, customer_id: int) -> list[CustomerSource]:
+    """A customer's source records, by source and number."""
+    stmt = (
+        select(CustomerSource)
+        .where(CustomerSource.customer_id == customer_id)
+        .order_by(CustomerSource.source, CustomerSource.source_customer_id)
+    )
+    return list(db.scalars(stmt))
+
+
+def add(db: Session, row: CustomerSource | MatchReview) -> None:
+    """Insert one row (its id assigned)."""
+    db.add(row)
+    db.flush()
+
+
+def open_review_of(db: Session, source_record_id: int) -> MatchReview | None:
+    """The open arrival review of a source record, if any."""
+    stmt = select(MatchReview).where(
+        MatchReview.source_record_id == source_record_id, MatchReview.status == MatchReviewStatus.OPEN
+    )
+    return db.scalar(stmt)
+
+
+def link_approved(db: Session) -> None:
+    """Source records waiting for a create request that a checker has approved since: linked to its customer."""
+    approved = (
+        select(ChangeRequest.customer_id)
+        .where(
+            ChangeRequest.id == CustomerSource.change_request_id,
+            ChangeRequest.status == ChangeRequestStatus.APPROVED,
+        )
+        .scalar_subquery()
+    )
+    waiting = select(ChangeRequest.id).where(
+        ChangeRequest.status == ChangeRequestStatus.APPROVED, ChangeRequest.customer_id.is_not(None)
+    )
+    db.execute(
+        update(CustomerSource)
+        .where(CustomerSource.customer_id.is_(None), CustomerSource.change_request_id.in_(waiting))
+        .values(customer_id=approved)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,1 @@
+"""The matching module's services: placing delivered records, survivorship, source records and lookups."""

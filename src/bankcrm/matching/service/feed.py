@@ -1,0 +1,286 @@
+"""Customers delivered by a source system: kept as source records, linked to a CIF customer, survivorship applied.
+
+docs/matching.md: a record whose ID document or credit code a CIF customer holds links to it (identity);
+any other goes to ``arrival.place`` (linked by score, a review, or a new customer). A new customer from a
+trusted source is created at once; from another source it waits as a create request for a checker, and its
+source record is linked once approved (at the source's next load). For a linked customer each delivered
+field passes its survivorship rule: identity fields that differ become one change request, the others
+change at once (most recent, or unless a source of higher priority delivered the field), or never.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from bankcrm.customers.service import delivered
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.kit.time import utcnow
+from bankcrm.matching import repository
+from bankcrm.matching.schemas import Outcome, Placement
+from bankcrm.matching.service import arrival
+from bankcrm.models.matching import (
+    CustomerSource,
+    MatchMethod,
+    MatchReview,
+    MatchReviewKind,
+    MatchReviewStatus,
+)
+
+IDENTITY = "identity"
+SOURCE_PRIORITY = "source_priority"
+MOST_RECENT = "most_recent"
+NEVER = "never"
+DEFAULT_RULE = SOURCE_PRIORITY  # a field the rule table does not name
+# The source record's columns a delivery sets (what a corrected re-delivery puts back).
+SOURCE_COLUMNS = [
+    "kind",
+    "customer_id",
+    "change_request_id",
+    "match_method",
+    "match_probability",
+    "values_enc",
+    "values_hash",
+    "id_no_index",
+    "last_seen",
+    "batch_id",
+    "updated_at",
+]
+
+
+class UnknownSource(LookupError):
+    """The source is not in the source_system catalogue."""
+
+
+@dataclass
+class Delivery:
+    """One load of a source's customers: who delivers, on which day, in which batch, and what it did so far."""
+
+    source: str
+    business_date: date
+    batch_id: int
+    trusted: bool
+    priority: int
+    priorities: dict[str, int]
+    rules: dict[str, str]
+    created_sources: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def start(db: Session, source: str, business_date: date, batch_id: int) -> Delivery:
+    """Begin a delivery: its source's configuration; waiting records whose create request was approved get linked."""
+    system = repository.source_system(db, source)
+    if system is None:
+        raise UnknownSource(source)
+    repository.link_approved(db)
+    priorities = {s.code: s.priority for s in repository.source_systems(db)}
+    return Delivery(source, business_date, batch_id, system.trusted, system.priority, priorities, repository.rules(db))
+
+
+def known_sources(db: Session) -> list[str]:
+    """The codes of the source_system catalogue."""
+    return [s.code for s in repository.source_systems(db)]
+
+
+def existing_ids(db: Session, source: str, keys: list[str]) -> list[int]:
+    """Ids of this source's records with these numbers (for the delivery's undo records)."""
+    return [s.id for s in repository.sources_by_key(db, source, keys).values()]
+
+
+def values_hash(kind: str, values: Mapping[str, Any]) -> str:
+    """What tells a re-delivery that changes nothing from one that does, without decrypting."""
+    text = json.dumps({"kind": kind, **values}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _aad(source: str, key: str) -> str:
+    return aad_for("customer_source", "values", f"{source}/{key}")
+
+
+def delivered_values(cipher: FieldCipher, record: CustomerSource) -> dict[str, Any]:
+    """A source record's values as delivered, in clear (C2 inside: only for survivorship and unmasking)."""
+    data: dict[str, Any] = json.loads(cipher.decrypt(record.values_enc, _aad(record.source, record.source_customer_id)))
+    return data
+
+
+def load(
+    db: Session,
+    cipher: FieldCipher,
+    delivery: Delivery,
+    rows: list[dict[str, Any]],
+    home_units: Mapping[str, int],
+) -> None:
+    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line)."""
+    keys = [r["values"]["source_customer_id"] for r in rows]
+    existing = repository.sources_by_key(db, delivery.source, keys)
+    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
+    now = utcnow()
+    for row in rows:
+        values: dict[str, Any] = row["values"]
+        kind, key = values["kind"], values["source_customer_id"]
+        fields = delivered.customer_fields(db, kind, values)
+        digest = values_hash(kind, values)
+        record = existing.get(key)
+        if record is None:
+            record = CustomerSource(
+                source=delivery.source,
+                source_customer_id=key,
+                kind=kind,
+                values_enc=cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)),
+                values_hash=digest,
+                id_no_index=_identity_index(cipher, kind, fields),
+                first_seen=delivery.business_date,
+                last_seen=delivery.business_date,
+                batch_id=delivery.batch_id,
+                created_at=now,
+                updated_at=now,
+            )
+            repository.add(db, record)
+            delivery.created_sources.append(record.id)
+            _count(delivery, "new_records")
+        else:
+            same = record.values_hash == digest and record.kind == kind
+            record.last_seen = max(record.last_seen, delivery.business_date)
+            record.batch_id = delivery.batch_id
+            if not same:
+                record.kind = kind
+                record.values_enc = cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key))
+                record.values_hash = digest
+                record.id_no_index = _identity_index(cipher, kind, fields)
+                record.updated_at = now
+            if record.customer_id is not None:
+                if not same:
+                    _survive(db, cipher, delivery, record, fields)
+                continue
+            if same and (record.change_request_id is not None or repository.open_review_of(db, record.id)):
+                continue  # still waiting for its checker or reviewer
+        customer = delivered.find_by_identity(db, cipher, kind, fields)
+        if customer is not None:
+            _link(record, customer.id, MatchMethod.IDENTITY)
+            _count(delivery, "linked_identity")
+            _survive(db, cipher, delivery, record, fields)
+            continue
+        unplaced.append((row, record, fields))
+    if unplaced:
+        _place(db, cipher, delivery, unplaced, home_units)
+    db.flush()
+
+
+def _place(
+    db: Session,
+    cipher: FieldCipher,
+    delivery: Delivery,
+    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]],
+    home_units: Mapping[str, int],
+) -> None:
+    """Records without an identity match: arrival.place decides link, review or new."""
+    frame = pl.DataFrame(
+        [{**row["raw"], arrival.ROW: row["_row"]} for row, _, _ in unplaced],
+        infer_schema_length=None,
+    )
+    placements = arrival.place(db, cipher, frame)
+    for row, record, fields in unplaced:
+        placement = placements.get(row["_row"], Placement(Outcome.NEW))
+        handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+
+
+def handle(
+    db: Session,
+    cipher: FieldCipher,
+    delivery: Delivery,
+    record: CustomerSource,
+    fields: dict[str, Any],
+    placement: Placement,
+    branch_code: str,
+    home_units: Mapping[str, int],
+) -> None:
+    """Act on one placement: link to the scored customer, queue for a reviewer, or make a new customer."""
+    if placement.outcome == Outcome.LINK and placement.customer_id is not None:
+        _link(record, placement.customer_id, MatchMethod.PROBABILISTIC, placement.probability)
+        _count(delivery, "linked_probabilistic")
+        _survive(db, cipher, delivery, record, fields)
+        return
+    if placement.outcome == Outcome.REVIEW and placement.customer_id is not None:
+        record.customer_id, record.match_method, record.match_probability = None, None, placement.probability
+        if repository.open_review_of(db, record.id) is None:
+            repository.add(
+                db,
+                MatchReview(
+                    kind=MatchReviewKind.ARRIVAL,
+                    status=MatchReviewStatus.OPEN,
+                    customer_id=placement.customer_id,
+                    source_record_id=record.id,
+                    probability=placement.probability,
+                    comparisons=json.dumps(placement.comparisons, ensure_ascii=False, sort_keys=True),
+                    created_at=utcnow(),
+                ),
+            )
+        _count(delivery, "review")
+        return
+    kind = record.kind
+    waiting = delivered.pending_create(cipher, db, kind, fields)
+    if waiting is not None:  # the same person is already waiting for a checker (another record, an earlier file)
+        record.customer_id, record.change_request_id, record.match_method = None, waiting.id, MatchMethod.CREATED
+        return
+    unit = (home_units[branch_code], branch_code)
+    if delivery.trusted:
+        customer = delivered.create(db, cipher, delivery.source, kind, fields, unit[0])
+        _link(record, customer.id, MatchMethod.CREATED)
+        _count(delivery, "created")
+    else:
+        request = delivered.file_create(db, cipher, delivery.source, kind, fields, unit)
+        record.customer_id, record.change_request_id, record.match_method = None, request.id, MatchMethod.CREATED
+        _count(delivery, "filed")
+
+
+def _link(record: CustomerSource, customer_id: int, method: str, probability: float | None = None) -> None:
+    record.customer_id, record.match_method, record.match_probability = customer_id, method, probability
+
+
+def _count(delivery: Delivery, what: str) -> None:
+    delivery.counts[what] = delivery.counts.get(what, 0) + 1
+
+
+def _identity_index(cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -> str | None:
+    return delivered.identity_index(cipher, kind, fields)
+
+
+def _survive(
+    db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource, fields: dict[str, Any]
+) -> None:
+    """Apply the delivered fields to the linked customer, each by its survivorship rule."""
+    assert record.customer_id is not None
+    customer = delivered.customer_by_id(db, record.customer_id)
+    if customer is None:
+        return
+    higher = _delivered_by_higher(db, cipher, delivery, record)
+    direct: dict[str, Any] = {}
+    identity: dict[str, Any] = {}
+    for name, value in fields.items():
+        rule = delivery.rules.get(name, DEFAULT_RULE)
+        if rule == NEVER:
+            continue
+        if rule == IDENTITY:
+            identity[name] = value
+        elif rule == MOST_RECENT or name not in higher:
+            direct[name] = value
+    delivered.apply(db, cipher, delivery.source, customer, direct, identity)
+
+
+def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource) -> set[str]:
+    """The fields a source of higher priority (a lower number) has delivered a value for, for this customer."""
+    assert record.customer_id is not None
+    out: set[str] = set()
+    for other in repository.sources_of(db, record.customer_id):
+        if other.id == record.id or delivery.priorities.get(other.source, 10**6) >= delivery.priority:
+            continue
+        values = delivered_values(cipher, other)
+        out |= set(delivered.customer_fields(db, other.kind, values))
+    return out
