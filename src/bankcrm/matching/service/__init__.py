@@ -1,0 +1,1 @@
+"""What matching does: scoring pairs, placing delivered records, finding duplicates on file."""
