@@ -46,21 +46,24 @@ def _day(value: Any) -> date | None:
 
 def _as_scored(records: pl.DataFrame, kind: str) -> pl.DataFrame:
     """The delivered records of one kind as the scorer reads them (a corporate's USCC stands as its ID)."""
-    id_column = "uscc" if kind == "corporate" else "id_no"
-    address = "address"
+
+    def column(name: str) -> list[Any]:
+        return [_text(v) for v in records[name].to_list()] if name in records.columns else [None] * records.height
+
+    schema = {k: v for k, v in repository.FRAME_SCHEMA.items() if k != "kind"}
     return pl.DataFrame(
         {
             "unique_id": records["_row"].cast(pl.Int64),
-            "name": records["name"] if "name" in records.columns else None,
-            "birth_date": [_day(v) for v in records["birth_date"]] if "birth_date" in records.columns else None,
-            "gender": records["gender"] if "gender" in records.columns else None,
-            "mobile": records["mobile"] if "mobile" in records.columns else None,
-            "address": records[address] if address in records.columns else None,
-            "employer": records["employer"] if "employer" in records.columns else None,
-            "id_no": records[id_column] if id_column in records.columns else None,
+            "name": column("name"),
+            "birth_date": [_day(v) for v in column("birth_date")],
+            "gender": column("gender"),
+            "mobile": column("mobile"),
+            "address": column("address"),
+            "employer": column("employer"),
+            "id_no": column("uscc" if kind == "corporate" else "id_no"),
         },
-        schema={**repository.FRAME_SCHEMA, "birth_date": pl.Date} | {"kind": pl.String},
-    ).drop("kind")
+        schema=schema,
+    )
 
 
 def _candidates(db: Session, cipher: FieldCipher, records: pl.DataFrame, kind: str) -> list[int]:
