@@ -32,6 +32,7 @@ PREPARED_COLUMNS = (
     "name_pinyin",
     "name_initials",
     "name_sorted",
+    "name_words",
     "birth_date",
     "birth_year",
     "gender",
@@ -134,7 +135,7 @@ def _syllables(word: str) -> list[str]:
     return out
 
 
-def _name_keys(name: str) -> tuple[str, str, str, str]:
+def _name_keys(name: str) -> tuple[str, str, str, str, str]:
     plain = _plain(name)
     words = [w for w in _SPACES.split(plain) if w]
     folded = "".join(words)
@@ -142,9 +143,16 @@ def _name_keys(name: str) -> tuple[str, str, str, str]:
     pinyin = "".join("".join(s) for s in per_word) or folded
     initials = "".join(s[0] for syllables in per_word for s in syllables) or folded[:1]
     if len(words) < 2:
-        return folded, pinyin, initials, pinyin
+        return folded, pinyin, initials, pinyin, pinyin
     ordered = sorted(zip(words, per_word, strict=True))
-    return folded, pinyin, initials, "".join("".join(s) or w for w, s in ordered)
+    sorted_pinyin = "".join("".join(s) or w for w, s in ordered)
+    return (
+        folded,
+        pinyin,
+        initials,
+        sorted_pinyin,
+        " ".join("".join(s) or w for w, s in zip(words, per_word, strict=True)),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -203,6 +211,7 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
             "name_pinyin": pl.String,
             "name_initials": pl.String,
             "name_sorted": pl.String,
+            "name_words": pl.String,
         },
         orient="row",
     )
@@ -246,6 +255,11 @@ def _level_sql(level: dict[str, Any]) -> tuple[str, str]:
         return (
             f"damerau_levenshtein({left}, {right}) <= {int(level['max'])}",
             level.get("label", f"edit ≤ {level['max']}"),
+        )
+    if kind == "shares_word":
+        return (
+            f"len(list_intersect(string_split({left}, ' '), string_split({right}, ' '))) > 0",
+            level.get("label", "a word in common"),
         )
     if kind == "jaro_winkler":
         return (
