@@ -49,6 +49,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "figures: Customers' derived figures / 客户衍生指标 (nightly)",
         "maturity-tasks: Maturity follow-up tasks / 到期跟进任务 (nightly, after figures)",
         "households: Households from family links / 根据亲属关系识别家庭 (nightly, after figures)",
+        "match: Possible duplicate customers / 识别疑似重复客户 (nightly)",
         "groups: Corporate groups and guarantee circles / 识别集团客户和担保圈 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
@@ -69,6 +70,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("figures", "ok", "nightly", 0, None),
         ("maturity-tasks", "ok", "nightly", 0, None),
         ("households", "ok", "nightly", 0, None),
+        ("match", "ok", "nightly", 0, None),
         ("groups", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
@@ -76,7 +78,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 6
+    assert len(runs(db_file)) == 7
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -94,6 +96,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("figures", "ok"),
         ("maturity-tasks", "ok"),
         ("households", "failed"),
+        ("match", "ok"),
         ("groups", "ok"),
         ("data-quality", "ok"),
         ("deliver-outbox", "ok"),
@@ -109,7 +112,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert one.exit_code == 0, one.output
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
-    known = "data-quality, deliver-outbox, figures, groups, households, maturity-tasks"
+    known = "data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks"
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so
     queued = runner.invoke(app, ["batch", "queued"])

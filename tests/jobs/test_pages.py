@@ -75,6 +75,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "figures",
         "maturity-tasks",
         "households",
+        "match",
         "groups",
         "data-quality",
         "deliver-outbox",

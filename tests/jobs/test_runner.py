@@ -43,6 +43,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("figures", ()),
         ("maturity-tasks", ("figures",)),
         ("households", ("figures",)),
+        ("match", ()),
         ("groups", ("figures",)),
         ("data-quality", ()),
         ("deliver-outbox", ()),

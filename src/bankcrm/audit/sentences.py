@@ -51,6 +51,7 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "holdings.figures": N_("%(actor)s computed the holdings figures"),
     "holdings.maturity_tasks": N_("%(actor)s created the maturity follow-up tasks"),
     "household.derived": N_("%(actor)s derived the households"),
+    "match.duplicates_found": N_("%(actor)s looked for duplicate customers"),
     "household.head_set": N_("%(actor)s set the head of %(entity)s"),
     "household.member_added": N_("%(actor)s added a member to %(entity)s"),
     "household.member_removed": N_("%(actor)s removed a member from %(entity)s"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Module, Permission
+from bankcrm.kit.module import CustomerTab, Job, Module, Permission
 
 MODULE = Module(
     name="matching",
@@ -28,6 +28,14 @@ MODULE = Module(
             "Approve or reject merges of customers, and undo a merge",
             "审批客户合并及撤销合并",
             default_roles=("management", "operations_manager"),
+        ),
+    ),
+    jobs=(
+        Job(
+            "match",
+            "Possible duplicate customers",
+            "识别疑似重复客户",
+            "bankcrm.matching.jobs:match_job",
         ),
     ),
     reference_data=("match_method", "survivorship_rule"),

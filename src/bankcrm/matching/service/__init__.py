@@ -1,1 +1,1 @@
-"""The matching module's services: placing delivered records, survivorship, source records and lookups."""
+"""What matching does: scoring pairs, placing delivered records, survivorship, source records, duplicates on file."""

@@ -1,21 +1,115 @@
-"""Where a delivered record without an identity match goes: linked, for a reviewer, or a new customer.
+"""Where a delivered record without an identity match goes: the probabilistic half of matching on arrival.
 
-docs/matching.md "Scoring a delivered record" describes the scorer. Until it is wired in, no candidate
-scores, and every record is a new customer: ``Outcome.NEW`` is the right answer when nothing matches.
+``place`` fetches the candidate customers that share a blocking key with the records (same name in
+pinyin, birth date, ID or mobile: an indexed look-up, never the whole CIF), scores each record
+against them and answers, per record, its best candidate and the outcome the thresholds give:
+link at or above ``match_upper``, review between the two, new below ``match_lower`` or without any
+candidate (docs/matching.md).
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import polars as pl
 from sqlalchemy.orm import Session
 
+from bankcrm.config import get_settings
+from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE
 from bankcrm.kit.crypto import FieldCipher
+from bankcrm.kit.pinyin import pinyin_full
+from bankcrm.matching import repository
 from bankcrm.matching.schemas import Outcome, Placement
+from bankcrm.matching.service import scoring
 
 ROW = "_row"  # the line number of each record in its file: the key of the answer
 
 
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if len(digits) == 8 else None
+    except ValueError:
+        return None
+
+
+def _as_scored(records: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """The delivered records of one kind as the scorer reads them (a corporate's USCC stands as its ID)."""
+
+    def column(name: str) -> list[Any]:
+        return [_text(v) for v in records[name].to_list()] if name in records.columns else [None] * records.height
+
+    schema = {k: v for k, v in repository.FRAME_SCHEMA.items() if k != "kind"}
+    return pl.DataFrame(
+        {
+            "unique_id": records[ROW].cast(pl.Int64),
+            "name": column("name"),
+            "birth_date": [_day(v) for v in column("birth_date")],
+            "gender": column("gender"),
+            "mobile": column("mobile"),
+            "address": column("address"),
+            "employer": column("employer"),
+            "id_no": column("uscc" if kind == "corporate" else "id_no"),
+        },
+        schema=schema,
+    )
+
+
+def _candidates(db: Session, cipher: FieldCipher, records: pl.DataFrame, kind: str) -> list[int]:
+    pinyins = {pinyin_full(n) for n in records["name"].to_list() if n}
+    births = {d for d in records["birth_date"].to_list() if d is not None}
+    ids = {cipher.blind_index(v, ID_PURPOSE) for v in records["id_no"].to_list() if v and kind == "individual"}
+    phones: set[str] = set()
+    for number in records["mobile"].to_list():
+        if number:
+            phones.add(cipher.blind_index(number, PHONE_PURPOSE))
+            digits = "".join(ch for ch in number if ch.isdigit())
+            phones.add(cipher.blind_index(digits, PHONE_PURPOSE))
+    return repository.candidate_ids(
+        db, kind, pinyins={p for p in pinyins if p}, birth_dates=births, id_indexes=ids, phone_indexes=phones
+    )
+
+
 def place(db: Session, cipher: FieldCipher, records: pl.DataFrame) -> dict[int, Placement]:
-    """Each record's placement by its ``_row``: the best candidate customer against settings.match_upper/lower."""
-    del db, cipher
-    return {int(row): Placement(Outcome.NEW) for row in records.get_column(ROW).to_list()}
+    """Per ``_row`` of the delivered ``records`` (feed columns), its best candidate customer and outcome."""
+    settings = get_settings()
+    upper, lower = settings.match_upper, settings.match_lower
+    match_settings = scoring.load_settings()
+    placements: dict[int, Placement] = {int(r): Placement(Outcome.NEW) for r in records[ROW].to_list()}
+    kinds = records["kind"] if "kind" in records.columns else pl.Series(["individual"] * records.height)
+    for kind in ("individual", "corporate"):
+        delivered = records.filter(kinds == kind)
+        if delivered.height == 0:
+            continue
+        frame = _as_scored(delivered, kind)
+        candidate_ids = _candidates(db, cipher, frame, kind)
+        if not candidate_ids:
+            continue
+        candidates = repository.customer_frame(db, cipher, candidate_ids).drop("kind")
+        scored = scoring.score(scoring.prepare(frame), scoring.prepare(candidates), settings=match_settings)
+        best = scored.sort(["probability", "id_r"], descending=[True, False]).unique(
+            subset=["id_l"], keep="first", maintain_order=True
+        )
+        for row in best.iter_rows(named=True):
+            probability = round(float(row["probability"]), 6)
+            if probability < lower:
+                placements[int(row["id_l"])] = Placement(Outcome.NEW, None, probability)
+                continue
+            outcome = Outcome.LINK if probability >= upper else Outcome.REVIEW
+            placements[int(row["id_l"])] = Placement(
+                outcome, int(row["id_r"]), probability, scoring.comparisons_json(row, match_settings)
+            )
+    return placements

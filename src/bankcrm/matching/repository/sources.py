@@ -1,4 +1,4 @@
-"""Queries on source records, source systems, survivorship rules and match reviews."""
+"""Source records, source systems, survivorship rules and arrival reviews: what the feed reads and writes."""
 
 from __future__ import annotations
 

@@ -1,0 +1,45 @@
+"""The matching module's queries: source records and rules (sources), customers as the matcher reads them."""
+
+from bankcrm.matching.repository.candidates import (
+    FRAME_SCHEMA,
+    STANDING,
+    add_duplicate_reviews,
+    candidate_ids,
+    customer_frame,
+    customer_ids,
+    distinct_pairs,
+    open_review_count,
+    standing_duplicate_pairs,
+)
+from bankcrm.matching.repository.sources import (
+    add,
+    link_approved,
+    open_review_of,
+    rules,
+    source_by_key,
+    source_system,
+    source_systems,
+    sources_by_key,
+    sources_of,
+)
+
+__all__ = [
+    "FRAME_SCHEMA",
+    "STANDING",
+    "add",
+    "add_duplicate_reviews",
+    "candidate_ids",
+    "customer_frame",
+    "customer_ids",
+    "distinct_pairs",
+    "link_approved",
+    "open_review_count",
+    "open_review_of",
+    "rules",
+    "source_by_key",
+    "source_system",
+    "source_systems",
+    "sources_by_key",
+    "sources_of",
+    "standing_duplicate_pairs",
+]

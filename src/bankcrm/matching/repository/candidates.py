@@ -1,0 +1,182 @@
+"""Reading customers as the matcher compares them, and the match review rows it writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import polars as pl
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bankcrm.kit.crypto import FieldCipher, aad_for
+from bankcrm.models.customer import CorporateProfile, Customer, CustomerContact, IndividualProfile
+from bankcrm.models.matching import MatchDistinct, MatchReview, MatchReviewKind, MatchReviewStatus
+
+# The columns of a customer frame: the feed's, keyed by ``unique_id`` = customer id.
+FRAME_SCHEMA: dict[str, Any] = {
+    "unique_id": pl.Int64,
+    "kind": pl.String,
+    "name": pl.String,
+    "birth_date": pl.Date,
+    "gender": pl.String,
+    "mobile": pl.String,
+    "address": pl.String,
+    "employer": pl.String,
+    "id_no": pl.String,
+}
+# Reviews that still stand: a pair with one of these is not proposed again.
+STANDING = (MatchReviewStatus.OPEN, MatchReviewStatus.MERGE_PENDING)
+_CHUNK = 5000
+T = TypeVar("T")
+
+
+def _chunks(ids: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def customer_ids(
+    db: Session, kind: str, *, changed_since: datetime | None = None, exclude_status: str = "MERGED"
+) -> list[int]:
+    """Ids of the customers of one kind that are not merged away (changed since a time, when given)."""
+    query = select(Customer.id).where(Customer.kind == kind, Customer.status != exclude_status)
+    if changed_since is not None:
+        query = query.where(or_(Customer.created_at >= changed_since, Customer.updated_at >= changed_since))
+    return list(db.scalars(query.order_by(Customer.id)))
+
+
+def candidate_ids(
+    db: Session,
+    kind: str,
+    *,
+    pinyins: set[str],
+    birth_dates: set[date],
+    id_indexes: set[str],
+    phone_indexes: set[str],
+    exclude_status: str = "MERGED",
+) -> list[int]:
+    """Customers sharing a blocking key with delivered records: same pinyin, birth date, ID or phone."""
+    found: set[int] = set()
+    alive = and_(Customer.kind == kind, Customer.status != exclude_status)
+    for values in _chunks(sorted(pinyins)):
+        found.update(db.scalars(select(Customer.id).where(alive, Customer.name_pinyin.in_(values))))
+    for values in _chunks(sorted(id_indexes)):
+        found.update(db.scalars(select(Customer.id).where(alive, Customer.id_no_index.in_(values))))
+    if kind == "individual":
+        for days in _chunks(sorted(birth_dates)):
+            found.update(
+                db.scalars(
+                    select(IndividualProfile.customer_id)
+                    .join(Customer, Customer.id == IndividualProfile.customer_id)
+                    .where(alive, IndividualProfile.birth_date.in_(days))
+                )
+            )
+    for values in _chunks(sorted(phone_indexes)):
+        found.update(
+            db.scalars(
+                select(CustomerContact.customer_id)
+                .join(Customer, Customer.id == CustomerContact.customer_id)
+                .where(alive, CustomerContact.channel == "phone", CustomerContact.value_index.in_(values))
+            )
+        )
+    return sorted(found)
+
+
+def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.DataFrame:
+    """The customers ``ids`` in the feed columns the scorer reads, ID numbers and mobiles decrypted.
+
+    A corporate's USCC stands in the ``id_no`` column and its office address in ``address``.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(list(ids)):
+        query = (
+            select(
+                Customer.id,
+                Customer.kind,
+                Customer.name,
+                Customer.id_no_enc,
+                Customer.uscc,
+                IndividualProfile.birth_date,
+                IndividualProfile.gender,
+                IndividualProfile.employer,
+                CorporateProfile.registered_address,
+            )
+            .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
+            .outerjoin(CorporateProfile, CorporateProfile.customer_id == Customer.id)
+            .where(Customer.id.in_(chunk))
+        )
+        for cid, kind, name, id_enc, uscc, birth, gender, employer, registered in db.execute(query):
+            id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
+            rows[cid] = {
+                "unique_id": cid,
+                "kind": kind,
+                "name": name,
+                "birth_date": birth,
+                "gender": gender,
+                "mobile": None,
+                "address": registered,
+                "employer": employer,
+                "id_no": id_no,
+            }
+        contacts = db.execute(
+            select(
+                CustomerContact.id,
+                CustomerContact.customer_id,
+                CustomerContact.channel,
+                CustomerContact.purpose,
+                CustomerContact.value,
+                CustomerContact.value_enc,
+            )
+            .where(
+                CustomerContact.customer_id.in_(chunk),
+                CustomerContact.channel.in_(("phone", "address")),
+            )
+            .order_by(CustomerContact.customer_id, CustomerContact.preferred.desc(), CustomerContact.id)
+        )
+        for contact_id, cid, channel, purpose, value, value_enc in contacts:
+            row = rows[cid]
+            if channel == "phone" and purpose == "mobile" and row["mobile"] is None and value_enc:
+                row["mobile"] = cipher.decrypt(value_enc, aad_for("customer_contact", "value", contact_id))
+            elif channel == "address" and value and purpose in ("HOME", "OFFICE") and row["address"] is None:
+                row["address"] = value
+    return pl.DataFrame([rows[i] for i in ids if i in rows], schema=FRAME_SCHEMA)
+
+
+def distinct_pairs(db: Session) -> set[tuple[int, int]]:
+    """Pairs a reviewer decided are different customers (smaller id first)."""
+    return {(a, b) for a, b in db.execute(select(MatchDistinct.customer_id, MatchDistinct.other_customer_id))}
+
+
+def standing_duplicate_pairs(db: Session) -> set[tuple[int, int]]:
+    """Pairs of customers with an open or merge-pending duplicate review (smaller id first)."""
+    rows = db.execute(
+        select(MatchReview.customer_id, MatchReview.other_customer_id).where(
+            MatchReview.kind == MatchReviewKind.DUPLICATE,
+            MatchReview.status.in_([s.value for s in STANDING]),
+            MatchReview.other_customer_id.is_not(None),
+        )
+    )
+    return {(min(a, b), max(a, b)) for a, b in rows if b is not None}
+
+
+def add_duplicate_reviews(db: Session, reviews: Sequence[tuple[int, int, float, str]]) -> None:
+    """Open duplicate reviews (customer, other customer, probability, comparisons JSON)."""
+    db.add_all(
+        MatchReview(
+            kind=MatchReviewKind.DUPLICATE.value,
+            status=MatchReviewStatus.OPEN.value,
+            customer_id=a,
+            other_customer_id=b,
+            probability=probability,
+            comparisons=comparisons,
+        )
+        for a, b, probability, comparisons in reviews
+    )
+    db.flush()
+
+
+def open_review_count(db: Session) -> int:
+    """How many reviews are open."""
+    return int(db.scalar(select(func.count(MatchReview.id)).where(MatchReview.status == MatchReviewStatus.OPEN)) or 0)
