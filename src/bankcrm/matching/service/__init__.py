@@ -1,0 +1,1 @@
+"""Matching services: placing delivered records, the review queue, merging and unmerging customers."""
