@@ -20,7 +20,6 @@ from bankcrm.customers import fields, forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, reads, review
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
-from bankcrm.kit import validators
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.modules import customer_tabs
@@ -189,7 +188,7 @@ def customer_page(
     if survivor is not None and survivor != cif_no:
         reads.get_customer(db, principal, cif_no)  # 404 (audited) when the survivor is out of scope
         return RedirectResponse(f"/customers/{survivor}?merged_from={cif_no}", status_code=303)
-    shown = merged_from if validators.is_cif_number(merged_from) else ""
+    shown = merged_from if len(merged_from) == 11 and merged_from.isdigit() else ""  # shaped as CifNo
     return _detail(request, db, principal, cif_no, saved=saved, merged_from=shown)
 
 
