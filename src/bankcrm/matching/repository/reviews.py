@@ -121,3 +121,12 @@ def merges_of(db: Session, customer_id: int) -> list[CustomerMerge]:
     """Merges in force into this survivor, newest first."""
     stmt = select(CustomerMerge).where(CustomerMerge.status == "merged", CustomerMerge.survivor_id == customer_id)
     return list(db.scalars(stmt.order_by(CustomerMerge.id.desc())))
+
+
+def lock(db: Session, review: MatchReview) -> None:
+    """Row-lock the review and its customers (PostgreSQL) and read the review again: two checkers approving
+    at once, or two merges of one customer, run one after the other and the second sees the first's outcome."""
+    db.execute(select(MatchReview.id).where(MatchReview.id == review.id).with_for_update())
+    ids = sorted(i for i in (review.customer_id, review.other_customer_id) if i is not None)
+    db.execute(select(Customer.id).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update())
+    db.refresh(review)

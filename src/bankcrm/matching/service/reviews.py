@@ -177,6 +177,7 @@ def decide(
 ) -> MatchReview:
     """Apply one decision to a review in scope; see ``MatchDecision``. The boundary commits."""
     review = get_review(db, principal, review_id)
+    repository.lock(db, review)
     handler = {
         "distinct": _distinct,
         "link": _link,
