@@ -59,7 +59,8 @@ def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) 
         "lq": lq,
         "params": lq.params(),
         "labels": reads.code_labels(db, locale_of(request)),
-        "statuses": catalogue.code_table(db, "customer_status"),
+        # Merged customers are out of the list: their numbers find the survivor.
+        "statuses": [c for c in catalogue.code_table(db, "customer_status") if c.code != "MERGED"],
     }
     template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
     return render(request, template, context)
