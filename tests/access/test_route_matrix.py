@@ -29,6 +29,7 @@ from bankcrm.models.access import Role
 from bankcrm.models.group import CorporateGroup, GuaranteeCircle
 from bankcrm.models.household import Household, HouseholdMember
 from bankcrm.models.ingest import IngestRun
+from bankcrm.models.matching import MatchReview
 from bankcrm.models.relationship import CustomerLink
 from bankcrm.modules import permissions
 from bankcrm.relationships import jobs as relationship_jobs
@@ -124,6 +125,8 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/{cif_no}/links": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/relationships": _s(cif_no="cif"),
     "/api/v1/groups": _s(),
+    "/api/v1/match-reviews": _s(),
+    "/api/v1/match-reviews/{review_id}": _s(review_id="review"),
     "/api/v1/groups/{group_id}": _s(group_id="group"),
     "/api/v1/guarantee-circles": _s(),
     "/api/v1/guarantee-circles/{circle_id}": _s(circle_id="circle"),
@@ -171,6 +174,8 @@ GET_SAMPLES: dict[str, Sample] = {
     "/customers/{cif_no}/links": _s(cif_no="cif"),
     "/customers/{cif_no}/relationships": _s(cif_no="cif"),
     "/groups": _s(),
+    "/match-reviews": _s(),
+    "/match-reviews/{review_id}": _s(review_id="review"),
     "/groups/{group_id}": _s(group_id="group"),
     "/guarantee-circles": _s(),
     "/guarantee-circles/{circle_id}": _s(circle_id="circle"),
@@ -270,6 +275,16 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
     db.add(household)
     db.flush()
     db.add_all([HouseholdMember(customer_id=c.id, household_id=household.id) for c in (head, spouse)])
+    # the two as a possible duplicate the nightly match run filed
+    review = MatchReview(
+        kind="duplicate",
+        status="open",
+        customer_id=head.id,
+        other_customer_id=spouse.id,
+        probability=0.7,
+        comparisons="{}",
+    )
+    db.add(review)
     load(db, settings, write_file(tmp_path / "a.csv", "accounts", [account("6222000000009001", CIF)]), "accounts")
     run = db.scalars(select(IngestRun.id).order_by(IngestRun.id.desc()).limit(1)).one()
     # a corporate group and a guarantee circle, as the nightly derivation finds them
@@ -310,6 +325,7 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
         "cif": CIF,
         "run": str(run),
         "household": str(household.id),
+        "review": str(review.id),
         "group": str(db.scalars(select(CorporateGroup.id)).one()),
         "circle": str(db.scalars(select(GuaranteeCircle.id)).one()),
         "change": str(created.json()["id"]),

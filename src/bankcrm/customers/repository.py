@@ -22,6 +22,7 @@ from bankcrm.models.customer import (
     FieldChange,
     IndividualProfile,
 )
+from bankcrm.models.matching import CustomerAlias
 from bankcrm.models.org import OrgUnit
 
 COUNT_CAP = 1_000
@@ -34,10 +35,16 @@ SORTS = {
     "status": Customer.status,
 }
 
+MERGED = "MERGED"  # customer_status code only a merge sets
+
 
 def readable(principal: Principal) -> Select[Customer]:
-    """Customers the principal may read: their portfolio, their unit subtree, or all (by role)."""
-    return select(Customer).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
+    """Customers the principal may read: their portfolio, their unit subtree, or all (by role).
+
+    A customer merged into another (status MERGED) is no longer read as itself: its number finds the survivor.
+    """
+    stmt = select(Customer).join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
+    return stmt.where(Customer.status != MERGED)
 
 
 def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
@@ -61,6 +68,12 @@ def customer(db: Session, principal: Principal, cif_no: str) -> Customer | None:
 def customer_by_cif(db: Session, cif_no: str) -> Customer | None:
     """One customer regardless of scope (to tell 'out of scope' from 'absent' in the audit log)."""
     return db.scalar(select(Customer).where(Customer.cif_no == cif_no))
+
+
+def merged_into(db: Session, cif_no: str) -> Customer | None:
+    """The survivor a merged CIF number now stands for (customer_alias), regardless of scope; None if no alias."""
+    stmt = select(Customer).join(CustomerAlias, CustomerAlias.customer_id == Customer.id)
+    return db.scalar(stmt.where(CustomerAlias.cif_no == cif_no))
 
 
 def customer_by_id(db: Session, customer_id: int) -> Customer | None:

@@ -31,7 +31,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 # Code-table fields (see kit/codes.py): fixed by a national standard or by our rules -> enum of the shipped codes.
-CustomerStatus = Annotated[str, FixedCode("customer_status")]
+CustomerStatus = Annotated[str, FixedCode("customer_status", exclude=("MERGED",))]  # only a merge sets MERGED
+CustomerStatusRead = Annotated[str, FixedCode("customer_status")]  # what a customer may be, MERGED included
 Ethnicity = Annotated[str, FixedCode("ethnicity")]  # GB/T 3304
 IdType = Annotated[str, FixedCode("id_type")]  # each type has its own number check in the service
 MaritalStatus = Annotated[str, FixedCode("marital_status")]  # GB/T 2261.2
@@ -233,7 +234,7 @@ class CustomerSummary(BaseModel):
 
     cif_no: str
     kind: Literal["individual", "corporate"]
-    status: CustomerStatus
+    status: CustomerStatusRead
     name: str
     id_type: str | None
     id_no: str | None

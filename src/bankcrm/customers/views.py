@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, csrf_protect
@@ -36,9 +36,12 @@ REQUESTS = schemas.CHANGE_REQUEST_LIST
 
 def _choices(db: Db, request: Request, principal: Principal) -> dict[str, Any]:
     """Code tables, units and account managers the forms offer."""
+    codes = catalogue.code_tables(db, reads.CATEGORIES)
+    # Only a merge makes a customer MERGED: the forms never offer it.
+    codes["customer_status"] = [c for c in codes["customer_status"] if c.code != "MERGED"]
     return {
         "labels": reads.code_labels(db, locale_of(request)),
-        "codes": catalogue.code_tables(db, reads.CATEGORIES),
+        "codes": codes,
         "field_labels": fields.FIELD_LABELS,
         "units": unit_service.units_for_write(db, principal),
         "managers": user_service.account_managers(db, principal),
@@ -56,7 +59,8 @@ def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) 
         "lq": lq,
         "params": lq.params(),
         "labels": reads.code_labels(db, locale_of(request)),
-        "statuses": catalogue.code_table(db, "customer_status"),
+        # Merged customers are out of the list: their numbers find the survivor.
+        "statuses": [c for c in catalogue.code_table(db, "customer_status") if c.code != "MERGED"],
     }
     template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
     return render(request, template, context)
@@ -175,9 +179,18 @@ def _detail(request: Request, db: Db, principal: Principal, cif_no: str, **extra
 
 
 @router.get("/customers/{cif_no}", response_class=HTMLResponse)
-def customer_page(request: Request, db: Db, principal: Reader, cif_no: CifNo, saved: str = "") -> Response:
-    """One customer with tabs: profile, work, family, contacts, licence, history."""
-    return _detail(request, db, principal, cif_no, saved=saved)
+def customer_page(
+    request: Request, db: Db, principal: Reader, cif_no: CifNo, saved: str = "", merged_from: str = ""
+) -> Response:
+    """One customer with tabs: profile, work, family, contacts, licence, history.
+
+    A merged CIF number redirects to its survivor, which notes the number it was found by."""
+    survivor = reads.merged_into(db, cif_no)
+    if survivor is not None and survivor != cif_no:
+        reads.get_customer(db, principal, cif_no)  # 404 (audited) when the survivor is out of scope
+        return RedirectResponse(f"/customers/{survivor}?merged_from={cif_no}", status_code=303)
+    shown = merged_from if len(merged_from) == 11 and merged_from.isdigit() else ""  # shaped as CifNo
+    return _detail(request, db, principal, cif_no, saved=saved, merged_from=shown)
 
 
 @router.post("/customers/{cif_no}/unmask", response_class=HTMLResponse)

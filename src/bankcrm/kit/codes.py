@@ -35,10 +35,11 @@ class FixedCode:
     """A string that must be one of the table's shipped codes, published as an enum."""
 
     category: str
+    exclude: tuple[str, ...] = ()  # shipped codes only the application sets, never a caller (MERGED)
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         """The string schema, then a check against the shipped codes."""
-        allowed = frozenset(shipped_codes(self.category))
+        allowed = frozenset(shipped_codes(self.category)) - set(self.exclude)
 
         def one_of(value: str) -> str:
             if value not in allowed:
@@ -50,7 +51,7 @@ class FixedCode:
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         """An enum of the shipped codes, naming the table."""
-        codes = list(shipped_codes(self.category))
+        codes = [c for c in shipped_codes(self.category) if c not in self.exclude]
         return {"type": "string", "enum": codes, "description": f"A code of the `{self.category}` code table"}
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Job, Module, Permission
+from bankcrm.kit.module import CustomerTab, Job, Module, NavEntry, Permission
 
 MODULE = Module(
     name="matching",
     api_routers=("bankcrm.matching.api:router",),
     view_routers=("bankcrm.matching.views:router",),
+    navigation=(NavEntry("/match-reviews", N_("Possible duplicates"), "match.read", 25),),
     customer_tabs=(CustomerTab("sources", N_("Sources"), "/customers/{cif_no}/tabs/sources", "match.read", 140),),
     permissions=(
         Permission(
@@ -47,5 +48,35 @@ MODULE = Module(
         "match_review",
         "source_system",
         "survivorship_rule",
+    ),
+    # A merge moves the merged customer's rows to the survivor and an unmerge puts them back, through
+    # the one generic row service (matching/repository/rows.py); the customer's own fields change
+    # through the customers service. The figures queue takes both customers after either.
+    writes=(
+        "account",
+        "account_transaction",
+        "assignment_request_item",
+        "balance_snapshot",
+        "change_request",
+        "contact_person",
+        "corporate_group",
+        "corporate_group_member",
+        "corporate_profile",
+        "customer",
+        "customer_contact",
+        "customer_field_change",
+        "customer_figure",
+        "customer_figure_dirty",
+        "customer_link",
+        "customer_search_key",
+        "family_member",
+        "guarantee_circle_member",
+        "household",
+        "household_member",
+        "household_override",
+        "individual_profile",
+        "loan_contract",
+        "manager_assignment",
+        "task",
     ),
 )

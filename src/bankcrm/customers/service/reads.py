@@ -36,12 +36,23 @@ PROFILE_HIDDEN = frozenset({"customer_id", "customer"})
 
 
 def get_customer(db: Session, principal: Principal, cif_no: str) -> Customer:
-    """One customer in scope, or 404 (an out-of-scope attempt is audited)."""
+    """One customer in scope, or 404 (an out-of-scope attempt is audited); a merged CIF number finds its survivor."""
+    survivor = repository.merged_into(db, cif_no)
+    if survivor is not None:
+        cif_no = survivor.cif_no
     customer = repository.customer(db, principal, cif_no)
     if customer is None:
         exists = repository.customer_by_cif(db, cif_no) is not None
         raise NotFound(N_("Customer not found."), audit=out_of_scope(principal, "customer", cif_no, exists))
     return customer
+
+
+def merged_into(db: Session, cif_no: str) -> str | None:
+    """The survivor's CIF number when ``cif_no`` was merged into another customer (None otherwise).
+
+    Says nothing about scope: the caller goes on to read the survivor with ``get_customer``."""
+    survivor = repository.merged_into(db, cif_no)
+    return survivor.cif_no if survivor is not None else None
 
 
 def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:

@@ -1,4 +1,4 @@
-"""The matching module's queries: source records and rules (sources), customers as the matcher reads them."""
+"""Matching queries: sources and rules, customers as the matcher reads them, reviews and merges (rows moved)."""
 
 from bankcrm.matching.repository.candidates import (
     FRAME_SCHEMA,

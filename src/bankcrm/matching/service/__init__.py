@@ -1,1 +1,1 @@
-"""What matching does: scoring pairs, placing delivered records, survivorship, source records, duplicates on file."""
+"""What matching does: scoring, placing records, survivorship, duplicates on file, reviews, merge and unmerge."""
