@@ -42,7 +42,7 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
         patch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
         patch.setenv("BANKCRM_MODE", "dev")
         get_settings.cache_clear()
-        result = runner.invoke(app, ["demo", "--no-serve"])
+        result = runner.invoke(app, ["demo", "--no-serve", "--customers", "200"])
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     yield BuiltDemo(path, result.output)
@@ -73,21 +73,31 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
     with sqlite3.connect(demo_file) as conn:
         assert conn.execute("select count(*) from app_user").fetchone() == (9,)
         assert conn.execute("select count(*) from org_unit").fetchone() == (18,)
-        assert conn.execute("select count(*) from customer").fetchone() == (160,)
-        assert conn.execute("select count(*) from change_request where status = 'submitted'").fetchone() == (3,)
+        # 160 customers of the demo's own, and the 200 core banking delivered in the customers feed
+        assert conn.execute("select count(*) from customer").fetchone() == (360,)
+        waiting = "select maker_name, count(*) from change_request where status = 'submitted' group by maker_name"
+        # three in the Beijing manager's inbox, and the credit system's new customers waiting for a checker
+        assert dict(conn.execute(waiting).fetchall()) == {"am1": 3, "source:CREDIT": 18}
         events = dict(conn.execute("select action, count(*) from audit_event group by action").fetchall())
         # every write of the demo left exactly one event: one per row it made, one per batch step it ran
-        files = _count(conn, "select count(*) from ingest_run")
+        feeds = "select count(*) from ingest_run join ingest_batch on ingest_batch.id = ingest_run.batch_id"
+        files = _count(conn, f"{feeds} where file_type != 'customers'")
         assert f"{files} core-banking files" in " ".join(first.split())
+        assert _count(conn, f"{feeds} where file_type = 'customers'") == 2  # CORE and CREDIT
         assert events == {
             "user.create": _count(conn, "select count(*) from app_user"),
             # the head office comes with the migrations; the demo creates the other units
             "org_unit.create": _count(conn, "select count(*) from org_unit where parent_id is not null"),
             "customer.create": _count(conn, "select count(*) from customer"),
+            # the credit system's newer contact details taken on customers core banking delivered (most recent wins)
+            "customer.update": _count(
+                conn,
+                "select count(distinct customer_id) from customer_field_change where changed_by_name = 'source:CREDIT'",
+            ),
             "change_request.submit": _count(conn, "select count(*) from change_request"),
             "change_request.approve": _count(conn, "select count(*) from change_request where status = 'approved'"),
             "customer_link.created": _count(conn, "select count(*) from customer_link"),
-            "ingest.loaded": files,
+            "ingest.loaded": files + 2,
             "batch.nightly": 1,
             "household.derived": 1,
             "relationships.derived": 1,

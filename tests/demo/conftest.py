@@ -38,7 +38,7 @@ def demo_bank(tmp_path_factory: pytest.TempPathFactory) -> DemoBank:
         mp.setenv("COLUMNS", "200")  # rich wraps the summary at the terminal's width
         get_settings.cache_clear()
         try:
-            result = CliRunner().invoke(app, ["demo", "--no-serve"])
+            result = CliRunner().invoke(app, ["demo", "--no-serve", "--customers", "200"])
         finally:
             get_settings.cache_clear()
     assert result.exit_code == 0, result.output

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.demo.core_banking import CoreFile
 from bankcrm.demo.rejects import PLANTED, target
-from bankcrm.models.ingest import IngestReject, IngestRun
+from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from tests.demo.conftest import DemoBank
 
 
@@ -34,7 +34,11 @@ def test_each_planted_row_is_rejected_naming_its_field_and_the_rest_loads(demo_b
     for row in PLANTED:
         planted[target(files, row).path.name].append(row.field)
     # when the runs and their rejects are read back
-    runs = demo_db.execute(select(IngestRun.id, IngestRun.file_name, IngestRun.rows_in, IngestRun.rows_loaded)).all()
+    runs = demo_db.execute(
+        select(IngestRun.id, IngestRun.file_name, IngestRun.rows_in, IngestRun.rows_loaded)
+        .join(IngestBatch, IngestBatch.id == IngestRun.batch_id)
+        .where(IngestBatch.file_type != "customers")  # the customers feed is not a core-banking holdings file
+    ).all()
     rejects: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for run_id, line, field in demo_db.execute(
         select(IngestReject.run_id, IngestReject.line_no, IngestReject.field).order_by(IngestReject.line_no)

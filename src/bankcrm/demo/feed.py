@@ -438,7 +438,7 @@ def _mobile(rng: Mix) -> str:
 
 
 def _landline(rng: Mix, branch: str) -> str:
-    return f"{_AREA_CODES[branch]}-{rng.choice('5678')}{rng.below(10_000_000):07d}"
+    return f"{_AREA_CODES[branch]}-{rng.choice('56')}{rng.below(10_000_000):07d}"
 
 
 def _name(rng: Mix, gender: str, traditional_surname: bool = False) -> str:
