@@ -14,6 +14,7 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.config import Settings
 from bankcrm.db import make_engine, session_scope
 from bankcrm.holdings.service import cards
+from bankcrm.kit.time import BankDay
 from bankcrm.models.access import User
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_charts_csp import _violations, _watch
@@ -44,7 +45,7 @@ def test_the_trend_chart_draws_under_the_csp_and_the_table_holds_its_numbers(
             load(db, settings, write_file(tmp_path / f"b{day}.csv", "balances", rows), "balances", day=day)
     with session_scope(sessionmaker(bind=engine)) as db:
         manager = auth_service.principal_for(db.query(User).filter_by(username="manager").one())
-        expected = cards.trend_series(cards.trend_card(db, manager))
+        expected = cards.trend_series(cards.trend_card(db, manager, BankDay.now(settings.timezone)))
     engine.dispose()
     assert expected["aum"][-2:] != [None, None]  # this customer's months are among the six points
     console = _watch(page)
