@@ -46,8 +46,15 @@ def test_labels_of_one_table_in_each_language(db: Session) -> None:
         ("ACTIVE", "Active"),
         ("DORMANT", "Dormant"),
         ("CLOSED", "Closed"),
+        ("MERGED", "Merged into another customer"),
     ]
-    assert zh == {"PROSPECT": "潜在客户", "ACTIVE": "正常", "DORMANT": "睡眠", "CLOSED": "已销户"}
+    assert zh == {
+        "PROSPECT": "潜在客户",
+        "ACTIVE": "正常",
+        "DORMANT": "睡眠",
+        "CLOSED": "已销户",
+        "MERGED": "已合并至其他客户",
+    }
 
 
 def test_code_labels_of_named_tables_and_an_unknown_one(db: Session) -> None:

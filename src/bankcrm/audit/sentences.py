@@ -43,6 +43,8 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "currency.deactivated": N_("%(actor)s deactivated %(entity)s"),
     "customer.create": CREATED,
     "customer.export": N_("%(actor)s exported the customer list"),
+    "customer.merge": N_("%(actor)s merged another customer into %(entity)s"),
+    "customer.unmerge": N_("%(actor)s undid a merge into %(entity)s"),
     "customer.update": CHANGED,
     "customer_link.created": N_("%(actor)s recorded %(entity)s"),
     "customer_link.ended": N_("%(actor)s ended %(entity)s"),
