@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bankcrm.customers import repository as customers_repository
 from bankcrm.matching.repository.rows import KEPT, MOVED, customer_columns
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.customer import Customer
@@ -175,6 +177,9 @@ def test_a_merge_moves_every_owned_row_and_the_old_number_finds_the_survivor(cli
     assert found["cif_no"] == "77000500001"
     listed = client.get("/api/v1/customers?q=7700050", headers=token_for(client, "ops")).json()
     assert "77000500002" not in [c["cif_no"] for c in listed["items"]]
+    # and a new customer's duplicate check names the survivor, never the merged customer
+    twins = customers_repository.possible_duplicates(db, "张伟", date(1985, 6, 15), [])
+    assert [c.cif_no for c in twins if c.cif_no.startswith("7700050")] == ["77000500001"]
 
 
 def test_unmerge_restores_every_row_exactly(client: TestClient, db: Session) -> None:

@@ -82,8 +82,9 @@ def customer_by_id(db: Session, customer_id: int) -> Customer | None:
 
 
 def customers_by_id_index(db: Session, id_type: str, index: str) -> list[Customer]:
-    """Customers holding this ID document (blind-index match), regardless of scope."""
-    return list(db.scalars(select(Customer).where(Customer.id_type == id_type, Customer.id_no_index == index)))
+    """Customers holding this ID document (blind-index match), regardless of scope; merged ones are their survivor."""
+    stmt = select(Customer).where(Customer.id_type == id_type, Customer.id_no_index == index, Customer.status != MERGED)
+    return list(db.scalars(stmt))
 
 
 def customer_by_uscc(db: Session, uscc: str) -> Customer | None:
@@ -94,7 +95,7 @@ def customer_by_uscc(db: Session, uscc: str) -> Customer | None:
 def possible_duplicates(
     db: Session, name: str, birth_date: object | None, phone_indexes: list[str], exclude_id: int | None = None
 ) -> list[Customer]:
-    """Individuals with the same name and birth date, or the same phone, regardless of scope."""
+    """Individuals with the same name and birth date, or the same phone, regardless of scope (merged ones not)."""
     conditions = []
     if birth_date is not None:
         conditions.append(
@@ -114,7 +115,7 @@ def possible_duplicates(
         )
     if not conditions:
         return []
-    stmt = select(Customer).where(or_(*conditions))
+    stmt = select(Customer).where(or_(*conditions), Customer.status != MERGED)
     if exclude_id is not None:
         stmt = stmt.where(Customer.id != exclude_id)
     return list(db.scalars(stmt.order_by(Customer.cif_no).limit(20)))
