@@ -17,7 +17,7 @@ from bankcrm.customers.service.names import display_name, display_name_en
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.models.customer import Customer
 
-MERGED_STATUS = "MERGED"  # code of customer_status: only a merge sets it
+MERGED_STATUS = repository.MERGED  # code of customer_status: only a merge sets it (one definition, the repository's)
 
 CUSTOMER_COLUMNS = ("home_unit_id", "source_channel", "wechat_id", "preferred_channel", "preferred_time")
 INDIVIDUAL_COLUMNS = (
