@@ -17,6 +17,7 @@ OUTCOME_LABELS = {
     JobOutcome.FAILED: (N_("Failed"), "bg-danger-lt"),
     JobOutcome.SKIPPED: (N_("Skipped"), "bg-warning-lt"),
     JobOutcome.QUEUED: (N_("Queued"), "bg-info-lt"),
+    JobOutcome.RUNNING: (N_("Running"), "bg-azure-lt"),
 }
 TRIGGER_LABELS = {
     JobTrigger.USER: N_("A user"),

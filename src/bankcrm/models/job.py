@@ -16,6 +16,7 @@ class JobOutcome(StrEnum):
     """Where a run record stands: waiting for the batch, or how the step ended."""
 
     QUEUED = "queued"
+    RUNNING = "running"
     OK = "ok"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -44,7 +45,7 @@ class JobRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_code: Mapped[str] = mapped_column(String(40), index=True)
-    outcome: Mapped[str] = mapped_column(String(10), index=True)  # queued | ok | failed | skipped
+    outcome: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | ok | failed | skipped
     trigger: Mapped[str] = mapped_column(String(10))  # user | cli | nightly
     triggered_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     queued_at: Mapped[datetime | None]

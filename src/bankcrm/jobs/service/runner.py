@@ -2,7 +2,8 @@
 
 The runner is the transaction boundary: a step that fails is rolled back alone and recorded as
 failed; the steps that wait for it (directly or not) are recorded as skipped; independent steps
-still run. A step a request queued is filled in by the next run of that step.
+still run. A step a request queued is taken by the next run of that step, and by that run only: the run claims the
+request (marks it running) before the step starts.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,9 +58,7 @@ def run(
         blocked = [name for name in job.after if outcomes[name].outcome != JobOutcome.OK]
         if blocked:
             error = f"not run: {', '.join(blocked)} did not succeed"
-            step = StepOutcome(
-                job, JobOutcome.SKIPPED, _record(factory, job, trigger, JobOutcome.SKIPPED, error=error), error=error
-            )
+            step = StepOutcome(job, JobOutcome.SKIPPED, _skip(factory, job, trigger, error), error=error)
         else:
             step = _run_one(factory, settings, job, trigger, resolve, options or {})
         outcomes[job.code] = step
@@ -82,48 +82,57 @@ def _run_one(
     resolve: Resolve,
     options: dict[str, Any],
 ) -> StepOutcome:
-    with session_scope(factory) as db:
-        waiting = repository.queued(db, job.code)
-        if waiting is not None and waiting.triggered_by is not None:
-            # the step runs for the user who queued it: steps that name who asked (groups) get the id
-            options = {**options, "requested_by": waiting.triggered_by}
     started = utcnow()
+    run_id, requested_by = _open(factory, job, trigger, JobOutcome.RUNNING, started)
+    if requested_by is not None:
+        # the step runs for the user who queued it: steps that name who asked (groups) get the id
+        options = {**options, "requested_by": requested_by}
     clock = time.perf_counter()
     try:
         with session_scope(factory) as db:
             result: JobResult = resolve(job.entry)(db, settings, **options)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-        seconds = time.perf_counter() - clock
-        run_id = _record(factory, job, trigger, JobOutcome.FAILED, started=started, seconds=seconds, error=error)
+        _close(factory, run_id, JobOutcome.FAILED, seconds=time.perf_counter() - clock, error=error)
         return StepOutcome(job, JobOutcome.FAILED, run_id, error=error)
-    seconds = time.perf_counter() - clock
-    run_id = _record(factory, job, trigger, JobOutcome.OK, started=started, seconds=seconds, result=result)
+    _close(factory, run_id, JobOutcome.OK, seconds=time.perf_counter() - clock, result=result)
     return StepOutcome(job, JobOutcome.OK, run_id, result=result)
 
 
-def _record(
+def _skip(factory: sessionmaker[Session], job: Job, trigger: str, error: str) -> int:
+    """Record a step not run because a step it waits for did not succeed (its waiting request with it)."""
+    run_id, _ = _open(factory, job, trigger, JobOutcome.SKIPPED, None)
+    _close(factory, run_id, JobOutcome.SKIPPED, error=error)
+    return run_id
+
+
+def _open(
+    factory: sessionmaker[Session], job: Job, trigger: str, outcome: str, started: datetime | None
+) -> tuple[int, int | None]:
+    """Take the step's waiting request as this run's record, or start a record, committed at once (so a second
+    runner cannot take the same request, and the operations page shows the step running); its id and who asked."""
+    with session_scope(factory) as db:
+        row = repository.claim_queued(db, job.code, outcome, started)
+        if row is None:
+            row = repository.add(db, JobRun(job_code=job.code, trigger=trigger, outcome=outcome, started_at=started))
+        return row.id, row.triggered_by
+
+
+def _close(
     factory: sessionmaker[Session],
-    job: Job,
-    trigger: str,
+    run_id: int,
     outcome: str,
     *,
-    started: Any = None,
     seconds: float | None = None,
     result: JobResult | None = None,
     error: str | None = None,
-) -> int:
-    """Write the run record in a transaction of its own (a failed step's rollback must not take it along)."""
+) -> None:
+    """Write how the run ended, in a transaction of its own (a failed step's rollback must not take it along)."""
     with session_scope(factory) as db:
-        row = repository.queued(db, job.code)
-        if row is None:
-            row = repository.add(db, JobRun(job_code=job.code, trigger=trigger, outcome=outcome))
+        row = repository.get(db, run_id)
         row.outcome = outcome
-        row.started_at = started
-        row.finished_at = utcnow() if started is not None else None
+        row.finished_at = utcnow() if row.started_at is not None else None
         row.seconds = round(seconds, 3) if seconds is not None else None
         row.rows = result.rows if result is not None else None
         row.detail = result.detail if result is not None else None
         row.error = error
-        db.flush()
-        return row.id
