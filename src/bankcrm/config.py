@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     outbox_dir: Path = Path("./var/outbox")
+    # A message that met a passing problem (no server, a 4xx answer) is tried by later runs: this many attempts in all.
+    outbox_max_attempts: int = Field(5, ge=1)
     # Largest request body taken (bytes): larger ones are a 413 before they are read. No route takes
     # file uploads (ingest reads files from disk), so one limit serves every request.
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)

@@ -50,7 +50,7 @@ def test_an_operations_manager_queues_a_step_and_reads_its_runs(client: TestClie
     assert body["total"] == 2
     assert [(r["id"], r["job_code"], r["outcome"], r["trigger"], r["rows"], r["detail"]) for r in body["items"]] == [
         (homes.json()["id"], "households", "ok", "user", 0, "0 households with 0 members (0 created, 0 dissolved)"),
-        (first.json()["id"], "deliver-outbox", "ok", "user", 0, "0 sent, 0 failed"),
+        (first.json()["id"], "deliver-outbox", "ok", "user", 0, "0 sent, 0 failed, 0 to retry"),
     ]
     # And each queueing is audited once
     queued = db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "job.queued")).all()

@@ -75,30 +75,60 @@ def test_an_email_is_received_by_the_smtp_server_and_an_undeliverable_one_fails(
         "ok",
         "cli",
         2,
-        "1 sent, 1 failed",
+        "1 sent, 1 failed, 0 to retry",
         None,
     )
     # When the step runs again, nothing is sent twice
     with smtp_server() as (port, mailbox):
         again = deliver(connection, settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
-    assert (mailbox.messages, again.rows, again.detail) == ([], 0, "0 sent, 0 failed")
+    assert (mailbox.messages, again.rows, again.detail) == ([], 0, "0 sent, 0 failed, 0 to retry")
 
 
-def test_no_smtp_server_fails_each_email_with_the_reason(
+def test_no_smtp_server_leaves_the_email_for_the_next_run_until_its_attempts_run_out(
     db: Session, connection: Connection, settings: Settings
 ) -> None:
-    # Given an e-mail and no server listening on the configured port
+    # Given an e-mail, at most two attempts, and no server listening on the configured port
     enqueue(db, channel="email", recipient="wang@example.com", subject="Hello", body="Body")
     db.commit()
     with smtp_server() as (port, _):
         pass  # the port is free again once the server is closed
+    local = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "outbox_max_attempts": 2})
     # When the step runs
-    run = deliver(connection, settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
-    # Then the message failed after one attempt, naming the server
+    run = deliver(connection, local)
+    # Then the message waits for the next run after one attempt, naming the server
     [message] = messages(db)
-    assert (message.status, message.attempts) == ("failed", 1)
+    assert (message.status, message.attempts) == ("pending", 1)
     assert (message.last_error or "").startswith(f"SMTP 127.0.0.1:{port}: ")
-    assert (run.outcome, run.detail) == ("ok", "0 sent, 1 failed")
+    assert (run.outcome, run.rows, run.detail) == ("ok", 1, "0 sent, 0 failed, 1 to retry")
+    # When it runs again with the server still down, the second attempt is the last: the message failed
+    again = deliver(connection, local)
+    [message] = messages(db)
+    assert (message.status, message.attempts, again.detail) == ("failed", 2, "0 sent, 1 failed, 0 to retry")
+    # And a third run leaves it alone
+    assert deliver(connection, local).detail == "0 sent, 0 failed, 0 to retry"
+
+
+def test_an_email_that_met_no_server_is_sent_when_the_server_is_back(
+    db: Session, connection: Connection, settings: Settings
+) -> None:
+    # Given an e-mail whose first attempt found no server
+    enqueue(db, channel="email", recipient="wang@example.com", subject="Hello", body="Body")
+    db.commit()
+    with smtp_server() as (port, _):
+        pass
+    deliver(connection, settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
+    # When the server is back and the step runs again
+    with smtp_server() as (port, mailbox):
+        run = deliver(connection, settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}))
+    # Then the server received it once and it is sent on its second attempt, its error cleared
+    assert [rcpts for _, rcpts, _ in mailbox.messages] == [["wang@example.com"]]
+    [message] = messages(db)
+    assert (message.status, message.attempts, message.last_error, run.detail) == (
+        "sent",
+        2,
+        None,
+        "1 sent, 0 failed, 0 to retry",
+    )
 
 
 def test_sms_and_wechat_are_written_as_files_for_the_channel_systems(
@@ -128,7 +158,7 @@ def test_sms_and_wechat_are_written_as_files_for_the_channel_systems(
         "body": "您的理财产品明日到期。",
     }
     assert [(m.channel, m.status, m.attempts) for m in messages(db)] == [("sms", "sent", 1), ("wechat", "sent", 1)]
-    assert (run.rows, run.detail) == (2, "2 sent, 0 failed")
+    assert (run.rows, run.detail) == (2, "2 sent, 0 failed, 0 to retry")
 
 
 def test_a_message_is_written_only_with_its_business_change_and_bad_input_names_the_fields(db: Session) -> None:

@@ -14,4 +14,6 @@ from bankcrm.outbox.service.deliver import deliver
 def deliver_job(db: Session, settings: Settings, **_: Any) -> JobResult:
     """Send what is pending; rows are the messages attempted."""
     report = deliver(db, settings)
-    return JobResult(report.sent + report.failed, f"{report.sent} sent, {report.failed} failed", report)
+    attempted = report.sent + report.failed + report.retrying
+    detail = f"{report.sent} sent, {report.failed} failed, {report.retrying} to retry"
+    return JobResult(attempted, detail, report)

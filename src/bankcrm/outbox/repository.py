@@ -15,11 +15,11 @@ def add(db: Session, row: OutboxMessage) -> OutboxMessage:
     return row
 
 
-def pending(db: Session, limit: int) -> list[OutboxMessage]:
-    """The oldest messages not yet delivered, locked so that two senders never send one twice."""
+def pending(db: Session, limit: int, after_id: int = 0) -> list[OutboxMessage]:
+    """The oldest messages not yet delivered (after this id), locked so that two senders never send one twice."""
     stmt = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > after_id)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )

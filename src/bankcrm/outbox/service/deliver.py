@@ -1,8 +1,10 @@
 """Deliver pending messages: e-mail over SMTP, SMS and WeChat as files the channel systems pick up.
 
-Each message's result is recorded on its row (sent, or failed with the attempt counted and the
-error). Delivery is at least once: if the job's transaction is lost after a send, the message is
-sent again by the next run.
+Each message's result is recorded on its row (the attempt counted, and the error). A message the
+other side refused for good (an SMTP 5xx answer: no such mailbox) fails at once; one that met a
+passing problem (no server, a 4xx answer, a full disk) stays pending and is tried again by the next
+run, until ``outbox_max_attempts`` attempts have failed. Delivery is at least once: if the job's
+transaction is lost after a send, the message is sent again by the next run.
 """
 
 from __future__ import annotations
@@ -29,43 +31,50 @@ class DeliverReport:
     """What one delivery run did."""
 
     sent: int
-    failed: int
+    failed: int  # given up: refused for good, or out of attempts
+    retrying: int = 0  # failed this time, tried again by the next run
 
 
 def deliver(db: Session, settings: Settings) -> DeliverReport:
     """Send every pending message, BATCH at a time; one SMTP connection per batch of e-mail."""
-    sent = failed = 0
-    while batch := repository.pending(db, BATCH):
+    counts = {OutboxStatus.SENT: 0, OutboxStatus.FAILED: 0, OutboxStatus.PENDING: 0}
+    last_id = 0  # a message left pending for a retry is not tried twice in one run
+    while batch := repository.pending(db, BATCH, last_id):
+        last_id = batch[-1].id
         emails = [m for m in batch if m.channel == "email"]
-        for message, error in _send_emails(settings, emails):
-            ok = _settle(message, error)
-            sent, failed = sent + ok, failed + (not ok)
-        for message in (m for m in batch if m.channel != "email"):
-            ok = _settle(message, _write_file(settings.outbox_dir, message))
-            sent, failed = sent + ok, failed + (not ok)
+        results = _send_emails(settings, emails)
+        results += [(m, _write_file(settings.outbox_dir, m), False) for m in batch if m.channel != "email"]
+        for message, error, final in results:
+            counts[_settle(message, error, final, settings.outbox_max_attempts)] += 1
         db.flush()
-    return DeliverReport(sent, failed)
+    return DeliverReport(counts[OutboxStatus.SENT], counts[OutboxStatus.FAILED], counts[OutboxStatus.PENDING])
 
 
-def _settle(message: OutboxMessage, error: str | None) -> bool:
-    """Record one attempt's result on the message; whether it was delivered."""
+def _settle(message: OutboxMessage, error: str | None, final: bool, max_attempts: int) -> str:
+    """Record one attempt's result on the message; where it now stands."""
     message.attempts += 1
     if error is None:
         message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
-        return True
-    message.status, message.last_error = OutboxStatus.FAILED, error[:2000]
-    return False
+    else:
+        given_up = final or message.attempts >= max_attempts
+        message.status = OutboxStatus.FAILED if given_up else OutboxStatus.PENDING
+        message.last_error = error[:2000]
+    return message.status
 
 
-def _send_emails(settings: Settings, messages: list[OutboxMessage]) -> list[tuple[OutboxMessage, str | None]]:
-    """Each e-mail with its error (None: accepted by the SMTP server)."""
+# (message, error or None when accepted, whether the error is final: the server refused for good)
+Result = tuple[OutboxMessage, str | None, bool]
+
+
+def _send_emails(settings: Settings, messages: list[OutboxMessage]) -> list[Result]:
+    """Each e-mail with its error (None: accepted by the SMTP server) and whether the error is final."""
     if not messages:
         return []
     try:
         smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds)
     except (OSError, smtplib.SMTPException) as exc:
-        return [(m, f"SMTP {settings.smtp_host}:{settings.smtp_port}: {exc}") for m in messages]
-    results: list[tuple[OutboxMessage, str | None]] = []
+        return [(m, f"SMTP {settings.smtp_host}:{settings.smtp_port}: {exc}", False) for m in messages]
+    results: list[Result] = []
     with smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -75,13 +84,17 @@ def _send_emails(settings: Settings, messages: list[OutboxMessage]) -> list[tupl
             mail.set_content(message.body)
             try:
                 smtp.send_message(mail)
-                results.append((message, None))
+                results.append((message, None, False))
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reason = next(iter(exc.recipients.values()))
-                results.append((message, f"{code} {reason.decode(errors='replace')}"))
+                results.append((message, f"{code} {reason.decode(errors='replace')}", code >= 500))
                 smtp.rset()
+            except smtplib.SMTPResponseException as exc:
+                results.append(
+                    (message, f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}", exc.smtp_code >= 500)
+                )
             except (OSError, smtplib.SMTPException) as exc:
-                results.append((message, f"{type(exc).__name__}: {exc}"))
+                results.append((message, f"{type(exc).__name__}: {exc}", False))
     return results
 
 
