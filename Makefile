@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python -m bench.customers_feed
 	$(BIN)/python -m bench.holdings
 	$(BIN)/python -m bench.relationships
+	$(BIN)/python -m bench.quality
 	$(BIN)/python -m bench.sign_in
 	$(BIN)/python -m bench.cli_startup
 	$(BIN)/python -m bench.load

@@ -18,7 +18,7 @@ from tests.conftest import token_for
 from tests.factories import make_customer
 from tests.matching.plant import customer_rows, plant_pair, review_of
 
-UNTRACKED = {"customer_figure_dirty", "customer_merge"}
+UNTRACKED = {"customer_figure_dirty", "customer_merge", "customer_quality"}
 
 
 def _state(db: Session, ids: set[int], review_id: int) -> dict[str, list[dict[str, Any]]]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.access.service import auth as auth_service
 from bankcrm.config import Settings
+from bankcrm.kit.time import utcnow
 from bankcrm.models.access import User
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.quality import DataQualitySnapshot
@@ -28,15 +29,19 @@ def test_a_second_run_in_the_month_replaces_the_months_rows(db: Session, setting
     cipher = settings.field_cipher()
     bank = build(db, cipher)
     first = snapshot.take(db, cipher, TODAY)
-    # then it wrote December's month-end: per home unit, each field of its customers' kind and the duplicates
-    assert (first.month_end, first.customers, first.rows) == (date(2026, 12, 31), 4, 43)
+    # then it checked every customer and wrote December's month-end: per home unit, each field of its customers'
+    # kind and the duplicates
+    assert (first.month_end, first.customers, first.checked, first.rows) == (date(2026, 12, 31), 4, 4, 43)
     # when the sparse customer gets an occupation and the step runs again in the month
     assert bank.sparse.individual is not None
     bank.sparse.individual.occupation = "2"
+    bank.sparse.updated_at = utcnow()  # as every change path does (records.record_changes)
     db.flush()
     again = snapshot.take(db, cipher, date(2026, 12, 20))
     # then the month holds the same number of rows, with the new counts
     assert (again.month_end, again.rows, rows_of(db, date(2026, 12, 31))) == (date(2026, 12, 31), 43, 43)
+    # and only the changed customer was checked again
+    assert again.checked == 1
     [month] = figures.trend(db, SYSTEM_PRINCIPAL, TODAY)
     assert (month.month_end, month.customers, month.checks, month.complete, month.valid, month.duplicates) == (
         date(2026, 12, 31),

@@ -46,5 +46,5 @@ MODULE = Module(
             "bankcrm.quality.jobs:snapshot_job",
         ),
     ),
-    tables=("data_quality_snapshot",),
+    tables=("data_quality_snapshot", "customer_quality"),
 )

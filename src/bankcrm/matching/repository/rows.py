@@ -57,6 +57,7 @@ KEPT: dict[str, tuple[str, ...]] = {
     "customer_figure": ("customer_id",),
     "customer_figure_dirty": ("customer_id",),
     "customer_merge": ("merged_id", "survivor_id"),
+    "customer_quality": ("customer_id",),
     "customer_search_key": ("customer_id",),
     "family_member": ("customer_id",),
     "individual_profile": ("customer_id",),
@@ -65,8 +66,9 @@ KEPT: dict[str, tuple[str, ...]] = {
 UNKEYED: dict[str, tuple[str, ...]] = {"account_transaction": ("customer_id",)}
 # Tables without a primary key in the schema: the columns that identify a row (the mapper's key).
 KEYS: dict[str, tuple[str, ...]] = {"account_transaction": ("batch_id", "voucher_no")}
-# Not part of a customer's state: the figures queue (refilled on merge and unmerge) and the merge records.
-UNTRACKED = frozenset({"customer_figure_dirty", "customer_merge"})
+# Not part of a customer's state: the figures queue (refilled on merge and unmerge), the merge records, and the
+# data-quality checks (a cache that knows by the customer's updated_at when it no longer stands for the customer).
+UNTRACKED = frozenset({"customer_figure_dirty", "customer_merge", "customer_quality"})
 
 Row = dict[str, Any]
 

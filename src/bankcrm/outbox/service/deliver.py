@@ -37,7 +37,7 @@ class DeliverReport:
 
 def deliver(db: Session, settings: Settings) -> DeliverReport:
     """Send every pending message, BATCH at a time; one SMTP connection per batch of e-mail."""
-    counts = {OutboxStatus.SENT: 0, OutboxStatus.FAILED: 0, OutboxStatus.PENDING: 0}
+    counts: dict[str, int] = {OutboxStatus.SENT: 0, OutboxStatus.FAILED: 0, OutboxStatus.PENDING: 0}
     last_id = 0  # a message left pending for a retry is not tried twice in one run
     while batch := repository.pending(db, BATCH, last_id):
         last_id = batch[-1].id
@@ -90,12 +90,14 @@ def _send_emails(settings: Settings, messages: list[OutboxMessage]) -> list[Resu
                 results.append((message, f"{code} {reason.decode(errors='replace')}", code >= 500))
                 smtp.rset()
             except smtplib.SMTPResponseException as exc:
-                results.append(
-                    (message, f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}", exc.smtp_code >= 500)
-                )
+                results.append((message, f"{exc.smtp_code} {_text(exc.smtp_error)}", exc.smtp_code >= 500))
             except (OSError, smtplib.SMTPException) as exc:
                 results.append((message, f"{type(exc).__name__}: {exc}", False))
     return results
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else answer
 
 
 def _write_file(root: Path, message: OutboxMessage) -> str | None:

@@ -18,7 +18,7 @@ from bankcrm.models.org import OrgUnit
 from bankcrm.quality import repository
 from bankcrm.quality.catalogue import DUPLICATE_FIELD, fields
 from bankcrm.quality.schemas import BranchFigureRead, FieldFigureRead, QualityRead, SourceFigureRead, TrendMonthRead
-from bankcrm.quality.service.rules import Checker, customer_data
+from bankcrm.quality.service import kept
 
 TREND_MONTHS = 12
 
@@ -171,43 +171,41 @@ def compute(
 ) -> QualityFigures:
     """The figures over the served customers the principal may read under the root unit, checked as of ``today``."""
     root = scope_root(db, principal, unit_id)
-    ids = repository.customer_ids(db, principal, under_path=root.path)
-    duplicates_all = repository.in_open_duplicate_reviews(db)
-    checker = Checker(db, cipher, today)
     per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     per_branch: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    per_source: Counter[str | None] = Counter()
+    units = {u.id: u for u in repository.units_under(db, root.path)}
+    catalogue = fields()
+    customers = 0
+    for (home_unit_id, kind), t in kept.tally(db, cipher, principal, today, under_path=root.path).items():
+        customers += t.customers
+        branch = per_branch[branch_of(root.path, units[home_unit_id].path, home_unit_id)]
+        branch[0] += t.customers
+        for i, f in enumerate(catalogue):
+            if f.kind != kind:
+                continue
+            counts = per_field[f.key]
+            counts[0] += t.customers
+            counts[1] += t.complete[i]
+            counts[2] += t.valid[i]
+            branch[1] += t.customers
+            branch[2] += t.complete[i]
+            branch[3] += t.valid[i]
     duplicates = 0
-    for data in customer_data(db, ids, today):
-        customer = data.customer
-        branch = per_branch[branch_of(root.path, customer.home_unit.path, customer.home_unit_id)]
-        branch[0] += 1
-        if customer.id in duplicates_all:
-            duplicates += 1
-            branch[4] += 1
-        for check in checker.checks(data):
-            counts = per_field[check.field.key]
-            counts[0] += 1
-            counts[1] += check.complete
-            counts[2] += check.valid
-            branch[1] += 1
-            branch[2] += check.complete
-            branch[3] += check.valid
-        sources: set[str | None] = set(data.sources) or {None}
-        for source in sources:
-            per_source[source] += 1
+    for home_unit_id in repository.duplicate_units(db, principal, root.path):
+        duplicates += 1
+        per_branch[branch_of(root.path, units[home_unit_id].path, home_unit_id)][4] += 1
     return QualityFigures(
         root=root,
         as_of=today,
-        customers=len(ids),
+        customers=customers,
         duplicates=duplicates,
         fields=[
             FieldFigure(f.key, f.kind, f.label(locale), *per_field.get(f.key, [0, 0, 0]))
-            for f in fields()
+            for f in catalogue
             if f.kind in _kinds(per_field)
         ],
         branches=_branches(db, root, per_branch, locale),
-        sources=_sources(db, per_source, locale),
+        sources=_sources(db, repository.source_counts(db, principal, root.path), locale),
     )
 
 

@@ -15,10 +15,11 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec, in_memory
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.quality import repository
-from bankcrm.quality.catalogue import by_key
+from bankcrm.quality.catalogue import KINDS, by_key
 from bankcrm.quality.schemas import READ, GapRead
+from bankcrm.quality.service import kept
+from bankcrm.quality.service.assess import bits, full_mask, missing_and_invalid, version
 from bankcrm.quality.service.figures import scope_root
-from bankcrm.quality.service.rules import Checker, customer_data
 
 
 def own_only(principal: Principal) -> bool:
@@ -49,18 +50,17 @@ def gaps(
     if own_only(principal):
         manager_id = principal.user_id
     under = scope_root(db, principal, unit_id).path if unit_id is not None else None
-    ids = repository.customer_ids(db, principal, under_path=under, manager_id=manager_id)
-    checker = Checker(db, cipher, today)
+    only = (known[field].kind, bits()[field]) if field is not None else None
+    full = {kind: full_mask(kind) for kind in KINDS}
+    entries = repository.gap_rows(
+        db, principal, today, version(), full, under_path=under, manager_id=manager_id, only=only
+    )
+    for data, a in kept.live(db, cipher, principal, today, under_path=under, manager_id=manager_id):
+        if a.valid_mask != full[a.kind] and (only is None or (a.kind == only[0] and not a.valid_mask & only[1])):
+            entries.append((data.customer, a.complete_mask, a.valid_mask))
     rows = []
-    for data in customer_data(db, ids, today):
-        checks = checker.checks(data)
-        missing = [c.field for c in checks if not c.complete]
-        invalid = [c.field for c in checks if c.complete and not c.valid]
-        if not missing and not invalid:
-            continue
-        if field is not None and known[field] not in missing + invalid:
-            continue
-        customer = data.customer
+    for customer, complete, valid in sorted(entries, key=lambda e: e[0].id):
+        missing, invalid = missing_and_invalid(customer.kind, complete, valid)
         unit = customer.home_unit
         rows.append(
             GapRead(

@@ -70,7 +70,7 @@ class Checker:
 
     def check(self, f: QualityField, data: CustomerData) -> Check:
         """Complete and valid for one field."""
-        value = _value(f.field, data)
+        value = value_of(f.field, data)
         complete = _present(value)
         valid = complete and self._valid(f, value, data)
         return Check(f, complete, valid)
@@ -137,7 +137,7 @@ class Checker:
         return PhoneIn(number=records.contact_value(self.cipher, entry), purpose=purpose)
 
 
-def _value(name: str, data: CustomerData) -> Any:
+def value_of(name: str, data: CustomerData) -> Any:
     """The value a field is checked on: a profile or customer column, or the customer's contact entries."""
     customer = data.customer
     if name == "mobile":

@@ -13,8 +13,8 @@ from bankcrm.access.principal import SYSTEM_PRINCIPAL
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.models.quality import DataQualitySnapshot
 from bankcrm.quality import repository
-from bankcrm.quality.catalogue import DUPLICATE_FIELD
-from bankcrm.quality.service.rules import Checker, customer_data
+from bankcrm.quality.catalogue import DUPLICATE_FIELD, fields
+from bankcrm.quality.service import kept
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class SnapshotRun:
     month_end: date
     customers: int
     rows: int
+    checked: int  # customers checked again (new, changed, or with a date due)
 
 
 def month_end_of(day: date) -> date:
@@ -31,29 +32,28 @@ def month_end_of(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
-def take(db: Session, cipher: FieldCipher, today: date) -> SnapshotRun:
-    """Every served customer checked as of ``today``, written as the month-end figures of today's month.
+def take(db: Session, cipher: FieldCipher, today: date, *, full: bool = False) -> SnapshotRun:
+    """The kept checks brought up to date (every customer again: ``full``), then summed per home unit and field as
+    the month-end figures of today's month.
 
     Run again in the same month, it replaces that month's rows: the last run of a month is its month-end.
     """
     month_end = month_end_of(today)
-    ids = repository.customer_ids(db, SYSTEM_PRINCIPAL)
-    duplicates = repository.in_open_duplicate_reviews(db)
-    checker = Checker(db, cipher, today)
+    checked = kept.refresh(db, cipher, today, full=full)
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for data in customer_data(db, ids, today):
-        unit_id = data.customer.home_unit_id
-        for check in checker.checks(data):
-            row = counts[(unit_id, check.field.key)]
-            row[0] += 1
-            row[1] += check.complete
-            row[2] += check.valid
-        dup = counts[(unit_id, DUPLICATE_FIELD)]
-        dup[0] += 1
-        dup[1] += data.customer.id in duplicates
+    catalogue = fields()
+    customers = 0
+    for (unit_id, kind), t in kept.tally(db, cipher, SYSTEM_PRINCIPAL, today).items():
+        customers += t.customers
+        for i, f in enumerate(catalogue):
+            if f.kind == kind:
+                counts[(unit_id, f.key)] = [t.customers, t.complete[i], t.valid[i]]
+        counts[(unit_id, DUPLICATE_FIELD)][0] += t.customers
+    for unit_id in repository.duplicate_units(db, SYSTEM_PRINCIPAL):
+        counts[(unit_id, DUPLICATE_FIELD)][1] += 1
     rows = [
         DataQualitySnapshot(month_end=month_end, unit_id=unit_id, field=key, customers=c[0], complete=c[1], valid=c[2])
         for (unit_id, key), c in sorted(counts.items())
     ]
     written = repository.replace_month(db, month_end, rows)
-    return SnapshotRun(month_end, len(ids), written)
+    return SnapshotRun(month_end, customers, written, checked)
