@@ -8,8 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.holdings.repository import current_parties
+from bankcrm.ingest.service.rerun import rerun
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.customer import Customer
 from bankcrm.models.holding import Account, AccountParty
@@ -168,3 +170,21 @@ def test_a_merged_cif_number_names_its_survivor(db: Session, settings: Settings,
         (4, "cif_no", "This customer owns the account; list only its other parties."),
     ]
     assert parties(db) == [("0001", P2, "JOINT")]
+
+
+def test_parties_of_an_account_not_loaded_yet_load_when_their_rejects_are_rerun(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given parties delivered before their account: one row of an account still unknown, one repeated
+    given_accounts(db, settings, tmp_path)
+    new = "6222940000000009"
+    rows = [party(new, P2, "JOINT"), party(ACC1, P2, "JOINT"), party(ACC1, P2, "JOINT")]
+    first = load(db, settings, write_file(tmp_path / "p.csv", "account_parties", rows), "account_parties")
+    assert [(line, field) for line, field, _ in reasons(first)] == [(2, "account_no"), (4, "role")]
+    # When the account arrives and the run's rejects are re-run
+    load(db, settings, write_file(tmp_path / "a2.csv", "accounts", [account(new, P1)]), "accounts", source="CORE2")
+    again = rerun(db, settings.field_cipher(), SYSTEM, first.run.id, timezone=settings.timezone)
+    # Then the unknown account's row loads into the same delivery; the repeated row stays rejected
+    assert (again.run.rows_in, again.run.rows_loaded, again.run.rows_rejected) == (2, 1, 1)
+    assert reasons(again) == [(4, "role", "The same account, customer and role are on line 3.")]
+    assert parties(db) == [("0001", P2, "JOINT"), ("0009", P2, "JOINT")]
