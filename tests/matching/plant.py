@@ -63,6 +63,7 @@ def plant_pair(db: Session, prefix: str = "7700000", unit: str = "BJ") -> Pair:
     batch = add(
         db, "ingest_batch", source="CORE", file_type="accounts", business_date=date(2026, 1, 5), checksum="x" * 64
     )
+    accounts: list[int] = []
     for n, who in enumerate(("s", "m")):
         cid = ids[who]
         account = add(
@@ -79,6 +80,7 @@ def plant_pair(db: Session, prefix: str = "7700000", unit: str = "BJ") -> Pair:
             open_date=date(2020, 1, 1),
             batch_id=batch,
         )
+        accounts.append(account)
         add(
             db,
             "balance_snapshot",
@@ -217,10 +219,59 @@ def plant_pair(db: Session, prefix: str = "7700000", unit: str = "BJ") -> Pair:
         parent_customer_id=ids["m"],
     )
     add(db, "match_distinct", customer_id=min(ids["m"], ids["t"]), other_customer_id=max(ids["m"], ids["t"]))
+    _plant_parties(db, prefix, ids, accounts, bj)
     review = review_of(db, survivor, merged)
     db.flush()
     db.expire_all()
     return Pair(survivor, merged, third, review)
+
+
+def _plant_parties(db: Session, prefix: str, ids: dict[str, int], accounts: list[int], unit: int) -> None:
+    """Parties of the two accounts and of the third's: each customer joint or signatory of another's account.
+
+    The pair are both joint holders of the third's account, so the merge drops one of the two rows (the
+    survivor's stands) and the unmerge brings it back.
+    """
+    batch = add(
+        db,
+        "ingest_batch",
+        source="CORE",
+        file_type="account_parties",
+        business_date=date(2026, 1, 5),
+        checksum="p" * 64,
+    )
+    third = add(
+        db,
+        "account",
+        customer_id=ids["t"],
+        account_no_enc="enc",
+        account_no_index=f"{prefix}-acc-t",
+        account_no_masked="6222****0003",
+        product_code="DD-CNY",
+        unit_id=unit,
+        currency="CNY",
+        status="ACTIVE",
+        open_date=date(2020, 1, 1),
+        batch_id=batch,
+    )
+    for account, who, role in (
+        (accounts[0], "m", "JOINT"),
+        (accounts[0], "t", "AUTHORISED"),
+        (accounts[1], "s", "JOINT"),
+        (accounts[1], "t", "JOINT"),
+        (third, "s", "JOINT"),
+        (third, "m", "JOINT"),
+    ):
+        add(
+            db,
+            "account_party",
+            account_id=account,
+            customer_id=ids[who],
+            role=role,
+            batch_id=batch,
+            business_date=date(2026, 1, 5),
+            valid_from=date(2026, 1, 5),
+        )
 
 
 def customer_rows(db: Session, ids: set[int]) -> dict[str, list[dict[str, Any]]]:

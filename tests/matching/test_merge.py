@@ -159,6 +159,21 @@ def test_a_merge_moves_every_owned_row_and_the_old_number_finds_the_survivor(cli
     # the link between the pair is gone, the merged one's link to the third is the survivor's
     links = sorted((r["from_customer_id"], r["to_customer_id"], r["link_type"]) for r in rows["customer_link"])
     assert links == sorted([(s, pair.third.id, "SPOUSE"), (pair.third.id, s, "GUARANTOR_FOR")])
+    # the merged one's account parties are the survivor's; of the pair's two joint holdings of the third's
+    # account one remains, the survivor's (on the account it now owns, its joint row stays as delivered)
+    both = customer_rows(db, {s, m, pair.third.id})
+    parties = sorted((r["account_id"], r["customer_id"], r["role"]) for r in both["account_party"])
+    account_of = {r["account_no_index"]: r["id"] for r in both["account"]}
+    first, second, third = (account_of[f"7700050-acc-{n}"] for n in ("0", "1", "t"))
+    assert parties == sorted(
+        [
+            (first, s, "JOINT"),
+            (first, pair.third.id, "AUTHORISED"),
+            (second, s, "JOINT"),
+            (second, pair.third.id, "JOINT"),
+            (third, s, "JOINT"),
+        ]
+    )
     # one membership per circle and household; the merged customer's household is headed by the survivor
     assert [r["customer_id"] for r in rows["guarantee_circle_member"]] == [s]
     assert [r["customer_id"] for r in rows["household_member"]] == [s]
@@ -187,7 +202,8 @@ def test_unmerge_restores_every_row_exactly(client: TestClient, db: Session) -> 
     pair = plant_pair(db, "7700060")
     ids = {pair.survivor.id, pair.merged.id, pair.third.id}
     before = _state(db, ids, pair.review.id)
-    assert sum(len(rows) for rows in before.values()) == 41
+    assert sum(len(rows) for rows in before.values()) == 48
+    assert len(before["account_party"]) == 6
     # when they are merged (with field choices) and the merge undone by the old number
     _merge(client, pair.review.id, "77000600001", {"emails": "other", "name": "other"})
     undone = client.post("/api/v1/customers/77000600002/unmerge", headers=token_for(client, "manager"))

@@ -33,6 +33,7 @@ EXPECTED_FILES = {
     "source_channel.csv": 8,
     "product_category.csv": 10,
     "account_status.csv": 4,
+    "account_party_role.csv": 5,
     "loan_status.csv": 3,
     "loan_class.csv": 5,
     "repayment_method.csv": 4,

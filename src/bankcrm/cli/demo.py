@@ -130,6 +130,7 @@ def demo(
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
     from bankcrm.demo import org as demo_org
+    from bankcrm.demo import parties as demo_parties
     from bankcrm.kit.time import today_in
     from bankcrm.migrate import upgrade
 
@@ -147,6 +148,7 @@ def demo(
             loaded = demo_holdings.build(db, settings, _demo_files_dir(settings))
             demo_households.build(db, settings)
             demo_groups.build(db, settings)
+            parties = demo_parties.build(db, settings, _demo_files_dir(settings))
             demo_assignments.build(db, today_in(settings.timezone))
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
@@ -157,7 +159,8 @@ def demo(
         console.print(
             f"Built the demo bank: 18 org units, 9 staff, {made} customers, "
             f"{loaded.files} core-banking files ({loaded.rows} rows) loaded, {loaded.rejected} bad rows rejected "
-            f"(planted for the rejects pages), {loaded.outcomes} maturity follow-ups recorded."
+            f"(planted for the rejects pages), {loaded.outcomes} maturity follow-ups recorded, "
+            f"{parties} joint holders and signatories."
         )
         if fed is not None and results is not None:
             console.print(f"Customers feed loaded: {_loaded(results)} (CORE, CREDIT).")

@@ -127,6 +127,7 @@ MODULE = Module(
         ),
     ),
     reference_data=(
+        "account_party_role",
         "account_status",
         "loan_class",
         "loan_status",
@@ -139,6 +140,7 @@ MODULE = Module(
     ),
     tables=(
         "account",
+        "account_party",
         "account_transaction",
         "balance_snapshot",
         "currency",

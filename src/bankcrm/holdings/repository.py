@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, delete, func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
@@ -16,6 +16,7 @@ from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.customer import Customer
 from bankcrm.models.holding import (
     Account,
+    AccountParty,
     AccountTransaction,
     BalanceSnapshot,
     Currency,
@@ -45,6 +46,33 @@ def accounts(db: Session, customer_id: int) -> list[tuple[Account, Product]]:
         .order_by((Account.status == "CLOSED"), Product.sort_order, Account.open_date)
     )
     return list(db.execute(stmt))
+
+
+def current_parties() -> Any:
+    """Condition on AccountParty: the row is of the newest delivery (business date, then batch) naming its account."""
+    newer = aliased(AccountParty)
+    later = (newer.business_date > AccountParty.business_date) | (
+        (newer.business_date == AccountParty.business_date) & (newer.batch_id > AccountParty.batch_id)
+    )
+    return ~select(newer.account_id).where(newer.account_id == AccountParty.account_id, later).exists()
+
+
+def party_accounts(db: Session, customer_id: int, today: date) -> list[tuple[AccountParty, Account, Product]]:
+    """The accounts a customer is party to but does not own, with its role, as delivered last and valid today."""
+    stmt = (
+        select(AccountParty, Account, Product)
+        .join(Account, Account.id == AccountParty.account_id)
+        .join(Product, Product.code == Account.product_code)
+        .where(
+            AccountParty.customer_id == customer_id,
+            Account.customer_id != customer_id,
+            AccountParty.valid_from <= today,
+            or_(AccountParty.valid_to.is_(None), AccountParty.valid_to > today),
+            current_parties(),
+        )
+        .order_by((Account.status == "CLOSED"), Product.sort_order, Account.open_date, AccountParty.role)
+    )
+    return [(party, a, p) for party, a, p in db.execute(stmt)]
 
 
 def loans(db: Session, customer_id: int) -> list[tuple[LoanContract, Product]]:

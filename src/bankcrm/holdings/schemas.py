@@ -39,6 +39,14 @@ class AccountRead(BaseModel):
     linked_account_no: str | None = None  # a debit card's demand account, masked
 
 
+class PartyAccountRead(AccountRead):
+    """An account the customer is party to without owning it: its role there (the owner's AUM counts it)."""
+
+    role: str  # code_item account_party_role
+    role_label: str
+    valid_to: date | None = None  # the party's role ends the day before, when the file gave an end
+
+
 class LoanRead(BaseModel):
     """One loan contract (number masked) with its five-category classification."""
 
@@ -196,6 +204,8 @@ class CustomerView(BaseModel):
     figures: FiguresRead | None
     balance_series: list[MonthBalance]
     accounts: list[AccountRead]
+    # Joint holder, signatory, attorney or guardian of another customer's account: listed, outside this AUM.
+    party_accounts: list[PartyAccountRead] = []
     loans: list[LoanRead]
     maturities: list[MaturityRead]
     tasks: list[TaskRead]

@@ -44,6 +44,7 @@ TASK_STATUSES: dict[str, str | None] = {s.value.lower(): s.value for s in schema
 OPEN_TAB = schemas.TaskState.OPEN.value.lower()  # the default tab
 # Code tables the pages show labels of.
 CODE_CATEGORIES = (
+    "account_party_role",
     "account_status",
     "customer_status",
     "guarantee_type",

@@ -136,6 +136,20 @@ LINKS = FileFormat(
     key=None,
 )
 
+# An account's parties besides its owner (docs/ingest-formats.md "account_parties"): keyed by account,
+# customer and role, which the plan checks (a CIF number merged into another counts as its survivor's).
+ACCOUNT_PARTIES = FileFormat(
+    "account_parties",
+    (
+        Column("account_no", NUMBER, mask=MASK_NUMBER),
+        Column("cif_no", TEXT, max_len=11, mask=MASK_NUMBER),
+        Column("role", CODE, code_table="account_party_role"),
+        Column("valid_from", DATE, required=False),
+        Column("valid_to", DATE, required=False),
+    ),
+    key=None,
+)
+
 # Customers as a source system delivers them (docs/ingest-formats.md "customers"); the customers
 # module's own validation checks each row (ingest/service/customer_plan.py), so most columns are plain text here.
 CUSTOMERS = FileFormat(
@@ -182,5 +196,5 @@ CUSTOMERS = FileFormat(
     key="source_customer_id",
 )
 
-FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, CUSTOMERS)}
+FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, ACCOUNT_PARTIES, CUSTOMERS)}
 FILE_TYPES = tuple(FORMATS)

@@ -54,6 +54,7 @@ MODULE = Module(
     # through the customers service. The figures queue takes both customers after either.
     writes=(
         "account",
+        "account_party",
         "account_transaction",
         "assignment_request_item",
         "balance_snapshot",

@@ -75,6 +75,28 @@ class Account(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AccountParty(Base):
+    """A customer's role on an account other than its owner's: joint holder, authorised signatory, attorney, guardian.
+
+    The owner (the primary holder) is ``account.customer_id``, set by the accounts file, and is never a row
+    here. Rows come from ``account_parties`` deliveries, keyed by that delivery: an account's parties are
+    those of the newest delivery (business date, then batch) that named the account, so a later file
+    replaces an account's earlier parties and a corrected re-delivery replaces its own rows only.
+    """
+
+    __tablename__ = "account_party"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)  # code_item account_party_role
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id"), primary_key=True, index=True)
+    business_date: Mapped[date]  # the delivery's business date (which delivery of an account is newest)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]  # exclusive: the party's last day is the day before
+
+    __table_args__ = (Index("ix_account_party_account_delivery", "account_id", "business_date", "batch_id"),)
+
+
 class LoanContract(Base):
     """A loan contract: amount, drawn, outstanding, term, repayment, guarantee, five-category class."""
 

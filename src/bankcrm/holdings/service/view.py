@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
+from bankcrm.catalogue import service as catalogue
 from bankcrm.customers.service import reads as customer_reads
 from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import (
@@ -19,6 +21,7 @@ from bankcrm.holdings.schemas import (
     LoanRead,
     MaturityRead,
     MonthBalance,
+    PartyAccountRead,
     TaskRead,
     TransactionPage,
     TransactionRead,
@@ -28,11 +31,13 @@ from bankcrm.kit.i18n import label
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.models.customer import Customer
+from bankcrm.models.holding import Account, Product
 from bankcrm.models.task import Task
 from bankcrm.relationships.service import circles as circle_service
 from bankcrm.relationships.service import groups as group_service
 
 MATURITY_HORIZON_DAYS = 90
+ROLE_TABLE = "account_party_role"
 
 
 def task_read(task: Task, customer: Customer, customer_name: str) -> TaskRead:
@@ -107,6 +112,48 @@ def _local_midnight(day: date | None, timezone: str) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
 
 
+def _account_read(a: Account, p: Product, locale: str, digits: dict[str, int]) -> dict[str, Any]:
+    """An account's fields as AccountRead takes them (number masked)."""
+    return {
+        "account_no": a.account_no_masked,
+        "product_code": a.product_code,
+        "product": label(p, locale),
+        "category": p.category,
+        "currency": a.currency,
+        "status": a.status,
+        "open_date": a.open_date,
+        "close_date": a.close_date,
+        "rate_bp": a.rate_bp,
+        "maturity_date": a.maturity_date,
+        "auto_renew": a.auto_renew,
+        "balance": a.balance,
+        "balance_date": a.balance_date,
+        "risk_level": p.risk_level,
+        "minor_units": digits.get(a.currency, 2),
+        "linked_account_no": a.linked_account_masked,
+    }
+
+
+def party_accounts(
+    db: Session, customer_id: int, locale: str, today: date, digits: dict[str, int]
+) -> list[PartyAccountRead]:
+    """The accounts of others this customer is joint holder, signatory, attorney or guardian of, with the role.
+
+    Seen by whoever may see this customer, as the account relates to them; the owner is not named (it may
+    be out of the reader's scope), and the balance counts in the owner's figures only.
+    """
+    roles = catalogue.labels_of(db, ROLE_TABLE, locale)
+    return [
+        PartyAccountRead(
+            **_account_read(a, p, locale, digits),
+            role=party.role,
+            role_label=roles.get(party.role, party.role),
+            valid_to=party.valid_to,
+        )
+        for party, a, p in repository.party_accounts(db, customer_id, today)
+    ]
+
+
 def customer_view(
     db: Session, principal: Principal, cif_no: str, locale: str, today: date, timezone: str
 ) -> CustomerView:
@@ -114,27 +161,7 @@ def customer_view(
     customer = customer_reads.get_customer(db, principal, cif_no)
     head = customer_reads.summaries(db, principal, [customer])[0]
     digits = repository.minor_units(db)
-    accounts = [
-        AccountRead(
-            account_no=a.account_no_masked,
-            product_code=a.product_code,
-            product=label(p, locale),
-            category=p.category,
-            currency=a.currency,
-            status=a.status,
-            open_date=a.open_date,
-            close_date=a.close_date,
-            rate_bp=a.rate_bp,
-            maturity_date=a.maturity_date,
-            auto_renew=a.auto_renew,
-            balance=a.balance,
-            balance_date=a.balance_date,
-            risk_level=p.risk_level,
-            minor_units=digits.get(a.currency, 2),
-            linked_account_no=a.linked_account_masked,
-        )
-        for a, p in repository.accounts(db, customer.id)
-    ]
+    accounts = [AccountRead(**_account_read(a, p, locale, digits)) for a, p in repository.accounts(db, customer.id)]
     loans = [
         LoanRead(
             contract_no=c.contract_no_masked,
@@ -194,6 +221,7 @@ def customer_view(
         figures=FiguresRead.model_validate(figure, from_attributes=True) if figure else None,
         balance_series=series,
         accounts=accounts,
+        party_accounts=party_accounts(db, customer.id, locale, today, digits),
         loans=loans,
         maturities=sorted(maturities, key=lambda m: m.maturity_date),
         tasks=[task_read(t, customer, head.name) for t in repository.open_tasks_of_customer(db, customer.id)],

@@ -12,7 +12,7 @@ from bankcrm.db import ordered
 from bankcrm.ingest.repository.writes import insert_rows
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
-from bankcrm.models.holding import AccountTransaction, BalanceSnapshot
+from bankcrm.models.holding import AccountParty, AccountTransaction, BalanceSnapshot
 from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from bankcrm.models.relationship import CustomerLink
 
@@ -34,8 +34,13 @@ def customers_of_batch(db: Session, batch_id: int, file_type: str) -> list[int]:
 
 
 def delete_batch_rows(db: Session, batch_id: int, file_type: str) -> int:
-    """Remove what a batch loaded (balances, transactions, links); accounts and loans are upserts, never removed."""
-    table: Any = {"balances": BalanceSnapshot, "transactions": AccountTransaction, "links": CustomerLink}.get(file_type)
+    """Remove what a batch loaded (balances, transactions, links, parties); accounts and loans are upserts, kept."""
+    table: Any = {
+        "balances": BalanceSnapshot,
+        "transactions": AccountTransaction,
+        "links": CustomerLink,
+        "account_parties": AccountParty,
+    }.get(file_type)
     if table is None:
         return 0
     result: Any = db.execute(delete(table).where(table.batch_id == batch_id))

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from bankcrm.ingest.repository.chunks import _chunks
 from bankcrm.models.customer import CodeItem, Customer
-from bankcrm.models.holding import Account, BalanceSnapshot, Currency, LoanContract, Product
+from bankcrm.models.holding import Account, AccountParty, BalanceSnapshot, Currency, LoanContract, Product
 from bankcrm.models.ingest import IngestBatch
+from bankcrm.models.matching import CustomerAlias
 from bankcrm.models.org import OrgUnit
 from bankcrm.models.relationship import CustomerLink
 
@@ -142,6 +143,22 @@ def customers_by_cif(db: Session, cif_nos: list[str]) -> dict[str, Customer]:
     for part in _chunks(sorted(cif_nos)):
         found |= {c.cif_no: c for c in db.scalars(select(Customer).where(Customer.cif_no.in_(part)))}
     return found
+
+
+def party_customer_ids(db: Session, cif_nos: list[str]) -> pl.DataFrame:
+    """(cif_no, _party_id) for the CIF numbers on file; a number merged into another names the survivor."""
+    found: dict[str, int] = {}
+    for part in _chunks(sorted(cif_nos)):
+        found |= {c: i for c, i in db.execute(select(Customer.cif_no, Customer.id).where(Customer.cif_no.in_(part)))}
+        aliases = select(CustomerAlias.cif_no, CustomerAlias.customer_id).where(CustomerAlias.cif_no.in_(part))
+        found |= {c: i for c, i in db.execute(aliases)}  # the alias wins over the merged customer's own row
+    return pl.DataFrame(list(found.items()), schema={"cif_no": pl.String, "_party_id": pl.Int64}, orient="row")
+
+
+def party_keys_of_batch(db: Session, batch_id: int) -> list[tuple[int, int, str]]:
+    """(account, customer, role) of the parties a delivery loaded."""
+    cols = (AccountParty.account_id, AccountParty.customer_id, AccountParty.role)
+    return [(a, c, r) for a, c, r in db.execute(select(*cols).where(AccountParty.batch_id == batch_id))]
 
 
 def _active_link(today: date) -> Any:

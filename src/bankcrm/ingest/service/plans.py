@@ -104,6 +104,9 @@ def _with_account(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
     return frame.join(ctx.account_map, on="account_no", how="left")
 
 
+with_account = _with_account  # the account_parties plan finds accounts the same way
+
+
 def _with_category(frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
     return frame.with_columns(pl.col("product_code").replace_strict(ctx.categories, default=None).alias("_category"))
 

@@ -17,6 +17,7 @@ from bankcrm.ingest.formats import FORMATS
 from bankcrm.ingest.reader import EXTRA, LINE, checksum
 from bankcrm.ingest.seen import SeenKeys
 from bankcrm.ingest.service.link_plan import REPEATED_LINK
+from bankcrm.ingest.service.party_plan import REPEATED_PARTY
 from bankcrm.ingest.service.rejects import Reject, delivered, stored_row
 from bankcrm.ingest.service.run import (
     DEFAULT_LIMITS,
@@ -37,7 +38,7 @@ from bankcrm.models.ingest import IngestReject, IngestRun
 
 # Reasons that depend on the rest of the file, not on the database: fixing the database cannot
 # cure them, and the rows they name are not re-run (their first line may have loaded).
-FILE_BOUND = frozenset({DUPLICATE_KEY, EXTRA_FIELDS, REPEATED_LINK})
+FILE_BOUND = frozenset({DUPLICATE_KEY, EXTRA_FIELDS, REPEATED_LINK, REPEATED_PARTY})
 NOT_LOADED = N_("This delivery has not been loaded yet; load the file without --rerun.")
 OTHER_FILE = N_("This file is not the one loaded for this delivery; load it without --rerun to replace the delivery.")
 SUPERSEDED = N_("Run %(run)s has since replaced this run's rows; re-run that run instead.")

@@ -40,6 +40,7 @@ from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, MAX_LINE_BYTES, Fil
 from bankcrm.ingest.seen import SeenKeys
 from bankcrm.ingest.service.customer_plan import CustomersPlan
 from bankcrm.ingest.service.link_plan import LinksPlan
+from bankcrm.ingest.service.party_plan import AccountPartiesPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
 from bankcrm.kit.crypto import FieldCipher
@@ -53,7 +54,12 @@ SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 Progress = Callable[[int], None]
 
 
-PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan(), "customers": CustomersPlan()}
+PLANS: dict[str, Any] = {
+    **HOLDING_PLANS,
+    "links": LinksPlan(),
+    "account_parties": AccountPartiesPlan(),
+    "customers": CustomersPlan(),
+}
 
 
 class Refused(ValidationFailed):
@@ -211,7 +217,7 @@ def _load_chunks(
 ) -> tuple[int, list[Reject], list[str]]:
     """Check and load chunk by chunk; returns rows loaded, the rejects and the header."""
     plan = PLANS[req.file_type]
-    seen = SeenKeys()  # no key (links): the plan finds repeats itself
+    seen = SeenKeys()  # no key (links, account parties): the plan finds repeats itself
     loaded = 0
     rejects: list[Reject] = []
     header: list[str] = []

@@ -27,6 +27,7 @@ from bankcrm.models.base import Base
 # history, source records and reviews.
 MOVED: dict[str, tuple[str, ...]] = {
     "account": ("customer_id",),
+    "account_party": ("customer_id",),  # joint holder, signatory: a repeat of one the survivor has is dropped
     "account_transaction": ("customer_id",),
     "assignment_request_item": ("customer_id",),
     "balance_snapshot": ("customer_id",),
