@@ -175,17 +175,18 @@ def _index_ddl(conn: Connection) -> set[tuple[str, str]]:
 class _Loader:
     """Inserts batches through the raw driver connection: executemany on SQLite, COPY on PostgreSQL."""
 
-    def __init__(self, engine: Engine) -> None:
-        """Prepare one statement per table; on SQLite, give the connection a cache that holds the load."""
+    def __init__(self, engine: Engine, columns: dict[Table, tuple[str, ...]] | None = None) -> None:
+        """Prepare one statement per table of ``columns`` (default: this bench's), in the order the rows
+        come; on SQLite, give the connection a cache that holds the load."""
         self.raw = engine.raw_connection()
         self.dbapi: Any = self.raw.driver_connection
         self.sqlite = engine.dialect.name == "sqlite"
         quote = engine.dialect.identifier_preparer.quote
         self.statements: list[str] = []
-        for table, columns in COLUMNS.items():
-            names = ", ".join(quote(c) for c in columns)
+        for table, table_columns in (columns or COLUMNS).items():
+            names = ", ".join(quote(c) for c in table_columns)
             if self.sqlite:
-                marks = ", ".join("?" * len(columns))
+                marks = ", ".join("?" * len(table_columns))
                 self.statements.append(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})")
             else:
                 self.statements.append(f"COPY {quote(table.name)} ({names}) FROM STDIN")

@@ -7,6 +7,16 @@ pinyin) and ``score`` (Splink on DuckDB, every blocking rule) and reports wall s
 many planted duplicates were found at or above the upper threshold.
 
 Usage: PYTHONPATH=src python bench/match_dedupe.py [N] [--threads T]
+
+``db sqlite|postgresql [N]``: the whole ``bankcrm match run --full`` from a database instead. A bench-only
+bulk fill writes N customers (the demo generator's CORE customers, each followed by its CREDIT record when
+it has one: the planted near-duplicates, hard negatives and new people of ``bankcrm.demo.feed``) as the app
+stores them: customer row with name pinyin and initials, encrypted ID with blind index and masked copy,
+profile, encrypted mobile and plain address contacts (``bench/cif.py``'s way: rows built in worker processes
+with the app's cipher, loaded through the raw driver, secondary indexes rebuilt after). Search keys are not
+written: matching never reads them. Then the real CLI runs in a child process and is timed end to end
+(read, decrypt, score, write the reviews), with the child's peak RSS and CPU seconds; the reviews it opened
+are checked against the generator's truth.
 """
 
 from __future__ import annotations
@@ -16,6 +26,9 @@ import os
 import resource
 import sys
 import time
+from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -111,7 +124,293 @@ def synthetic(n: int, seed: int = 14) -> tuple[pl.DataFrame, int]:
     return full, len(copies)
 
 
+# ---------------------------------------------------------------- the whole run, from a database
+
+DB_SEED = 2026
+DB_BATCH = 20_000
+PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")
+
+
+def _db_columns() -> dict[Any, tuple[str, ...]]:
+    from bankcrm.models.customer import CorporateProfile, Customer, CustomerContact, IndividualProfile
+
+    return {
+        Customer.__table__: (
+            "id", "cif_no", "kind", "status", "name", "name_pinyin", "name_initials", "id_type", "id_no_enc",
+            "id_no_index", "id_no_masked", "uscc", "home_unit_id", "created_at", "updated_at",
+        ),
+        IndividualProfile.__table__: ("customer_id", "gender", "birth_date", "employer"),
+        CorporateProfile.__table__: ("customer_id", "legal_rep_name", "registered_address", "listed"),
+        CustomerContact.__table__: (
+            "id", "customer_id", "channel", "purpose", "value", "value_enc", "value_index", "value_masked", "preferred",
+        ),
+    }  # fmt: skip
+
+
+def _same_identity(row: dict[str, str], core: dict[str, str]) -> bool:
+    return (bool(row.get("id_no")) and row.get("id_no") == core.get("id_no")) or (
+        bool(row.get("uscc")) and row.get("uscc") == core.get("uscc")
+    )
+
+
+def _records(start: int, stop: int) -> list[tuple[dict[str, str], str]]:
+    """CORE records of customers [start, stop), each followed by its CREDIT record if any, with the truth cluster."""
+    from bankcrm.demo.feed import core_record, credit_record
+
+    out: list[tuple[dict[str, str], str]] = []
+    for i in range(start, stop):
+        core = core_record(DB_SEED, i)
+        out.append((core, f"P{i + 1:09d}"))
+        credit = credit_record(DB_SEED, i, core)
+        # A CREDIT record with its CORE customer's ID or USCC links by identity on arrival: never a second customer.
+        if credit is not None and not _same_identity(credit[0], core):
+            out.append(credit)
+    return out
+
+
+_db_setup: dict[str, Any] = {}
+
+
+@lru_cache(maxsize=200_000)
+def _given_syllables(rest: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
+    from bankcrm.kit.pinyin import _ascii_lower
+
+    out: list[str] = []
+    for part in lazy_pinyin(rest, style=Style.NORMAL):
+        out.extend(word for word in (_ascii_lower(w) for w in part.split()) if word)
+    return tuple(out)
+
+
+def _name_pinyin(name: str) -> tuple[str, str]:
+    """``kit.pinyin.pinyin_full`` and ``pinyin_initials`` of a name, the given name's reading cached (demo names
+    are mostly distinct, their given names are not): the same values, a few times faster."""
+    from bankcrm.kit.pinyin import _surname_split
+
+    surname, rest = _surname_split(name.strip())
+    syllables = [*surname, *_given_syllables(rest)]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def _e164(mobile: str) -> str:
+    """``validators.mobile`` for the generator's plain mainland mobiles without parsing; anything else parsed."""
+    from bankcrm.kit import validators
+
+    digits = "".join(ch for ch in mobile if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789":
+        return "+86" + digits
+    return validators.mobile(mobile)
+
+
+def _db_build(task: tuple[int, int, int]) -> tuple[tuple[list[tuple[Any, ...]], ...], list[str]]:
+    """Rows of the records of CORE customers [start, stop), customer ids from ``first_id``; and their clusters."""
+    from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE
+    from bankcrm.kit import masking, validators
+    from bankcrm.kit.crypto import aad_for
+
+    start, stop, first_id = task
+    cipher, now, preferred, listed, bind_date, units = (
+        _db_setup[k] for k in ("cipher", "now", "preferred", "listed", "birth_date", "units")
+    )
+    customers: list[tuple[Any, ...]] = []
+    individuals: list[tuple[Any, ...]] = []
+    corporates: list[tuple[Any, ...]] = []
+    contacts: list[tuple[Any, ...]] = []
+    clusters: list[str] = []
+    for cid, (row, cluster) in enumerate(_records(start, stop), first_id):
+        name = row["name"] or row.get("name_en") or ""
+        pinyin, initials = _name_pinyin(name)
+        id_no = row.get("id_no") or ""
+        id_enc = cipher.encrypt(id_no, aad_for("customer", "id_no", cid)) if id_no else None
+        customers.append(
+            (cid, validators.cif_number(cid), row["kind"], row.get("status") or "ACTIVE", name, pinyin, initials,
+             row.get("id_type") or None, id_enc, cipher.blind_index(id_no, ID_PURPOSE) if id_no else None,
+             masking.mask_id_number(id_no) if id_no else None, row.get("uscc") or None, units[cid % len(units)],
+             now, now)
+        )  # fmt: skip
+        if row["kind"] == "individual":
+            born = date.fromisoformat(row["birth_date"]) if row.get("birth_date") else None
+            individuals.append((cid, row.get("gender") or None, bind_date(born), row.get("employer") or None))
+        else:
+            corporates.append((cid, row.get("legal_rep_name") or None, row.get("registered_address") or None, listed))
+        mobile = row.get("mobile") or ""
+        if mobile:
+            e164 = _e164(mobile)
+            mobile_enc = cipher.encrypt(e164, aad_for("customer_contact", "value", 2 * cid))
+            contacts.append(
+                (2 * cid, cid, "phone", "mobile", None, mobile_enc, cipher.blind_index(e164, PHONE_PURPOSE),
+                 masking.mask_phone(e164), preferred)
+            )  # fmt: skip
+        address = row.get("address") or ""
+        if address:
+            purpose = "HOME" if row["kind"] == "individual" else "OFFICE"
+            contacts.append(
+                (2 * cid + 1, cid, "address", purpose, address, None, None, masking.mask_text(address), preferred)
+            )
+        clusters.append(cluster)
+    return (customers, individuals, corporates, contacts), clusters
+
+
+def fill(engine: Any, cipher: Any, customers: int) -> dict[int, str]:
+    """Insert about ``customers`` customers (CORE customers with their CREDIT records); id → truth cluster."""
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from sqlalchemy import insert, text
+
+    from bankcrm.kit.time import utcnow
+    from bankcrm.models.customer import CorporateProfile, Counter, Customer, CustomerContact, IndividualProfile
+    from bench.cif import _bind, _index_ddl, _Loader
+
+    dialect = engine.dialect
+    with engine.connect() as conn:
+        units = [r[0] for r in conn.execute(text("SELECT id FROM org_unit WHERE kind_code <> 'head_office'"))]
+    _db_setup.update(
+        cipher=cipher,
+        now=_bind(Customer.__table__.c.created_at, dialect)(utcnow()),
+        preferred=_bind(CustomerContact.__table__.c.preferred, dialect)(True),
+        listed=_bind(CorporateProfile.__table__.c.listed, dialect)(False),
+        birth_date=_bind(IndividualProfile.__table__.c.birth_date, dialect),
+        units=units,
+    )
+    # CORE customers needed for about ``customers`` records in all (the share of CREDIT records is measured on
+    # the first chunk); each chunk's ids start at a multiple of 2 * DB_BATCH (room for every CREDIT record).
+    per_core = len(_records(0, DB_BATCH)) / DB_BATCH
+    core_total = round(customers / per_core)
+    tasks = [(c, min(c + DB_BATCH, core_total), 2 * c + 1) for c in range(0, core_total, DB_BATCH)]
+    columns = _db_columns()
+    deferred = [index for table in columns for index in table.indexes]
+    with engine.begin() as conn:
+        schema = _index_ddl(conn)
+        for index in deferred:
+            index.drop(conn)
+    loader = _Loader(engine, columns)
+    clusters: dict[int, str] = {}
+    ids: list[int] = [0]
+    workers = os.cpu_count() or 2
+    with ProcessPoolExecutor(workers, get_context("fork")) as pool:
+        pending: deque[Future[Any]] = deque()
+
+        def take() -> None:
+            rows, batch_clusters = pending.popleft().result()
+            loader.load(rows)
+            batch_ids = [r[0] for r in rows[0]]
+            clusters.update(zip(batch_ids, batch_clusters, strict=True))
+            ids.append(batch_ids[-1])
+            print(f"  {len(clusters):>9,} customers", file=sys.stderr, flush=True)
+
+        for task in tasks:
+            pending.append(pool.submit(_db_build, task))
+            if len(pending) > workers:
+                take()
+        while pending:
+            take()
+    loader.close()
+    last = max(ids)
+    with engine.begin() as conn:
+        if dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        for index in deferred:
+            index.create(conn)
+        if _index_ddl(conn) != schema:
+            raise RuntimeError("the rebuilt indexes differ from the migrated schema")
+        conn.execute(insert(Counter.__table__), [{"name": "cif", "value": last}])
+        if dialect.name == "postgresql":
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('customer', 'id'), {last})"))
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('customer_contact', 'id'), {2 * last + 1})"))
+        conn.execute(text("ANALYZE"))
+    return clusters
+
+
+def db_main(database: str, customers: int) -> None:
+    """Fill a fresh database, time ``bankcrm match run --full`` in a child process, check its reviews."""
+    import subprocess
+    import tempfile
+    from collections import Counter
+    from pathlib import Path
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import sessionmaker
+
+    from bankcrm.config import Settings
+    from bankcrm.db import make_engine, session_scope
+    from bankcrm.demo import org as demo_org
+    from bankcrm.migrate import upgrade
+    from bench.common import RESULTS, machine
+
+    cipher = Settings(mode="test").field_cipher()  # the built-in development keys: bench data is synthetic
+    if database == "sqlite":
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bankcrm-match-')) / 'bench.db'}"
+    else:
+        from bench.run import fresh_postgres
+
+        maybe = fresh_postgres(PG_URL)
+        if maybe is None:
+            raise SystemExit("PostgreSQL not reachable")
+        url = maybe
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(sessionmaker(bind=engine)) as db:
+        demo_org.build(db)
+    started = time.perf_counter()
+    clusters = fill(engine, cipher, customers)
+    fill_seconds = time.perf_counter() - started
+    env = {**os.environ, "BANKCRM_DATABASE_URL": url, "BANKCRM_MODE": "test"}
+    load_before = os.getloadavg()
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", "from bankcrm.cli.main import app; app()", "match", "run", "--full"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    run_seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_after = os.getloadavg()
+    if done.returncode:
+        raise SystemExit(done.stdout + done.stderr)
+    with engine.connect() as conn:
+        reviews = conn.execute(
+            text("SELECT customer_id, other_customer_id, probability FROM match_review WHERE kind = 'duplicate'")
+        ).all()
+    engine.dispose()
+    truth = clusters
+    sizes = Counter(clusters.values())
+    planted = sum(k * (k - 1) // 2 for k in sizes.values())
+    high = [(a, b) for a, b, p in reviews if p >= 0.95]
+    result = {
+        "database": database,
+        "customers": len(clusters),
+        "fill_seconds": round(fill_seconds, 1),
+        "match_run_full_seconds": round(run_seconds, 1),
+        "match_run_cpu_seconds": round(
+            usage.ru_utime + usage.ru_stime - usage_before.ru_utime - usage_before.ru_stime, 1
+        ),
+        "match_run_peak_rss_mib": round(
+            usage.ru_maxrss / 1024
+        ),  # the largest child: the CLI (fill workers are smaller)
+        "cli_output": done.stdout.strip(),
+        "reviews_opened": len(reviews),
+        "reviews_at_or_above_upper": len(high),
+        "planted_pairs": planted,
+        "planted_found_at_or_above_upper": sum(1 for a, b in high if truth[a] == truth[b]),
+        "planted_found_at_or_above_lower": sum(1 for a, b, _ in reviews if truth[a] == truth[b]),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+        "machine": machine(),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"match_run-{database}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] == "db":
+        db_main(argv[1], int(argv[2]) if len(argv) > 2 else 1_000_000)
+        return
     n = int(argv[0]) if argv and argv[0].isdigit() else 1_000_000
     threads = int(argv[argv.index("--threads") + 1]) if "--threads" in argv else 2
     records, planted = synthetic(n)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from bankcrm.config import Settings
+from bankcrm.matching.service.feed import _aad
 from bankcrm.models.base import Base
 from bankcrm.models.customer import Customer
 from bankcrm.models.matching import MatchReview
@@ -17,6 +19,7 @@ from tests.conftest import unit_id, user_id
 from tests.factories import make_customer
 
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+CIPHER = Settings(mode="test").field_cipher()
 
 
 def add(db: Session, table: str, **values: Any) -> Any:
@@ -61,7 +64,13 @@ def plant_pair(db: Session, prefix: str = "7700000", unit: str = "BJ") -> Pair:
     ids = {"s": survivor.id, "m": merged.id, "t": third.id}
     bj, am1 = unit_id(db, unit), user_id(db, "am1")
     batch = add(
-        db, "ingest_batch", source="CORE", file_type="accounts", business_date=date(2026, 1, 5), checksum="x" * 64
+        db,
+        "ingest_batch",
+        source="CORE",
+        file_type="accounts",
+        # a day of its own per prefix: browser tests plant several pairs in one shared database
+        business_date=date(2026, 1, 5) + timedelta(days=int(prefix) % 997),
+        checksum="x" * 64,
     )
     accounts: list[int] = []
     for n, who in enumerate(("s", "m")):
@@ -144,7 +153,10 @@ def plant_pair(db: Session, prefix: str = "7700000", unit: str = "BJ") -> Pair:
             kind="individual",
             customer_id=cid,
             match_method="identity",
-            values_enc="enc",
+            # encrypted as the feed stores it (the test keys), so the Sources tab can show it
+            values_enc=CIPHER.encrypt(
+                json.dumps({"name": "张伟"}, ensure_ascii=False), _aad("CORE", f"{prefix}-{who}")
+            ),
             values_hash="h" * 64,
             first_seen=date(2026, 1, 1),
             last_seen=date(2026, 1, 5),

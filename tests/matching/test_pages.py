@@ -9,6 +9,7 @@ from bankcrm.models.matching import CustomerSource, MatchReview
 from tests.conftest import csrf_from, signed_in
 from tests.factories import make_customer
 from tests.matching.plant import plant_pair
+from tests.matching.test_merge import _merge
 
 ZH = {"Accept-Language": "zh-CN"}
 
@@ -130,3 +131,35 @@ def test_a_delivered_record_is_linked_from_the_queue(make_client, db: Session) -
     assert kept is not None
     assert (kept.customer_id, kept.match_method, kept.match_probability) == (customer.id, "reviewed", 0.8)
     assert db.get(MatchReview, review.id).status == "linked"  # type: ignore[union-attr]
+
+
+def test_the_kept_customer_page_undoes_a_merge(make_client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    # given a pair merged by ops and approved by the manager (through the API)
+    pair = plant_pair(db, "7710050")
+    api = make_client()
+    _merge(api, pair.review.id, "77100500001")
+    manager, am1 = signed_in(make_client(), "manager"), signed_in(make_client(), "am1")
+    # when the manager opens the kept customer's Sources tab
+    tab = manager.get("/customers/77100500001/tabs/sources")
+    # then the merged number is listed with a button to undo it
+    assert 'data-merged-cif="77100500002"' in tab.text
+    assert 'data-unmerge="77100500002"' in tab.text
+    # and in Chinese too
+    assert "撤销合并" in manager.get("/customers/77100500001/tabs/sources", headers=ZH).text
+    # when an account manager (no match.approve) posts the undo, then it is refused and nothing changes
+    page = am1.get("/customers")
+    refused = am1.post(
+        "/customers/77100500002/unmerge", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    # when the manager posts it
+    undone = manager.post(
+        "/customers/77100500002/unmerge", data={"csrf_token": csrf_from(tab.text)}, follow_redirects=False
+    )
+    # then the kept customer's page follows, and the merged customer is back under its own number
+    assert (undone.status_code, undone.headers["location"]) == (303, "/customers/77100500001?saved=1")
+    db.expire_all()
+    merged = db.get(Customer, pair.merged.id)
+    assert merged is not None and merged.status != "MERGED"
+    assert db.get(MatchReview, pair.review.id).status == "unmerged"  # type: ignore[union-attr]
+    assert 'data-merged-cif="77100500002"' not in manager.get("/customers/77100500001/tabs/sources").text

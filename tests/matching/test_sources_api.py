@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.models.audit import AuditEvent
+from bankcrm.models.matching import MatchReview
 from tests.conftest import signed_in, token_for
 from tests.holdings.helpers import DAY, load, write_file
 from tests.matching.helpers import person
@@ -82,3 +83,33 @@ def test_the_sources_tab_lists_the_records(db: Session, settings: Settings, clie
     # Then each source is a row with its number
     assert page.status_code == 200
     assert 'data-source="CORE"' in page.text and "K-9" in page.text
+
+
+def test_a_record_waiting_in_an_arrival_review_shows_under_its_candidate(
+    db: Session, settings: Settings, client: TestClient, tmp_path: Path
+) -> None:
+    # Given a customer from core banking, and a credit-system record without ID that may be the same person
+    # (same birth date and gender, a name read the same, another mobile and address): it waits for a reviewer
+    load(db, settings, write_file(tmp_path / "c.csv", "customers", [person("P1")]), "customers")
+    cif = cif_of(db, "CORE", "P1")
+    maybe = person("K-7", name="王晓明", id_type="", id_no="", mobile="13900000000", address="上海市黄浦区南京东路8号")
+    load(db, settings, write_file(tmp_path / "k.csv", "customers", [maybe]), "customers", DAY, source="CREDIT")
+    review_id = db.scalar(select(MatchReview.id).where(MatchReview.kind == "arrival", MatchReview.status == "open"))
+    assert review_id is not None
+    # When the operations manager asks for the customer's sources
+    response = client.get(f"/api/v1/customers/{cif}/sources", headers=token_for(client, "ops"))
+    # Then the linked record, then the waiting one with its review and no match method, values masked
+    assert response.status_code == 200, response.text
+    assert [(r["source"], r["source_customer_id"], r["match_method"], r["review_id"]) for r in response.json()] == [
+        ("CORE", "P1", "created", None),
+        ("CREDIT", "K-7", None, review_id),
+    ]
+    assert response.json()[1]["values"]["mobile"] == "139****0000"
+    # And the lookup by the waiting record's number finds no customer yet (it is nobody's until reviewed)
+    found = client.get(
+        "/api/v1/customers", params={"source": "CREDIT", "source_customer_id": "K-7"}, headers=token_for(client, "ops")
+    )
+    assert (found.status_code, found.json()["items"]) == (200, [])
+    # And the Sources tab links the waiting record to its review
+    tab = signed_in(client, "ops").get(f"/customers/{cif}/tabs/sources")
+    assert f'data-waiting-review="{review_id}"' in tab.text

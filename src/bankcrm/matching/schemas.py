@@ -33,7 +33,8 @@ class Placement:
 
 class SourceRecordRead(BaseModel):
     """One source record of a customer (客户号对照): who delivered it under which number, how it was linked,
-    and its delivered values masked as the customer's own are."""
+    and its delivered values masked as the customer's own are. A record still waiting in an open arrival
+    review against this customer is listed too, with ``review_id`` and no match method."""
 
     source: str
     source_label: str
@@ -45,6 +46,15 @@ class SourceRecordRead(BaseModel):
     first_seen: date
     last_seen: date
     values: dict[str, str]
+    # Not linked yet: the open arrival review that asks whether the record is this customer (None: linked).
+    review_id: int | None = None
+
+
+class MergeInForce(BaseModel):
+    """A customer merged into this one and not unmerged: its former CIF number and when."""
+
+    merged_cif_no: str
+    merged_at: datetime
 
 
 class ReviewCustomer(BaseModel):

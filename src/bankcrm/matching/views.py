@@ -1,11 +1,12 @@
-"""HTML pages: the Sources tab, the possible-duplicates queue, one review side by side, undoing a merge."""
+"""HTML pages: the Sources tab (with the merges into the customer), the possible-duplicates queue, one review
+side by side, undoing a merge (from the review or from the kept customer's page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, csrf_protect
 from bankcrm.access.deps import MatchApprover as Approver
@@ -112,4 +113,15 @@ def review_unmerge(request: Request, db: Db, cipher: Cipher, principal: Approver
 def sources_tab(request: Request, db: Db, cipher: Cipher, principal: Reader, cif_no: CifNo) -> Response:
     """The customer's source records (loaded by htmx): source, its number, match method, first and last seen."""
     rows = sources.customer_sources(db, principal, cipher, cif_no, locale_of(request))
-    return render(request, "matching/_sources_tab.html", {"rows": rows})
+    merges = sources.merges_into(db, principal, cif_no)
+    return render(request, "matching/_sources_tab.html", {"rows": rows, "merges": merges, "cif_no": cif_no})
+
+
+@router.post("/customers/{cif_no}/unmerge")
+def customer_unmerge(db: Db, cipher: Cipher, principal: Approver, cif_no: CifNo) -> Response:
+    """Undo the merge of ``cif_no`` (a number merged into the customer whose page this is, or the survivor's:
+    its newest merge), as ``POST /api/v1/customers/{cif_no}/unmerge``: match.approve, one person; then the
+    kept customer's page. A refusal (a later merge to undo first) is the error page, nothing written."""
+    record, _ = merging.unmerge(db, principal, cipher, cif_no)
+    survivor, _merged = merging.cif_numbers(db, record)
+    return RedirectResponse(f"/customers/{survivor}?saved=1", status_code=303)

@@ -21,6 +21,7 @@ from bankcrm.matching.repository.sources import (
     source_systems,
     sources_by_key,
     sources_of,
+    waiting_on,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "sources_by_key",
     "sources_of",
     "standing_duplicate_pairs",
+    "waiting_on",
 ]

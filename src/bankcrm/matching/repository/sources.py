@@ -8,7 +8,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus
-from bankcrm.models.matching import CustomerSource, MatchReview, MatchReviewStatus, SourceSystem, SurvivorshipRule
+from bankcrm.models.matching import (
+    CustomerSource,
+    MatchReview,
+    MatchReviewKind,
+    MatchReviewStatus,
+    SourceSystem,
+    SurvivorshipRule,
+)
 
 IN_CHUNK = 500
 
@@ -58,6 +65,22 @@ def sources_of(db: Session, customer_id: int) -> list[CustomerSource]:
         .order_by(CustomerSource.source, CustomerSource.source_customer_id)
     )
     return list(db.scalars(stmt))
+
+
+def waiting_on(db: Session, customer_id: int) -> list[tuple[CustomerSource, int]]:
+    """Records not linked yet whose open arrival review names this customer as the candidate, with the review id."""
+    stmt = (
+        select(CustomerSource, MatchReview.id)
+        .join(MatchReview, MatchReview.source_record_id == CustomerSource.id)
+        .where(
+            MatchReview.customer_id == customer_id,
+            MatchReview.kind == MatchReviewKind.ARRIVAL,
+            MatchReview.status == MatchReviewStatus.OPEN,
+            CustomerSource.customer_id.is_(None),
+        )
+        .order_by(CustomerSource.source, CustomerSource.source_customer_id)
+    )
+    return [(record, int(review_id)) for record, review_id in db.execute(stmt)]
 
 
 def add(db: Session, row: CustomerSource | MatchReview) -> None:

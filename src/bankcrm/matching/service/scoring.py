@@ -239,6 +239,14 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
 # ---------------------------------------------------------------- the Splink model
 
 
+def _min_length(level: dict[str, Any], left: str, right: str) -> str:
+    """An edit-distance level's optional ``min_length``: both values at least that many characters long."""
+    if "min_length" not in level:
+        return ""
+    n = int(level["min_length"])
+    return f" AND length({left}) >= {n} AND length({right}) >= {n}"
+
+
 def _level_sql(level: dict[str, Any]) -> tuple[str, str]:
     kind = level["kind"]
     if kind == "else":
@@ -250,10 +258,13 @@ def _level_sql(level: dict[str, Any]) -> tuple[str, str]:
     if kind == "exact":
         return f"{left} = {right}", level.get("label", "exact")
     if kind == "levenshtein":
-        return f"levenshtein({left}, {right}) <= {int(level['max'])}", level.get("label", f"edit ≤ {level['max']}")
+        return (
+            f"levenshtein({left}, {right}) <= {int(level['max'])}" + _min_length(level, left, right),
+            level.get("label", f"edit ≤ {level['max']}"),
+        )
     if kind == "damerau":
         return (
-            f"damerau_levenshtein({left}, {right}) <= {int(level['max'])}",
+            f"damerau_levenshtein({left}, {right}) <= {int(level['max'])}" + _min_length(level, left, right),
             level.get("label", f"edit ≤ {level['max']}"),
         )
     if kind == "shares_word":
