@@ -66,6 +66,7 @@ def run(
     start = local_midnight_utc(months[0], timezone)
     end = local_midnight_utc(business_date + timedelta(days=1), timezone)
     written = 0
+    sqlite = repository.is_sqlite(db)
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
         frame = compute(
@@ -82,15 +83,29 @@ def run(
             last_before=repository.last_voucher_before(db, part, start),
             tiers_before=repository.tiers_in(db, part, add_months(months[0], -1)),
         )
-        rows = frame.with_columns(pl.lit(now).alias("computed_at")).to_dicts()
-        repository.replace_rows(db, part, months, rows)
-        written += len(rows)
+        frame = frame.with_columns(pl.lit(now).alias("computed_at"))
+        frame = frame.select(repository.insert_order(frame.columns))
+        if sqlite:
+            frame = sqlite_text(frame)
+        repository.replace_rows(db, part, months, frame.columns, frame.rows())
+        written += frame.height
         if progress is not None:
             progress(len(part))
     for month in months:
         score_month(db, month, rfm_high)
     pruned = repository.prune(db, oldest)
     return SnapshotRun(business_date, mode, len(ids), months, written, pruned)
+
+
+def sqlite_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates and times as the text SQLAlchemy stores on SQLite ('2026-10-01', '2026-10-31 16:00:00.000000', UTC)."""
+    return frame.with_columns(
+        pl.col(pl.Date).dt.strftime("%Y-%m-%d"),
+        pl.col("computed_at")
+        .dt.convert_time_zone("UTC")
+        .dt.replace_time_zone(None)
+        .dt.strftime("%Y-%m-%d %H:%M:%S.%6f"),
+    )
 
 
 def quintile_cuts(values: list[int]) -> list[int]:
