@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # customer, in between goes to the review queue.
     match_upper: float = Field(0.95, gt=0, lt=1)
     match_lower: float = Field(0.60, gt=0, lt=1)
+    # Customer insight (docs/insight.md): the names the bank's own bank goes by in vouchers' counterparty_bank
+    # (a debit naming any other bank is a transfer out to another bank), and the RFM score from which a
+    # recency, frequency or monetary score counts as high for the eight RFM groups.
+    own_bank_names: tuple[str, ...] = ()
+    rfm_high_score: int = Field(3, ge=2, le=5)
     default_locale: Literal["en", "zh_CN"] = "en"
     # The deliver-outbox job: e-mail goes to this SMTP server (plain SMTP, optionally STARTTLS) from this
     # address; SMS and WeChat messages are written as files under outbox_dir/<channel>/ for the channel systems.

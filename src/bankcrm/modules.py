@@ -15,6 +15,7 @@ from bankcrm.holdings.module import MODULE as HOLDINGS
 from bankcrm.home.module import MODULE as HOME
 from bankcrm.households.module import MODULE as HOUSEHOLDS
 from bankcrm.ingest.module import MODULE as INGEST
+from bankcrm.insight.module import MODULE as INSIGHT
 from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
 from bankcrm.matching.module import MODULE as MATCHING
@@ -38,6 +39,7 @@ MODULES: tuple[Module, ...] = (
     MATCHING,
     RELATIONSHIPS,
     WORKFLOW,
+    INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     QUALITY,  # after the steps that change customers: its monthly figures see their work
     OUTBOX,  # last: its job delivers what the other steps wrote
 )

@@ -72,6 +72,8 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "pii.unmask": N_("%(actor)s viewed personal data of %(entity)s in clear"),
     "portfolio.export": N_("%(actor)s exported a portfolio"),
     "quality.gaps_export": N_("%(actor)s exported customers with data gaps"),
+    "insight.tier_watch_export": N_("%(actor)s exported a tier watch list"),
+    "insight.snapshot": N_("%(actor)s computed the monthly customer snapshot"),
     "quality.snapshot": N_("%(actor)s took the monthly data-quality figures"),
     "relationships.derived": N_("%(actor)s derived the customer relationships"),
     "role.set_permissions": N_("%(actor)s changed the permissions of %(entity)s"),

@@ -100,7 +100,14 @@ def _summary(reports: dict[str, Any]) -> None:
 
 
 @batch_app.command("run")
-def batch_run(job: str = typer.Argument(..., help="The step's code (see: bankcrm batch list).")) -> None:
+def batch_run(
+    job: str = typer.Argument(..., help="The step's code (see: bankcrm batch list)."),
+    backfill: bool = typer.Option(
+        False,
+        "--backfill",
+        help="snapshot: compute every month of delivered history (up to 36), not only the last two.",
+    ),
+) -> None:
     """Run one step now (a request waiting for it is filled in)."""
     from bankcrm.jobs.service import runs
     from bankcrm.jobs.service.order import UnknownJob
@@ -112,7 +119,8 @@ def batch_run(job: str = typer.Argument(..., help="The step's code (see: bankcrm
         err_console.print(f"[red]Unknown job {job!r}. Known jobs: {', '.join(exc.known)}.[/red]")
         raise typer.Exit(2) from None
     with _sessions(settings) as factory:
-        steps = runs.run_steps(factory, settings, [job], on_step=_step_line)
+        options: dict[str, Any] = {"backfill": True} if backfill else {}
+        steps = runs.run_steps(factory, settings, [job], options=options, on_step=_step_line)
     _finish(steps)
 
 

@@ -129,6 +129,7 @@ def demo(
     from bankcrm.demo import groups as demo_groups
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
+    from bankcrm.demo import insight as demo_insight
     from bankcrm.demo import org as demo_org
     from bankcrm.demo import parties as demo_parties
     from bankcrm.kit.time import today_in
@@ -150,6 +151,7 @@ def demo(
             demo_groups.build(db, settings)
             parties = demo_parties.build(db, settings, _demo_files_dir(settings))
             demo_assignments.build(db, today_in(settings.timezone))
+            demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
                 fed = _write_feed(settings, _feed_dir(settings), customers, DEFAULT_SEED, "utf-8", feed_day)

@@ -13,6 +13,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     holding,
     household,
     ingest,
+    insight,
     job,
     matching,
     org,

@@ -102,6 +102,33 @@
         window.addEventListener("resize", function () { chart.resize(); });
       });
   }
+  // The insight tab's month-end AUM trend: its data sits in a JSON block beside it. The tab arrives by htmx
+  // after the page loaded, so ECharts is loaded (from our own origin) when the first such chart appears.
+  function drawInsightTrend(el) {
+    var src = document.getElementById(el.dataset.source);
+    if (!src || el.dataset.rendered) { return; }
+    var data = JSON.parse(src.textContent);
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis", formatter: tooltipOf(yuan) },
+      grid: { left: 90, right: 20, top: 20, bottom: 30 },
+      xAxis: { type: "category", data: data.months },
+      yAxis: { type: "value" },
+      series: [{ name: el.dataset.label, type: "line", data: data.values, showSymbol: true }]
+    });
+    el.dataset.rendered = "true";
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  function drawInsightCharts(root) {
+    var charts = root.querySelectorAll("[data-chart='insight-trend']");
+    if (!charts.length) { return; }
+    if (window.echarts) { charts.forEach(drawInsightTrend); return; }
+    var script = document.createElement("script");
+    script.src = "/static/vendor/echarts/echarts.min.js";
+    script.onload = function () { charts.forEach(drawInsightTrend); };
+    document.head.appendChild(script);
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { drawInsightCharts(evt.detail.target); });
   // A link such as /customers/…#tab-history opens that tab (Tabler's Bootstrap handles the click, not the URL).
   function openTabFromHash() {
     if (!location.hash || !window.bootstrap) { return; }

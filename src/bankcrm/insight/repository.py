@@ -1,0 +1,310 @@
+"""Queries of the insight module: the holdings a snapshot is computed from, and the snapshot's own reads and writes.
+
+Reads for the nightly computation take a chunk of customer ids (bounded IN lists both databases take); reads for
+pages take a principal and scope through ``customer_scope`` like every other list.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.scope import customer_scope
+from bankcrm.db import ordered
+from bankcrm.kit.listing import SortSpec
+from bankcrm.kit.pagination import Page, PageRequest
+from bankcrm.models.customer import Customer, IndividualProfile
+from bankcrm.models.holding import Account, AccountTransaction, BalanceSnapshot, CustomerFigure, LoanContract, Product
+from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.org import OrgUnit
+
+# Customers no longer served get no new snapshot rows (their history stays).
+LEFT_OUT_STATUSES = ("MERGED",)
+
+
+# --- which customers --------------------------------------------------------------------------
+
+
+def customers_with_holdings(db: Session) -> list[int]:
+    """Every served customer with an account or a loan contract, ascending."""
+    holders = select(Account.customer_id).union(select(LoanContract.customer_id)).subquery()
+    stmt = select(Customer.id).where(Customer.id.in_(select(holders)), Customer.status.not_in(LEFT_OUT_STATUSES))
+    return sorted(db.scalars(stmt))
+
+
+def changed_since(db: Session, since: datetime | None, month: date) -> list[int]:
+    """Customers whose figures or record changed after ``since``, or who hold something but lack ``month``'s row."""
+    with_row = select(CustomerMonth.customer_id).where(CustomerMonth.month == month)
+    holders = select(Account.customer_id).union(select(LoanContract.customer_id)).subquery()
+    conditions: list[Any] = [and_(Customer.id.in_(select(holders)), Customer.id.not_in(with_row))]
+    if since is not None:
+        figured = select(CustomerFigure.customer_id).where(CustomerFigure.computed_at > since)
+        conditions += [Customer.id.in_(figured), Customer.updated_at > since]
+    stmt = select(Customer.id).where(or_(*conditions), Customer.status.not_in(LEFT_OUT_STATUSES))
+    return sorted(db.scalars(stmt))
+
+
+def last_computed(db: Session) -> datetime | None:
+    """When the snapshot was last written (the incremental run's watermark)."""
+    return db.scalar(select(func.max(CustomerMonth.computed_at)))
+
+
+# --- the holdings of a chunk of customers ------------------------------------------------------
+
+
+def customer_rows(db: Session, ids: list[int]) -> list[tuple[Any, ...]]:
+    """(id, kind, home unit, manager, created_at, birth date)."""
+    stmt = (
+        select(
+            Customer.id,
+            Customer.kind,
+            Customer.home_unit_id,
+            Customer.account_manager_id,
+            Customer.created_at,
+            IndividualProfile.birth_date,
+        )
+        .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
+        .where(Customer.id.in_(ids))
+    )
+    return [tuple(r) for r in db.execute(stmt)]
+
+
+def account_rows(db: Session, ids: list[int]) -> list[tuple[Any, ...]]:
+    """(account id, customer, category, product, open date, close date or None) of every account."""
+    stmt = (
+        select(
+            Account.id,
+            Account.customer_id,
+            Product.category,
+            Account.product_code,
+            Account.open_date,
+            case((Account.status == "CLOSED", func.coalesce(Account.close_date, Account.balance_date)), else_=None),
+        )
+        .join(Product, Product.code == Account.product_code)
+        .where(Account.customer_id.in_(ids))
+    )
+    return [tuple(r) for r in db.execute(stmt)]
+
+
+def loan_rows(db: Session, ids: list[int]) -> list[tuple[Any, ...]]:
+    """(customer, product, start date, end date or None while running, outstanding) of every loan contract."""
+    stmt = select(
+        LoanContract.customer_id,
+        LoanContract.product_code,
+        LoanContract.start_date,
+        case((LoanContract.status == "ACTIVE", None), else_=LoanContract.maturity_date),
+        case((LoanContract.status == "ACTIVE", LoanContract.outstanding), else_=0),
+    ).where(LoanContract.customer_id.in_(ids))
+    return [tuple(r) for r in db.execute(stmt)]
+
+
+def balance_rows(db: Session, ids: list[int], since: date, until: date) -> list[tuple[Any, ...]]:
+    """(account, day, balance) of snapshots in [since, until], plus each account's last one before ``since``."""
+    before = (
+        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.balance_date).label("day"))
+        .where(BalanceSnapshot.customer_id.in_(ids), BalanceSnapshot.balance_date < since)
+        .group_by(BalanceSnapshot.account_id)
+        .subquery()
+    )
+    carried = select(BalanceSnapshot.account_id, BalanceSnapshot.balance_date, BalanceSnapshot.balance).join(
+        before, and_(before.c.account_id == BalanceSnapshot.account_id, before.c.day == BalanceSnapshot.balance_date)
+    )
+    inside = select(BalanceSnapshot.account_id, BalanceSnapshot.balance_date, BalanceSnapshot.balance).where(
+        BalanceSnapshot.customer_id.in_(ids),
+        BalanceSnapshot.balance_date >= since,
+        BalanceSnapshot.balance_date <= until,
+    )
+    return [tuple(r) for r in db.execute(carried.union_all(inside))]
+
+
+def voucher_rows(db: Session, ids: list[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    """(customer, time UTC, amount, direction, channel, purpose, counterparty bank) of vouchers in [start, end)."""
+    t = AccountTransaction
+    stmt = select(
+        t.customer_id, t.txn_time, t.amount, t.direction, t.channel, t.purpose_code, t.counterparty_bank
+    ).where(t.customer_id.in_(ids), t.txn_time >= start, t.txn_time < end)
+    return [tuple(r) for r in db.execute(stmt)]
+
+
+def last_voucher_before(db: Session, ids: list[int], start: datetime) -> list[tuple[int, datetime]]:
+    """(customer, time of the newest voucher before ``start``)."""
+    t = AccountTransaction
+    stmt = select(t.customer_id, func.max(t.txn_time)).where(t.customer_id.in_(ids), t.txn_time < start)
+    return [(c, w) for c, w in db.execute(stmt.group_by(t.customer_id)) if w is not None]
+
+
+def tiers_in(db: Session, ids: list[int], month: date) -> list[tuple[int, str]]:
+    """(customer, tier) of these customers' rows for one month."""
+    stmt = select(CustomerMonth.customer_id, CustomerMonth.tier).where(
+        CustomerMonth.month == month, CustomerMonth.customer_id.in_(ids)
+    )
+    return [(c, t) for c, t in db.execute(stmt)]
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def replace_rows(
+    db: Session, ids: list[int], months: list[date], columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Swap these customers' rows of these months for the new ones (``rows`` in ``columns`` order, which is
+    ``insert_order``).
+
+    The rows go in as one COPY on PostgreSQL and one DBAPI executemany on SQLite: tens of thousands of rows a
+    chunk, where per-row parameter processing would cost more than the computation. On SQLite, dates and times
+    are given as the text SQLAlchemy itself stores (the caller formats them).
+    """
+    db.execute(delete(CustomerMonth).where(CustomerMonth.customer_id.in_(ids), CustomerMonth.month.in_(months)))
+    if not rows:
+        return
+    conn = db.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY customer_month ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    # The statement SQLAlchemy compiles for these columns; its placeholders follow the table's column order.
+    statement = insert(CustomerMonth).compile(dialect=conn.dialect, column_keys=columns)
+    conn.exec_driver_sql(str(statement), rows)
+
+
+def insert_order(columns: list[str]) -> list[str]:
+    """These columns in the table's order (the order ``replace_rows`` takes a row's values in)."""
+    return [c.name for c in CustomerMonth.__table__.columns if c.name in columns]
+
+
+def is_sqlite(db: Session) -> bool:
+    """Whether the session's database is SQLite (rows are then written with dates as text)."""
+    return db.connection().dialect.name == "sqlite"
+
+
+def prune(db: Session, before: date) -> int:
+    """Delete every row of months before ``before``; how many."""
+    return db.execute(delete(CustomerMonth).where(CustomerMonth.month < before)).rowcount or 0  # type: ignore[attr-defined]
+
+
+def month_metrics(db: Session, month: date) -> list[tuple[int | None, int, int]]:
+    """(days since last transaction, voucher count, month-average AUM) of every row of a month."""
+    m = CustomerMonth
+    stmt = select(m.days_since_txn, m.txn_in_count + m.txn_out_count, m.aum_avg).where(m.month == month)
+    return [(d, int(f), int(a)) for d, f, a in db.execute(stmt)]
+
+
+def write_scores(
+    db: Session, month: date, r_cuts: list[int], f_cuts: list[int], m_cuts: list[int], groups: Any
+) -> None:
+    """Score every row of a month from the quintile cut points, in two set-based updates (no row leaves SQL).
+
+    A score is 1 plus the number of cut points the value passes: above them for frequency and monetary,
+    below them for recency (no transaction at all scores 1). ``groups`` maps (R high, F high, M high) to a
+    group code given the high threshold, as ``(threshold, {(bool, bool, bool): code})``.
+    """
+    m = CustomerMonth
+
+    def above(column: Any, cuts: list[int]) -> Any:
+        return 1 + sum((case((column > c, 1), else_=0) for c in cuts), start=0)
+
+    def below(column: Any, cuts: list[int]) -> Any:
+        return case((column.is_(None), 1), else_=1 + sum((case((column < c, 1), else_=0) for c in cuts), start=0))
+
+    freq = m.txn_in_count + m.txn_out_count
+    db.execute(
+        update(m)
+        .where(m.month == month)
+        .values(r_score=below(m.days_since_txn, r_cuts), f_score=above(freq, f_cuts), m_score=above(m.aum_avg, m_cuts))
+    )
+    threshold, by_flags = groups
+    whens = [
+        (and_(_high(m.r_score, threshold, r), _high(m.f_score, threshold, f), _high(m.m_score, threshold, mm)), code)
+        for (r, f, mm), code in by_flags.items()
+    ]
+    db.execute(update(m).where(m.month == month).values(rfm_group=case(*whens, else_=None)))
+
+
+def _high(column: Any, threshold: int, high: bool) -> Any:
+    return column >= threshold if high else column < threshold
+
+
+def earliest_history(db: Session) -> date | None:
+    """The oldest delivered balance day or voucher time's day (UTC), if any."""
+    days = [
+        db.scalar(select(func.min(BalanceSnapshot.balance_date))),
+        db.scalar(select(func.min(AccountTransaction.txn_time))),
+    ]
+    out = [d.date() if isinstance(d, datetime) else d for d in days if d is not None]
+    return min(out) if out else None
+
+
+def history(db: Session, customer_id: int, month: date | None, months: int) -> list[CustomerMonth]:
+    """A customer's rows up to ``month`` (default: the newest), at most ``months`` of them, oldest first."""
+    stmt = select(CustomerMonth).where(CustomerMonth.customer_id == customer_id)
+    if month is not None:
+        stmt = stmt.where(CustomerMonth.month <= month)
+    rows = list(db.scalars(stmt.order_by(CustomerMonth.month.desc()).limit(months)))
+    if month is not None and (not rows or rows[0].month != month):
+        return []
+    return rows[::-1]
+
+
+# --- the tier watch lists ----------------------------------------------------------------------
+
+
+def newest_month(db: Session) -> date | None:
+    """The newest month the snapshot holds."""
+    return db.scalar(select(func.max(CustomerMonth.month)))
+
+
+def _deposits() -> Any:
+    return CustomerMonth.demand_avg + CustomerMonth.time_avg
+
+
+WATCH_SORTS: dict[str, Any] = {
+    "cif_no": Customer.cif_no,
+    "unit_code": OrgUnit.code,
+    "tier": CustomerMonth.tier,
+    "aum_avg": CustomerMonth.aum_avg,
+    "deposits_avg": _deposits(),
+    "loans_outstanding": CustomerMonth.loans_outstanding,
+}
+
+
+def _near_drop(tiers: list[Any]) -> Any:
+    """In a tier above the lowest, with every measure that reaches it below 110 % of its bound (exact in fen)."""
+    m = CustomerMonth
+    conditions = []
+    for t in tiers:
+        if t.rank == 0:
+            continue
+        measure = m.aum_avg if t.kind == "individual" else _deposits()
+        near = measure * 10 < t.min_balance * 11
+        if t.min_loans is not None:
+            near = and_(near, m.loans_outstanding * 10 < t.min_loans * 11)
+        conditions.append(and_(m.kind == t.kind, m.tier == t.code, near))
+    return or_(*conditions) if conditions else m.tier.is_(None)
+
+
+def tier_watch(
+    db: Session, principal: Principal, page: PageRequest, month: date, which: str, tiers: list[Any], sort: SortSpec
+) -> Page[tuple[CustomerMonth, Customer, str]]:
+    """Rows of a month of customers in scope who moved up, moved down, or are near dropping their tier."""
+    m = CustomerMonth
+    condition = {"up": m.tier_change > 0, "down": m.tier_change < 0}.get(which)
+    if condition is None:
+        condition = _near_drop(tiers)
+    stmt = (
+        select(m, Customer, OrgUnit.code)
+        .join(Customer, Customer.id == m.customer_id)
+        .join(OrgUnit, Customer.home_unit_id == OrgUnit.id)
+        .where(m.month == month, condition, customer_scope(principal))
+    )
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    stmt = ordered(stmt, sort, WATCH_SORTS).offset(page.offset).limit(page.size)
+    items = [(r[0], r[1], r[2]) for r in db.execute(stmt)]
+    return Page(items=items, total=total, page=page.page, size=page.size)

@@ -1,0 +1,64 @@
+"""The tier watch lists for managers: customers who moved up or down a tier this month, or are within 10 % of
+dropping theirs, in the reader's scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.customers.service import names as customer_names
+from bankcrm.errors import FieldError, ValidationFailed
+from bankcrm.insight import catalogue, repository
+from bankcrm.insight.schemas import TierWatchRow
+from bankcrm.insight.service.reads import tier_label
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.listing import SortSpec
+from bankcrm.kit.pagination import Page, PageRequest
+
+WHICH = ("up", "down", "near")
+BAD_WHICH = N_("Choose up, down or near.")
+
+
+def newest_month(db: Session) -> date | None:
+    """The newest month of the snapshot (the lists' default)."""
+    return repository.newest_month(db)
+
+
+def tier_watch(
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    locale: str,
+    *,
+    which: str,
+    month: date | None,
+    sort: SortSpec,
+) -> Page[TierWatchRow]:
+    """One page of a watch list for a month (default the newest); ``which`` is up, down or near."""
+    if which not in WHICH:
+        raise ValidationFailed(errors=[FieldError("which", BAD_WHICH)])
+    month = month or repository.newest_month(db)
+    if month is None:
+        return Page(items=[], total=0, page=page.page, size=page.size)
+    tiers = list(catalogue.tiers())
+    result = repository.tier_watch(db, principal, page, month, which, tiers, sort)
+    floors = {t.code: t.min_balance for t in tiers}
+    items = [
+        TierWatchRow(
+            cif_no=customer.cif_no,
+            customer_name=customer_names.display_name(principal, customer),
+            unit_code=unit_code,
+            month=f"{row.month:%Y-%m}",
+            tier=row.tier,
+            tier_label=tier_label(row.tier, locale),
+            tier_change=row.tier_change,
+            aum_avg=row.aum_avg,
+            deposits_avg=row.demand_avg + row.time_avg,
+            loans_outstanding=row.loans_outstanding,
+            tier_floor=floors.get(row.tier, 0),
+        )
+        for row, customer, unit_code in result.items
+    ]
+    return Page(items=items, total=result.total, page=result.page, size=result.size)
