@@ -45,6 +45,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("households", ("figures",)),
         ("match", ()),
         ("groups", ("figures",)),
+        ("tags", ("figures",)),
         ("data-quality", ()),
         ("deliver-outbox", ()),
     ]
