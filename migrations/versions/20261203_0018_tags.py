@@ -52,9 +52,13 @@ def upgrade() -> None:
         sa.Column("applied_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("removed_by", sa.Integer(), nullable=True),
         sa.Column("removed_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("removed_batch_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_customer_tag_customer_id_customer")),
         sa.ForeignKeyConstraint(["tag_code"], ["tag.code"], name=op.f("fk_customer_tag_tag_code_tag")),
         sa.ForeignKeyConstraint(["batch_id"], ["ingest_batch.id"], name=op.f("fk_customer_tag_batch_id_ingest_batch")),
+        sa.ForeignKeyConstraint(
+            ["removed_batch_id"], ["ingest_batch.id"], name=op.f("fk_customer_tag_removed_batch_id_ingest_batch")
+        ),
         sa.ForeignKeyConstraint(["applied_by"], ["app_user.id"], name=op.f("fk_customer_tag_applied_by_app_user")),
         sa.ForeignKeyConstraint(["removed_by"], ["app_user.id"], name=op.f("fk_customer_tag_removed_by_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_tag")),
@@ -62,6 +66,7 @@ def upgrade() -> None:
     op.create_index("ix_customer_tag_customer", "customer_tag", ["customer_id", "tag_code"])
     op.create_index("ix_customer_tag_tag", "customer_tag", ["tag_code", "removed_at"])
     op.create_index(op.f("ix_customer_tag_batch_id"), "customer_tag", ["batch_id"])
+    op.create_index(op.f("ix_customer_tag_removed_batch_id"), "customer_tag", ["removed_batch_id"])
 
 
 def downgrade() -> None:

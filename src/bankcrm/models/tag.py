@@ -53,6 +53,8 @@ class CustomerTag(Base):
     applied_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     removed_at: Mapped[datetime | None]  # None: the customer carries the tag
+    # The delivery whose "remove" row closed it (a corrected re-delivery reopens it before loading again).
+    removed_batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
 
     __table_args__ = (
         Index("ix_customer_tag_customer", "customer_id", "tag_code"),

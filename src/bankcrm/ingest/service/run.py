@@ -42,6 +42,7 @@ from bankcrm.ingest.service.customer_plan import CustomersPlan
 from bankcrm.ingest.service.link_plan import LinksPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
+from bankcrm.ingest.service.tag_plan import TagsPlan
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
@@ -53,7 +54,7 @@ SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 Progress = Callable[[int], None]
 
 
-PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan(), "customers": CustomersPlan()}
+PLANS: dict[str, Any] = {**HOLDING_PLANS, "links": LinksPlan(), "customers": CustomersPlan(), "tags": TagsPlan()}
 
 
 class Refused(ValidationFailed):
