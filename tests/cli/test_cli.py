@@ -101,6 +101,8 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
             "batch.nightly": 1,
             "household.derived": 1,
             "relationships.derived": 1,
+            # the managers' manual tags (the demo's rule tags are computed as the nightly does, one audit-free pass)
+            "customer.tag_applied": _count(conn, "select count(*) from customer_tag where source = 'manual'"),
             # the past weeks' maturity follow-ups the account managers recorded
             "task.completed": _count(conn, "select count(*) from task where status = 'DONE'"),
             "assignment_request.submit": _count(conn, "select count(*) from assignment_request"),
