@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import csrf_from, signed_in
-from tests.factories import make_customer
+from tests.conftest import csrf_from, signed_in, token_for
+from tests.factories import approved, individual, make_customer
 
 CIF = "88300000001"
 
@@ -66,3 +66,17 @@ def test_the_catalogue_page_is_for_tag_admins_and_adds_a_tag(client: TestClient,
     )
     assert (added.status_code, added.headers["location"]) == (303, "/admin/tags?saved=created")
     assert 'data-tag="BIRTHDAY_GIFT"' in admin.get("/admin/tags?saved=created").text
+
+
+def test_the_top_bar_search_shows_a_found_customers_tags(client: TestClient, make_client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer entered through maker-checker (so a search finds it) and tagged by am1
+    cif_no = approved(client, db, individual(db, home="BJ"))
+    tagged = client.post(
+        f"/api/v1/customers/{cif_no}/tags", json={"code": "KEY_FOLLOW"}, headers=token_for(client, "am1")
+    )
+    assert tagged.status_code == 201, tagged.text
+    # When am1 searches for the CIF number in the top bar
+    found = signed_in(make_client(), "am1").get(f"/search?q={cif_no}", headers={"hx-request": "true"})
+    # Then the result shows the tag's label
+    assert f'href="/customers/{cif_no}"' in found.text
+    assert 'data-tag="KEY_FOLLOW">Key follow-up</span>' in found.text

@@ -20,7 +20,7 @@ from bankcrm.customers import fields, forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, reads, review
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
-from bankcrm.kit.i18n import gettext_for, label
+from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.modules import customer_tabs
 from bankcrm.tags.service import catalogue as tag_catalogue
@@ -63,7 +63,7 @@ def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) 
         # Merged customers are out of the list: their numbers find the survivor.
         "statuses": [c for c in catalogue.code_table(db, "customer_status") if c.code != "MERGED"],
         "tag_choices": tag_catalogue.active_tags(db),
-        "tag_labels": {t.code: (label(t, locale_of(request)), t.colour) for t in tag_catalogue.active_tags(db)},
+        "tag_labels": tag_catalogue.labels(db, locale_of(request)),
     }
     template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
     return render(request, template, context)

@@ -48,6 +48,11 @@ def catalogue(db: Session, principal: Principal, *, locale: str) -> list[TagRead
     return [read(t, locale, counts.get(t.code, 0)) for t in repository.tags(db)]
 
 
+def labels(db: Session, locale: str) -> dict[str, tuple[str, str]]:
+    """code → (label in the reader's language, colour) of every tag (for badges in lists and search results)."""
+    return {t.code: (label(t, locale), t.colour) for t in repository.tags(db)}
+
+
 def active_tags(db: Session) -> list[Tag]:
     """The tags in use, in display order (for filters and pickers)."""
     return repository.tags(db, active_only=True)
