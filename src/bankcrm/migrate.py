@@ -12,12 +12,15 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankcrm.config import get_settings
 from bankcrm.db import make_engine, normalise_url
+from bankcrm.kit.time import utcnow
 from bankcrm.models.access import Permission, Role, role_permission
 from bankcrm.models.customer import CodeItem
 from bankcrm.models.holding import Currency, Product
 from bankcrm.models.matching import SourceSystem, SurvivorshipRule
+from bankcrm.models.tag import Tag
 from bankcrm.models.workflow import WorkflowState, WorkflowTransition
 from bankcrm.modules import permissions
+from bankcrm.tags import filters as tag_rules
 from bankcrm.workflow import catalogue as workflow_catalogue
 
 
@@ -64,6 +67,7 @@ def sync_all(conn: Connection) -> None:
     sync_permissions(conn)
     sync_workflows(conn)
     sync_sources(conn)
+    sync_tags(conn)
 
 
 def sync_permissions(conn: Connection) -> int:
@@ -211,6 +215,52 @@ def sync_sources(conn: Connection) -> int:
             if r["field"] not in known:
                 conn.execute(insert(SurvivorshipRule).values(field=r["field"], rule=r["rule"]))
                 changed += 1
+    return changed
+
+
+def sync_tags(conn: Connection) -> int:
+    """Bring the shipped tags in line with reference_data/catalogue/tag.csv (never deleting: history names them).
+
+    ``active`` is the bank's choice once a tag is in the database; a rule that does not validate is refused,
+    so a bad catalogue cannot reach the nightly batch.
+    """
+    rows = []
+    with catalogue_file("tag").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["rule"]:
+                try:
+                    tag_rules.parse_text(r["rule"])
+                except tag_rules.RuleError as exc:
+                    raise ValueError(f"tag.csv: tag {r['code']}: {exc}") from exc
+            rows.append(
+                {
+                    "code": r["code"],
+                    "label_en": r["label_en"],
+                    "label_zh": r["label_zh"],
+                    "description_en": r["description_en"],
+                    "description_zh": r["description_zh"],
+                    "kind": r["kind"],
+                    "colour": r["colour"],
+                    "permission": r["permission"] or None,
+                    "rule": r["rule"] or None,
+                    "active": True,
+                    "shipped": True,
+                    "sort_order": int(r["sort_order"]),
+                }
+            )
+    table: Any = Tag.__table__
+    existing = {row.code: row._asdict() for row in conn.execute(select(table))}
+    changed = 0
+    for row in rows:
+        old = existing.get(row["code"])
+        wanted = {k: v for k, v in row.items() if k != "active"}
+        if old is None:
+            conn.execute(insert(table).values(**row, updated_at=utcnow()))
+        elif {k: old[k] for k in wanted} != wanted:
+            conn.execute(update(table).where(table.c.code == row["code"]).values(**wanted, updated_at=utcnow()))
+        else:
+            continue
+        changed += 1
     return changed
 
 

@@ -52,6 +52,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "match: Possible duplicate customers / 识别疑似重复客户 (nightly)",
         "groups: Corporate groups and guarantee circles / 识别集团客户和担保圈 (nightly, after figures)",
         "snapshot: Monthly customer snapshot / 客户月度快照 (nightly, after figures)",
+        "tags: Rule tags recomputed / 重新计算规则标签 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
@@ -74,13 +75,14 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("match", "ok", "nightly", 0, None),
         ("groups", "ok", "nightly", 0, None),
         ("snapshot", "ok", "nightly", 0, None),
+        ("tags", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
     ]
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 8
+    assert len(runs(db_file)) == 9
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -101,6 +103,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("match", "ok"),
         ("groups", "ok"),
         ("snapshot", "ok"),
+        ("tags", "ok"),
         ("data-quality", "ok"),
         ("deliver-outbox", "ok"),
     ]
@@ -115,7 +118,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert one.exit_code == 0, one.output
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
-    known = "data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks, snapshot"
+    known = "data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks, snapshot, tags"
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so
     queued = runner.invoke(app, ["batch", "queued"])

@@ -27,8 +27,8 @@ def test_an_account_manager_sees_every_module_tab_for_the_customers_kind(client,
     # when the branch manager (who holds every tab's permission) opens them
     manager = signed_in(make_client(), "manager")
     # then the tabs are the registry's, in order, the household only for the individual
-    assert _tabs(manager, person) == ["holdings", "insight", "household", "links", "managers", "sources"]
-    assert _tabs(manager, company) == ["holdings", "insight", "links", "managers", "sources"]
+    assert _tabs(manager, person) == ["holdings", "insight", "household", "links", "tags", "managers", "sources"]
+    assert _tabs(manager, company) == ["holdings", "insight", "links", "tags", "managers", "sources"]
     # and each pane loads the owning module's partial for this customer
     page = manager.get(f"/customers/{person}").text
     assert HTMX.findall(page) == [(t.key, t.path.format(cif_no=person)) for t in customer_tabs("individual")]
@@ -40,7 +40,7 @@ def test_the_managers_tab_appears_only_for_a_role_holding_assignment_request(cli
     teller = signed_in(make_client(), "teller")
     manager = signed_in(make_client(), "manager")
     # then the teller (no assignment.request) has no managers tab and may not load it; the manager has and may
-    assert _tabs(teller, cif_no) == ["holdings", "insight", "household", "links"]
+    assert _tabs(teller, cif_no) == ["holdings", "insight", "household", "links", "tags"]
     assert teller.get(f"/customers/{cif_no}/tabs/managers").status_code == 403
     shown = manager.get(f"/customers/{cif_no}/tabs/managers")
     assert shown.status_code == 200

@@ -232,6 +232,10 @@ def plant_pair(db: Session, prefix: str = "7700000", unit: str = "BJ") -> Pair:
     )
     add(db, "match_distinct", customer_id=min(ids["m"], ids["t"]), other_customer_id=max(ids["m"], ids["t"]))
     _plant_parties(db, prefix, ids, accounts, bj)
+    # Tags: both carry a rule tag (the survivor then holds two rows of it), the merged one a manual tag too.
+    for who in ("s", "m"):
+        add(db, "customer_tag", customer_id=ids[who], tag_code="HNW", source="rule", applied_at=T0)
+    add(db, "customer_tag", customer_id=ids["m"], tag_code="KEY_FOLLOW", source="manual", note="VIP", applied_at=T0)
     review = review_of(db, survivor, merged)
     db.flush()
     db.expire_all()

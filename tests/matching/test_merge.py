@@ -178,6 +178,14 @@ def test_a_merge_moves_every_owned_row_and_the_old_number_finds_the_survivor(cli
     assert [r["customer_id"] for r in rows["guarantee_circle_member"]] == [s]
     assert [r["customer_id"] for r in rows["household_member"]] == [s]
     assert len(rows["household"]) == 2
+    # the survivor carries the merged customer's tags; a tag both carried shows once
+    assert sorted((r["tag_code"], r["customer_id"]) for r in rows["customer_tag"]) == [
+        ("HNW", s),
+        ("HNW", s),
+        ("KEY_FOLLOW", s),
+    ]
+    shown = client.get("/api/v1/customers/77000500001/tags", headers=token_for(client, "ops")).json()
+    assert [t["code"] for t in shown] == ["HNW", "KEY_FOLLOW"]
     # the merged customer's open assignment ended (the survivor's stands)
     open_shares = [r for r in rows["manager_assignment"] if r["valid_to"] is None]
     assert len(open_shares) == 1
@@ -202,7 +210,7 @@ def test_unmerge_restores_every_row_exactly(client: TestClient, db: Session) -> 
     pair = plant_pair(db, "7700060")
     ids = {pair.survivor.id, pair.merged.id, pair.third.id}
     before = _state(db, ids, pair.review.id)
-    assert sum(len(rows) for rows in before.values()) == 48
+    assert sum(len(rows) for rows in before.values()) == 51
     assert len(before["account_party"]) == 6
     # when they are merged (with field choices) and the merge undone by the old number
     _merge(client, pair.review.id, "77000600001", {"emails": "other", "name": "other"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import ApiCustomerWriter as Writer
@@ -21,6 +21,7 @@ from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["customers"])
+TagCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")]
 Sort = Annotated[str | None, Query(max_length=200, description="Fields to sort by, '-' for descending: -name,cif_no")]
 
 
@@ -46,11 +47,14 @@ def search_customers(
     sort: Sort = None,
     source: Annotated[str | None, Query(max_length=40)] = None,
     source_customer_id: Annotated[str | None, Query(max_length=64)] = None,
+    tag: Annotated[list[TagCode] | None, Query(max_length=10, description="Tag codes; customers carrying all")] = None,
 ) -> schemas.CustomerPage:
     """Customers in the caller's data scope; q: CIF no., ID no. or mobile (exact), USCC, name, pinyin.
 
     ``sort``: cif_no, name, kind, home_unit or status, ``-`` for descending, comma-separated; ties by CIF
     number. A search without ``sort`` lists exact matches first, then by name key.
+
+    ``tag`` (repeatable: ``?tag=HNW&tag=SALARY``): customers carrying every tag named, now.
 
     ``source`` with ``source_customer_id`` (客户号对照): the customer that source system's own customer
     number is linked to, alone on the page; an empty page when the number is unknown, not linked yet
@@ -74,6 +78,7 @@ def search_customers(
         kind=kind,
         status=status,
         account_manager_id=account_manager_id,
+        tags=tuple(tag or ()),
         sort=order,
     )
     return schemas.CustomerPage.of(result, items, total_capped=result.capped)

@@ -24,6 +24,7 @@ from bankcrm.models.customer import (
 )
 from bankcrm.models.matching import CustomerAlias
 from bankcrm.models.org import OrgUnit
+from bankcrm.models.tag import CustomerTag
 
 COUNT_CAP = 1_000
 # The customer list's sort keys (customers.schemas.CUSTOMER_LIST) as columns of ``readable``.
@@ -135,6 +136,7 @@ def search(
     status: str | None = None,
     unit_path: str | None = None,
     account_manager_id: int | None = None,
+    tags: tuple[str, ...] = (),
     cap: int | None = None,
     sort: SortSpec | None = None,
 ) -> Page[Customer]:
@@ -147,7 +149,7 @@ def search(
     of them and never sorts the rest (pages reach no further than ``cap``, default ``COUNT_CAP``).
     """
     cap = COUNT_CAP if cap is None else cap
-    filtered = _filtered(readable(principal), kind, status, unit_path, account_manager_id)
+    filtered = _filtered(readable(principal), kind, status, unit_path, account_manager_id, tags)
     exact: list[Select[int]] = []
     if cif_no:
         exact.append(select(Customer.id).where(Customer.cif_no == cif_no))
@@ -179,7 +181,7 @@ def search(
         )
     if key_range:
         # Nothing to check per hit (whole bank, no filter): read the key index alone, no join.
-        unrestricted = principal.data_scope == "all" and not (kind or status or unit_path or account_manager_id)
+        unrestricted = principal.data_scope == "all" and not (kind or status or unit_path or account_manager_id or tags)
         _add_key_hits(db, None if unrestricted else filtered, key_range, ids, cap)
     capped = len(ids) > cap
     ranked = list(ids)[:cap]
@@ -202,7 +204,11 @@ def _filtered(
     status: str | None,
     unit_path: str | None,
     account_manager_id: int | None,
+    tags: tuple[str, ...] = (),
 ) -> Select[Customer]:
+    for code in tags:  # every tag named: customers carrying all of them now
+        carriers = select(CustomerTag.customer_id).where(CustomerTag.tag_code == code, CustomerTag.removed_at.is_(None))
+        stmt = stmt.where(Customer.id.in_(carriers))
     if kind:
         stmt = stmt.where(Customer.kind == kind)
     if status:
@@ -370,3 +376,20 @@ def delete_contacts(db: Session, customer_id: int, channel: str) -> None:
     db.execute(
         delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel)
     )
+
+
+def tag_codes(db: Session, customer_ids: list[int]) -> dict[int, list[str]]:
+    """customer id → the codes of the tags they carry now, in the order applied (for lists and exports)."""
+    if not customer_ids:
+        return {}
+    stmt = (
+        select(CustomerTag.customer_id, CustomerTag.tag_code)
+        .where(CustomerTag.customer_id.in_(sorted(set(customer_ids))), CustomerTag.removed_at.is_(None))
+        .order_by(CustomerTag.applied_at, CustomerTag.id)
+    )
+    out: dict[int, list[str]] = {}
+    for customer_id, code in db.execute(stmt):
+        codes = out.setdefault(customer_id, [])
+        if code not in codes:
+            codes.append(code)
+    return out

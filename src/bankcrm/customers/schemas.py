@@ -241,6 +241,7 @@ class CustomerSummary(BaseModel):
     uscc: str | None
     home_unit: str
     account_manager: str | None
+    tags: list[str] = Field(default_factory=list, description="Codes of the tags the customer carries now")
 
 
 class ContactRead(BaseModel):
@@ -357,7 +358,13 @@ CUSTOMER_LIST = ListSpec(
     ),
     default_sort="cif_no",
     tie_breaker="cif_no",  # unique, and what a reader sees
-    filters=(Filter("q"), Filter("kind", max_length=20), Filter("status", max_length=20)),
+    # tag: one code or several, comma-separated; a customer must carry every one of them.
+    filters=(
+        Filter("q"),
+        Filter("kind", max_length=20),
+        Filter("status", max_length=20),
+        Filter("tag", max_length=200),
+    ),
     export=(
         ExportColumn(N_("CIF no."), lambda c: c.cif_no),
         ExportColumn(N_("Kind"), lambda c: c.kind),
@@ -368,6 +375,7 @@ CUSTOMER_LIST = ListSpec(
         ExportColumn(N_("USCC"), lambda c: c.uscc or ""),
         ExportColumn(N_("Unit"), lambda c: c.home_unit),
         ExportColumn(N_("Account manager"), lambda c: c.account_manager or ""),
+        ExportColumn(N_("Tags"), lambda c: ", ".join(c.tags)),
     ),
     audit_event="customer.export",
 )

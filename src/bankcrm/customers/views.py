@@ -23,6 +23,7 @@ from bankcrm.errors import DomainError
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.modules import customer_tabs
+from bankcrm.tags.service import catalogue as tag_catalogue
 from bankcrm.web import lists
 from bankcrm.web.errors import invalid
 from bankcrm.web.forms import FormValues as Form
@@ -61,6 +62,8 @@ def customers_page(request: Request, db: Db, cipher: Cipher, principal: Reader) 
         "labels": reads.code_labels(db, locale_of(request)),
         # Merged customers are out of the list: their numbers find the survivor.
         "statuses": [c for c in catalogue.code_table(db, "customer_status") if c.code != "MERGED"],
+        "tag_choices": tag_catalogue.active_tags(db),
+        "tag_labels": tag_catalogue.labels(db, locale_of(request)),
     }
     template = "customers/table.html" if request.headers.get("hx-request") else "customers/list.html"
     return render(request, template, context)
@@ -73,7 +76,10 @@ def customers_export(request: Request, db: Db, cipher: Cipher, principal: Reader
     page = PageRequest(1, SPEC.export_limit)
     _, items = reads.search(db, principal, cipher, page, sort=lq.sort, cap=SPEC.export_limit, **_search_filters(lq))
     f = lq.filters
-    detail = f"q={f['q'] or ''!r} kind={f['kind'] or ''} status={f['status'] or ''} sort={lq.sort.param}"
+    detail = (
+        f"q={f['q'] or ''!r} kind={f['kind'] or ''} status={f['status'] or ''} tag={f['tag'] or ''} "
+        f"sort={lq.sort.param}"
+    )
     return lists.export(request, db, principal, SPEC, fmt, items, detail=detail)
 
 
@@ -84,7 +90,12 @@ def _list_query(request: Request) -> lists.ListQuery:
 
 def _search_filters(lq: lists.ListQuery) -> dict[str, Any]:
     f = lq.filters
-    return {"q": f["q"], "kind": f["kind"], "status": f["status"]}
+    return {"q": f["q"], "kind": f["kind"], "status": f["status"], "tags": tag_codes(f["tag"])}
+
+
+def tag_codes(text: str | None) -> tuple[str, ...]:
+    """The tag codes of a ``tag`` filter: comma-separated, at most ten (an unknown code simply matches no one)."""
+    return tuple(dict.fromkeys(c.strip().upper() for c in (text or "").split(",") if c.strip()))[:10]
 
 
 @router.get("/customers/new", response_class=HTMLResponse)

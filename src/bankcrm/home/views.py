@@ -15,7 +15,8 @@ from bankcrm.customers.service import reads as customer_reads
 from bankcrm.home import service as home_service
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import BankDay
-from bankcrm.web.templating import render
+from bankcrm.tags.service import catalogue as tag_catalogue
+from bankcrm.web.templating import locale_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 SignedIn = Annotated[Principal, Depends(web_principal)]
@@ -51,4 +52,6 @@ def search(request: Request, db: Db, cipher: Cipher, principal: SignedIn, q: str
         else []
     )
     template = "home/search_results.html" if request.headers.get("hx-request") else "home/search.html"
-    return render(request, template, {"q": q, "units": units, "users": users, "customers": customers})
+    tag_labels = tag_catalogue.labels(db, locale_of(request)) if customers else {}
+    context = {"q": q, "units": units, "users": users, "customers": customers, "tag_labels": tag_labels}
+    return render(request, template, context)

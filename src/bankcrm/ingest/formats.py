@@ -196,5 +196,18 @@ CUSTOMERS = FileFormat(
     key="source_customer_id",
 )
 
-FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, ACCOUNT_PARTIES, CUSTOMERS)}
+# Tags delivered by another system (HR, payroll): add or remove one imported tag on one customer. A row is keyed
+# by its customer and tag: the tags plan rejects repeats, so there is no single key column.
+TAGS = FileFormat(
+    "tags",
+    (
+        Column("cif_no", TEXT, max_len=11, mask=MASK_NUMBER),
+        Column("tag", TEXT, max_len=40),  # an imported tag of the catalogue (the plan checks)
+        Column("action", CODE, code_table="tag_action"),
+        Column("note", TEXT, required=False, mask=MASK_TEXT),
+    ),
+    key=None,
+)
+
+FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, ACCOUNT_PARTIES, CUSTOMERS, TAGS)}
 FILE_TYPES = tuple(FORMATS)

@@ -41,5 +41,13 @@ MODULE = Module(
         ),
     ),
     tables=("ingest_batch", "ingest_prior_row", "ingest_reject", "ingest_run"),
-    writes=("account", "account_party", "account_transaction", "balance_snapshot", "customer_link", "loan_contract"),
+    writes=(
+        "account",
+        "account_party",
+        "account_transaction",
+        "balance_snapshot",
+        "customer_link",
+        "customer_tag",
+        "loan_contract",
+    ),
 )

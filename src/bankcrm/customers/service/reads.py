@@ -60,7 +60,9 @@ def visible_ids(db: Session, principal: Principal, ids: set[int]) -> set[int]:
     return repository.visible_ids(db, principal, ids)
 
 
-def summary(principal: Principal, customer: Customer, managers: dict[int, str]) -> CustomerSummary:
+def summary(
+    principal: Principal, customer: Customer, managers: dict[int, str], tags: list[str] | None = None
+) -> CustomerSummary:
     """The list form of a customer: identifiers masked, the name as the reader may see it."""
     return CustomerSummary(
         cif_no=customer.cif_no,
@@ -72,6 +74,7 @@ def summary(principal: Principal, customer: Customer, managers: dict[int, str]) 
         uscc=customer.uscc,
         home_unit=customer.home_unit.code,
         account_manager=managers.get(customer.account_manager_id) if customer.account_manager_id else None,
+        tags=tags or [],
     )
 
 
@@ -86,6 +89,7 @@ def search(
     status: str | None = None,
     unit_path: str | None = None,
     account_manager_id: int | None = None,
+    tags: tuple[str, ...] = (),
     cap: int | None = None,
     sort: SortSpec | None = None,
 ) -> tuple[Page[Customer], list[CustomerSummary]]:
@@ -109,6 +113,7 @@ def search(
         status=status,
         unit_path=unit_path,
         account_manager_id=account_manager_id,
+        tags=tags,
         cap=cap,
         sort=sort,
         **criteria,
@@ -119,7 +124,8 @@ def search(
 def summaries(db: Session, principal: Principal, customers: list[Customer]) -> list[CustomerSummary]:
     """List forms as ``principal`` may see them, with account managers' names."""
     managers = user_service.display_names(db, {c.account_manager_id for c in customers if c.account_manager_id})
-    return [summary(principal, c, managers) for c in customers]
+    tags = repository.tag_codes(db, [c.id for c in customers])
+    return [summary(principal, c, managers, tags.get(c.id)) for c in customers]
 
 
 def count_customers(db: Session, principal: Principal) -> int:

@@ -15,6 +15,7 @@ from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.holding import AccountParty, AccountTransaction, BalanceSnapshot
 from bankcrm.models.ingest import IngestBatch, IngestReject, IngestRun
 from bankcrm.models.relationship import CustomerLink
+from bankcrm.models.tag import CustomerTag
 
 
 def batch(db: Session, source: str, file_type: str, business_date: date) -> IngestBatch | None:
@@ -34,12 +35,22 @@ def customers_of_batch(db: Session, batch_id: int, file_type: str) -> list[int]:
 
 
 def delete_batch_rows(db: Session, batch_id: int, file_type: str) -> int:
-    """Remove what a batch loaded (balances, transactions, links, parties); accounts and loans are upserts, kept."""
+    """Remove what a batch loaded (balances, transactions, links, parties, tags); accounts and loans (upserts) stay."""
+    if file_type == "tags":
+        # The tags it closed open again; the rows it opened go (a corrected re-delivery then loads afresh).
+        reopened = (
+            update(CustomerTag)
+            .where(CustomerTag.removed_batch_id == batch_id)
+            .values(removed_at=None, removed_batch_id=None, removed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.execute(reopened)
     table: Any = {
         "balances": BalanceSnapshot,
         "transactions": AccountTransaction,
         "links": CustomerLink,
         "account_parties": AccountParty,
+        "tags": CustomerTag,
     }.get(file_type)
     if table is None:
         return 0

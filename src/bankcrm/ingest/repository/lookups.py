@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.ingest.repository.chunks import _chunks
@@ -17,6 +17,7 @@ from bankcrm.models.ingest import IngestBatch
 from bankcrm.models.matching import CustomerAlias
 from bankcrm.models.org import OrgUnit
 from bankcrm.models.relationship import CustomerLink
+from bankcrm.models.tag import CustomerTag, Tag
 
 
 def code_sets(db: Session) -> dict[str, frozenset[str]]:
@@ -28,6 +29,7 @@ def code_sets(db: Session) -> dict[str, frozenset[str]]:
     tables["currency"] = set(db.scalars(select(Currency.code)))
     tables["org_unit"] = set(db.scalars(select(OrgUnit.code)))
     tables["direction"] = {"D", "C"}
+    tables["tag_action"] = {"add", "remove"}
     return {k: frozenset(v) for k, v in tables.items()}
 
 
@@ -198,3 +200,43 @@ def encrypted_numbers(db: Session, model: Any, after_id: int, limit: int) -> lis
     cols = (model.id, getattr(model, f"{number}_index"), getattr(model, f"{number}_enc"))
     stmt = select(*cols).where(model.id > after_id).order_by(model.id).limit(limit)
     return [(i, idx, enc) for i, idx, enc in db.execute(stmt)]
+
+
+def customers_by_cif_or_alias(db: Session, cif_nos: list[str]) -> dict[str, Customer]:
+    """Customers by CIF number, a number merged into another customer finding its survivor (regardless of scope)."""
+    found = customers_by_cif(db, cif_nos)
+    for part in _chunks(sorted(set(cif_nos))):
+        stmt = select(CustomerAlias.cif_no, Customer).join(Customer, Customer.id == CustomerAlias.customer_id)
+        found |= {cif: c for cif, c in db.execute(stmt.where(CustomerAlias.cif_no.in_(part)))}  # aliases win
+    return found
+
+
+def imported_tags(db: Session) -> dict[str, bool]:
+    """Code → whether it may be imported (kind imported and in use), for every tag of the catalogue."""
+    return {
+        code: kind == "imported" and active for code, kind, active in db.execute(select(Tag.code, Tag.kind, Tag.active))
+    }
+
+
+def open_tag_keys(db: Session, customer_ids: list[int]) -> set[tuple[int, str]]:
+    """(customer, tag) of the tags these customers carry now."""
+    found: set[tuple[int, str]] = set()
+    for part in _chunks(sorted(set(customer_ids))):
+        stmt = select(CustomerTag.customer_id, CustomerTag.tag_code).where(
+            CustomerTag.customer_id.in_(part), CustomerTag.removed_at.is_(None)
+        )
+        found |= {(i, code) for i, code in db.execute(stmt)}
+    return found
+
+
+def close_tags(db: Session, pairs: list[tuple[int, str]], batch_id: int, at: datetime) -> None:
+    """Close the open rows of these (customer, tag) pairs, marked with the delivery that removed them."""
+    for customer_id, code in pairs:
+        db.execute(
+            update(CustomerTag)
+            .where(
+                CustomerTag.customer_id == customer_id, CustomerTag.tag_code == code, CustomerTag.removed_at.is_(None)
+            )
+            .values(removed_at=at, removed_batch_id=batch_id)
+            .execution_options(synchronize_session=False)
+        )

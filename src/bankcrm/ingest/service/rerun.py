@@ -31,6 +31,7 @@ from bankcrm.ingest.service.run import (
     rejects_of,
     validate,
 )
+from bankcrm.ingest.service.tag_plan import REPEATED_TAG
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
@@ -38,7 +39,7 @@ from bankcrm.models.ingest import IngestReject, IngestRun
 
 # Reasons that depend on the rest of the file, not on the database: fixing the database cannot
 # cure them, and the rows they name are not re-run (their first line may have loaded).
-FILE_BOUND = frozenset({DUPLICATE_KEY, EXTRA_FIELDS, REPEATED_LINK, REPEATED_PARTY})
+FILE_BOUND = frozenset({DUPLICATE_KEY, EXTRA_FIELDS, REPEATED_LINK, REPEATED_PARTY, REPEATED_TAG})
 NOT_LOADED = N_("This delivery has not been loaded yet; load the file without --rerun.")
 OTHER_FILE = N_("This file is not the one loaded for this delivery; load it without --rerun to replace the delivery.")
 SUPERSEDED = N_("Run %(run)s has since replaced this run's rows; re-run that run instead.")

@@ -43,6 +43,7 @@ from bankcrm.ingest.service.link_plan import LinksPlan
 from bankcrm.ingest.service.party_plan import AccountPartiesPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
+from bankcrm.ingest.service.tag_plan import TagsPlan
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
@@ -59,6 +60,7 @@ PLANS: dict[str, Any] = {
     "links": LinksPlan(),
     "account_parties": AccountPartiesPlan(),
     "customers": CustomersPlan(),
+    "tags": TagsPlan(),
 }
 
 

@@ -1,0 +1,1 @@
+"""Use cases of tags: the catalogue, a customer's tags, the nightly rule tags."""
