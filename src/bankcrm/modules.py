@@ -21,6 +21,7 @@ from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.quality.module import MODULE as QUALITY
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
+from bankcrm.value.module import MODULE as VALUE
 from bankcrm.workflow.module import MODULE as WORKFLOW
 
 # One line per module. Order matters only where routes overlap: earlier modules' routes match first.
@@ -38,6 +39,7 @@ MODULES: tuple[Module, ...] = (
     MATCHING,
     RELATIONSHIPS,
     WORKFLOW,
+    VALUE,  # after figures: its nightly step prices the holdings they saw
     QUALITY,  # after the steps that change customers: its monthly figures see their work
     OUTBOX,  # last: its job delivers what the other steps wrote
 )

@@ -51,6 +51,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "households: Households from family links / 根据亲属关系识别家庭 (nightly, after figures)",
         "match: Possible duplicate customers / 识别疑似重复客户 (nightly)",
         "groups: Corporate groups and guarantee circles / 识别集团客户和担保圈 (nightly, after figures)",
+        "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
@@ -72,13 +73,14 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("households", "ok", "nightly", 0, None),
         ("match", "ok", "nightly", 0, None),
         ("groups", "ok", "nightly", 0, None),
+        ("contribution", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
     ]
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 7
+    assert len(runs(db_file)) == 8
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -98,6 +100,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("households", "failed"),
         ("match", "ok"),
         ("groups", "ok"),
+        ("contribution", "ok"),
         ("data-quality", "ok"),
         ("deliver-outbox", "ok"),
     ]
@@ -112,7 +115,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert one.exit_code == 0, one.output
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
-    known = "data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks"
+    known = "contribution, data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks"
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so
     queued = runner.invoke(app, ["batch", "queued"])

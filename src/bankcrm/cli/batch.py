@@ -100,7 +100,10 @@ def _summary(reports: dict[str, Any]) -> None:
 
 
 @batch_app.command("run")
-def batch_run(job: str = typer.Argument(..., help="The step's code (see: bankcrm batch list).")) -> None:
+def batch_run(
+    job: str = typer.Argument(..., help="The step's code (see: bankcrm batch list)."),
+    month: str | None = typer.Option(None, help="YYYY-MM: the month a monthly step computes (a backfill)."),
+) -> None:
     """Run one step now (a request waiting for it is filled in)."""
     from bankcrm.jobs.service import runs
     from bankcrm.jobs.service.order import UnknownJob
@@ -111,8 +114,16 @@ def batch_run(job: str = typer.Argument(..., help="The step's code (see: bankcrm
     except UnknownJob as exc:
         err_console.print(f"[red]Unknown job {job!r}. Known jobs: {', '.join(exc.known)}.[/red]")
         raise typer.Exit(2) from None
+    options: dict[str, Any] = {}
+    if month is not None:
+        try:
+            date.fromisoformat(f"{month}-01")
+        except ValueError:
+            err_console.print(f"[red]--month: not a month in the form YYYY-MM: {month}[/red]")
+            raise typer.Exit(2) from None
+        options["month"] = month
     with _sessions(settings) as factory:
-        steps = runs.run_steps(factory, settings, [job], on_step=_step_line)
+        steps = runs.run_steps(factory, settings, [job], options=options or None, on_step=_step_line)
     _finish(steps)
 
 

@@ -19,5 +19,6 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     quality,
     relationship,
     task,
+    value,
     workflow,
 )
