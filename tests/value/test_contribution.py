@@ -157,12 +157,15 @@ def test_a_unit_outside_the_scope_is_404_and_audited_and_other_branches_do_not_c
     assert (own.unit, own.customers) == ("BJ", 1)
     bank = rollup.rollup(db, principal(db, "product"), None, OCT, "branch", "en")
     assert bank.customers == 2
-    assert bank.total < 0 and bank.pareto[-1].share_pct is None  # a loss in total: no share to speak of
+    # A loses money (its loss-class loan), so the Shanghai customer brings all the value created
+    assert (bank.loss_making, bank.loss_amount) == (1, -14_213_495)
+    assert [(p.top_pct, p.customers, p.share_pct) for p in bank.pareto][:1] == [(1, 1, 100.0)]
+    assert (bank.pareto[-1].customers, bank.pareto[-1].share_pct) == (2, 100.0)
 
 
 def test_the_pareto_points_give_the_share_of_the_top_customers() -> None:
-    # Given ten customers' totals (fen), the first two bringing 80 %
-    amounts = [500, 300, 50, 50, 40, 30, 20, 10, 0, 0]
+    # Given ten customers' totals (fen), the first two bringing 80 % of the value created, one losing money
+    amounts = [500, 300, 50, 50, 40, 30, 20, 10, 0, -400]
     # When the Pareto points are taken
     points = {p.top_pct: (p.customers, p.share_pct) for p in rollup.pareto(amounts)}
     # Then the top 10 % (1 customer) brings 50 %, the top 20 % 80 %, everyone 100 %; 1 % rounds up to a customer

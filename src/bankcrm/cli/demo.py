@@ -130,6 +130,7 @@ def demo(
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
     from bankcrm.demo import org as demo_org
+    from bankcrm.demo import value as demo_value
     from bankcrm.kit.time import today_in
     from bankcrm.migrate import upgrade
 
@@ -148,6 +149,7 @@ def demo(
             demo_households.build(db, settings)
             demo_groups.build(db, settings)
             demo_assignments.build(db, today_in(settings.timezone))
+            demo_value.build(db, settings)
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
                 fed = _write_feed(settings, _feed_dir(settings), customers, DEFAULT_SEED, "utf-8", feed_day)

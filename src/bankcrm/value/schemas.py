@@ -119,7 +119,7 @@ class RollupRow(BaseModel):
 
 
 class ParetoPoint(BaseModel):
-    """The share of the total contributed by the top ``top_pct`` % of customers."""
+    """The share of the value created (the positive contributions) brought by the top ``top_pct`` % of customers."""
 
     top_pct: int
     customers: int
@@ -134,5 +134,7 @@ class RollupRead(BaseModel):
     by: RollupBy
     customers: int
     total: int
+    loss_making: int  # customers whose contribution is negative
+    loss_amount: int  # their contribution, fen (≤ 0)
     rows: list[RollupRow]
     pareto: list[ParetoPoint]

@@ -122,20 +122,24 @@ def rollup(
         by=by,
         customers=len(per_customer),
         total=sum(per_customer.values()),
+        loss_making=sum(1 for a in per_customer.values() if a < 0),
+        loss_amount=sum(a for a in per_customer.values() if a < 0),
         rows=rows,
         pareto=pareto(list(per_customer.values())),
     )
 
 
 def pareto(amounts: list[int]) -> list[schemas.ParetoPoint]:
-    """For each step x: the customers in the top x % (rounded up) and their share of the total, in per cent."""
+    """For each step x: the customers in the top x % by contribution (rounded up) and their share of the value
+    created — the sum over customers who contribute more than they cost — in per cent. Loss-making customers
+    add nothing to it (they are counted apart), so the curve rises to 100 % and stays there."""
     ordered = sorted(amounts, reverse=True)
-    total = sum(ordered)
+    created = sum(a for a in ordered if a > 0)
     out = []
     for step in PARETO_STEPS:
         n = -(-len(ordered) * step // 100)
-        top = sum(ordered[:n])
-        share = round(top * 100 / total, 1) if total > 0 else None
+        top = sum(a for a in ordered[:n] if a > 0)
+        share = round(top * 100 / created, 1) if created > 0 else None
         out.append(schemas.ParetoPoint(top_pct=step, customers=n, share_pct=share))
     return out
 
