@@ -138,3 +138,14 @@ def test_queued_runs_what_a_request_queued_and_fills_in_its_record(db_file: Path
     with sqlite3.connect(db_file) as conn:
         rows = conn.execute("SELECT job_code, outcome, trigger, triggered_by, rows FROM job_run").fetchall()
     assert rows == [("groups", "ok", "user", ops, 0)]
+
+
+def test_run_contribution_for_one_month_and_a_bad_month(db_file: Path) -> None:
+    # When the contribution step is run for a month in a bad form, then for October
+    bad = runner.invoke(app, ["batch", "run", "contribution", "--month", "2026-13"])
+    good = runner.invoke(app, ["batch", "run", "contribution", "--month", "2026-10"])
+    # Then the bad month is refused before anything runs; October runs (nothing delivered yet: nothing to price)
+    assert bad.exit_code == 2 and "--month: not a month in the form YYYY-MM: 2026-13" in bad.output
+    assert good.exit_code == 0, good.output
+    assert "contribution: no business date delivered yet" in good.output
+    assert runs(db_file) == [("contribution", "ok", "cli", 0, None)]

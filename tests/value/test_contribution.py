@@ -174,3 +174,19 @@ def test_the_pareto_points_give_the_share_of_the_top_customers() -> None:
     assert points[20] == (2, 80.0)
     assert points[50] == (5, 94.0)
     assert points[100] == (10, 100.0)
+
+
+def test_the_nightly_step_backfills_closed_months_once_and_recomputes_the_running_one(db: Session) -> None:
+    # Given customer A with balances from October, nothing computed yet
+    given_customer_a(db)
+    # When the months due are asked as of 6 November, then after October was computed as of 31 October
+    first = compute.months_due(db, date(2026, 11, 6))
+    compute.compute_month(db, OCT, date(2026, 10, 31), TZ)
+    later = compute.months_due(db, date(2026, 11, 6))
+    compute.compute_month(db, OCT, date(2026, 10, 20), TZ)
+    stale = compute.months_due(db, date(2026, 11, 6))
+    # Then the first run backfills October (the first month with balances) and the running November; a closed
+    # month computed to its end is not done again; one computed before it closed is
+    assert first == [OCT, NOV]
+    assert later == [NOV]
+    assert stale == [OCT, NOV]

@@ -112,3 +112,18 @@ def test_the_pricing_page_needs_a_second_person(db: Session, make_client) -> Non
     api = make_client()
     later = api.get("/api/v1/value/pricing?day=2099-01-01", headers=token_for(api, "risk")).json()
     assert (later["ftp"]["CNY"]["Y1"], later["ftp"]["CNY"]["Y2"], later["effective_from"]) == (210, 220, "2099-01-01")
+
+
+def test_the_value_page_shows_each_roll_up_with_its_pareto_table(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    # Given October computed for customer A, in no household or group
+    _october(db)
+    browser = signed_in(make_client(), "manager")
+    pages = {by: browser.get(f"/value?month=2026-10&by={by}") for by in ("branch", "manager", "household", "group")}
+    # Then each page answers with its rows, the loss-making count, the Pareto table and its chart's data source
+    assert {by: p.status_code for by, p in pages.items()} == dict.fromkeys(pages, 200)
+    assert 'data-key="BJ-CY"' in pages["branch"].text
+    assert "In no household" in pages["household"].text and "In no corporate group" in pages["group"].text
+    assert 'data-top="100"' in pages["manager"].text
+    assert "Customers costing more than they bring: 1 (-142,134.95 yuan)" in pages["branch"].text
+    pareto = browser.get("/value/pareto.json?month=2026-10").json()
+    assert (pareto["x"][-1], pareto["share"][-1]) == (100, None)  # no customer creates value: no share
