@@ -14,7 +14,7 @@ MODULE = Module(
         NavEntry("/value/pricing", N_("Transfer pricing"), "value.pricing.propose", 71),
     ),
     customer_tabs=(
-        CustomerTab("contribution", N_("Contribution"), "/customers/{cif_no}/tabs/contribution", "value.read", 140),
+        CustomerTab("contribution", N_("Contribution"), "/customers/{cif_no}/tabs/contribution", "value.read", 135),
     ),
     permissions=(
         Permission(
