@@ -13,6 +13,42 @@
     document.head.appendChild(tag);
   }
 
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text !== undefined) { el.textContent = text; }
+    return el;
+  }
+
+  // The axis tooltip built as elements: ECharts' default markup carries style="..." attributes, which the
+  // CSP (style-src 'self') blocks; colours go through the CSSOM and every text in as text.
+  function tooltipOf(format) {
+    return function (params) {
+      var box = node("div", "chart-tip");
+      box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
+      params.forEach(function (p) {
+        var row = node("div", "chart-tip-row");
+        var dot = node("span", "chart-tip-dot");
+        dot.style.backgroundColor = p.color;
+        row.appendChild(dot);
+        row.appendChild(node("span", "chart-tip-name", p.seriesName));
+        row.appendChild(node("span", "chart-tip-value", format(p.value)));
+        box.appendChild(row);
+      });
+      return box;
+    };
+  }
+
+  function yuan(value) {
+    return value === null || value === undefined ? "\u2014" : Number(value).toLocaleString(undefined, {
+      minimumFractionDigits: 2, maximumFractionDigits: 2
+    });
+  }
+
+  function percent(value) {
+    return value === null || value === undefined ? "\u2014" : Number(value).toFixed(1) + "%";
+  }
+
   function draw(el, option) {
     var chart = window.echarts.init(el);
     chart.setOption(option);
@@ -22,7 +58,7 @@
 
   function drawTrend(el, data) {
     draw(el, {
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: tooltipOf(yuan) },
       grid: { left: 90, right: 20, top: 20, bottom: 30 },
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value" },
@@ -32,7 +68,7 @@
 
   function drawPareto(el, data) {
     draw(el, {
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: tooltipOf(percent) },
       grid: { left: 50, right: 20, top: 20, bottom: 30 },
       xAxis: { type: "category", data: data.x.map(function (x) { return x + "%"; }) },
       yAxis: { type: "value", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
