@@ -23,6 +23,7 @@ from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.quality.module import MODULE as QUALITY
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
 from bankcrm.tags.module import MODULE as TAGS
+from bankcrm.value.module import MODULE as VALUE
 from bankcrm.workflow.module import MODULE as WORKFLOW
 
 # One line per module. Order matters only where routes overlap: earlier modules' routes match first.
@@ -42,6 +43,7 @@ MODULES: tuple[Module, ...] = (
     WORKFLOW,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     TAGS,  # after the figures, households and merges its rules read
+    VALUE,  # after figures: its nightly step prices the holdings they saw
     QUALITY,  # after the steps that change customers: its monthly figures see their work
     OUTBOX,  # last: its job delivers what the other steps wrote
 )

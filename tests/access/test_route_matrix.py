@@ -222,6 +222,16 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/quality": _s(),
     "/api/v1/quality/trend": _s(),
     "/api/v1/quality/gaps": _gaps(),
+    "/api/v1/customers/{cif_no}/contribution": _s(cif_no="cif"),
+    "/api/v1/value/contribution": _s(),
+    "/api/v1/value/pricing": _s(),
+    "/api/v1/value/pricing-changes": _s(),
+    "/customers/{cif_no}/tabs/contribution": _s(cif_no="cif"),
+    "/customers/{cif_no}/contribution/trend.json": _s(cif_no="cif"),
+    "/value": _s(),
+    "/value/pareto.json": _s(),
+    "/value/export.{fmt}": _s(fmt="csv"),
+    "/value/pricing": _s(),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}

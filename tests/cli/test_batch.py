@@ -53,6 +53,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "groups: Corporate groups and guarantee circles / 识别集团客户和担保圈 (nightly, after figures)",
         "snapshot: Monthly customer snapshot / 客户月度快照 (nightly, after figures)",
         "tags: Rule tags recomputed / 重新计算规则标签 (nightly, after figures)",
+        "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
@@ -76,13 +77,14 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("groups", "ok", "nightly", 0, None),
         ("snapshot", "ok", "nightly", 0, None),
         ("tags", "ok", "nightly", 0, None),
+        ("contribution", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
     ]
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 9
+    assert len(runs(db_file)) == 10
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -104,6 +106,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("groups", "ok"),
         ("snapshot", "ok"),
         ("tags", "ok"),
+        ("contribution", "ok"),
         ("data-quality", "ok"),
         ("deliver-outbox", "ok"),
     ]
@@ -118,7 +121,9 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert one.exit_code == 0, one.output
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
-    known = "data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks, snapshot, tags"
+    known = (
+        "contribution, data-quality, deliver-outbox, figures, groups, households, match, maturity-tasks, snapshot, tags"
+    )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so
     queued = runner.invoke(app, ["batch", "queued"])
@@ -141,3 +146,14 @@ def test_queued_runs_what_a_request_queued_and_fills_in_its_record(db_file: Path
     with sqlite3.connect(db_file) as conn:
         rows = conn.execute("SELECT job_code, outcome, trigger, triggered_by, rows FROM job_run").fetchall()
     assert rows == [("groups", "ok", "user", ops, 0)]
+
+
+def test_run_contribution_for_one_month_and_a_bad_month(db_file: Path) -> None:
+    # When the contribution step is run for a month in a bad form, then for October
+    bad = runner.invoke(app, ["batch", "run", "contribution", "--month", "2026-13"])
+    good = runner.invoke(app, ["batch", "run", "contribution", "--month", "2026-10"])
+    # Then the bad month is refused before anything runs; October runs (nothing delivered yet: nothing to price)
+    assert bad.exit_code == 2 and "--month: not a month in the form YYYY-MM: 2026-13" in bad.output
+    assert good.exit_code == 0, good.output
+    assert "contribution: no business date delivered yet" in good.output
+    assert runs(db_file) == [("contribution", "ok", "cli", 0, None)]

@@ -111,6 +111,9 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
             "assignment_request.approve": _count(
                 conn, "select count(*) from assignment_request where status = 'approved'"
             ),
+            # the contribution step's first run, and the curve change waiting for the risk manager
+            "contribution.computed": 1,
+            "pricing_change.submit": _count(conn, "select count(*) from pricing_change where status = 'submitted'"),
         }
         total = _count(conn, "select count(*) from audit_event")
         assert total == sum(events.values()) == _count(conn, "select max(seq) from audit_event")

@@ -27,8 +27,17 @@ def test_an_account_manager_sees_every_module_tab_for_the_customers_kind(client,
     # when the branch manager (who holds every tab's permission) opens them
     manager = signed_in(make_client(), "manager")
     # then the tabs are the registry's, in order, the household only for the individual
-    assert _tabs(manager, person) == ["holdings", "insight", "household", "links", "tags", "managers", "sources"]
-    assert _tabs(manager, company) == ["holdings", "insight", "links", "tags", "managers", "sources"]
+    assert _tabs(manager, person) == [
+        "holdings",
+        "insight",
+        "household",
+        "links",
+        "tags",
+        "managers",
+        "contribution",
+        "sources",
+    ]
+    assert _tabs(manager, company) == ["holdings", "insight", "links", "tags", "managers", "contribution", "sources"]
     # and each pane loads the owning module's partial for this customer
     page = manager.get(f"/customers/{person}").text
     assert HTMX.findall(page) == [(t.key, t.path.format(cif_no=person)) for t in customer_tabs("individual")]

@@ -21,9 +21,9 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
     sign_in(page, live_server, "am1")
     page.goto(f"{live_server}/customers/{PERSON}")
     # then the registry's tabs follow the customer's own, in order
-    expect(page.locator("[data-module-tab]")).to_have_count(4)
+    expect(page.locator("[data-module-tab]")).to_have_count(5)
     tabs = page.locator("[data-module-tab]").evaluate_all("els => els.map(e => e.dataset.moduleTab)")
-    assert tabs == ["holdings", "household", "links", "managers"]
+    assert tabs == ["holdings", "household", "links", "managers", "contribution"]
     # when am1 opens the holdings tab, then its content is loaded from the holdings module
     page.click("#tab-link-holdings")
     expect(page.locator("#tab-holdings-accounts")).to_contain_text("No accounts.")
@@ -33,5 +33,9 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
     expect(page.locator("#tab-household-none")).to_be_visible()
     page.click("#tab-link-managers")
     expect(page.locator("#tab-managers-current")).to_contain_text("李明 Li Ming")
+    # and the contribution tab says no month is computed yet, with the trend's table
+    page.click("#tab-link-contribution")
+    expect(page.locator("#contribution-none")).to_be_visible()
+    expect(page.locator("#contribution-trend tbody tr")).to_have_count(12)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "customer-module-tabs.png"), full_page=True)

@@ -23,6 +23,7 @@ EXPECTED_FILES = {
     "enterprise_size.csv": 4,
     "ethnicity.csv": 58,
     "family_relation.csv": 7,
+    "ftp_term.csv": 8,
     "gender.csv": 2,
     "home_ownership.csv": 6,
     "id_type.csv": 6,

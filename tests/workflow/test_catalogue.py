@@ -13,6 +13,7 @@ from bankcrm.models.customer import ChangeRequestStatus, CodeItem
 from bankcrm.models.group import GroupStatus
 from bankcrm.models.matching import MatchReviewStatus
 from bankcrm.models.task import TaskStatus
+from bankcrm.models.value import PricingChangeStatus
 from bankcrm.models.workflow import WorkflowState, WorkflowTransition
 from bankcrm.modules import permissions
 from bankcrm.workflow import catalogue
@@ -22,6 +23,7 @@ CONSTANTS: dict[str, type[StrEnum]] = {
     "change_request": ChangeRequestStatus,
     "corporate_group": GroupStatus,
     "match_review": MatchReviewStatus,
+    "pricing_change": PricingChangeStatus,
     "task": TaskStatus,
 }
 
@@ -58,6 +60,8 @@ def test_the_catalogue_holds_exactly_these_moves_each_with_a_declared_permission
         ("match_review", "open", "distinct", "match.review"),
         ("match_review", "open", "linked", "match.review"),
         ("match_review", "open", "merge_pending", "match.review"),
+        ("pricing_change", "submitted", "approved", "value.pricing.approve"),
+        ("pricing_change", "submitted", "rejected", "value.pricing.approve"),
         ("task", "OPEN", "DONE", "task.work"),
     ]
     assert {t.permission for t in shipped.transitions} <= {p.code for p in permissions()}
@@ -76,7 +80,7 @@ def test_the_sync_is_idempotent_and_repairs_a_changed_label(connection: Connecti
     assert sorted(connection.execute(select(states.c.workflow, states.c.code, states.c.label_zh))) == sorted(
         (s.workflow, s.code, s.label_zh) for s in shipped.states
     )
-    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 15
+    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 17
 
     # When a label is changed in the database and the sync runs twice
     connection.execute(

@@ -107,6 +107,7 @@ def batch_run(
         "--backfill",
         help="snapshot: compute every month of delivered history (up to 36), not only the last two.",
     ),
+    month: str | None = typer.Option(None, help="YYYY-MM: the month a monthly step computes (a backfill)."),
 ) -> None:
     """Run one step now (a request waiting for it is filled in)."""
     from bankcrm.jobs.service import runs
@@ -118,9 +119,18 @@ def batch_run(
     except UnknownJob as exc:
         err_console.print(f"[red]Unknown job {job!r}. Known jobs: {', '.join(exc.known)}.[/red]")
         raise typer.Exit(2) from None
+    options: dict[str, Any] = {}
+    if month is not None:
+        try:
+            date.fromisoformat(f"{month}-01")
+        except ValueError:
+            err_console.print(f"[red]--month: not a month in the form YYYY-MM: {month}[/red]")
+            raise typer.Exit(2) from None
+        options["month"] = month
     with _sessions(settings) as factory:
-        options: dict[str, Any] = {"backfill": True} if backfill else {}
-        steps = runs.run_steps(factory, settings, [job], options=options, on_step=_step_line)
+        if backfill:
+            options["backfill"] = True
+        steps = runs.run_steps(factory, settings, [job], options=options or None, on_step=_step_line)
     _finish(steps)
 
 

@@ -21,5 +21,6 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     relationship,
     tag,
     task,
+    value,
     workflow,
 )

@@ -25,6 +25,7 @@ WORKFLOW_NAMES = {
     "assignment_request": N_("assignment request"),
     "change_request": N_("customer change request"),
     "corporate_group": N_("corporate group"),
+    "pricing_change": N_("pricing change"),
     "task": N_("follow-up task"),
 }
 NOT_ALLOWED = N_("This %(workflow)s (#%(id)s) is “%(current)s” and cannot become “%(wanted)s”.")

@@ -1,0 +1,47 @@
+"""The nightly ``contribution`` step and its backfill (``bankcrm batch run contribution --month YYYY-MM``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import SYSTEM
+from bankcrm.audit import service as audit_service
+from bankcrm.config import Settings
+from bankcrm.holdings.service import figures as figures_service
+from bankcrm.kit.jobs import JobResult
+from bankcrm.value.service import compute
+
+
+def parse_month(text: str) -> date:
+    """'YYYY-MM' → the month's first day (ValueError naming the input otherwise)."""
+    try:
+        return date.fromisoformat(f"{text.strip()}-01")
+    except ValueError:
+        raise ValueError(f"--month: not a month in the form YYYY-MM: {text}") from None
+
+
+def contribution_job(
+    db: Session, settings: Settings, *, as_of: date | None = None, month: str | date | None = None, **_: Any
+) -> JobResult:
+    """The registry's ``contribution`` step: the running month to date and any closed month not yet final;
+    with ``month``, that month alone. The business date is the newest one delivered."""
+    day = as_of or figures_service.latest_business_date(db)
+    if day is None:
+        return JobResult(0, "contribution: no business date delivered yet")
+    if month is not None:
+        wanted = month if isinstance(month, date) else parse_month(month)
+        if wanted > day:
+            raise ValueError(f"--month: {wanted:%Y-%m} is after the business date {day.isoformat()}")
+        months = [compute.month_start(wanted)]
+    else:
+        months = compute.months_due(db, day)
+    reports = [compute.compute_month(db, m, day, settings.timezone) for m in months]
+    lines = sum(r.lines for r in reports)
+    detail = "contribution as of {}: {}".format(
+        day.isoformat(), "; ".join(f"{r.month:%Y-%m} {r.customers} customers, {r.lines} lines" for r in reports)
+    )
+    audit_service.record(db, SYSTEM, "contribution.computed", detail=detail)
+    return JobResult(lines, detail, reports)

@@ -1,0 +1,277 @@
+"""Monthly contribution per customer, line by line, computed set-based (SQL aggregates, Polars arithmetic).
+
+For a month M priced from its first day to ``end`` (the month's last day, or the business date in the running
+month), ``days`` = days in that period, and the pricing in force on M's first day:
+
+- deposit margin (DEMAND, TIME accounts) = average balance × (FTP rate of the product's term − customer rate)
+  × days / 365; average balance = the mean of the account's delivered snapshot balances in the period
+  (overdrawn days count as zero), rounded half away from zero to the fen;
+- loan margin = outstanding × (customer rate − FTP rate of the contract's term) × days / 365, where days are
+  the days of the period the loan was drawn (loan contracts carry no daily history: the delivered outstanding
+  stands for the average);
+- expected loss = − outstanding × annual provision rate of its five-category class × days / 365;
+- fee income = fees debited less fees refunded on vouchers whose purpose is FEE (or filed under it), in the
+  bank's time zone's month;
+- service cost per product = − accounts and contracts open in the period per product category × monthly cost
+  × days / days in the month; per transaction = − vouchers per channel × cost per voucher.
+
+Day count ACT/365 (fixed). Every amount is rounded half away from zero to the fen once, per line.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from bankcrm.kit.time import utcnow
+from bankcrm.value import repository
+from bankcrm.value.service.pricing import Pricing, in_force
+
+YEAR_DAYS = 365
+BP = 10_000
+KINDS = ("deposit_margin", "loan_margin", "expected_loss", "fee_income", "service_product", "service_txn")
+COLUMNS = [
+    "customer_id",
+    "kind",
+    "ref",
+    "product_code",
+    "days",
+    "count",
+    "avg_balance",
+    "customer_rate_bp",
+    "ftp_rate_bp",
+    "amount",
+]
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    """What one month's computation wrote."""
+
+    month: date
+    as_of: date
+    customers: int
+    lines: int
+    total: int
+
+
+def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    """The last day of a month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: date, n: int) -> date:
+    """The first day of the month ``n`` months after ``month`` (negative: before)."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def rounded(numerator: pl.Expr, denominator: int) -> pl.Expr:
+    """numerator / denominator rounded half away from zero, in integers (no float ever touches money)."""
+    magnitude = (numerator.abs() * 2 + denominator) // (2 * denominator)
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
+
+
+def _local_midnight(day: date, zone: str) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def compute_month(db: Session, month: date, as_of: date, timezone: str) -> MonthReport:
+    """Replace a month's lines: priced with the rules above, from the month's first day to min(month end, as_of)."""
+    month = month_start(month)
+    end = min(month_end(month), as_of)
+    if end < month:
+        raise ValueError(f"month {month:%Y-%m} starts after the business date {as_of}")
+    days = (end - month).days + 1
+    pricing = in_force(db, month)
+    frames = [
+        _deposits(db, pricing, month, end, days),
+        *_loans(db, pricing, month, end),
+        _fees(db, month, end, days, timezone),
+        _service_products(db, pricing, month, end, days),
+        _service_txns(db, pricing, month, end, days, timezone),
+    ]
+    lines = (
+        pl.concat([f.select(COLUMNS) for f in frames if f.height], how="vertical_relaxed")
+        if any(f.height for f in frames)
+        else pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.Int64))
+    )
+    order = {k: i for i, k in enumerate(KINDS)}
+    if lines.height:
+        lines = lines.with_columns(pl.col("kind").replace_strict(order, return_dtype=pl.Int32).alias("_k")).sort(
+            ["customer_id", "_k", "ref"]
+        )
+    now = utcnow()
+    rows: list[dict[str, Any]] = [
+        {**r, "month": month, "as_of": as_of, "computed_at": now} for r in lines.drop("_k", strict=False).to_dicts()
+    ]
+    repository.replace_month(db, month, rows)
+    total = int(lines["amount"].sum()) if lines.height else 0
+    customers = lines["customer_id"].n_unique() if lines.height else 0
+    return MonthReport(month, as_of, customers, len(rows), total)
+
+
+def _deposits(db: Session, pricing: Pricing, month: date, end: date, days: int) -> pl.DataFrame:
+    rows = repository.deposit_balances(db, month, end)
+    if not rows:
+        return pl.DataFrame()
+    data = []
+    for _id, customer, product, currency, rate, masked, term, total, count in rows:
+        curve = pricing.curves.get(currency)
+        if curve is None:  # no curve for the currency: nothing to price it with
+            continue
+        _, ftp = curve.bucket(term)
+        data.append((customer, product, masked, rate or 0, ftp, int(total), int(count)))
+    frame = pl.DataFrame(
+        data,
+        schema={
+            "customer_id": pl.Int64,
+            "product_code": pl.Utf8,
+            "ref": pl.Utf8,
+            "customer_rate_bp": pl.Int64,
+            "ftp_rate_bp": pl.Int64,
+            "_sum": pl.Int64,
+            "_n": pl.Int64,
+        },
+        orient="row",
+    )
+    if not frame.height:
+        return frame
+    avg = (pl.col("_sum") * 2 + pl.col("_n")) // (pl.col("_n") * 2)  # sums are ≥ 0: half up
+    frame = frame.with_columns(avg.alias("avg_balance"))
+    spread = pl.col("ftp_rate_bp") - pl.col("customer_rate_bp")
+    return frame.with_columns(
+        pl.lit("deposit_margin").alias("kind"),
+        pl.lit(days, pl.Int64).alias("days"),
+        pl.lit(0, pl.Int64).alias("count"),
+        rounded(pl.col("avg_balance") * spread * days, BP * YEAR_DAYS).alias("amount"),
+    )
+
+
+def _loans(db: Session, pricing: Pricing, month: date, end: date) -> list[pl.DataFrame]:
+    rows = repository.live_loans(db, month, end)
+    data = []
+    for _id, customer, product, currency, rate, masked, term, klass, outstanding, start in rows:
+        curve = pricing.curves.get(currency)
+        if curve is None:
+            continue
+        _, ftp = curve.bucket(term)
+        drawn_days = (end - max(start, month)).days + 1
+        provision = pricing.parameter("provision", klass)
+        data.append((customer, product, masked, rate, ftp, provision, int(outstanding), drawn_days))
+    if not data:
+        return []
+    frame = pl.DataFrame(
+        data,
+        schema={
+            "customer_id": pl.Int64,
+            "product_code": pl.Utf8,
+            "ref": pl.Utf8,
+            "customer_rate_bp": pl.Int64,
+            "ftp_rate_bp": pl.Int64,
+            "_provision": pl.Int64,
+            "avg_balance": pl.Int64,
+            "days": pl.Int64,
+        },
+        orient="row",
+    )
+    base = pl.col("avg_balance") * pl.col("days")
+    margin = frame.with_columns(
+        pl.lit("loan_margin").alias("kind"),
+        pl.lit(0, pl.Int64).alias("count"),
+        rounded(base * (pl.col("customer_rate_bp") - pl.col("ftp_rate_bp")), BP * YEAR_DAYS).alias("amount"),
+    )
+    loss = frame.with_columns(
+        pl.lit("expected_loss").alias("kind"),
+        pl.lit(0, pl.Int64).alias("count"),
+        pl.lit(None, pl.Int64).alias("customer_rate_bp"),
+        pl.col("_provision").alias("ftp_rate_bp"),
+        (-rounded(base * pl.col("_provision"), BP * YEAR_DAYS)).alias("amount"),
+    )
+    return [margin, loss]
+
+
+def _fees(db: Session, month: date, end: date, days: int, timezone: str) -> pl.DataFrame:
+    purposes = repository.fee_purposes(db)
+    since, until = _local_midnight(month, timezone), _local_midnight(end + timedelta(days=1), timezone)
+    rows = repository.fee_totals(db, purposes, since, until) if purposes else []
+    if not rows:
+        return pl.DataFrame()
+    frame = pl.DataFrame(
+        [(c, int(t), int(n)) for c, t, n in rows],
+        schema={"customer_id": pl.Int64, "amount": pl.Int64, "count": pl.Int64},
+        orient="row",
+    )
+    return frame.with_columns(
+        pl.lit("fee_income").alias("kind"),
+        pl.lit("FEE").alias("ref"),
+        pl.lit(None, pl.Utf8).alias("product_code"),
+        pl.lit(days, pl.Int64).alias("days"),
+        *[pl.lit(None, pl.Int64).alias(c) for c in ("avg_balance", "customer_rate_bp", "ftp_rate_bp")],
+    )
+
+
+def _service_products(db: Session, pricing: Pricing, month: date, end: date, days: int) -> pl.DataFrame:
+    rows = repository.product_counts(db, month, end)
+    if not rows:
+        return pl.DataFrame()
+    month_days = month_end(month).day
+    frame = pl.DataFrame(
+        [(c, k, n, pricing.parameter("service_product", k)) for c, k, n in rows],
+        schema={"customer_id": pl.Int64, "ref": pl.Utf8, "count": pl.Int64, "_cost": pl.Int64},
+        orient="row",
+    )
+    frame = frame.group_by(["customer_id", "ref"]).agg(pl.col("count").sum(), pl.col("_cost").first())
+    return frame.filter(pl.col("_cost") > 0).with_columns(
+        pl.lit("service_product").alias("kind"),
+        pl.lit(None, pl.Utf8).alias("product_code"),
+        pl.lit(days, pl.Int64).alias("days"),
+        (-rounded(pl.col("count") * pl.col("_cost") * days, month_days)).alias("amount"),
+        *[pl.lit(None, pl.Int64).alias(c) for c in ("avg_balance", "customer_rate_bp", "ftp_rate_bp")],
+    )
+
+
+def _service_txns(db: Session, pricing: Pricing, month: date, end: date, days: int, timezone: str) -> pl.DataFrame:
+    since, until = _local_midnight(month, timezone), _local_midnight(end + timedelta(days=1), timezone)
+    rows = repository.voucher_counts(db, since, until)
+    if not rows:
+        return pl.DataFrame()
+    frame = pl.DataFrame(
+        [(c, ch, int(n), pricing.parameter("service_txn", ch)) for c, ch, n in rows],
+        schema={"customer_id": pl.Int64, "ref": pl.Utf8, "count": pl.Int64, "_cost": pl.Int64},
+        orient="row",
+    )
+    return frame.filter(pl.col("_cost") > 0).with_columns(
+        pl.lit("service_txn").alias("kind"),
+        pl.lit(None, pl.Utf8).alias("product_code"),
+        pl.lit(days, pl.Int64).alias("days"),
+        (-(pl.col("count") * pl.col("_cost"))).alias("amount"),
+        *[pl.lit(None, pl.Int64).alias(c) for c in ("avg_balance", "customer_rate_bp", "ftp_rate_bp")],
+    )
+
+
+def months_due(db: Session, as_of: date, *, history: int = 12) -> list[date]:
+    """The months the nightly step computes: the running one; a closed month computed before it closed; and,
+    on a first run, every month of the last ``history`` with delivered balances (the backfill)."""
+    running = month_start(as_of)
+    done = repository.computed_months(db)
+    first = repository.first_snapshot_day(db)
+    due = []
+    for n in range(history - 1, 0, -1):
+        month = add_months(running, -n)
+        if first is None or month_end(month) < first:
+            continue
+        if month not in done or done[month] < month_end(month):
+            due.append(month)
+    return [*due, running]

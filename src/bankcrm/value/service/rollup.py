@@ -1,0 +1,154 @@
+"""Roll-ups of one month's contribution under a unit, in the caller's scope: by branch (the unit's children), by
+account manager (each customer's total split by the performance shares holding on the period's last day), by
+household and by corporate group; and the Pareto curve (share of the total from the top x % of customers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.service.scope_audit import denied, out_of_scope
+from bankcrm.audit import service as audit_service
+from bankcrm.errors import Forbidden, NotFound
+from bankcrm.kit.i18n import N_, gettext_for
+from bankcrm.models.org import OrgUnit
+from bankcrm.value import repository, schemas
+from bankcrm.value.service.compute import month_end, month_start
+
+NO_UNIT = N_("No such unit.")
+UNASSIGNED = N_("No account manager")
+NONE_HOUSEHOLD = N_("In no household")
+NONE_GROUP = N_("In no corporate group")
+HOUSEHOLD = N_("Household %(id)s")
+HOMED_HERE = N_("%(unit)s (homed here)")
+PARETO_STEPS = (1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+
+
+def _divide(n: int, d: int) -> int:
+    """n / d rounded half away from zero, in integers."""
+    q = (abs(n) * 2 + d) // (2 * d)
+    return -q if n < 0 else q
+
+
+def scope_unit(db: Session, principal: Principal, code: str | None) -> OrgUnit:
+    """The unit asked for (by code) inside the caller's subtree; default: the caller's own root. 404 otherwise,
+    audited when the unit exists."""
+    if not principal.can(schemas.READ):
+        raise Forbidden(audit=denied(principal, "read contribution roll-up", schemas.READ))
+    bankwide = principal.is_system or principal.data_scope == "all"
+    if code is None:
+        unit = (
+            repository.root_unit(db)
+            if bankwide
+            else repository.units_by_id(db, {principal.unit_id}).get(principal.unit_id)
+        )
+        if unit is None:
+            raise NotFound(NO_UNIT)
+        return unit
+    unit = repository.unit_by_code(db, code)
+    if unit is None or not (bankwide or unit.path.startswith(principal.unit_path)):
+        raise NotFound(NO_UNIT, audit=out_of_scope(principal, "org_unit", code, unit is not None))
+    return unit
+
+
+def _branch_of(root: OrgUnit, path: str, unit_id: int) -> int:
+    rest = path[len(root.path) :].strip("/")
+    return int(rest.split("/")[0]) if rest else root.id
+
+
+def rollup(
+    db: Session,
+    principal: Principal,
+    unit_code: str | None,
+    month: date | None,
+    by: schemas.RollupBy,
+    locale: str,
+) -> schemas.RollupRead:
+    """One month's contribution of the customers in scope homed under the unit, grouped ``by``, with the Pareto."""
+    root = scope_unit(db, principal, unit_code)
+    chosen = month_start(month) if month else (repository.latest_month(db) or month_start(date.today()))
+    totals = repository.customer_totals(db, principal, chosen, root.path)
+    per_customer = {cid: int(total) for cid, _cif, _kind, _uid, _path, total in totals}
+    groups: dict[str, list[int]] = defaultdict(list)  # key → amounts (one per customer, or per share)
+    labels: dict[str, str] = {}
+    if by == "branch":
+        branch = {cid: _branch_of(root, path, uid) for cid, _c, _k, uid, path, _t in totals}
+        units = repository.units_by_id(db, set(branch.values()))
+        zh = locale == "zh_CN"
+        for cid, uid in branch.items():
+            groups[str(units[uid].code)].append(per_customer[cid])
+        for u in units.values():
+            name = f"{u.code} {u.name_zh if zh else u.name_en}"
+            labels[u.code] = gettext_for(locale, HOMED_HERE, {"unit": name}) if u.id == root.id else name
+    elif by == "manager":
+        shares: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for cid, manager, share in repository.manager_shares(db, list(per_customer), month_end(chosen)):
+            shares[cid].append((manager, share))
+        names = repository.names_of_users(db, {m for s in shares.values() for m, _ in s})
+        for cid, amount in per_customer.items():
+            if not shares.get(cid):
+                groups["-"].append(amount)
+                continue
+            for manager, share in shares[cid]:
+                groups[str(manager)].append(_divide(amount * share, 10_000))
+                labels[str(manager)] = names.get(manager, str(manager))
+        labels["-"] = gettext_for(locale, UNASSIGNED)
+    elif by == "household":
+        homes = repository.households_of(db, list(per_customer))
+        for cid, amount in per_customer.items():
+            key = str(homes[cid]) if cid in homes else "-"
+            groups[key].append(amount)
+            labels[key] = gettext_for(locale, HOUSEHOLD, {"id": key}) if cid in homes else ""
+        labels["-"] = gettext_for(locale, NONE_HOUSEHOLD)
+    else:
+        of = repository.groups_of(db, list(per_customer))
+        names = repository.core_names(db, set(of.values()))
+        for cid, amount in per_customer.items():
+            key = str(of[cid]) if cid in of else "-"
+            groups[key].append(amount)
+            labels[key] = names.get(of[cid], key) if cid in of else ""
+        labels["-"] = gettext_for(locale, NONE_GROUP)
+    rows = [
+        schemas.RollupRow(key=k, label=labels.get(k, k), customers=len(v), amount=sum(v)) for k, v in groups.items()
+    ]
+    rows.sort(key=lambda r: (-r.amount, r.key))
+    return schemas.RollupRead(
+        unit=root.code,
+        month=f"{chosen:%Y-%m}",
+        by=by,
+        customers=len(per_customer),
+        total=sum(per_customer.values()),
+        loss_making=sum(1 for a in per_customer.values() if a < 0),
+        loss_amount=sum(a for a in per_customer.values() if a < 0),
+        rows=rows,
+        pareto=pareto(list(per_customer.values())),
+    )
+
+
+def pareto(amounts: list[int]) -> list[schemas.ParetoPoint]:
+    """For each step x: the customers in the top x % by contribution (rounded up) and their share of the value
+    created — the sum over customers who contribute more than they cost — in per cent. Loss-making customers
+    add nothing to it (they are counted apart), so the curve rises to 100 % and stays there."""
+    ordered = sorted(amounts, reverse=True)
+    created = sum(a for a in ordered if a > 0)
+    out = []
+    for step in PARETO_STEPS:
+        n = -(-len(ordered) * step // 100)
+        top = sum(a for a in ordered[:n] if a > 0)
+        share = round(top * 100 / created, 1) if created > 0 else None
+        out.append(schemas.ParetoPoint(top_pct=step, customers=n, share_pct=share))
+    return out
+
+
+def record_export(db: Session, principal: Principal, read: schemas.RollupRead, fmt: str) -> None:
+    """One audit event for an export of a roll-up."""
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "contribution.export",
+        detail=f"{fmt}: unit {read.unit}, month {read.month}, by {read.by}, {len(read.rows)} rows",
+    )
