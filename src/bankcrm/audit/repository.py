@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from bankcrm.db import ordered
@@ -121,3 +122,9 @@ def count_since(db: Session, since: datetime, outcome: str | None = None) -> int
     if outcome:
         stmt = stmt.where(AuditEvent.outcome == outcome)
     return db.scalar(stmt) or 0
+
+
+def insert_events(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Append already chained events (``service.record_many``), a page of rows per statement."""
+    for start in range(0, len(rows), 5_000):
+        db.execute(insert(AuditEvent), rows[start : start + 5_000])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, or_, select, tuple_, union, update
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, or_, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -370,3 +373,85 @@ def delete_contacts(db: Session, customer_id: int, channel: str) -> None:
     db.execute(
         delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel)
     )
+
+
+# Bulk writes of a source system's new customers (customers.service.approval.build_customers).
+BULK_PAGE = 5_000
+
+
+def _pages(items: list[Any], size: int = BULK_PAGE) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def take_counter_block(db: Session, name: str, n: int) -> list[int]:
+    """Take the next ``n`` values of a counter at once (the row lock as in ``next_counter``), in order."""
+    db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + n))
+    value = db.scalar(select(Counter.value).where(Counter.name == name))
+    if value is None:
+        db.add(Counter(name=name, value=n))
+        db.flush()
+        value = n
+    return list(range(value - n + 1, value + 1))
+
+
+def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
+    """``n`` new primary keys of ``model``'s table, to insert rows whose encrypted values are bound to their id.
+
+    PostgreSQL: taken from the column's sequence. SQLite: after the highest id, which stays ours because
+    this transaction already holds the database's write lock (a write came first) until it ends.
+    """
+    if n == 0:
+        return []
+    table = model.__table__
+    if db.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        stmt = select(func.nextval(sequence)).select_from(func.generate_series(1, n))
+        return [int(i) for i in db.scalars(stmt)]
+    top = db.scalar(select(func.max(table.c.id))) or 0
+    return list(range(top + 1, top + n + 1))
+
+
+def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (each dict with the same keys) in one multi-row statement per page."""
+    for part in _pages(rows):
+        db.execute(insert(model), part)
+
+
+def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[int, str, str | None, str]]:
+    """(id, kind, ID type, blind index) of customers holding any of these ID documents; merged ones left out."""
+    out: list[tuple[int, str, str | None, str]] = []
+    for part in _pages(sorted(set(indexes))):
+        stmt = select(Customer.id, Customer.kind, Customer.id_type, Customer.id_no_index).where(
+            Customer.id_no_index.in_(part), Customer.status != MERGED
+        )
+        out += [(i, k, t, x) for i, k, t, x in db.execute(stmt)]
+    return out
+
+
+def customers_by_usccs(db: Session, codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """credit code → (id, kind) of the customers holding these credit codes."""
+    out: dict[str, tuple[int, str]] = {}
+    for part in _pages(sorted(set(codes))):
+        stmt = select(Customer.uscc, Customer.id, Customer.kind).where(Customer.uscc.in_(part))
+        out |= {u: (i, k) for u, i, k in db.execute(stmt)}
+    return out
+
+
+def pending_creates_with_ids(db: Session, indexes: Iterable[str]) -> dict[str, ChangeRequest]:
+    """blind index → a submitted create request with this ID document or credit code (the lowest id)."""
+    out: dict[str, ChangeRequest] = {}
+    for part in _pages(sorted(set(indexes))):
+        stmt = (
+            select(ChangeRequest)
+            .where(
+                ChangeRequest.kind == "create",
+                ChangeRequest.status == ChangeRequestStatus.SUBMITTED,
+                ChangeRequest.id_no_index.in_(part),
+            )
+            .order_by(ChangeRequest.id)
+        )
+        for request in db.scalars(stmt):
+            if request.id_no_index is not None:
+                out.setdefault(request.id_no_index, request)
+    return out

@@ -160,8 +160,17 @@ def check_row(row: Mapping[str, str | None], today: date) -> tuple[list[FieldErr
     return errors.errors, values
 
 
-def customer_fields(db: Session, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """A checked delivered row as the customer's fields (the names survivorship rules use); absent = not delivered."""
+def industry_sections(db: Session) -> dict[str, str | None]:
+    """Industry division → its section (the industry code table), for ``customer_fields`` over many rows."""
+    return {c.code: c.parent_code for c in catalogue.code_table(db, "industry")}
+
+
+def customer_fields(
+    db: Session, kind: str, values: Mapping[str, Any], sections: Mapping[str, str | None] | None = None
+) -> dict[str, Any]:
+    """A checked delivered row as the customer's fields (the names survivorship rules use); absent = not delivered.
+
+    ``sections``: ``industry_sections`` read once for many rows (else read here)."""
     out: dict[str, Any] = {}
     for key in ("name", "name_en", "status"):
         if values.get(key) is not None:
@@ -171,8 +180,8 @@ def customer_fields(db: Session, kind: str, values: Mapping[str, Any]) -> dict[s
         if values.get(key) is not None:
             out[key] = values[key]
     if "industry_division" in out:
-        out["industry_section"] = next(
-            (c.parent_code for c in catalogue.code_table(db, "industry") if c.code == out["industry_division"]), None
+        out["industry_section"] = (sections if sections is not None else industry_sections(db)).get(
+            out["industry_division"]
         )
     phones = [
         {"number": values[c], "purpose": purpose, "valid_from": None, "valid_to": None, "preferred": False}
@@ -221,6 +230,15 @@ def create(
     )
 
 
+def create_many(
+    db: Session, cipher: FieldCipher, source: str, new: list[tuple[str, Mapping[str, Any], int]]
+) -> list[int]:
+    """A trusted source's new customers (kind, fields, home unit id), created at once in bulk exactly as ``create``
+    makes each; their ids, in order."""
+    payloads = [(kind, _payload(kind, fields, unit)) for kind, fields, unit in new]
+    return approval.build_customers(db, source_principal(source), cipher, payloads)
+
+
 def file_create(
     db: Session,
     cipher: FieldCipher,
@@ -257,6 +275,15 @@ def pending_create(cipher: FieldCipher, db: Session, kind: str, fields: Mapping[
         return None
     purpose = records.ID_PURPOSE if kind == INDIVIDUAL else records.USCC_PURPOSE
     return repository.pending_create_with_id(db, cipher.blind_index(number, purpose))
+
+
+def pending_creates(
+    cipher: FieldCipher, db: Session, delivered: list[tuple[str, Mapping[str, Any]]]
+) -> list[ChangeRequest | None]:
+    """``pending_create`` of many delivered (kind, fields) at once: one query for all."""
+    indexes = [identity_index(cipher, kind, fields) for kind, fields in delivered]
+    found = repository.pending_creates_with_ids(db, [i for i in indexes if i is not None])
+    return [found.get(i) if i is not None else None for i in indexes]
 
 
 def current_values(db: Session, cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
@@ -424,6 +451,30 @@ def find_by_identity(db: Session, cipher: FieldCipher, kind: str, fields: Mappin
         return None
     company = repository.customer_by_uscc(db, fields["uscc"])
     return company if company is not None and company.kind == CORPORATE else None
+
+
+def find_many_by_identity(
+    db: Session, cipher: FieldCipher, delivered: list[tuple[str, Mapping[str, Any]]]
+) -> list[int | None]:
+    """``find_by_identity`` of many delivered (kind, fields) at once (one query per kind): the customers' ids."""
+    indexes: list[str | None] = []
+    for kind, fields in delivered:
+        wanted = kind == INDIVIDUAL and fields.get("id_no") and fields.get("id_type")
+        indexes.append(cipher.blind_index(fields["id_no"], records.ID_PURPOSE) if wanted else None)
+    holders: dict[tuple[str | None, str], int] = {}
+    for customer_id, kind, id_type, index in repository.customers_by_id_indexes(db, [i for i in indexes if i]):
+        if kind == INDIVIDUAL and customer_id < holders.get((id_type, index), customer_id + 1):
+            holders[(id_type, index)] = customer_id
+    codes = [f["uscc"] for k, f in delivered if k != INDIVIDUAL and f.get("uscc")]
+    companies = repository.customers_by_usccs(db, codes) if codes else {}
+    out: list[int | None] = []
+    for (kind, fields), index in zip(delivered, indexes, strict=True):
+        if kind == INDIVIDUAL:
+            out.append(holders.get((fields.get("id_type"), index)) if index else None)
+            continue
+        company = companies.get(fields["uscc"]) if fields.get("uscc") else None
+        out.append(company[0] if company is not None and company[1] == CORPORATE else None)
+    return out
 
 
 def customer_by_id(db: Session, customer_id: int) -> Customer | None:

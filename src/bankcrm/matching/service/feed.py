@@ -117,60 +117,72 @@ def load(
     rows: list[dict[str, Any]],
     home_units: Mapping[str, int],
 ) -> None:
-    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line)."""
+    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line).
+
+    In bulk per chunk (same outcome as row by row): source records and identity holders are looked up with one
+    query each, new source records are inserted together, a trusted source's new customers are built together
+    (``delivered.create_many``)."""
     keys = [r["values"]["source_customer_id"] for r in rows]
     existing = repository.sources_by_key(db, delivery.source, keys)
-    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
-    now = utcnow()
+    sections = delivered.industry_sections(db)
+    prepared = []
     for row in rows:
         values: dict[str, Any] = row["values"]
-        kind, key = values["kind"], values["source_customer_id"]
-        fields = delivered.customer_fields(db, kind, values)
-        digest = values_hash(kind, values)
-        record = existing.get(key)
-        if record is None:
-            record = CustomerSource(
-                source=delivery.source,
-                source_customer_id=key,
-                kind=kind,
-                values_enc=cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)),
-                values_hash=digest,
-                id_no_index=_identity_index(cipher, kind, fields),
-                first_seen=delivery.business_date,
-                last_seen=delivery.business_date,
-                batch_id=delivery.batch_id,
-                created_at=now,
-                updated_at=now,
-            )
-            repository.add(db, record)
-            delivery.created_sources.append(record.id)
-            _count(delivery, "new_records")
-        else:
-            same = record.values_hash == digest and record.kind == kind
-            record.last_seen = max(record.last_seen, delivery.business_date)
-            record.batch_id = delivery.batch_id
-            if not same:
-                record.kind = kind
-                record.values_enc = cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key))
-                record.values_hash = digest
-                record.id_no_index = _identity_index(cipher, kind, fields)
-                record.updated_at = now
-            if record.customer_id is not None:
+        prepared.append((row, values, values["kind"], delivered.customer_fields(db, values["kind"], values, sections)))
+    holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared])
+    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
+    fresh: list[CustomerSource] = []
+    now = utcnow()
+    with db.no_autoflush:  # new source records go in together (a flush before a review needs one's id)
+        for (row, values, kind, fields), holder in zip(prepared, holders, strict=True):
+            key = values["source_customer_id"]
+            digest = values_hash(kind, values)
+            record = existing.get(key)
+            if record is None:
+                record = CustomerSource(
+                    source=delivery.source,
+                    source_customer_id=key,
+                    kind=kind,
+                    values_enc=cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)),
+                    values_hash=digest,
+                    id_no_index=_identity_index(cipher, kind, fields),
+                    first_seen=delivery.business_date,
+                    last_seen=delivery.business_date,
+                    batch_id=delivery.batch_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                db.add(record)
+                fresh.append(record)
+                _count(delivery, "new_records")
+            else:
+                same = record.values_hash == digest and record.kind == kind
+                record.last_seen = max(record.last_seen, delivery.business_date)
+                record.batch_id = delivery.batch_id
                 if not same:
-                    _survive(db, cipher, delivery, record, fields)
+                    record.kind = kind
+                    record.values_enc = cipher.encrypt(
+                        json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)
+                    )
+                    record.values_hash = digest
+                    record.id_no_index = _identity_index(cipher, kind, fields)
+                    record.updated_at = now
+                if record.customer_id is not None:
+                    if not same:
+                        _survive(db, cipher, delivery, record, fields)
+                    continue
+                if same and (record.change_request_id is not None or repository.open_review_of(db, record.id)):
+                    continue  # still waiting for its checker or reviewer
+            if holder is not None:
+                _link(record, holder, MatchMethod.IDENTITY)
+                _count(delivery, "linked_identity")
+                _survive(db, cipher, delivery, record, fields)
                 continue
-            if same and (record.change_request_id is not None or repository.open_review_of(db, record.id)):
-                continue  # still waiting for its checker or reviewer
-        customer = delivered.find_by_identity(db, cipher, kind, fields)
-        if customer is not None:
-            _link(record, customer.id, MatchMethod.IDENTITY)
-            _count(delivery, "linked_identity")
-            _survive(db, cipher, delivery, record, fields)
-            continue
-        unplaced.append((row, record, fields))
-    if unplaced:
-        _place(db, cipher, delivery, unplaced, home_units)
+            unplaced.append((row, record, fields))
+        if unplaced:
+            _place(db, cipher, delivery, unplaced, home_units)
     db.flush()
+    delivery.created_sources.extend(r.id for r in fresh)
 
 
 def _place(
@@ -180,15 +192,51 @@ def _place(
     unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]],
     home_units: Mapping[str, int],
 ) -> None:
-    """Records without an identity match: arrival.place decides link, review or new."""
+    """Records without an identity match: arrival.place decides link, review or new.
+
+    A trusted source's new customers are created in bulk, in runs between the other outcomes (so the audit
+    chain has the same order as row by row); the requests they may wait on are looked up at once."""
     frame = pl.DataFrame(
         [{**row["raw"], arrival.ROW: row["_row"]} for row, _, _ in unplaced],
         infer_schema_length=None,
     )
     placements = arrival.place(db, cipher, frame)
-    for row, record, fields in unplaced:
-        placement = placements.get(row["_row"], Placement(Outcome.NEW))
-        handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+    placed = [
+        (row, record, fields, placements.get(row["_row"], Placement(Outcome.NEW))) for row, record, fields in unplaced
+    ]
+    if not delivery.trusted:
+        for row, record, fields, placement in placed:
+            handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+        return
+    new = [(record.kind, fields) for _, record, fields, p in placed if _is_new(p)]
+    waiting = iter(delivered.pending_creates(cipher, db, new))
+    run: list[tuple[CustomerSource, dict[str, Any], int]] = []
+    for row, record, fields, placement in placed:
+        if not _is_new(placement):
+            _create_run(db, cipher, delivery, run)
+            handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+            continue
+        request = next(waiting)
+        if request is not None:  # the same person is already waiting for a checker (another record, an earlier file)
+            record.customer_id, record.change_request_id, record.match_method = None, request.id, MatchMethod.CREATED
+            continue
+        run.append((record, fields, home_units[row["values"]["branch_code"]]))
+    _create_run(db, cipher, delivery, run)
+
+
+def _is_new(placement: Placement) -> bool:
+    return placement.customer_id is None or placement.outcome not in (Outcome.LINK, Outcome.REVIEW)
+
+
+def _create_run(
+    db: Session, cipher: FieldCipher, delivery: Delivery, run: list[tuple[CustomerSource, dict[str, Any], int]]
+) -> None:
+    """A trusted source's new customers of a run of records, created together; the run is emptied."""
+    ids = delivered.create_many(db, cipher, delivery.source, [(r.kind, fields, unit) for r, fields, unit in run])
+    for (record, _, _), customer_id in zip(run, ids, strict=True):
+        _link(record, customer_id, MatchMethod.CREATED)
+        _count(delivery, "created")
+    run.clear()
 
 
 def handle(
@@ -209,6 +257,8 @@ def handle(
         return
     if placement.outcome == Outcome.REVIEW and placement.customer_id is not None:
         record.customer_id, record.match_method, record.match_probability = None, None, placement.probability
+        if record.id is None:
+            db.flush()  # a new source record (loads insert them together): the review names it
         if repository.open_review_of(db, record.id) is None:
             repository.add(
                 db,
