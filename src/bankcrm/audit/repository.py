@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.db import ordered
+from bankcrm.db import insert_many, ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.audit import AuditEvent
@@ -126,5 +126,4 @@ def count_since(db: Session, since: datetime, outcome: str | None = None) -> int
 
 def insert_events(db: Session, rows: list[dict[str, Any]]) -> None:
     """Append already chained events (``service.record_many``), a page of rows per statement."""
-    for start in range(0, len(rows), 5_000):
-        db.execute(insert(AuditEvent), rows[start : start + 5_000])
+    insert_many(db, AuditEvent, rows)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, tuple_, union, update
+from sqlalchemy import Select, delete, func, or_, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
-from bankcrm.db import ordered
+from bankcrm.db import insert_many, ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.customer import (
@@ -414,8 +414,7 @@ def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
 
 def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (each dict with the same keys) in one multi-row statement per page."""
-    for part in _pages(rows):
-        db.execute(insert(model), part)
+    insert_many(db, model, rows)
 
 
 def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[int, str, str | None, str]]:

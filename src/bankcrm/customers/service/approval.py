@@ -301,11 +301,9 @@ def build_customers(
                     {"id": contact_id, "customer_id": customer_id, **records.contact_head(channel, e)}
                     | records.contact_value_columns(cipher, contact_id, channel, e)
                 )
-        created = _created(p)
-        history += [
-            records.history_row(principal, customer_id, kind, f, a, b, now, None) for f, (a, b) in created.items()
-        ]
-        events.append(audit_service.Entry(**records.audit_entry(kind, cif_no, created, None)))
+        shown = records.masked_changes(kind, _created(p))
+        history += records.history_rows(principal, customer_id, shown, now, None)
+        events.append(audit_service.Entry(**records.audit_entry(cif_no, shown, None)))
     repository.insert_rows(db, Customer, customers)
     repository.insert_rows(db, CustomerSearchKey, keys)
     repository.insert_rows(db, IndividualProfile, people)

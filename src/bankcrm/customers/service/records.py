@@ -269,47 +269,49 @@ def record_changes(
 ) -> None:
     """One history row per changed field and one audit event, values masked as they would be on screen."""
     now = utcnow()
-    for field, (old, new) in changes.items():
-        db.add(
-            FieldChange(**history_row(principal, customer.id, customer.kind, field, old, new, now, change_request_id))
-        )
+    shown = masked_changes(customer.kind, changes)
+    for row in history_rows(principal, customer.id, shown, now, change_request_id):
+        db.add(FieldChange(**row))
     customer.updated_at = now
-    audit_service.record(
-        db, Actor.of(principal), action, **audit_entry(customer.kind, customer.cif_no, changes, change_request_id)
-    )
+    audit_service.record(db, Actor.of(principal), action, **audit_entry(customer.cif_no, shown, change_request_id))
 
 
-def history_row(
+def masked_changes(kind: str, changes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[str | None, str | None]]:
+    """Each changed field's old and new value masked as they would be on screen (history and audit keep these)."""
+    return {f: (masked(kind, f, old), masked(kind, f, new)) for f, (old, new) in changes.items()}
+
+
+def history_rows(
     principal: Principal,
     customer_id: int,
-    kind: str,
-    field: str,
-    old: Any,
-    new: Any,
+    shown: dict[str, tuple[str | None, str | None]],
     now: datetime,
     change_request_id: int | None,
-) -> dict[str, Any]:
-    """One field's history row, its values masked as they would be on screen."""
-    return {
-        "customer_id": customer_id,
-        "field": field,
-        "old_value": masked(kind, field, old),
-        "new_value": masked(kind, field, new),
-        "changed_by_id": principal.user_id,
-        "changed_by_name": principal.username,
-        "changed_at": now,
-        "change_request_id": change_request_id,
-    }
+) -> list[dict[str, Any]]:
+    """One history row per changed field (``shown``: ``masked_changes``)."""
+    return [
+        {
+            "customer_id": customer_id,
+            "field": field,
+            "old_value": old,
+            "new_value": new,
+            "changed_by_id": principal.user_id,
+            "changed_by_name": principal.username,
+            "changed_at": now,
+            "change_request_id": change_request_id,
+        }
+        for field, (old, new) in shown.items()
+    ]
 
 
 def audit_entry(
-    kind: str, cif_no: str, changes: dict[str, tuple[Any, Any]], change_request_id: int | None
+    cif_no: str, shown: dict[str, tuple[str | None, str | None]], change_request_id: int | None
 ) -> dict[str, Any]:
-    """The audit event of a customer change (``audit_service.record``'s keywords): its fields masked."""
+    """The audit event of a customer change (``audit_service.record``'s keywords; ``shown``: ``masked_changes``)."""
     return {
         "entity_type": "customer",
         "entity_id": cif_no,
-        "changes": {f: [masked(kind, f, a), masked(kind, f, b)] for f, (a, b) in changes.items()},
+        "changes": {f: [old, new] for f, (old, new) in shown.items()},
         "detail": f"change request {change_request_id}" if change_request_id else None,
     }
 
