@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event, insert
+from sqlalchemy import Connection, Engine, Select, create_engine, event, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,3 +143,20 @@ def insert_many(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
             values[i] = process(values[i])
         params.append(tuple(values))
     conn.exec_driver_sql(str(statement), params)
+
+
+def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
+    """``n`` new primary keys of ``model``'s table, to insert rows whose encrypted values are bound to their id.
+
+    PostgreSQL: taken from the column's sequence. SQLite: after the highest id, which stays ours because
+    every write transaction holds the database's write lock from its start (BEGIN IMMEDIATE) to its end.
+    """
+    if n == 0:
+        return []
+    table = model.__table__
+    if db.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        stmt = select(func.nextval(sequence)).select_from(func.generate_series(1, n))
+        return [int(i) for i in db.scalars(stmt)]
+    top = db.scalar(select(func.max(table.c.id))) or 0
+    return list(range(top + 1, top + n + 1))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
 from bankcrm.db import insert_many, ordered
+from bankcrm.db import reserve_ids as _reserve_ids
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.customer import (
@@ -396,20 +397,8 @@ def take_counter_block(db: Session, name: str, n: int) -> list[int]:
 
 
 def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
-    """``n`` new primary keys of ``model``'s table, to insert rows whose encrypted values are bound to their id.
-
-    PostgreSQL: taken from the column's sequence. SQLite: after the highest id, which stays ours because
-    this transaction already holds the database's write lock (a write came first) until it ends.
-    """
-    if n == 0:
-        return []
-    table = model.__table__
-    if db.get_bind().dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence(table.name, "id")
-        stmt = select(func.nextval(sequence)).select_from(func.generate_series(1, n))
-        return [int(i) for i in db.scalars(stmt)]
-    top = db.scalar(select(func.max(table.c.id))) or 0
-    return list(range(top + 1, top + n + 1))
+    """``n`` new ids of a customer table, for rows whose encrypted values are bound to their id."""
+    return _reserve_ids(db, model, n)
 
 
 def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:

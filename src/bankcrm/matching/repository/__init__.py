@@ -14,8 +14,10 @@ from bankcrm.matching.repository.candidates import (
 )
 from bankcrm.matching.repository.sources import (
     add,
+    insert_sources,
     link_approved,
     open_review_of,
+    reserve_source_ids,
     rules,
     source_by_key,
     source_system,
@@ -34,9 +36,11 @@ __all__ = [
     "customer_frame",
     "customer_ids",
     "distinct_pairs",
+    "insert_sources",
     "link_approved",
     "open_review_count",
     "open_review_of",
+    "reserve_source_ids",
     "rules",
     "source_by_key",
     "source_system",

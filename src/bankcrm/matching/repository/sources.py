@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bankcrm.db import insert_many, reserve_ids
 from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus
 from bankcrm.models.matching import CustomerSource, MatchReview, MatchReviewStatus, SourceSystem, SurvivorshipRule
 
@@ -93,3 +94,14 @@ def link_approved(db: Session) -> None:
         .values(customer_id=approved)
         .execution_options(synchronize_session=False)
     )
+
+
+def reserve_source_ids(db: Session, n: int) -> list[int]:
+    """Ids for ``n`` new source records (inserted later with ``insert_sources``)."""
+    return reserve_ids(db, CustomerSource, n)
+
+
+def insert_sources(db: Session, records: list[CustomerSource]) -> None:
+    """Insert new source records built outside the session (ids reserved), in one multi-row insert."""
+    columns = [c.key for c in CustomerSource.__table__.columns]
+    insert_many(db, CustomerSource, [{c: getattr(r, c) for c in columns} for r in records])

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from bankcrm.customers.service import delivered
@@ -132,14 +133,21 @@ def load(
     holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared])
     unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
     fresh: list[CustomerSource] = []
+    new_ids = iter(repository.reserve_source_ids(db, sum(1 for k in keys if k not in existing)))
     now = utcnow()
-    with db.no_autoflush:  # new source records go in together (a flush before a review needs one's id)
+    with db.no_autoflush:
         for (row, values, kind, fields), holder in zip(prepared, holders, strict=True):
             key = values["source_customer_id"]
             digest = values_hash(kind, values)
             record = existing.get(key)
             if record is None:
+                # Kept out of the session and inserted with the others at the end (a review needs it at once).
                 record = CustomerSource(
+                    id=next(new_ids),
+                    customer_id=None,
+                    change_request_id=None,
+                    match_method=None,
+                    match_probability=None,
                     source=delivery.source,
                     source_customer_id=key,
                     kind=kind,
@@ -152,7 +160,6 @@ def load(
                     created_at=now,
                     updated_at=now,
                 )
-                db.add(record)
                 fresh.append(record)
                 _count(delivery, "new_records")
             else:
@@ -181,6 +188,7 @@ def load(
             unplaced.append((row, record, fields))
         if unplaced:
             _place(db, cipher, delivery, unplaced, home_units)
+    repository.insert_sources(db, [r for r in fresh if inspect(r).transient])
     db.flush()
     delivery.created_sources.extend(r.id for r in fresh)
 
@@ -257,8 +265,9 @@ def handle(
         return
     if placement.outcome == Outcome.REVIEW and placement.customer_id is not None:
         record.customer_id, record.match_method, record.match_probability = None, None, placement.probability
-        if record.id is None:
-            db.flush()  # a new source record (loads insert them together): the review names it
+        if inspect(record).transient:
+            db.add(record)  # a new source record (loads insert them together at the end): the review names it
+            db.flush()
         if repository.open_review_of(db, record.id) is None:
             repository.add(
                 db,
