@@ -296,6 +296,22 @@ def pending_requests(db: Session, customer_id: int) -> list[ChangeRequest]:
     return list(db.scalars(stmt))
 
 
+def pending_fields(db: Session, customer_id: int) -> set[str]:
+    """The fields of a customer's submitted, undecided requests."""
+    stmt = select(ChangeRequest.fields).where(
+        ChangeRequest.customer_id == customer_id, ChangeRequest.status == ChangeRequestStatus.SUBMITTED
+    )
+    return {f for fields in db.scalars(stmt) for f in fields.split(",")}
+
+
+def customers_with_profiles(db: Session, ids: Iterable[int]) -> list[Customer]:
+    """Customers by id with their profiles (into the session: a chunk's linked customers read at once)."""
+    out: list[Customer] = []
+    for part in _pages(sorted(set(ids))):
+        out += db.scalars(select(Customer).where(Customer.id.in_(part))).unique()
+    return out
+
+
 def pending_create_with_id(db: Session, index: str) -> ChangeRequest | None:
     """A submitted request to create a customer with this ID document or credit code."""
     return db.scalar(
@@ -372,7 +388,9 @@ def all_encrypted(
 def delete_contacts(db: Session, customer_id: int, channel: str) -> None:
     """Remove a customer's contact details of one channel (before putting the new set in)."""
     db.execute(
-        delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel)
+        delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel),
+        # the deleted rows leave the session by their ids, not by testing every object the session holds
+        execution_options={"synchronize_session": "fetch"},
     )
 
 

@@ -27,7 +27,7 @@ from bankcrm.errors import FieldError
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
-from bankcrm.models.customer import ChangeRequest, Customer
+from bankcrm.models.customer import ChangeRequest, Customer, CustomerContact
 
 INDIVIDUAL = "individual"
 CORPORATE = "corporate"
@@ -322,7 +322,7 @@ def apply(
     changed = _apply_direct(db, cipher, principal, customer, direct)
     current = records.identity_values(cipher, customer)
     requested = {f: val for f, val in identity.items() if val is not None and current.get(f) != val}
-    pending = {f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")}
+    pending = repository.pending_fields(db, customer.id)
     requested = {f: val for f, val in requested.items() if f not in pending}
     if "id_no" in requested or "id_type" in requested:
         requested.setdefault("id_type", customer.id_type)
@@ -390,11 +390,13 @@ def _apply_direct(
             if profile.registered_capital != fen:
                 changes["registered_capital"] = (profile.registered_capital, fen)
                 profile.registered_capital = fen
+    # read once: replacing one channel's entries leaves the others' as read
+    held = repository.contacts(db, customer.id) if {"phones", "addresses", "emails"} & set(direct) else []
     for key, channel, by in (("phones", "phone", "purpose"), ("addresses", "address", "purpose")):
         if key in direct:
-            _merge_list(db, cipher, customer, key, channel, direct[key], changes, by)
+            _merge_list(db, cipher, customer, key, channel, direct[key], changes, by, held)
     if "emails" in direct:
-        _merge_list(db, cipher, customer, "emails", "email", direct["emails"], changes, None)
+        _merge_list(db, cipher, customer, "emails", "email", direct["emails"], changes, None, held)
     if changes:
         records.record_changes(db, principal, customer, changes)
     return sorted(changes)
@@ -409,9 +411,10 @@ def _merge_list(
     delivered: list[dict[str, Any]],
     changes: dict[str, tuple[Any, Any]],
     by: str | None,
+    held: list[CustomerContact],
 ) -> None:
     """Delivered entries replace the customer's entries of the same purpose (e-mails: added when new)."""
-    old = records.current_entries(db, cipher, customer, channel)
+    old = records.current_entries(db, cipher, customer, channel, held)
     if by is not None:
         purposes = {e[by] for e in delivered}
         kept = [e for e in old if e[by] not in purposes]
@@ -475,6 +478,11 @@ def find_many_by_identity(
         company = companies.get(fields["uscc"]) if fields.get("uscc") else None
         out.append(company[0] if company is not None and company[1] == CORPORATE else None)
     return out
+
+
+def preload_customers(db: Session, ids: list[int]) -> None:
+    """Read these customers with their profiles into the session at once (a chunk's linked customers)."""
+    repository.customers_with_profiles(db, ids)
 
 
 def customer_by_id(db: Session, customer_id: int) -> Customer | None:

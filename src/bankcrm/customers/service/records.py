@@ -161,11 +161,14 @@ def contact_value_columns(cipher: FieldCipher, contact_id: int, channel: str, en
     return {"value": value, "value_enc": None, "value_index": None, "value_masked": value}
 
 
-def current_entries(db: Session, cipher: FieldCipher, customer: Customer, channel: str) -> list[dict[str, Any]]:
-    """A customer's contacts of one channel, in the shape the validated input has (to compare them)."""
+def current_entries(
+    db: Session, cipher: FieldCipher, customer: Customer, channel: str, held: list[CustomerContact] | None = None
+) -> list[dict[str, Any]]:
+    """A customer's contacts of one channel, in the shape the validated input has (to compare them);
+    ``held``: the customer's contacts as ``repository.contacts`` read them just before (else read here)."""
     key = {"phone": "number", "email": "address", "address": "text"}[channel]
     out: list[dict[str, Any]] = []
-    for c in repository.contacts(db, customer.id):
+    for c in held if held is not None else repository.contacts(db, customer.id):
         if c.channel != channel:
             continue
         entry: dict[str, Any] = {key: contact_value(cipher, c)}

@@ -24,6 +24,7 @@ from bankcrm.matching.repository.sources import (
     source_systems,
     sources_by_key,
     sources_of,
+    sources_of_many,
 )
 
 __all__ = [
@@ -47,5 +48,6 @@ __all__ = [
     "source_systems",
     "sources_by_key",
     "sources_of",
+    "sources_of_many",
     "standing_duplicate_pairs",
 ]

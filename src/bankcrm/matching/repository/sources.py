@@ -61,6 +61,25 @@ def sources_of(db: Session, customer_id: int) -> list[CustomerSource]:
     return list(db.scalars(stmt))
 
 
+def sources_of_many(
+    db: Session, customer_ids: Iterable[int], sources: Iterable[str]
+) -> dict[int, list[CustomerSource]]:
+    """customer id → its source records from these sources, by source and number (``sources_of`` for many)."""
+    codes = sorted(set(sources))
+    out: dict[int, list[CustomerSource]] = {}
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), IN_CHUNK):
+        stmt = (
+            select(CustomerSource)
+            .where(CustomerSource.customer_id.in_(ids[start : start + IN_CHUNK]), CustomerSource.source.in_(codes))
+            .order_by(CustomerSource.source, CustomerSource.source_customer_id)
+        )
+        for record in db.scalars(stmt):
+            assert record.customer_id is not None
+            out.setdefault(record.customer_id, []).append(record)
+    return out
+
+
 def add(db: Session, row: CustomerSource | MatchReview) -> None:
     """Insert one row (its id assigned)."""
     db.add(row)

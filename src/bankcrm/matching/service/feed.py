@@ -73,6 +73,13 @@ class Delivery:
     rules: dict[str, str]
     created_sources: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Per chunk: customer id → its records from sources of higher priority, read at once (None: read per record).
+    higher: dict[int, list[CustomerSource]] | None = None
+
+    @property
+    def higher_sources(self) -> list[str]:
+        """The sources whose values outrank this one's (a lower priority number)."""
+        return [code for code, p in self.priorities.items() if p < self.priority]
 
 
 def start(db: Session, source: str, business_date: date, batch_id: int) -> Delivery:
@@ -131,6 +138,9 @@ def load(
         values: dict[str, Any] = row["values"]
         prepared.append((row, values, values["kind"], delivered.customer_fields(db, values["kind"], values, sections)))
     holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared])
+    linked = {r.customer_id for r in existing.values() if r.customer_id is not None} | {h for h in holders if h}
+    delivered.preload_customers(db, sorted(linked))
+    delivery.higher = repository.sources_of_many(db, linked, delivery.higher_sources) if delivery.higher_sources else {}
     unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
     fresh: list[CustomerSource] = []
     new_ids = iter(repository.reserve_source_ids(db, sum(1 for k in keys if k not in existing)))
@@ -186,6 +196,7 @@ def load(
                 _survive(db, cipher, delivery, record, fields)
                 continue
             unplaced.append((row, record, fields))
+        delivery.higher = None  # placement links to customers not read above
         if unplaced:
             _place(db, cipher, delivery, unplaced, home_units)
     repository.insert_sources(db, [r for r in fresh if inspect(r).transient])
@@ -337,7 +348,13 @@ def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, r
     """The fields a source of higher priority (a lower number) has delivered a value for, for this customer."""
     assert record.customer_id is not None
     out: set[str] = set()
-    for other in repository.sources_of(db, record.customer_id):
+    if delivery.higher is not None:
+        others = delivery.higher.get(record.customer_id, [])
+    elif not delivery.higher_sources:
+        others = []
+    else:
+        others = repository.sources_of(db, record.customer_id)
+    for other in others:
         if other.id == record.id or delivery.priorities.get(other.source, 10**6) >= delivery.priority:
             continue
         values = delivered_values(cipher, other)
