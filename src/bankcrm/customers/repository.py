@@ -431,7 +431,7 @@ def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[i
         stmt = select(Customer.id, Customer.kind, Customer.id_type, Customer.id_no_index).where(
             Customer.id_no_index.in_(part), Customer.status != MERGED
         )
-        out += [(i, k, t, x) for i, k, t, x in db.execute(stmt)]
+        out += [(i, k, t, x) for i, k, t, x in db.execute(stmt) if x is not None]
     return out
 
 
@@ -440,7 +440,7 @@ def customers_by_usccs(db: Session, codes: Iterable[str]) -> dict[str, tuple[int
     out: dict[str, tuple[int, str]] = {}
     for part in _pages(sorted(set(codes))):
         stmt = select(Customer.uscc, Customer.id, Customer.kind).where(Customer.uscc.in_(part))
-        out |= {u: (i, k) for u, i, k in db.execute(stmt)}
+        out |= {u: (i, k) for u, i, k in db.execute(stmt) if u is not None}
     return out
 
 

@@ -9,7 +9,7 @@ reported on the feed's column name. The matching module decides which delivered 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -278,7 +278,7 @@ def pending_create(cipher: FieldCipher, db: Session, kind: str, fields: Mapping[
 
 
 def pending_creates(
-    cipher: FieldCipher, db: Session, delivered: list[tuple[str, Mapping[str, Any]]]
+    cipher: FieldCipher, db: Session, delivered: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[ChangeRequest | None]:
     """``pending_create`` of many delivered (kind, fields) at once: one query for all."""
     indexes = [identity_index(cipher, kind, fields) for kind, fields in delivered]
@@ -457,7 +457,7 @@ def find_by_identity(db: Session, cipher: FieldCipher, kind: str, fields: Mappin
 
 
 def find_many_by_identity(
-    db: Session, cipher: FieldCipher, delivered: list[tuple[str, Mapping[str, Any]]]
+    db: Session, cipher: FieldCipher, delivered: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[int | None]:
     """``find_by_identity`` of many delivered (kind, fields) at once (one query per kind): the customers' ids."""
     indexes: list[str | None] = []
@@ -465,9 +465,9 @@ def find_many_by_identity(
         wanted = kind == INDIVIDUAL and fields.get("id_no") and fields.get("id_type")
         indexes.append(cipher.blind_index(fields["id_no"], records.ID_PURPOSE) if wanted else None)
     holders: dict[tuple[str | None, str], int] = {}
-    for customer_id, kind, id_type, index in repository.customers_by_id_indexes(db, [i for i in indexes if i]):
-        if kind == INDIVIDUAL and customer_id < holders.get((id_type, index), customer_id + 1):
-            holders[(id_type, index)] = customer_id
+    for customer_id, kind, id_type, held in repository.customers_by_id_indexes(db, [i for i in indexes if i]):
+        if kind == INDIVIDUAL and customer_id < holders.get((id_type, held), customer_id + 1):
+            holders[(id_type, held)] = customer_id
     codes = [f["uscc"] for k, f in delivered if k != INDIVIDUAL and f.get("uscc")]
     companies = repository.customers_by_usccs(db, codes) if codes else {}
     out: list[int | None] = []
