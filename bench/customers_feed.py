@@ -102,12 +102,13 @@ def load_one(backend: str, core: Path, delta: Path, customers: int, workdir: Pat
     url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else PG_URL
     settings = Settings(mode="test", database_url=url)
     prepare(url)
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     initial, _ = run_ingest(settings, IngestRequest(core, feed.FILE_TYPE, DAY, "CORE"))
-    initial_s = time.perf_counter() - started
-    started = time.perf_counter()
+    initial_s, initial_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
+    load_initial = os.getloadavg()[0]
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     later, _ = run_ingest(settings, IngestRequest(delta, feed.FILE_TYPE, DAY + timedelta(days=1), "CORE"))
-    delta_s = time.perf_counter() - started
+    delta_s, delta_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     return {
         "database": backend,
         "customers": customers,
@@ -116,10 +117,16 @@ def load_one(backend: str, core: Path, delta: Path, customers: int, workdir: Pat
         "initial_s": round(initial_s, 1),
         "initial_rows_per_s": round(customers / initial_s),
         "initial_within_target": initial_s <= INITIAL_TARGET_S,
+        # CPU of the loading process (the database server's is not in it): what the load costs on a shared machine
+        "initial_cpu_s": round(initial_cpu, 1),
+        "initial_cpu_us_per_customer": round(initial_cpu / customers * 1e6),
+        "load_average_1min_after_initial": round(load_initial, 1),
         "delta_loaded": later.run.rows_loaded,
         "delta_rejected": later.run.rows_rejected,
         "delta_s": round(delta_s, 1),
         "delta_within_target": delta_s <= DELTA_TARGET_S,
+        "delta_cpu_s": round(delta_cpu, 1),
+        "load_average_1min_after_delta": round(os.getloadavg()[0], 1),
         "peak_rss_mb": peak_rss_mb(),
         "machine": machine(),
     }

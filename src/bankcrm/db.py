@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,3 +110,53 @@ def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> Select
         column = columns[key.field]
         clauses.append((column.desc() if key.descending else column.asc()).nulls_last())
     return stmt.order_by(*clauses)
+
+
+def insert_many(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of one table in the session's transaction, fast: COPY on PostgreSQL, the driver's
+    executemany on SQLite with each value bound as the ORM binds it. Every dict has the same keys (all the
+    columns to set: Python-side defaults are not applied here); rows needing an id get it from the table."""
+    if not rows:
+        return
+    table = model.__table__
+    names = list(rows[0])
+    conn = db.connection()
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    if dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+        return
+    statement = insert(table).compile(dialect=dialect, column_keys=names)
+    order: list[str] = list(statement.positiontup or [])  # qmark: the values in the statement's column order
+    missing = set(order) - set(names)
+    if missing:
+        raise ValueError(f"insert_many into {table.name}: no value for {sorted(missing)}")
+    processors = [(i, p) for i, n in enumerate(order) if (p := table.c[n].type.bind_processor(dialect)) is not None]
+    params: list[Any] = []
+    for row in rows:
+        values = [row[n] for n in order]
+        for i, process in processors:
+            values[i] = process(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(str(statement), params)
+
+
+def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
+    """``n`` new primary keys of ``model``'s table, to insert rows whose encrypted values are bound to their id.
+
+    PostgreSQL: taken from the column's sequence. SQLite: after the highest id, which stays ours because
+    every write transaction holds the database's write lock from its start (BEGIN IMMEDIATE) to its end.
+    """
+    if n == 0:
+        return []
+    table = model.__table__
+    if db.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        stmt = select(func.nextval(sequence)).select_from(func.generate_series(1, n))
+        return [int(i) for i in db.scalars(stmt)]
+    top = db.scalar(select(func.max(table.c.id))) or 0
+    return list(range(top + 1, top + n + 1))

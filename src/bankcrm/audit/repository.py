@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.db import ordered
+from bankcrm.db import insert_many, ordered
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.audit import AuditEvent
@@ -121,3 +122,8 @@ def count_since(db: Session, since: datetime, outcome: str | None = None) -> int
     if outcome:
         stmt = stmt.where(AuditEvent.outcome == outcome)
     return db.scalar(stmt) or 0
+
+
+def insert_events(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Append already chained events (``service.record_many``), a page of rows per statement."""
+    insert_many(db, AuditEvent, rows)

@@ -24,10 +24,9 @@ GENESIS = "0" * 64
 
 def _digest(event: AuditEvent) -> str:
     """SHA-256 over the row's content and its predecessor's hash, in a fixed form."""
-    occurred = as_utc(event.occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    body = [
+    return _digest_of(
         event.seq,
-        occurred,
+        event.occurred_at,
         event.actor_user_id,
         event.actor_username,
         event.action,
@@ -38,8 +37,36 @@ def _digest(event: AuditEvent) -> str:
         event.detail,
         event.ip,
         event.prev_hash,
-    ]
+    )
+
+
+def _digest_of(seq: int, occurred_at: datetime, *rest: Any) -> str:
+    occurred = as_utc(occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body = [seq, occurred, *rest]
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+_HEAD = "audit_chain_head"  # Session.info: (transaction, seq, hash) of the last event this transaction appended
+
+
+def _head(db: Session) -> tuple[int, str]:
+    """Lock the chain and read its head (seq, hash); (0, GENESIS) when empty.
+
+    Once this transaction holds the lock nobody else appends until it ends, so the head it appended last
+    is remembered for the same (innermost) transaction; a savepoint rolled back or a new transaction reads again.
+    """
+    current = db.get_nested_transaction() or db.get_transaction()
+    cached = db.info.get(_HEAD)
+    if cached is not None and current is not None and cached[0] is current:
+        return cached[1], cached[2]
+    repository.lock_chain(db)
+    head = repository.last_event(db)
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def _remember(db: Session, seq: int, digest: str) -> None:
+    current = db.get_nested_transaction() or db.get_transaction()
+    db.info[_HEAD] = (current, seq, digest)
 
 
 def record(
@@ -54,10 +81,9 @@ def record(
     detail: str | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the write)."""
-    repository.lock_chain(db)
-    head = repository.last_event(db)
+    seq, prev = _head(db)
     event = AuditEvent(
-        seq=(head.seq + 1) if head else 1,
+        seq=seq + 1,
         occurred_at=utcnow(),
         actor_user_id=actor.user_id,
         actor_username=actor.username,
@@ -65,15 +91,67 @@ def record(
         outcome=outcome,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
-        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str) if changes else None,
+        changes=_changes_text(changes),
         detail=detail[:500] if detail else None,
         ip=actor.ip,
-        prev_hash=head.hash if head else GENESIS,
+        prev_hash=prev,
     )
     event.hash = _digest(event)
     db.add(event)
     db.flush()
+    _remember(db, event.seq, event.hash)
     return event
+
+
+def _changes_text(changes: dict[str, Any] | None) -> str | None:
+    return json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str) if changes else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of ``record_many``: what it is about."""
+
+    entity_type: str | None
+    entity_id: object
+    changes: dict[str, Any] | None = None
+    detail: str | None = None
+
+
+def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *, outcome: str = "success") -> None:
+    """Append one event per entry, in order, as ``record`` would one by one (same rows, same chain), with one
+    multi-row insert: the chain is computed here under the same lock (a bulk load's many new customers)."""
+    if not entries:
+        return
+    seq, prev = _head(db)
+    occurred = utcnow()
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        seq += 1
+        entity_id = None if e.entity_id is None else str(e.entity_id)
+        changes = _changes_text(e.changes)
+        detail = e.detail[:500] if e.detail else None
+        values = (actor.user_id, actor.username, action, outcome, e.entity_type, entity_id, changes, detail, actor.ip)
+        digest = _digest_of(seq, occurred, *values, prev)
+        rows.append(
+            {
+                "seq": seq,
+                "occurred_at": occurred,
+                "actor_user_id": actor.user_id,
+                "actor_username": actor.username,
+                "action": action,
+                "outcome": outcome,
+                "entity_type": e.entity_type,
+                "entity_id": entity_id,
+                "changes": changes,
+                "detail": detail,
+                "ip": actor.ip,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    repository.insert_events(db, rows)
+    _remember(db, seq, prev)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from sqlalchemy import Select, delete, func, or_, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
-from bankcrm.db import ordered
+from bankcrm.db import insert_many, ordered
+from bankcrm.db import reserve_ids as _reserve_ids
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.models.customer import (
@@ -298,6 +302,22 @@ def pending_requests(db: Session, customer_id: int) -> list[ChangeRequest]:
     return list(db.scalars(stmt))
 
 
+def pending_fields(db: Session, customer_id: int) -> set[str]:
+    """The fields of a customer's submitted, undecided requests."""
+    stmt = select(ChangeRequest.fields).where(
+        ChangeRequest.customer_id == customer_id, ChangeRequest.status == ChangeRequestStatus.SUBMITTED
+    )
+    return {f for fields in db.scalars(stmt) for f in fields.split(",")}
+
+
+def customers_with_profiles(db: Session, ids: Iterable[int]) -> list[Customer]:
+    """Customers by id with their profiles (into the session: a chunk's linked customers read at once)."""
+    out: list[Customer] = []
+    for part in _pages(sorted(set(ids))):
+        out += db.scalars(select(Customer).where(Customer.id.in_(part))).unique()
+    return out
+
+
 def pending_create_with_id(db: Session, index: str) -> ChangeRequest | None:
     """A submitted request to create a customer with this ID document or credit code."""
     return db.scalar(
@@ -374,7 +394,9 @@ def all_encrypted(
 def delete_contacts(db: Session, customer_id: int, channel: str) -> None:
     """Remove a customer's contact details of one channel (before putting the new set in)."""
     db.execute(
-        delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel)
+        delete(CustomerContact).where(CustomerContact.customer_id == customer_id, CustomerContact.channel == channel),
+        # the deleted rows leave the session by their ids, not by testing every object the session holds
+        execution_options={"synchronize_session": "fetch"},
     )
 
 
@@ -392,4 +414,73 @@ def tag_codes(db: Session, customer_ids: list[int]) -> dict[int, list[str]]:
         codes = out.setdefault(customer_id, [])
         if code not in codes:
             codes.append(code)
+    return out
+
+
+# Bulk writes of a source system's new customers (customers.service.approval.build_customers).
+BULK_PAGE = 5_000
+
+
+def _pages(items: list[Any], size: int = BULK_PAGE) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def take_counter_block(db: Session, name: str, n: int) -> list[int]:
+    """Take the next ``n`` values of a counter at once (the row lock as in ``next_counter``), in order."""
+    db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + n))
+    value = db.scalar(select(Counter.value).where(Counter.name == name))
+    if value is None:
+        db.add(Counter(name=name, value=n))
+        db.flush()
+        value = n
+    return list(range(value - n + 1, value + 1))
+
+
+def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
+    """``n`` new ids of a customer table, for rows whose encrypted values are bound to their id."""
+    return _reserve_ids(db, model, n)
+
+
+def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (each dict with the same keys) in one multi-row statement per page."""
+    insert_many(db, model, rows)
+
+
+def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[int, str, str | None, str]]:
+    """(id, kind, ID type, blind index) of customers holding any of these ID documents; merged ones left out."""
+    out: list[tuple[int, str, str | None, str]] = []
+    for part in _pages(sorted(set(indexes))):
+        stmt = select(Customer.id, Customer.kind, Customer.id_type, Customer.id_no_index).where(
+            Customer.id_no_index.in_(part), Customer.status != MERGED
+        )
+        out += [(i, k, t, x) for i, k, t, x in db.execute(stmt) if x is not None]
+    return out
+
+
+def customers_by_usccs(db: Session, codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """credit code → (id, kind) of the customers holding these credit codes."""
+    out: dict[str, tuple[int, str]] = {}
+    for part in _pages(sorted(set(codes))):
+        stmt = select(Customer.uscc, Customer.id, Customer.kind).where(Customer.uscc.in_(part))
+        out |= {u: (i, k) for u, i, k in db.execute(stmt) if u is not None}
+    return out
+
+
+def pending_creates_with_ids(db: Session, indexes: Iterable[str]) -> dict[str, ChangeRequest]:
+    """blind index → a submitted create request with this ID document or credit code (the lowest id)."""
+    out: dict[str, ChangeRequest] = {}
+    for part in _pages(sorted(set(indexes))):
+        stmt = (
+            select(ChangeRequest)
+            .where(
+                ChangeRequest.kind == "create",
+                ChangeRequest.status == ChangeRequestStatus.SUBMITTED,
+                ChangeRequest.id_no_index.in_(part),
+            )
+            .order_by(ChangeRequest.id)
+        )
+        for request in db.scalars(stmt):
+            if request.id_no_index is not None:
+                out.setdefault(request.id_no_index, request)
     return out

@@ -9,7 +9,7 @@ reported on the feed's column name. The matching module decides which delivered 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -27,7 +27,7 @@ from bankcrm.errors import FieldError
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
-from bankcrm.models.customer import ChangeRequest, Customer
+from bankcrm.models.customer import ChangeRequest, Customer, CustomerContact
 
 INDIVIDUAL = "individual"
 CORPORATE = "corporate"
@@ -160,8 +160,17 @@ def check_row(row: Mapping[str, str | None], today: date) -> tuple[list[FieldErr
     return errors.errors, values
 
 
-def customer_fields(db: Session, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """A checked delivered row as the customer's fields (the names survivorship rules use); absent = not delivered."""
+def industry_sections(db: Session) -> dict[str, str | None]:
+    """Industry division → its section (the industry code table), for ``customer_fields`` over many rows."""
+    return {c.code: c.parent_code for c in catalogue.code_table(db, "industry")}
+
+
+def customer_fields(
+    db: Session, kind: str, values: Mapping[str, Any], sections: Mapping[str, str | None] | None = None
+) -> dict[str, Any]:
+    """A checked delivered row as the customer's fields (the names survivorship rules use); absent = not delivered.
+
+    ``sections``: ``industry_sections`` read once for many rows (else read here)."""
     out: dict[str, Any] = {}
     for key in ("name", "name_en", "status"):
         if values.get(key) is not None:
@@ -171,8 +180,8 @@ def customer_fields(db: Session, kind: str, values: Mapping[str, Any]) -> dict[s
         if values.get(key) is not None:
             out[key] = values[key]
     if "industry_division" in out:
-        out["industry_section"] = next(
-            (c.parent_code for c in catalogue.code_table(db, "industry") if c.code == out["industry_division"]), None
+        out["industry_section"] = (sections if sections is not None else industry_sections(db)).get(
+            out["industry_division"]
         )
     phones = [
         {"number": values[c], "purpose": purpose, "valid_from": None, "valid_to": None, "preferred": False}
@@ -221,6 +230,15 @@ def create(
     )
 
 
+def create_many(
+    db: Session, cipher: FieldCipher, source: str, new: list[tuple[str, Mapping[str, Any], int]]
+) -> list[int]:
+    """A trusted source's new customers (kind, fields, home unit id), created at once in bulk exactly as ``create``
+    makes each; their ids, in order."""
+    payloads = [(kind, _payload(kind, fields, unit)) for kind, fields, unit in new]
+    return approval.build_customers(db, source_principal(source), cipher, payloads)
+
+
 def file_create(
     db: Session,
     cipher: FieldCipher,
@@ -259,6 +277,15 @@ def pending_create(cipher: FieldCipher, db: Session, kind: str, fields: Mapping[
     return repository.pending_create_with_id(db, cipher.blind_index(number, purpose))
 
 
+def pending_creates(
+    cipher: FieldCipher, db: Session, delivered: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[ChangeRequest | None]:
+    """``pending_create`` of many delivered (kind, fields) at once: one query for all."""
+    indexes = [identity_index(cipher, kind, fields) for kind, fields in delivered]
+    found = repository.pending_creates_with_ids(db, [i for i in indexes if i is not None])
+    return [found.get(i) if i is not None else None for i in indexes]
+
+
 def current_values(db: Session, cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
     """A customer's values under the names ``customer_fields`` gives (to compare a delivery with)."""
     out: dict[str, Any] = {k: val for k, val in records.identity_values(cipher, customer).items()}
@@ -295,7 +322,7 @@ def apply(
     changed = _apply_direct(db, cipher, principal, customer, direct)
     current = records.identity_values(cipher, customer)
     requested = {f: val for f, val in identity.items() if val is not None and current.get(f) != val}
-    pending = {f for r in repository.pending_requests(db, customer.id) for f in r.fields.split(",")}
+    pending = repository.pending_fields(db, customer.id)
     requested = {f: val for f, val in requested.items() if f not in pending}
     if "id_no" in requested or "id_type" in requested:
         requested.setdefault("id_type", customer.id_type)
@@ -363,11 +390,13 @@ def _apply_direct(
             if profile.registered_capital != fen:
                 changes["registered_capital"] = (profile.registered_capital, fen)
                 profile.registered_capital = fen
+    # read once: replacing one channel's entries leaves the others' as read
+    held = repository.contacts(db, customer.id) if {"phones", "addresses", "emails"} & set(direct) else []
     for key, channel, by in (("phones", "phone", "purpose"), ("addresses", "address", "purpose")):
         if key in direct:
-            _merge_list(db, cipher, customer, key, channel, direct[key], changes, by)
+            _merge_list(db, cipher, customer, key, channel, direct[key], changes, by, held)
     if "emails" in direct:
-        _merge_list(db, cipher, customer, "emails", "email", direct["emails"], changes, None)
+        _merge_list(db, cipher, customer, "emails", "email", direct["emails"], changes, None, held)
     if changes:
         records.record_changes(db, principal, customer, changes)
     return sorted(changes)
@@ -382,9 +411,10 @@ def _merge_list(
     delivered: list[dict[str, Any]],
     changes: dict[str, tuple[Any, Any]],
     by: str | None,
+    held: list[CustomerContact],
 ) -> None:
     """Delivered entries replace the customer's entries of the same purpose (e-mails: added when new)."""
-    old = records.current_entries(db, cipher, customer, channel)
+    old = records.current_entries(db, cipher, customer, channel, held)
     if by is not None:
         purposes = {e[by] for e in delivered}
         kept = [e for e in old if e[by] not in purposes]
@@ -424,6 +454,35 @@ def find_by_identity(db: Session, cipher: FieldCipher, kind: str, fields: Mappin
         return None
     company = repository.customer_by_uscc(db, fields["uscc"])
     return company if company is not None and company.kind == CORPORATE else None
+
+
+def find_many_by_identity(
+    db: Session, cipher: FieldCipher, delivered: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[int | None]:
+    """``find_by_identity`` of many delivered (kind, fields) at once (one query per kind): the customers' ids."""
+    indexes: list[str | None] = []
+    for kind, fields in delivered:
+        wanted = kind == INDIVIDUAL and fields.get("id_no") and fields.get("id_type")
+        indexes.append(cipher.blind_index(fields["id_no"], records.ID_PURPOSE) if wanted else None)
+    holders: dict[tuple[str | None, str], int] = {}
+    for customer_id, kind, id_type, held in repository.customers_by_id_indexes(db, [i for i in indexes if i]):
+        if kind == INDIVIDUAL and customer_id < holders.get((id_type, held), customer_id + 1):
+            holders[(id_type, held)] = customer_id
+    codes = [f["uscc"] for k, f in delivered if k != INDIVIDUAL and f.get("uscc")]
+    companies = repository.customers_by_usccs(db, codes) if codes else {}
+    out: list[int | None] = []
+    for (kind, fields), index in zip(delivered, indexes, strict=True):
+        if kind == INDIVIDUAL:
+            out.append(holders.get((fields.get("id_type"), index)) if index else None)
+            continue
+        company = companies.get(fields["uscc"]) if fields.get("uscc") else None
+        out.append(company[0] if company is not None and company[1] == CORPORATE else None)
+    return out
+
+
+def preload_customers(db: Session, ids: list[int]) -> None:
+    """Read these customers with their profiles into the session at once (a chunk's linked customers)."""
+    repository.customers_with_profiles(db, ids)
 
 
 def customer_by_id(db: Session, customer_id: int) -> Customer | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -63,21 +63,37 @@ def _masked_person(person: dict[str, Any]) -> str:
     return f"{shown} {masking.mask_phone(person['phone'])}" if person.get("phone") else shown
 
 
+def name_values(name: str, name_en: str | None = None) -> dict[str, str | None]:
+    """A customer's name columns: the name, its pinyin forms."""
+    return {"name": name, "name_en": name_en, "name_pinyin": pinyin_full(name), "name_initials": pinyin_initials(name)}
+
+
+def search_keys(name: str, name_en: str | None = None) -> list[str]:
+    """The search keys that find a customer by this name, in the order they are stored."""
+    return sorted(keys_for(name, name_en))
+
+
 def set_name(customer: Customer, name: str, name_en: str | None = None) -> None:
     """Name plus its pinyin forms and the search keys that find it."""
-    customer.name = name
-    customer.name_en = name_en
-    customer.name_pinyin = pinyin_full(name)
-    customer.name_initials = pinyin_initials(name)
-    customer.search_keys = [CustomerSearchKey(key=k) for k in sorted(keys_for(name, name_en))]
+    for column, value in name_values(name, name_en).items():
+        setattr(customer, column, value)
+    customer.search_keys = [CustomerSearchKey(key=k) for k in search_keys(name, name_en)]
+
+
+def id_values(cipher: FieldCipher, customer_id: int, id_type: str, id_no: str) -> dict[str, str]:
+    """The ID document columns of customer ``customer_id``: encrypted (bound to the row), index and masked copy."""
+    return {
+        "id_type": id_type,
+        "id_no_enc": cipher.encrypt(id_no, aad_for("customer", "id_no", customer_id)),
+        "id_no_index": cipher.blind_index(id_no, ID_PURPOSE),
+        "id_no_masked": masking.mask_id_number(id_no),
+    }
 
 
 def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str) -> None:
     """Encrypt an ID document number into a flushed customer row, with its index and masked copy."""
-    customer.id_type = id_type
-    customer.id_no_enc = cipher.encrypt(id_no, aad_for("customer", "id_no", customer.id))
-    customer.id_no_index = cipher.blind_index(id_no, ID_PURPOSE)
-    customer.id_no_masked = masking.mask_id_number(id_no)
+    for column, value in id_values(cipher, customer.id, id_type, id_no).items():
+        setattr(customer, column, value)
 
 
 def id_no_of(cipher: FieldCipher, customer: Customer) -> str | None:
@@ -113,31 +129,46 @@ def replace_contacts(
     """Put a fresh set of phones, e-mails or addresses in place of the old one."""
     repository.delete_contacts(db, customer.id, channel)
     for e in entries:
-        row = CustomerContact(
-            customer_id=customer.id,
-            channel=channel,
-            purpose=e.get("purpose", "email" if channel == "email" else "mobile"),
-            valid_from=_day(e.get("valid_from")),
-            valid_to=_day(e.get("valid_to")),
-            preferred=bool(e.get("preferred")),
-            value_masked="",
-        )
+        row = CustomerContact(customer_id=customer.id, value_masked="", **contact_head(channel, e))
         db.add(row)
         db.flush()
-        if channel == "phone":
-            row.value_enc = cipher.encrypt(e["number"], aad_for("customer_contact", "value", row.id))
-            row.value_index = cipher.blind_index(e["number"], PHONE_PURPOSE)
-            row.value_masked = masking.mask_phone(e["number"])
-        else:
-            row.value = e["address"] if channel == "email" else e["text"]
-            row.value_masked = row.value
+        for column, value in contact_value_columns(cipher, row.id, channel, e).items():
+            setattr(row, column, value)
 
 
-def current_entries(db: Session, cipher: FieldCipher, customer: Customer, channel: str) -> list[dict[str, Any]]:
-    """A customer's contacts of one channel, in the shape the validated input has (to compare them)."""
+def contact_head(channel: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A contact row's channel, purpose, validity and preference, from a validated entry."""
+    return {
+        "channel": channel,
+        "purpose": entry.get("purpose", "email" if channel == "email" else "mobile"),
+        "valid_from": _day(entry.get("valid_from")),
+        "valid_to": _day(entry.get("valid_to")),
+        "preferred": bool(entry.get("preferred")),
+    }
+
+
+def contact_value_columns(cipher: FieldCipher, contact_id: int, channel: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A contact row's value columns: a phone encrypted (bound to row ``contact_id``), indexed and masked;
+    an e-mail or address in clear."""
+    if channel == "phone":
+        return {
+            "value": None,
+            "value_enc": cipher.encrypt(entry["number"], aad_for("customer_contact", "value", contact_id)),
+            "value_index": cipher.blind_index(entry["number"], PHONE_PURPOSE),
+            "value_masked": masking.mask_phone(entry["number"]),
+        }
+    value = entry["address"] if channel == "email" else entry["text"]
+    return {"value": value, "value_enc": None, "value_index": None, "value_masked": value}
+
+
+def current_entries(
+    db: Session, cipher: FieldCipher, customer: Customer, channel: str, held: list[CustomerContact] | None = None
+) -> list[dict[str, Any]]:
+    """A customer's contacts of one channel, in the shape the validated input has (to compare them);
+    ``held``: the customer's contacts as ``repository.contacts`` read them just before (else read here)."""
     key = {"phone": "number", "email": "address", "address": "text"}[channel]
     out: list[dict[str, Any]] = []
-    for c in repository.contacts(db, customer.id):
+    for c in held if held is not None else repository.contacts(db, customer.id):
         if c.channel != channel:
             continue
         entry: dict[str, Any] = {key: contact_value(cipher, c)}
@@ -241,29 +272,51 @@ def record_changes(
 ) -> None:
     """One history row per changed field and one audit event, values masked as they would be on screen."""
     now = utcnow()
-    for field, (old, new) in changes.items():
-        db.add(
-            FieldChange(
-                customer_id=customer.id,
-                field=field,
-                old_value=masked(customer.kind, field, old),
-                new_value=masked(customer.kind, field, new),
-                changed_by_id=principal.user_id,
-                changed_by_name=principal.username,
-                changed_at=now,
-                change_request_id=change_request_id,
-            )
-        )
+    shown = masked_changes(customer.kind, changes)
+    for row in history_rows(principal, customer.id, shown, now, change_request_id):
+        db.add(FieldChange(**row))
     customer.updated_at = now
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        action,
-        entity_type="customer",
-        entity_id=customer.cif_no,
-        changes={f: [masked(customer.kind, f, a), masked(customer.kind, f, b)] for f, (a, b) in changes.items()},
-        detail=f"change request {change_request_id}" if change_request_id else None,
-    )
+    audit_service.record(db, Actor.of(principal), action, **audit_entry(customer.cif_no, shown, change_request_id))
+
+
+def masked_changes(kind: str, changes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[str | None, str | None]]:
+    """Each changed field's old and new value masked as they would be on screen (history and audit keep these)."""
+    return {f: (masked(kind, f, old), masked(kind, f, new)) for f, (old, new) in changes.items()}
+
+
+def history_rows(
+    principal: Principal,
+    customer_id: int,
+    shown: dict[str, tuple[str | None, str | None]],
+    now: datetime,
+    change_request_id: int | None,
+) -> list[dict[str, Any]]:
+    """One history row per changed field (``shown``: ``masked_changes``)."""
+    return [
+        {
+            "customer_id": customer_id,
+            "field": field,
+            "old_value": old,
+            "new_value": new,
+            "changed_by_id": principal.user_id,
+            "changed_by_name": principal.username,
+            "changed_at": now,
+            "change_request_id": change_request_id,
+        }
+        for field, (old, new) in shown.items()
+    ]
+
+
+def audit_entry(
+    cif_no: str, shown: dict[str, tuple[str | None, str | None]], change_request_id: int | None
+) -> dict[str, Any]:
+    """The audit event of a customer change (``audit_service.record``'s keywords; ``shown``: ``masked_changes``)."""
+    return {
+        "entity_type": "customer",
+        "entity_id": cif_no,
+        "changes": {f: [old, new] for f, (old, new) in shown.items()},
+        "detail": f"change request {change_request_id}" if change_request_id else None,
+    }
 
 
 def _day(value: Any) -> date | None:

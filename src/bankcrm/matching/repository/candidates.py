@@ -47,6 +47,12 @@ def customer_ids(
     return list(db.scalars(query.order_by(Customer.id)))
 
 
+def any_candidate(db: Session, kind: str, exclude_status: str = "MERGED") -> bool:
+    """Whether the CIF holds any customer of this kind that is not merged away (else nothing can match)."""
+    query = select(Customer.id).where(Customer.kind == kind, Customer.status != exclude_status).limit(1)
+    return db.scalar(query) is not None
+
+
 def candidate_ids(
     db: Session,
     kind: str,

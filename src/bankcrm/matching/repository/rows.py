@@ -56,6 +56,7 @@ KEPT: dict[str, tuple[str, ...]] = {
     "contact_person": ("customer_id",),
     "corporate_profile": ("customer_id",),
     "customer_contact": ("customer_id",),
+    "customer_contribution": ("customer_id",),  # its months as they were priced; the survivor's next are its own
     "customer_figure": ("customer_id",),
     "customer_figure_dirty": ("customer_id",),
     "customer_merge": ("merged_id", "survivor_id"),

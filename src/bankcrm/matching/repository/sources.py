@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bankcrm.db import insert_many, reserve_ids
 from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus
 from bankcrm.models.matching import (
     CustomerSource,
@@ -83,6 +84,25 @@ def waiting_on(db: Session, customer_id: int) -> list[tuple[CustomerSource, int]
     return [(record, int(review_id)) for record, review_id in db.execute(stmt)]
 
 
+def sources_of_many(
+    db: Session, customer_ids: Iterable[int], sources: Iterable[str]
+) -> dict[int, list[CustomerSource]]:
+    """customer id → its source records from these sources, by source and number (``sources_of`` for many)."""
+    codes = sorted(set(sources))
+    out: dict[int, list[CustomerSource]] = {}
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), IN_CHUNK):
+        stmt = (
+            select(CustomerSource)
+            .where(CustomerSource.customer_id.in_(ids[start : start + IN_CHUNK]), CustomerSource.source.in_(codes))
+            .order_by(CustomerSource.source, CustomerSource.source_customer_id)
+        )
+        for record in db.scalars(stmt):
+            assert record.customer_id is not None
+            out.setdefault(record.customer_id, []).append(record)
+    return out
+
+
 def add(db: Session, row: CustomerSource | MatchReview) -> None:
     """Insert one row (its id assigned)."""
     db.add(row)
@@ -116,3 +136,14 @@ def link_approved(db: Session) -> None:
         .values(customer_id=approved)
         .execution_options(synchronize_session=False)
     )
+
+
+def reserve_source_ids(db: Session, n: int) -> list[int]:
+    """Ids for ``n`` new source records (inserted later with ``insert_sources``)."""
+    return reserve_ids(db, CustomerSource, n)
+
+
+def insert_sources(db: Session, records: list[CustomerSource]) -> None:
+    """Insert new source records built outside the session (ids reserved), in one multi-row insert."""
+    columns = [c.key for c in CustomerSource.__table__.columns]
+    insert_many(db, CustomerSource, [{c: getattr(r, c) for c in columns} for r in records])

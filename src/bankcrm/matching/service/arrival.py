@@ -92,8 +92,8 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame) -> dict[int, 
     kinds = records["kind"] if "kind" in records.columns else pl.Series(["individual"] * records.height)
     for kind in ("individual", "corporate"):
         delivered = records.filter(kinds == kind)
-        if delivered.height == 0:
-            continue
+        if delivered.height == 0 or not repository.any_candidate(db, kind):
+            continue  # nothing to compare with (an empty CIF: a first load): every record is new
         frame = _as_scored(delivered, kind)
         candidate_ids = _candidates(db, cipher, frame, kind)
         if not candidate_ids:

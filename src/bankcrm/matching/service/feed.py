@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from bankcrm.customers.service import delivered
@@ -72,6 +73,13 @@ class Delivery:
     rules: dict[str, str]
     created_sources: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Per chunk: customer id → its records from sources of higher priority, read at once (None: read per record).
+    higher: dict[int, list[CustomerSource]] | None = None
+
+    @property
+    def higher_sources(self) -> list[str]:
+        """The sources whose values outrank this one's (a lower priority number)."""
+        return [code for code, p in self.priorities.items() if p < self.priority]
 
 
 def start(db: Session, source: str, business_date: date, batch_id: int) -> Delivery:
@@ -117,60 +125,83 @@ def load(
     rows: list[dict[str, Any]],
     home_units: Mapping[str, int],
 ) -> None:
-    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line)."""
+    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line).
+
+    In bulk per chunk (same outcome as row by row): source records and identity holders are looked up with one
+    query each, new source records are inserted together, a trusted source's new customers are built together
+    (``delivered.create_many``)."""
     keys = [r["values"]["source_customer_id"] for r in rows]
     existing = repository.sources_by_key(db, delivery.source, keys)
-    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
-    now = utcnow()
+    sections = delivered.industry_sections(db)
+    prepared = []
     for row in rows:
         values: dict[str, Any] = row["values"]
-        kind, key = values["kind"], values["source_customer_id"]
-        fields = delivered.customer_fields(db, kind, values)
-        digest = values_hash(kind, values)
-        record = existing.get(key)
-        if record is None:
-            record = CustomerSource(
-                source=delivery.source,
-                source_customer_id=key,
-                kind=kind,
-                values_enc=cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)),
-                values_hash=digest,
-                id_no_index=_identity_index(cipher, kind, fields),
-                first_seen=delivery.business_date,
-                last_seen=delivery.business_date,
-                batch_id=delivery.batch_id,
-                created_at=now,
-                updated_at=now,
-            )
-            repository.add(db, record)
-            delivery.created_sources.append(record.id)
-            _count(delivery, "new_records")
-        else:
-            same = record.values_hash == digest and record.kind == kind
-            record.last_seen = max(record.last_seen, delivery.business_date)
-            record.batch_id = delivery.batch_id
-            if not same:
-                record.kind = kind
-                record.values_enc = cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key))
-                record.values_hash = digest
-                record.id_no_index = _identity_index(cipher, kind, fields)
-                record.updated_at = now
-            if record.customer_id is not None:
+        prepared.append((row, values, values["kind"], delivered.customer_fields(db, values["kind"], values, sections)))
+    holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared])
+    linked = {r.customer_id for r in existing.values() if r.customer_id is not None} | {h for h in holders if h}
+    delivered.preload_customers(db, sorted(linked))
+    delivery.higher = repository.sources_of_many(db, linked, delivery.higher_sources) if delivery.higher_sources else {}
+    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
+    fresh: list[CustomerSource] = []
+    new_ids = iter(repository.reserve_source_ids(db, sum(1 for k in keys if k not in existing)))
+    now = utcnow()
+    with db.no_autoflush:
+        for (row, values, kind, fields), holder in zip(prepared, holders, strict=True):
+            key = values["source_customer_id"]
+            digest = values_hash(kind, values)
+            record = existing.get(key)
+            if record is None:
+                # Kept out of the session and inserted with the others at the end (a review needs it at once).
+                record = CustomerSource(
+                    id=next(new_ids),
+                    customer_id=None,
+                    change_request_id=None,
+                    match_method=None,
+                    match_probability=None,
+                    source=delivery.source,
+                    source_customer_id=key,
+                    kind=kind,
+                    values_enc=cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)),
+                    values_hash=digest,
+                    id_no_index=_identity_index(cipher, kind, fields),
+                    first_seen=delivery.business_date,
+                    last_seen=delivery.business_date,
+                    batch_id=delivery.batch_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                fresh.append(record)
+                _count(delivery, "new_records")
+            else:
+                same = record.values_hash == digest and record.kind == kind
+                record.last_seen = max(record.last_seen, delivery.business_date)
+                record.batch_id = delivery.batch_id
                 if not same:
-                    _survive(db, cipher, delivery, record, fields)
+                    record.kind = kind
+                    record.values_enc = cipher.encrypt(
+                        json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)
+                    )
+                    record.values_hash = digest
+                    record.id_no_index = _identity_index(cipher, kind, fields)
+                    record.updated_at = now
+                if record.customer_id is not None:
+                    if not same:
+                        _survive(db, cipher, delivery, record, fields)
+                    continue
+                if same and (record.change_request_id is not None or repository.open_review_of(db, record.id)):
+                    continue  # still waiting for its checker or reviewer
+            if holder is not None:
+                _link(record, holder, MatchMethod.IDENTITY)
+                _count(delivery, "linked_identity")
+                _survive(db, cipher, delivery, record, fields)
                 continue
-            if same and (record.change_request_id is not None or repository.open_review_of(db, record.id)):
-                continue  # still waiting for its checker or reviewer
-        customer = delivered.find_by_identity(db, cipher, kind, fields)
-        if customer is not None:
-            _link(record, customer.id, MatchMethod.IDENTITY)
-            _count(delivery, "linked_identity")
-            _survive(db, cipher, delivery, record, fields)
-            continue
-        unplaced.append((row, record, fields))
-    if unplaced:
-        _place(db, cipher, delivery, unplaced, home_units)
+            unplaced.append((row, record, fields))
+        delivery.higher = None  # placement links to customers not read above
+        if unplaced:
+            _place(db, cipher, delivery, unplaced, home_units)
+    repository.insert_sources(db, [r for r in fresh if inspect(r).transient])
     db.flush()
+    delivery.created_sources.extend(r.id for r in fresh)
 
 
 def _place(
@@ -180,15 +211,51 @@ def _place(
     unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]],
     home_units: Mapping[str, int],
 ) -> None:
-    """Records without an identity match: arrival.place decides link, review or new."""
+    """Records without an identity match: arrival.place decides link, review or new.
+
+    A trusted source's new customers are created in bulk, in runs between the other outcomes (so the audit
+    chain has the same order as row by row); the requests they may wait on are looked up at once."""
     frame = pl.DataFrame(
         [{**row["raw"], arrival.ROW: row["_row"]} for row, _, _ in unplaced],
         infer_schema_length=None,
     )
     placements = arrival.place(db, cipher, frame)
-    for row, record, fields in unplaced:
-        placement = placements.get(row["_row"], Placement(Outcome.NEW))
-        handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+    placed = [
+        (row, record, fields, placements.get(row["_row"], Placement(Outcome.NEW))) for row, record, fields in unplaced
+    ]
+    if not delivery.trusted:
+        for row, record, fields, placement in placed:
+            handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+        return
+    new = [(record.kind, fields) for _, record, fields, p in placed if _is_new(p)]
+    waiting = iter(delivered.pending_creates(cipher, db, new))
+    run: list[tuple[CustomerSource, dict[str, Any], int]] = []
+    for row, record, fields, placement in placed:
+        if not _is_new(placement):
+            _create_run(db, cipher, delivery, run)
+            handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
+            continue
+        request = next(waiting)
+        if request is not None:  # the same person is already waiting for a checker (another record, an earlier file)
+            record.customer_id, record.change_request_id, record.match_method = None, request.id, MatchMethod.CREATED
+            continue
+        run.append((record, fields, home_units[row["values"]["branch_code"]]))
+    _create_run(db, cipher, delivery, run)
+
+
+def _is_new(placement: Placement) -> bool:
+    return placement.customer_id is None or placement.outcome not in (Outcome.LINK, Outcome.REVIEW)
+
+
+def _create_run(
+    db: Session, cipher: FieldCipher, delivery: Delivery, run: list[tuple[CustomerSource, dict[str, Any], int]]
+) -> None:
+    """A trusted source's new customers of a run of records, created together; the run is emptied."""
+    ids = delivered.create_many(db, cipher, delivery.source, [(r.kind, fields, unit) for r, fields, unit in run])
+    for (record, _, _), customer_id in zip(run, ids, strict=True):
+        _link(record, customer_id, MatchMethod.CREATED)
+        _count(delivery, "created")
+    run.clear()
 
 
 def handle(
@@ -209,6 +276,9 @@ def handle(
         return
     if placement.outcome == Outcome.REVIEW and placement.customer_id is not None:
         record.customer_id, record.match_method, record.match_probability = None, None, placement.probability
+        if inspect(record).transient:
+            db.add(record)  # a new source record (loads insert them together at the end): the review names it
+            db.flush()
         if repository.open_review_of(db, record.id) is None:
             repository.add(
                 db,
@@ -278,7 +348,13 @@ def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, r
     """The fields a source of higher priority (a lower number) has delivered a value for, for this customer."""
     assert record.customer_id is not None
     out: set[str] = set()
-    for other in repository.sources_of(db, record.customer_id):
+    if delivery.higher is not None:
+        others = delivery.higher.get(record.customer_id, [])
+    elif not delivery.higher_sources:
+        others = []
+    else:
+        others = repository.sources_of(db, record.customer_id)
+    for other in others:
         if other.id == record.id or delivery.priorities.get(other.source, 10**6) >= delivery.priority:
             continue
         values = delivered_values(cipher, other)
