@@ -81,9 +81,13 @@ def customer_by_id(db: Session, customer_id: int) -> Customer | None:
     return db.get(Customer, customer_id)
 
 
-def customers_by_id_index(db: Session, id_type: str, index: str) -> list[Customer]:
-    """Customers holding this ID document (blind-index match), regardless of scope; merged ones are their survivor."""
-    stmt = select(Customer).where(Customer.id_type == id_type, Customer.id_no_index == index, Customer.status != MERGED)
+def customers_by_id_index(db: Session, id_type: str, id_country: str | None, index: str) -> list[Customer]:
+    """Customers holding this ID document (type, issuing country and blind-index match), regardless of scope;
+    merged ones are their survivor. A document recorded without a country is matched without one."""
+    country = Customer.id_country.is_(None) if id_country is None else Customer.id_country == id_country
+    stmt = select(Customer).where(
+        Customer.id_type == id_type, country, Customer.id_no_index == index, Customer.status != MERGED
+    )
     return list(db.scalars(stmt))
 
 
@@ -292,14 +296,18 @@ def pending_requests(db: Session, customer_id: int) -> list[ChangeRequest]:
     return list(db.scalars(stmt))
 
 
-def pending_create_with_id(db: Session, index: str) -> ChangeRequest | None:
-    """A submitted request to create a customer with this ID document or credit code."""
+def pending_create_with_id(db: Session, index: str, id_country: str | None = None) -> ChangeRequest | None:
+    """A submitted request to create a customer with this ID document (of this issuing country; a request filed
+    before countries were recorded counts for any) or credit code."""
     return db.scalar(
-        select(ChangeRequest).where(
+        select(ChangeRequest)
+        .where(
             ChangeRequest.kind == "create",
             ChangeRequest.status == ChangeRequestStatus.SUBMITTED,
             ChangeRequest.id_no_index == index,
+            or_(ChangeRequest.id_country.is_(None), ChangeRequest.id_country == id_country),
         )
+        .limit(1)
     )
 
 

@@ -72,9 +72,11 @@ def set_name(customer: Customer, name: str, name_en: str | None = None) -> None:
     customer.search_keys = [CustomerSearchKey(key=k) for k in sorted(keys_for(name, name_en))]
 
 
-def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str) -> None:
-    """Encrypt an ID document number into a flushed customer row, with its index and masked copy."""
+def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str, id_country: str | None) -> None:
+    """Encrypt an ID document number into a flushed customer row, with its index and masked copy, and note the
+    document's type and issuing country (the three identify the document)."""
     customer.id_type = id_type
+    customer.id_country = id_country
     customer.id_no_enc = cipher.encrypt(id_no, aad_for("customer", "id_no", customer.id))
     customer.id_no_index = cipher.blind_index(id_no, ID_PURPOSE)
     customer.id_no_masked = masking.mask_id_number(id_no)
@@ -94,6 +96,7 @@ def identity_values(cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
         "status": customer.status,
         "home_unit_id": customer.home_unit_id,
         "id_type": customer.id_type,
+        "id_country": customer.id_country,
         "id_no": id_no_of(cipher, customer),
         "uscc": customer.uscc,
         "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,
