@@ -137,3 +137,16 @@ def test_a_feed_changing_the_issuing_country_files_a_request_and_changes_nothing
     # And delivering the same change again files nothing more
     load(db, settings, write_file(tmp_path / "e.csv", "customers", [changed]), "customers", NEXT + timedelta(days=1))
     assert db.scalar(select(func.count()).select_from(ChangeRequest)) == 1
+
+
+def test_a_foreign_record_without_an_identity_match_is_scored(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given a German passport holder on file
+    load(db, settings, write_file(tmp_path / "c.csv", "customers", [foreigner("F1")]), "customers")
+    german = customer_of(db, "CORE", "F1")
+    # When the credit system delivers the same person with the passport keyed in as French (no identity match)
+    rows = [foreigner("K1", id_country="FR")]
+    load(db, settings, write_file(tmp_path / "k.csv", "customers", rows), "customers", NEXT, source="CREDIT")
+    # Then the record went through scoring: name, birth date, mobile and address agree, the documents do not
+    record = db.scalar(select(CustomerSource).where(CustomerSource.source_customer_id == "K1"))
+    assert record is not None
+    assert (record.customer_id, record.match_method) == (german.id, "probabilistic")
