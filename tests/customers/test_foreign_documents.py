@@ -289,3 +289,11 @@ def test_the_form_shows_the_document_messages_at_their_fields(client, db):
         headers=headers,
     )
     assert "The check digit of this national ID number of ES is wrong." in check.text
+
+
+def test_the_matcher_compares_a_foreign_number_with_its_country_and_a_chinese_one_as_before() -> None:
+    assert documents.scored_number("DE", "C01X00T47") == "DE:C01X00T47"
+    assert documents.scored_number("FR", "C01X00T47") == "FR:C01X00T47"
+    assert documents.scored_number("CN", resident_id()) == resident_id()
+    assert documents.scored_number(None, "E12345678") == "E12345678"
+    assert documents.scored_number("DE", None) is None
