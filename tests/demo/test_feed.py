@@ -151,7 +151,8 @@ def test_every_identifier_passes_the_entry_forms_checks(truth: list[dict[str, st
         errors = validation.Collector()
         # when the ID, USCC, phones and e-mail are checked as the form checks them
         if r["id_no"]:
-            number, rid = validation.id_document(errors, r["id_type"], r["id_no"])
+            country = validation.id_issuer(errors, r["id_type"], r["id_country"])
+            number, rid = validation.id_document(errors, r["id_type"], r["id_no"], country)
             validation.match_resident_id(errors, rid, date.fromisoformat(r["birth_date"]), r["gender"])
             ids.append((r["truth_cluster"], number))
         if r["kind"] == "corporate":

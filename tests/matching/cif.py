@@ -32,7 +32,7 @@ def person(
     db.flush()
     db.add(IndividualProfile(customer_id=customer.id, gender=gender, birth_date=born, employer=employer))
     if id_no:
-        set_id_no(cipher, customer, "RIC", id_no)
+        set_id_no(cipher, customer, "RIC", id_no, "CN")
     if mobile:
         replace_contacts(db, cipher, customer, "phone", [{"number": mobile, "purpose": "mobile"}])
     if address:

@@ -26,7 +26,7 @@ EXPECTED_FILES = {
     "ftp_term.csv": 8,
     "gender.csv": 2,
     "home_ownership.csv": 6,
-    "id_type.csv": 6,
+    "id_type.csv": 7,
     "income_band.csv": 6,
     "industry.csv": 117,
     "marital_status.csv": 8,
@@ -241,11 +241,21 @@ def test_ethnicity_has_the_56_groups_plus_97_and_98() -> None:
     assert all(row["label_zh"].endswith("族") for row in rows[:56])
 
 
-def test_id_type_codes_are_exactly_the_six_documents() -> None:
+def test_id_type_codes_are_exactly_the_seven_documents() -> None:
     # Given the ID type table
     table = by_code("id_type.csv")
-    # Then it holds exactly the six supported documents
-    assert list(table) == ["RIC", "PASSPORT", "HKMO_PERMIT", "TW_PERMIT", "HMT_RESIDENCE", "FOREIGN_PR"]
+    # Then it holds exactly the seven supported documents
+    assert list(table) == [
+        "RIC",
+        "PASSPORT",
+        "HKMO_PERMIT",
+        "TW_PERMIT",
+        "HMT_RESIDENCE",
+        "FOREIGN_PR",
+        "FOREIGN_ID",
+    ]
+    assert table["PASSPORT"]["label_zh"] == "护照"
+    assert table["FOREIGN_ID"]["label_zh"] == "外国公民身份证件"
     assert table["RIC"]["label_zh"] == "居民身份证"
     assert table["HKMO_PERMIT"]["label_zh"] == "港澳居民来往内地通行证"
     assert table["TW_PERMIT"]["label_zh"] == "台湾居民来往大陆通行证"

@@ -18,6 +18,7 @@ FIELD_LABELS: dict[str, str] = {
     "account_manager_id": N_("Primary account manager"),
     "source_channel": N_("Source channel"),
     "id_type": N_("ID type"),
+    "id_country": N_("ID issuing country"),
     "id_no": N_("ID number"),
     "id_issue_date": N_("ID issued on"),
     "id_expiry_date": N_("ID expires on"),

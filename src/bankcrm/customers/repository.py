@@ -86,9 +86,13 @@ def customer_by_id(db: Session, customer_id: int) -> Customer | None:
     return db.get(Customer, customer_id)
 
 
-def customers_by_id_index(db: Session, id_type: str, index: str) -> list[Customer]:
-    """Customers holding this ID document (blind-index match), regardless of scope; merged ones are their survivor."""
-    stmt = select(Customer).where(Customer.id_type == id_type, Customer.id_no_index == index, Customer.status != MERGED)
+def customers_by_id_index(db: Session, id_type: str, id_country: str | None, index: str) -> list[Customer]:
+    """Customers holding this ID document (type, issuing country and blind-index match), regardless of scope;
+    merged ones are their survivor. A document recorded without a country is matched without one."""
+    country = Customer.id_country.is_(None) if id_country is None else Customer.id_country == id_country
+    stmt = select(Customer).where(
+        Customer.id_type == id_type, country, Customer.id_no_index == index, Customer.status != MERGED
+    )
     return list(db.scalars(stmt))
 
 
@@ -318,14 +322,18 @@ def customers_with_profiles(db: Session, ids: Iterable[int]) -> list[Customer]:
     return out
 
 
-def pending_create_with_id(db: Session, index: str) -> ChangeRequest | None:
-    """A submitted request to create a customer with this ID document or credit code."""
+def pending_create_with_id(db: Session, index: str, id_country: str | None = None) -> ChangeRequest | None:
+    """A submitted request to create a customer with this ID document (of this issuing country; a request filed
+    before countries were recorded counts for any) or credit code."""
     return db.scalar(
-        select(ChangeRequest).where(
+        select(ChangeRequest)
+        .where(
             ChangeRequest.kind == "create",
             ChangeRequest.status == ChangeRequestStatus.SUBMITTED,
             ChangeRequest.id_no_index == index,
+            or_(ChangeRequest.id_country.is_(None), ChangeRequest.id_country == id_country),
         )
+        .limit(1)
     )
 
 
@@ -447,14 +455,15 @@ def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     insert_many(db, model, rows)
 
 
-def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[int, str, str | None, str]]:
-    """(id, kind, ID type, blind index) of customers holding any of these ID documents; merged ones left out."""
-    out: list[tuple[int, str, str | None, str]] = []
+def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[int, str, str | None, str | None, str]]:
+    """(id, kind, ID type, issuing country, blind index) of customers holding any of these ID numbers; merged ones
+    left out."""
+    out: list[tuple[int, str, str | None, str | None, str]] = []
     for part in _pages(sorted(set(indexes))):
-        stmt = select(Customer.id, Customer.kind, Customer.id_type, Customer.id_no_index).where(
+        stmt = select(Customer.id, Customer.kind, Customer.id_type, Customer.id_country, Customer.id_no_index).where(
             Customer.id_no_index.in_(part), Customer.status != MERGED
         )
-        out += [(i, k, t, x) for i, k, t, x in db.execute(stmt) if x is not None]
+        out += [(i, k, t, c, x) for i, k, t, c, x in db.execute(stmt) if x is not None]
     return out
 
 
@@ -467,9 +476,9 @@ def customers_by_usccs(db: Session, codes: Iterable[str]) -> dict[str, tuple[int
     return out
 
 
-def pending_creates_with_ids(db: Session, indexes: Iterable[str]) -> dict[str, ChangeRequest]:
-    """blind index → a submitted create request with this ID document or credit code (the lowest id)."""
-    out: dict[str, ChangeRequest] = {}
+def pending_creates_with_ids(db: Session, indexes: Iterable[str]) -> dict[str, list[ChangeRequest]]:
+    """blind index → the submitted create requests with this ID number or credit code, lowest id first."""
+    out: dict[str, list[ChangeRequest]] = {}
     for part in _pages(sorted(set(indexes))):
         stmt = (
             select(ChangeRequest)
@@ -482,5 +491,5 @@ def pending_creates_with_ids(db: Session, indexes: Iterable[str]) -> dict[str, C
         )
         for request in db.scalars(stmt):
             if request.id_no_index is not None:
-                out.setdefault(request.id_no_index, request)
+                out.setdefault(request.id_no_index, []).append(request)
     return out

@@ -35,6 +35,8 @@ CustomerStatus = Annotated[str, FixedCode("customer_status", exclude=("MERGED",)
 CustomerStatusRead = Annotated[str, FixedCode("customer_status")]  # what a customer may be, MERGED included
 Ethnicity = Annotated[str, FixedCode("ethnicity")]  # GB/T 3304
 IdType = Annotated[str, FixedCode("id_type")]  # each type has its own number check in the service
+# An ID document's issuing country, ISO 3166-1 alpha-2; which countries a type allows is checked by the service.
+IdCountry = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=10)]
 MaritalStatus = Annotated[str, FixedCode("marital_status")]  # GB/T 2261.2
 Education = Annotated[str, FixedCode("education")]  # GB/T 4658
 Industry = Annotated[str, FixedCode("industry")]  # GB/T 4754-2017
@@ -54,7 +56,7 @@ Count = Annotated[int, Field(ge=0, le=99)]
 Yuan = Annotated[int, Field(ge=0, le=10**13)]  # whole yuan as typed; stored in fen
 
 # Changing these needs a checker's approval (issue 3 §5); everything else changes directly.
-IDENTITY_FIELDS = ("name", "id_type", "id_no", "uscc", "legal_rep_name", "status", "home_unit_id")
+IDENTITY_FIELDS = ("name", "id_type", "id_country", "id_no", "uscc", "legal_rep_name", "status", "home_unit_id")
 
 
 class PhoneIn(BaseModel):
@@ -144,6 +146,7 @@ class IndividualCreate(CustomerCommon):
     ethnicity: Ethnicity | None = None
     id_type: IdType
     id_no: ShortText
+    id_country: IdCountry | None = None  # required for a passport or foreign ID card; CN for Chinese documents
     id_issue_date: Day | None = None
     id_expiry_date: Day | None = None
     marital_status: MaritalStatus | None = None
@@ -195,6 +198,7 @@ class CustomerUpdate(BaseModel):
     account_manager_id: RowId | None = None
     source_channel: SourceChannel | None = None
     id_type: IdType | None = None
+    id_country: IdCountry | None = None
     id_no: ShortText | None = None
     uscc: ShortText | None = None
     legal_rep_name: Text | None = None
@@ -237,6 +241,7 @@ class CustomerSummary(BaseModel):
     status: CustomerStatusRead
     name: str
     id_type: str | None
+    id_country: str | None = None  # the ID document's issuing country (ISO 3166-1 alpha-2)
     id_no: str | None
     uscc: str | None
     home_unit: str

@@ -20,6 +20,7 @@ from bankcrm.customers import fields, forms, schemas
 from bankcrm.customers.service import approval, edit, intake, pii, reads, review
 from bankcrm.customers.service.errors import PossibleDuplicates
 from bankcrm.errors import DomainError
+from bankcrm.kit import documents
 from bankcrm.kit.i18n import gettext_for
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.modules import customer_tabs
@@ -184,6 +185,7 @@ def _detail(request: Request, db: Db, principal: Principal, cif_no: str, **extra
         "module_tabs": module_tabs(principal, customer.kind, customer.cif_no),
         "history": review.history(db, principal, cif_no, locale_of(request)),
         "labels": reads.code_labels(db, locale_of(request)),
+        "countries": documents.country_names(locale_of(request)),
         **extra,
     }
     return render(request, "customers/detail.html", context)

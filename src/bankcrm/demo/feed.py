@@ -75,6 +75,39 @@ SLOTS: dict[int, str] = {
     3: CORPORATE_COPY,
     23: CORPORATE_COPY,
 }
+# A CORE-only customer in this slot is a foreigner or a Hong Kong, Macao or Taiwan compatriot: one in 50, each
+# with a valid document of the kind FOREIGN_KINDS gives by block (docs/customers.md "Foreign customers").
+FOREIGN_SLOT = 11
+FOREIGN_KINDS = (
+    "PASSPORT",
+    "FOREIGN_ID",
+    "FOREIGN_PR",
+    "HKMO_PERMIT",
+    "TW_PERMIT",
+    "HMT_RESIDENCE",
+    "PASSPORT",
+    "FOREIGN_ID",
+)
+# Issuing country (ISO 3166-1 alpha-2) and its GB/T 2659 numeric code (the 2023 permanent residence card has it).
+_PASSPORT_COUNTRIES = (
+    ("US", "840"),
+    ("GB", "826"),
+    ("DE", "276"),
+    ("FR", "250"),
+    ("JP", "392"),
+    ("KR", "410"),
+    ("SG", "702"),
+    ("AU", "036"),
+    ("CA", "124"),
+    ("RU", "643"),
+)
+_NATIONAL_ID_COUNTRIES = ("ES", "NL")  # national ID cards python-stdnum checks (es.dni, nl.bsn)
+_LATIN_GIVEN = {
+    "M": ("John", "Thomas", "Pierre", "Hiroshi", "Min-jun", "Carlos", "Ivan", "Jan", "David", "Lucas"),
+    "F": ("Emily", "Anna", "Marie", "Yuki", "Ji-eun", "Giulia", "Olga", "Sanne", "Laura", "Sofia"),
+}
+_LATIN_FAMILY = ("Smith", "Mueller", "Dupont", "Tanaka", "Kim", "Garcia", "Ivanova", "de Vries", "Brown", "Rossi")
+_HMT_PREFIX = ("810000", "820000", "830000")  # Hong Kong, Macao, Taiwan
 # Other people than CORE's customer i: their IDs come from index spaces far from CORE's (see _identity).
 HARD_NEGATIVE_BASE = 100_000_000
 NEW_BASE = 200_000_000
@@ -88,6 +121,7 @@ COLUMNS = (
     "name_en",
     "status",
     "id_type",
+    "id_country",
     "id_no",
     "id_issue_date",
     "id_expiry_date",
@@ -126,6 +160,7 @@ CREDIT_COLUMNS = (
     "name",
     "name_en",
     "id_type",
+    "id_country",
     "id_no",
     "gender",
     "birth_date",
@@ -479,8 +514,53 @@ def _id_dates(rng: Mix, born: date) -> tuple[str, str]:
     return iso, ten if age < 26 else twenty if age < 46 else ""
 
 
+def _foreign(ident: Identity, *, index: int, seed: int) -> Row:
+    """The name, nationality and document of CORE-only customer ``index`` in the foreign slot: unique numbers
+    (from the block number), birth date and gender as ``ident`` encodes them where the document does."""
+    from stdnum.es import dni
+
+    rng = _stream(seed, index, 4)
+    block = index // BLOCK
+    kind = FOREIGN_KINDS[block % len(FOREIGN_KINDS)]
+    born = f"{ident.birth_date:%Y%m%d}"
+    seq = f"{(block // len(FOREIGN_KINDS)) % 50 * 2:02d}{1 if ident.gender == 'M' else 2}"  # odd: male
+    latin = f"{_LATIN_GIVEN[ident.gender][block % 10]} {_LATIN_FAMILY[block // 10 % 10]}"  # unique per 100 blocks
+    country, numeric = rng.choice(_PASSPORT_COUNTRIES)
+    out: Row = {"id_type": kind, "id_country": "CN", "nationality": "CN"}
+    if kind in ("PASSPORT", "FOREIGN_ID", "FOREIGN_PR"):
+        out |= {"name": latin, "name_en": latin.upper(), "ethnicity": "", "nationality": country}
+    if kind == "PASSPORT":
+        out |= {"id_country": country, "id_no": f"{'CEGKP'[block % 5]}{block:08d}"}
+    elif kind == "FOREIGN_ID":
+        country = _NATIONAL_ID_COUNTRIES[block // len(FOREIGN_KINDS) % 2]
+        out |= {"id_country": country, "nationality": country}
+        if country == "ES":
+            body = f"{10_000_000 + block:08d}"
+            out["id_no"] = body + dni.calc_check_digit(body)
+        else:
+            # BSN "elfproef": weights 9..2 on the first eight digits, -1 on the last; the sum is a multiple of 11
+            sums = (
+                (b, sum((9 - p) * int(c) for p, c in enumerate(b)) % 11)
+                for b in (f"{20_000_000 + block * 10 + k:08d}" for k in range(10))
+            )
+            body8, check = next((b, c) for b, c in sums if c < 10)
+            out["id_no"] = f"{body8}{check}"
+    elif kind == "FOREIGN_PR":
+        first17 = "9" + ident.region[:2] + numeric + born + seq
+        out["id_no"] = first17 + validators.resident_id_check_char(first17)
+    elif kind == "HMT_RESIDENCE":
+        first17 = _HMT_PREFIX[block % 3] + born + seq
+        out["id_no"] = first17 + validators.resident_id_check_char(first17)
+    elif kind == "HKMO_PERMIT":
+        out["id_no"] = f"{'HM'[block % 2]}{block:08d}"
+    else:
+        out["id_no"] = f"{block:08d}"
+    return out
+
+
 def _person(seed: int, index: int, slot: str | None, ident: Identity | None = None) -> Row:
     """The CORE record of individual ``index`` (or, with ``ident``, of another person under that index)."""
+    foreign = ident is None and slot is None and index % BLOCK == FOREIGN_SLOT
     rng = _stream(seed, index, 1 if ident is None else 2)
     ident = ident or _identity(seed, index)
     branch = _REGION_BRANCH.get(ident.region) or rng.choice(_BRANCH_CODES)
@@ -491,7 +571,7 @@ def _person(seed: int, index: int, slot: str | None, ident: Identity | None = No
     retired = age >= 60 and rng.below(10) < 8
     employer = "" if retired else _company_name(rng, branch, _TRADES[int(division) % len(_TRADES)][1])[0]
     married = _marital(rng, age)
-    return {
+    row: Row = {
         "kind": "individual",
         "source_customer_id": f"CB{index + 1:010d}",
         "branch_code": rng.choice(UNITS[branch]),
@@ -523,6 +603,7 @@ def _person(seed: int, index: int, slot: str | None, ident: Identity | None = No
         ),
         "address": addresses.home(rng, branch, ident.region),
     }
+    return row | _foreign(ident, index=index, seed=seed) if foreign else row
 
 
 def _corporate(seed: int, index: int) -> Row:

@@ -162,6 +162,7 @@ CUSTOMERS = FileFormat(
         Column("name_en", TEXT, required=False, mask=MASK_TEXT),
         Column("status", TEXT, required=False, max_len=12),
         Column("id_type", TEXT, required=False, max_len=20),
+        Column("id_country", TEXT, required=False, max_len=20),  # ISO 3166-1 alpha-2, checked by the row rule
         Column("id_no", TEXT, required=False, max_len=60, mask=MASK_NUMBER),
         Column("id_issue_date", DATE, required=False),
         Column("id_expiry_date", DATE, required=False),

@@ -21,6 +21,14 @@ CIF_SEQ_MAX = 9_999_999_999
 _LATEST_ZONE = timezone(timedelta(hours=14))
 
 _RESIDENT_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+# The residence permit for Hong Kong, Macao and Taiwan residents (2018): a resident-ID-style number whose first
+# six digits name the region of the holder, not a mainland county.
+HMT_RESIDENCE_PREFIXES = ("810000", "820000", "830000")
+_FOREIGN_PR_2004 = re.compile(r"[A-Z]{3}[0-9]{12}")
+_HKMO_PERMIT = re.compile(r"[HM][0-9]{8}([0-9]{2})?")
+_TW_PERMIT = re.compile(r"[0-9]{8}([0-9]{2})?")
+_PASSPORT = re.compile(r"[A-Z0-9]{5,17}")
+_NATIONAL_ID = re.compile(r"[A-Z0-9]{4,20}")
 _CIF_SHAPE = re.compile(r"[0-9]{11}")
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
@@ -82,6 +90,81 @@ def resident_id(value: str, *, today: date | None = None) -> ResidentId:
         raise InvalidValue(N_("The check digit of this ID number is wrong."))
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=born, gender=gender, region=number[:6])
+
+
+def hmt_residence_permit(value: str, *, today: date | None = None) -> ResidentId:
+    """Check a residence permit number of a Hong Kong, Macao or Taiwan resident (港澳台居民居住证): a resident ID
+    number (GB 11643 check digit) beginning 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan)."""
+    rid = resident_id(value, today=today)
+    if rid.region not in HMT_RESIDENCE_PREFIXES:
+        raise InvalidValue(
+            N_(
+                "A residence permit number of a Hong Kong, Macao or Taiwan resident begins with 810000, 820000 or "
+                "830000."
+            )
+        )
+    return rid
+
+
+def foreign_permanent_resident(value: str, *, today: date | None = None) -> tuple[str, ResidentId | None]:
+    """Check a foreign permanent residence ID card number (外国人永久居留身份证); raises InvalidValue.
+
+    The 2023 card has 18 characters laid out as a resident ID (9, province, nationality, birth date, sequence,
+    GB 11643 check character), so its birth date and gender are returned; the 2004 card has 15 characters: the
+    holder's nationality in three letters, then 12 digits of which the 6th to 11th character give the birth date
+    (YYMMDD). No check rule of the 2004 number is published, so it is checked for shape and date only.
+    """
+    number = "".join(value.split()).upper()
+    if len(number) == 18:
+        if not number.startswith("9"):
+            raise InvalidValue(N_("A permanent residence ID card number of 18 characters begins with 9."))
+        return number, resident_id(number, today=today)
+    if len(number) == 15:
+        if not _FOREIGN_PR_2004.fullmatch(number):
+            raise InvalidValue(
+                N_("A permanent residence ID card number of 15 characters has 3 letters followed by 12 digits.")
+            )
+        try:
+            datetime.strptime(number[5:11], "%y%m%d")
+        except ValueError:
+            raise InvalidValue(N_("The birth date in this ID number does not exist.")) from None
+        return number, None
+    raise InvalidValue(N_("A permanent residence ID card number has 18 characters (15 on cards issued before 2023)."))
+
+
+def hkmo_permit(value: str) -> str:
+    """A Mainland travel permit number of a Hong Kong or Macao resident (港澳居民来往内地通行证); raises
+    InvalidValue."""
+    number = "".join(value.split()).upper()
+    if not _HKMO_PERMIT.fullmatch(number):
+        raise InvalidValue(
+            N_("A travel permit number of a Hong Kong or Macao resident is H or M followed by 8 digits (or 10).")
+        )
+    return number
+
+
+def tw_permit(value: str) -> str:
+    """A Mainland travel permit number of a Taiwan resident (台湾居民来往大陆通行证); raises InvalidValue."""
+    number = "".join(value.split()).upper()
+    if not _TW_PERMIT.fullmatch(number):
+        raise InvalidValue(N_("A travel permit number of a Taiwan resident has 8 digits (or 10)."))
+    return number
+
+
+def passport(value: str) -> str:
+    """A passport number, by shape only: without the machine-readable zone no check rule applies."""
+    number = "".join(value.split()).upper()
+    if not _PASSPORT.fullmatch(number):
+        raise InvalidValue(N_("A passport number has 5 to 17 letters and digits."))
+    return number
+
+
+def national_id_shape(value: str) -> str:
+    """A national identity number of a country without a published check rule: letters and digits only."""
+    number = "".join(c for c in value.upper() if c not in " -./")
+    if not _NATIONAL_ID.fullmatch(number):
+        raise InvalidValue(N_("A national ID number has 4 to 20 letters and digits."))
+    return number
 
 
 def uscc_check_char(first17: str) -> str:

@@ -55,6 +55,8 @@ class Customer(Base):
     name_initials: Mapped[str] = mapped_column(String(100))
     # ID document of an individual (C2), or the unified social credit code of a company (public, C1).
     id_type: Mapped[str | None] = mapped_column(String(20))
+    # Issuing country (ISO 3166-1 alpha-2) of an individual's ID document; (type, country, number) is one document.
+    id_country: Mapped[str | None] = mapped_column(String(2))
     id_no_enc: Mapped[str | None] = mapped_column(Text)
     id_no_index: Mapped[str | None] = mapped_column(String(64), index=True)
     id_no_masked: Mapped[str | None] = mapped_column(String(40))
@@ -73,7 +75,7 @@ class Customer(Base):
     corporate: Mapped[CorporateProfile | None] = relationship(back_populates="customer", lazy="joined")
     search_keys: Mapped[list[CustomerSearchKey]] = relationship(cascade="all, delete-orphan", lazy="select")
 
-    __table_args__ = (Index("ix_customer_id_type_index", "id_type", "id_no_index"),)
+    __table_args__ = (Index("ix_customer_id_document", "id_type", "id_country", "id_no_index"),)
 
 
 # Byte order on both databases, so that a prefix is a key range (PostgreSQL's default collation may not be).
@@ -213,6 +215,7 @@ class ChangeRequest(Base):
     payload_enc: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)  # JSON of masked {field: [old, new]}
     id_no_index: Mapped[str | None] = mapped_column(String(64), index=True)  # pending-duplicate guard
+    id_country: Mapped[str | None] = mapped_column(String(2))  # with id_no_index: the document's issuing country
     home_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     maker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     maker_name: Mapped[str] = mapped_column(String(120))

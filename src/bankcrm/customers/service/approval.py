@@ -165,7 +165,7 @@ def _create_customer(
     # The number might have been taken since submission (another request approved first).
     number = p.get("id_no") if request.customer_kind == "individual" else p.get("uscc")
     if number:  # an individual delivered by a source system may come without an ID document
-        _recheck_duplicate(db, principal, cipher, request, p.get("id_type"), number)
+        _recheck_duplicate(db, principal, cipher, request, p.get("id_type"), number, p.get("id_country"))
     return build_customer(db, principal, cipher, request.customer_kind, p, request.id)
 
 
@@ -209,7 +209,7 @@ def build_customer(
         )
     if kind == "individual":
         if p.get("id_no"):
-            records.set_id_no(cipher, customer, p["id_type"], p["id_no"])
+            records.set_id_no(cipher, customer, p["id_type"], p["id_no"], p.get("id_country"))
         person = IndividualProfile(customer_id=customer.id, **{f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS})
         if p.get("household_income") is not None:
             person.household_income = int(p["household_income"]) * 100  # typed in yuan, kept in fen
@@ -272,7 +272,7 @@ def build_customers(
     contacts: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     events: list[audit_service.Entry] = []
-    no_id = {"id_type": None, "id_no_enc": None, "id_no_index": None, "id_no_masked": None}
+    no_id = {"id_type": None, "id_country": None, "id_no_enc": None, "id_no_index": None, "id_no_masked": None}
     for (kind, p), number, customer_id in zip(new, numbers, ids, strict=True):
         cif_no = cif_number(number)
         row: dict[str, Any] = {"id": customer_id, "cif_no": cif_no, "kind": kind, "created_at": now, "updated_at": now}
@@ -282,7 +282,7 @@ def build_customers(
         keys += [{"key": k, "customer_id": customer_id} for k in records.search_keys(p["name"], p.get("name_en"))]
         if kind == "individual":
             if p.get("id_no"):
-                row |= records.id_values(cipher, customer_id, p["id_type"], p["id_no"])
+                row |= records.id_values(cipher, customer_id, p["id_type"], p["id_no"], p.get("id_country"))
             person = {f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS}
             income = p.get("household_income")
             person["household_income"] = int(income) * 100 if income is not None else None
@@ -327,10 +327,16 @@ def _created(p: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
 
 
 def _recheck_duplicate(
-    db: Session, principal: Principal, cipher: FieldCipher, request: ChangeRequest, id_type: str | None, number: str
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    request: ChangeRequest,
+    id_type: str | None,
+    number: str,
+    id_country: str | None = None,
 ) -> None:
     db.flush()  # this request is no longer submitted, so it does not count as its own duplicate
-    intake.refuse_exact_duplicate(db, principal, cipher, request.customer_kind, id_type, number)
+    intake.refuse_exact_duplicate(db, principal, cipher, request.customer_kind, id_type, number, id_country)
 
 
 def _apply_update(
@@ -344,8 +350,9 @@ def _apply_update(
     """Apply approved identity fields; history names the request."""
     old = records.identity_values(cipher, customer)
     changes = {f: (old.get(f), p[f]) for f in p if old.get(f) != p[f]}
-    if "id_no" in p and p["id_no"] != old["id_no"]:
-        _recheck_duplicate(db, principal, cipher, request, p.get("id_type", customer.id_type), p["id_no"])
+    document = (p.get("id_type", old["id_type"]), p.get("id_country", old["id_country"]), p.get("id_no", old["id_no"]))
+    if document != (old["id_type"], old["id_country"], old["id_no"]) and document[2]:
+        _recheck_duplicate(db, principal, cipher, request, document[0], document[2], document[1])
     if "uscc" in p and p["uscc"] != old["uscc"]:
         _recheck_duplicate(db, principal, cipher, request, None, p["uscc"])
     if "name" in p:
@@ -353,10 +360,8 @@ def _apply_update(
     for field in ("status", "home_unit_id", "uscc"):
         if field in p:
             setattr(customer, field, p[field])
-    if "id_no" in p or "id_type" in p:
-        records.set_id_no(
-            cipher, customer, p.get("id_type", customer.id_type) or "", p.get("id_no", old["id_no"]) or ""
-        )
+    if "id_no" in p or "id_type" in p or "id_country" in p:
+        records.set_id_no(cipher, customer, document[0] or "", document[2] or "", document[1])
     if "legal_rep_name" in p and customer.corporate is not None:
         customer.corporate.legal_rep_name = p["legal_rep_name"]
     for field in ("birth_date", "gender"):  # identity fields of a delivered record (survivorship)

@@ -35,6 +35,7 @@ KINDS = (INDIVIDUAL, CORPORATE)
 # Feed columns for one kind of customer only; a row of the other kind leaves them out.
 INDIVIDUAL_ONLY = (
     "id_type",
+    "id_country",
     "id_no",
     "id_issue_date",
     "id_expiry_date",
@@ -91,6 +92,7 @@ MSG_REQUIRED = {
     CORPORATE: N_("Required for corporate customers."),
 }
 MSG_ID_PAIR = N_("The ID type and the ID number go together: give both or neither.")
+MSG_COUNTRY_WITHOUT_ID = N_("An issuing country needs an ID type and an ID number.")
 MSG_NATIONALITY = N_("Two capital letters (ISO 3166), such as CN.")
 MSG_CURRENCY = N_("Three capital letters (ISO 4217), such as CNY.")
 
@@ -134,9 +136,12 @@ def check_row(row: Mapping[str, str | None], today: date) -> tuple[list[FieldErr
         elif id_type and not id_no:
             errors.add("id_no", MSG_ID_PAIR)
         elif id_type and id_no:
-            number, rid = v.id_document(errors, id_type, id_no)
+            country = v.id_issuer(errors, id_type, row.get("id_country"))
+            number, rid = v.id_document(errors, id_type, id_no, country)
             v.match_resident_id(errors, rid, birth, gender if gender in ("M", "F") else None)
-            values["id_no"] = number
+            values["id_no"], values["id_country"] = number, country
+        elif row.get("id_country"):
+            errors.add("id_country", MSG_COUNTRY_WITHOUT_ID)
         issued = _day(row.get("id_issue_date"))
         v.not_future(errors, "id_issue_date", issued, today)
         v.after(errors, "id_expiry_date", _day(row.get("id_expiry_date")), issued, v.MSG_EXPIRY_AFTER_ISSUE)
@@ -261,6 +266,7 @@ def file_create(
         customer_kind=kind,
         fields=",".join(sorted(k for k, val in p.items() if val not in (None, [], ""))),
         id_no_index=index,
+        id_country=p.get("id_country") if kind == INDIVIDUAL else None,
         home_unit_id=home_unit_id,
     )
     return records.file_request(
@@ -274,7 +280,8 @@ def pending_create(cipher: FieldCipher, db: Session, kind: str, fields: Mapping[
     if not number:
         return None
     purpose = records.ID_PURPOSE if kind == INDIVIDUAL else records.USCC_PURPOSE
-    return repository.pending_create_with_id(db, cipher.blind_index(number, purpose))
+    country = fields.get("id_country") if kind == INDIVIDUAL else None
+    return repository.pending_create_with_id(db, cipher.blind_index(number, purpose), country)
 
 
 def pending_creates(
@@ -283,7 +290,13 @@ def pending_creates(
     """``pending_create`` of many delivered (kind, fields) at once: one query for all."""
     indexes = [identity_index(cipher, kind, fields) for kind, fields in delivered]
     found = repository.pending_creates_with_ids(db, [i for i in indexes if i is not None])
-    return [found.get(i) if i is not None else None for i in indexes]
+    out: list[ChangeRequest | None] = []
+    for (kind, fields), index in zip(delivered, indexes, strict=True):
+        country = fields.get("id_country") if kind == INDIVIDUAL else None
+        # as pending_create: a request filed before countries were recorded counts for any
+        waiting = [r for r in found.get(index or "", []) if r.id_country is None or r.id_country == country]
+        out.append(waiting[0] if waiting else None)
+    return out
 
 
 def current_values(db: Session, cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
@@ -294,7 +307,7 @@ def current_values(db: Session, cipher: FieldCipher, customer: Customer) -> dict
         if profile is None:
             continue
         for key in (*INDIVIDUAL_ONLY, *CORPORATE_ONLY, "industry_section"):
-            if key in ("id_type", "id_no", "uscc") or not hasattr(profile, key):
+            if key in ("id_type", "id_country", "id_no", "uscc") or not hasattr(profile, key):
                 continue
             value = getattr(profile, key)
             out[key] = value.isoformat() if isinstance(value, date) else value
@@ -324,18 +337,25 @@ def apply(
     requested = {f: val for f, val in identity.items() if val is not None and current.get(f) != val}
     pending = repository.pending_fields(db, customer.id)
     requested = {f: val for f, val in requested.items() if f not in pending}
-    if "id_no" in requested or "id_type" in requested:
+    if requested.keys() & {"id_type", "id_country", "id_no"}:  # one document: filed together
         requested.setdefault("id_type", customer.id_type)
+        requested.setdefault("id_country", customer.id_country)
         requested.setdefault("id_no", current["id_no"])
     try:
-        if "id_no" in requested:
+        if requested.get("id_no"):
             intake.refuse_exact_duplicate(
-                db, principal, cipher, INDIVIDUAL, requested.get("id_type"), requested["id_no"]
+                db,
+                principal,
+                cipher,
+                INDIVIDUAL,
+                requested.get("id_type"),
+                requested["id_no"],
+                requested.get("id_country"),
             )
         if "uscc" in requested:
             intake.refuse_exact_duplicate(db, principal, cipher, CORPORATE, None, requested["uscc"])
     except DuplicateCustomer:
-        requested = {f: val for f, val in requested.items() if f not in ("id_type", "id_no", "uscc")}
+        requested = {f: val for f, val in requested.items() if f not in ("id_type", "id_country", "id_no", "uscc")}
     if not requested:
         return changed, None
     return changed, edit.file_identity(db, principal, cipher, customer, requested)
@@ -443,12 +463,14 @@ def identity_index(cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) ->
 
 
 def find_by_identity(db: Session, cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -> Customer | None:
-    """The customer holding the delivered (ID type, ID number) or credit code, of the same kind; None otherwise."""
+    """The customer holding the delivered (ID type, issuing country, ID number) or credit code, of the same kind;
+    None otherwise."""
     if kind == INDIVIDUAL:
         if not fields.get("id_no") or not fields.get("id_type"):
             return None
         index = cipher.blind_index(fields["id_no"], records.ID_PURPOSE)
-        found = [c for c in repository.customers_by_id_index(db, fields["id_type"], index) if c.kind == INDIVIDUAL]
+        holders = repository.customers_by_id_index(db, fields["id_type"], fields.get("id_country"), index)
+        found = [c for c in holders if c.kind == INDIVIDUAL]
         return min(found, key=lambda c: c.id) if found else None
     if not fields.get("uscc"):
         return None
@@ -464,16 +486,17 @@ def find_many_by_identity(
     for kind, fields in delivered:
         wanted = kind == INDIVIDUAL and fields.get("id_no") and fields.get("id_type")
         indexes.append(cipher.blind_index(fields["id_no"], records.ID_PURPOSE) if wanted else None)
-    holders: dict[tuple[str | None, str], int] = {}
-    for customer_id, kind, id_type, held in repository.customers_by_id_indexes(db, [i for i in indexes if i]):
-        if kind == INDIVIDUAL and customer_id < holders.get((id_type, held), customer_id + 1):
-            holders[(id_type, held)] = customer_id
+    # keyed by the whole document: (type, issuing country, number); a document without a country matches one
+    holders: dict[tuple[str | None, str | None, str], int] = {}
+    for customer_id, kind, id_type, country, held in repository.customers_by_id_indexes(db, [i for i in indexes if i]):
+        if kind == INDIVIDUAL and customer_id < holders.get((id_type, country, held), customer_id + 1):
+            holders[(id_type, country, held)] = customer_id
     codes = [f["uscc"] for k, f in delivered if k != INDIVIDUAL and f.get("uscc")]
     companies = repository.customers_by_usccs(db, codes) if codes else {}
     out: list[int | None] = []
     for (kind, fields), index in zip(delivered, indexes, strict=True):
         if kind == INDIVIDUAL:
-            out.append(holders.get((fields.get("id_type"), index)) if index else None)
+            out.append(holders.get((fields.get("id_type"), fields.get("id_country"), index)) if index else None)
             continue
         company = companies.get(fields["uscc"]) if fields.get("uscc") else None
         out.append(company[0] if company is not None and company[1] == CORPORATE else None)

@@ -128,10 +128,14 @@ def _check_identity(
         for field in ("uscc", "legal_rep_name"):
             if field in wanted:
                 errors.add(field, MSG_KIND_ONLY["corporate"])
-        if "id_no" in wanted or "id_type" in wanted:
-            number, rid = v.id_document(
-                errors, wanted.get("id_type", customer.id_type or ""), wanted.get("id_no", current["id_no"] or "")
-            )
+        if "id_no" in wanted or "id_type" in wanted or "id_country" in wanted:
+            id_type = wanted.get("id_type", customer.id_type or "")
+            # A new type without a country given takes its only issuer (or asks for one), not the old country.
+            type_changed = wanted.get("id_type", customer.id_type) != customer.id_type
+            given = wanted.get("id_country", None if type_changed else customer.id_country)
+            country = v.id_issuer(errors, id_type, given)
+            number, rid = v.id_document(errors, id_type, wanted.get("id_no", current["id_no"] or ""), country)
+            wanted["id_country"] = country
             profile = customer.individual
             v.match_resident_id(
                 errors, rid, profile.birth_date if profile else None, profile.gender if profile else None
@@ -139,7 +143,7 @@ def _check_identity(
             if number is not None:
                 wanted["id_no"] = number
     else:
-        for field in ("id_type", "id_no"):
+        for field in ("id_type", "id_country", "id_no"):
             if field in wanted:
                 errors.add(field, MSG_KIND_ONLY["individual"])
         if "uscc" in wanted:
@@ -153,10 +157,10 @@ def _check_identity(
     clash = sorted(pending & set(requested))
     if clash:
         raise PendingChange(params={"fields": ", ".join(clash)})
-    if "id_no" in requested:
-        intake.refuse_exact_duplicate(
-            db, principal, cipher, "individual", requested.get("id_type", customer.id_type), requested["id_no"]
-        )
+    number = requested.get("id_no", current["id_no"])
+    if requested.keys() & {"id_type", "id_country", "id_no"} and number:
+        id_type, country = requested.get("id_type", customer.id_type), requested.get("id_country", customer.id_country)
+        intake.refuse_exact_duplicate(db, principal, cipher, "individual", id_type, number, country)
     if "uscc" in requested:
         intake.refuse_exact_duplicate(db, principal, cipher, "corporate", None, requested["uscc"])
     return requested
@@ -229,7 +233,7 @@ def file_identity(
         for f, val in requested.items()
     }
     index = None
-    if "id_no" in requested:
+    if requested.get("id_no"):
         index = cipher.blind_index(requested["id_no"], records.ID_PURPOSE)
     request = ChangeRequest(
         kind="update",
@@ -254,6 +258,7 @@ def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: 
         "account_manager_id": customer.account_manager_id,
         "source_channel": customer.source_channel,
         "id_type": customer.id_type,
+        "id_country": customer.id_country,
         "uscc": customer.uscc,
         "wechat_id": customer.wechat_id,
         "preferred_channel": customer.preferred_channel,

@@ -27,7 +27,7 @@ from bankcrm.kit.time import today_in
 from bankcrm.models.customer import ChangeRequest, Customer
 
 # What the inbox shows of a create request (masked), in this order.
-SUMMARY_FIELDS = ("name", "id_type", "id_no", "uscc", "legal_rep_name", "status", "home_unit")
+SUMMARY_FIELDS = ("name", "id_type", "id_country", "id_no", "uscc", "legal_rep_name", "status", "home_unit")
 
 
 def submit_create(
@@ -58,7 +58,9 @@ def submit_create(
     if errors.errors:
         raise ValidationFailed(errors=errors.errors)
     if isinstance(data, IndividualCreate):
-        refuse_exact_duplicate(db, principal, cipher, "individual", data.id_type, payload["id_no"])
+        refuse_exact_duplicate(
+            db, principal, cipher, "individual", data.id_type, payload["id_no"], payload["id_country"]
+        )
         found = _possible_duplicates(db, cipher, data, payload)
         if found and not data.acknowledge_duplicates:
             _stop_on_possible_duplicates(db, principal, found)
@@ -73,7 +75,8 @@ def _check_individual(
     db: Session, errors: v.Collector, data: IndividualCreate, payload: dict[str, Any], today: date
 ) -> None:
     errors.check("birth_date", lambda: validators.birth_date(data.birth_date, today=today))
-    number, rid = v.id_document(errors, data.id_type, data.id_no)
+    country = v.id_issuer(errors, data.id_type, data.id_country)
+    number, rid = v.id_document(errors, data.id_type, data.id_no, country)
     v.match_resident_id(errors, rid, data.birth_date, data.gender)
     v.not_future(errors, "id_issue_date", data.id_issue_date, today)
     v.after(
@@ -94,6 +97,7 @@ def _check_individual(
     if data.household_size is not None and data.dependants is not None and data.dependants >= data.household_size:
         errors.add("dependants", N_("Dependants must be fewer than the household size."))
     payload["id_no"] = number
+    payload["id_country"] = country
 
 
 def _check_corporate(
@@ -162,21 +166,29 @@ def _file(
             sorted(k for k, val in payload.items() if val not in (None, [], "") and k != "acknowledged_duplicates")
         ),
         id_no_index=_index_of(cipher, data, payload),
+        id_country=payload.get("id_country"),
         home_unit_id=home.id,
     )
     return records.file_request(db, principal, cipher, request, payload, summary, f"create {data.kind} customer")
 
 
 def refuse_exact_duplicate(
-    db: Session, principal: Principal, cipher: FieldCipher, kind: str, id_type: str | None, number: str
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    kind: str,
+    id_type: str | None,
+    number: str,
+    id_country: str | None = None,
 ) -> None:
-    """Refuse a second customer with the same ID document or credit code (or one pending approval).
+    """Refuse a second customer with the same ID document (type, issuing country, number) or credit code (or one
+    pending approval).
 
     The existing customer is named only when the maker may see it; otherwise nothing about it leaks.
     """
     if kind == "individual":
         index = cipher.blind_index(number, ID_PURPOSE)
-        existing: list[Customer] = repository.customers_by_id_index(db, id_type or "", index)
+        existing: list[Customer] = repository.customers_by_id_index(db, id_type or "", id_country, index)
     else:
         index = cipher.blind_index(number, USCC_PURPOSE)
         found = repository.customer_by_uscc(db, number)
@@ -188,7 +200,7 @@ def refuse_exact_duplicate(
                 N_("A customer with this number already exists: %(cif_no)s."), field, cif_no=c.cif_no
             )
         raise DuplicateCustomer(N_("A customer with this number already exists in another part of the bank."), field)
-    if repository.pending_create_with_id(db, index) is not None:
+    if repository.pending_create_with_id(db, index, id_country if kind == "individual" else None) is not None:
         raise DuplicateCustomer(
             N_("A request to create a customer with this number is already waiting for approval."), field
         )
@@ -201,11 +213,15 @@ def check_one(field: str, values: dict[str, str]) -> tuple[str, dict[str, object
     if not value:
         return None
     if field == "id_no":
-        _, rid = v.id_document(errors, values.get("id_type") or "RIC", value)
+        id_type = values.get("id_type") or "RIC"
+        country = v.id_issuer(v.Collector(), id_type, values.get("id_country"))
+        _, rid = v.id_document(errors, id_type, value, country)
         born = values.get("birth_date") or ""
         v.match_resident_id(
             errors, rid, date.fromisoformat(born) if _is_iso_date(born) else None, values.get("gender") or None
         )
+    elif field == "id_country":
+        v.id_issuer(errors, values.get("id_type") or "RIC", value)
     elif field == "uscc":
         errors.check(field, partial(validators.uscc, value))
     elif field.startswith("phones."):
@@ -226,9 +242,10 @@ def on_file(db: Session, principal: Principal, cipher: FieldCipher, field: str, 
     value = values.get(field, "").strip()
     if field == "id_no" and value:
         id_type = values.get("id_type") or "RIC"
-        number, _ = v.id_document(v.Collector(), id_type, value)
+        country = v.id_issuer(v.Collector(), id_type, values.get("id_country"))
+        number, _ = v.id_document(v.Collector(), id_type, value, country)
         index = cipher.blind_index(number, ID_PURPOSE) if number else None
-        found = repository.customers_by_id_index(db, id_type, index) if index else []
+        found = repository.customers_by_id_index(db, id_type, country, index) if index else []
     elif field == "uscc" and value:
         holder = repository.customer_by_uscc(db, value.upper())
         found = [holder] if holder else []
@@ -240,7 +257,8 @@ def on_file(db: Session, principal: Principal, cipher: FieldCipher, field: str, 
 
 def check_identifiers(values: dict[str, str], skip: set[str]) -> list[FieldError]:
     """Problems with the identifiers on a form (ID, USCC, phones, e-mail), except fields in ``skip``."""
-    fields = [f for f in values if f in ("id_no", "uscc") or f.endswith((".number",)) or f.startswith("emails.")]
+    identifiers = ("id_no", "id_country", "uscc")
+    fields = [f for f in values if f in identifiers or f.endswith((".number",)) or f.startswith("emails.")]
     out = []
     for field in fields:
         if field in skip or field.endswith(".purpose"):

@@ -44,7 +44,7 @@ class Labeller:
             return self.codes.get(FIELD_CODES[field], {}).get(text, text)
         if field in LIST_CODES:
             return "; ".join(self._part(LIST_CODES[field], part) for part in text.split("; "))
-        if field == "nationality":  # ISO 3166 country codes: Babel has their names in both languages
+        if field in ("nationality", "id_country"):  # ISO 3166 country codes: Babel has their names in both languages
             names = Locale.parse("zh_Hans_CN" if self.locale == "zh_CN" else "en").territories
             return str(names.get(text, text))
         if field == "home_unit_id" and text.isdigit():

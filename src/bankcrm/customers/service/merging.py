@@ -51,7 +51,16 @@ CONTACTS = {"phones": "phone", "emails": "email", "addresses": "address"}
 
 # The fields a reviewer compares and chooses between, per kind, in display order.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "individual": ("name", "name_en", "id_type", "id_no", *INDIVIDUAL_COLUMNS, *CONTACTS, *CUSTOMER_COLUMNS),
+    "individual": (
+        "name",
+        "name_en",
+        "id_type",
+        "id_country",
+        "id_no",
+        *INDIVIDUAL_COLUMNS,
+        *CONTACTS,
+        *CUSTOMER_COLUMNS,
+    ),
     "corporate": ("name", "name_en", "uscc", *CORPORATE_COLUMNS, *CONTACTS, *CUSTOMER_COLUMNS),
 }
 
@@ -73,7 +82,7 @@ def raw_value(db: Session, cipher: FieldCipher | None, customer: Customer, field
     if field == "id_no":
         assert cipher is not None
         return records.id_no_of(cipher, customer)
-    if field in ("name", "name_en", "id_type", "uscc") or field in CUSTOMER_COLUMNS:
+    if field in ("name", "name_en", "id_type", "id_country", "uscc") or field in CUSTOMER_COLUMNS:
         return getattr(customer, field)
     profile = _profile(customer)
     return getattr(profile, field, None) if profile is not None else None
@@ -119,13 +128,15 @@ def adopt(
             records.set_name(survivor, new, survivor.name_en)
         elif field == "name_en":
             records.set_name(survivor, survivor.name, new)
-        elif field in ("id_type", "id_no"):
+        elif field in ("id_type", "id_country", "id_no"):
+            # (type, issuing country, number) are one document: each part chosen comes from ``other``
             id_type = other.id_type if field == "id_type" or "id_type" in fields else survivor.id_type
+            country = other.id_country if field == "id_country" or "id_country" in fields else survivor.id_country
             number = new if field == "id_no" else records.id_no_of(cipher, survivor)
             if id_type and number:
-                records.set_id_no(cipher, survivor, id_type, number)
+                records.set_id_no(cipher, survivor, id_type, number, country)
             else:
-                survivor.id_type = id_type
+                survivor.id_type, survivor.id_country = id_type, country
         elif field == "uscc":
             other.uscc = None  # unique: the merged customer gives its code up (unmerge restores it)
             db.flush()

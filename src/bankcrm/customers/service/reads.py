@@ -70,6 +70,7 @@ def summary(
         status=customer.status,
         name=display_name(principal, customer),
         id_type=customer.id_type,
+        id_country=customer.id_country,
         id_no=customer.id_no_masked,
         uscc=customer.uscc,
         home_unit=customer.home_unit.code,

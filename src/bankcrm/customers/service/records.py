@@ -80,19 +80,24 @@ def set_name(customer: Customer, name: str, name_en: str | None = None) -> None:
     customer.search_keys = [CustomerSearchKey(key=k) for k in search_keys(name, name_en)]
 
 
-def id_values(cipher: FieldCipher, customer_id: int, id_type: str, id_no: str) -> dict[str, str]:
-    """The ID document columns of customer ``customer_id``: encrypted (bound to the row), index and masked copy."""
+def id_values(
+    cipher: FieldCipher, customer_id: int, id_type: str, id_no: str, id_country: str | None
+) -> dict[str, str | None]:
+    """The ID document columns of customer ``customer_id``: type, issuing country, the number encrypted (bound to
+    the row), its index and masked copy."""
     return {
         "id_type": id_type,
+        "id_country": id_country,
         "id_no_enc": cipher.encrypt(id_no, aad_for("customer", "id_no", customer_id)),
         "id_no_index": cipher.blind_index(id_no, ID_PURPOSE),
         "id_no_masked": masking.mask_id_number(id_no),
     }
 
 
-def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str) -> None:
-    """Encrypt an ID document number into a flushed customer row, with its index and masked copy."""
-    for column, value in id_values(cipher, customer.id, id_type, id_no).items():
+def set_id_no(cipher: FieldCipher, customer: Customer, id_type: str, id_no: str, id_country: str | None) -> None:
+    """Encrypt an ID document number into a flushed customer row, with its index and masked copy, and note the
+    document's type and issuing country (the three identify the document)."""
+    for column, value in id_values(cipher, customer.id, id_type, id_no, id_country).items():
         setattr(customer, column, value)
 
 
@@ -110,6 +115,7 @@ def identity_values(cipher: FieldCipher, customer: Customer) -> dict[str, Any]:
         "status": customer.status,
         "home_unit_id": customer.home_unit_id,
         "id_type": customer.id_type,
+        "id_country": customer.id_country,
         "id_no": id_no_of(cipher, customer),
         "uscc": customer.uscc,
         "legal_rep_name": customer.corporate.legal_rep_name if customer.corporate else None,

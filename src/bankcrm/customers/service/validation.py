@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -15,7 +14,7 @@ from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import AddressIn, ContactPersonIn, EmailIn, FamilyMemberIn, PhoneIn
 from bankcrm.errors import FieldError
-from bankcrm.kit import validators
+from bankcrm.kit import documents, validators
 from bankcrm.kit.i18n import N_
 
 # Which code table each coded field draws from.
@@ -37,15 +36,7 @@ CODE_FIELDS = {
     "enterprise_size": "enterprise_size",
     "industry_division": "industry",
 }
-# Documents other than the resident ID: a shape check (their issuers publish no check digit).
-DOCUMENT_SHAPES = {
-    "PASSPORT": re.compile(r"[A-Z0-9]{5,17}"),
-    "HKMO_PERMIT": re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
-    "TW_PERMIT": re.compile(r"[0-9]{8}([0-9]{2})?"),
-    "FOREIGN_PR": re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{16}[0-9X]"),
-}
 MSG_UNKNOWN_CODE = N_("Choose one of the listed values.")
-MSG_DOCUMENT_SHAPE = N_("This document number has the wrong format.")
 MSG_ID_BIRTH_MISMATCH = N_("The birth date in the ID number (%(date)s) does not match the date of birth.")
 MSG_ID_GENDER_MISMATCH = N_("The gender digit in the ID number does not match the gender.")
 MSG_NOT_FUTURE = N_("This date cannot be in the future.")
@@ -105,17 +96,26 @@ def check_code(db: Session, errors: Collector, field: str, category: str, value:
         errors.add(field, MSG_UNKNOWN_CODE)
 
 
-def id_document(errors: Collector, id_type: str, id_no: str) -> tuple[str | None, validators.ResidentId | None]:
-    """The normalised document number, and what a resident-ID-style number encodes."""
-    compact = "".join(id_no.split()).upper()
-    if id_type in ("RIC", "HMT_RESIDENCE"):
-        rid = errors.check("id_no", lambda: validators.resident_id(compact))
-        return (rid.number if rid else None), rid
-    shape = DOCUMENT_SHAPES.get(id_type)
-    if shape is not None and not shape.fullmatch(compact):
-        errors.add("id_no", MSG_DOCUMENT_SHAPE)
+def id_issuer(errors: Collector, id_type: str, id_country: str | None) -> str | None:
+    """The issuing country of the ID document: the one given, checked against the type's issuers
+    (reference_data/catalogue/id_document_rule.csv), or the type's only issuer (CN for Chinese documents)."""
+    country: str | None = errors.check("id_country", lambda: documents.issuing_country(id_type, id_country))
+    return country
+
+
+def id_document(
+    errors: Collector, id_type: str, id_no: str, id_country: str | None = None
+) -> tuple[str | None, validators.ResidentId | None]:
+    """The normalised document number, and what a resident-ID-style number encodes (birth date, gender).
+
+    Each type's number is checked by its published rule (kit.documents); a foreign national ID card by the rule
+    of its issuing country where python-stdnum has one.
+    """
+    try:
+        return documents.document_number(id_type, id_country, id_no)
+    except validators.InvalidValue as exc:
+        errors.add("id_no", exc.msgid, **exc.params)
         return None, None
-    return compact, None
 
 
 def match_resident_id(

@@ -39,6 +39,7 @@ ORDER = {name: i for i, name in enumerate(CUSTOMERS.names)}
 # Columns a row-wise rule of the form may report a problem on.
 ROW_CHECKED = (
     "id_type",
+    "id_country",
     "id_no",
     "id_issue_date",
     "id_expiry_date",

@@ -10,6 +10,7 @@ import polars as pl
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bankcrm.kit import documents
 from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.models.customer import CorporateProfile, Customer, CustomerContact, IndividualProfile
 from bankcrm.models.matching import MatchDistinct, MatchReview, MatchReviewKind, MatchReviewStatus
@@ -103,6 +104,7 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
                 Customer.kind,
                 Customer.name,
                 Customer.id_no_enc,
+                Customer.id_country,
                 Customer.uscc,
                 IndividualProfile.birth_date,
                 IndividualProfile.gender,
@@ -113,8 +115,9 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
             .outerjoin(CorporateProfile, CorporateProfile.customer_id == Customer.id)
             .where(Customer.id.in_(chunk))
         )
-        for cid, kind, name, id_enc, uscc, birth, gender, employer, registered in db.execute(query):
+        for cid, kind, name, id_enc, country, uscc, birth, gender, employer, registered in db.execute(query):
             id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
+            id_no = documents.scored_number(country, id_no) if id_enc else id_no
             rows[cid] = {
                 "unique_id": cid,
                 "kind": kind,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.config import get_settings
 from bankcrm.customers.service.records import ID_PURPOSE, PHONE_PURPOSE
+from bankcrm.kit import documents
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.pinyin import pinyin_full
 from bankcrm.matching import repository
@@ -98,6 +99,12 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame) -> dict[int, 
         candidate_ids = _candidates(db, cipher, frame, kind)
         if not candidate_ids:
             continue
+        if kind == "individual" and "id_country" in delivered.columns:
+            # compared as (issuing country, number): the blind-index look-up above used the bare number
+            numbers = zip(delivered["id_country"].to_list(), frame["id_no"].to_list(), strict=True)
+            frame = frame.with_columns(
+                pl.Series("id_no", [documents.scored_number(_text(c), n) for c, n in numbers], dtype=pl.String)
+            )
         candidates = repository.customer_frame(db, cipher, candidate_ids).drop("kind")
         scored = scoring.score(scoring.prepare(frame), scoring.prepare(candidates), settings=match_settings)
         best = scored.sort(["probability", "id_r"], descending=[True, False]).unique(

@@ -98,7 +98,9 @@ class Checker:
                 errors.add(f.field, validation.MSG_UNKNOWN_CODE)
         elif rule == "id_document":
             id_no = records.id_no_of(self.cipher, customer) or ""
-            _, rid = validation.id_document(errors, customer.id_type or "", id_no)
+            # a document needing an issuing country (a passport) recorded without one is not valid
+            country = validation.id_issuer(errors, customer.id_type or "", customer.id_country)
+            _, rid = validation.id_document(errors, customer.id_type or "", id_no, country)
             profile = customer.individual
             if profile is not None:
                 validation.match_resident_id(errors, rid, profile.birth_date, profile.gender)
