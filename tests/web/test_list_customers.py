@@ -91,10 +91,32 @@ def test_export_has_the_sorted_rows_masked_but_for_names_and_chinese_headers(cli
     assert response.headers["content-disposition"] == 'attachment; filename="customers.csv"'
     rows = _csv(response.content)
     assert rows == [
-        ["客户号", "类型", "状态", "名称", "证件类型", "证件号码", "统一社会信用代码", "机构", "客户经理"],
-        [wang, "individual", "ACTIVE", "王五", "RIC", "110" + "*" * 11 + resident_id(seq="111")[-4:], "", "BJ", AM1],
-        [zhang, "individual", "ACTIVE", "张三", "RIC", "110" + "*" * 11 + resident_id(seq="333")[-4:], "", "BJ", AM1],
+        ["客户号", "类型", "状态", "名称", "证件类型", "证件号码", "统一社会信用代码", "机构", "客户经理", "标签"],
+        [
+            wang,
+            "individual",
+            "ACTIVE",
+            "王五",
+            "RIC",
+            "110" + "*" * 11 + resident_id(seq="111")[-4:],
+            "",
+            "BJ",
+            AM1,
+            "",
+        ],
+        [
+            zhang,
+            "individual",
+            "ACTIVE",
+            "张三",
+            "RIC",
+            "110" + "*" * 11 + resident_id(seq="333")[-4:],
+            "",
+            "BJ",
+            AM1,
+            "",
+        ],
     ]
     last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
     assert (last.action, last.actor_username) == ("customer.export", "am1")
-    assert last.detail == "2 rows; q='' kind=individual status= sort=-name"
+    assert last.detail == "2 rows; q='' kind=individual status= tag= sort=-name"

@@ -46,27 +46,16 @@ def _digest_of(seq: int, occurred_at: datetime, *rest: Any) -> str:
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
-_HEAD = "audit_chain_head"  # Session.info: (transaction, seq, hash) of the last event this transaction appended
-
-
 def _head(db: Session) -> tuple[int, str]:
     """Lock the chain and read its head (seq, hash); (0, GENESIS) when empty.
 
-    Once this transaction holds the lock nobody else appends until it ends, so the head it appended last
-    is remembered for the same (innermost) transaction; a savepoint rolled back or a new transaction reads again.
+    Read again for every call, not remembered: another session may share this transaction's connection (the
+    tests' sessions do), and the one indexed read costs little beside the insert; ``record_many`` chains a
+    whole batch from one read.
     """
-    current = db.get_nested_transaction() or db.get_transaction()
-    cached = db.info.get(_HEAD)
-    if cached is not None and current is not None and cached[0] is current:
-        return cached[1], cached[2]
     repository.lock_chain(db)
     head = repository.last_event(db)
     return (head.seq, head.hash) if head else (0, GENESIS)
-
-
-def _remember(db: Session, seq: int, digest: str) -> None:
-    current = db.get_nested_transaction() or db.get_transaction()
-    db.info[_HEAD] = (current, seq, digest)
 
 
 def record(
@@ -99,7 +88,6 @@ def record(
     event.hash = _digest(event)
     db.add(event)
     db.flush()
-    _remember(db, event.seq, event.hash)
     return event
 
 
@@ -151,7 +139,6 @@ def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *,
         )
         prev = digest
     repository.insert_events(db, rows)
-    _remember(db, seq, prev)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
