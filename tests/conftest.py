@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -78,6 +78,31 @@ def _drop_postgres(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+def live_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    prepare: Callable[[Session], object] | None = None,
+) -> Iterator[str]:
+    """For a module-scoped fixture parametrised by backend: a migrated database of its own holding the demo org tree
+    (and what ``prepare`` adds), whose writes really commit, for tests with real threads; dropped after."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'bankcrm.db'}"
+    else:
+        assert PG_URL is not None
+        url = _fresh_postgres(PG_URL, f"_{name}")
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(sessionmaker(bind=engine)) as db:
+        demo_org.build(db)
+        if prepare is not None:
+            prepare(db)
+    engine.dispose()
+    yield url
+    if request.param == "postgresql":
+        _drop_postgres(url)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -13,12 +13,10 @@ from sqlalchemy.orm import sessionmaker
 
 from bankcrm.app import create_app
 from bankcrm.config import Settings
-from bankcrm.db import make_engine, session_scope
-from bankcrm.demo import org as demo_org
-from bankcrm.migrate import upgrade
+from bankcrm.db import make_engine
 from bankcrm.models.access import User
 from bankcrm.models.audit import AuditEvent
-from tests.conftest import PG_URL, _drop_postgres, _fresh_postgres, login, token_for
+from tests.conftest import PG_URL, live_database, login, token_for
 from tests.factories import approved, individual, resident_id
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -27,19 +25,7 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 @pytest.fixture(scope="module", params=BACKENDS)
 def live_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own whose writes really commit (threads share it as a branch's staff would)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'bankcrm.db'}"
-    else:
-        assert PG_URL is not None
-        url = _fresh_postgres(PG_URL, "_live")
-    upgrade(url)
-    engine = make_engine(url)
-    with session_scope(sessionmaker(bind=engine)) as db:
-        demo_org.build(db)
-    engine.dispose()
-    yield url
-    if request.param == "postgresql":
-        _drop_postgres(url)
+    yield from live_database(request, tmp_path_factory, "live")
 
 
 @pytest.fixture(scope="module")

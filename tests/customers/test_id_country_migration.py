@@ -24,7 +24,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_existing_chinese_documents_get_cn_and_passports_stay_without_a_country(empty_url: str) -> None:
-    # Given a database at 0022 (before the issuing country) with a resident ID holder, a permit holder, a passport holder and a company
+    # Given a database at 0022 (before the issuing country) with a resident ID holder, a permit holder, a passport
+    # holder and a company
     upgrade(empty_url, revision="0022")
     engine = make_engine(empty_url)
     with engine.begin() as conn:

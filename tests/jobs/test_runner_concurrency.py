@@ -14,13 +14,11 @@ from sqlalchemy.orm import sessionmaker
 from bankcrm import modules
 from bankcrm.config import Settings
 from bankcrm.db import make_engine, session_scope
-from bankcrm.demo import org as demo_org
 from bankcrm.jobs.service import runner
 from bankcrm.kit.module import Job
 from bankcrm.kit.time import utcnow
-from bankcrm.migrate import upgrade
 from bankcrm.models.job import JobRun, OutboxMessage
-from tests.conftest import PG_URL, _drop_postgres, _fresh_postgres
+from tests.conftest import PG_URL, live_database
 from tests.factories import make_user
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -30,19 +28,7 @@ STEP = Job("for-whom", "For whom", "为谁", "tests.jobs.steps:for_whom_step")
 @pytest.fixture(scope="module", params=BACKENDS)
 def live_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own whose writes really commit."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('runner') / 'bankcrm.db'}"
-    else:
-        assert PG_URL is not None
-        url = _fresh_postgres(PG_URL, "_runner")
-    upgrade(url)
-    engine = make_engine(url)
-    with session_scope(sessionmaker(bind=engine)) as db:
-        demo_org.build(db)
-    engine.dispose()
-    yield url
-    if request.param == "postgresql":
-        _drop_postgres(url)
+    yield from live_database(request, tmp_path_factory, "runner")
 
 
 def test_two_runners_starting_at_once_take_a_queued_request_once(live_url: str) -> None:

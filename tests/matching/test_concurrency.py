@@ -13,10 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from bankcrm.app import create_app
 from bankcrm.config import Settings
 from bankcrm.db import make_engine, session_scope
-from bankcrm.demo import org as demo_org
-from bankcrm.migrate import upgrade
 from bankcrm.models.matching import CustomerAlias, CustomerMerge
-from tests.conftest import PG_URL, _drop_postgres, _fresh_postgres, token_for
+from tests.conftest import PG_URL, live_database, token_for
 from tests.factories import make_user
 from tests.matching.plant import plant_pair
 
@@ -25,21 +23,10 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def live_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of its own whose writes really commit."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('merge') / 'bankcrm.db'}"
-    else:
-        assert PG_URL is not None
-        url = _fresh_postgres(PG_URL, "_merge")
-    upgrade(url)
-    engine = make_engine(url)
-    with session_scope(sessionmaker(bind=engine)) as db:
-        demo_org.build(db)
-        make_user(db, "manager2", "BJ", "management")
-    engine.dispose()
-    yield url
-    if request.param == "postgresql":
-        _drop_postgres(url)
+    """A database of its own whose writes really commit, with a second manager to approve."""
+    yield from live_database(
+        request, tmp_path_factory, "merge", lambda db: make_user(db, "manager2", "BJ", "management")
+    )
 
 
 def test_two_checkers_approving_one_merge_at_once_merge_it_once(live_url: str) -> None:

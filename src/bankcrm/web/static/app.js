@@ -21,36 +21,8 @@
         window.addEventListener("resize", function () { chart.resize(); });
       });
   }
-  function yuan(value) {
-    return value === null || value === undefined ? "\u2014" : Number(value).toLocaleString(undefined, {
-      minimumFractionDigits: 2, maximumFractionDigits: 2
-    });
-  }
-  function node(tag, className, text) {
-    var el = document.createElement(tag);
-    if (className) { el.className = className; }
-    if (text !== undefined) { el.textContent = text; }
-    return el;
-  }
-  // The axis tooltip built as elements: ECharts' default markup carries style="..." attributes, which the CSP
-  // (style-src 'self') blocks. Colours go through the CSSOM, which the CSP allows; texts go in as text.
-  function tooltipOf(format) {
-    return function (params) { return tooltip(params, format); };
-  }
-  function tooltip(params, format) {
-    var box = node("div", "chart-tip");
-    box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
-    params.forEach(function (p) {
-      var row = node("div", "chart-tip-row");
-      var dot = node("span", "chart-tip-dot");
-      dot.style.backgroundColor = p.color;
-      row.appendChild(dot);
-      row.appendChild(node("span", "chart-tip-name", p.seriesName));
-      row.appendChild(node("span", "chart-tip-value", format(p.value)));
-      box.appendChild(row);
-    });
-    return box;
-  }
+  var kit = window.bankcrmChartKit;
+  var yuan = kit.yuan, percent = kit.percent, tooltipOf = kit.tooltipOf;
   // AUM and deposits (yuan, decimal text; null: no balances that month, drawn as a gap) at each month-end.
   // Loans are drawn only where a month-end figure exists: none is kept today, so the line stays out.
   function drawTrend(el) {
@@ -77,9 +49,6 @@
         el.dataset.rendered = "true";
         window.addEventListener("resize", function () { chart.resize(); });
       });
-  }
-  function percent(value) {
-    return value === null || value === undefined ? "\u2014" : Number(value).toFixed(1) + "%";
   }
   // Data quality per month-end: complete and valid field values in per cent (null months are gaps).
   function drawQualityTrend(el) {
@@ -122,11 +91,7 @@
   function drawInsightCharts(root) {
     var charts = root.querySelectorAll("[data-chart='insight-trend']");
     if (!charts.length) { return; }
-    if (window.echarts) { charts.forEach(drawInsightTrend); return; }
-    var script = document.createElement("script");
-    script.src = "/static/vendor/echarts/echarts.min.js";
-    script.onload = function () { charts.forEach(drawInsightTrend); };
-    document.head.appendChild(script);
+    kit.withECharts(function () { charts.forEach(drawInsightTrend); });
   }
   document.addEventListener("htmx:afterSwap", function (evt) { drawInsightCharts(evt.detail.target); });
   // A link such as /customers/…#tab-history opens that tab (Tabler's Bootstrap handles the click, not the URL).

@@ -8,36 +8,9 @@
     return src ? JSON.parse(src.textContent) : null;
   }
 
-  function yuan(value) {
-    return value === null || value === undefined ? "—" : Number(value).toLocaleString(undefined, {
-      minimumFractionDigits: 2, maximumFractionDigits: 2
-    });
-  }
-
-  function node(tag, className, text) {
-    var el = document.createElement(tag);
-    if (className) { el.className = className; }
-    if (text !== undefined) { el.textContent = text; }
-    return el;
-  }
-
-  // The axis tooltip built as elements, not as ECharts' default HTML: its markup carries style="..."
-  // attributes, which the CSP (style-src 'self') blocks. Colours are set through the CSSOM, which the
-  // CSP allows, and every text goes in as text.
-  function axisTooltip(params) {
-    var box = node("div", "chart-tip");
-    box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
-    params.forEach(function (p) {
-      var row = node("div", "chart-tip-row");
-      var dot = node("span", "chart-tip-dot");
-      dot.style.backgroundColor = p.color;
-      row.appendChild(dot);
-      row.appendChild(node("span", "chart-tip-name", p.seriesName));
-      row.appendChild(node("span", "chart-tip-value", yuan(p.value)));
-      box.appendChild(row);
-    });
-    return box;
-  }
+  var kit = window.bankcrmChartKit;
+  var yuan = kit.yuan;
+  var axisTooltip = kit.tooltipOf(yuan);
 
   function draw(el, option) {
     var chart = window.echarts.init(el);

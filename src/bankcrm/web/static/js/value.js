@@ -5,49 +5,8 @@
   "use strict";
   if (window.bankcrmValueCharts) { window.bankcrmValueCharts(); return; }
 
-  function withECharts(then) {
-    if (window.echarts) { then(); return; }
-    var tag = document.createElement("script");
-    tag.src = "/static/vendor/echarts/echarts.min.js";
-    tag.onload = then;
-    document.head.appendChild(tag);
-  }
-
-  function node(tag, className, text) {
-    var el = document.createElement(tag);
-    if (className) { el.className = className; }
-    if (text !== undefined) { el.textContent = text; }
-    return el;
-  }
-
-  // The axis tooltip built as elements: ECharts' default markup carries style="..." attributes, which the
-  // CSP (style-src 'self') blocks; colours go through the CSSOM and every text in as text.
-  function tooltipOf(format) {
-    return function (params) {
-      var box = node("div", "chart-tip");
-      box.appendChild(node("div", "chart-tip-title", params.length ? params[0].axisValueLabel : ""));
-      params.forEach(function (p) {
-        var row = node("div", "chart-tip-row");
-        var dot = node("span", "chart-tip-dot");
-        dot.style.backgroundColor = p.color;
-        row.appendChild(dot);
-        row.appendChild(node("span", "chart-tip-name", p.seriesName));
-        row.appendChild(node("span", "chart-tip-value", format(p.value)));
-        box.appendChild(row);
-      });
-      return box;
-    };
-  }
-
-  function yuan(value) {
-    return value === null || value === undefined ? "\u2014" : Number(value).toLocaleString(undefined, {
-      minimumFractionDigits: 2, maximumFractionDigits: 2
-    });
-  }
-
-  function percent(value) {
-    return value === null || value === undefined ? "\u2014" : Number(value).toFixed(1) + "%";
-  }
+  var kit = window.bankcrmChartKit;
+  var yuan = kit.yuan, percent = kit.percent, tooltipOf = kit.tooltipOf, withECharts = kit.withECharts;
 
   function draw(el, option) {
     var chart = window.echarts.init(el);
