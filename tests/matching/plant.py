@@ -248,14 +248,8 @@ def _plant_parties(db: Session, prefix: str, ids: dict[str, int], accounts: list
     The pair are both joint holders of the third's account, so the merge drops one of the two rows (the
     survivor's stands) and the unmerge brings it back.
     """
-    batch = add(
-        db,
-        "ingest_batch",
-        source="CORE",
-        file_type="account_parties",
-        business_date=date(2026, 1, 5),
-        checksum="p" * 64,
-    )
+    day = date(2026, 1, 5) + timedelta(days=int(prefix) % 997)  # a day of its own per pair, as plant_pair's batch
+    batch = add(db, "ingest_batch", source="CORE", file_type="account_parties", business_date=day, checksum="p" * 64)
     third = add(
         db,
         "account",
@@ -285,8 +279,8 @@ def _plant_parties(db: Session, prefix: str, ids: dict[str, int], accounts: list
             customer_id=ids[who],
             role=role,
             batch_id=batch,
-            business_date=date(2026, 1, 5),
-            valid_from=date(2026, 1, 5),
+            business_date=day,
+            valid_from=day,
         )
 
 
