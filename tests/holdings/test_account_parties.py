@@ -139,3 +139,32 @@ def test_a_joint_account_counts_once_under_its_owner(db: Session, settings: Sett
         ("DD-CNY", 3, 3, 2_400_000),
         ("TD-1Y", 1, 1, 5_000_000),
     ]
+
+
+def test_the_owners_view_lists_each_accounts_other_parties_named_only_in_scope(
+    client: TestClient, db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given the accounts: B joint holder of A's demand account; A and C (am2's, SH) signatories of the company's
+    given_joint_accounts(db, settings, tmp_path)
+    # When am1 reads A's and the company's views
+    a_view = client.get(f"/api/v1/customers/{A}/view", headers=token_for(client, "am1")).json()
+    co_view = client.get(f"/api/v1/customers/{CO}/view", headers=token_for(client, "am1")).json()
+    # Then A's demand account names B as joint holder; the time deposit has no other party
+    parties = {a["account_no"]: a["parties"] for a in a_view["accounts"]}
+    assert parties == {
+        "************0001": [
+            {"role": "JOINT", "role_label": "Joint holder", "cif_no": B, "name": "李四", "valid_to": None}
+        ],
+        "************0004": [],
+    }
+    # And the company's account names A, and C (outside am1's scope) by role only
+    assert [(p["role"], p["cif_no"], p["name"]) for p in co_view["accounts"][0]["parties"]] == [
+        ("AUTHORISED", A, "张三"),
+        ("AUTHORISED", None, None),
+    ]
+    # And the 360° page shows them, linked in scope, in both languages
+    am1 = signed_in(client, "am1")
+    english = am1.get(f"/customers/{CO}/360").text
+    chinese = am1.get(f"/customers/{CO}/360", headers={"Accept-Language": "zh-CN"}).text
+    assert f'href="/customers/{A}/360"' in english and "a customer outside your scope" in english
+    assert "您数据范围以外的客户" in chinese and C not in chinese

@@ -75,6 +75,24 @@ def party_accounts(db: Session, customer_id: int, today: date) -> list[tuple[Acc
     return [(party, a, p) for party, a, p in db.execute(stmt)]
 
 
+def co_parties(db: Session, owner_id: int, today: date) -> list[tuple[AccountParty, Customer]]:
+    """The other parties of a customer's own accounts (joint holders, signatories), delivered last, valid today."""
+    stmt = (
+        select(AccountParty, Customer)
+        .join(Account, Account.id == AccountParty.account_id)
+        .join(Customer, Customer.id == AccountParty.customer_id)
+        .where(
+            Account.customer_id == owner_id,
+            AccountParty.customer_id != owner_id,
+            AccountParty.valid_from <= today,
+            or_(AccountParty.valid_to.is_(None), AccountParty.valid_to > today),
+            current_parties(),
+        )
+        .order_by(AccountParty.account_id, AccountParty.role, Customer.cif_no)
+    )
+    return [(party, customer) for party, customer in db.execute(stmt)]
+
+
 def loans(db: Session, customer_id: int) -> list[tuple[LoanContract, Product]]:
     """A customer's loan contracts with their product, active ones first."""
     stmt = (

@@ -18,6 +18,16 @@ from bankcrm.relationships.schemas import CircleFlag, GroupFlag
 TaskState = TaskStatus
 
 
+class CoPartyRead(BaseModel):
+    """Another party of the customer's own account: role, and who, when the reader may see that customer."""
+
+    role: str  # code_item account_party_role
+    role_label: str
+    cif_no: str | None  # None: the party is outside the reader's data scope
+    name: str | None  # as the reader may see it (masked without PII rights); None outside scope
+    valid_to: date | None = None
+
+
 class AccountRead(BaseModel):
     """One account as the 360° view shows it (number masked)."""
 
@@ -37,6 +47,7 @@ class AccountRead(BaseModel):
     risk_level: str | None
     minor_units: int = 2  # the currency's: how the balance reads (JPY 0, CNY 2, BHD 3)
     linked_account_no: str | None = None  # a debit card's demand account, masked
+    parties: list[CoPartyRead] = []  # the owner's view: joint holders, signatories... of this account
 
 
 class PartyAccountRead(AccountRead):

@@ -15,6 +15,7 @@ from bankcrm.customers.service import reads as customer_reads
 from bankcrm.holdings import repository
 from bankcrm.holdings.schemas import (
     AccountRead,
+    CoPartyRead,
     CustomerHeader,
     CustomerView,
     FiguresRead,
@@ -154,6 +155,31 @@ def party_accounts(
     ]
 
 
+def co_parties(
+    db: Session, principal: Principal, owner_id: int, locale: str, today: date
+) -> dict[int, list[CoPartyRead]]:
+    """The other parties of the owner's accounts by account id; a party outside the reader's scope is named by
+    role only (the account is the owner's, the party's identity is not the reader's to see)."""
+    rows = repository.co_parties(db, owner_id, today)
+    roles = catalogue.labels_of(db, ROLE_TABLE, locale)
+    visible = customer_reads.visible_ids(db, principal, {c.id for _, c in rows})
+    readable = list({c.id: c for _, c in rows if c.id in visible}.values())
+    shown = dict(zip([c.id for c in readable], customer_reads.summaries(db, principal, readable), strict=True))
+    parties: dict[int, list[CoPartyRead]] = {}
+    for party, c in rows:
+        summary = shown.get(c.id)
+        parties.setdefault(party.account_id, []).append(
+            CoPartyRead(
+                role=party.role,
+                role_label=roles.get(party.role, party.role),
+                cif_no=summary.cif_no if summary else None,
+                name=summary.name if summary else None,
+                valid_to=party.valid_to,
+            )
+        )
+    return parties
+
+
 def customer_view(
     db: Session, principal: Principal, cif_no: str, locale: str, today: date, timezone: str
 ) -> CustomerView:
@@ -161,7 +187,11 @@ def customer_view(
     customer = customer_reads.get_customer(db, principal, cif_no)
     head = customer_reads.summaries(db, principal, [customer])[0]
     digits = repository.minor_units(db)
-    accounts = [AccountRead(**_account_read(a, p, locale, digits)) for a, p in repository.accounts(db, customer.id)]
+    parties = co_parties(db, principal, customer.id, locale, today)
+    accounts = [
+        AccountRead(**_account_read(a, p, locale, digits), parties=parties.get(a.id, []))
+        for a, p in repository.accounts(db, customer.id)
+    ]
     loans = [
         LoanRead(
             contract_no=c.contract_no_masked,
