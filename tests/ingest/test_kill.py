@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
+from tests.conftest import _drop_postgres
 from tests.factories import make_customer
 from tests.holdings.helpers import account, voucher, write_file
 from tests.ingest.snapshot import table_checksums
@@ -74,7 +76,9 @@ def _mid_load(url: str, proc: subprocess.Popen[bytes]) -> bool:
     return bool(busy)
 
 
-def test_a_killed_load_rerun_ends_as_one_clean_run(database_url: str, tmp_path: Path) -> None:
+def test_a_killed_load_rerun_ends_as_one_clean_run(
+    database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     # Given accounts in two identical databases, and a file of vouchers with some bad rows
     accounts = [account(f"62220000{i:08d}", f"9100000{i % 10:04d}") for i in range(ACCOUNTS)]
     vouchers = [
@@ -87,6 +91,8 @@ def test_a_killed_load_rerun_ends_as_one_clean_run(database_url: str, tmp_path: 
     urls = []
     for name in (f"bankcrm_clean_{os.getpid()}", f"bankcrm_killed_{os.getpid()}"):
         url = _fresh_database(database_url, name, tmp_path)
+        if not url.startswith("sqlite"):
+            request.addfinalizer(lambda url=url: _drop_postgres(url))
         assert _cli(url, str(accounts_file), "--type", "accounts", *load).wait(120) == 0
         urls.append(url)
     clean, killed = urls
