@@ -26,13 +26,18 @@ def peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def per_database(name: str, run_one: Callable[[str, int, Path], dict[str, Any]]) -> None:
+def per_database(
+    name: str,
+    run_one: Callable[[str, int, Path], dict[str, Any]],
+    customers_env: str = "BANKCRM_BENCH_CUSTOMERS",
+    default_customers: int = 1_000_000,
+) -> None:
     """``python -m bench.<name>``: each database in its own process (peak memory is its own).
 
     A child (``python -m bench.<name> <database>``) runs ``run_one(database, customers, workdir)``
-    and writes bench/results/<name>-<database>.json.
+    and writes bench/results/<name>-<database>.json; the number of customers is ``customers_env``'s.
     """
-    customers = int(os.environ.get("BANKCRM_BENCH_CUSTOMERS", "1000000"))
+    customers = int(os.environ.get(customers_env, str(default_customers)))
     RESULTS.mkdir(exist_ok=True)
     if len(sys.argv) == 2:
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,11 +10,7 @@ N: ``BANKCRM_BENCH_QUALITY_CUSTOMERS`` (default 100,000). Results: bench/results
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -31,7 +27,7 @@ from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
 from bankcrm.quality.service import figures, snapshot
 from bench import cif
-from bench.common import RESULTS, machine, peak_rss_mb
+from bench.common import machine, peak_rss_mb, per_database
 
 TODAY = date(2026, 12, 3)
 CHANGED_EVERY = 100  # 1% of customers change before the second day
@@ -101,16 +97,7 @@ def run_one(database: str, customers: int, workdir: Path) -> dict[str, Any]:
 
 def main() -> None:
     """Each database in its own process (peak memory is its own)."""
-    customers = int(os.environ.get("BANKCRM_BENCH_QUALITY_CUSTOMERS", "100000"))
-    RESULTS.mkdir(exist_ok=True)
-    if len(sys.argv) == 2:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = run_one(sys.argv[1], customers, Path(tmp))
-        (RESULTS / f"quality-{sys.argv[1]}.json").write_text(json.dumps(out, indent=2) + "\n")
-        print(json.dumps(out))
-        return
-    for backend in ("sqlite", "postgresql"):
-        subprocess.run([sys.executable, "-m", "bench.quality", backend], check=True)
+    per_database("quality", run_one, "BANKCRM_BENCH_QUALITY_CUSTOMERS", 100_000)
 
 
 if __name__ == "__main__":
