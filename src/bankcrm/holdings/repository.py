@@ -57,6 +57,15 @@ def current_parties() -> Any:
     return ~select(newer.account_id).where(newer.account_id == AccountParty.account_id, later).exists()
 
 
+def parties_valid_on(today: date) -> tuple[Any, ...]:
+    """Conditions on AccountParty: the role holds on ``today`` and comes from the newest delivery of its account."""
+    return (
+        AccountParty.valid_from <= today,
+        or_(AccountParty.valid_to.is_(None), AccountParty.valid_to > today),
+        current_parties(),
+    )
+
+
 def party_accounts(db: Session, customer_id: int, today: date) -> list[tuple[AccountParty, Account, Product]]:
     """The accounts a customer is party to but does not own, with its role, as delivered last and valid today."""
     stmt = (
@@ -66,9 +75,7 @@ def party_accounts(db: Session, customer_id: int, today: date) -> list[tuple[Acc
         .where(
             AccountParty.customer_id == customer_id,
             Account.customer_id != customer_id,
-            AccountParty.valid_from <= today,
-            or_(AccountParty.valid_to.is_(None), AccountParty.valid_to > today),
-            current_parties(),
+            *parties_valid_on(today),
         )
         .order_by((Account.status == "CLOSED"), Product.sort_order, Account.open_date, AccountParty.role)
     )
@@ -84,9 +91,7 @@ def co_parties(db: Session, owner_id: int, today: date) -> list[tuple[AccountPar
         .where(
             Account.customer_id == owner_id,
             AccountParty.customer_id != owner_id,
-            AccountParty.valid_from <= today,
-            or_(AccountParty.valid_to.is_(None), AccountParty.valid_to > today),
-            current_parties(),
+            *parties_valid_on(today),
         )
         .order_by(AccountParty.account_id, AccountParty.role, Customer.cif_no)
     )
