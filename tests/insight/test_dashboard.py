@@ -146,6 +146,18 @@ def test_the_contribution_roll_up_by_tier_uses_the_month_s_tier(db: Session) -> 
     assert (read.customers, read.total) == (6, 13_500)
 
 
+def test_the_value_page_offers_the_tier_roll_up_and_exports_it(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    # Given the two months committed; when the Beijing manager picks the tier roll-up on the value page and exports it
+    given_two_months(db)
+    db.commit()
+    browser = signed_in(make_client(), "manager")
+    page = browser.get("/value?month=2030-01&by=tier")
+    csv = browser.get("/value/export.csv?month=2030-01&by=tier").content.decode("utf-8-sig").splitlines()
+    # Then the selector has it chosen and the rows are the tiers'
+    assert '<option value="tier" selected>' in page.text and 'data-key="C_KEY" data-amount="10000"' in page.text
+    assert csv[1:] == ["C_KEY,Key corporate,1,100.0", "VIP,VIP,3,25.0", "-,No tier this month,1,7.0", "MASS,Mass,1,3.0"]
+
+
 def test_the_api_page_and_exports(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
     # Given the two months committed for the HTTP client
     given_two_months(db)
