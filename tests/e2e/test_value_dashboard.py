@@ -15,7 +15,7 @@ from tests.e2e.test_charts_csp import _violations, _watch
 from tests.factories import make_customer
 from tests.insight.helpers import snapshot_row
 
-MAY, JUNE = date(2031, 5, 1), date(2031, 6, 1)  # months no other browser test writes
+MAY, JUNE = date(2020, 5, 1), date(2020, 6, 1)  # months before any other browser test's: they stay the newest
 # cif: (unit, kind, tier in May, tier in June, AUM month-end in June (fen), contribution in June (fen))
 CUSTOMERS = {
     "90000007101": ("BJ-CY", "individual", "MASS", "VIP", 8_000_000, 12_000),
@@ -32,7 +32,7 @@ def _money(text: str) -> float:
 def test_the_value_dashboard_draws_its_charts_and_its_tables_hold_their_data(
     page: Page, live_server: str, live_database_url: str
 ) -> None:
-    # Given three customers with snapshot rows for May and June 2031 and June's contribution
+    # Given three customers with snapshot rows for May and June 2020 and June's contribution
     engine = make_engine(live_database_url)
     with session_scope(sessionmaker(bind=engine)) as db:
         for cif, (unit, kind, may, june, aum, amount) in CUSTOMERS.items():
@@ -48,7 +48,7 @@ def test_the_value_dashboard_draws_its_charts_and_its_tables_hold_their_data(
     console = _watch(page)
     # When the head office's product manager opens the dashboard for June
     sign_in(page, live_server, "product")
-    page.goto(f"{live_server}/insight/dashboard?month=2031-06")
+    page.goto(f"{live_server}/insight/dashboard?month=2020-06")
     # Then every chart is drawn on one canvas
     for chart in (
         "#pyramid-individual-chart",
@@ -78,9 +78,9 @@ def test_the_value_dashboard_draws_its_charts_and_its_tables_hold_their_data(
         for i in range(4)
     ]
     assert table == [(name, value) for name, value in drawn["pyramid"]]
-    assert ("Key corporate 2031-06" in [t for _s, t, _v in drawn["links"]]) and [
-        "Mass 2031-05",
-        "VIP 2031-06",
+    assert ("Key corporate 2020-06" in [t for _s, t, _v in drawn["links"]]) and [
+        "Mass 2020-05",
+        "VIP 2020-06",
         1,
     ] in drawn["links"]
     # And the AUM table holds, branch by branch and tier by tier, the stacked bars' yuan
