@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -101,3 +102,13 @@ def given_the_hand_built_customer(db: Session, settings: Settings, tmp: Path, ci
 
 def _no(number: str, n: int) -> str:
     return number[: -len(str(n)) - 1] + str(n) + number[-1] if n else number
+
+
+def snapshot_row(customer_id: int, unit_id: int, month: date, kind: str, tier: str, aum_end: int, aum_avg: int) -> Any:
+    """A customer's snapshot row of a month holding only a tier and AUM (every other figure 0), as a given."""
+    from bankcrm.models.insight import CustomerMonth
+
+    given = {"month", "customer_id", "as_of", "kind", "unit_id", "tier", "computed_at"}
+    zero = {c.name: 0 for c in CustomerMonth.__table__.columns if not c.nullable and c.name not in given}
+    figures = zero | {"kind": kind, "unit_id": unit_id, "tier": tier, "aum_end": aum_end, "aum_avg": aum_avg}
+    return CustomerMonth(month=month, customer_id=customer_id, as_of=month, **figures)

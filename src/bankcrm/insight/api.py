@@ -1,4 +1,5 @@
-"""JSON API: the feature catalogue, a customer's insight (tier, RFM, monthly AUM and tier trend), tier watch lists."""
+"""JSON API: the feature catalogue, a customer's insight (tier, RFM, trend, tags, contribution), tier watch lists,
+the value dashboard."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from bankcrm.access.deps import ApiCustomerReader as Reader
 from bankcrm.access.deps import CifNo, Db, PageNo
 from bankcrm.insight import schemas
-from bankcrm.insight.service import reads, watch
+from bankcrm.insight.deps import ApiDashboardReader as DashboardReader
+from bankcrm.insight.service import dashboard, profile, reads, watch
 from bankcrm.web import lists
 from bankcrm.web.templating import locale_of
 
@@ -23,12 +25,27 @@ def features(request: Request, caller: Reader) -> list[schemas.FeatureRead]:
     return reads.features(locale_of(request))
 
 
-@router.get("/customers/{cif_no}/insight", response_model=schemas.InsightRead)
+@router.get("/customers/{cif_no}/insight", response_model=schemas.CustomerInsightRead)
 def customer_insight(
     request: Request, db: Db, caller: Reader, cif_no: CifNo, month: Month = None
-) -> schemas.InsightRead:
-    """A customer in the caller's scope (404 otherwise): tier, RFM and AUM of a month, with the 24-month trend."""
-    return reads.insight(db, caller, cif_no, reads.parse_month(month), locale=locale_of(request))
+) -> schemas.CustomerInsightRead:
+    """A customer in the caller's scope (404 otherwise): tier, RFM and AUM of a month with the 24-month trend, the
+    tags carried now, and the month's contribution lines (null without value.read)."""
+    return profile.customer_insight(db, caller, cif_no, reads.parse_month(month), locale=locale_of(request))
+
+
+@router.get("/insight/dashboard", response_model=schemas.DashboardRead)
+def value_dashboard(
+    request: Request,
+    db: Db,
+    caller: DashboardReader,
+    unit: Annotated[str | None, Query(max_length=20, description="Org unit code; default: the caller's root")] = None,
+    month: Month = None,
+) -> schemas.DashboardRead:
+    """The value dashboard of a month under a unit in the caller's subtree (404 otherwise, audited): the tier
+    pyramid, the tier moves since the month before, AUM by branch and tier, and the contribution Pareto (null
+    without value.read)."""
+    return dashboard.dashboard(db, caller, unit, reads.parse_month(month), locale_of(request))
 
 
 @router.get("/insight/tier-watch", response_model=schemas.TierWatchPage)

@@ -1,4 +1,5 @@
-"""What the insight API answers: the feature catalogue, and a customer's tier, RFM and monthly trend."""
+"""What the insight API answers: the feature catalogue, a customer's tier, RFM, trend, tags and contribution, and the
+value dashboard."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
+from bankcrm.tags.schemas import CustomerTagRead
+from bankcrm.value.schemas import CustomerContributionRead, ParetoPoint
 
 
 class FeatureRead(BaseModel):
@@ -123,3 +126,69 @@ TIER_WATCH = ListSpec(
         ExportColumn(N_("Tier floor (yuan)"), lambda r: _yuan(r.tier_floor)),
     ),
 )
+
+
+class PyramidRow(BaseModel):
+    """A tier of the month: its customers and their AUM (fen)."""
+
+    kind: str = Field(description="individual | corporate")
+    tier: str
+    label: str
+    customers: int
+    aum_end: int = Field(description="sum of month-end AUM, fen")
+    aum_avg: int = Field(description="sum of month-average AUM, fen")
+
+
+class MigrationCell(BaseModel):
+    """Customers who were in ``from_tier`` last month and are in ``to_tier`` this month (None: no row that month)."""
+
+    from_tier: str | None
+    to_tier: str | None
+    customers: int
+
+
+class MigrationMatrix(BaseModel):
+    """The month-to-month tier moves of one customer kind; tiers highest first."""
+
+    kind: str
+    tiers: list[TierRead]
+    cells: list[MigrationCell] = Field(description="only the non-empty cells")
+
+
+class UnitRead(BaseModel):
+    """A unit under the chosen one (a branch), or the chosen unit itself for the customers homed there."""
+
+    code: str
+    label: str
+
+
+class AumCell(BaseModel):
+    """The month-end AUM (fen) of one tier's customers homed under one branch."""
+
+    unit: str
+    tier: str
+    customers: int
+    aum_end: int
+
+
+class DashboardRead(BaseModel):
+    """The value dashboard of one month under a unit, in the caller's scope."""
+
+    unit: str
+    month: str | None = Field(description="YYYY-MM; None when the snapshot holds no month")
+    previous_month: str | None
+    pyramid: list[PyramidRow] = Field(description="every tier of the catalogue, per kind highest first")
+    migration: list[MigrationMatrix]
+    branches: list[UnitRead]
+    aum_by_branch_tier: list[AumCell] = Field(description="only the non-empty cells")
+    pareto: list[ParetoPoint] | None = Field(
+        default=None, description="the contribution Pareto of the month (None without value.read)"
+    )
+
+
+class CustomerInsightRead(InsightRead):
+    """A customer's insight with the tags carried now and the month's contribution lines (None without
+    value.read)."""
+
+    tags: list[CustomerTagRead]
+    contribution: CustomerContributionRead | None

@@ -39,10 +39,11 @@ def contribution_rollup(
     caller: ApiValueReader,
     unit: UnitCode = None,
     month: Month = None,
-    by: Annotated[schemas.RollupBy, Query(description="branch, manager, household or group")] = "branch",
+    by: Annotated[schemas.RollupBy, Query(description="branch, manager, household, group or tier")] = "branch",
 ) -> schemas.RollupRead:
     """The month's contribution of the customers in scope homed under the unit, by branch, account manager
-    (weighted by the performance shares), household or corporate group; the Pareto points. A unit outside
+    (weighted by the performance shares), household, corporate group or value tier (the customer's tier of that
+    month in the monthly snapshot); the Pareto points. A unit outside
     the caller's subtree is 404 (audited)."""
     return rollup.rollup(db, caller, unit, _month(month), by, locale_of(request))
 

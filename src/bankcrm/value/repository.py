@@ -20,6 +20,7 @@ from bankcrm.models.customer import CodeItem, Customer
 from bankcrm.models.group import CorporateGroup, CorporateGroupMember
 from bankcrm.models.holding import Account, AccountTransaction, BalanceSnapshot, LoanContract, Product
 from bankcrm.models.household import Household, HouseholdMember
+from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.org import OrgUnit
 from bankcrm.models.value import CustomerContribution, FtpRate, PricingChange, ValueParameter
 
@@ -350,3 +351,13 @@ def core_names(db: Session, group_ids: set[int]) -> dict[int, str]:
         .where(CorporateGroup.id.in_(group_ids))
     )
     return {i: n for i, n in db.execute(stmt).all()}
+
+
+def tiers_of(db: Session, customer_ids: list[int], month: date) -> dict[int, str]:
+    """Customer id → value tier in the month's snapshot row (customers without a row are left out)."""
+    out: dict[int, str] = {}
+    stmt = select(CustomerMonth.customer_id, CustomerMonth.tier).where(CustomerMonth.month == month)
+    for start in range(0, len(customer_ids), 2_000):
+        part = customer_ids[start : start + 2_000]
+        out.update({c: t for c, t in db.execute(stmt.where(CustomerMonth.customer_id.in_(part))).all()})
+    return out

@@ -1,12 +1,15 @@
 """Roll-ups of one month's contribution under a unit, in the caller's scope: by branch (the unit's children), by
 account manager (each customer's total split by the performance shares holding on the period's last day), by
-household and by corporate group; and the Pareto curve (share of the total from the top x % of customers).
+household, by corporate group and by value tier; and the Pareto curve (share of the total from the top x % of
+customers).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +17,7 @@ from bankcrm.access.principal import Actor, Principal
 from bankcrm.access.service.scope_audit import denied, out_of_scope
 from bankcrm.audit import service as audit_service
 from bankcrm.errors import Forbidden, NotFound
+from bankcrm.insight import catalogue as tier_catalogue
 from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.models.org import OrgUnit
 from bankcrm.value import repository, schemas
@@ -23,6 +27,7 @@ NO_UNIT = N_("No such unit.")
 UNASSIGNED = N_("No account manager")
 NONE_HOUSEHOLD = N_("In no household")
 NONE_GROUP = N_("In no corporate group")
+NO_TIER = N_("No tier this month")
 HOUSEHOLD = N_("Household %(id)s")
 HOMED_HERE = N_("%(unit)s (homed here)")
 PARETO_STEPS = (1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
@@ -60,6 +65,91 @@ def _branch_of(root: OrgUnit, path: str, unit_id: int) -> int:
     return int(rest.split("/")[0]) if rest else root.id
 
 
+Groups = tuple[dict[str, list[int]], dict[str, str]]  # key → amounts (one per customer, or per share); key → label
+Totals = Sequence[Any]  # (id, CIF no., kind, home unit id, home unit path, total) per customer
+
+
+def _by_branch(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    branch = {cid: _branch_of(root, path, uid) for cid, _c, _k, uid, path, _t in totals}
+    units = repository.units_by_id(db, set(branch.values()))
+    zh = locale == "zh_CN"
+    for cid, _c, _k, _u, _p, total in totals:
+        groups[str(units[branch[cid]].code)].append(int(total))
+    for u in units.values():
+        name = f"{u.code} {u.name_zh if zh else u.name_en}"
+        labels[u.code] = gettext_for(locale, HOMED_HERE, {"unit": name}) if u.id == root.id else name
+    return groups, labels
+
+
+def _by_manager(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {"-": gettext_for(locale, UNASSIGNED)}
+    shares: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for cid, manager, share in repository.manager_shares(db, [t[0] for t in totals], month_end(chosen)):
+        shares[cid].append((manager, share))
+    names = repository.names_of_users(db, {m for s in shares.values() for m, _ in s})
+    for cid, _c, _k, _u, _p, total in totals:
+        if not shares.get(cid):
+            groups["-"].append(int(total))
+            continue
+        for manager, share in shares[cid]:
+            groups[str(manager)].append(_divide(int(total) * share, 10_000))
+            labels[str(manager)] = names.get(manager, str(manager))
+    return groups, labels
+
+
+def _by_household(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {"-": gettext_for(locale, NONE_HOUSEHOLD)}
+    homes = repository.households_of(db, [t[0] for t in totals])
+    for cid, _c, _k, _u, _p, total in totals:
+        key = str(homes[cid]) if cid in homes else "-"
+        groups[key].append(int(total))
+        if cid in homes:
+            labels[key] = gettext_for(locale, HOUSEHOLD, {"id": key})
+    return groups, labels
+
+
+def _by_group(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {"-": gettext_for(locale, NONE_GROUP)}
+    of = repository.groups_of(db, [t[0] for t in totals])
+    names = repository.core_names(db, set(of.values()))
+    for cid, _c, _k, _u, _p, total in totals:
+        key = str(of[cid]) if cid in of else "-"
+        groups[key].append(int(total))
+        if cid in of:
+            labels[key] = names.get(of[cid], key)
+    return groups, labels
+
+
+def _by_tier(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+    """By the customer's value tier of the same month (the monthly snapshot); no snapshot row: "-"."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {"-": gettext_for(locale, NO_TIER)}
+    tiers = repository.tiers_of(db, [t[0] for t in totals], chosen)
+    for cid, _c, _k, _u, _p, total in totals:
+        code = tiers.get(cid, "-")
+        groups[code].append(int(total))
+        if code != "-":
+            found = tier_catalogue.tier(code)
+            labels[code] = found.label(locale) if found else code
+    return groups, labels
+
+
+# How each ``by`` groups the customers: a new roll-up (segment, ...) is one function and one entry here, plus its
+# name in ``schemas.RollupBy``.
+GROUPERS: dict[str, Callable[[Session, OrgUnit, date, Totals, str], Groups]] = {
+    "branch": _by_branch,
+    "manager": _by_manager,
+    "household": _by_household,
+    "group": _by_group,
+    "tier": _by_tier,
+}
+
+
 def rollup(
     db: Session,
     principal: Principal,
@@ -72,46 +162,8 @@ def rollup(
     root = scope_unit(db, principal, unit_code)
     chosen = month_start(month) if month else (repository.latest_month(db) or month_start(date.today()))
     totals = repository.customer_totals(db, principal, chosen, root.path)
-    per_customer = {cid: int(total) for cid, _cif, _kind, _uid, _path, total in totals}
-    groups: dict[str, list[int]] = defaultdict(list)  # key → amounts (one per customer, or per share)
-    labels: dict[str, str] = {}
-    if by == "branch":
-        branch = {cid: _branch_of(root, path, uid) for cid, _c, _k, uid, path, _t in totals}
-        units = repository.units_by_id(db, set(branch.values()))
-        zh = locale == "zh_CN"
-        for cid, uid in branch.items():
-            groups[str(units[uid].code)].append(per_customer[cid])
-        for u in units.values():
-            name = f"{u.code} {u.name_zh if zh else u.name_en}"
-            labels[u.code] = gettext_for(locale, HOMED_HERE, {"unit": name}) if u.id == root.id else name
-    elif by == "manager":
-        shares: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for cid, manager, share in repository.manager_shares(db, list(per_customer), month_end(chosen)):
-            shares[cid].append((manager, share))
-        names = repository.names_of_users(db, {m for s in shares.values() for m, _ in s})
-        for cid, amount in per_customer.items():
-            if not shares.get(cid):
-                groups["-"].append(amount)
-                continue
-            for manager, share in shares[cid]:
-                groups[str(manager)].append(_divide(amount * share, 10_000))
-                labels[str(manager)] = names.get(manager, str(manager))
-        labels["-"] = gettext_for(locale, UNASSIGNED)
-    elif by == "household":
-        homes = repository.households_of(db, list(per_customer))
-        for cid, amount in per_customer.items():
-            key = str(homes[cid]) if cid in homes else "-"
-            groups[key].append(amount)
-            labels[key] = gettext_for(locale, HOUSEHOLD, {"id": key}) if cid in homes else ""
-        labels["-"] = gettext_for(locale, NONE_HOUSEHOLD)
-    else:
-        of = repository.groups_of(db, list(per_customer))
-        names = repository.core_names(db, set(of.values()))
-        for cid, amount in per_customer.items():
-            key = str(of[cid]) if cid in of else "-"
-            groups[key].append(amount)
-            labels[key] = names.get(of[cid], key) if cid in of else ""
-        labels["-"] = gettext_for(locale, NONE_GROUP)
+    per_customer = {t[0]: int(t[5]) for t in totals}
+    groups, labels = GROUPERS[by](db, root, chosen, totals, locale)
     rows = [
         schemas.RollupRow(key=k, label=labels.get(k, k), customers=len(v), amount=sum(v)) for k, v in groups.items()
     ]
