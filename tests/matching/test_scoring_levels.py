@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bankcrm.config import Settings
+from bankcrm.matching import jobs
 from bankcrm.matching.service import scoring
+from bankcrm.models.matching import MatchReview
+from tests.matching.cif import person
 
 
 def scored(rows: list[dict[str, Any]]) -> dict[tuple[int, int], tuple[float, dict[str, str]]]:
@@ -92,3 +100,26 @@ def test_a_name_with_a_part_missing_or_reordered_with_a_typo() -> None:
         (3, 4): "words reordered, one letter off",
         (5, 6): "edit ≤ 2",
     }
+
+
+def test_the_duplicate_run_reads_each_customers_nationality_from_the_cif(db: Session, settings: Settings) -> None:
+    # given two pairs of customers on file, equal in name, birth date and gender: one pair both CN, one CN and US
+    cipher = settings.field_cipher()
+    born, other = date(1990, 3, 4), date(1991, 5, 6)
+    ids = [
+        person(db, cipher, "93100000001", "李雷", born, nationality="CN").id,
+        person(db, cipher, "93100000002", "李雷", born, nationality="CN").id,
+        person(db, cipher, "93100000003", "韩梅梅", other, "F", nationality="CN").id,
+        person(db, cipher, "93100000004", "韩梅梅", other, "F", nationality="US").id,
+    ]
+    # when duplicates are looked for
+    jobs.match_job(db, settings, full=True)
+    # then both pairs are proposed, the one of different nationality with the lower probability
+    got = [
+        (r.customer_id, r.other_customer_id, round(r.probability, 4), json.loads(r.comparisons)["nationality"])
+        for r in db.scalars(select(MatchReview).order_by(MatchReview.customer_id))
+    ]
+    assert got == [
+        (ids[0], ids[1], 0.9998, {"level": "exact", "weight": 0.044}),
+        (ids[2], ids[3], 0.9993, {"level": "else", "weight": -2.0}),
+    ]
