@@ -204,9 +204,7 @@ def _id_variants_expr(max_length: int) -> pl.Expr:
     id_no = pl.col("id_no")
     deletions = [pl.concat_str([id_no.str.slice(0, i), id_no.str.slice(i + 1)]) for i in range(max_length)]
     variants = pl.concat_str([id_no, *deletions], separator=" ").str.split(" ")
-    return (
-        pl.when(id_no.str.len_chars() >= _MIN_ID_VARIANT_LENGTH).then(variants).otherwise(None).alias("id_variants")
-    )
+    return pl.when(id_no.str.len_chars() >= _MIN_ID_VARIANT_LENGTH).then(variants).otherwise(None).alias("id_variants")
 
 
 def prepare(records: pl.DataFrame) -> pl.DataFrame:
