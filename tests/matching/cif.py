@@ -24,13 +24,18 @@ def person(
     address: str | None = None,
     employer: str | None = None,
     id_no: str | None = None,
+    nationality: str | None = None,
 ) -> Customer:
     """An individual customer on file, written directly (the matcher reads what the CIF holds)."""
     customer = Customer(cif_no=cif_no, kind="individual", status="ACTIVE", home_unit_id=unit_id(db, "BJ"))
     set_name(customer, name)
     db.add(customer)
     db.flush()
-    db.add(IndividualProfile(customer_id=customer.id, gender=gender, birth_date=born, employer=employer))
+    db.add(
+        IndividualProfile(
+            customer_id=customer.id, gender=gender, birth_date=born, employer=employer, nationality=nationality
+        )
+    )
     if id_no:
         set_id_no(cipher, customer, "RIC", id_no, "CN")
     if mobile:

@@ -84,6 +84,7 @@ def test_a_full_run_proposes_the_planted_duplicate_and_the_look_alike(db: Sessio
                 "address": "exact",
                 "employer": "exact",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
         (
@@ -99,6 +100,7 @@ def test_a_full_run_proposes_the_planted_duplicate_and_the_look_alike(db: Sessio
                 "address": "a few characters differ",
                 "employer": "blank",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
     ]

@@ -63,6 +63,7 @@ def test_pairs_are_scored_with_each_fields_level() -> None:
                 "address": "exact",
                 "employer": "exact",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
         (2, 3): (
@@ -75,6 +76,7 @@ def test_pairs_are_scored_with_each_fields_level() -> None:
                 "address": "blank",
                 "employer": "blank",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
         (4, 5): (
@@ -87,6 +89,7 @@ def test_pairs_are_scored_with_each_fields_level() -> None:
                 "address": "exact",
                 "employer": "blank",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
         (5, 6): (
@@ -99,6 +102,7 @@ def test_pairs_are_scored_with_each_fields_level() -> None:
                 "address": "a few characters differ",
                 "employer": "blank",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
         (4, 6): (
@@ -111,6 +115,7 @@ def test_pairs_are_scored_with_each_fields_level() -> None:
                 "address": "a few characters differ",
                 "employer": "blank",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
         (0, 8): (
@@ -123,6 +128,7 @@ def test_pairs_are_scored_with_each_fields_level() -> None:
                 "address": "blank",
                 "employer": "blank",
                 "id_no": "blank",
+                "nationality": "blank",
             },
         ),
     }

@@ -26,6 +26,7 @@ FRAME_SCHEMA: dict[str, Any] = {
     "address": pl.String,
     "employer": pl.String,
     "id_no": pl.String,
+    "nationality": pl.String,
 }
 # Reviews that still stand: a pair with one of these is not proposed again.
 STANDING = (MatchReviewStatus.OPEN, MatchReviewStatus.MERGE_PENDING)
@@ -109,13 +110,16 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
                 IndividualProfile.birth_date,
                 IndividualProfile.gender,
                 IndividualProfile.employer,
+                IndividualProfile.nationality,
                 CorporateProfile.registered_address,
             )
             .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
             .outerjoin(CorporateProfile, CorporateProfile.customer_id == Customer.id)
             .where(Customer.id.in_(chunk))
         )
-        for cid, kind, name, id_enc, country, uscc, birth, gender, employer, registered in db.execute(query):
+        for cid, kind, name, id_enc, country, uscc, birth, gender, employer, nationality, registered in db.execute(
+            query
+        ):
             id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
             id_no = documents.scored_number(country, id_no) if id_enc else id_no
             rows[cid] = {
@@ -128,6 +132,7 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
                 "address": registered,
                 "employer": employer,
                 "id_no": id_no,
+                "nationality": nationality,
             }
         contacts = db.execute(
             select(

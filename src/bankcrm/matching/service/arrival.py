@@ -64,6 +64,7 @@ def _as_scored(records: pl.DataFrame, kind: str) -> pl.DataFrame:
             "address": column("address"),
             "employer": column("employer"),
             "id_no": column("uscc" if kind == "corporate" else "id_no"),
+            "nationality": column("nationality") if kind == "individual" else [None] * records.height,
         },
         schema=schema,
     )
