@@ -20,6 +20,7 @@ from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
 from bankcrm.models.access import User
 from bankcrm.models.org import OrgUnit
+from tests.demo_build import DemoBuild, shared_demo
 
 PG_URL = os.environ.get("BANKCRM_TEST_DATABASE_URL")
 if os.environ.get("CI") and not PG_URL:
@@ -216,3 +217,9 @@ def user_id(db: Session, username: str) -> int:
 def unit_id(db: Session, code: str) -> int:
     """A demo unit's id."""
     return db.query(OrgUnit).filter_by(code=code).one().id
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """The demo bank, built once per test session for every test that reads it (tests/demo_build.py)."""
+    return shared_demo(tmp_path_factory)
