@@ -28,9 +28,9 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 E2E = Path(__file__).resolve().parent / "e2e"
-# Run on one xdist worker each: the browser tests (one Chromium, one served app) and the CLI tests (the demo
-# is built once per worker that needs it).
-ONE_WORKER = ("tests/e2e/", "tests/cli/test_cli.py")
+# Run on one xdist worker: the browser tests (one Chromium, one served app). The demo bank that tests/demo and
+# tests/cli read is built once for all workers (tests/demo_build.py), so those spread like the rest.
+ONE_WORKER = ("tests/e2e/",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,13 +2,15 @@
 
 ``bankcrm demo --no-serve --customers 200`` runs once, under a file lock, into a folder under the session's
 base temporary directory (the one above the workers' own with xdist); the others wait for it and reuse it.
-Tests that change the database work on a copy of the file.
+Every process reads its own copy (``copy_to``): the app's SQLite sessions begin IMMEDIATE, so two workers on
+one file would wait on each other's write lock.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +31,11 @@ class DemoBuild:
     files: Path
     output: str
 
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.path}"
+    def copy_to(self, target: Path) -> Path:
+        """A private copy of the database at target (the backup API copies what the WAL holds too)."""
+        with sqlite3.connect(self.path) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        return target
 
 
 def shared_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:

@@ -33,10 +33,8 @@ def built_demo(demo_build: DemoBuild) -> DemoBuild:
 
 @pytest.fixture
 def demo_file(built_demo: DemoBuild, db_file: Path) -> Path:
-    """A private copy of the built demo at the test's database path (the backup API copies the WAL too)."""
-    with sqlite3.connect(built_demo.path) as source, sqlite3.connect(db_file) as target:
-        source.backup(target)
-    return db_file
+    """A private copy of the built demo at the test's database path."""
+    return built_demo.copy_to(db_file)
 
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:

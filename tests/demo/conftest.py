@@ -27,9 +27,10 @@ class DemoBank:
 
 
 @pytest.fixture(scope="session")
-def demo_bank(demo_build: DemoBuild) -> DemoBank:
-    """The demo bank built as a user would (``bankcrm demo --no-serve`` in dev mode), shared by the session."""
-    return DemoBank(demo_build.url, demo_build.files, " ".join(demo_build.output.split()))
+def demo_bank(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> DemoBank:
+    """The demo bank built as a user would (``bankcrm demo --no-serve`` in dev mode), this worker's copy of it."""
+    path = demo_build.copy_to(tmp_path_factory.mktemp("demo") / "demo.db")
+    return DemoBank(f"sqlite:///{path}", demo_build.files, " ".join(demo_build.output.split()))
 
 
 @pytest.fixture(scope="session")
