@@ -20,6 +20,7 @@ from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
 from bankcrm.models.access import User
 from bankcrm.models.org import OrgUnit
+from tests.demo_build import DemoBuild, shared_demo
 
 PG_URL = os.environ.get("BANKCRM_TEST_DATABASE_URL")
 if os.environ.get("CI") and not PG_URL:
@@ -27,9 +28,9 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 E2E = Path(__file__).resolve().parent / "e2e"
-# Run on one xdist worker each: the browser tests (one Chromium, one served app) and the CLI tests (the demo
-# is built once per worker that needs it).
-ONE_WORKER = ("tests/e2e/", "tests/cli/test_cli.py")
+# Run on one xdist worker: the browser tests (one Chromium, one served app). The demo bank that tests/demo and
+# tests/cli read is built once for all workers (tests/demo_build.py), so those spread like the rest.
+ONE_WORKER = ("tests/e2e/",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -216,3 +217,9 @@ def user_id(db: Session, username: str) -> int:
 def unit_id(db: Session, code: str) -> int:
     """A demo unit's id."""
     return db.query(OrgUnit).filter_by(code=code).one().id
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """The demo bank, built once per test session for every test that reads it (tests/demo_build.py)."""
+    return shared_demo(tmp_path_factory)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from typer.testing import CliRunner
 
 from bankcrm.cli.main import app
 from bankcrm.config import get_settings
+from tests.demo_build import DemoBuild
 
 runner = CliRunner()
 
@@ -26,34 +25,16 @@ def db_file(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     get_settings.cache_clear()
 
 
-@dataclass(frozen=True)
-class BuiltDemo:
-    """The demo bank built once by `bankcrm demo --no-serve`, and what the command printed."""
-
-    path: Path
-    output: str
-
-
-@pytest.fixture(scope="session")
-def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
-    """Build the demo once per session (it takes seconds); tests work on copies of the file."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
-        patch.setenv("BANKCRM_MODE", "dev")
-        get_settings.cache_clear()
-        result = runner.invoke(app, ["demo", "--no-serve", "--customers", "200"])
-        get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    yield BuiltDemo(path, result.output)
+@pytest.fixture
+def built_demo(demo_build: DemoBuild) -> DemoBuild:
+    """The demo built once per session by `bankcrm demo --no-serve` (tests/demo_build.py); tests work on copies."""
+    return demo_build
 
 
 @pytest.fixture
-def demo_file(built_demo: BuiltDemo, db_file: Path) -> Path:
-    """A private copy of the built demo at the test's database path (the backup API copies the WAL too)."""
-    with sqlite3.connect(built_demo.path) as source, sqlite3.connect(db_file) as target:
-        source.backup(target)
-    return db_file
+def demo_file(built_demo: DemoBuild, db_file: Path) -> Path:
+    """A private copy of the built demo at the test's database path."""
+    return built_demo.copy_to(db_file)
 
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:

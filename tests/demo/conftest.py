@@ -1,4 +1,4 @@
-"""The whole demo bank, built once per test session through ``bankcrm demo`` on a SQLite file (it takes ~1 min)."""
+"""The whole demo bank, built once per test session through ``bankcrm demo`` on a SQLite file (tests/demo_build.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from bankcrm.cli.main import app
-from bankcrm.config import get_settings
 from bankcrm.db import make_engine
 from bankcrm.models.ingest import IngestBatch
+from tests.demo_build import DemoBuild
 
 
 @dataclass(frozen=True)
@@ -29,20 +27,10 @@ class DemoBank:
 
 
 @pytest.fixture(scope="session")
-def demo_bank(tmp_path_factory: pytest.TempPathFactory) -> DemoBank:
-    """Build the demo bank once, as a user would: ``bankcrm demo --no-serve`` in dev mode."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
-        mp.setenv("BANKCRM_MODE", "dev")
-        mp.setenv("COLUMNS", "200")  # rich wraps the summary at the terminal's width
-        get_settings.cache_clear()
-        try:
-            result = CliRunner().invoke(app, ["demo", "--no-serve", "--customers", "200"])
-        finally:
-            get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    return DemoBank(f"sqlite:///{path}", path.parent / "core-banking", " ".join(result.output.split()))
+def demo_bank(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> DemoBank:
+    """The demo bank built as a user would (``bankcrm demo --no-serve`` in dev mode), this worker's copy of it."""
+    path = demo_build.copy_to(tmp_path_factory.mktemp("demo") / "demo.db")
+    return DemoBank(f"sqlite:///{path}", demo_build.files, " ".join(demo_build.output.split()))
 
 
 @pytest.fixture(scope="session")

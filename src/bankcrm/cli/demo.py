@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 DEFAULT_FEED_CUSTOMERS = 2000
 DEFAULT_SEED = 2026
+DEFAULT_MONTHS = 24  # demo/core_banking.MONTHS, without importing the generator for --help
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -118,6 +119,9 @@ def demo(
         min=0,
         help="Customers added through a generated CORE and CREDIT customers feed (0: none).",
     ),
+    months: int = typer.Option(
+        DEFAULT_MONTHS, "--months", min=1, max=36, help="Months of core-banking history for the demo's customers."
+    ),
 ) -> None:
     """Create or upgrade the demo database, build the demo bank if it is not there, and serve it."""
     from datetime import timedelta
@@ -148,14 +152,14 @@ def demo(
         if built:
             demo_org.build(db)
             made = demo_customers.build(db, settings.field_cipher())
-            loaded = demo_holdings.build(db, settings, _demo_files_dir(settings))
+            loaded = demo_holdings.build(db, settings, _demo_files_dir(settings), months)
             demo_households.build(db, settings)
             demo_groups.build(db, settings)
             parties = demo_parties.build(db, settings, _demo_files_dir(settings))
             demo_assignments.build(db, today_in(settings.timezone))
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
             demo_tags.build(db, settings)
-            demo_value.build(db, settings)
+            demo_value.build(db, settings, months)
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
                 fed = _write_feed(settings, _feed_dir(settings), customers, DEFAULT_SEED, "utf-8", feed_day)
@@ -164,7 +168,8 @@ def demo(
     if built:
         console.print(
             f"Built the demo bank: 18 org units, 9 staff, {made} customers, "
-            f"{loaded.files} core-banking files ({loaded.rows} rows) loaded, {loaded.rejected} bad rows rejected "
+            f"{loaded.files} core-banking files ({loaded.rows} rows, {months} months) loaded, "
+            f"{loaded.rejected} bad rows rejected "
             f"(planted for the rejects pages), {loaded.outcomes} maturity follow-ups recorded, "
             f"{parties} joint holders and signatories."
         )

@@ -1,4 +1,4 @@
-"""Demo core-banking files: 12 months of accounts, loans, weekly balances and vouchers (docs/ingest-formats.md).
+"""Demo core-banking files: 24 months (by default) of accounts, loans, balances and vouchers (docs/ingest-formats.md).
 
 Demand balances are the running sum of the vouchers generated for them, so balances files, month-end
 accounts files and transactions files agree with each other. Nothing here touches the database.
@@ -17,6 +17,8 @@ from itertools import accumulate
 from pathlib import Path
 
 from faker import Faker
+
+from bankcrm.demo import paths
 
 COLUMNS = {
     "accounts": "account_no cif_no product_code branch_code currency status open_date close_date rate maturity_date"
@@ -55,6 +57,7 @@ SOON = (1, 1, 2, 3, 5, 6, 7, 8, 10, 12, 14, 15, 17, 19, 21, 23, 24, 26, 28, 30) 
 # Days since a maturity: at least one in each of the maturities page's 8 past weeks.
 PAST = (2, 3, 5, 8, 10, 12, 15, 17, 19, 22, 24, 26, 29, 31, 34, 37, 40, 43, 46, 50, 53, 56, 59, 62)
 _BAD = (12, 35, 95, 140, 200)  # days overdue at the last business date: 关注, 关注, 次级, 次级, 可疑
+MONTHS = 24  # the history the demo delivers: two years, so every chart, tier move and segment has content
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class _Account:
     payer: str = ""  # demand: employer or pension fund
     times: list[datetime] = field(default_factory=list)  # demand: postings and the balance after each
     running: list[int] = field(default_factory=list)
+    early: bool = False  # closed before its maturity (a drained customer withdrew it)
 
     @property
     def term(self) -> int:
@@ -210,6 +214,9 @@ class _Bank:
         self.numbers: set[str] = set()
         self.kinds: dict[str, str] = {}
         self.managed: set[str] = set()
+        self.weeks = (end - first).days // 7 + 2  # weekly factors cover every week of the window
+        self.paths: dict[str, paths.Path] = {}  # individuals' wealth paths (corporates keep the steady default)
+        self.staged: set[str] = set()  # accounts the maturities pages count on: never withdrawn early
 
     def _day(self, lo: date, hi: date) -> date:
         return lo + timedelta(days=self.r.randint(0, max(0, (hi - lo).days)))
@@ -265,7 +272,7 @@ class _Bank:
         r, area = self.r, _AREA.get(c.branch_code[:2], "9900")
         self.kinds[c.cif_no] = c.kind
         self.managed |= {c.cif_no} if c.managed else set()
-        d, new = timedelta(days=1), r.random() < 0.06  # a few customers joined during the year
+        d, new = timedelta(days=1), r.random() < 0.06  # a few customers joined during the window
         lo, hi = (self.first + 3 * d, self.end - 20 * d) if new else (self.first - 3650 * d, self.first - 30 * d)
         since = self._day(lo, hi)
         if c.kind == "corporate":
@@ -278,6 +285,7 @@ class _Bank:
         dd = self._add(c, "DD-CNY", since, self._fen(30_000, 1_000, 500_000), card, 20)
         dd.dormant, dd.flow = since < self.first and r.random() < 0.03, self._fen(12_000, 4_000, 80_000)
         dd.payer = r.choice(self.firms) if r.random() < 0.8 else _PENSION
+        self.paths[c.cif_no] = paths.choose(r, len(self.paths), self.first, self.end)
         if r.random() < 0.6:
             amt, renew = self._fen(150_000, 10_000, 2_000_000, 100_000), r.choice("YYN")
             product = r.choice(("TD-3M", "TD-6M", "TD-1Y", "TD-1Y", "TD-2Y", "TD-3Y", "TD-5Y"))
@@ -294,14 +302,14 @@ class _Bank:
             product = r.choice(("FD-MMF", "FD-BOND", "FD-MIX", "FD-EQ"))
             drift, vol = {"FD-MMF": (0.0004, 0.0), "FD-BOND": (0.0006, 0.002)}.get(product, (0.001, 0.025))
             fund = self._add(c, product, self._open(since), self._fen(50_000, 1_000, 1_000_000, 100), "6230" + area)
-            fund.walk = list(accumulate((1 + r.gauss(drift, vol) for _ in range(60)), operator.mul))
+            fund.walk = list(accumulate((1 + r.gauss(drift, vol) for _ in range(self.weeks)), operator.mul))
         if r.random() < 0.15:
             amt = self._fen(60_000, 10_000, 500_000, 100_000)
             self._add(c, r.choice(("INS-LIFE", "INS-ANN")), self._open(since), amt, "6231" + area)
         if r.random() < 0.4:
             limit = max(1_000_000, dd.flow * r.choice((2, 3, 4, 6)) // 1_000_000 * 1_000_000)
             cc = self._add(c, "CC-GOLD" if limit >= 5_000_000 else "CC-STD", self._open(since), limit, "6258" + area)
-            cc.walk = [r.uniform(0.02, 0.25) for _ in range(60)]  # share of the limit in use, week by week
+            cc.walk = [r.uniform(0.02, 0.25) for _ in range(self.weeks)]  # share of the limit in use, week by week
         if r.random() < 0.25:
             loan = self._loan(c, since, r.choices(("PL-MORT", "PL-CONS", "PL-BUS"), (50, 35, 15))[0])
             if loan.method != "INTEREST_FIRST":  # borrowers earn enough to pay the instalment
@@ -349,9 +357,11 @@ class _Bank:
         for acc, k in zip(soon, SOON, strict=False):
             self._mature_on(acc, today + timedelta(days=k))
         picked = {a.no for a in soon}
+        self.staged |= picked
         followed = [a for a in due if a.cif in self.managed and a.no not in picked]  # someone records the outcome
         for acc, k in zip(r.sample(followed, min(len(followed), len(PAST))), PAST, strict=False):
             acc.auto_renew = "N" if acc.auto_renew else ""  # it closed at maturity: its follow-up has an outcome
+            self.staged.add(acc.no)
             self._mature_on(acc, today - timedelta(days=k))
         short = [ln for ln in self.loans if ln.term <= 36 and ln.product != "PL-MORT"]
         for ln, k in zip(r.sample(short, min(2, len(short))), (6, 19), strict=False):
@@ -365,6 +375,17 @@ class _Bank:
         for acc in self.accounts:  # what does not roll over closes at maturity
             if acc.term and acc.auto_renew != "Y" and (matures := acc.maturity(acc.open)) and matures <= self.end:
                 acc.close = matures
+        self._drain()
+
+    def _drain(self) -> None:
+        """A drained customer withdraws the deposits, wealth products and funds still running on the drain day."""
+        for acc in self.accounts:
+            day = self.paths[acc.cif].leaves_on if acc.cif in self.paths else None
+            kind = acc.product.split("-")[0]
+            if day is None or kind not in ("TD", "LD", "WM", "FD") or acc.no in self.staged or acc.open >= day:
+                continue
+            if acc.close is None or acc.close > day:
+                acc.close, acc.early = day, True
 
     def post_all(self) -> list[tuple[str, _Txn]]:
         """Vouchers of every demand account over the window, posted in time order against its balance."""
@@ -384,19 +405,22 @@ class _Bank:
 
     def _month_txns(self, dd: _Account, person: bool, main: bool) -> list[_Txn]:
         """The customer's own activity month by month: pay, shopping, transfers, cash, tax, fees, interest."""
-        r, out = self.r, list[_Txn]()
+        r, out, path = self.r, list[_Txn](), self.paths.get(dd.cif, paths.Path())
         names, banks = (_ABROAD, _ABROAD_BANKS) if dd.currency == "USD" else (self.firms, _BANKS)
         month = max(self.first, dd.open).replace(day=1)
         while month <= self.end:
             lo, hi = max(month, self.first, dd.open), min(_month_end(month), self.end)
             frac, month = ((hi - lo).days + 1) / calendar.monthrange(lo.year, lo.month)[1], hi + timedelta(days=1)
             if person:
-                if lo <= (payday := lo.replace(day=10 + len(dd.payer) % 10)) <= hi:  # each payer has its own pay day
+                payday = lo.replace(day=10 + len(dd.payer) % 10)  # each payer has its own pay day
+                moved = path.trim_on is not None and payday >= path.trim_on  # the salary is paid elsewhere now
+                if lo <= payday <= hi and not moved:
                     pension = dd.payer == _PENSION
                     amount = dd.flow // 3 if pension else dd.flow + r.randint(-50_000, 50_000)
                     pay = ("OTHER", "养老金") if pension else ("SALARY", "工资")
                     bank = _BANKS[len(dd.payer) % len(_BANKS)]
                     out.append(_Txn(self._at(payday, 9, 10), amount, "C", "BATCH", *pay, dd.payer, bank))
+                out += self._seasons(dd, lo, hi)
                 for _ in range(round(r.randint(3, 15) * frac)):
                     channel, clearing, shops = r.choice(_SHOPS)
                     shop, ticket = r.choice(shops)
@@ -428,6 +452,31 @@ class _Bank:
                 out.append(_Txn(self._at(day, 1, 2), 0, "C", "BATCH", "INTEREST", "利息", mode="interest"))
         return out
 
+    def _seasons(self, dd: _Account, lo: date, hi: date) -> list[_Txn]:
+        """The year-end bonus before Chinese New Year, red packets and shopping in its week, and the path's events."""
+        r, out, path = self.r, list[_Txn](), self.paths.get(dd.cif, paths.Path())
+        if dd.payer != _PENSION and (day := paths.year_end_bonus(lo, hi)):
+            bonus = round(dd.flow * r.uniform(1, 3))
+            bank = _BANKS[len(dd.payer) % len(_BANKS)]
+            out.append(_Txn(self._at(day, 9, 10), bonus, "C", "BATCH", "SALARY", "年终奖", dd.payer, bank))
+        if day := paths.spring_festival(lo, hi):
+            for k in range(r.randint(2, 6)):  # red packets to family, in the days either side of New Year's Eve
+                when, amt = self._at(day + timedelta(days=k % 3 - 1)), self._fen(dd.flow / 1_000, 200, 20_000, 10_000)
+                out.append(_Txn(when, amt, "D", "WECHAT", "TRANSFER", "红包", r.choice(self.people), "财付通"))
+            for _ in range(r.randint(2, 5)):
+                amt = self._fen(dd.flow / 2_000, 100, 30_000, 100, 0.5)
+                when = self._when(day - timedelta(days=10), day)
+                out.append(_Txn(when, amt, "D", "POS", "CONSUME", "年货", "永辉超市", "中国银联"))
+        if path.windfall_on and lo <= path.windfall_on <= hi:
+            out.append(_Txn(self._at(path.windfall_on, 0, 1), path.windfall, "C", "COUNTER", "TRANSFER", "售房款"))
+        if path.trim_on and lo <= path.trim_on <= hi:
+            who, bank = r.choice(self.people), r.choice(_BANKS)
+            out.append(_Txn(self._at(path.trim_on, 5, 7), 0, "D", "MOBILE", "TRANSFER", "转出", who, bank, "trim"))
+        if path.drain_on and lo <= path.drain_on <= hi:  # after the early withdrawals (credited at 2-4 a.m.)
+            who, bank = r.choice(self.people), r.choice(_BANKS)
+            out.append(_Txn(self._at(path.drain_on, 5, 7), 0, "D", "MOBILE", "TRANSFER", "转出", who, bank, "drain"))
+        return out
+
     def _linked(self, dd: _Account, accs: list[_Account], loans: list[_Loan]) -> list[_Txn]:
         """Money moving between the settlement account and the customer's other holdings."""
         out, own = list[_Txn](), "本行"
@@ -441,6 +490,10 @@ class _Bank:
                 gain = acc.balance(acc.close - timedelta(days=1), self.first) - acc.principal
                 gain += acc.principal * (acc.rate or 0) * acc.term // 120_000 if kind in ("TD", "LD") else 0
                 text, purpose = ("理财到期", "WEALTH") if kind == "WM" else ("定期到期", "TRANSFER")
+                if acc.early:  # withdrawn early: a deposit earns demand interest only (left out), a fund is sold
+                    gain -= acc.principal * (acc.rate or 0) * acc.term // 120_000 if kind in ("TD", "LD") else 0
+                    early = {"WM": ("理财赎回", "WEALTH"), "FD": ("基金赎回", "WEALTH")}
+                    text, purpose = early.get(kind, ("提前支取", purpose))
                 out.append(_Txn(self._at(acc.close, 2, 4), acc.principal + gain, "C", "BATCH", purpose, text, own))
             day = max(self.first, acc.open).replace(day=1)
             while kind == "CC" and (day := _add_months(day, 1).replace(day=20)) <= self.end:  # card bill, paid monthly
@@ -456,10 +509,17 @@ class _Bank:
                 out += [_Txn(due, amt, "D", "BATCH", "LOAN", "还款", own, mode="must")] if amt > 0 else []
         return out
 
+    def _held(self, cif: str, d: date) -> int:
+        """What the customer holds on d beyond its demand account: deposits, wealth, funds, insurance."""
+        kinds = ("TD", "LD", "WM", "FD", "INS")
+        held = (a for a in self.accounts if a.cif == cif and a.product.split("-")[0] in kinds and a.open <= d)
+        return sum(a.balance(d, self.first) for a in held)
+
     def _post(self, dd: _Account, txns: list[_Txn]) -> list[_Txn]:
         """Apply vouchers in time order; the balance never goes below zero."""
         r, person = self.r, self.kinds[dd.cif] == "individual"
-        bal, level, posted = (dd.principal if dd.open < self.first else 0), max(dd.principal, dd.flow), []
+        bal, base, posted = (dd.principal if dd.open < self.first else 0), max(dd.principal, dd.flow), []
+        path = self.paths.get(dd.cif, paths.Path())
         if dd.open >= self.first:  # a new account starts with a deposit at the counter
             opening = self._fen(dd.flow / 200, 100, 5_000_000, 100)
             txns.append(_Txn(self._at(dd.open, 9, 10), opening, "C", "COUNTER", "CASH", "开户存入", mode="whole"))
@@ -470,9 +530,15 @@ class _Bank:
                 t.amount = bal * (dd.rate or 0) // 40_000
             elif t.mode == "sweep":  # surplus goes elsewhere, a low balance is refilled: balances stay plausible
                 t.name, t.bank = r.choice(self.people if person else self.firms), r.choice(_BANKS)
-                high, low = bal > level * 3 // 2, bal < level // 4
+                level = path.level(base, t.at.date(), self.first, self.end)
+                level = bal if path.trim_on and t.at.date() >= path.trim_on else level  # left where it was put
+                high, low = bal > level * 3 // 2, bal < level // (4 if path.growth == 0 else 1)
                 t.direction = "D" if high else "C"
                 t.amount = (bal - level) * r.randint(5, 9) // 10 if high else level * r.randint(3, 8) // 10 * low
+            elif t.mode == "drain":
+                t.amount = round(bal * path.drain_share)
+            elif t.mode == "trim":
+                t.amount = min(bal, max(0, bal + self._held(dd.cif, t.at.date()) - paths.TRIM_TO))
             elif t.direction == "D" and t.amount > bal:
                 if t.mode == "must":  # the customer moves money in before a repayment is due
                     at = max(dd.times[-1] if dd.times else t.at, t.at - timedelta(hours=1))
@@ -500,10 +566,12 @@ def _csv(path: Path, file_type: str, rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def write_files(customers: list[DemoCustomer], out_dir: Path, today: date, seed: int = 20261123) -> list[CoreFile]:
-    """Write 12 months of core-banking files for these customers, oldest first, in load order."""
+def write_files(
+    customers: list[DemoCustomer], out_dir: Path, today: date, seed: int = 20261123, months: int = MONTHS
+) -> list[CoreFile]:
+    """Write ``months`` months of core-banking files for these customers, oldest first, in load order."""
     end = today - timedelta(days=1)
-    start = _add_months(end, -12)
+    start = _add_months(end, -months)
     dates = [_month_end(start + timedelta(days=1))]  # the first month-end after start
     while (nxt := _month_end(dates[-1] + timedelta(days=1))) <= end:
         dates.append(nxt)
@@ -549,9 +617,11 @@ def write_files(customers: list[DemoCustomer], out_dir: Path, today: date, seed:
             rows.append([*head, t.channel, t.name, t.bank, t.purpose, t.summary])
         emit("transactions", d, rows)
         prev = d
-    # Weekly balances, from the first accounts file on: only accounts an accounts file has already delivered.
-    fridays = [dates[0] + timedelta(days=(4 - dates[0].weekday()) % 7 + 7 * w) for w in range(60)]
-    for d in [f for f in fridays if f < end] + [end]:
+    # Weekly balances, from the first accounts file on: only accounts an accounts file has already delivered;
+    # and on each month's first day, so a month's average sees a move made on its first day from that day.
+    fridays = [dates[0] + timedelta(days=(4 - dates[0].weekday()) % 7 + 7 * w) for w in range(bank.weeks)]
+    firsts = [d + timedelta(days=1) for d in dates]
+    for d in sorted({f for f in fridays + firsts if f < end} | {end}):
         known = max(x for x in dates if x <= d)
         live = (a for a in bank.accounts if a.open <= known and (a.close is None or a.close > d))
         emit("balances", d, [[a.no, _yuan(a.balance(d, first))] for a in live])

@@ -1,4 +1,4 @@
-"""Twelve months of core-banking files for the demo bank, loaded through the real ingest path; then the nightly."""
+"""The demo bank's core-banking files (24 months by default), loaded through the real ingest path; then the nightly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.demo import maturities, rejects
-from bankcrm.demo.core_banking import DemoCustomer, write_files
+from bankcrm.demo.core_banking import MONTHS, DemoCustomer, write_files
 from bankcrm.holdings import jobs as holdings_jobs
 from bankcrm.ingest.service.run import IngestRequest, ingest_file
 from bankcrm.kit.time import today_in
@@ -30,7 +30,7 @@ class Loaded:
     outcomes: int
 
 
-def build(db: Session, settings: Settings, out_dir: Path) -> Loaded:
+def build(db: Session, settings: Settings, out_dir: Path, months: int = MONTHS) -> Loaded:
     """Write the files under out_dir (with the planted bad rows) and ingest each (source CORE), oldest first.
 
     The nightly's maturity step runs for each past day of the maturities page's weeks as the files
@@ -43,7 +43,7 @@ def build(db: Session, settings: Settings, out_dir: Path) -> Loaded:
     )
     customers = [DemoCustomer(cif, kind, code, manager is not None) for cif, kind, code, manager in rows]
     today = today_in(settings.timezone)
-    files = write_files(customers, out_dir, today)
+    files = write_files(customers, out_dir, today, months=months)
     rejects.plant(files)
     cipher = settings.field_cipher()
     loaded = rejected = 0

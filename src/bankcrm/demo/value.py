@@ -1,4 +1,4 @@
-"""The demo's contribution: the nightly step's first run (12 months backfilled), and a curve change waiting.
+"""The demo's contribution: the nightly step's first run (every delivered month backfilled), and a curve change waiting.
 
 The product manager proposes a 1-year CNY rate 10 bp lower from next month, so the risk manager has a change
 to approve on the transfer-pricing page (and the product manager sees that she cannot approve her own).
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.service.auth import principal_for
 from bankcrm.config import Settings
+from bankcrm.demo.core_banking import MONTHS
 from bankcrm.kit.time import today_in
 from bankcrm.models.access import User
 from bankcrm.value import jobs as value_jobs
@@ -19,9 +20,9 @@ from bankcrm.value.service import changes, pricing
 from bankcrm.value.service.compute import add_months, month_start
 
 
-def build(db: Session, settings: Settings) -> int:
+def build(db: Session, settings: Settings, months: int = MONTHS) -> int:
     """Compute the demo's contribution months and file one pricing proposal; returns the lines written."""
-    result = value_jobs.contribution_job(db, settings)
+    result = value_jobs.contribution_job(db, settings, history=months)
     today = today_in(settings.timezone)
     maker = db.scalars(select(User).where(User.username == "product")).one()
     curve = pricing.in_force(db, today).rates()["CNY"]

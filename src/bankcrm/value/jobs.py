@@ -24,10 +24,17 @@ def parse_month(text: str) -> date:
 
 
 def contribution_job(
-    db: Session, settings: Settings, *, as_of: date | None = None, month: str | date | None = None, **_: Any
+    db: Session,
+    settings: Settings,
+    *,
+    as_of: date | None = None,
+    month: str | date | None = None,
+    history: int = compute.BACKFILL_MONTHS,
+    **_: Any,
 ) -> JobResult:
     """The registry's ``contribution`` step: the running month to date and any closed month not yet final;
-    with ``month``, that month alone. The business date is the newest one delivered."""
+    with ``month``, that month alone; a first run backfills ``history`` months. The business date is the newest
+    one delivered."""
     day = as_of or figures_service.latest_business_date(db)
     if day is None:
         return JobResult(0, "contribution: no business date delivered yet")
@@ -37,7 +44,7 @@ def contribution_job(
             raise ValueError(f"--month: {wanted:%Y-%m} is after the business date {day.isoformat()}")
         months = [compute.month_start(wanted)]
     else:
-        months = compute.months_due(db, day)
+        months = compute.months_due(db, day, history=history)
     reports = [compute.compute_month(db, m, day, settings.timezone) for m in months]
     lines = sum(r.lines for r in reports)
     detail = "contribution as of {}: {}".format(

@@ -261,7 +261,10 @@ def _service_txns(db: Session, pricing: Pricing, month: date, end: date, days: i
     )
 
 
-def months_due(db: Session, as_of: date, *, history: int = 12) -> list[date]:
+BACKFILL_MONTHS = 12  # a first run computes the last year of delivered balances
+
+
+def months_due(db: Session, as_of: date, *, history: int = BACKFILL_MONTHS) -> list[date]:
     """The months the nightly step computes: the running one; a closed month computed before it closed; and,
     on a first run, every month of the last ``history`` with delivered balances (the backfill)."""
     running = month_start(as_of)
