@@ -48,6 +48,7 @@ def test_the_nightly_steps_compute_figures_then_raise_the_maturity_task_once(
         ("groups", "ok"),
         ("snapshot", "ok"),
         ("tags", "ok"),
+        ("segments", "ok"),
         ("contribution", "ok"),
         ("data-quality", "ok"),
         ("deliver-outbox", "ok"),

@@ -11,7 +11,7 @@ from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.segment import Segment, SegmentMember, SegmentSize
 from bankcrm.segments.service import membership
-from tests.conftest import user_id, unit_id
+from tests.conftest import unit_id, user_id
 from tests.segments.plant import A, B, C, E, plant
 
 DAY1, DAY2 = date(2026, 11, 30), date(2026, 12, 1)

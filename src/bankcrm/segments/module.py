@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bankcrm.kit.module import Job, Module, Permission
+from bankcrm.kit.i18n import N_
+from bankcrm.kit.module import Job, Module, NavEntry, Permission
 
 MODULE = Module(
     name="segments",
     api_routers=("bankcrm.segments.api:router",),
-    view_routers=(),
-    navigation=(),
+    view_routers=("bankcrm.segments.views:router",),
+    navigation=(NavEntry("/segments", N_("Segments"), "segment.read", 59),),
     permissions=(
         Permission(
             "segment.read",
