@@ -92,8 +92,8 @@ def _generate(db: Session, customers: int) -> None:
                         "tier": "VIP" if i % 5 == 0 else "MASS",
                         "computed_at": now,
                         "aum_avg": (i * (7919 + shift * 13)) % 300_000_000,
-                        "held_wealth": i % 4 == 0,
-                        "salary_count": i % 7 == 0,
+                        "held_wealth": int(i % 4 == 0),
+                        "salary_count": int(i % 7 == 0),
                     }
                     for i in ids
                 ],
@@ -142,7 +142,7 @@ def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
                 walls.append(wall)
                 counts[i] = found.count
             del round_
-        _segments(db, user.id, user.unit_id)
+        _segments(db, user.id, manager.unit_id)
         first, first_s, first_cpu = _timed(lambda: membership.refresh(db, today=TODAY))
         db.commit()
         again, again_s, again_cpu = _timed(lambda: membership.refresh(db, today=date(2026, 12, 1)))

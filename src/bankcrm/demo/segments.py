@@ -77,6 +77,8 @@ def build(db: Session, settings: Settings) -> int:
     listed = db.scalars(
         select(Customer.cif_no).where(Customer.account_manager_id == am2.id).order_by(Customer.cif_no).limit(8)
     ).all()
+    if not listed:
+        return len(RULES)
     body2 = StaticWrite(name="新春回访名单", description="分行下发的新春回访客户名单", cif_nos=list(listed))
     saved.create_static(db, principal_for(am2), body2, today=today, locale="zh_CN")
     return len(RULES) + 1
