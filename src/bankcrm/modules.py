@@ -22,6 +22,7 @@ from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.quality.module import MODULE as QUALITY
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
+from bankcrm.segments.module import MODULE as SEGMENTS
 from bankcrm.tags.module import MODULE as TAGS
 from bankcrm.value.module import MODULE as VALUE
 from bankcrm.workflow.module import MODULE as WORKFLOW
@@ -43,6 +44,7 @@ MODULES: tuple[Module, ...] = (
     WORKFLOW,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     TAGS,  # after the figures, households and merges its rules read
+    SEGMENTS,  # after the snapshot and the tags its specifications read
     VALUE,  # after figures: its nightly step prices the holdings they saw
     QUALITY,  # after the steps that change customers: its monthly figures see their work
     OUTBOX,  # last: its job delivers what the other steps wrote

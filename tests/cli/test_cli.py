@@ -86,6 +86,8 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
             "insight.snapshot": 1,  # the snapshot backfilled over the delivered months
             # the managers' manual tags (the demo's rule tags are computed as the nightly does, one audit-free pass)
             "customer.tag_applied": _count(conn, "select count(*) from customer_tag where source = 'manual'"),
+            # the managers' saved segments (five rule segments and one uploaded list)
+            "segment.created": _count(conn, "select count(*) from segment"),
             # the past weeks' maturity follow-ups the account managers recorded
             "task.completed": _count(conn, "select count(*) from task where status = 'DONE'"),
             "assignment_request.submit": _count(conn, "select count(*) from assignment_request"),

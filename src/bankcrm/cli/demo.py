@@ -136,6 +136,7 @@ def demo(
     from bankcrm.demo import insight as demo_insight
     from bankcrm.demo import org as demo_org
     from bankcrm.demo import parties as demo_parties
+    from bankcrm.demo import segments as demo_segments
     from bankcrm.demo import tags as demo_tags
     from bankcrm.demo import value as demo_value
     from bankcrm.kit.time import today_in
@@ -159,6 +160,7 @@ def demo(
             demo_assignments.build(db, today_in(settings.timezone))
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
             demo_tags.build(db, settings)
+            demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:

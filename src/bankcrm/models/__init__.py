@@ -19,6 +19,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     org,
     quality,
     relationship,
+    segment,
     tag,
     task,
     value,

@@ -1,0 +1,170 @@
+"""Segments at scale: preview counts (p95) and materialising 50 saved segments over N customers, both databases.
+
+``python -m bench.segments`` (``BANKCRM_BENCH_CUSTOMERS``, default 1,000,000). Customers (all in Beijing) get two
+snapshot rows, this month and three months back (month-average AUM spread 0-¥3,000,000, one in five a VIP, some
+holding wealth products, salary credits); then 40 previews (count + masked sample of 10) of four specifications
+as the Beijing branch manager (unit scope) give the p50/p95, and 50 saved rule segments are materialised by the
+nightly's ``membership.refresh`` (first run: every member enters; the rerun finds nothing changed). Wall and
+this process's CPU seconds (the database server's CPU is not in them). Results: bench/results/segments-<db>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bankcrm.access.service.auth import principal_for
+from bankcrm.db import make_engine
+from bankcrm.models.access import User
+from bankcrm.models.customer import Customer
+from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.org import OrgUnit
+from bankcrm.models.segment import Segment
+from bankcrm.segments.service import membership
+from bankcrm.segments.service import spec as specs
+from bench.common import machine, peak_rss_mb, per_database
+from bench.holdings import PG_URL, fresh
+
+TODAY = date(2026, 11, 30)
+NOW, BACK = date(2026, 11, 1), date(2026, 8, 1)
+BATCH = 10_000
+ZEROS = {
+    c.name: 0
+    for c in CustomerMonth.__table__.columns
+    if not c.nullable and c.name not in ("month", "customer_id", "as_of", "kind", "unit_id", "tier", "computed_at")
+}
+VIP = {"feature": "tier", "op": "=", "value": "VIP"}
+FELL = {"feature": "aum_avg", "change_pct_over_months": 3, "op": "<", "value": -20}
+PREVIEWS: list[dict[str, Any]] = [
+    {"all": [VIP, FELL]},
+    {"feature": "aum_avg", "op": "between", "value": [10_000_000, 50_000_000]},
+    {
+        "all": [
+            {"feature": "tier", "op": "in", "value": ["VIP", "WEALTH"]},
+            {"feature": "held_wealth", "op": "=", "value": 0},
+        ]
+    },
+    {"any": [{"feature": "salary_count", "op": ">=", "value": 1}, {"not": VIP}]},
+]
+
+
+def _generate(db: Session, customers: int) -> None:
+    unit = db.scalar(select(OrgUnit.id).where(OrgUnit.code == "BJ"))
+    now = datetime.now(UTC)
+    for start in range(0, customers, BATCH):
+        ids = range(start + 1, min(customers, start + BATCH) + 1)
+        db.execute(
+            insert(Customer),
+            [
+                {
+                    "id": i,
+                    "cif_no": f"9{i:010d}",
+                    "kind": "individual",
+                    "status": "ACTIVE",
+                    "name": "x",
+                    "name_pinyin": "x",
+                    "name_initials": "x",
+                    "home_unit_id": unit,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in ids
+            ],
+        )
+        for month, shift in ((NOW, 0), (BACK, 3)):
+            db.execute(
+                insert(CustomerMonth),
+                [
+                    {
+                        **ZEROS,
+                        "month": month,
+                        "customer_id": i,
+                        "as_of": month,
+                        "kind": "individual",
+                        "unit_id": unit,
+                        "tier": "VIP" if i % 5 == 0 else "MASS",
+                        "computed_at": now,
+                        "aum_avg": (i * (7919 + shift * 13)) % 300_000_000,
+                        "held_wealth": int(i % 4 == 0),
+                        "salary_count": int(i % 7 == 0),
+                    }
+                    for i in ids
+                ],
+            )
+    db.commit()
+
+
+def _segments(db: Session, owner: int, unit: int) -> None:
+    for n in range(50):
+        spec = [
+            {"all": [VIP, {**FELL, "value": -10 - n}]},
+            {"feature": "aum_avg", "op": ">=", "value": 1_000_000 * (n + 1)},
+            {
+                "all": [
+                    {"feature": "held_wealth", "op": "=", "value": n % 2},
+                    {"feature": "salary_count", "op": ">=", "value": 1},
+                ]
+            },
+            {"any": [VIP, {"feature": "aum_avg", "op": "between", "value": [n * 1_000_000, n * 2_000_000 + 1]}]},
+            {"not": {"feature": "tier", "op": "=", "value": "VIP"}},
+        ][n % 5]
+        text = specs.stored(specs.checked(spec))
+        db.add(Segment(name=f"s{n}", kind="rule", spec=text, visibility="bank", owner_id=owner, unit_id=unit))
+    db.commit()
+
+
+def _timed(work: Any) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = work()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
+    """Generate, then time the previews and two materialising runs of 50 segments."""
+    url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else PG_URL
+    fresh(url)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        _generate(db, customers)
+        user = db.scalars(select(User).where(User.username == "manager")).one()
+        manager = principal_for(user)
+        walls, counts = [], {}
+        for round_ in range(10):
+            for i, spec in enumerate(PREVIEWS):
+                found, wall, _ = _timed(lambda s=spec: specs.preview(db, manager, s, today=TODAY))
+                walls.append(wall)
+                counts[i] = found.count
+            del round_
+        _segments(db, user.id, manager.unit_id)
+        first, first_s, first_cpu = _timed(lambda: membership.refresh(db, today=TODAY))
+        db.commit()
+        again, again_s, again_cpu = _timed(lambda: membership.refresh(db, today=date(2026, 12, 1)))
+        db.commit()
+    engine.dispose()
+    cuts = statistics.quantiles(walls, n=20)
+    return {
+        "machine": machine(),
+        "database": backend,
+        "customers": customers,
+        "preview_counts": json.dumps(counts),
+        "preview_p50_s": round(statistics.median(walls), 3),
+        "preview_p95_s": round(cuts[18], 3),
+        "materialise_50_first_s": round(first_s, 2),
+        "materialise_50_first_cpu_s": round(first_cpu, 2),
+        "materialise_50_members": first.members,
+        "materialise_50_rerun_s": round(again_s, 2),
+        "materialise_50_rerun_cpu_s": round(again_cpu, 2),
+        "rerun_changed": again.entered + again.left,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+if __name__ == "__main__":
+    per_database("segments", run_one)

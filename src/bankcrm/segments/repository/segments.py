@@ -1,0 +1,170 @@
+"""Saved segments, their membership periods and daily sizes; member reads are scoped by ``customer_scope``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.scope import customer_scope
+from bankcrm.models.customer import Customer
+from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.org import OrgUnit
+from bankcrm.models.segment import Segment, SegmentMember, SegmentSize
+
+LOCK_KEY = 20261224  # PostgreSQL advisory lock: one membership run at a time
+CHUNK = 1000
+
+
+def lock(db: Session) -> None:
+    """Serialise membership runs until the transaction ends (SQLite writers are serialised already)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def newest_month(db: Session) -> date | None:
+    """The newest month of the snapshot (what feature conditions read)."""
+    return db.scalar(select(func.max(CustomerMonth.month)))
+
+
+def scoped(query: Any, principal: Principal) -> Any:
+    """A SELECT over ``customer`` narrowed to the principal's data scope."""
+    return query.join(OrgUnit, Customer.home_unit_id == OrgUnit.id).where(customer_scope(principal))
+
+
+def count(db: Session, query: Any) -> int:
+    """How many rows the query selects."""
+    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def sample(db: Session, query: Any, size: int) -> list[Customer]:
+    """The first ``size`` customers the id query selects, by CIF number."""
+    ids = list(db.scalars(query.order_by(Customer.cif_no).limit(size)))
+    if not ids:
+        return []
+    return list(db.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.cif_no)))
+
+
+def ids(db: Session, query: Any) -> set[int]:
+    """The customer ids an id query selects."""
+    return set(db.scalars(query))
+
+
+def visible(principal: Principal) -> Any:
+    """Segments the principal may see: their own, their unit's (visibility unit), the bank's."""
+    return or_(
+        Segment.owner_id == principal.user_id,
+        Segment.visibility == "bank",
+        (Segment.visibility == "unit") & (Segment.unit_id == principal.unit_id),
+    )
+
+
+def segments(db: Session, principal: Principal | None = None) -> list[Segment]:
+    """Saved segments by name: those the principal may see, or (None) every one."""
+    stmt = select(Segment)
+    if principal is not None:
+        stmt = stmt.where(visible(principal))
+    return list(db.scalars(stmt.order_by(Segment.name, Segment.id)))
+
+
+def segment(db: Session, segment_id: int) -> Segment | None:
+    """One segment by id."""
+    return db.get(Segment, segment_id)
+
+
+def add(db: Session, row: Segment) -> None:
+    """A new saved segment."""
+    db.add(row)
+    db.flush()
+
+
+def remove(db: Session, row: Segment) -> None:
+    """A segment with its membership and sizes."""
+    db.execute(delete(SegmentMember).where(SegmentMember.segment_id == row.id))
+    db.execute(delete(SegmentSize).where(SegmentSize.segment_id == row.id))
+    db.delete(row)
+    db.flush()
+
+
+def members_now(db: Session, segment_id: int) -> set[int]:
+    """Customers in the segment now."""
+    stmt = select(SegmentMember.customer_id).where(
+        SegmentMember.segment_id == segment_id, SegmentMember.left_on.is_(None)
+    )
+    return set(db.scalars(stmt))
+
+
+def enter(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) -> int:
+    """The customers enter the segment on ``day``; how many."""
+    rows = [{"segment_id": segment_id, "customer_id": i, "entered_on": day} for i in sorted(customer_ids)]
+    for start in range(0, len(rows), CHUNK):
+        db.execute(insert(SegmentMember), rows[start : start + CHUNK])
+    return len(rows)
+
+
+def leave(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) -> int:
+    """The customers leave the segment on ``day`` (their open periods close); how many."""
+    chosen = sorted(set(customer_ids))
+    for start in range(0, len(chosen), CHUNK):
+        db.execute(
+            update(SegmentMember)
+            .where(
+                SegmentMember.segment_id == segment_id,
+                SegmentMember.customer_id.in_(chosen[start : start + CHUNK]),
+                SegmentMember.left_on.is_(None),
+            )
+            .values(left_on=day)
+            .execution_options(synchronize_session=False)
+        )
+    return len(chosen)
+
+
+def record_size(db: Session, segment_id: int, day: date, members: int) -> None:
+    """The day's size (a second run on the same day replaces it)."""
+    db.execute(delete(SegmentSize).where(SegmentSize.segment_id == segment_id, SegmentSize.day == day))
+    db.execute(insert(SegmentSize).values(segment_id=segment_id, day=day, members=members))
+
+
+def sizes(db: Session, segment_id: int) -> list[SegmentSize]:
+    """The daily sizes, oldest first."""
+    stmt = select(SegmentSize).where(SegmentSize.segment_id == segment_id)
+    return list(db.scalars(stmt.order_by(SegmentSize.day)))
+
+
+def _members(segment_id: int, principal: Principal, *columns: Any) -> Any:
+    return scoped(
+        select(*columns)
+        .select_from(Customer)
+        .join(SegmentMember, SegmentMember.customer_id == Customer.id)
+        .where(SegmentMember.segment_id == segment_id, SegmentMember.left_on.is_(None), Customer.status != "MERGED"),
+        principal,
+    )
+
+
+def member_total(db: Session, segment_id: int, principal: Principal) -> int:
+    """Current members in the principal's scope."""
+    return db.scalar(_members(segment_id, principal, func.count())) or 0
+
+
+def member_page(
+    db: Session, segment_id: int, principal: Principal, offset: int, size: int
+) -> list[tuple[Customer, date]]:
+    """One page of current members in the principal's scope by CIF number, with the day each entered."""
+    stmt = _members(segment_id, principal, Customer, SegmentMember.entered_on)
+    return [(c, d) for c, d in db.execute(stmt.order_by(Customer.cif_no).offset(offset).limit(size))]
+
+
+def customers_by_cif(db: Session, cif_nos: Iterable[str]) -> dict[str, int]:
+    """CIF number → customer id of those on file and not merged."""
+    wanted = sorted(set(cif_nos))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        stmt = select(Customer.cif_no, Customer.id).where(
+            Customer.cif_no.in_(wanted[start : start + CHUNK]), Customer.status != "MERGED"
+        )
+        found.update({cif: cid for cif, cid in db.execute(stmt)})
+    return found

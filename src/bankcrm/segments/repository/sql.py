@@ -1,0 +1,164 @@
+"""A validated specification compiled to a SQLAlchemy WHERE clause: names map to fixed columns, values bind."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
+from sqlalchemy.orm import aliased
+
+from bankcrm.models.customer import Customer
+from bankcrm.models.group import CorporateGroup, CorporateGroupMember, GroupStatus
+from bankcrm.models.holding import Account, CustomerFigure, LoanContract, Product
+from bankcrm.models.household import Household, HouseholdMember
+from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.org import OrgUnit
+from bankcrm.models.tag import CustomerTag
+from bankcrm.segments.filters import Condition, Group
+
+# The newest snapshot row, outer-joined on the customer by ``members_query``; a change reads an older one.
+CURRENT = aliased(CustomerMonth, name="cm_now")
+EARLIER = aliased(CustomerMonth, name="cm_then")
+
+
+def add_months(month: date, n: int) -> date:
+    """The first day of the month ``n`` months from ``month`` (negative: back)."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_before(day: date, n: int) -> date:
+    """The same day ``n`` months earlier (the month's last day when it is shorter: 31 May − 3 → 28 or 29 Feb)."""
+    first = add_months(day.replace(day=1), -n)
+    return first.replace(day=min(day.day, monthrange(first.year, first.month)[1]))
+
+
+def members_query(spec: Group, *, month: date | None, today: date) -> Any:
+    """SELECT customer.id of every customer (not merged) the specification holds for; ``month`` the snapshot's."""
+    return (
+        select(Customer.id)
+        .outerjoin(CURRENT, and_(CURRENT.customer_id == Customer.id, CURRENT.month == month))
+        .where(Customer.status != "MERGED", compile_spec(spec, month=month, today=today))
+    )
+
+
+def compile_spec(node: Group | Condition, *, month: date | None, today: date) -> ColumnElement[bool]:
+    """The node as a WHERE clause over ``customer`` outer-joined to the snapshot row ``CURRENT``."""
+    if isinstance(node, Condition):
+        return _condition(node, month, today)
+    parts = [compile_spec(i, month=month, today=today) for i in node.items]
+    if node.joiner == "not":
+        # A missing figure is NULL: NOT NULL would be NULL too, so "not" means "the condition does not hold".
+        return not_(_coalesce(parts[0]))
+    return and_(true(), *parts) if node.joiner == "all" else or_(false(), *parts)
+
+
+def _coalesce(clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(clause.is_not(None), clause)
+
+
+def compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
+    """``column op value`` for one of the specification's operators; the value is bound, never spliced."""
+    ops = {
+        "=": lambda: column == value,
+        "!=": lambda: column != value,
+        "<": lambda: column < value,
+        "<=": lambda: column <= value,
+        ">": lambda: column > value,
+        ">=": lambda: column >= value,
+        "between": lambda: column.between(value[0], value[1]),
+        "in": lambda: column.in_(list(value)),
+        "not_in": lambda: column.not_in(list(value)),
+    }
+    return ops[op]()  # type: ignore[no-any-return]
+
+
+def _change(c: Condition, month: date | None) -> ColumnElement[bool]:
+    """Percent change from ``months`` before, without division: (now − then) × 100 op p × then, then > 0."""
+    if month is None or c.months is None:
+        return false()
+    now, then = getattr(CURRENT, c.name), getattr(EARLIER, c.name)
+    delta = (now - then) * 100
+    if c.op == "between":
+        held = and_(delta >= then * c.value[0], delta <= then * c.value[1])
+    else:
+        held = compare(delta, c.op, then * c.value)
+    return exists(
+        select(EARLIER.customer_id).where(
+            EARLIER.customer_id == Customer.id, EARLIER.month == add_months(month, -c.months), then > 0, held
+        )
+    )
+
+
+def _attribute(c: Condition, today: date) -> ColumnElement[bool]:
+    if c.name == "status":
+        return compare(Customer.status, c.op, c.value)
+    if c.name == "home_unit":
+        units = select(OrgUnit.id).where(compare(OrgUnit.code, "in" if c.op in ("=", "in") else "not_in", _list(c)))
+        return Customer.home_unit_id.in_(units)
+    since = months_before(today, c.value)
+    if c.name == "customer_since":
+        column: Any = Customer.created_at
+        cutoff: Any = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    else:  # last_transaction, from the nightly figures; none on file counts as long ago
+        column = select(CustomerFigure.last_txn_date).where(CustomerFigure.customer_id == Customer.id)
+        column, cutoff = column.scalar_subquery(), since
+    inside = and_(column.is_not(None), column >= cutoff)
+    return inside if c.op == "in_last_months" else not_(inside)
+
+
+def _list(c: Condition) -> tuple[str, ...]:
+    return c.value if isinstance(c.value, tuple) else (c.value,)
+
+
+def _condition(c: Condition, month: date | None, today: date) -> ColumnElement[bool]:
+    if c.kind == "feature":
+        return compare(getattr(CURRENT, c.name), c.op, c.value)
+    if c.kind == "change":
+        return _change(c, month)
+    if c.kind == "attribute":
+        return _attribute(c, today)
+    if c.kind == "has_tag":
+        return exists(
+            select(CustomerTag.id).where(
+                CustomerTag.customer_id == Customer.id,
+                CustomerTag.removed_at.is_(None),
+                CustomerTag.tag_code.in_(list(c.value)),
+            )
+        )
+    if c.kind == "holds_category":
+        accounts = select(Account.id).join(Product, Product.code == Account.product_code)
+        loans = select(LoanContract.id).join(Product, Product.code == LoanContract.product_code)
+        return or_(
+            exists(
+                accounts.where(
+                    Account.customer_id == Customer.id,
+                    Account.close_date.is_(None),
+                    Product.category.in_(list(c.value)),
+                )
+            ),
+            exists(
+                loans.where(
+                    LoanContract.customer_id == Customer.id,
+                    LoanContract.outstanding > 0,
+                    Product.category.in_(list(c.value)),
+                )
+            ),
+        )
+    if c.name == "household":
+        return exists(
+            select(HouseholdMember.customer_id)
+            .join(Household, Household.id == HouseholdMember.household_id)
+            .where(HouseholdMember.customer_id == Customer.id, Household.dissolved_at.is_(None))
+        )
+    return exists(
+        select(CorporateGroupMember.customer_id)
+        .join(CorporateGroup, CorporateGroup.id == CorporateGroupMember.group_id)
+        .where(
+            CorporateGroupMember.customer_id == Customer.id,
+            CorporateGroup.status == GroupStatus.ACCEPTED,
+            CorporateGroup.ended_at.is_(None),
+        )
+    )

@@ -1,0 +1,1 @@
+"""Segment services: the specification checked and previewed, saved segments, membership, exports."""

@@ -1,0 +1,91 @@
+"""Every condition type of the specification, previewed against hand-built customers with exact member lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from bankcrm.config import Settings
+from bankcrm.kit.time import today_in
+from tests.conftest import token_for
+from tests.segments.plant import A, B, C, D, E, F, plant
+
+VIP = {"feature": "tier", "op": "=", "value": "VIP"}
+FELL_20 = {"feature": "aum_avg", "change_pct_over_months": 3, "op": "<=", "value": -20}
+
+CASES: list[tuple[str, dict[str, Any], list[str]]] = [
+    ("money >=", {"feature": "aum_avg", "op": ">=", "value": 5_000_000}, [A, B]),
+    ("money >", {"feature": "aum_avg", "op": ">", "value": 8_000_000}, [A]),
+    ("money <", {"feature": "aum_avg", "op": "<", "value": 100_000}, [D]),
+    ("money <=", {"feature": "aum_avg", "op": "<=", "value": 100_000}, [C, D]),
+    ("money =", {"feature": "aum_avg", "op": "=", "value": 100_000}, [C]),
+    ("money != (no snapshot row never matches)", {"feature": "aum_avg", "op": "!=", "value": 0}, [A, B, C]),
+    ("between", {"feature": "aum_avg", "op": "between", "value": [100_000, 8_000_000]}, [B, C]),
+    ("in list", {"feature": "aum_avg", "op": "in", "value": [0, 100_000]}, [C, D]),
+    ("integer feature", {"feature": "held_wealth", "op": ">=", "value": 1}, [A]),
+    ("value tier =", VIP, [A, B]),
+    ("value tier in", {"feature": "tier", "op": "in", "value": ["VIP", "MASS"]}, [A, B, C]),
+    ("value tier not_in", {"feature": "tier", "op": "not_in", "value": ["VIP"]}, [C, D]),
+    ("code feature kind", {"feature": "kind", "op": "=", "value": "corporate"}, [D]),
+    ("fell 20% or more in 3 months", FELL_20, [A]),
+    ("change between", {"feature": "aum_avg", "change_pct_over_months": 3, "op": "between", "value": [-20, 0]}, [B]),
+    ("change >", {"feature": "aum_avg", "change_pct_over_months": 3, "op": ">", "value": -20}, [B]),
+    ("attribute status", {"attribute": "status", "op": "=", "value": "ACTIVE"}, [A, B, C, D, F]),
+    ("attribute home unit", {"attribute": "home_unit", "op": "in", "value": ["BJ"]}, [A, B, C, D, F]),
+    ("attribute home unit not", {"attribute": "home_unit", "op": "!=", "value": "BJ"}, []),
+    (
+        "customer since, last 3 months",
+        {"attribute": "customer_since", "op": "in_last_months", "value": 3},
+        [B, C, D, F],
+    ),
+    ("customer before", {"attribute": "customer_since", "op": "not_in_last_months", "value": 3}, [A]),
+    ("last transaction", {"attribute": "last_transaction", "op": "in_last_months", "value": 1}, [A]),
+    ("no transaction", {"attribute": "last_transaction", "op": "not_in_last_months", "value": 1}, [B, C, D, F]),
+    ("has tag", {"has_tag": "KEY_FOLLOW"}, [B]),
+    ("has one of the tags", {"has_tag": ["KEY_FOLLOW", "VIP_SERVICE"]}, [B]),
+    ("holds a product of category", {"holds_category": ["WEALTH"]}, [A]),
+    ("member of a household", {"member_of": "household"}, [C]),
+    ("member of a corporate group", {"member_of": "corporate_group"}, [D]),
+    ("not (a missing figure counts as not holding)", {"not": VIP}, [C, D, F]),
+    ("any", {"any": [VIP, {"feature": "kind", "op": "=", "value": "corporate"}]}, [A, B, D]),
+    ("all", {"all": [VIP, FELL_20]}, [A]),
+    ("nested", {"any": [{"all": [VIP, {"not": FELL_20}]}, {"member_of": "household"}]}, [B, C]),
+]
+
+
+@pytest.mark.parametrize(("spec", "members"), [pytest.param(s, m, id=name) for name, s, m in CASES])
+def test_each_condition_type_selects_exactly_its_customers_in_the_callers_scope(
+    client: TestClient, db: Session, settings: Settings, spec: dict[str, Any], members: list[str]
+) -> None:
+    # Given the hand-built customers (E lies in Shanghai, outside the Beijing manager's scope)
+    plant(db, today_in(settings.timezone))
+    # When the branch manager previews the specification
+    answer = client.post("/api/v1/segments/preview", json=spec, headers=token_for(client, "manager"))
+    # Then exactly the expected customers are counted and sampled, by CIF number
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["count"], [s["cif_no"] for s in answer.json()["sample"]]) == (len(members), members)
+
+
+def test_the_preview_is_inside_the_callers_scope_and_masked_like_the_customer_list(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    # Given the customers; B is the branch manager's, the rest am1's; E am2's in Shanghai
+    plant(db, today_in(settings.timezone))
+    vip = {"feature": "tier", "op": "=", "value": "VIP"}
+    # When am1 (own customers), am2 (Shanghai) and the manager (Beijing) preview VIP customers
+    seen = {
+        user: client.post("/api/v1/segments/preview", json=vip, headers=token_for(client, user)).json()
+        for user in ("am1", "am2", "manager")
+    }
+    # Then each counts only those in their scope
+    assert {u: [s["cif_no"] for s in a["sample"]] for u, a in seen.items()} == {
+        "am1": [A],
+        "am2": [E],
+        "manager": [A, B],
+    }
+    # And the sample is what the customer list shows the same reader (masked the same way)
+    listed = client.get("/api/v1/customers", headers=token_for(client, "am1")).json()["items"]
+    assert seen["am1"]["sample"] == [c for c in listed if c["cif_no"] == A]

@@ -1,0 +1,69 @@
+"""The nightly ``segments`` step: members enter and leave with dates across runs; static lists stay; sizes daily."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bankcrm.models.customer import Customer
+from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.segment import Segment, SegmentMember, SegmentSize
+from bankcrm.segments.service import membership
+from tests.conftest import unit_id, user_id
+from tests.segments.plant import A, B, C, E, plant
+
+DAY1, DAY2 = date(2026, 11, 30), date(2026, 12, 1)
+
+
+def segment(db: Session, name: str, kind: str, spec: str | None) -> Segment:
+    row = Segment(
+        name=name, kind=kind, spec=spec, visibility="bank", owner_id=user_id(db, "manager"), unit_id=unit_id(db, "BJ")
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def periods(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
+    stmt = (
+        select(Customer.cif_no, SegmentMember.entered_on, SegmentMember.left_on)
+        .join(Customer, Customer.id == SegmentMember.customer_id)
+        .where(SegmentMember.segment_id == row.id)
+        .order_by(Customer.cif_no, SegmentMember.entered_on)
+    )
+    return [tuple(r) for r in db.execute(stmt)]  # type: ignore[misc]
+
+
+def test_members_enter_and_leave_across_two_nightly_runs_and_static_lists_stay(db: Session) -> None:
+    # Given VIP customers A, B, E, a rule segment of VIPs and a static segment holding C
+    found = plant(db, DAY1)
+    vip = segment(db, "VIP", "rule", '{"feature": "tier", "op": "=", "value": "VIP"}')
+    static = segment(db, "名单", "static", None)
+    db.add(SegmentMember(segment_id=static.id, customer_id=found[C].id, entered_on=DAY1))
+    # When the first run comes
+    first = membership.refresh(db, today=DAY1)
+    # Then A, B and E entered the VIP segment on day one; C stays in the static one
+    assert (first.segments, first.entered, first.left, first.members) == (2, 3, 0, 4)
+    assert periods(db, vip) == [(A, DAY1, None), (B, DAY1, None), (E, DAY1, None)]
+    # Given B drops to mass and C rises to VIP before the second run
+    for cif, tier in ((B, "MASS"), (C, "VIP")):
+        db.execute(
+            update(CustomerMonth)
+            .where(CustomerMonth.customer_id == found[cif].id, CustomerMonth.month == date(2026, 11, 1))
+            .values(tier=tier)
+        )
+    # When the second run comes
+    second = membership.refresh(db, today=DAY2)
+    # Then B left on day two, C entered on day two, the others stay; the static list is as it was
+    assert (second.entered, second.left) == (1, 1)
+    assert periods(db, vip) == [(A, DAY1, None), (B, DAY1, DAY2), (C, DAY2, None), (E, DAY1, None)]
+    assert periods(db, static) == [(C, DAY1, None)]
+    # And each day's size is kept for the trend (a rerun of a day replaces its row)
+    membership.refresh(db, today=DAY2)
+    sizes = db.execute(select(SegmentSize.segment_id, SegmentSize.day, SegmentSize.members).order_by(SegmentSize.day))
+    assert sorted(tuple(r) for r in sizes) == sorted(  # type: ignore[misc]
+        [(vip.id, DAY1, 3), (static.id, DAY1, 1), (vip.id, DAY2, 3), (static.id, DAY2, 1)]
+    )
+    assert periods(db, vip)[1] == (B, DAY1, DAY2)  # the rerun opened no second period
