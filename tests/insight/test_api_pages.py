@@ -72,9 +72,9 @@ def test_a_customer_s_insight_gives_tier_rfm_and_the_monthly_trend(
     # And August's view ends in August; a month not written YYYY-MM is a 422 naming the field
     assert (august["month"], [p["month"] for p in august["trend"]]) == ("2026-08", ["2026-07", "2026-08"])
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "month"
-    # And the tags and contribution are there (none carried, no lines computed); segments are not claimed yet
-    assert (latest["tags"], latest["contribution"]["month"], latest["contribution"]["lines"]) == ([], "2026-10", [])
-    assert "segments" not in latest
+    # And the tags, segments and contribution are there (none carried, in none, no lines computed)
+    assert (latest["tags"], latest["segments"]) == ([], [])
+    assert (latest["contribution"]["month"], latest["contribution"]["lines"]) == ("2026-10", [])
 
 
 def test_a_customer_outside_the_reader_s_scope_is_404_and_audited(

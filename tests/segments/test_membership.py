@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,7 @@ from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.segment import Segment, SegmentMember, SegmentSize
 from bankcrm.segments.service import membership
-from tests.conftest import unit_id, user_id
+from tests.conftest import signed_in, token_for, unit_id, user_id
 from tests.segments.plant import A, B, C, E, plant
 
 DAY1, DAY2 = date(2026, 11, 30), date(2026, 12, 1)
@@ -67,3 +68,24 @@ def test_members_enter_and_leave_across_two_nightly_runs_and_static_lists_stay(d
         [(vip.id, DAY1, 3), (static.id, DAY1, 1), (vip.id, DAY2, 3), (static.id, DAY2, 1)]
     )
     assert periods(db, vip)[1] == (B, DAY1, DAY2)  # the rerun opened no second period
+
+
+def test_a_customers_insight_lists_the_segments_the_reader_sees_that_the_customer_is_in_now(
+    client: TestClient, db: Session
+) -> None:
+    # Given A in the bank's VIP segment, in am2's private list, and once in a segment A has left
+    found = plant(db, DAY1)
+    vip = segment(db, "VIP", "rule", '{"feature": "tier", "op": "=", "value": "VIP"}')
+    private = segment(db, "am2 的名单", "static", None)
+    private.visibility, private.owner_id, private.unit_id = "private", user_id(db, "am2"), unit_id(db, "SH")
+    left = segment(db, "Left", "static", None)
+    db.add(SegmentMember(segment_id=private.id, customer_id=found[A].id, entered_on=DAY1))
+    db.add(SegmentMember(segment_id=left.id, customer_id=found[A].id, entered_on=DAY1, left_on=DAY2))
+    membership.refresh(db, today=DAY1)
+    # When am1 reads A's insight, and the insight tab
+    body = client.get(f"/api/v1/customers/{A}/insight", headers=token_for(client, "am1")).json()
+    tab = signed_in(client, "am1").get(f"/customers/{A}/tabs/insight").text
+    # Then only the VIP segment is listed, with the day A entered it
+    assert body["segments"] == [{"id": vip.id, "name": "VIP", "kind": "rule", "entered_on": "2026-11-30"}]
+    assert f'data-segment="{vip.id}"' in tab
+    assert f'data-segment="{private.id}"' not in tab and f'data-segment="{left.id}"' not in tab

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import Column, ExportColumn, Filter, ListSpec, Page
+from bankcrm.segments.schemas import CustomerSegmentRead
 from bankcrm.tags.schemas import CustomerTagRead
 from bankcrm.value.schemas import CustomerContributionRead, ParetoPoint
 
@@ -191,4 +192,5 @@ class CustomerInsightRead(InsightRead):
     value.read)."""
 
     tags: list[CustomerTagRead]
+    segments: list[CustomerSegmentRead]  # those the reader may see; empty without segment.read
     contribution: CustomerContributionRead | None

@@ -16,7 +16,7 @@ from bankcrm.errors import NotFound
 from bankcrm.insight import catalogue
 from bankcrm.insight.deps import DashboardReader
 from bankcrm.insight.schemas import TIER_WATCH
-from bankcrm.insight.service import dashboard, dashboard_tables, reads, watch
+from bankcrm.insight.service import dashboard, dashboard_tables, profile, reads, watch
 from bankcrm.kit.export import to_csv, to_xlsx
 from bankcrm.kit.pagination import Page, PageRequest
 from bankcrm.web import lists
@@ -33,8 +33,9 @@ MEDIA = {
 
 @router.get("/customers/{cif_no}/tabs/insight", response_class=HTMLResponse)
 def customer_insight_tab(request: Request, db: Db, principal: Reader, cif_no: CifNo) -> Response:
-    """The insight tab of a customer in scope (404 otherwise), for the newest month of the snapshot."""
-    found = reads.insight(db, principal, cif_no, None, locale=locale_of(request))
+    """The insight tab of a customer in scope (404 otherwise), for the newest month of the snapshot, with the
+    customer's tags and the segments (that the reader sees) the customer is in now."""
+    found = profile.customer_insight(db, principal, cif_no, None, locale=locale_of(request))
     return render(request, "insight/_tab.html", {"i": found, "chart": reads.trend_chart(found)})
 
 

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from bankcrm.customers.schemas import CustomerSummary
 
+READ = "segment.read"  # the permission to see segments (module.py declares it)
+
 Visibility = Literal["private", "unit", "bank"]
 MAX_UPLOAD = 100_000  # CIF numbers in one static segment
 
@@ -83,3 +85,12 @@ class SizeRead(BaseModel):
 
     day: date
     members: int
+
+
+class CustomerSegmentRead(BaseModel):
+    """A segment a customer is in now, as the customer's insight lists it."""
+
+    id: int
+    name: str
+    kind: Literal["rule", "static"]
+    entered_on: date

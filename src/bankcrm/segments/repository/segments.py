@@ -90,6 +90,17 @@ def remove(db: Session, row: Segment) -> None:
     db.flush()
 
 
+def memberships(db: Session, principal: Principal, customer_id: int) -> list[tuple[Segment, date]]:
+    """The segments the principal may see that the customer is in now, with the day the customer entered each."""
+    stmt = (
+        select(Segment, SegmentMember.entered_on)
+        .join(SegmentMember, SegmentMember.segment_id == Segment.id)
+        .where(SegmentMember.customer_id == customer_id, SegmentMember.left_on.is_(None), visible(principal))
+        .order_by(Segment.name, Segment.id)
+    )
+    return [(row, entered) for row, entered in db.execute(stmt)]
+
+
 def members_now(db: Session, segment_id: int) -> set[int]:
     """Customers in the segment now."""
     stmt = select(SegmentMember.customer_id).where(

@@ -9,7 +9,7 @@ from bankcrm.audit import service as audit_service
 from bankcrm.customers.service import reads as customer_reads
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.segments.repository import segments
-from bankcrm.segments.schemas import MemberRead, MembersPage, SizeRead
+from bankcrm.segments.schemas import READ, CustomerSegmentRead, MemberRead, MembersPage, SizeRead
 from bankcrm.segments.service import saved
 
 EXPORT_LIMIT = 100_000
@@ -22,6 +22,16 @@ def members(db: Session, principal: Principal, segment_id: int, page: PageReques
     summaries = customer_reads.summaries(db, principal, [c for c, _ in found])
     items = [MemberRead(**s.model_dump(), entered_on=d) for s, (_, d) in zip(summaries, found, strict=True)]
     return MembersPage(items=items, total=segments.member_total(db, row.id, principal), page=page.page, size=page.size)
+
+
+def of_customer(db: Session, principal: Principal, customer_id: int) -> list[CustomerSegmentRead]:
+    """The segments (that the reader may see) a customer in the reader's scope is in now; none without segment.read."""
+    if not principal.can(READ):
+        return []
+    return [
+        CustomerSegmentRead(id=row.id, name=row.name, kind=row.kind, entered_on=entered)
+        for row, entered in segments.memberships(db, principal, customer_id)
+    ]
 
 
 def sizes(db: Session, principal: Principal, segment_id: int) -> list[SizeRead]:
