@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bankcrm.demo import feed
+from bankcrm.kit import workers
 from bench.common import RESULTS, machine, peak_rss_mb
 
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench")
@@ -32,9 +33,24 @@ DELTA_TARGET_S = 30
 
 
 def cpu_seconds() -> float:
-    """User and system CPU seconds of this process and of its finished children (the generator's workers)."""
+    """User and system CPU seconds of this process, of its finished children (the generator's workers) and of
+    the load's worker processes (kit/workers.py: children of the fork server, not of this process)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + pool_cpu_seconds()
+
+
+def pool_cpu_seconds() -> float:
+    """The fork server's CPU seconds and its finished workers' (its utime, stime, cutime, cstime in /proc)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def generate(out: Path, customers: int, delta: int) -> tuple[feed.FeedFiles, Path, dict[str, object]]:
@@ -102,13 +118,15 @@ def load_one(backend: str, core: Path, delta: Path, customers: int, workdir: Pat
     url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else PG_URL
     settings = Settings(mode="test", database_url=url)
     prepare(url)
-    started, cpu_before = time.perf_counter(), cpu_seconds()
+    started, cpu_before, pool_before = time.perf_counter(), cpu_seconds(), pool_cpu_seconds()
     initial, _ = run_ingest(settings, IngestRequest(core, feed.FILE_TYPE, DAY, "CORE"))
     initial_s, initial_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
+    initial_pool = pool_cpu_seconds() - pool_before
     load_initial = os.getloadavg()[0]
-    started, cpu_before = time.perf_counter(), cpu_seconds()
+    started, cpu_before, pool_before = time.perf_counter(), cpu_seconds(), pool_cpu_seconds()
     later, _ = run_ingest(settings, IngestRequest(delta, feed.FILE_TYPE, DAY + timedelta(days=1), "CORE"))
     delta_s, delta_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
+    delta_pool = pool_cpu_seconds() - pool_before
     return {
         "database": backend,
         "customers": customers,
@@ -117,15 +135,20 @@ def load_one(backend: str, core: Path, delta: Path, customers: int, workdir: Pat
         "initial_s": round(initial_s, 1),
         "initial_rows_per_s": round(customers / initial_s),
         "initial_within_target": initial_s <= INITIAL_TARGET_S,
-        # CPU of the loading process (the database server's is not in it): what the load costs on a shared machine
+        # CPU of the loading process and its worker processes (the database server's is not in it): what the
+        # load costs on a shared machine; of it, the workers' (with the fork server's one start per process)
         "initial_cpu_s": round(initial_cpu, 1),
         "initial_cpu_us_per_customer": round(initial_cpu / customers * 1e6),
+        "initial_worker_cpu_s": round(initial_pool, 1),
+        "workers": workers.workers(),
         "load_average_1min_after_initial": round(load_initial, 1),
         "delta_loaded": later.run.rows_loaded,
         "delta_rejected": later.run.rows_rejected,
         "delta_s": round(delta_s, 1),
         "delta_within_target": delta_s <= DELTA_TARGET_S,
         "delta_cpu_s": round(delta_cpu, 1),
+        "delta_cpu_us_per_record": round(delta_cpu / max(1, later.run.rows_in) * 1e6),
+        "delta_worker_cpu_s": round(delta_pool, 1),
         "load_average_1min_after_delta": round(os.getloadavg()[0], 1),
         "peak_rss_mb": peak_rss_mb(),
         "machine": machine(),

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import service as audit_service
 from bankcrm.config import Settings
 from bankcrm.customers.service import delivered, records
+from bankcrm.kit import workers
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.matching.service import feed
 from bankcrm.models.audit import AuditEvent
@@ -136,3 +138,34 @@ def test_a_feed_in_many_chunks_keeps_the_chain_and_one_event_per_customer(
     assert len(db.scalars(select(AuditEvent.seq)).all()) >= before + len(cifs)
     report = audit_service.verify(db)
     assert report.ok, report.reason
+
+
+def test_the_worker_processes_make_the_same_rows_as_this_process(
+    db: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a file of people and companies (IDs, phones of every kind, e-mail, address, industry, capital)
+    rows = [
+        person("P1", name="欧阳娜娜", email="nana@example.cn", phone_home="010-62345678", name_en="Nana Ouyang"),
+        company("C1", industry_division="65", registered_address="北京市朝阳区建国路88号"),
+        person("P2", id_type="", id_no="", name="李雷", mobile="13912345678", gender="M"),
+        person("P3", name="单田芳", mobile="+86 139 1234 5679", phone_work="0755-51234567"),
+        person("P4", name="张三", mobile="12345", email="not an address"),
+    ]
+    path = write_file(tmp_path / "c.csv", "customers", rows)
+    cipher = settings.field_cipher()
+
+    def loaded(pool: bool) -> tuple[list[str], list[dict[str, Any]]]:
+        monkeypatch.setattr(workers, "MIN_ROWS", 1 if pool else 10**9)
+        monkeypatch.setenv("BANKCRM_WORKERS", "2")
+        savepoint = db.begin_nested()
+        result = load(db, settings, path, "customers")
+        made = db.scalars(select(CustomerSource).order_by(CustomerSource.source_customer_id)).all()
+        out = reasons(result), snapshot(db, cipher, [s.customer_id for s in made if s.customer_id is not None])
+        savepoint.rollback()
+        return out
+
+    # When it is loaded with its rows checked and built by two worker processes, and again in this process
+    pooled, here = loaded(pool=True), loaded(pool=False)
+    # Then the same rows are refused for the same reasons, and every row written is the same, field by field
+    assert pooled == here
+    assert len(here[1]) == 4 and here[0] != []

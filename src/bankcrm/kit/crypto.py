@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import re
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -83,6 +84,12 @@ class FieldCipher:
         self.current_version = current_version
         self._aeads = {version: AESGCM(key) for version, key in keys.items()}
         self._index_key = bytes(index_key)
+        self._keys = dict(keys)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its keys: a bulk load hands its cipher to its own worker processes (kit/workers.py)
+        through their pipe; nothing else pickles it."""
+        return (FieldCipher, (self._keys, self.current_version, self._index_key))
 
     def encrypt(self, plaintext: str, aad: str) -> str:
         """Token "v<version>.<urlsafe base64 of nonce + ciphertext>" under the current key."""

@@ -38,6 +38,8 @@ def mask_phone(e164: str | None) -> str:
         return ""
     if _CN_MOBILE.fullmatch(e164):  # the common case, without the cost of a full parse
         return e164[3:6] + "****" + e164[-4:]
+    if _CN_OTHER.fullmatch(e164):  # a mainland number not starting with 1 is never a mobile, parse keeps it whole
+        return "+86 " + mask_account_number(e164[3:])
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
@@ -50,6 +52,7 @@ def mask_phone(e164: str | None) -> str:
 
 
 _CN_MOBILE = re.compile(r"\+861[3-9][0-9]{9}")
+_CN_OTHER = re.compile(r"\+86[2-9][0-9]{6,10}")
 
 
 def _is_han(char: str) -> bool:

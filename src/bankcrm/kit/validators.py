@@ -12,6 +12,7 @@ from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 from stdnum.iso7064 import mod_11_10
 
+from bankcrm.kit import cn_phone
 from bankcrm.kit.i18n import N_
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
@@ -202,6 +203,9 @@ def _parse_phone(value: str, region: str) -> phonenumbers.PhoneNumber:
 
 def mobile(value: str, region: str = "CN") -> str:
     """A valid mobile number in E.164 form ("+8613812345678"); raises InvalidValue."""
+    nsn = cn_phone.national(value) if region == "CN" else None
+    if nsn is not None and cn_phone.number_type(nsn) in _MOBILE_TYPES:
+        return "+86" + nsn  # what parse and format give, without parse's cost (kit/cn_phone.py)
     number = _parse_phone(value, region)
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise InvalidValue(N_("This is not a mobile phone number."))
@@ -210,6 +214,9 @@ def mobile(value: str, region: str = "CN") -> str:
 
 def phone(value: str, region: str = "CN") -> str:
     """Any valid phone number (mobile or landline) in E.164 form; raises InvalidValue."""
+    nsn = cn_phone.national(value) if region == "CN" else None
+    if nsn is not None and cn_phone.number_type(nsn) != phonenumbers.PhoneNumberType.UNKNOWN:
+        return "+86" + nsn
     number = _parse_phone(value, region)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

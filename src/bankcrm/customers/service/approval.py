@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from bankcrm.customers import repository
 from bankcrm.customers.schemas import Decision
 from bankcrm.customers.service import intake, records
 from bankcrm.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from bankcrm.kit import workers
 from bankcrm.kit.crypto import FieldCipher, aad_for
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
@@ -263,8 +264,12 @@ def build_customers(
     now = utcnow()
     numbers = repository.take_counter_block(db, "cif", len(new))
     ids = repository.reserve_ids(db, Customer, len(new))
-    entries = [(ch, e) for _, p in new for ch, key in CONTACT_KEYS for e in p.get(key, [])]
-    contact_ids = iter(repository.reserve_ids(db, CustomerContact, len(entries)))
+    counts = [sum(len(p.get(key, [])) for _, key in CONTACT_KEYS) for _, p in new]
+    contact_ids = iter(repository.reserve_ids(db, CustomerContact, sum(counts)))
+    items = [
+        (kind, p, customer_id, cif_number(number), [next(contact_ids) for _ in range(n)], now, principal)
+        for (kind, p), number, customer_id, n in zip(new, numbers, ids, counts, strict=True)
+    ]
     customers: list[dict[str, Any]] = []
     keys: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
@@ -272,38 +277,16 @@ def build_customers(
     contacts: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     events: list[audit_service.Entry] = []
-    no_id = {"id_type": None, "id_country": None, "id_no_enc": None, "id_no_index": None, "id_no_masked": None}
-    for (kind, p), number, customer_id in zip(new, numbers, ids, strict=True):
-        cif_no = cif_number(number)
-        row: dict[str, Any] = {"id": customer_id, "cif_no": cif_no, "kind": kind, "created_at": now, "updated_at": now}
-        row |= {c: p.get(c) for c in CUSTOMER_COLUMNS}
-        row |= records.name_values(p["name"], p.get("name_en"))
-        row |= no_id
-        keys += [{"key": k, "customer_id": customer_id} for k in records.search_keys(p["name"], p.get("name_en"))]
-        if kind == "individual":
-            if p.get("id_no"):
-                row |= records.id_values(cipher, customer_id, p["id_type"], p["id_no"], p.get("id_country"))
-            person = {f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS}
-            income = p.get("household_income")
-            person["household_income"] = int(income) * 100 if income is not None else None
-            people.append({"customer_id": customer_id, **person})
-        else:
-            company = {f: _value(f, p.get(f)) for f in CORPORATE_FIELDS}
-            company["listed"] = bool(company["listed"])
-            capital = p.get("registered_capital")
-            company["registered_capital"] = int(Decimal(str(capital)) * 100) if capital is not None else None
-            companies.append({"customer_id": customer_id, **company})
+    for row, its_keys, person, company, its_contacts, its_history, event in workers.map_rows(
+        customer_rows, items, cipher
+    ):
         customers.append(row)
-        for channel, key in CONTACT_KEYS:
-            for e in p.get(key, []):
-                contact_id = next(contact_ids)
-                contacts.append(
-                    {"id": contact_id, "customer_id": customer_id, **records.contact_head(channel, e)}
-                    | records.contact_value_columns(cipher, contact_id, channel, e)
-                )
-        shown = records.masked_changes(kind, _created(p))
-        history += records.history_rows(principal, customer_id, shown, now, None)
-        events.append(audit_service.Entry(**records.audit_entry(cif_no, shown, None)))
+        keys += its_keys
+        people += [person] if person else []
+        companies += [company] if company else []
+        contacts += its_contacts
+        history += its_history
+        events.append(event)
     repository.insert_rows(db, Customer, customers)
     repository.insert_rows(db, CustomerSearchKey, keys)
     repository.insert_rows(db, IndividualProfile, people)
@@ -315,6 +298,62 @@ def build_customers(
 
 
 CONTACT_KEYS = (("phone", "phones"), ("email", "emails"), ("address", "addresses"))
+NO_ID = {"id_type": None, "id_country": None, "id_no_enc": None, "id_no_index": None, "id_no_masked": None}
+CustomerItem = tuple[str, dict[str, Any], int, str, list[int], datetime, Principal]
+CustomerRows = tuple[
+    dict[str, Any],
+    list[dict[str, Any]],
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    audit_service.Entry,
+]
+
+
+def customer_rows(cipher: FieldCipher | None, item: CustomerItem) -> CustomerRows:
+    """One new customer's rows as ``build_customer`` writes them (customer, search keys, profile, contacts,
+    history, audit entry), from its values, ids, CIF number and time alone: the pure part of ``build_customers``,
+    which a large load splits over worker processes (kit/workers.py)."""
+    assert cipher is not None
+    kind, p, customer_id, cif_no, contact_ids, now, principal = item
+    row: dict[str, Any] = {"id": customer_id, "cif_no": cif_no, "kind": kind, "created_at": now, "updated_at": now}
+    row |= {c: p.get(c) for c in CUSTOMER_COLUMNS}
+    row |= records.name_values(p["name"], p.get("name_en"))
+    row |= NO_ID
+    keys = [{"key": k, "customer_id": customer_id} for k in records.search_keys(p["name"], p.get("name_en"))]
+    person = company = None
+    if kind == "individual":
+        if p.get("id_no"):
+            row |= records.id_values(cipher, customer_id, p["id_type"], p["id_no"], p.get("id_country"))
+        person = {"customer_id": customer_id} | {f: _value(f, p.get(f)) for f in INDIVIDUAL_FIELDS}
+        income = p.get("household_income")
+        person["household_income"] = int(income) * 100 if income is not None else None
+    else:
+        company = {"customer_id": customer_id} | {f: _value(f, p.get(f)) for f in CORPORATE_FIELDS}
+        company["listed"] = bool(company["listed"])
+        capital = p.get("registered_capital")
+        company["registered_capital"] = int(Decimal(str(capital)) * 100) if capital is not None else None
+    contacts = []
+    ids = iter(contact_ids)
+    for channel, key in CONTACT_KEYS:
+        for e in p.get(key, []):
+            contact_id = next(ids)
+            contacts.append(
+                {"id": contact_id, "customer_id": customer_id, **records.contact_head(channel, e)}
+                | records.contact_value_columns(cipher, contact_id, channel, e)
+            )
+    shown = records.masked_changes(kind, _created(p))
+    history = records.history_rows(principal, customer_id, shown, now, None)
+    return (
+        row,
+        keys,
+        person,
+        company,
+        contacts,
+        history,
+        audit_service.Entry(**records.audit_entry(cif_no, shown, None)),
+    )
 
 
 def _created(p: dict[str, Any]) -> dict[str, tuple[Any, Any]]:

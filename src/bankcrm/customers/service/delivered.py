@@ -324,18 +324,21 @@ def apply(
     customer: Customer,
     direct: Mapping[str, Any],
     identity: Mapping[str, Any],
+    pending: set[str] | None = None,
 ) -> tuple[list[str], ChangeRequest | None]:
     """Set the delivered values survivorship lets through at once (history and audit as the source); file the
     identity values that differ as one change request for a checker (nothing of them changes yet).
 
     A field already waiting in a request is not filed again; an ID or credit code another customer holds is
-    not filed (the two are for a reviewer to merge, not for a checker to approve).
+    not filed (the two are for a reviewer to merge, not for a checker to approve). ``pending``: the customer's
+    ``pending_fields`` as ``pending_fields_of_many`` read them for a chunk (else read here).
     """
     principal = source_principal(source)
     changed = _apply_direct(db, cipher, principal, customer, direct)
     current = records.identity_values(cipher, customer)
     requested = {f: val for f, val in identity.items() if val is not None and current.get(f) != val}
-    pending = repository.pending_fields(db, customer.id)
+    if pending is None:
+        pending = repository.pending_fields(db, customer.id)
     requested = {f: val for f, val in requested.items() if f not in pending}
     if requested.keys() & {"id_type", "id_country", "id_no"}:  # one document: filed together
         requested.setdefault("id_type", customer.id_type)
@@ -503,9 +506,15 @@ def find_many_by_identity(
     return out
 
 
-def preload_customers(db: Session, ids: list[int]) -> None:
-    """Read these customers with their profiles into the session at once (a chunk's linked customers)."""
-    repository.customers_with_profiles(db, ids)
+def pending_fields_of_many(db: Session, ids: list[int]) -> dict[int, set[str]]:
+    """The fields of each customer's submitted, undecided requests (every id a key), read at once."""
+    return repository.pending_fields_of_many(db, ids)
+
+
+def preload_customers(db: Session, ids: list[int]) -> list[Customer]:
+    """Read these customers with their profiles into the session at once (a chunk's linked customers); the caller
+    keeps the list while it works on them (the session holds them weakly)."""
+    return repository.customers_with_profiles(db, ids)
 
 
 def customer_by_id(db: Session, customer_id: int) -> Customer | None:

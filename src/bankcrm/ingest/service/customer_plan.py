@@ -24,6 +24,8 @@ from bankcrm.ingest.checks import CURRENCY, DIGITS, Check
 from bankcrm.ingest.formats import CUSTOMERS
 from bankcrm.ingest.reader import LINE
 from bankcrm.ingest.service.plans import LoadContext
+from bankcrm.kit import workers
+from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in
 from bankcrm.matching.service import feed
@@ -63,6 +65,17 @@ class _State:
     delivery: feed.Delivery
 
 
+def resolved_row(_: FieldCipher | None, item: tuple[dict[str, str | None], date]) -> tuple[str | None, ...]:
+    """One row through the form's row rules: its first problem's column and reason (JSON), or its normalised
+    values (JSON); pure, so a large chunk's rows are shared by the worker processes (kit/workers.py)."""
+    row, today = item
+    errors, clean = delivered.check_row(row, today)
+    if errors:
+        first = min(errors, key=lambda e: ORDER.get(e.field, len(ORDER)))
+        return first.field, json.dumps({"reason": first.message, "params": first.params}, ensure_ascii=False), None
+    return None, None, json.dumps(clean, ensure_ascii=False)
+
+
 class CustomersPlan:
     """customers: upsert source records by (source, source_customer_id); customers created, filed or updated."""
 
@@ -93,24 +106,12 @@ class CustomersPlan:
         state = self._state(ctx)
         # registered_capital is in yuan
         frame = frame.with_columns(pl.lit("CNY").alias(CURRENCY), pl.lit(2, dtype=pl.Int64).alias(DIGITS))
-        fields: list[str | None] = []
-        problems: list[str | None] = []
-        values: list[str | None] = []
-        for row in frame.select(CUSTOMERS.names).iter_rows(named=True):
-            errors, clean = delivered.check_row(row, state.today)
-            if errors:
-                first = min(errors, key=lambda e: ORDER.get(e.field, len(ORDER)))
-                fields.append(first.field)
-                problems.append(json.dumps({"reason": first.message, "params": first.params}, ensure_ascii=False))
-                values.append(None)
-            else:
-                fields.append(None)
-                problems.append(None)
-                values.append(json.dumps(clean, ensure_ascii=False))
+        rows = [(row, state.today) for row in frame.select(CUSTOMERS.names).iter_rows(named=True)]
+        resolved = workers.map_rows(resolved_row, rows)  # a large chunk's rows over the worker processes
         return frame.with_columns(
-            pl.Series(PROBLEM_FIELD, fields, dtype=pl.String),
-            pl.Series(PROBLEM, problems, dtype=pl.String),
-            pl.Series(VALUES, values, dtype=pl.String),
+            pl.Series(PROBLEM_FIELD, [r[0] for r in resolved], dtype=pl.String),
+            pl.Series(PROBLEM, [r[1] for r in resolved], dtype=pl.String),
+            pl.Series(VALUES, [r[2] for r in resolved], dtype=pl.String),
         )
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:

@@ -75,6 +75,9 @@ class Delivery:
     counts: dict[str, int] = field(default_factory=dict)
     # Per chunk: customer id → its records from sources of higher priority, read at once (None: read per record).
     higher: dict[int, list[CustomerSource]] | None = None
+    # Per chunk: linked customer id → its pending request fields, read at once; taken out when used (a second
+    # record of the same customer reads them again: the first may have filed a request).
+    pending: dict[int, set[str]] | None = None
 
     @property
     def higher_sources(self) -> list[str]:
@@ -139,8 +142,10 @@ def load(
         prepared.append((row, values, values["kind"], delivered.customer_fields(db, values["kind"], values, sections)))
     holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared])
     linked = {r.customer_id for r in existing.values() if r.customer_id is not None} | {h for h in holders if h}
-    delivered.preload_customers(db, sorted(linked))
+    # held here: the session's identity map is weak, customers read and dropped would be read again one by one
+    held = delivered.preload_customers(db, sorted(linked))
     delivery.higher = repository.sources_of_many(db, linked, delivery.higher_sources) if delivery.higher_sources else {}
+    delivery.pending = delivered.pending_fields_of_many(db, sorted(linked))
     unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
     fresh: list[CustomerSource] = []
     new_ids = iter(repository.reserve_source_ids(db, sum(1 for k in keys if k not in existing)))
@@ -196,12 +201,13 @@ def load(
                 _survive(db, cipher, delivery, record, fields)
                 continue
             unplaced.append((row, record, fields))
-        delivery.higher = None  # placement links to customers not read above
+        delivery.higher = delivery.pending = None  # placement links to customers not read above
         if unplaced:
             _place(db, cipher, delivery, unplaced, home_units)
     repository.insert_sources(db, [r for r in fresh if inspect(r).transient])
     db.flush()
     delivery.created_sources.extend(r.id for r in fresh)
+    del held
 
 
 def _place(
@@ -341,7 +347,8 @@ def _survive(
             identity[name] = value
         elif rule == MOST_RECENT or name not in higher:
             direct[name] = value
-    delivered.apply(db, cipher, delivery.source, customer, direct, identity)
+    pending = delivery.pending.pop(customer.id, None) if delivery.pending is not None else None
+    delivered.apply(db, cipher, delivery.source, customer, direct, identity, pending)
 
 
 def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource) -> set[str]:
