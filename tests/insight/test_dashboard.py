@@ -15,9 +15,10 @@ from bankcrm.insight.service import dashboard
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.segment import Segment, SegmentMember
 from bankcrm.models.value import CustomerContribution
 from bankcrm.value.service import rollup
-from tests.conftest import signed_in, token_for
+from tests.conftest import signed_in, token_for, unit_id, user_id
 from tests.factories import make_customer
 from tests.insight.helpers import snapshot_row
 from tests.value.helpers import principal
@@ -233,3 +234,32 @@ def test_the_customer_insight_api_carries_tags_and_the_month_s_contribution(db: 
     assert (body["contribution"]["month"], body["contribution"]["total"]) == ("2030-01", 1_000)
     assert [(line["kind"], line["amount"]) for line in body["contribution"]["lines"]] == [("fee_income", 1_000)]
     assert lobby.status_code == 200 and lobby.json()["contribution"] is None
+
+
+def test_the_contribution_roll_up_by_segment_counts_the_month_s_members_of_segments_the_reader_sees(
+    db: Session,
+) -> None:
+    # Given the two months, the bank's segment "VIP list" (001 entered in January, 002 left in January, 003 left
+    # on January 1st) and am2's private segment holding 004
+    given_two_months(db)
+    ids = {c.cif_no: c.id for c in db.scalars(select(Customer).where(Customer.cif_no.like("9000000700%")))}
+    bj, sh = unit_id(db, "BJ"), unit_id(db, "SH")
+    shared = Segment(name="VIP list", kind="static", visibility="bank", owner_id=user_id(db, "manager"), unit_id=bj)
+    private = Segment(name="am2's", kind="static", visibility="private", owner_id=user_id(db, "am2"), unit_id=sh)
+    db.add_all([shared, private])
+    db.flush()
+    for segment, cif, entered, left in (
+        (shared, "90000007001", date(2030, 1, 5), None),
+        (shared, "90000007002", date(2029, 11, 1), date(2030, 1, 10)),
+        (shared, "90000007003", date(2029, 11, 1), date(2030, 1, 1)),
+        (private, "90000007004", date(2029, 11, 1), None),
+    ):
+        db.add(SegmentMember(segment_id=segment.id, customer_id=ids[cif], entered_on=entered, left_on=left))
+    db.flush()
+    # When the Beijing manager rolls January's contribution up by segment
+    read = rollup.rollup(db, principal(db, "manager"), None, NOW, "segment", "en")
+    # Then the shared segment sums 001 and 002; the rest (am2's segment unseen) are in no segment
+    assert [(r.key, r.label, r.customers, r.amount) for r in read.rows] == [
+        ("-", "In no segment you see", 4, 10_500),
+        (str(shared.id), "VIP list", 2, 3_000),
+    ]

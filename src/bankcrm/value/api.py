@@ -39,7 +39,7 @@ def contribution_rollup(
     caller: ApiValueReader,
     unit: UnitCode = None,
     month: Month = None,
-    by: Annotated[schemas.RollupBy, Query(description="branch, manager, household, group or tier")] = "branch",
+    by: Annotated[schemas.RollupBy, Query(description="branch, manager, household, group, tier or segment")] = "branch",
 ) -> schemas.RollupRead:
     """The month's contribution of the customers in scope homed under the unit, by branch, account manager
     (weighted by the performance shares), household, corporate group or value tier (the customer's tier of that

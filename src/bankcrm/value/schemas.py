@@ -24,7 +24,7 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 Rate = Annotated[int, Field(ge=0, le=5_000, description="Basis points: 215 = 2.15 %")]
 Provision = Annotated[int, Field(ge=0, le=10_000, description="Annual expected-loss rate in basis points")]
 Cost = Annotated[int, Field(ge=0, le=100_000_000, description="Fen")]
-RollupBy = Literal["branch", "manager", "household", "group", "tier"]
+RollupBy = Literal["branch", "manager", "household", "group", "tier", "segment"]
 
 
 class PricingProposal(BaseModel):

@@ -101,6 +101,27 @@ def memberships(db: Session, principal: Principal, customer_id: int) -> list[tup
     return [(row, entered) for row, entered in db.execute(stmt)]
 
 
+def memberships_during(
+    db: Session, principal: Principal, customer_ids: list[int], start: date, end: date
+) -> list[tuple[int, int, str]]:
+    """(customer id, segment id, name) for each segment the principal may see that a customer was in on some day
+    from start to end; one row per pair."""
+    out: set[tuple[int, int, str]] = set()
+    for at in range(0, len(customer_ids), CHUNK):
+        stmt = (
+            select(SegmentMember.customer_id, Segment.id, Segment.name)
+            .join(Segment, Segment.id == SegmentMember.segment_id)
+            .where(
+                SegmentMember.customer_id.in_(customer_ids[at : at + CHUNK]),
+                SegmentMember.entered_on <= end,
+                or_(SegmentMember.left_on.is_(None), SegmentMember.left_on > start),
+                visible(principal),
+            )
+        )
+        out.update((cid, sid, name) for cid, sid, name in db.execute(stmt))
+    return sorted(out)
+
+
 def members_now(db: Session, segment_id: int) -> set[int]:
     """Customers in the segment now."""
     stmt = select(SegmentMember.customer_id).where(

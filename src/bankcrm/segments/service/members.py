@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
@@ -32,6 +34,19 @@ def of_customer(db: Session, principal: Principal, customer_id: int) -> list[Cus
         CustomerSegmentRead(id=row.id, name=row.name, kind=row.kind, entered_on=entered)
         for row, entered in segments.memberships(db, principal, customer_id)
     ]
+
+
+def segments_during(
+    db: Session, principal: Principal, customer_ids: list[int], start: date, end: date
+) -> dict[int, list[tuple[int, str]]]:
+    """Per customer, the segments (id, name) that the reader may see it was in on some day from start to end
+    (the contribution roll-up by segment); nothing without segment.read."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    if not principal.can(READ):
+        return found
+    for cid, segment_id, name in segments.memberships_during(db, principal, customer_ids, start, end):
+        found.setdefault(cid, []).append((segment_id, name))
+    return found
 
 
 def sizes(db: Session, principal: Principal, segment_id: int) -> list[SizeRead]:

@@ -20,6 +20,7 @@ from bankcrm.errors import Forbidden, NotFound
 from bankcrm.insight import catalogue as tier_catalogue
 from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.models.org import OrgUnit
+from bankcrm.segments.service import members as segment_members
 from bankcrm.value import repository, schemas
 from bankcrm.value.service.compute import month_end, month_start
 
@@ -27,6 +28,7 @@ NO_UNIT = N_("No such unit.")
 UNASSIGNED = N_("No account manager")
 NONE_HOUSEHOLD = N_("In no household")
 NONE_GROUP = N_("In no corporate group")
+NO_SEGMENT = N_("In no segment you see")
 NO_TIER = N_("No tier this month")
 HOUSEHOLD = N_("Household %(id)s")
 HOMED_HERE = N_("%(unit)s (homed here)")
@@ -69,7 +71,7 @@ Groups = tuple[dict[str, list[int]], dict[str, str]]  # key → amounts (one per
 Totals = Sequence[Any]  # (id, CIF no., kind, home unit id, home unit path, total) per customer
 
 
-def _by_branch(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+def _by_branch(db: Session, principal: Principal, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {}
     branch = {cid: _branch_of(root, path, uid) for cid, _c, _k, uid, path, _t in totals}
@@ -83,7 +85,7 @@ def _by_branch(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale:
     return groups, labels
 
 
-def _by_manager(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+def _by_manager(db: Session, principal: Principal, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {"-": gettext_for(locale, UNASSIGNED)}
     shares: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -100,7 +102,9 @@ def _by_manager(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale
     return groups, labels
 
 
-def _by_household(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+def _by_household(
+    db: Session, principal: Principal, root: OrgUnit, chosen: date, totals: Totals, locale: str
+) -> Groups:
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {"-": gettext_for(locale, NONE_HOUSEHOLD)}
     homes = repository.households_of(db, [t[0] for t in totals])
@@ -112,7 +116,7 @@ def _by_household(db: Session, root: OrgUnit, chosen: date, totals: Totals, loca
     return groups, labels
 
 
-def _by_group(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+def _by_group(db: Session, principal: Principal, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {"-": gettext_for(locale, NONE_GROUP)}
     of = repository.groups_of(db, [t[0] for t in totals])
@@ -125,7 +129,7 @@ def _by_group(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: 
     return groups, labels
 
 
-def _by_tier(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+def _by_tier(db: Session, principal: Principal, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
     """By the customer's value tier of the same month (the monthly snapshot); no snapshot row: "-"."""
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {"-": gettext_for(locale, NO_TIER)}
@@ -139,14 +143,30 @@ def _by_tier(db: Session, root: OrgUnit, chosen: date, totals: Totals, locale: s
     return groups, labels
 
 
-# How each ``by`` groups the customers: a new roll-up (segment, ...) is one function and one entry here, plus its
-# name in ``schemas.RollupBy``.
-GROUPERS: dict[str, Callable[[Session, OrgUnit, date, Totals, str], Groups]] = {
+def _by_segment(db: Session, principal: Principal, root: OrgUnit, chosen: date, totals: Totals, locale: str) -> Groups:
+    """By the segments (that the reader may see) each customer was in during the month: a customer in two segments
+    counts in both, one in none under "-"; so the rows may add up to more than the total."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {"-": gettext_for(locale, NO_SEGMENT)}
+    of = segment_members.segments_during(db, principal, [t[0] for t in totals], chosen, month_end(chosen))
+    for cid, _c, _k, _u, _p, total in totals:
+        for segment_id, name in of.get(cid, [(None, None)]):
+            key = "-" if segment_id is None else str(segment_id)
+            groups[key].append(int(total))
+            if name is not None:
+                labels[key] = name
+    return groups, labels
+
+
+# How each ``by`` groups the customers: a new roll-up is one function and one entry here, plus its name in
+# ``schemas.RollupBy``.
+GROUPERS: dict[str, Callable[[Session, Principal, OrgUnit, date, Totals, str], Groups]] = {
     "branch": _by_branch,
     "manager": _by_manager,
     "household": _by_household,
     "group": _by_group,
     "tier": _by_tier,
+    "segment": _by_segment,
 }
 
 
@@ -163,7 +183,7 @@ def rollup(
     chosen = month_start(month) if month else (repository.latest_month(db) or month_start(date.today()))
     totals = repository.customer_totals(db, principal, chosen, root.path)
     per_customer = {t[0]: int(t[5]) for t in totals}
-    groups, labels = GROUPERS[by](db, root, chosen, totals, locale)
+    groups, labels = GROUPERS[by](db, principal, root, chosen, totals, locale)
     rows = [
         schemas.RollupRow(key=k, label=labels.get(k, k), customers=len(v), amount=sum(v)) for k, v in groups.items()
     ]
