@@ -130,6 +130,7 @@ def demo(
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
     from bankcrm.demo import insight as demo_insight
+    from bankcrm.demo import lifecycle as demo_lifecycle
     from bankcrm.demo import org as demo_org
     from bankcrm.demo import parties as demo_parties
     from bankcrm.demo import tags as demo_tags
@@ -154,6 +155,7 @@ def demo(
             parties = demo_parties.build(db, settings, _demo_files_dir(settings))
             demo_assignments.build(db, today_in(settings.timezone))
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
+            demo_lifecycle.build(db, settings)  # over the snapshot's months
             demo_tags.build(db, settings)
             demo_value.build(db, settings)
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
