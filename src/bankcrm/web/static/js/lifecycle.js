@@ -15,7 +15,7 @@
     draw(el, {
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 120, right: 20, top: 40, bottom: 30 },
+      grid: { left: 10, right: 20, top: 60, bottom: 10, containLabel: true },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: data.branches.map(function (b) { return b.name; }) },
       series: data.stages.map(function (stage, i) {
