@@ -18,6 +18,7 @@ from bankcrm.ingest.module import MODULE as INGEST
 from bankcrm.insight.module import MODULE as INSIGHT
 from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
+from bankcrm.lifecycle.module import MODULE as LIFECYCLE
 from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.quality.module import MODULE as QUALITY
@@ -43,6 +44,7 @@ MODULES: tuple[Module, ...] = (
     RELATIONSHIPS,
     WORKFLOW,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
+    LIFECYCLE,  # after the snapshot its rules read
     TAGS,  # after the figures, households and merges its rules read
     SEGMENTS,  # after the snapshot and the tags its specifications read
     VALUE,  # after figures: its nightly step prices the holdings they saw

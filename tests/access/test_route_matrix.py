@@ -232,6 +232,12 @@ GET_SAMPLES: dict[str, Sample] = {
     "/value/pareto.json": _s(),
     "/value/export.{fmt}": _s(fmt="csv"),
     "/value/pricing": _s(),
+    "/api/v1/customers/{cif_no}/lifecycle": _s(cif_no="cif"),
+    "/api/v1/lifecycle/distribution": _s(),
+    "/customers/{cif_no}/tabs/lifecycle": _s(cif_no="cif"),
+    "/lifecycle": _s(),
+    "/lifecycle/chart.json": _s(),
+    "/lifecycle/export.{fmt}": _s(fmt="csv"),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}

@@ -84,6 +84,7 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
             "household.derived": 1,
             "relationships.derived": 1,
             "insight.snapshot": 1,  # the snapshot backfilled over the delivered months
+            "lifecycle.evaluated": 1,  # the lifecycle step over the snapshot's months
             # the managers' manual tags (the demo's rule tags are computed as the nightly does, one audit-free pass)
             "customer.tag_applied": _count(conn, "select count(*) from customer_tag where source = 'manual'"),
             # the managers' saved segments (five rule segments and one uploaded list)

@@ -30,6 +30,7 @@ def test_an_account_manager_sees_every_module_tab_for_the_customers_kind(client,
     assert _tabs(manager, person) == [
         "holdings",
         "insight",
+        "lifecycle",
         "household",
         "links",
         "tags",
@@ -37,7 +38,16 @@ def test_an_account_manager_sees_every_module_tab_for_the_customers_kind(client,
         "contribution",
         "sources",
     ]
-    assert _tabs(manager, company) == ["holdings", "insight", "links", "tags", "managers", "contribution", "sources"]
+    assert _tabs(manager, company) == [
+        "holdings",
+        "insight",
+        "lifecycle",
+        "links",
+        "tags",
+        "managers",
+        "contribution",
+        "sources",
+    ]
     # and each pane loads the owning module's partial for this customer
     page = manager.get(f"/customers/{person}").text
     assert HTMX.findall(page) == [(t.key, t.path.format(cif_no=person)) for t in customer_tabs("individual")]

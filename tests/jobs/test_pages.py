@@ -78,6 +78,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "match",
         "groups",
         "snapshot",
+        "lifecycle",
         "tags",
         "segments",
         "contribution",

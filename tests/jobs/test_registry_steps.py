@@ -47,6 +47,7 @@ def test_the_nightly_steps_compute_figures_then_raise_the_maturity_task_once(
         ("match", "ok"),
         ("groups", "ok"),
         ("snapshot", "ok"),
+        ("lifecycle", "ok"),
         ("tags", "ok"),
         ("segments", "ok"),
         ("contribution", "ok"),

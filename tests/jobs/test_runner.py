@@ -46,6 +46,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("match", ()),
         ("groups", ("figures",)),
         ("snapshot", ("figures",)),
+        ("lifecycle", ("snapshot",)),
         ("tags", ("figures",)),
         ("segments", ("snapshot", "tags")),
         ("contribution", ("figures",)),

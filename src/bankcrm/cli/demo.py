@@ -134,6 +134,7 @@ def demo(
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
     from bankcrm.demo import insight as demo_insight
+    from bankcrm.demo import lifecycle as demo_lifecycle
     from bankcrm.demo import org as demo_org
     from bankcrm.demo import parties as demo_parties
     from bankcrm.demo import segments as demo_segments
@@ -159,6 +160,7 @@ def demo(
             parties = demo_parties.build(db, settings, _demo_files_dir(settings))
             demo_assignments.build(db, today_in(settings.timezone))
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
+            demo_lifecycle.build(db, settings)  # over the snapshot's months
             demo_tags.build(db, settings)
             demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)

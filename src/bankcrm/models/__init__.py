@@ -15,6 +15,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     ingest,
     insight,
     job,
+    lifecycle,
     matching,
     org,
     quality,
