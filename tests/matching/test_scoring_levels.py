@@ -123,3 +123,15 @@ def test_the_duplicate_run_reads_each_customers_nationality_from_the_cif(db: Ses
         (ids[0], ids[1], 0.9998, {"level": "exact", "weight": 0.044}),
         (ids[2], ids[3], 0.9993, {"level": "else", "weight": -2.0}),
     ]
+
+
+def test_a_number_with_a_right_check_character_has_no_deletion_neighbourhood() -> None:
+    # given a right resident ID, the same with a digit typed wrong, a right USCC and a passport number
+    ids = ["11010519491231002X", "11010519491231003X", "91350100M000100Y43", "E12345678"]
+    frame = pl.DataFrame({"unique_id": [1, 2, 3, 4], "name": ["甲", "乙", "丙", "丁"], "id_no": ids})
+    # when prepared for scoring
+    variants = scoring.prepare(frame)["id_variants"].to_list()
+    # then the two numbers whose check holds have none (one edit always breaks it); the others keep theirs
+    # (distinct elements: dropping either of two equal neighbours gives the same copy)
+    assert [None if v is None else len(set(v)) for v in variants] == [None, 17, None, 10]
+    assert variants[1][:3] == ["11010519491231003X", "1010519491231003X", "1010519491231003X"]
