@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -47,11 +47,6 @@ def sample(db: Session, query: Any, size: int) -> list[Customer]:
     if not ids:
         return []
     return list(db.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.cif_no)))
-
-
-def ids(db: Session, query: Any) -> set[int]:
-    """The customer ids an id query selects."""
-    return set(db.scalars(query))
 
 
 def visible(principal: Principal) -> Any:
@@ -138,21 +133,30 @@ def enter(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) 
     return len(rows)
 
 
-def leave(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) -> int:
-    """The customers leave the segment on ``day`` (their open periods close); how many."""
-    chosen = sorted(set(customer_ids))
-    for start in range(0, len(chosen), CHUNK):
-        db.execute(
-            update(SegmentMember)
-            .where(
-                SegmentMember.segment_id == segment_id,
-                SegmentMember.customer_id.in_(chosen[start : start + CHUNK]),
-                SegmentMember.left_on.is_(None),
-            )
-            .values(left_on=day)
-            .execution_options(synchronize_session=False)
+def sync_members(db: Session, segment_id: int, query: Any, day: date) -> tuple[int, int, int]:
+    """The segment's open periods made to equal ``query``'s customers, inside the database: those not yet in enter
+    on ``day``, those no longer selected leave on ``day``; (entered, left, members), counted (a driver's rowcount
+    of INSERT ... SELECT is not to be relied on)."""
+    selected = query.subquery()
+    open_period = (SegmentMember.segment_id == segment_id) & SegmentMember.left_on.is_(None)
+    count = select(func.count()).select_from(SegmentMember).where(open_period)
+    before = db.scalar(count) or 0
+    db.execute(
+        update(SegmentMember)
+        .where(open_period, SegmentMember.customer_id.not_in(select(selected.c.id)))
+        .values(left_on=day)
+        .execution_options(synchronize_session=False)
+    )
+    stayed = db.scalar(count) or 0
+    already = select(SegmentMember.customer_id).where(open_period).scalar_subquery()
+    db.execute(
+        insert(SegmentMember).from_select(
+            ["segment_id", "customer_id", "entered_on"],
+            select(literal(segment_id), selected.c.id, literal(day)).where(selected.c.id.not_in(already)),
         )
-    return len(chosen)
+    )
+    members = db.scalar(count) or 0
+    return members - stayed, before - stayed, members
 
 
 def record_size(db: Session, segment_id: int, day: date, members: int) -> None:

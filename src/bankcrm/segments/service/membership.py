@@ -29,15 +29,14 @@ class RefreshReport:
 
 def refresh_one(db: Session, row: Segment, *, today: date, month: date | None) -> tuple[int, int, int]:
     """Bring one segment's membership to ``today``: (entered, left, members). A static one keeps its list."""
-    now = segments.members_now(db, row.id)
     if row.kind == "static" or row.spec is None:
-        segments.record_size(db, row.id, today, len(now))
-        return 0, 0, len(now)
-    target = segments.ids(db, sql.members_query(specs.loaded(row.spec), month=month, today=today))
-    entered = segments.enter(db, row.id, target - now, today)
-    left = segments.leave(db, row.id, now - target, today)
-    segments.record_size(db, row.id, today, len(target))
-    return entered, left, len(target)
+        count = len(segments.members_now(db, row.id))
+        segments.record_size(db, row.id, today, count)
+        return 0, 0, count
+    query = sql.members_query(specs.loaded(row.spec), month=month, today=today)
+    entered, left, members = segments.sync_members(db, row.id, query, today)
+    segments.record_size(db, row.id, today, members)
+    return entered, left, members
 
 
 def refresh(db: Session, *, today: date) -> RefreshReport:
