@@ -31,6 +31,7 @@ from bankcrm.models.household import Household, HouseholdMember
 from bankcrm.models.ingest import IngestRun
 from bankcrm.models.matching import MatchReview
 from bankcrm.models.relationship import CustomerLink
+from bankcrm.models.segment import Segment, SegmentMember
 from bankcrm.modules import permissions
 from bankcrm.relationships import jobs as relationship_jobs
 from tests.conftest import csrf_from, signed_in, token_for, unit_id, user_id
@@ -238,6 +239,19 @@ GET_SAMPLES: dict[str, Sample] = {
     "/lifecycle": _s(),
     "/lifecycle/chart.json": _s(),
     "/lifecycle/export.{fmt}": _s(fmt="csv"),
+    "/api/v1/insight/dashboard": _s(),
+    "/insight/dashboard": _s(),
+    "/insight/dashboard/charts.json": _s(),
+    "/insight/dashboard/export/{part}.{fmt}": _s(part="pyramid", fmt="csv"),
+    "/api/v1/segments": _s(),
+    "/api/v1/segments/{segment_id}": _s(segment_id="segment"),
+    "/api/v1/segments/{segment_id}/members": _s(segment_id="segment"),
+    "/api/v1/segments/{segment_id}/sizes": _s(segment_id="segment"),
+    "/segments": _s(),
+    "/segments/new": _s(),
+    "/segments/{segment_id}": _s(segment_id="segment"),
+    "/segments/{segment_id}/export.{fmt}": _s(segment_id="segment", fmt="csv"),
+    "/segments/{segment_id}/sizes.json": _s(segment_id="segment"),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}
@@ -334,6 +348,13 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
                 valid_from=since,
             )
         )
+    # the bank's list of CIF and its spouse (a static segment every reader of segments sees)
+    segment = Segment(
+        name="名单", kind="static", visibility="bank", owner_id=user_id(db, "manager"), unit_id=unit_id(db, "BJ")
+    )
+    db.add(segment)
+    db.flush()
+    db.add_all([SegmentMember(segment_id=segment.id, customer_id=c.id, entered_on=since) for c in (head, spouse)])
     db.flush()
     relationship_jobs.nightly(db, settings)
     db.commit()
@@ -354,6 +375,7 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
         "run": str(run),
         "household": str(household.id),
         "review": str(review.id),
+        "segment": str(segment.id),
         "group": str(db.scalars(select(CorporateGroup.id)).one()),
         "circle": str(db.scalars(select(GuaranteeCircle.id)).one()),
         "change": str(created.json()["id"]),

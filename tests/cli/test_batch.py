@@ -54,6 +54,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "snapshot: Monthly customer snapshot / 客户月度快照 (nightly, after figures)",
         "lifecycle: Customers' lifecycle stages / 客户生命周期阶段 (nightly, after snapshot)",
         "tags: Rule tags recomputed / 重新计算规则标签 (nightly, after figures)",
+        "segments: Segment membership refreshed / 刷新客户分群成员 (nightly, after snapshot, tags)",
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
@@ -79,6 +80,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("snapshot", "ok", "nightly", 0, None),
         ("lifecycle", "ok", "nightly", 0, None),
         ("tags", "ok", "nightly", 0, None),
+        ("segments", "ok", "nightly", 0, None),
         ("contribution", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
@@ -86,7 +88,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 11
+    assert len(runs(db_file)) == 12
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -109,6 +111,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("snapshot", "ok"),
         ("lifecycle", "ok"),
         ("tags", "ok"),
+        ("segments", "ok"),
         ("contribution", "ok"),
         ("data-quality", "ok"),
         ("deliver-outbox", "ok"),
@@ -126,7 +129,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert unknown.exit_code == 2
     known = (
         "contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
-        "maturity-tasks, snapshot, tags"
+        "maturity-tasks, segments, snapshot, tags"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so

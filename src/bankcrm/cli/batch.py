@@ -1,4 +1,4 @@
-"""``bankcrm batch``: the registry's steps (figures, maturity tasks, households, groups, outbox), nightly or one."""
+"""``bankcrm batch``: the registry's steps (see ``bankcrm batch list``), nightly or one at a time."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def batch_nightly(
     full: bool = typer.Option(False, "--full", help="Recompute every customer, not only those whose holdings changed."),
     as_of: str | None = typer.Option(None, help="Business date of the figures (default: the newest one loaded)."),
 ) -> None:
-    """Run every nightly step in dependency order (figures, maturity tasks, households, groups, outbox)."""
+    """Run every nightly step in dependency order (`bankcrm batch list` names them)."""
     from rich.progress import Progress
 
     from bankcrm.jobs.service import runs

@@ -62,8 +62,12 @@ KEPT: dict[str, tuple[str, ...]] = {
     "customer_merge": ("merged_id", "survivor_id"),
     "customer_quality": ("customer_id",),
     "customer_search_key": ("customer_id",),
+    "customer_stage": ("customer_id",),  # its lifecycle as evaluated; the survivor's stage follows its own months
+    "customer_stage_history": ("customer_id",),
     "family_member": ("customer_id",),
     "individual_profile": ("customer_id",),
+    "lifecycle_task": ("customer_id",),  # which playbook tasks were raised for it (the tasks themselves move)
+    "segment_member": ("customer_id",),  # its periods as they were; a merged customer is in no segment's members
 }
 # Customer columns the schema holds without a foreign key (a partitioned fact table).
 UNKEYED: dict[str, tuple[str, ...]] = {"account_transaction": ("customer_id",)}
