@@ -32,6 +32,11 @@ def unit_by_id(db: Session, unit_id: int) -> OrgUnit | None:
     return db.get(OrgUnit, unit_id)
 
 
+def root_unit(db: Session) -> OrgUnit | None:
+    """The head office (the unit without a parent)."""
+    return db.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).first()
+
+
 def unit_by_code(db: Session, code: str) -> OrgUnit | None:
     """A unit by its code, regardless of scope."""
     return db.scalar(select(OrgUnit).where(OrgUnit.code == code))

@@ -182,16 +182,6 @@ def flow_rows(db: Session, principal: Principal, month: date, before: date, unde
     return db.execute(stmt).all()
 
 
-def unit_by_code(db: Session, code: str) -> OrgUnit | None:
-    """An org unit by its code."""
-    return db.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
-
-
 def units_by_id(db: Session, ids: set[int]) -> dict[int, OrgUnit]:
     """Org units by id."""
     return {u.id: u for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all()} if ids else {}
-
-
-def root_unit(db: Session) -> OrgUnit | None:
-    """The head office (the unit without a parent)."""
-    return db.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).first()

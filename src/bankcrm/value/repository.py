@@ -245,19 +245,9 @@ def latest_month(db: Session) -> date | None:
     return db.scalar(select(func.max(CustomerContribution.month)))
 
 
-def unit_by_code(db: Session, code: str) -> OrgUnit | None:
-    """An org unit by its code."""
-    return db.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
-
-
 def units_by_id(db: Session, ids: set[int]) -> dict[int, OrgUnit]:
     """Org units by id."""
     return {u.id: u for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all()} if ids else {}
-
-
-def root_unit(db: Session) -> OrgUnit | None:
-    """The head office (the unit without a parent)."""
-    return db.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).first()
 
 
 def customer_totals(db: Session, principal: Principal, month: date, under_path: str) -> Sequence[Any]:

@@ -131,6 +131,24 @@ def covers(principal: Principal, unit: OrgUnit) -> bool:
     return principal.is_system or principal.data_scope == "all" or unit.path.startswith(principal.unit_path)
 
 
+NO_UNIT = N_("No such unit.")
+
+
+def unit_in_scope(db: Session, principal: Principal, code: str | None) -> OrgUnit:
+    """The unit a roll-up is asked for (by code) inside the caller's subtree; by default the caller's own unit, or
+    the head office for bank-wide readers. 404 otherwise, audited when the unit exists."""
+    if code is None:
+        bankwide = principal.is_system or principal.data_scope == "all"
+        unit = repository.root_unit(db) if bankwide else repository.unit_by_id(db, principal.unit_id)
+        if unit is None:
+            raise NotFound(NO_UNIT)
+        return unit
+    unit = repository.unit_by_code(db, code)
+    if unit is None or not covers(principal, unit):
+        raise NotFound(NO_UNIT, audit=out_of_scope(principal, "org_unit", code, unit is not None))
+    return unit
+
+
 def unit_for_write(db: Session, principal: Principal, unit_id: int) -> OrgUnit | None:
     """An active unit the principal may put records in: one in their own unit subtree."""
     unit = repository.unit_by_id(db, unit_id)

@@ -19,21 +19,6 @@ from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.org import OrgUnit
 
 
-def unit_by_code(db: Session, code: str) -> OrgUnit | None:
-    """An org unit by its code."""
-    return db.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
-
-
-def unit_by_id(db: Session, unit_id: int) -> OrgUnit | None:
-    """An org unit by its id."""
-    return db.get(OrgUnit, unit_id)
-
-
-def root_unit(db: Session) -> OrgUnit | None:
-    """The head office (the unit without a parent)."""
-    return db.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).first()
-
-
 def units_by_id(db: Session, ids: set[int]) -> dict[int, OrgUnit]:
     """Org units by id."""
     return {u.id: u for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))} if ids else {}

@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
-from bankcrm.access.service.scope_audit import denied, out_of_scope
+from bankcrm.access.service import units
+from bankcrm.access.service.scope_audit import denied
 from bankcrm.audit import service as audit_service
-from bankcrm.errors import Forbidden, NotFound
+from bankcrm.errors import Forbidden
 from bankcrm.insight import catalogue
 from bankcrm.insight.repository import dashboard as repository
 from bankcrm.insight.repository import newest_month
@@ -30,7 +31,6 @@ from bankcrm.value.schemas import READ as VALUE_READ
 from bankcrm.value.service import rollup
 
 READ = "insight.dashboard"
-NO_UNIT = N_("No such unit.")
 HOMED_HERE = N_("%(unit)s (homed here)")
 
 
@@ -39,16 +39,7 @@ def scope_unit(db: Session, principal: Principal, code: str | None) -> OrgUnit:
     audited when the unit exists."""
     if not principal.can(READ):
         raise Forbidden(audit=denied(principal, "read value dashboard", READ))
-    bankwide = principal.is_system or principal.data_scope == "all"
-    if code is None:
-        unit = repository.root_unit(db) if bankwide else repository.unit_by_id(db, principal.unit_id)
-        if unit is None:
-            raise NotFound(NO_UNIT)
-        return unit
-    unit = repository.unit_by_code(db, code)
-    if unit is None or not (bankwide or unit.path.startswith(principal.unit_path)):
-        raise NotFound(NO_UNIT, audit=out_of_scope(principal, "org_unit", code, unit is not None))
-    return unit
+    return units.unit_in_scope(db, principal, code)
 
 
 def previous_month(month: date) -> date:

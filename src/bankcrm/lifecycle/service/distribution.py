@@ -9,10 +9,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
-from bankcrm.access.service.scope_audit import out_of_scope
+from bankcrm.access.service import units
 from bankcrm.audit import service as audit_service
 from bankcrm.catalogue import service as catalogue_service
-from bankcrm.errors import NotFound
 from bankcrm.insight import catalogue as insight_catalogue
 from bankcrm.insight.service.compute import add_months
 from bankcrm.kit.i18n import N_, gettext_for
@@ -20,27 +19,13 @@ from bankcrm.lifecycle import catalogue, repository, schemas
 from bankcrm.lifecycle.service.reads import require
 from bankcrm.models.org import OrgUnit
 
-NO_UNIT = N_("No such unit.")
 HOMED_HERE = N_("%(unit)s (homed here)")
 
 
 def scope_unit(db: Session, principal: Principal, code: str | None) -> OrgUnit:
     """The unit asked for inside the caller's subtree (default: the caller's own root); 404 otherwise, audited."""
     require(principal)
-    bankwide = principal.is_system or principal.data_scope == "all"
-    if code is None:
-        unit = (
-            repository.root_unit(db)
-            if bankwide
-            else repository.units_by_id(db, {principal.unit_id}).get(principal.unit_id)
-        )
-        if unit is None:
-            raise NotFound(NO_UNIT)
-        return unit
-    unit = repository.unit_by_code(db, code)
-    if unit is None or not (bankwide or unit.path.startswith(principal.unit_path)):
-        raise NotFound(NO_UNIT, audit=out_of_scope(principal, "org_unit", code, unit is not None))
-    return unit
+    return units.unit_in_scope(db, principal, code)
 
 
 def _branch_of(root: OrgUnit, path: str) -> int:

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Actor, Principal
-from bankcrm.access.service.scope_audit import denied, out_of_scope
+from bankcrm.access.service import units
+from bankcrm.access.service.scope_audit import denied
 from bankcrm.audit import service as audit_service
-from bankcrm.errors import Forbidden, NotFound
+from bankcrm.errors import Forbidden
 from bankcrm.insight import catalogue as tier_catalogue
 from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.models.org import OrgUnit
@@ -24,7 +25,6 @@ from bankcrm.segments.service import members as segment_members
 from bankcrm.value import repository, schemas
 from bankcrm.value.service.compute import month_end, month_start
 
-NO_UNIT = N_("No such unit.")
 UNASSIGNED = N_("No account manager")
 NONE_HOUSEHOLD = N_("In no household")
 NONE_GROUP = N_("In no corporate group")
@@ -46,20 +46,7 @@ def scope_unit(db: Session, principal: Principal, code: str | None) -> OrgUnit:
     audited when the unit exists."""
     if not principal.can(schemas.READ):
         raise Forbidden(audit=denied(principal, "read contribution roll-up", schemas.READ))
-    bankwide = principal.is_system or principal.data_scope == "all"
-    if code is None:
-        unit = (
-            repository.root_unit(db)
-            if bankwide
-            else repository.units_by_id(db, {principal.unit_id}).get(principal.unit_id)
-        )
-        if unit is None:
-            raise NotFound(NO_UNIT)
-        return unit
-    unit = repository.unit_by_code(db, code)
-    if unit is None or not (bankwide or unit.path.startswith(principal.unit_path)):
-        raise NotFound(NO_UNIT, audit=out_of_scope(principal, "org_unit", code, unit is not None))
-    return unit
+    return units.unit_in_scope(db, principal, code)
 
 
 def _branch_of(root: OrgUnit, path: str, unit_id: int) -> int:
