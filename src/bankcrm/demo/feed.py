@@ -35,6 +35,25 @@ if TYPE_CHECKING:
     from bankcrm.ingest.service.run import IngestResult
 
 from bankcrm.demo import addresses
+from bankcrm.demo.feed_words import (
+    _COMPANY_FORMS,
+    _EDUCATION,
+    _EMAIL_DOMAINS,
+    _EMPLOYER_DIVISIONS,
+    _EMPLOYER_INDUSTRY,
+    _ETHNIC_MINORITIES,
+    _GIVEN,
+    _INCOME,
+    _OCCUPATION_WORKING,
+    _POSITIONS,
+    _SURNAME_POOL,
+    _TRADE_NAMES,
+    _TRADES,
+    _TRADITIONAL_SURNAMES,
+    SYLLABLES,
+    TRADITIONAL_FORMS,
+    TYPOS,
+)
 from bankcrm.demo.org import BRANCHES as ORG_BRANCHES
 from bankcrm.kit import validators
 
@@ -197,184 +216,6 @@ _AREA_CODES = {"BJ": "010", "SH": "021", "GZ": "020"}
 _CITY_SHORT = {"BJ": "北京", "SH": "上海", "GZ": "广州"}
 # Mobile prefixes of the three carriers that libphonenumber (the form's check) knows as mobile.
 _MOBILE_PREFIXES = ("138", "139", "136", "137", "135", "150", "151", "158", "186", "185", "177", "133", "188", "189")
-
-# (surname, pinyin, weight, traditional or "", a same-pinyin surname typed by mistake)
-_SURNAMES = (
-    ("王", "wang", 10, "", "汪"),
-    ("李", "li", 10, "", "黎"),
-    ("张", "zhang", 9, "張", "章"),
-    ("刘", "liu", 7, "劉", "柳"),
-    ("陈", "chen", 6, "陳", "晨"),
-    ("杨", "yang", 4, "楊", "阳"),
-    ("赵", "zhao", 3, "趙", "照"),
-    ("黄", "huang", 3, "黃", "皇"),
-    ("周", "zhou", 3, "", "舟"),
-    ("吴", "wu", 3, "吳", "武"),
-    ("徐", "xu", 2, "", "许"),
-    ("孙", "sun", 2, "孫", "荪"),
-    ("胡", "hu", 2, "", "湖"),
-    ("朱", "zhu", 2, "", "珠"),
-    ("高", "gao", 2, "", "郜"),
-    ("林", "lin", 2, "", "琳"),
-    ("何", "he", 2, "", "河"),
-    ("郭", "guo", 2, "", "国"),
-    ("马", "ma", 2, "馬", "玛"),
-    ("罗", "luo", 1, "羅", "洛"),
-    ("梁", "liang", 1, "", "良"),
-    ("宋", "song", 1, "", "松"),
-    ("郑", "zheng", 1, "鄭", "正"),
-    ("谢", "xie", 1, "謝", "协"),
-    ("韩", "han", 1, "韓", "寒"),
-    ("唐", "tang", 1, "", "堂"),
-    ("冯", "feng", 1, "馮", "峰"),
-    ("于", "yu", 1, "", "余"),
-    ("董", "dong", 1, "", "东"),
-    ("程", "cheng", 1, "", "成"),
-    ("曹", "cao", 1, "", "操"),
-    ("袁", "yuan", 1, "", "元"),
-    ("邓", "deng", 1, "鄧", "登"),
-    ("许", "xu", 1, "許", "徐"),
-    ("傅", "fu", 1, "", "付"),
-    ("沈", "shen", 1, "", "申"),
-    ("彭", "peng", 1, "", "朋"),
-    ("苏", "su", 1, "蘇", "素"),
-    ("卢", "lu", 1, "盧", "芦"),
-    ("蒋", "jiang", 1, "蔣", "江"),
-    ("蔡", "cai", 1, "", "彩"),
-    ("贾", "jia", 1, "賈", "佳"),
-    ("丁", "ding", 1, "", "定"),
-    ("魏", "wei", 1, "", "卫"),
-    ("叶", "ye", 1, "葉", "业"),
-    ("钟", "zhong", 1, "鍾", "忠"),
-)
-# (character, pinyin, traditional or "", the character typed by mistake: same pinyin or similar-looking)
-_MALE = (
-    ("伟", "wei", "偉", "玮"),
-    ("强", "qiang", "強", "蔷"),
-    ("磊", "lei", "", "垒"),
-    ("军", "jun", "軍", "君"),
-    ("洋", "yang", "", "阳"),
-    ("勇", "yong", "", "永"),
-    ("杰", "jie", "傑", "洁"),
-    ("涛", "tao", "濤", "韬"),
-    ("明", "ming", "", "铭"),
-    ("超", "chao", "", "潮"),
-    ("刚", "gang", "剛", "钢"),
-    ("平", "ping", "", "萍"),
-    ("辉", "hui", "輝", "晖"),
-    ("鹏", "peng", "鵬", "朋"),
-    ("华", "hua", "華", "桦"),
-    ("飞", "fei", "飛", "菲"),
-    ("鑫", "xin", "", "欣"),
-    ("波", "bo", "", "博"),
-    ("斌", "bin", "", "彬"),
-    ("宇", "yu", "", "雨"),
-    ("浩", "hao", "", "昊"),
-    ("凯", "kai", "凱", "楷"),
-    ("健", "jian", "", "建"),
-    ("俊", "jun", "", "骏"),
-    ("帆", "fan", "", "凡"),
-    ("龙", "long", "龍", "隆"),
-    ("国", "guo", "國", "果"),
-    ("文", "wen", "", "雯"),
-    ("志", "zhi", "", "智"),
-    ("东", "dong", "東", "冬"),
-    ("峰", "feng", "", "锋"),
-    ("晨", "chen", "", "辰"),
-)
-_FEMALE = (
-    ("芳", "fang", "", "方"),
-    ("娜", "na", "", "那"),
-    ("敏", "min", "", "旻"),
-    ("静", "jing", "靜", "婧"),
-    ("丽", "li", "麗", "莉"),
-    ("艳", "yan", "艷", "燕"),
-    ("娟", "juan", "", "涓"),
-    ("霞", "xia", "", "侠"),
-    ("玲", "ling", "", "铃"),
-    ("英", "ying", "", "瑛"),
-    ("慧", "hui", "", "惠"),
-    ("红", "hong", "紅", "虹"),
-    ("梅", "mei", "", "玫"),
-    ("婷", "ting", "", "庭"),
-    ("雪", "xue", "", "薛"),
-    ("琳", "lin", "", "林"),
-    ("晶", "jing", "", "菁"),
-    ("倩", "qian", "", "芊"),
-    ("颖", "ying", "穎", "莹"),
-    ("佳", "jia", "", "嘉"),
-    ("欣", "xin", "", "馨"),
-    ("璐", "lu", "", "露"),
-    ("月", "yue", "", "悦"),
-    ("云", "yun", "雲", "芸"),
-    ("凤", "feng", "鳳", "枫"),
-    ("兰", "lan", "蘭", "岚"),
-    ("洁", "jie", "潔", "杰"),
-    ("萍", "ping", "", "苹"),
-    ("琴", "qin", "", "勤"),
-    ("秀", "xiu", "", "绣"),
-)
-SYLLABLES: dict[str, str] = {c[0]: c[1] for c in _SURNAMES} | {c[0]: c[1] for c in _MALE + _FEMALE}
-TRADITIONAL_FORMS: dict[str, str] = {c[0]: c[3] for c in _SURNAMES if c[3]} | {
-    c[0]: c[2] for c in _MALE + _FEMALE if c[2]
-}
-TYPOS: dict[str, str] = {c[0]: c[4] for c in _SURNAMES} | {c[0]: c[3] for c in _MALE + _FEMALE}
-_SURNAME_POOL = tuple(s[0] for s in _SURNAMES for _ in range(s[2]))
-_TRADITIONAL_SURNAMES = tuple(s[0] for s in _SURNAMES if s[3])
-_GIVEN = {"M": tuple(c[0] for c in _MALE), "F": tuple(c[0] for c in _FEMALE)}
-
-_TRADE_NAMES = (
-    "华信", "恒通", "中科", "鼎盛", "瑞丰", "新元", "宏达", "金桥", "天成", "远航", "博雅", "东方", "盛世",
-    "和泰", "永安", "嘉禾", "汇丰源", "长城", "启明", "星河", "聚力", "信达", "同创", "蓝海", "锦程",
-)  # fmt: skip
-# (industry division, word in a company name, business scope)
-_TRADES = (
-    ("13", "食品", "农副食品加工；食品销售"),
-    ("29", "塑胶", "塑料制品制造；橡胶制品销售"),
-    ("34", "机械", "通用设备制造；机械设备销售"),
-    ("39", "电子", "计算机、通信和其他电子设备制造"),
-    ("47", "建设", "房屋建筑工程施工"),
-    ("51", "贸易", "日用百货、五金交电批发"),
-    ("52", "商贸", "日用品零售；食品经营"),
-    ("54", "物流", "道路货物运输；仓储服务"),
-    ("62", "餐饮", "餐饮服务"),
-    ("65", "科技", "软件开发；信息技术咨询服务"),
-    ("70", "置业", "房地产开发经营；物业管理"),
-    ("72", "咨询", "企业管理咨询；商务信息咨询"),
-    ("74", "工程设计", "工程设计；技术服务"),
-    ("83", "教育科技", "教育咨询服务（不含培训）"),
-    ("84", "医疗管理", "医院管理；健康咨询服务"),
-)
-_COMPANY_FORMS = (
-    ("有限公司", "LLC"),
-    ("有限公司", "LLC"),
-    ("股份有限公司", "JSC_UNLISTED"),
-    ("有限公司", "LLC_SOLE_NP"),
-)
-_POSITIONS = ("职员", "经理", "工程师", "会计", "销售代表", "主管", "教师", "医生", "技术员", "总监", "行政专员")
-_EMPLOYER_INDUSTRY = {
-    "13": "C",
-    "29": "C",
-    "34": "C",
-    "39": "C",
-    "47": "E",
-    "51": "F",
-    "52": "F",
-    "54": "G",
-    "62": "H",
-    "65": "I",
-    "70": "K",
-    "72": "L",
-    "74": "M",
-    "83": "P",
-    "84": "Q",
-}
-_EMPLOYER_DIVISIONS = tuple(_EMPLOYER_INDUSTRY)
-_EDUCATION = ("11", "12", "20", "20", "20", "30", "30", "40", "60", "60", "70")
-_OCCUPATION_WORKING = ("1", "2", "2", "2", "3", "3", "4", "4", "6", "8")
-_INCOME = ("B1", "B2", "B2", "B3", "B3", "B3", "B4", "B4", "B5", "B6")
-_ETHNIC_MINORITIES = ("02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "15")
-_EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
 
 
 class Mix(random.Random):
