@@ -101,7 +101,8 @@ def test_fixed_code_tables_are_enums_and_extensible_ones_are_patterns(spec):
     assert individual["status"]["enum"] == [c for c in codes("customer_status") if c != "MERGED"]
     assert schemas["CorporateCreate"]["properties"]["enterprise_size"]["anyOf"][0]["enum"] == codes("enterprise_size")
     assert schemas["LinkCreate"]["properties"]["link_type"]["enum"] == codes("link_type")
-    assert schemas["TaskOutcome"]["properties"]["outcome"]["enum"] == codes("maturity_outcome")
+    outcomes = codes("maturity_outcome") + codes("followup_outcome")
+    assert schemas["TaskOutcome"]["properties"]["outcome"]["enum"] == outcomes
     assert schemas["CustomerSummary"]["properties"]["status"]["enum"] == codes("customer_status")
     # a bank may add its own codes as data: a documented pattern, no enum
     channel = individual["source_channel"]["anyOf"][0]

@@ -42,6 +42,7 @@ EXPECTED_FILES = {
     "txn_channel.csv": 7,
     "txn_purpose.csv": 10,
     "maturity_outcome.csv": 4,
+    "followup_outcome.csv": 4,
     "task_kind.csv": 4,
     "lifecycle_stage.csv": 7,
     "link_type.csv": 11,

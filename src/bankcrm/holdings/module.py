@@ -131,6 +131,7 @@ MODULE = Module(
         "account_status",
         "loan_class",
         "loan_status",
+        "followup_outcome",
         "maturity_outcome",
         "product_category",
         "repayment_method",

@@ -190,9 +190,12 @@ TASK_LIST = ListSpec(
 
 
 class TaskOutcome(BaseModel):
-    """How a maturity follow-up ended and how much the bank kept (fen)."""
+    """How a task ended: a maturity outcome and the amount kept (fen), or a playbook follow-up's outcome."""
 
-    outcome: Literal["RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK"]
+    # maturity_outcome codes for a MATURITY task, followup_outcome codes for the others (the service checks which).
+    outcome: Literal[
+        "RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK", "TAKEN_UP", "CONTACTED", "DECLINED", "NOT_REACHED"
+    ]
     amount_kept: int = Field(0, ge=0, le=10**15)
     note: str | None = Field(None, max_length=500)
 

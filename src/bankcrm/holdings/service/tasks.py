@@ -1,4 +1,4 @@
-"""Maturity follow-ups: raised nightly for account managers, worked with an outcome, summed per week."""
+"""Follow-up tasks: maturities raised nightly, lifecycle playbook tasks; worked with an outcome, summed per week."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from bankcrm.models.task import Task, TaskStatus
 from bankcrm.workflow import service as workflow_service
 
 OUTCOMES = ("RENEWED", "OTHER_PRODUCT", "WITHDRAWN", "OTHER_BANK")
+MATURITY = "MATURITY"  # task_kind: the maturity follow-up; every other kind is a playbook follow-up
+FOLLOWUP_OUTCOMES = ("TAKEN_UP", "CONTACTED", "DECLINED", "NOT_REACHED")
 WORKFLOW = "task"
 ALREADY_DONE = N_("This task is already done.")
 
@@ -139,10 +141,14 @@ def phone_to_call(db: Session, principal: Principal, cipher: FieldCipher, task_i
 
 
 def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutcome) -> Task:
-    """Record a maturity task's outcome and the amount kept; only on a customer the principal may read."""
+    """Record a task's outcome (and a maturity's amount kept); only on a customer the principal may read."""
     task, _ = _workable(db, principal, task_id)
     if task.status != TaskStatus.OPEN:
         raise Conflict(ALREADY_DONE)  # before the outcome is checked: a done task needs no corrections
+    if task.kind != MATURITY:
+        _check_followup(outcome)
+    elif outcome.outcome not in OUTCOMES:
+        raise ValidationFailed(errors=[FieldError("outcome", N_("Choose how the maturity ended."))])
     if outcome.outcome in ("WITHDRAWN", "OTHER_BANK") and outcome.amount_kept:
         raise ValidationFailed(
             errors=[FieldError("amount_kept", N_("Nothing is kept when the money is withdrawn or moved away."))]
@@ -155,7 +161,7 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
     before = {"status": task.status}
     workflow_service.move(db, principal, WORKFLOW, task, TaskStatus.DONE, refusal=ALREADY_DONE)
     task.outcome = outcome.outcome
-    task.amount_kept = outcome.amount_kept
+    task.amount_kept = outcome.amount_kept if task.kind == MATURITY else None
     task.note = outcome.note
     task.completed_at = utcnow()
     task.completed_by = principal.user_id
@@ -171,6 +177,17 @@ def complete(db: Session, principal: Principal, task_id: int, outcome: TaskOutco
         ),
     )
     return task
+
+
+def _check_followup(outcome: TaskOutcome) -> None:
+    """A playbook follow-up (welcome call, cross-sell, retention visit) ends with a followup_outcome and no amount."""
+    errors = []
+    if outcome.outcome not in FOLLOWUP_OUTCOMES:
+        errors.append(FieldError("outcome", N_("Choose how the follow-up went: a maturity outcome does not apply.")))
+    if outcome.amount_kept:
+        errors.append(FieldError("amount_kept", N_("A follow-up call or visit keeps no amount.")))
+    if errors:
+        raise ValidationFailed(errors=errors)
 
 
 @dataclass(frozen=True)
