@@ -173,7 +173,7 @@ def sync_members(db: Session, segment_id: int, query: Any, day: date) -> tuple[i
         .values(left_on=day)
         .execution_options(synchronize_session=False)
     )
-    left = gone.rowcount
+    left = int(gone.rowcount or 0)  # type: ignore[attr-defined]
     already = exists().where(open_period, SegmentMember.customer_id == NOW.c.customer_id)
     db.execute(
         insert(SegmentMember).from_select(
@@ -206,9 +206,12 @@ def _sync_in_one(db: Session, segment_id: int, query: Any, day: date) -> tuple[i
         .returning(SegmentMember.id)
         .cte("came")
     )
-    total = lambda source: select(func.count()).select_from(source).scalar_subquery()  # noqa: E731
-    entered, left, members = db.execute(select(total(came), total(gone), total(selected))).one()
+    entered, left, members = db.execute(select(_total(came), _total(gone), _total(selected))).one()
     return int(entered), int(left), int(members)
+
+
+def _total(source: Any) -> Any:
+    return select(func.count()).select_from(source).scalar_subquery()
 
 
 def _fill_now(db: Session, query: Any) -> None:
