@@ -115,7 +115,7 @@ def _segments(db: Session, owner: int, unit: int) -> None:
             {"any": [VIP, {"feature": "aum_avg", "op": "between", "value": [n * 1_000_000, n * 2_000_000 + 1]}]},
             {"not": {"feature": "tier", "op": "=", "value": "VIP"}},
         ][n % 5]
-        text = specs.stored(specs.checked(spec))
+        text = specs.stored(specs.checked(db, spec))
         db.add(Segment(name=f"s{n}", kind="rule", spec=text, visibility="bank", owner_id=owner, unit_id=unit))
     db.commit()
 

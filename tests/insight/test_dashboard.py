@@ -187,7 +187,9 @@ def test_the_api_page_and_exports(db: Session, make_client) -> None:  # type: ig
     # Then the page shows the tables and the chart sources; each file holds the table's rows
     assert page.status_code == 200
     assert 'data-chart="tier-sankey"' in page.text and 'id="aum-table"' in page.text
-    assert 'href="/insight/tiers?which=up&amp;month=2030-01"' in page.text
+    assert (
+        'href="/insight/tiers?which=up&amp;month=2030-01&amp;from_tier=MASS&amp;to_tier=VIP&amp;unit=BJ"' in page.text
+    )
     lines = {p: r.content.decode("utf-8-sig").splitlines() for p, r in files.items()}
     assert (
         lines["pyramid"][0] == 'Kind,Value tier,Tier code,Customers,"AUM, month-end (yuan)","AUM, month average (yuan)"'
@@ -263,3 +265,32 @@ def test_the_contribution_roll_up_by_segment_counts_the_month_s_members_of_segme
         ("-", "In no segment you see", 4, 10_500),
         (str(shared.id), "VIP list", 2, 3_000),
     ]
+
+
+def test_a_tier_move_link_lists_exactly_the_customers_of_its_cell_in_scope(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    # Given the two months committed, the branch manager signed in
+    given_two_months(db)
+    db.commit()
+    browser = signed_in(make_client(), "manager")
+    cell = "/insight/tiers?which=up&month=2030-01&unit=BJ&from_tier={}&to_tier={}"
+
+    def listed(url: str) -> list[str]:
+        page = browser.get(url)
+        assert page.status_code == 200, page.text
+        return sorted(c for c in CUSTOMERS if f'data-cif="{c}"' in page.text or f"/customers/{c}" in page.text)
+
+    # When the manager follows the MASS → VIP and WEALTH → VIP cells of January under Beijing
+    # Then each lists exactly the customers who moved so, with the move named on the page
+    assert listed(cell.format("MASS", "VIP")) == ["90000007001"]
+    assert listed(cell.format("WEALTH", "VIP")) == ["90000007003"]
+    assert 'id="tier-move"' in browser.get(cell.format("MASS", "VIP")).text
+    # And the same cell under Haidian has nobody (001 is in Chaoyang); a cell nobody moved in is empty
+    assert listed(cell.format("MASS", "VIP").replace("unit=BJ", "unit=BJ-HD")) == []
+    assert listed(cell.format("VIP", "MASS")) == []
+    # And a unit outside the manager's scope is 404, an unknown tier 422 naming the field
+    assert browser.get(cell.format("MASS", "VIP").replace("unit=BJ", "unit=SH")).status_code == 404
+    bad = browser.get(cell.format("GOLD", "VIP"), headers={"Accept": "application/json"})
+    assert bad.status_code == 422
+    # And the export of the cell holds the same customer only
+    exported = browser.get(cell.format("MASS", "VIP").replace("/insight/tiers?", "/insight/tiers/export.csv?"))
+    assert exported.status_code == 200 and "90000007001" in exported.text and "90000007003" not in exported.text

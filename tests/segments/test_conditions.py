@@ -45,7 +45,7 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("last transaction", {"attribute": "last_transaction", "op": "in_last_months", "value": 1}, [A]),
     ("no transaction", {"attribute": "last_transaction", "op": "not_in_last_months", "value": 1}, [B, C, D, F]),
     ("has tag", {"has_tag": "KEY_FOLLOW"}, [B]),
-    ("has one of the tags", {"has_tag": ["KEY_FOLLOW", "VIP_SERVICE"]}, [B]),
+    ("has one of the tags", {"has_tag": ["KEY_FOLLOW", "HNW"]}, [B]),
     ("holds a product of category", {"holds_category": ["WEALTH"]}, [A]),
     ("member of a household", {"member_of": "household"}, [C]),
     ("member of a corporate group", {"member_of": "corporate_group"}, [D]),

@@ -35,6 +35,14 @@ AUM = {"feature": "aum_avg", "op": ">=", "value": 1}
         ({"attribute": "id_no", "op": "=", "value": "X"}, "spec.attribute", "Unknown attribute id_no."),
         ({"feature": "tier", "op": "in", "value": ["VIP", "GOLD"]}, "spec.value[1]", "Unknown code GOLD."),
         ({"member_of": "family"}, "spec.member_of", "Expected household or corporate_group."),
+        # a tag not in the tag catalogue, a product category not in its code table
+        ({"has_tag": ["KEY_FOLLOW", "NO_SUCH_TAG"]}, "spec.has_tag[1]", "Unknown tag NO_SUCH_TAG."),
+        ({"has_tag": "NO_SUCH_TAG"}, "spec.has_tag", "Unknown tag NO_SUCH_TAG."),
+        (
+            {"all": [AUM, {"holds_category": "GOLD_BARS"}]},
+            "spec.all[1].holds_category",
+            "Unknown product category GOLD_BARS.",
+        ),
         # wrong types: text, a float, a bool for a number; a bad pair; months out of range
         ({"feature": "aum_avg", "op": ">=", "value": "1000"}, "spec.value", "Expected a whole number"),
         ({"feature": "aum_avg", "op": ">=", "value": 10.5}, "spec.value", "Expected a whole number"),

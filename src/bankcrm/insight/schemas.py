@@ -111,7 +111,14 @@ TIER_WATCH = ListSpec(
     ),
     default_sort="-aum_avg",
     tie_breaker="cif_no",
-    filters=(Filter("which", max_length=5), Filter("month", max_length=7)),
+    filters=(
+        Filter("which", max_length=5),
+        Filter("month", max_length=7),
+        # a cell of the dashboard's tier-move matrix: from which tier to which, under which unit
+        Filter("from_tier", max_length=20),
+        Filter("to_tier", max_length=20),
+        Filter("unit", max_length=20),
+    ),
     audit_event="insight.tier_watch_export",
     export=(
         ExportColumn(N_("CIF no."), lambda r: r.cif_no),

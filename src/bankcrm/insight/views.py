@@ -49,6 +49,7 @@ def _watch(request: Request, db: Db, principal: Principal, lq: lists.ListQuery, 
         which=f["which"] or "down",
         month=reads.parse_month(f["month"]),
         sort=lq.sort,
+        move=(f["from_tier"], f["to_tier"], f["unit"] or None) if f["from_tier"] and f["to_tier"] else None,
     )
 
 
@@ -65,6 +66,8 @@ def tier_watch_page(request: Request, db: Db, principal: Reader) -> Response:
         "which": lq.filters["which"] or "down",
         "month": lq.filters["month"] or (f"{newest:%Y-%m}" if newest else ""),
         "tiers": [t for t in catalogue.tiers()],
+        "move": {k: lq.filters[k] or "" for k in ("from_tier", "to_tier", "unit")},
+        "tier_names": {t.code: t.label(locale_of(request)) for t in catalogue.tiers()},
     }
     return render(request, template, context)
 

@@ -63,6 +63,14 @@ def update_segment(
     return saved.update(db, caller, segment_id, body, today=today_in(settings.timezone), locale=locale_of(request))
 
 
+@router.patch("/segments/{segment_id}", response_model=schemas.SegmentRead)
+def patch_segment(
+    request: Request, db: Db, caller: Manager, segment_id: EntityId, body: schemas.SegmentPatch
+) -> schemas.SegmentRead:
+    """Rename a segment or change its description (either kind; its owner, or a publisher for a shared one)."""
+    return saved.rename(db, caller, segment_id, body, locale=locale_of(request))
+
+
 @router.delete("/segments/{segment_id}", status_code=204, response_class=Response)
 def delete_segment(db: Db, caller: Manager, segment_id: EntityId) -> Response:
     """Delete a segment with its membership history (its owner, or a publisher for a shared one)."""

@@ -18,6 +18,7 @@ part (``all[1].value``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,8 @@ NOT_CODES = N_("Expected a code or a non-empty list of at most %(max)s codes.")
 NOT_MONTHS = N_("Expected a whole number of months from 1 to %(max)s.")
 NOT_CHANGEABLE = N_("Only money and whole-number features have a change.")
 UNKNOWN_CODE = N_("Unknown code %(code)s.")
+UNKNOWN_TAG = N_("Unknown tag %(code)s.")
+UNKNOWN_CATEGORY = N_("Unknown product category %(code)s.")
 UNKNOWN_MEMBERSHIP = N_("Expected household or corporate_group.")
 ONE_CONDITION = N_("A condition has exactly one of feature, attribute, has_tag, holds_category, member_of.")
 
@@ -88,32 +91,38 @@ def feature_types() -> dict[str, str]:
     return {f.name: f.type for f in catalogue.features() if f.type in FEATURE_TYPES}
 
 
-def parse(data: Any) -> Group:
-    """A specification from its decoded JSON, every part checked; the first fault raised as ``RuleError``."""
-    node = _node(data, "spec", 1, [0])
+def parse(data: Any, known: Mapping[str, frozenset[str]] | None = None) -> Group:
+    """A specification from its decoded JSON, every part checked; the first fault raised as ``RuleError``.
+
+    ``known`` (has_tag, holds_category → the codes on file) also refuses codes not in the tag catalogue or the
+    product categories; a stored specification is read without it (a tag retired since simply matches nobody).
+    """
+    node = _node(data, "spec", 1, [0], known or {})
     return node if isinstance(node, Group) else Group("all", (node,))
 
 
-def _node(data: Any, part: str, depth: int, counter: list[int]) -> Condition | Group:
+def _node(
+    data: Any, part: str, depth: int, counter: list[int], known: Mapping[str, frozenset[str]]
+) -> Condition | Group:
     if not isinstance(data, dict):
         raise RuleError(part, NOT_AN_OBJECT)
     joiner = next((k for k in ("all", "any", "not") if k in data), None)
     if joiner is None:
-        return _condition(data, part, counter)
+        return _condition(data, part, counter, known)
     if len(data) != 1:
         raise RuleError(part, UNKNOWN_KEYS, keys=", ".join(sorted(map(str, set(data) - {joiner}))))
     if depth > MAX_DEPTH:
         raise RuleError(part, TOO_DEEP, max=MAX_DEPTH)
     name = joiner if part == "spec" else f"{part}.{joiner}"
     if joiner == "not":
-        return Group("not", (_node(data["not"], name, depth + 1, counter),))
+        return Group("not", (_node(data["not"], name, depth + 1, counter, known),))
     items = data[joiner]
     if not isinstance(items, list) or not items:
         raise RuleError(name, NOT_A_LIST)
-    return Group(joiner, tuple(_node(x, f"{name}[{i}]", depth + 1, counter) for i, x in enumerate(items)))
+    return Group(joiner, tuple(_node(x, f"{name}[{i}]", depth + 1, counter, known) for i, x in enumerate(items)))
 
 
-def _condition(data: dict[str, Any], part: str, counter: list[int]) -> Condition:
+def _condition(data: dict[str, Any], part: str, counter: list[int], known: Mapping[str, frozenset[str]]) -> Condition:
     counter[0] += 1
     if counter[0] > MAX_CONDITIONS:
         raise RuleError(part, TOO_MANY, max=MAX_CONDITIONS)
@@ -136,7 +145,14 @@ def _condition(data: dict[str, Any], part: str, counter: list[int]) -> Condition
         if data["member_of"] not in MEMBERSHIPS:
             raise RuleError(f"{part}.member_of", UNKNOWN_MEMBERSHIP)
         return Condition("member_of", data["member_of"], "=", True)
-    return Condition(head, "", "in", _codes(data[head], f"{part}.{head}"))
+    codes = _codes(data[head], f"{part}.{head}")
+    if head in known:
+        fault = UNKNOWN_TAG if head == "has_tag" else UNKNOWN_CATEGORY
+        for i, code in enumerate(codes):
+            if code not in known[head]:
+                at = f"{part}.{head}" if isinstance(data[head], str) else f"{part}.{head}[{i}]"
+                raise RuleError(at, fault, code=code)
+    return Condition(head, "", "in", codes)
 
 
 def _op(data: dict[str, Any], part: str, ops: tuple[str, ...]) -> str:

@@ -33,6 +33,13 @@ class StaticWrite(BaseModel):
     cif_nos: list[str] = Field(min_length=1, max_length=MAX_UPLOAD)
 
 
+class SegmentPatch(BaseModel):
+    """A segment of either kind renamed or described anew; a field left out stays as it is."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=400)
+
+
 class SegmentRead(BaseModel):
     """A saved segment as its reader sees it; ``members`` counts only members inside the reader's scope."""
 

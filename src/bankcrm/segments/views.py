@@ -18,6 +18,7 @@ from bankcrm.kit.time import today_in
 from bankcrm.segments import schemas
 from bankcrm.segments.service import builder, members, saved
 from bankcrm.segments.service import spec as specs
+from bankcrm.web.errors import form_errors
 from bankcrm.web.forms import FormValues as Form
 from bankcrm.web.forms import submit_form, validated
 from bankcrm.web.templating import locale_of, render
@@ -41,8 +42,20 @@ def _spec_of(text: str) -> Any:
 @router.get("/segments", response_class=HTMLResponse)
 def segments_page(request: Request, db: Db, principal: Reader) -> Response:
     """The segments you may see: yours, your unit's and the bank's."""
+    return _index(request, db, principal, {"visibility": "private"}, None, 200)
+
+
+def _index(
+    request: Request, db: Db, principal: Principal, values: dict[str, str], problems: Any, code: int
+) -> Response:
     rows = saved.listed(db, principal, locale=locale_of(request))
-    return render(request, "segments/index.html", {"segments": rows, "may_manage": principal.can("segment.manage")})
+    context = {
+        "segments": rows,
+        "may_manage": principal.can("segment.manage"),
+        "values": values,
+        **(problems or {"errors": {}, "message": None}),
+    }
+    return render(request, "segments/index.html", context, status=code)
 
 
 def _builder(
@@ -90,30 +103,56 @@ def preview(request: Request, db: Db, settings: AppSettings, principal: Reader, 
 
 @router.post("/segments/static")
 def static_save(request: Request, db: Db, settings: AppSettings, principal: Manager, form: Form) -> Response:
-    """A static segment from pasted CIF numbers (one a line); its page lists the unknown numbers back."""
-    body = {
-        "name": form.get("name", "").strip(),
-        "description": form.get("description", "").strip(),
-        "visibility": form.get("visibility", "private"),
-        "cif_nos": form.get("cif_nos", "").splitlines(),
-    }
-    parsed = validated(schemas.StaticWrite, body)
-    created = saved.create_static(db, principal, parsed, today=today_in(settings.timezone), locale=locale_of(request))
+    """A static segment from pasted CIF numbers (one a line); its page lists the unknown numbers back. A fault is
+    shown on the list page's form, the values kept."""
+    values = {k: form.get(k, "").strip() for k in ("name", "description", "visibility", "cif_nos")}
+    body = {**values, "visibility": values["visibility"] or "private", "cif_nos": values["cif_nos"].splitlines()}
+    today = today_in(settings.timezone)
+    try:
+        with db.begin_nested():
+            parsed = validated(schemas.StaticWrite, body)
+            created = saved.create_static(db, principal, parsed, today=today, locale=locale_of(request))
+    except ValidationFailed as exc:
+        return _index(request, db, principal, values, form_errors(request, exc), exc.status)
     return _detail(request, db, principal, created.segment.id, 1, unknown=created.unknown)
 
 
+@router.post("/segments/{segment_id}/rename")
+def rename(request: Request, db: Db, principal: Manager, segment_id: EntityId, form: Form) -> Response:
+    """A new name and description (either kind, its owner or a publisher); a fault shown on the form."""
+    values = {k: form.get(k, "").strip() for k in ("name", "description")}
+    return submit_form(
+        request,
+        db,
+        lambda: validated(schemas.SegmentPatch, values),
+        lambda body: saved.rename(db, principal, segment_id, body, locale=locale_of(request)),
+        redirect=f"/segments/{segment_id}",
+        rerender=lambda r: _detail(request, db, principal, segment_id, 1, rename=(values, r.problems), code=r.status),
+    )
+
+
 def _detail(
-    request: Request, db: Db, principal: Principal, segment_id: int, page: int, unknown: list[str] | None = None
+    request: Request,
+    db: Db,
+    principal: Principal,
+    segment_id: int,
+    page: int,
+    unknown: list[str] | None = None,
+    rename: tuple[dict[str, str], dict[str, Any]] | None = None,
+    code: int = 200,
 ) -> Response:
     locale = locale_of(request)
     row = saved.read(db, principal, saved.get(db, principal, segment_id), locale)
+    values, problems = rename or ({"name": row.name, "description": row.description}, None)
     context = {
         "s": row,
         "members": members.members(db, principal, segment_id, PageRequest(page, PAGE_SIZE)),
         "sizes": members.sizes(db, principal, segment_id),
         "unknown": unknown,
+        "values": values,
+        **(problems or {"errors": {}, "message": None}),
     }
-    return render(request, "segments/detail.html", context)
+    return render(request, "segments/detail.html", context, status=code)
 
 
 @router.get("/segments/{segment_id}", response_class=HTMLResponse)

@@ -6,11 +6,12 @@ pages take a principal and scope through ``customer_scope`` like every other lis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
@@ -290,14 +291,40 @@ def _near_drop(tiers: list[Any]) -> Any:
     return or_(*conditions) if conditions else m.tier.is_(None)
 
 
+@dataclass(frozen=True)
+class WatchMove:
+    """One cell of the tier-move matrix: the month before, the tier then and now, the unit's path."""
+
+    previous: date
+    from_tier: str
+    to_tier: str
+    under_path: str
+
+
 def tier_watch(
-    db: Session, principal: Principal, page: PageRequest, month: date, which: str, tiers: list[Any], sort: SortSpec
+    db: Session,
+    principal: Principal,
+    page: PageRequest,
+    month: date,
+    which: str,
+    tiers: list[Any],
+    sort: SortSpec,
+    moved: WatchMove | None = None,
 ) -> Page[tuple[CustomerMonth, Customer, str]]:
-    """Rows of a month of customers in scope who moved up, moved down, or are near dropping their tier."""
+    """Rows of a month of customers in scope who moved up, moved down, or are near dropping their tier; ``moved``
+    narrows them to those whose tier went from one to another since the month before, under a unit."""
     m = CustomerMonth
     condition = {"up": m.tier_change > 0, "down": m.tier_change < 0}.get(which)
     if condition is None:
         condition = _near_drop(tiers)
+    if moved is not None:  # the matrix's cell decides, as the dashboard counted it (last month's row to this one)
+        before = aliased(CustomerMonth)
+        was = select(before.customer_id).where(
+            before.customer_id == m.customer_id, before.month == moved.previous, before.tier == moved.from_tier
+        )
+        condition = and_(
+            m.tier == moved.to_tier, exists(was), OrgUnit.path.startswith(moved.under_path, autoescape=True)
+        )
     stmt = (
         select(m, Customer, OrgUnit.code)
         .join(Customer, Customer.id == m.customer_id)

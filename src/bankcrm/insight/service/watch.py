@@ -8,10 +8,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
+from bankcrm.access.service import units
 from bankcrm.customers.service import names as customer_names
 from bankcrm.errors import FieldError, ValidationFailed
 from bankcrm.insight import catalogue, repository
 from bankcrm.insight.schemas import TierWatchRow
+from bankcrm.insight.service.dashboard import previous_month
 from bankcrm.insight.service.reads import tier_label
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.listing import SortSpec
@@ -19,11 +21,24 @@ from bankcrm.kit.pagination import Page, PageRequest
 
 WHICH = ("up", "down", "near")
 BAD_WHICH = N_("Choose up, down or near.")
+UNKNOWN_TIER = N_("Unknown value tier %(code)s.")
 
 
 def newest_month(db: Session) -> date | None:
     """The newest month of the snapshot (the lists' default)."""
     return repository.newest_month(db)
+
+
+def _moved(
+    db: Session, principal: Principal, move: tuple[str, str, str | None], month: date | None
+) -> repository.WatchMove | None:
+    from_tier, to_tier, unit_code = move
+    known = {t.code for t in catalogue.tiers()}
+    for field, code in (("from_tier", from_tier), ("to_tier", to_tier)):
+        if code not in known:
+            raise ValidationFailed(errors=[FieldError(field, UNKNOWN_TIER, {"code": code})])
+    unit = units.unit_in_scope(db, principal, unit_code)
+    return None if month is None else repository.WatchMove(previous_month(month), from_tier, to_tier, unit.path)
 
 
 def tier_watch(
@@ -35,15 +50,19 @@ def tier_watch(
     which: str,
     month: date | None,
     sort: SortSpec,
+    move: tuple[str, str, str | None] | None = None,
 ) -> Page[TierWatchRow]:
-    """One page of a watch list for a month (default the newest); ``which`` is up, down or near."""
+    """One page of a watch list for a month (default the newest); ``which`` is up, down or near. ``move`` (from
+    tier, to tier, unit code or None for the reader's own) keeps the customers of one cell of the dashboard's
+    tier-move matrix: that tier last month, this one now, under that unit (404 outside the reader's scope)."""
     if which not in WHICH:
         raise ValidationFailed(errors=[FieldError("which", BAD_WHICH)])
     month = month or repository.newest_month(db)
+    moved = _moved(db, principal, move, month) if move else None
     if month is None:
         return Page(items=[], total=0, page=page.page, size=page.size)
     tiers = list(catalogue.tiers())
-    result = repository.tier_watch(db, principal, page, month, which, tiers, sort)
+    result = repository.tier_watch(db, principal, page, month, which, tiers, sort, moved)
     floors = {t.code: t.min_balance for t in tiers}
     items = [
         TierWatchRow(

@@ -6,7 +6,21 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    MetaData,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -18,6 +32,8 @@ from bankcrm.models.segment import Segment, SegmentMember, SegmentSize
 
 LOCK_KEY = 20261224  # PostgreSQL advisory lock: one membership run at a time
 CHUNK = 1000
+# The customer ids a specification selects, per connection (created by ``_fill_now``; not a table of the schema).
+NOW = Table("segment_now", MetaData(), Column("customer_id", BigInteger, primary_key=True))
 
 
 def lock(db: Session) -> None:
@@ -117,12 +133,10 @@ def memberships_during(
     return sorted(out)
 
 
-def members_now(db: Session, segment_id: int) -> set[int]:
-    """Customers in the segment now."""
-    stmt = select(SegmentMember.customer_id).where(
-        SegmentMember.segment_id == segment_id, SegmentMember.left_on.is_(None)
-    )
-    return set(db.scalars(stmt))
+def open_count(db: Session, segment_id: int) -> int:
+    """How many customers are in the segment now (counted on the segment index)."""
+    stmt = select(func.count()).where(SegmentMember.segment_id == segment_id, SegmentMember.left_on.is_(None))
+    return db.scalar(stmt) or 0
 
 
 def enter(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) -> int:
@@ -135,28 +149,84 @@ def enter(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) 
 
 def sync_members(db: Session, segment_id: int, query: Any, day: date) -> tuple[int, int, int]:
     """The segment's open periods made to equal ``query``'s customers, inside the database: those not yet in enter
-    on ``day``, those no longer selected leave on ``day``; (entered, left, members), counted (a driver's rowcount
-    of INSERT ... SELECT is not to be relied on)."""
-    selected = query.subquery()
+    on ``day``, those no longer selected leave on ``day``; (entered, left, members).
+
+    The specification is evaluated once: straight into ``segment_member`` when the segment has no open period
+    (its first run), else into a temporary table of ids that both the closing UPDATE and the opening INSERT
+    compare with on an index. Counts come from indexes and the UPDATE's row count (a driver's row count of
+    INSERT ... SELECT is not to be relied on)."""
     open_period = (SegmentMember.segment_id == segment_id) & SegmentMember.left_on.is_(None)
     count = select(func.count()).select_from(SegmentMember).where(open_period)
     before = db.scalar(count) or 0
-    db.execute(
+    columns = ["segment_id", "customer_id", "entered_on"]
+    if before == 0:
+        selected = query.subquery()
+        db.execute(insert(SegmentMember).from_select(columns, select(literal(segment_id), selected.c.id, literal(day))))
+        members = db.scalar(count) or 0
+        return members, 0, members
+    if db.get_bind().dialect.name == "postgresql":
+        return _sync_in_one(db, segment_id, query, day)
+    _fill_now(db, query)
+    gone = db.execute(
         update(SegmentMember)
-        .where(open_period, SegmentMember.customer_id.not_in(select(selected.c.id)))
+        .where(open_period, ~exists().where(NOW.c.customer_id == SegmentMember.customer_id))
         .values(left_on=day)
         .execution_options(synchronize_session=False)
     )
-    stayed = db.scalar(count) or 0
-    already = select(SegmentMember.customer_id).where(open_period).scalar_subquery()
+    left = int(gone.rowcount or 0)  # type: ignore[attr-defined]
+    already = exists().where(open_period, SegmentMember.customer_id == NOW.c.customer_id)
     db.execute(
         insert(SegmentMember).from_select(
-            ["segment_id", "customer_id", "entered_on"],
-            select(literal(segment_id), selected.c.id, literal(day)).where(selected.c.id.not_in(already)),
+            columns, select(literal(segment_id), NOW.c.customer_id, literal(day)).where(~already)
         )
     )
-    members = db.scalar(count) or 0
-    return members - stayed, before - stayed, members
+    members = db.scalar(select(func.count()).select_from(NOW)) or 0
+    return members - (before - left), left, members
+
+
+def _sync_in_one(db: Session, segment_id: int, query: Any, day: date) -> tuple[int, int, int]:
+    """PostgreSQL: one statement, the selection materialised once, the closing UPDATE and the opening INSERT as
+    data-modifying CTEs (both see the periods as they were before it, which is what each compares with)."""
+    selected = query.cte("selected").prefix_with("MATERIALIZED")
+    open_period = (SegmentMember.segment_id == segment_id) & SegmentMember.left_on.is_(None)
+    gone = (
+        update(SegmentMember)
+        .where(open_period, ~exists().where(selected.c.id == SegmentMember.customer_id))
+        .values(left_on=day)
+        .returning(SegmentMember.id)
+        .cte("gone")
+    )
+    already = exists().where(open_period, SegmentMember.customer_id == selected.c.id)
+    came = (
+        insert(SegmentMember)
+        .from_select(
+            ["segment_id", "customer_id", "entered_on"],
+            select(literal(segment_id), selected.c.id, literal(day)).where(~already),
+        )
+        .returning(SegmentMember.id)
+        .cte("came")
+    )
+    entered, left, members = db.execute(select(_total(came), _total(gone), _total(selected))).one()
+    return int(entered), int(left), int(members)
+
+
+def _total(source: Any) -> Any:
+    return select(func.count()).select_from(source).scalar_subquery()
+
+
+def _fill_now(db: Session, query: Any) -> None:
+    """The temporary table ``segment_now`` (this connection's, emptied) filled with the query's customer ids."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(
+            text("CREATE TEMPORARY TABLE IF NOT EXISTS segment_now (customer_id BIGINT PRIMARY KEY) ON COMMIT DROP")
+        )
+    else:  # an INTEGER PRIMARY KEY is SQLite's rowid: the cheapest index there is
+        db.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS segment_now (customer_id INTEGER PRIMARY KEY)"))
+    db.execute(delete(NOW))
+    selected = query.subquery()
+    db.execute(insert(NOW).from_select(["customer_id"], select(selected.c.id)))
+    if db.get_bind().dialect.name == "postgresql":  # a temporary table has no statistics until analysed
+        db.execute(text("ANALYZE segment_now"))
 
 
 def record_size(db: Session, segment_id: int, day: date, members: int) -> None:

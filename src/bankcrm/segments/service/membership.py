@@ -30,7 +30,7 @@ class RefreshReport:
 def refresh_one(db: Session, row: Segment, *, today: date, month: date | None) -> tuple[int, int, int]:
     """Bring one segment's membership to ``today``: (entered, left, members). A static one keeps its list."""
     if row.kind == "static" or row.spec is None:
-        count = len(segments.members_now(db, row.id))
+        count = segments.open_count(db, row.id)
         segments.record_size(db, row.id, today, count)
         return 0, 0, count
     query = sql.members_query(specs.loaded(row.spec), month=month, today=today)
