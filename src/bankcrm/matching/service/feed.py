@@ -78,6 +78,8 @@ class Delivery:
     # Per chunk: linked customer id → its pending request fields, read at once; taken out when used (a second
     # record of the same customer reads them again: the first may have filed a request).
     pending: dict[int, set[str]] | None = None
+    # Survivals waiting to be written together (``_apply``), by customer id in arrival order.
+    survivals: dict[int, delivered.Survival] = field(default_factory=dict)
 
     @property
     def higher_sources(self) -> list[str]:
@@ -201,6 +203,7 @@ def load(
                 _survive(db, cipher, delivery, record, fields)
                 continue
             unplaced.append((row, record, fields))
+        _apply(db, cipher, delivery)  # before placement's events: the audit chain in row order
         delivery.higher = delivery.pending = None  # placement links to customers not read above
         if unplaced:
             _place(db, cipher, delivery, unplaced, home_units)
@@ -279,6 +282,7 @@ def handle(
         _link(record, placement.customer_id, MatchMethod.PROBABILISTIC, placement.probability)
         _count(delivery, "linked_probabilistic")
         _survive(db, cipher, delivery, record, fields)
+        _apply(db, cipher, delivery)
         return
     if placement.outcome == Outcome.REVIEW and placement.customer_id is not None:
         record.customer_id, record.match_method, record.match_probability = None, None, placement.probability
@@ -331,11 +335,13 @@ def _identity_index(cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -
 def _survive(
     db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource, fields: dict[str, Any]
 ) -> None:
-    """Apply the delivered fields to the linked customer, each by its survivorship rule."""
+    """Queue the delivered fields for the linked customer, each by its survivorship rule (written by ``_apply``)."""
     assert record.customer_id is not None
     customer = delivered.customer_by_id(db, record.customer_id)
     if customer is None:
         return
+    if customer.id in delivery.survivals:
+        _apply(db, cipher, delivery)  # a second record of this customer sees what the first did
     higher = _delivered_by_higher(db, cipher, delivery, record)
     direct: dict[str, Any] = {}
     identity: dict[str, Any] = {}
@@ -348,7 +354,13 @@ def _survive(
         elif rule == MOST_RECENT or name not in higher:
             direct[name] = value
     pending = delivery.pending.pop(customer.id, None) if delivery.pending is not None else None
-    delivered.apply(db, cipher, delivery.source, customer, direct, identity, pending)
+    delivery.survivals[customer.id] = delivered.Survival(customer, direct, identity, pending)
+
+
+def _apply(db: Session, cipher: FieldCipher, delivery: Delivery) -> None:
+    """Write the queued survivals together, in the order they came (their events chained in that order)."""
+    delivered.apply_many(db, cipher, delivery.source, list(delivery.survivals.values()))
+    delivery.survivals.clear()
 
 
 def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource) -> set[str]:
