@@ -21,7 +21,7 @@ from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.service import approval, intake, records, survive
 from bankcrm.customers.service import validation as v
-from bankcrm.customers.service.survive import Survival
+from bankcrm.customers.service.survive import Survival as Survival  # the feed queues these
 from bankcrm.errors import FieldError
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
