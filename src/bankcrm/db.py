@@ -137,10 +137,18 @@ def insert_many(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
         raise ValueError(f"insert_many into {table.name}: no value for {sorted(missing)}")
     processors = [(i, p) for i, n in enumerate(order) if (p := table.c[n].type.bind_processor(dialect)) is not None]
     params: list[Any] = []
+    # a bulk write gives most rows the same object in a column (one time for all): processed once
+    last: dict[int, tuple[Any, Any]] = {}
     for row in rows:
         values = [row[n] for n in order]
         for i, process in processors:
-            values[i] = process(values[i])
+            value = values[i]
+            seen = last.get(i)
+            if seen is not None and seen[0] is value:
+                values[i] = seen[1]
+                continue
+            values[i] = process(value)
+            last[i] = (value, values[i])
         params.append(tuple(values))
     conn.exec_driver_sql(str(statement), params)
 

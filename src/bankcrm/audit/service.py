@@ -97,17 +97,19 @@ def _changes_text(changes: dict[str, Any] | None) -> str | None:
 
 @dataclass(frozen=True)
 class Entry:
-    """One event of ``record_many``: what it is about."""
+    """One event of ``record_many``: what it is about (``action``: this event's own, else the call's)."""
 
     entity_type: str | None
     entity_id: object
     changes: dict[str, Any] | None = None
     detail: str | None = None
+    action: str | None = None
 
 
 def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *, outcome: str = "success") -> None:
     """Append one event per entry, in order, as ``record`` would one by one (same rows, same chain), with one
-    multi-row insert: the chain is computed here under the same lock (a bulk load's many new customers)."""
+    multi-row insert: the chain is computed here under the same lock (a bulk load's many new customers, a
+    delta's changes and requests: an entry may name its own action)."""
     if not entries:
         return
     seq, prev = _head(db)
@@ -118,7 +120,8 @@ def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *,
         entity_id = None if e.entity_id is None else str(e.entity_id)
         changes = _changes_text(e.changes)
         detail = e.detail[:500] if e.detail else None
-        values = (actor.user_id, actor.username, action, outcome, e.entity_type, entity_id, changes, detail, actor.ip)
+        what = e.action or action
+        values = (actor.user_id, actor.username, what, outcome, e.entity_type, entity_id, changes, detail, actor.ip)
         digest = _digest_of(seq, occurred, *values, prev)
         rows.append(
             {
@@ -126,7 +129,7 @@ def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *,
                 "occurred_at": occurred,
                 "actor_user_id": actor.user_id,
                 "actor_username": actor.username,
-                "action": action,
+                "action": what,
                 "outcome": outcome,
                 "entity_type": e.entity_type,
                 "entity_id": entity_id,

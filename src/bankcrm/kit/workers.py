@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import TypeVar
 
+from bankcrm.kit import collector
 from bankcrm.kit.crypto import FieldCipher
 
 T = TypeVar("T")
@@ -36,6 +37,7 @@ def workers() -> int:
 def _start(cipher: FieldCipher | None) -> None:
     global _cipher
     _cipher = cipher
+    collector.tune_for_bulk()  # a worker does nothing else
 
 
 def _run(fn: Callable[[FieldCipher | None, T], R], batch: Sequence[T]) -> list[R]:

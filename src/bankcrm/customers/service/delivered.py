@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -20,14 +19,14 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
 from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
-from bankcrm.customers.service import approval, edit, intake, records
+from bankcrm.customers.service import approval, intake, records, survive
 from bankcrm.customers.service import validation as v
-from bankcrm.customers.service.errors import DuplicateCustomer
+from bankcrm.customers.service.survive import Survival as Survival  # the feed queues these
 from bankcrm.errors import FieldError
 from bankcrm.kit import validators
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
-from bankcrm.models.customer import ChangeRequest, Customer, CustomerContact
+from bankcrm.models.customer import ChangeRequest, Customer
 
 INDIVIDUAL = "individual"
 CORPORATE = "corporate"
@@ -83,7 +82,6 @@ FEED_CODES = (
 MERGED = "MERGED"  # a status only a merge sets
 PHONES = {"mobile": "mobile", "phone_home": "home", "phone_work": "work"}  # feed column → phone purpose
 ADDRESS_PURPOSE = {INDIVIDUAL: "HOME", CORPORATE: "OFFICE"}
-DATE_COLUMNS = ("birth_date", "id_issue_date", "id_expiry_date", "established_on", "licence_expiry")
 
 MSG_KIND = N_("Must be individual or corporate.")
 MSG_SOURCE_ID = N_("1 to 64 letters, digits, dashes or underscores.")
@@ -333,129 +331,14 @@ def apply(
     not filed (the two are for a reviewer to merge, not for a checker to approve). ``pending``: the customer's
     ``pending_fields`` as ``pending_fields_of_many`` read them for a chunk (else read here).
     """
-    principal = source_principal(source)
-    changed = _apply_direct(db, cipher, principal, customer, direct)
-    current = records.identity_values(cipher, customer)
-    requested = {f: val for f, val in identity.items() if val is not None and current.get(f) != val}
-    if pending is None:
-        pending = repository.pending_fields(db, customer.id)
-    requested = {f: val for f, val in requested.items() if f not in pending}
-    if requested.keys() & {"id_type", "id_country", "id_no"}:  # one document: filed together
-        requested.setdefault("id_type", customer.id_type)
-        requested.setdefault("id_country", customer.id_country)
-        requested.setdefault("id_no", current["id_no"])
-    try:
-        if requested.get("id_no"):
-            intake.refuse_exact_duplicate(
-                db,
-                principal,
-                cipher,
-                INDIVIDUAL,
-                requested.get("id_type"),
-                requested["id_no"],
-                requested.get("id_country"),
-            )
-        if "uscc" in requested:
-            intake.refuse_exact_duplicate(db, principal, cipher, CORPORATE, None, requested["uscc"])
-    except DuplicateCustomer:
-        requested = {f: val for f, val in requested.items() if f not in ("id_type", "id_country", "id_no", "uscc")}
-    if not requested:
-        return changed, None
-    return changed, edit.file_identity(db, principal, cipher, customer, requested)
+    return apply_many(db, cipher, source, [Survival(customer, direct, identity, pending)])[0]
 
 
-PROFILE_FIELDS = {
-    INDIVIDUAL: (
-        "nationality",
-        "ethnicity",
-        "id_issue_date",
-        "id_expiry_date",
-        "marital_status",
-        "education",
-        "employer",
-        "industry",
-        "occupation",
-        "position",
-        "income_band",
-    ),
-    CORPORATE: (
-        "company_type",
-        "capital_currency",
-        "established_on",
-        "business_scope",
-        "registered_address",
-        "licence_expiry",
-        "industry_section",
-        "industry_division",
-        "enterprise_size",
-    ),
-}
-
-
-def _apply_direct(
-    db: Session, cipher: FieldCipher, principal: Principal, customer: Customer, direct: Mapping[str, Any]
-) -> list[str]:
-    changes: dict[str, tuple[Any, Any]] = {}
-    if "name_en" in direct and direct["name_en"] != customer.name_en:
-        changes["name_en"] = (customer.name_en, direct["name_en"])
-        records.set_name(customer, customer.name, direct["name_en"])
-    profile: Any = customer.individual if customer.kind == INDIVIDUAL else customer.corporate
-    if profile is not None:
-        for field in PROFILE_FIELDS[customer.kind]:
-            if field not in direct:
-                continue
-            new = _day(direct[field]) if field in DATE_COLUMNS else direct[field]
-            if getattr(profile, field) != new:
-                changes[field] = (getattr(profile, field), new)
-                setattr(profile, field, new)
-        if customer.kind == CORPORATE and "registered_capital" in direct:
-            fen = int(Decimal(str(direct["registered_capital"])) * 100)
-            if profile.registered_capital != fen:
-                changes["registered_capital"] = (profile.registered_capital, fen)
-                profile.registered_capital = fen
-    # read once: replacing one channel's entries leaves the others' as read
-    held = repository.contacts(db, customer.id) if {"phones", "addresses", "emails"} & set(direct) else []
-    for key, channel, by in (("phones", "phone", "purpose"), ("addresses", "address", "purpose")):
-        if key in direct:
-            _merge_list(db, cipher, customer, key, channel, direct[key], changes, by, held)
-    if "emails" in direct:
-        _merge_list(db, cipher, customer, "emails", "email", direct["emails"], changes, None, held)
-    if changes:
-        records.record_changes(db, principal, customer, changes)
-    return sorted(changes)
-
-
-def _merge_list(
-    db: Session,
-    cipher: FieldCipher,
-    customer: Customer,
-    key: str,
-    channel: str,
-    delivered: list[dict[str, Any]],
-    changes: dict[str, tuple[Any, Any]],
-    by: str | None,
-    held: list[CustomerContact],
-) -> None:
-    """Delivered entries replace the customer's entries of the same purpose (e-mails: added when new)."""
-    old = records.current_entries(db, cipher, customer, channel, held)
-    if by is not None:
-        purposes = {e[by] for e in delivered}
-        kept = [e for e in old if e[by] not in purposes]
-        fresh = [dict(e) for e in delivered]
-    else:
-        known = {e["address"] for e in old}
-        kept = list(old)
-        fresh = [dict(e) for e in delivered if e["address"] not in known]
-    new = kept + fresh
-    if new and not any(e["preferred"] for e in new):
-        new[0]["preferred"] = True
-    if _comparable(new) != _comparable(old):
-        changes[key] = (old, new)
-        records.replace_contacts(db, cipher, customer, channel, new)
-
-
-def _comparable(entries: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return sorted(tuple(sorted((k, str(val)) for k, val in e.items() if k != "preferred")) for e in entries)
+def apply_many(
+    db: Session, cipher: FieldCipher, source: str, items: Sequence[Survival]
+) -> list[tuple[list[str], ChangeRequest | None]]:
+    """``apply`` for many customers (each at most once) with the same rows, written together (survive.py)."""
+    return survive.apply_many(db, cipher, source_principal(source), items)
 
 
 def identity_index(cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -> str | None:

@@ -224,6 +224,14 @@ def _replace_list(
 def file_identity(
     db: Session, principal: Principal, cipher: FieldCipher, customer: Customer, requested: dict[str, Any]
 ) -> ChangeRequest:
+    request, summary = identity_request(cipher, customer, requested)
+    return records.file_request(db, principal, cipher, request, requested, summary, f"update {customer.cif_no}")
+
+
+def identity_request(
+    cipher: FieldCipher, customer: Customer, requested: dict[str, Any]
+) -> tuple[ChangeRequest, dict[str, Any]]:
+    """An update request for these identity values of a customer (not yet filed) and its masked summary."""
     current = records.identity_values(cipher, customer) | {"id_no": customer.id_no_masked}
     summary = {
         f: [
@@ -243,7 +251,7 @@ def file_identity(
         id_no_index=index,
         home_unit_id=customer.home_unit_id,
     )
-    return records.file_request(db, principal, cipher, request, requested, summary, f"update {customer.cif_no}")
+    return request, summary
 
 
 def form_values(db: Session, principal: Principal, cipher: FieldCipher, cif_no: str) -> dict[str, Any]:

@@ -341,21 +341,29 @@ def file_request(
     detail: str,
 ) -> ChangeRequest:
     """Store a change request: the values encrypted (bound to its row), a masked summary, an audit event."""
-    request.status, request.payload_enc = ChangeRequestStatus.SUBMITTED.value, ""
-    request.summary = json.dumps(summary, ensure_ascii=False)
-    request.maker_id, request.maker_name = principal.user_id, principal.username
+    stamp_request(principal, request, summary)
+    request.payload_enc = ""
     db.add(request)
     db.flush()
+    seal_request(cipher, request, payload)
+    audit_service.record(db, Actor.of(principal), "change_request.submit", **request_audit(request, summary, detail))
+    return request
+
+
+def stamp_request(principal: Principal, request: ChangeRequest, summary: dict[str, Any]) -> None:
+    """A request about to be filed: submitted, by ``principal``, with its masked summary."""
+    request.status = ChangeRequestStatus.SUBMITTED.value
+    request.summary = json.dumps(summary, ensure_ascii=False)
+    request.maker_id, request.maker_name = principal.user_id, principal.username
+
+
+def seal_request(cipher: FieldCipher, request: ChangeRequest, payload: dict[str, Any]) -> None:
+    """The requested values encrypted, bound to the request's id (which it must have)."""
     request.payload_enc = cipher.encrypt(
         json.dumps(payload, ensure_ascii=False), aad_for("change_request", "payload", request.id)
     )
-    audit_service.record(
-        db,
-        Actor.of(principal),
-        "change_request.submit",
-        entity_type="change_request",
-        entity_id=request.id,
-        changes=summary,
-        detail=detail,
-    )
-    return request
+
+
+def request_audit(request: ChangeRequest, summary: dict[str, Any], detail: str) -> dict[str, Any]:
+    """The ``change_request.submit`` audit event of a filed request (``audit_service.record``'s keywords)."""
+    return {"entity_type": "change_request", "entity_id": request.id, "changes": summary, "detail": detail}

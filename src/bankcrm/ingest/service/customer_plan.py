@@ -37,6 +37,7 @@ CURRENCY_RE = r"^[A-Z]{3}$"
 PROBLEM_FIELD = "_problem_field"
 PROBLEM = "_problem"
 VALUES = "_values"
+VALUES_HASH = "_values_hash"
 ORDER = {name: i for i, name in enumerate(CUSTOMERS.names)}
 # Columns a row-wise rule of the form may report a problem on.
 ROW_CHECKED = (
@@ -67,13 +68,16 @@ class _State:
 
 def resolved_row(_: FieldCipher | None, item: tuple[dict[str, str | None], date]) -> tuple[str | None, ...]:
     """One row through the form's row rules: its first problem's column and reason (JSON), or its normalised
-    values (JSON); pure, so a large chunk's rows are shared by the worker processes (kit/workers.py)."""
+    values (JSON) and their hash; pure, so a large chunk's rows are shared by the worker processes (kit/workers.py)."""
     row, today = item
     errors, clean = delivered.check_row(row, today)
     if errors:
         first = min(errors, key=lambda e: ORDER.get(e.field, len(ORDER)))
-        return first.field, json.dumps({"reason": first.message, "params": first.params}, ensure_ascii=False), None
-    return None, None, json.dumps(clean, ensure_ascii=False)
+        problem = json.dumps({"reason": first.message, "params": first.params}, ensure_ascii=False)
+        return first.field, problem, None, None
+    # the values' JSON is what the source record keeps (encrypted) and its hash tells a changed re-delivery:
+    # both made here, once
+    return None, None, json.dumps(clean, ensure_ascii=False), feed.values_hash(str(clean.get("kind")), clean)
 
 
 class CustomersPlan:
@@ -112,6 +116,7 @@ class CustomersPlan:
             pl.Series(PROBLEM_FIELD, [r[0] for r in resolved], dtype=pl.String),
             pl.Series(PROBLEM, [r[1] for r in resolved], dtype=pl.String),
             pl.Series(VALUES, [r[2] for r in resolved], dtype=pl.String),
+            pl.Series(VALUES_HASH, [r[3] for r in resolved], dtype=pl.String),
         )
 
     def checks(self, ctx: LoadContext) -> dict[str, list[Check]]:
@@ -182,8 +187,14 @@ class CustomersPlan:
         repository.record_prior(ctx.db, ctx.batch_id, CustomerSource, prior, feed.SOURCE_COLUMNS)
         done = len(delivery.created_sources)
         rows: list[dict[str, Any]] = [
-            {"values": json.loads(r[VALUES]), "_row": r[LINE], "raw": {c: r[c] for c in CUSTOMERS.names}}
-            for r in good.select(LINE, VALUES, *CUSTOMERS.names).iter_rows(named=True)
+            {
+                "values": json.loads(r[VALUES]),
+                "text": r[VALUES],
+                "hash": r[VALUES_HASH],
+                "_row": r[LINE],
+                "raw": {c: r[c] for c in CUSTOMERS.names},
+            }
+            for r in good.select(LINE, VALUES, VALUES_HASH, *CUSTOMERS.names).iter_rows(named=True)
         ]
         feed.load(ctx.db, ctx.cipher, delivery, rows, ctx.unit_ids)
         repository.record_created(ctx.db, ctx.batch_id, CustomerSource, delivery.created_sources[done:])

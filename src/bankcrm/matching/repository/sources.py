@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -143,7 +144,6 @@ def reserve_source_ids(db: Session, n: int) -> list[int]:
     return reserve_ids(db, CustomerSource, n)
 
 
-def insert_sources(db: Session, records: list[CustomerSource]) -> None:
-    """Insert new source records built outside the session (ids reserved), in one multi-row insert."""
-    columns = [c.key for c in CustomerSource.__table__.columns]
-    insert_many(db, CustomerSource, [{c: getattr(r, c) for c in columns} for r in records])
+def insert_sources(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert new source records built outside the session (ids reserved; every column), in one multi-row insert."""
+    insert_many(db, CustomerSource, rows)

@@ -14,11 +14,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from bankcrm.customers.service import delivered
@@ -56,6 +55,38 @@ SOURCE_COLUMNS = [
 ]
 
 
+@dataclass(slots=True)
+class NewSource:
+    """A new source record, kept out of the session and inserted with the chunk's others at the end (building an
+    ORM object for each cost a tenth of a feed's loading process); a review that names it makes it a row at once."""
+
+    id: int
+    source: str
+    source_customer_id: str
+    kind: str
+    values_enc: str
+    values_hash: str
+    id_no_index: str | None
+    first_seen: date
+    last_seen: date
+    batch_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    customer_id: int | None = None
+    change_request_id: int | None = None
+    match_method: str | None = None
+    match_probability: float | None = None
+    persisted: bool = False
+
+    def row(self) -> dict[str, Any]:
+        """Its values by column."""
+        return {c: getattr(self, c) for c in COLUMNS}
+
+
+Record = CustomerSource | NewSource
+COLUMNS = [c.key for c in CustomerSource.__table__.columns]
+
+
 class UnknownSource(LookupError):
     """The source is not in the source_system catalogue."""
 
@@ -78,6 +109,8 @@ class Delivery:
     # Per chunk: linked customer id → its pending request fields, read at once; taken out when used (a second
     # record of the same customer reads them again: the first may have filed a request).
     pending: dict[int, set[str]] | None = None
+    # Survivals waiting to be written together (``_apply``), by customer id in arrival order.
+    survivals: dict[int, delivered.Survival] = field(default_factory=dict)
 
     @property
     def higher_sources(self) -> list[str]:
@@ -128,7 +161,8 @@ def load(
     rows: list[dict[str, Any]],
     home_units: Mapping[str, int],
 ) -> None:
-    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line).
+    """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line;
+    ``text`` and ``hash``, when given: the values' JSON and ``values_hash``, made with the row checks).
 
     In bulk per chunk (same outcome as row by row): source records and identity holders are looked up with one
     query each, new source records are inserted together, a trusted source's new customers are built together
@@ -146,27 +180,23 @@ def load(
     held = delivered.preload_customers(db, sorted(linked))
     delivery.higher = repository.sources_of_many(db, linked, delivery.higher_sources) if delivery.higher_sources else {}
     delivery.pending = delivered.pending_fields_of_many(db, sorted(linked))
-    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]] = []
-    fresh: list[CustomerSource] = []
+    unplaced: list[tuple[dict[str, Any], Record, dict[str, Any]]] = []
+    fresh: list[NewSource] = []
     new_ids = iter(repository.reserve_source_ids(db, sum(1 for k in keys if k not in existing)))
     now = utcnow()
     with db.no_autoflush:
         for (row, values, kind, fields), holder in zip(prepared, holders, strict=True):
             key = values["source_customer_id"]
-            digest = values_hash(kind, values)
-            record = existing.get(key)
+            digest = row.get("hash") or values_hash(kind, values)
+            text = row.get("text") or json.dumps(values, ensure_ascii=False)
+            record: Record | None = existing.get(key)
             if record is None:
-                # Kept out of the session and inserted with the others at the end (a review needs it at once).
-                record = CustomerSource(
+                record = NewSource(
                     id=next(new_ids),
-                    customer_id=None,
-                    change_request_id=None,
-                    match_method=None,
-                    match_probability=None,
                     source=delivery.source,
                     source_customer_id=key,
                     kind=kind,
-                    values_enc=cipher.encrypt(json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)),
+                    values_enc=cipher.encrypt(text, _aad(delivery.source, key)),
                     values_hash=digest,
                     id_no_index=_identity_index(cipher, kind, fields),
                     first_seen=delivery.business_date,
@@ -183,9 +213,7 @@ def load(
                 record.batch_id = delivery.batch_id
                 if not same:
                     record.kind = kind
-                    record.values_enc = cipher.encrypt(
-                        json.dumps(values, ensure_ascii=False), _aad(delivery.source, key)
-                    )
+                    record.values_enc = cipher.encrypt(text, _aad(delivery.source, key))
                     record.values_hash = digest
                     record.id_no_index = _identity_index(cipher, kind, fields)
                     record.updated_at = now
@@ -201,10 +229,11 @@ def load(
                 _survive(db, cipher, delivery, record, fields)
                 continue
             unplaced.append((row, record, fields))
+        _apply(db, cipher, delivery)  # before placement's events: the audit chain in row order
         delivery.higher = delivery.pending = None  # placement links to customers not read above
         if unplaced:
             _place(db, cipher, delivery, unplaced, home_units)
-    repository.insert_sources(db, [r for r in fresh if inspect(r).transient])
+    repository.insert_sources(db, [r.row() for r in fresh if not r.persisted])
     db.flush()
     delivery.created_sources.extend(r.id for r in fresh)
     del held
@@ -214,7 +243,7 @@ def _place(
     db: Session,
     cipher: FieldCipher,
     delivery: Delivery,
-    unplaced: list[tuple[dict[str, Any], CustomerSource, dict[str, Any]]],
+    unplaced: list[tuple[dict[str, Any], Record, dict[str, Any]]],
     home_units: Mapping[str, int],
 ) -> None:
     """Records without an identity match: arrival.place decides link, review or new.
@@ -235,7 +264,7 @@ def _place(
         return
     new = [(record.kind, fields) for _, record, fields, p in placed if _is_new(p)]
     waiting = iter(delivered.pending_creates(cipher, db, new))
-    run: list[tuple[CustomerSource, dict[str, Any], int]] = []
+    run: list[tuple[Record, dict[str, Any], int]] = []
     for row, record, fields, placement in placed:
         if not _is_new(placement):
             _create_run(db, cipher, delivery, run)
@@ -254,7 +283,7 @@ def _is_new(placement: Placement) -> bool:
 
 
 def _create_run(
-    db: Session, cipher: FieldCipher, delivery: Delivery, run: list[tuple[CustomerSource, dict[str, Any], int]]
+    db: Session, cipher: FieldCipher, delivery: Delivery, run: list[tuple[Record, dict[str, Any], int]]
 ) -> None:
     """A trusted source's new customers of a run of records, created together; the run is emptied."""
     ids = delivered.create_many(db, cipher, delivery.source, [(r.kind, fields, unit) for r, fields, unit in run])
@@ -268,7 +297,7 @@ def handle(
     db: Session,
     cipher: FieldCipher,
     delivery: Delivery,
-    record: CustomerSource,
+    record: Record,
     fields: dict[str, Any],
     placement: Placement,
     branch_code: str,
@@ -279,12 +308,14 @@ def handle(
         _link(record, placement.customer_id, MatchMethod.PROBABILISTIC, placement.probability)
         _count(delivery, "linked_probabilistic")
         _survive(db, cipher, delivery, record, fields)
+        _apply(db, cipher, delivery)
         return
     if placement.outcome == Outcome.REVIEW and placement.customer_id is not None:
         record.customer_id, record.match_method, record.match_probability = None, None, placement.probability
-        if inspect(record).transient:
-            db.add(record)  # a new source record (loads insert them together at the end): the review names it
+        if isinstance(record, NewSource) and not record.persisted:
+            db.add(CustomerSource(**record.row()))  # a new source record (inserted at the end): the review names it
             db.flush()
+            record.persisted = True
         if repository.open_review_of(db, record.id) is None:
             repository.add(
                 db,
@@ -316,7 +347,7 @@ def handle(
         _count(delivery, "filed")
 
 
-def _link(record: CustomerSource, customer_id: int, method: str, probability: float | None = None) -> None:
+def _link(record: Record, customer_id: int, method: str, probability: float | None = None) -> None:
     record.customer_id, record.match_method, record.match_probability = customer_id, method, probability
 
 
@@ -328,14 +359,14 @@ def _identity_index(cipher: FieldCipher, kind: str, fields: Mapping[str, Any]) -
     return delivered.identity_index(cipher, kind, fields)
 
 
-def _survive(
-    db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource, fields: dict[str, Any]
-) -> None:
-    """Apply the delivered fields to the linked customer, each by its survivorship rule."""
+def _survive(db: Session, cipher: FieldCipher, delivery: Delivery, record: Record, fields: dict[str, Any]) -> None:
+    """Queue the delivered fields for the linked customer, each by its survivorship rule (written by ``_apply``)."""
     assert record.customer_id is not None
     customer = delivered.customer_by_id(db, record.customer_id)
     if customer is None:
         return
+    if customer.id in delivery.survivals:
+        _apply(db, cipher, delivery)  # a second record of this customer sees what the first did
     higher = _delivered_by_higher(db, cipher, delivery, record)
     direct: dict[str, Any] = {}
     identity: dict[str, Any] = {}
@@ -348,10 +379,16 @@ def _survive(
         elif rule == MOST_RECENT or name not in higher:
             direct[name] = value
     pending = delivery.pending.pop(customer.id, None) if delivery.pending is not None else None
-    delivered.apply(db, cipher, delivery.source, customer, direct, identity, pending)
+    delivery.survivals[customer.id] = delivered.Survival(customer, direct, identity, pending)
 
 
-def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, record: CustomerSource) -> set[str]:
+def _apply(db: Session, cipher: FieldCipher, delivery: Delivery) -> None:
+    """Write the queued survivals together, in the order they came (their events chained in that order)."""
+    delivered.apply_many(db, cipher, delivery.source, list(delivery.survivals.values()))
+    delivery.survivals.clear()
+
+
+def _delivered_by_higher(db: Session, cipher: FieldCipher, delivery: Delivery, record: Record) -> set[str]:
     """The fields a source of higher priority (a lower number) has delivered a value for, for this customer."""
     assert record.customer_id is not None
     out: set[str] = set()
