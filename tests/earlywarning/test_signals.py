@@ -39,10 +39,22 @@ def test_transfers_out_products_down_dormancy_and_salary_stopped(db: Session) ->
     months = [
         STEADY,
         STEADY,
-        held(3, 10_000_000, salary_count=1, salary_amount=1_500_000, transfer_out_other_count=1,
-             transfer_out_other_amount=8_000_000),
-        held(2, 10_000_000, salary_count=1, salary_amount=1_600_000, transfer_out_other_count=2,
-             transfer_out_other_amount=40_000_000),
+        held(
+            3,
+            10_000_000,
+            salary_count=1,
+            salary_amount=1_500_000,
+            transfer_out_other_count=1,
+            transfer_out_other_amount=8_000_000,
+        ),
+        held(
+            2,
+            10_000_000,
+            salary_count=1,
+            salary_amount=1_600_000,
+            transfer_out_other_count=2,
+            transfer_out_other_amount=40_000_000,
+        ),
         held(1, 10_000_000, salary_count=0, days_since_txn=95),
     ]
     c = given_a_customer_over(db, "92000000003", months)
@@ -86,10 +98,17 @@ def test_loan_trouble_manager_change_and_a_guarantee_circle_member_in_trouble(db
     am1, am2 = user_id(db, "am1"), user_id(db, "am2")
     db.add_all(
         [
-            ManagerAssignment(customer_id=partner.id, manager_id=am1, role="primary", share_bp=10000,
-                              valid_from=date(2026, 1, 1), valid_to=date(2026, 11, 1)),
-            ManagerAssignment(customer_id=partner.id, manager_id=am2, role="primary", share_bp=10000,
-                              valid_from=date(2026, 11, 1)),
+            ManagerAssignment(
+                customer_id=partner.id,
+                manager_id=am1,
+                role="primary",
+                share_bp=10000,
+                valid_from=date(2026, 1, 1),
+                valid_to=date(2026, 11, 1),
+            ),
+            ManagerAssignment(
+                customer_id=partner.id, manager_id=am2, role="primary", share_bp=10000, valid_from=date(2026, 11, 1)
+            ),
         ]
     )
     db.flush()

@@ -24,8 +24,11 @@ def given_a_warning(db: Session, cif: str = "93000000001", unit: str = "BJ", man
     out = {"transfer_out_other_count": 3, "transfer_out_other_amount": 48_000_000}
     steady = held(3, 10_000_000, **pay)
     c = given_a_customer_over(
-        db, cif, [steady, steady, steady, held(3, 9_000_000, **pay, **out), held(3, 3_800_000, **pay)],
-        unit=unit, manager=manager,
+        db,
+        cif,
+        [steady, steady, steady, held(3, 9_000_000, **pay, **out), held(3, 3_800_000, **pay)],
+        unit=unit,
+        manager=manager,
     )
     raising.raise_from_signals(db, RAISED)
     db.commit()
@@ -63,7 +66,11 @@ def test_not_acted_on_in_3_working_days_escalates_to_the_branch_manager(client: 
 def test_an_acted_on_warning_does_not_escalate(client: TestClient, db: Session) -> None:
     w = given_a_warning(db)
     am1 = token_for(client, "am1")
-    r = client.post(f"/api/v1/warnings/{w.id}/actions", headers=am1, json={"action": "VISIT", "contact_on": "2026-12-04", "note": "Visited"})
+    r = client.post(
+        f"/api/v1/warnings/{w.id}/actions",
+        headers=am1,
+        json={"action": "VISIT", "contact_on": "2026-12-04", "note": "Visited"},
+    )
     assert r.status_code == 201 and r.json()["status"]["code"] == "ACTED"
     assert raising.escalate_due(db, date(2026, 12, 20)) == 0
 
@@ -75,7 +82,8 @@ def test_lost_outcome_needs_reason_and_bank_then_forms_the_win_back_list(client:
     assert bad.status_code == 422
     assert sorted(e["field"] for e in bad.json()["errors"]) == ["lost_reason", "lost_to_bank"]
     ok = client.post(
-        f"/api/v1/warnings/{w.id}/outcome", headers=am1,
+        f"/api/v1/warnings/{w.id}/outcome",
+        headers=am1,
         json={"outcome": "LOST", "lost_reason": "RATE", "lost_to_bank": "China Merchants Bank"},
     )
     assert ok.status_code == 200 and ok.json()["status"]["code"] == "CLOSED"
@@ -107,5 +115,9 @@ def test_the_model_joins_an_open_warning_and_raises_for_others(db: Session) -> N
     assert (w.probability, w.severity) == (0.7, "HIGH")
     new = db.query(EarlyWarning).filter_by(customer_id=other.id).one()
     assert (new.source, new.probability, new.score, new.severity, new.assignee_id) == (
-        "MODEL", 0.45, None, "MEDIUM", user_id(db, "am1")
+        "MODEL",
+        0.45,
+        None,
+        "MEDIUM",
+        user_id(db, "am1"),
     )
