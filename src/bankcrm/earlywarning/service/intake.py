@@ -8,6 +8,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from bankcrm.access.principal import SYSTEM
+from bankcrm.audit import service as audit_service
 from bankcrm.earlywarning import catalogue
 from bankcrm.earlywarning.repository import warnings as repository
 from bankcrm.earlywarning.service.raising import BATCH, new_warning
@@ -69,5 +71,8 @@ def raise_from_model(db: Session, candidates: list[ModelCandidate], today: date 
             model_id=c.model_id,
         )
         raised += 1
+    models = ", ".join(sorted({c.model_id for c in candidates})) or "-"
+    detail = f"model {models}: {raised} raised, {joined} joined open warnings, {unknown} unknown customers"
+    audit_service.record(db, SYSTEM, "warning.model_intake", detail=detail)
     db.flush()
     return Intake(raised, joined, unknown)
