@@ -19,6 +19,7 @@ from bankcrm.models.access import User
 from bankcrm.models.earlywarning import EarlyWarning
 
 WAITING = 3  # open warnings am1 should find
+VISIT = "VISIT"  # code_item warning_action
 
 
 def _top_up(db: Session, today: date, am1: int) -> None:
@@ -71,7 +72,7 @@ def build(db: Session, settings: Settings) -> int:
         others, (("LOST", "RATE", "招商银行 China Merchants Bank"), ("RETAINED", None, None)), strict=False
     ):
         owner = auth_service.principal_for(db.get(User, w.assignee_id))  # type: ignore[arg-type]
-        work.record_action(db, owner, w.id, schemas.ActionCreate(action="VISIT", contact_on=today, note="上门拜访"))
+        work.record_action(db, owner, w.id, schemas.ActionCreate(action=VISIT, contact_on=today, note="上门拜访"))
         work.record_outcome(
             db, owner, w.id, schemas.OutcomeCreate(outcome=outcome, lost_reason=reason, lost_to_bank=bank), today
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bankcrm.kit.i18n import N_
-from bankcrm.kit.module import CustomerTab, Job, Module, NavEntry, Permission
+from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
 
 STAFF = ("management", "account_manager", "product_manager", "risk_manager", "operations_manager")
 
@@ -13,6 +13,17 @@ MODULE = Module(
     view_routers=("bankcrm.earlywarning.views:router",),
     navigation=(NavEntry("/warnings", N_("Warnings"), "warnings.read", 60),),
     customer_tabs=(CustomerTab("warnings", N_("Warnings"), "/customers/{cif_no}/tabs/warnings", "warnings.read", 108),),
+    home_cards=(
+        HomeCard(
+            "warnings",
+            N_("Warnings waiting for you"),
+            "bankcrm.earlywarning.service.cards:warnings_card",
+            "earlywarning/_home.html",
+            "warnings.read",
+            3,
+            roles=("account_manager", "management"),
+        ),
+    ),
     permissions=(
         Permission(
             "warnings.read",

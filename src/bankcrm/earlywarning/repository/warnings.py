@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -177,3 +177,13 @@ def factor_rows(db: Session, principal: Principal, under_path: str, tier: str | 
     if tier:
         stmt = stmt.where(W.tier == tier)
     return db.execute(stmt).all()
+
+
+def waiting_counts(db: Session, principal: Principal) -> dict[str, int]:
+    """Open warnings assigned to the principal (or brought in), and open ones escalated to them."""
+    me = principal.user_id
+    brought_in = select(EarlyWarningParticipant.warning_id).where(EarlyWarningParticipant.user_id == me)
+    open_ = W.status != CLOSED
+    mine = db.scalar(select(func.count()).where(open_, or_(W.assignee_id == me, W.id.in_(brought_in))))
+    escalated = db.scalar(select(func.count()).where(open_, W.escalated_to_id == me))
+    return {"mine": mine or 0, "escalated": escalated or 0}

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bankcrm.access.principal import SYSTEM
+from bankcrm.audit import service as audit_service
 from bankcrm.earlywarning import catalogue
 from bankcrm.earlywarning.repository import warnings as repository
 from bankcrm.earlywarning.service import signals
@@ -127,5 +129,6 @@ def escalate_due(db: Session, today: date) -> int:
         w.escalated_on = today
         note = f"due {w.due_on.isoformat()}"
         db.add(EarlyWarningEvent(warning_id=w.id, actor_name=BATCH, kind="ESCALATED", at=now, note=note))
+        audit_service.record(db, SYSTEM, "warning.escalated", entity_type="early_warning", entity_id=w.id, detail=note)
     db.flush()
     return len(due)
