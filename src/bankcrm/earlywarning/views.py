@@ -3,6 +3,7 @@ participant and win-back plan forms; the win-back list and lost-customer analysi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -81,7 +82,9 @@ def warning_page(
 
 def _again(
     request: Request, db: Db, settings: AppSettings, principal: Any, warning_id: int, form: str, values: dict[str, str]
-):  # type: ignore[no-untyped-def]
+) -> Callable[[Rejected], Response]:
+    """The warning page again with the form's values and errors."""
+
     def rerender(r: Rejected) -> Response:
         return _detail(
             request, db, settings, principal, warning_id, problems=r.problems, values=values, form=form, code=r.status

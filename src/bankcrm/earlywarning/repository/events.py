@@ -26,7 +26,7 @@ def _closed_term(db: Session, today: date, days: int, early: bool, categories: t
         select(func.max(BalanceSnapshot.balance))
         .where(
             BalanceSnapshot.account_id == Account.id,
-            BalanceSnapshot.balance_date >= Account.close_date - timedelta(days=40),  # type: ignore[operator]
+            BalanceSnapshot.balance_date >= Account.close_date - timedelta(days=40),
         )
         .scalar_subquery()
     )

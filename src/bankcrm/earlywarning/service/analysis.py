@@ -5,6 +5,7 @@ of the signal matrix (factor-analyzer: KMO, Bartlett, varimax loadings named by 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -101,7 +102,7 @@ class Breakdown:
 def lost_analysis(rows: list[WinBackRow]) -> dict[str, list[Breakdown]]:
     """By reason, destination, tier, branch and value band: customers and value lost, largest value first."""
     bands = ((100_000_000, "≥ ¥1,000,000"), (10_000_000, "¥100,000–1,000,000"), (0, "< ¥100,000"))
-    keys = {
+    keys: dict[str, Callable[[WinBackRow], str]] = {
         "reason": lambda r: r.reason or "—",
         "destination": lambda r: r.destination or "—",
         "tier": lambda r: r.tier or "—",

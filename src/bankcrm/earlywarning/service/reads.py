@@ -45,14 +45,14 @@ def reason_text(reason: dict[str, Any], locale: str, labels: dict[str, dict[str,
     """One stored reason in words, in the reader's language."""
     if "text" in reason:
         return str(reason["text"])
-    code = reason["signal"]
+    code = str(reason["signal"])
     template = catalogue.READS.get(code)
     if template is None:
         return code
     shown = {k: yuan(v) if k in MONEY else v for k, v in reason["figures"].items()}
     if "classification" in shown:
         shown["classification"] = labels["loan_class"].get(shown["classification"], shown["classification"])
-    return gettext_for(locale, template[2]) % shown
+    return str(gettext_for(locale, template[2]) % shown)
 
 
 def shown_name(name: str, kind: str) -> str:
