@@ -23,6 +23,7 @@ from bankcrm.insight.service.compute import add_months
 
 LOST_OUTCOMES = ("LOST", "PARTLY_RETAINED")
 WON_SHARE = 0.5  # regaining this share of the value lost counts as won back
+SALIENT = 0.4  # a loading that names its factor (the usual rule of thumb)
 
 
 @dataclass
@@ -176,6 +177,8 @@ def efa(db: Session, today: date, locale: str, n_factors: int = 2, cap: int = 50
     """KMO, Bartlett and varimax loadings of the snapshot signals' figures over the newest completed month."""
     from factor_analyzer import FactorAnalyzer  # heavy import, only for this page
     from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
+    from factor_analyzer.rotator import Rotator
+    from factor_analyzer.utils import corr
 
     from bankcrm.earlywarning.repository import snapshot
 
@@ -196,12 +199,17 @@ def efa(db: Session, today: date, locale: str, n_factors: int = 2, cap: int = 50
     chi2, p = calculate_bartlett_sphericity(values)
     _, kmo = calculate_kmo(values)
     k = max(1, min(n_factors, matrix.width - 1))
-    fa = FactorAnalyzer(n_factors=k, rotation="varimax" if k > 1 else None)
-    fa.fit(values)
+    # factor-analyzer 0.5.1's fit() passes scikit-learn a keyword removed in 1.6 (force_all_finite), so the same
+    # steps are run here on the correlation matrix: its minres extraction, then its varimax rotation.
+    fa = FactorAnalyzer(n_factors=k, rotation=None, method="minres")
+    matrix_l = fa._fit_factor_analysis(corr(values))
+    if k > 1:
+        matrix_l = Rotator(method="varimax").fit_transform(matrix_l)
     result.kmo, result.bartlett_chi2, result.bartlett_p = float(kmo), float(chi2), float(p)
     for j in range(k):
-        loadings = {used[i]: round(float(fa.loadings_[i, j]), 2) for i in range(len(used))}
-        top = sorted(loadings, key=lambda n: -abs(loadings[n]))[:2]
+        loadings = {used[i]: round(float(matrix_l[i, j]), 2) for i in range(len(used))}
+        ranked = sorted(loadings, key=lambda n: -abs(loadings[n]))
+        top = [n for n in ranked[:2] if abs(loadings[n]) >= SALIENT] or ranked[:1]
         result.factors.append({"name": " + ".join(top), "loadings": loadings})
     return result
 
