@@ -66,3 +66,20 @@ def test_the_factor_analysis_reports_kmo_bartlett_and_named_loadings(db: Session
         frozenset({"AUM down over recent months", "Fewer products held"}),
         frozenset({"Transfers out to other banks", "No transactions for a long time"}),
     }
+
+
+def test_the_factors_and_win_back_pages_show_the_analysis(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import signed_in
+
+    # Given the forty customers, their warnings raised
+    given_forty_customers(db)
+    raising.raise_from_signals(db, TODAY)
+    db.commit()
+    # When the branch manager opens the factors page with the factor analysis, and the win-back page
+    manager = signed_in(client, "manager")
+    factors = manager.get("/warnings/factors?unit=BJ&efa=true")
+    winback = manager.get("/warnings/winback")
+    # Then both answer, with the shares, KMO and loadings
+    assert factors.status_code == 200 and winback.status_code == 200
+    assert 'data-factor="AUM_DROP"' in factors.text and "KMO" in factors.text and 'id="efa-loadings"' in factors.text
+    assert "No lost customers." in winback.text
