@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bankcrm.app import create_app
 from bankcrm.config import Settings
 from bankcrm.models.access import Role
+from bankcrm.models.earlywarning import EarlyWarning
 from bankcrm.models.group import CorporateGroup, GuaranteeCircle
 from bankcrm.models.household import Household, HouseholdMember
 from bankcrm.models.ingest import IngestRun
@@ -239,6 +240,13 @@ GET_SAMPLES: dict[str, Sample] = {
     "/lifecycle": _s(),
     "/lifecycle/chart.json": _s(),
     "/lifecycle/export.{fmt}": _s(fmt="csv"),
+    "/api/v1/warnings": _s(),
+    "/api/v1/warnings/{warning_id}": _s(warning_id="warning"),
+    "/warnings": _s(),
+    "/warnings/winback": _s(),
+    "/warnings/factors": _s(),
+    "/warnings/{warning_id}": _s(warning_id="warning"),
+    "/customers/{cif_no}/tabs/warnings": _s(cif_no="cif"),
     "/api/v1/insight/dashboard": _s(),
     "/insight/dashboard": _s(),
     "/insight/dashboard/charts.json": _s(),
@@ -357,6 +365,26 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
     db.add_all([SegmentMember(segment_id=segment.id, customer_id=c.id, entered_on=since) for c in (head, spouse)])
     db.flush()
     relationship_jobs.nightly(db, settings)
+    # a warning for CIF the signals raised, waiting for am1
+    warning = EarlyWarning(
+        customer_id=head.id,
+        source="SIGNAL",
+        month=since,
+        raised_on=since,
+        score=55,
+        severity="MEDIUM",
+        reasons='[{"signal": "DORMANT", "figures": {"days": 120}}]',
+        leading_factor="DORMANT",
+        status="OPEN",
+        assignee_id=user_id(db, "am1"),
+        unit_id=unit_id(db, "BJ-CY-01"),
+        tier="MASS",
+        aum=0,
+        value_before=0,
+        due_on=since,
+    )
+    db.add(warning)
+    db.flush()
     db.commit()
     # a pending new customer (am1 the maker) and a pending second manager for CIF (the branch manager the maker)
     created = client.post(
@@ -376,6 +404,7 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
         "household": str(household.id),
         "review": str(review.id),
         "segment": str(segment.id),
+        "warning": str(warning.id),
         "group": str(db.scalars(select(CorporateGroup.id)).one()),
         "circle": str(db.scalars(select(GuaranteeCircle.id)).one()),
         "change": str(created.json()["id"]),

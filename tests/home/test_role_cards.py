@@ -309,6 +309,15 @@ def test_dated_cards_are_given_the_bank_day_and_the_others_only_db_and_principal
         "overdue", "portfolio", "retention", "served-today", "work"})  # fmt: skip
 
 
+def test_the_warnings_card_counts_open_warnings_assigned_and_escalated(db: Session) -> None:
+    # Given no warning in the bank
+    from bankcrm.earlywarning.service.cards import warnings_card
+
+    # Then am1 and the branch manager each have none waiting and none escalated
+    assert warnings_card(db, _principal(db, "am1")) == {"mine": 0, "escalated": 0}
+    assert warnings_card(db, _principal(db, "manager")) == {"mine": 0, "escalated": 0}
+
+
 def test_each_role_sees_exactly_its_cards(db: Session) -> None:
     # when each demo login's visible cards are listed
     seen = {u: [c.key for c in visible_cards(_principal(db, u), home_cards())] for u in DEMO_CARDS}
@@ -323,6 +332,7 @@ DEMO_CARDS = {
         "aum-trend",
         "movers",
         "retention",
+        "warnings",
         "overdue",
         "ranking",
         "loan-classes",
@@ -338,6 +348,7 @@ DEMO_CARDS = {
         "portfolio",
         "movers",
         "retention",
+        "warnings",
         "customers",
         "approvals",
         "manager-changes",

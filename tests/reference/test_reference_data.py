@@ -49,6 +49,12 @@ EXPECTED_FILES = {
     "link_reading.csv": 12,
     "match_method.csv": 5,
     "survivorship_rule.csv": 4,
+    "warning_status.csv": 4,
+    "warning_action.csv": 6,
+    "warning_outcome.csv": 4,
+    "lost_reason.csv": 7,
+    "winback_result.csv": 3,
+    "warning_severity.csv": 3,
 }
 # The code_item table holds category/code/parent_code in String(40) and labels in String(200).
 MAX_CODE_LEN = 40

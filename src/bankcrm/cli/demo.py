@@ -140,6 +140,7 @@ def demo(
     from bankcrm.demo import segments as demo_segments
     from bankcrm.demo import tags as demo_tags
     from bankcrm.demo import value as demo_value
+    from bankcrm.demo import warnings as demo_warnings
     from bankcrm.kit.time import today_in
     from bankcrm.migrate import upgrade
 
@@ -161,6 +162,7 @@ def demo(
             demo_assignments.build(db, today_in(settings.timezone))
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
             demo_lifecycle.build(db, settings)  # over the snapshot's months
+            demo_warnings.build(db, settings)  # after the lifecycle: lost customers get none
             demo_tags.build(db, settings)
             demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)

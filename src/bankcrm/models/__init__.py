@@ -9,6 +9,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     assignment,
     audit,
     customer,
+    earlywarning,
     group,
     holding,
     household,

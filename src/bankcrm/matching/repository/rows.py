@@ -38,6 +38,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "customer_field_change": ("customer_id",),
     "customer_link": ("from_customer_id", "to_customer_id"),
     "customer_source": ("customer_id",),
+    "early_warning": ("customer_id",),  # warnings and their outcomes follow the customer (win-back, factors)
     "customer_tag": ("customer_id",),  # the survivor carries the merged customer's tags (reads show one per tag)
     "family_member": ("member_customer_id",),  # others' family entries naming the merged customer
     "guarantee_circle_member": ("customer_id",),
