@@ -34,10 +34,12 @@ def list_opportunities(
     cif_no: Text = None,
     close_from: date | None = None,
     close_to: date | None = None,
-    open: bool | None = None,  # noqa: A002 - the filter's public name
+    open: bool | None = None,
     page: PageNo = 1,
     size: PageSize = 25,
-    sort: Annotated[str | None, Query(max_length=200, description="id, amount, stage, probability, expected_close")] = None,
+    sort: Annotated[
+        str | None, Query(max_length=200, description="id, amount, stage, probability, expected_close")
+    ] = None,
 ) -> schemas.OpportunityPage:
     """Opportunities in scope, filtered (``open=true``: open stages only), soonest expected close first."""
     f = {
@@ -72,7 +74,12 @@ def read_opportunity(
 
 @router.patch("/opportunities/{opportunity_id}", response_model=schemas.OpportunityDetail)
 def move_opportunity(
-    request: Request, db: Db, settings: AppSettings, caller: ApiWriter, opportunity_id: EntityId, body: schemas.StageMove
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    caller: ApiWriter,
+    opportunity_id: EntityId,
+    body: schemas.StageMove,
 ) -> schemas.OpportunityDetail:
     """Move an opportunity to a stage (lost: with lost_reason and competitor; won: with won_amount, default the
     proposed or expected amount); a closed one is 409."""
@@ -102,7 +109,9 @@ def list_activities(
 
 
 @router.post("/activities", response_model=schemas.ActivityRead, status_code=201)
-def create_activity(request: Request, db: Db, caller: ApiActivity, body: schemas.ActivityCreate) -> schemas.ActivityRead:
+def create_activity(
+    request: Request, db: Db, caller: ApiActivity, body: schemas.ActivityCreate
+) -> schemas.ActivityRead:
     """Record a call, visit, meeting or WeChat message (planned or done) with a customer in scope."""
     return activities.create(db, caller, body, locale_of(request))
 

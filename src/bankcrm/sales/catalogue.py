@@ -60,7 +60,9 @@ def stages() -> tuple[Stage, ...]:
         if r["outcome"] not in OUTCOMES or not 0 <= int(r["probability_pct"]) <= 100:
             raise ValueError(f"opportunity_stage.csv line {n}: bad outcome or probability")
         out.append(
-            Stage(r["code"], r["outcome"], int(r["probability_pct"]), r["label_en"], r["label_zh"], int(r["sort_order"]))
+            Stage(
+                r["code"], r["outcome"], int(r["probability_pct"]), r["label_en"], r["label_zh"], int(r["sort_order"])
+            )
         )
     out.sort(key=lambda s: s.order)
     if [s.outcome for s in out].count(WON) != 1 or [s.outcome for s in out].count(LOST) != 1:

@@ -76,7 +76,7 @@ def history(db: Session, opportunity_id: int) -> Sequence[tuple[OpportunityStage
         .where(h.opportunity_id == opportunity_id)
         .order_by(h.changed_at, h.id)
     )
-    return db.execute(stmt).tuples().all()
+    return [(h, who) for h, who in db.execute(stmt)]
 
 
 def _filtered(principal: Principal, f: dict[str, Any]) -> list[ColumnElement[bool]]:
@@ -129,10 +129,7 @@ def first_of_stage(
     """The first cards of a stage: soonest expected close first."""
     o = Opportunity
     stmt = (
-        select(o)
-        .where(*_filtered(principal, filters), o.stage == stage)
-        .order_by(o.expected_close, o.id)
-        .limit(limit)
+        select(o).where(*_filtered(principal, filters), o.stage == stage).order_by(o.expected_close, o.id).limit(limit)
     )
     return list(db.scalars(stmt))
 
@@ -206,9 +203,9 @@ def holdings_since(db: Session, customer_ids: set[int], since: date) -> list[tup
     acc = select(Account.customer_id, Account.product_code, Account.open_date, Account.balance).where(
         Account.customer_id.in_(customer_ids), Account.open_date >= since
     )
-    loan = select(LoanContract.customer_id, LoanContract.product_code, LoanContract.start_date, LoanContract.amount).where(
-        LoanContract.customer_id.in_(customer_ids), LoanContract.start_date >= since
-    )
+    loan = select(
+        LoanContract.customer_id, LoanContract.product_code, LoanContract.start_date, LoanContract.amount
+    ).where(LoanContract.customer_id.in_(customer_ids), LoanContract.start_date >= since)
     return [(c, p, d, int(a)) for c, p, d, a in db.execute(acc.union_all(loan))]
 
 

@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect
 from bankcrm.access.principal import Principal
 from bankcrm.catalogue import service as catalogue_service
+from bankcrm.kit.money import parse_yuan
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
+from bankcrm.kit.validators import InvalidValue
 from bankcrm.sales import catalogue, repository, schemas
 from bankcrm.sales.deps import Reader, Writer
 from bankcrm.sales.service import activities, opportunities, reads
@@ -62,7 +64,9 @@ def move_stage(
 
 
 @router.post("/opportunities/{opportunity_id}/confirm-win")
-def confirm_win(request: Request, db: Db, settings: AppSettings, principal: Writer, opportunity_id: EntityId) -> Response:
+def confirm_win(
+    request: Request, db: Db, settings: AppSettings, principal: Writer, opportunity_id: EntityId
+) -> Response:
     """Confirm the win the holdings proposed, with the actual amount."""
     today = today_in(settings.timezone)
     return submit_form(
@@ -102,7 +106,9 @@ def export(request: Request, db: Db, principal: Reader, fmt: str) -> Response:
     return lists.export(request, db, principal, SPEC, fmt, result.items, detail=detail)
 
 
-def _form_page(request: Request, db: Db, values: dict[str, str], problems: dict[str, Any] | None, code: int) -> Response:
+def _form_page(
+    request: Request, db: Db, values: dict[str, str], problems: dict[str, Any] | None, code: int
+) -> Response:
     context = {
         "values": values,
         "products": repository.products(db),
@@ -114,7 +120,9 @@ def _form_page(request: Request, db: Db, values: dict[str, str], problems: dict[
 
 
 @router.get("/opportunities/new", response_class=HTMLResponse)
-def new_page(request: Request, db: Db, principal: Writer, cif_no: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+def new_page(
+    request: Request, db: Db, principal: Writer, cif_no: Annotated[str | None, Query(max_length=32)] = None
+) -> Response:
     """The form to open an opportunity (the customer prefilled from the customer page)."""
     return _form_page(request, db, {"cif_no": cif_no or ""}, None, 200)
 
@@ -122,8 +130,6 @@ def new_page(request: Request, db: Db, principal: Writer, cif_no: Annotated[str 
 @router.post("/opportunities")
 def create(request: Request, db: Db, principal: Writer, form: Form) -> Response:
     """Open an opportunity from the form (amount typed in yuan)."""
-    from bankcrm.kit.money import parse_yuan  # noqa: PLC0415
-    from bankcrm.kit.validators import InvalidValue  # noqa: PLC0415
 
     def parse() -> schemas.OpportunityCreate:
         data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v.strip() != ""}

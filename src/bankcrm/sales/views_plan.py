@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bankcrm.access.deps import AppSettings, Db, EntityId, csrf_protect
 from bankcrm.access.service import units as unit_service
 from bankcrm.catalogue import service as catalogue_service
 from bankcrm.errors import NotFound
-from bankcrm.kit.time import today_in
+from bankcrm.kit.time import as_utc, today_in
 from bankcrm.sales import repository, schemas
 from bankcrm.sales.deps import ActivityWriter, TargetReader, TargetSetter
 from bankcrm.sales.service import activities, dashboard, targets
@@ -30,7 +30,12 @@ CODES = ("activity_kind", "activity_status", "activity_outcome")
 
 @router.get("/activities/week", response_class=HTMLResponse)
 def week_page(
-    request: Request, db: Db, settings: AppSettings, principal: ActivityWriter, week: Week = None, fresh: str | None = None
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal: ActivityWriter,
+    week: Week = None,
+    fresh: str | None = None,
 ) -> Response:
     """The week's activities day by day (the caller's own, or everyone's in scope for a branch manager), the form to
     plan or log one, and visits planned against done per manager."""
@@ -57,8 +62,6 @@ def week_page(
 
 
 def _local_day(value: Any) -> date:
-    from bankcrm.kit.time import as_utc  # noqa: PLC0415
-
     return (as_utc(value) + timedelta(hours=8)).date()
 
 
@@ -83,7 +86,6 @@ def create_activity(request: Request, db: Db, principal: ActivityWriter, form: F
 def mark_activity(request: Request, db: Db, principal: ActivityWriter, activity_id: EntityId, form: Form) -> Response:
     """Mark a planned activity done (with its outcome) or cancelled."""
     activities.mark(db, principal, activity_id, form.get("status", ""), form.get("outcome") or None)
-    from fastapi.responses import RedirectResponse  # noqa: PLC0415
 
     return RedirectResponse(form.get("back", "/activities/week") or "/activities/week", status_code=303)
 
@@ -91,7 +93,6 @@ def mark_activity(request: Request, db: Db, principal: ActivityWriter, activity_
 @router.post("/activities/feed")
 def new_feed(request: Request, db: Db, principal: ActivityWriter) -> Response:
     """A new secret feed URL (shown once on the week page; earlier ones stop working)."""
-    from fastapi.responses import RedirectResponse  # noqa: PLC0415
 
     token = activities.new_feed(db, principal)
     return RedirectResponse(f"/activities/week?fresh={token}", status_code=303)
@@ -100,7 +101,6 @@ def new_feed(request: Request, db: Db, principal: ActivityWriter) -> Response:
 @router.post("/activities/feed/revoke")
 def revoke_feed(request: Request, db: Db, principal: ActivityWriter) -> Response:
     """Revoke the caller's feed URL."""
-    from fastapi.responses import RedirectResponse  # noqa: PLC0415
 
     activities.revoke_feeds(db, principal)
     return RedirectResponse("/activities/week", status_code=303)
@@ -160,7 +160,9 @@ def dashboard_json(request: Request, db: Db, principal: TargetReader, unit: Unit
     """Chart data: the funnel (opportunities per open stage now and ever reached)."""
     u = unit_service.unit_in_scope(db, principal, unit)
     figs = [s for s in dashboard.figures(db, principal, u.path, locale_of(request)) if s.ageing]
-    return JSONResponse({"stages": [s.label for s in figs], "now": [s.now for s in figs], "reached": [s.reached for s in figs]})
+    return JSONResponse(
+        {"stages": [s.label for s in figs], "now": [s.now for s in figs], "reached": [s.reached for s in figs]}
+    )
 
 
 @router.post("/sales/targets")

@@ -163,7 +163,9 @@ def for_unit(db: Session, kind: str, period: str, path: str, *, today: date) -> 
             .join(Product, Product.code == Account.product_code)
             .join(Customer, Customer.id == Account.customer_id)
             .where(
-                Product.category.in_(k.categories), Account.open_date.between(start, end), Customer.home_unit_id.in_(units)
+                Product.category.in_(k.categories),
+                Account.open_date.between(start, end),
+                Customer.home_unit_id.in_(units),
             )
         )
         total = float(db.scalar(stmt) or 0)

@@ -163,7 +163,8 @@ def move(
     elif target.outcome == catalogue.LOST:
         errors += [FieldError(f, REQUIRED) for f in ("lost_reason", "competitor") if getattr(body, f) is None]
     errors += _check_codes(
-        db, [("lost_reason", body.lost_reason, "opportunity_loss_reason"), ("competitor", body.competitor, "competitor")]
+        db,
+        [("lost_reason", body.lost_reason, "opportunity_loss_reason"), ("competitor", body.competitor, "competitor")],
     )
     if errors or target is None:
         raise ValidationFailed(errors=errors)
@@ -192,7 +193,9 @@ def move(
     return detail(db, principal, row.id, locale)
 
 
-def confirm_win(db: Session, principal: Principal, opportunity_id: int, *, today: date, locale: str) -> OpportunityDetail:
+def confirm_win(
+    db: Session, principal: Principal, opportunity_id: int, *, today: date, locale: str
+) -> OpportunityDetail:
     """The owner (or a manager in scope) confirms the win the holdings proposed, with the actual amount."""
     row = in_scope(db, principal, opportunity_id)
     if row.proposed_amount is None:
@@ -205,7 +208,9 @@ def confirm_win(db: Session, principal: Principal, opportunity_id: int, *, today
         today=today,
         locale=locale,
     )
-    audit_service.record(db, Actor.of(principal), "opportunity.win_confirmed", entity_type="opportunity", entity_id=row.id)
+    audit_service.record(
+        db, Actor.of(principal), "opportunity.win_confirmed", entity_type="opportunity", entity_id=row.id
+    )
     return result
 
 

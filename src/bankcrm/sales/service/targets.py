@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy.orm import Session
 
-from bankcrm.access.principal import Actor, Principal
+from bankcrm.access.principal import SYSTEM_PRINCIPAL, Actor, Principal
 from bankcrm.access.service import units as unit_service
 from bankcrm.audit import service as audit_service
 from bankcrm.errors import FieldError, NotFound, ValidationFailed
@@ -64,8 +65,6 @@ def _subtree(db: Session, unit: OrgUnit) -> list[OrgUnit]:
 
 
 def _wide() -> Principal:
-    from bankcrm.access.principal import SYSTEM_PRINCIPAL  # noqa: PLC0415 - a constant
-
     return SYSTEM_PRINCIPAL
 
 
@@ -83,7 +82,9 @@ def targets(
     if principal.data_scope == "own" and not principal.is_system:
         mine = [r for r in rows if r.manager_id == principal.user_id]
         # their rank reads every manager's target of the same unit and kind
-        rows = [r for r in rows if r.manager_id is not None and (r.unit_id, r.kind) in {(m.unit_id, m.kind) for m in mine}]
+        rows = [
+            r for r in rows if r.manager_id is not None and (r.unit_id, r.kind) in {(m.unit_id, m.kind) for m in mine}
+        ]
     else:
         mine = rows
     codes = {u.id: u.code for u in units}
@@ -147,8 +148,6 @@ def leaderboard(items: list[TargetRead], kind: str) -> list[RankingRow]:
 
 def check_period(period: str) -> str:
     """A period as YYYY-MM or YYYY-Qn, or a 422 naming ``period``."""
-    import re  # noqa: PLC0415
-
     if not re.fullmatch(r"[0-9]{4}-((0[1-9]|1[0-2])|Q[1-4])", period):
         raise ValidationFailed(errors=[FieldError("period", N_("Enter a period as YYYY-MM or YYYY-Qn."))])
     return period
