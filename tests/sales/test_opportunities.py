@@ -61,7 +61,9 @@ def test_closing_as_lost_needs_a_reason_and_competitor_from_the_tables(client: T
         headers=am1,
     )
     ok = client.patch(
-        f"/api/v1/opportunities/{o['id']}", json={"stage": "LOST", "lost_reason": "PRICE", "competitor": "CMB"}, headers=am1
+        f"/api/v1/opportunities/{o['id']}",
+        json={"stage": "LOST", "lost_reason": "PRICE", "competitor": "CMB"},
+        headers=am1,
     )
     again = client.patch(f"/api/v1/opportunities/{o['id']}", json={"stage": "CONTACT"}, headers=am1)
     # Then the first two are 422 naming the fields, the third closes it at 0 %, a closed one cannot move (409)

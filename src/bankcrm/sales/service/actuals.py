@@ -46,6 +46,7 @@ def shares(day: date) -> Select[Any]:
         select(co.customer_id, co.manager_id, co.share_bp)
         .join(Customer, Customer.id == co.customer_id)
         .where(holds, or_(Customer.account_manager_id.is_(None), Customer.account_manager_id != co.manager_id))
+        .subquery()
     )
     co_sum = select(co_rows.c.customer_id, func.sum(co_rows.c.share_bp).label("held")).group_by(co_rows.c.customer_id)
     co_sum_q = co_sum.subquery()
