@@ -122,10 +122,11 @@ def list_targets(
     db: Db,
     settings: AppSettings,
     caller: ApiTargetReader,
-    period: Annotated[str, Query(max_length=7, description="YYYY-MM or YYYY-Qn")],
+    period: Annotated[str | None, Query(max_length=7, description="YYYY-MM or YYYY-Qn; default: this month")] = None,
     unit: Annotated[str | None, Query(max_length=20)] = None,
 ) -> list[schemas.TargetRead]:
     """The period's targets under a unit in scope with actuals (credited by co-manager shares), attainment and
     rank in the unit; an account manager sees their own."""
-    targets.check_period(period)
-    return targets.targets(db, caller, period, unit, locale_of(request), today=today_in(settings.timezone))
+    today = today_in(settings.timezone)
+    chosen = targets.check_period(period or today.strftime("%Y-%m"))
+    return targets.targets(db, caller, chosen, unit, locale_of(request), today=today)

@@ -8,7 +8,7 @@ from bankcrm.kit.module import Job, Module, NavEntry, Permission
 MODULE = Module(
     name="sales",
     api_routers=("bankcrm.sales.api:router",),
-    view_routers=("bankcrm.sales.views:router", "bankcrm.sales.views_plan:router"),
+    view_routers=("bankcrm.sales.views.opportunities:router", "bankcrm.sales.views.plan:router"),
     navigation=(
         NavEntry("/opportunities/board", N_("Pipeline"), "opportunity.read", 61),
         NavEntry("/activities/week", N_("Visit plan"), "activity.write", 62),

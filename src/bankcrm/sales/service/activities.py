@@ -276,3 +276,13 @@ def ics(rows: list[Activity], labels: dict[str, str], names: dict[int, str], hos
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def feed_text(db: Session, token: str, host: str) -> str | None:
+    """The feed of a live token as iCalendar text (customers by CIF number only), or None."""
+    rows = feed_events(db, token)
+    if rows is None:
+        return None
+    labels = catalogue_service.labels_of(db, "activity_kind", "zh_CN")
+    cifs = {c.id: c.cif_no for c in repository.customers(db, {r.customer_id for r in rows}).values()}
+    return ics(rows, labels, cifs, host)

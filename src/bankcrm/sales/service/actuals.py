@@ -181,15 +181,16 @@ def for_unit(db: Session, kind: str, period: str, path: str, *, today: date) -> 
     return _round(k.unit, total)
 
 
-def _visits(start: date, end: date) -> Select[Any]:
+def _visits(start: date, end: date) -> Select[int, int]:
     a = Activity
     low = _utc_midnight(start)
     high = _utc_midnight(end + timedelta(days=1))
-    return (
+    stmt = (
         select(a.owner_id, func.count())
         .where(a.kind == "VISIT", a.status == "DONE", a.starts_at >= low, a.starts_at < high)
         .group_by(a.owner_id)
     )
+    return stmt
 
 
 def _utc_midnight(day: date) -> datetime:

@@ -13,6 +13,7 @@ from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import NotFound
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import as_utc, utcnow
+from bankcrm.models.holding import Product
 from bankcrm.models.sales import Opportunity
 from bankcrm.sales import catalogue, repository
 from bankcrm.sales.schemas import OpportunityDetail, OpportunityRead, StageMoveRead
@@ -102,3 +103,15 @@ def detail(db: Session, principal: Principal, opportunity_id: int, locale: str) 
         for h, who in repository.history(db, row.id)
     ]
     return OpportunityDetail(**base.model_dump(), history=moves)
+
+
+def owners(db: Session, principal: Principal) -> list[tuple[int, str]]:
+    """Staff under the caller's unit to filter by (none for an account manager, who sees their own)."""
+    if principal.data_scope == "own":
+        return []
+    return [(u.id, u.display_name) for u in repository.users_under(db, principal.unit_path)]
+
+
+def products(db: Session) -> list[Product]:
+    """The products an opportunity may be for, in catalogue order."""
+    return repository.products(db)

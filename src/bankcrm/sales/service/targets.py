@@ -126,8 +126,8 @@ def targets(
                 ranked=rank[1] if rank else None,
             )
         )
-    order = {k.code: k.order for k in catalogue.target_kinds()}
-    return sorted(out, key=lambda t: (order.get(t.kind, 0), t.unit, t.manager is not None, t.manager or ""))
+    ranking = {k.code: k.order for k in catalogue.target_kinds()}
+    return sorted(out, key=lambda t: (ranking.get(t.kind, 0), t.unit, t.manager is not None, t.manager or ""))
 
 
 def leaderboard(items: list[TargetRead], kind: str) -> list[RankingRow]:

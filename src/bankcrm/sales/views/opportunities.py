@@ -15,7 +15,7 @@ from bankcrm.kit.money import parse_yuan
 from bankcrm.kit.pagination import PageRequest
 from bankcrm.kit.time import today_in
 from bankcrm.kit.validators import InvalidValue
-from bankcrm.sales import catalogue, repository, schemas
+from bankcrm.sales import catalogue, schemas
 from bankcrm.sales.deps import Reader, Writer
 from bankcrm.sales.service import activities, opportunities, reads
 from bankcrm.web import lists
@@ -29,17 +29,11 @@ Owner = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 CLOSE_CODES = ("opportunity_loss_reason", "competitor")
 
 
-def _owners(db: Db, principal: Principal) -> list[tuple[int, str]]:
-    if principal.data_scope == "own":
-        return []
-    return [(u.id, u.display_name) for u in repository.users_under(db, principal.unit_path)]
-
-
 @router.get("/opportunities/board", response_class=HTMLResponse)
 def board_page(request: Request, db: Db, principal: Reader, owner: Owner = None) -> Response:
     """The pipeline board: a column per stage with counts, amounts and the first cards; the weighted pipeline."""
     b = opportunities.board(db, principal, owner, locale_of(request))
-    context = {"b": b, "owner": owner, "owners": _owners(db, principal), "can_move": principal.can(schemas.WRITE)}
+    context = {"b": b, "owner": owner, "owners": reads.owners(db, principal), "can_move": principal.can(schemas.WRITE)}
     return render(request, "sales/board.html", context)
 
 
@@ -90,7 +84,7 @@ def list_page(request: Request, db: Db, principal: Reader) -> Response:
         "result": result,
         "filters": lq.filters,
         "stages": catalogue.stages(),
-        "owners": _owners(db, principal),
+        "owners": reads.owners(db, principal),
         "locale": locale,
     }
     return render(request, "sales/list.html", context)
@@ -111,7 +105,7 @@ def _form_page(
 ) -> Response:
     context = {
         "values": values,
-        "products": repository.products(db),
+        "products": reads.products(db),
         "stages": [s for s in catalogue.stages() if s.outcome == catalogue.OPEN],
         "locale": locale_of(request),
         **(problems or {"errors": {}, "message": None}),

@@ -14,7 +14,7 @@ from bankcrm.access.service import units as unit_service
 from bankcrm.catalogue import service as catalogue_service
 from bankcrm.errors import NotFound
 from bankcrm.kit.time import as_utc, today_in
-from bankcrm.sales import repository, schemas
+from bankcrm.sales import schemas
 from bankcrm.sales.deps import ActivityWriter, TargetReader, TargetSetter
 from bankcrm.sales.service import activities, dashboard, targets
 from bankcrm.web.forms import FormValues as Form
@@ -111,12 +111,9 @@ def feed(request: Request, db: Db, token: str) -> Response:
     """The personal ICS feed: no sign-in, the secret token is the key; an unknown or revoked one is 404."""
     if len(token) > 64:
         raise NotFound(None)
-    rows = activities.feed_events(db, token)
-    if rows is None:
+    body = activities.feed_text(db, token, request.url.hostname or "bankcrm")
+    if body is None:
         raise NotFound(None)
-    labels = catalogue_service.labels_of(db, "activity_kind", "zh_CN")
-    cifs = {c.id: c.cif_no for c in repository.customers(db, {r.customer_id for r in rows}).values()}
-    body = activities.ics(rows, labels, cifs, request.url.hostname or "bankcrm")
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
