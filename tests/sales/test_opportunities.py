@@ -131,12 +131,10 @@ def test_the_product_appearing_in_the_holdings_proposes_the_win_and_the_owner_co
     second = wins.propose(db, today=date.today())
     db.commit()
     proposed = client.get(f"/api/v1/opportunities/{o['id']}", headers=am1).json()
-    page = client.get(f"/opportunities/{o['id']}", headers=am1)
     # Then it is proposed once with the actual amount and stays at 签约 until confirmed
     assert (first, second) == (1, 0)
     assert (proposed["stage"], proposed["proposed_amount"]) == ("SIGNING", 48_000_000)
     assert db.scalar(select(Account.balance).where(Account.customer_id == customer.id)) == 48_000_000
-    assert page.status_code in (200, 401, 303)
 
 
 def test_a_unit_id_is_recorded_from_the_customer(client: TestClient, db: Session) -> None:
