@@ -231,10 +231,16 @@ def board(db: Session, principal: Principal, owner_id: int | None, locale: str) 
     """Every stage with its count, amount and weighted amount, and its first cards; the weighted pipeline."""
     filters: dict[str, Any] = {"owner": owner_id}
     totals = repository.stage_totals(db, principal, filters)
+    picked = {
+        stage.code: repository.first_of_stage(db, principal, filters, stage.code, BOARD_CARDS)
+        for stage in catalogue.stages()
+        if totals.get(stage.code, (0, 0, 0))[0]
+    }
+    every = [row for rows in picked.values() for row in rows]
+    cards = dict(zip([r.id for r in every], to_read(db, principal, every, locale), strict=True))  # one read for all
     columns = []
     for stage in catalogue.stages():
         n, amount, w100 = totals.get(stage.code, (0, 0, 0))
-        rows = repository.first_of_stage(db, principal, filters, stage.code, BOARD_CARDS) if n else []
         columns.append(
             BoardColumn(
                 stage=stage.code,
@@ -244,7 +250,7 @@ def board(db: Session, principal: Principal, owner_id: int | None, locale: str) 
                 count=n,
                 amount=amount,
                 weighted=(w100 + 50) // 100,
-                cards=to_read(db, principal, rows, locale),
+                cards=[cards[r.id] for r in picked.get(stage.code, [])],
             )
         )
     opened = [c for c in columns if c.outcome == catalogue.OPEN]
