@@ -57,7 +57,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "segments: Segment membership refreshed / 刷新客户分群成员 (nightly, after snapshot, tags)",
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
-        "opportunity-wins: Opportunities won according to the holdings / 根据持有产品识别赢单商机 (nightly, after figures)",
+        "opportunity-wins: Opportunities won per the holdings / 根据持有产品识别赢单商机 (nightly, after figures)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
 

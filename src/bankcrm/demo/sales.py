@@ -13,7 +13,7 @@ from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
 from bankcrm.models.access import User
 from bankcrm.models.customer import Customer
-from bankcrm.sales.schemas import ActivityCreate, OpportunityCreate, StageMove, TargetSet
+from bankcrm.sales.schemas import ActivityCreate, OpportunityCreate, OpportunityDetail, StageMove, TargetSet
 from bankcrm.sales.service import activities, opportunities, targets, wins
 
 # (product, amount in yuan, stage reached, note) for am1's first customers in CIF order, one each.
@@ -60,7 +60,7 @@ def build(db: Session, settings: Settings) -> tuple[int, int, int]:
             .limit(len(PIPELINE))
         )
     )
-    made = []
+    made: list[OpportunityDetail] = []
     for cif_no, (product, yuan, stage, note) in zip(mine, PIPELINE, strict=False):
         body = OpportunityCreate(
             cif_no=cif_no,
@@ -87,7 +87,7 @@ def build(db: Session, settings: Settings) -> tuple[int, int, int]:
         if not mine:
             break
         at = datetime(monday.year, monday.month, monday.day, hour, tzinfo=UTC) + timedelta(days=offset, hours=-8)
-        body = ActivityCreate(
+        act = ActivityCreate(
             cif_no=mine[n % len(mine)],
             kind=kind,
             status=status,
@@ -97,7 +97,7 @@ def build(db: Session, settings: Settings) -> tuple[int, int, int]:
             notes=note,
             opportunity_id=made[n % len(made)].id if made else None,
         )
-        activities.create(db, am1, body, "zh_CN")
+        activities.create(db, am1, act, "zh_CN")
         logged += 1
     period = today.strftime("%Y-%m")
     for kind, own, branch in TARGETS:

@@ -49,7 +49,7 @@ MODULE = Module(
     jobs=(
         Job(
             "opportunity-wins",
-            "Opportunities won according to the holdings",
+            "Opportunities won per the holdings",
             "根据持有产品识别赢单商机",
             "bankcrm.sales.jobs:wins_job",
             after=("figures",),
