@@ -90,6 +90,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_opportunity_customer_product", ["customer_id", "product_code"], unique=False)
         batch_op.create_index("ix_opportunity_owner_stage", ["owner_id", "stage", "expected_close"], unique=False)
         batch_op.create_index("ix_opportunity_stage_close", ["stage", "expected_close"], unique=False)
+        batch_op.create_index("ix_opportunity_close", ["expected_close", "id"], unique=False)
         batch_op.create_index("ix_opportunity_unit_stage", ["unit_id", "stage", "expected_close"], unique=False)
 
     op.create_table(
@@ -161,6 +162,7 @@ def downgrade() -> None:
     with op.batch_alter_table("opportunity", schema=None) as batch_op:
         batch_op.drop_index("ix_opportunity_unit_stage")
         batch_op.drop_index("ix_opportunity_stage_close")
+        batch_op.drop_index("ix_opportunity_close")
         batch_op.drop_index("ix_opportunity_owner_stage")
         batch_op.drop_index("ix_opportunity_customer_product")
         batch_op.drop_index(batch_op.f("ix_opportunity_customer_id"))

@@ -47,6 +47,7 @@ class Opportunity(Base):
         Index("ix_opportunity_unit_stage", "unit_id", "stage", "expected_close"),
         Index("ix_opportunity_customer_product", "customer_id", "product_code"),
         Index("ix_opportunity_stage_close", "stage", "expected_close"),
+        Index("ix_opportunity_close", "expected_close", "id"),  # the list's default order, walked under a filter
     )
 
 

@@ -101,15 +101,20 @@ def _filtered(principal: Principal, f: dict[str, Any]) -> list[ColumnElement[boo
     return where
 
 
+COUNT_CAP = 10_000
+
+
 def opportunities(
-    db: Session, principal: Principal, filters: dict[str, Any], sort: SortSpec, page: PageRequest, *, count: bool = True
-) -> tuple[list[Opportunity], int]:
-    """One page of opportunities in scope matching the filters, and how many match in all."""
+    db: Session, principal: Principal, filters: dict[str, Any], sort: SortSpec, page: PageRequest
+) -> tuple[list[Opportunity], int, bool]:
+    """One page of opportunities in scope matching the filters, how many match (counting stops past
+    ``COUNT_CAP``: a branch's hundreds of thousands are not counted on every page) and whether it stopped."""
     where = _filtered(principal, filters)
     stmt = ordered(select(Opportunity).where(*where), sort, SORTS).offset(page.offset).limit(page.size)
     rows = list(db.scalars(stmt))
-    total = db.scalar(select(func.count()).select_from(Opportunity).where(*where)) if count else len(rows)
-    return rows, int(total or 0)
+    head = select(Opportunity.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    total = int(db.scalar(select(func.count()).select_from(head)) or 0)
+    return rows, min(total, COUNT_CAP), total > COUNT_CAP
 
 
 def stage_totals(db: Session, principal: Principal, filters: dict[str, Any]) -> dict[str, tuple[int, int, int]]:

@@ -102,7 +102,9 @@ class OpportunityDetail(OpportunityRead):
 
 
 class OpportunityPage(Page[OpportunityRead]):
-    """One page of opportunities."""
+    """One page of opportunities; ``capped``: more than ``total`` match (counting stopped there)."""
+
+    capped: bool = False
 
 
 class BoardColumn(BaseModel):

@@ -223,8 +223,9 @@ def listing(
         raise ValidationFailed(errors=[FieldError("stage", NO_STAGE)])
     if f.pop("open", None):
         f["stages"] = catalogue.open_codes()
-    rows, total = repository.opportunities(db, principal, f, sort, page)
-    return OpportunityPage(items=to_read(db, principal, rows, locale), total=total, page=page.page, size=page.size)
+    rows, total, capped = repository.opportunities(db, principal, f, sort, page)
+    items = to_read(db, principal, rows, locale)
+    return OpportunityPage(items=items, total=total, page=page.page, size=page.size, capped=capped)
 
 
 def board(db: Session, principal: Principal, owner_id: int | None, locale: str) -> Board:
