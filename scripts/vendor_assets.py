@@ -13,6 +13,7 @@ FILES = {
     "node_modules/@tabler/core/dist/js/tabler.min.js": "tabler/tabler.min.js",
     "node_modules/htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "node_modules/echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+    "node_modules/sortablejs/Sortable.min.js": "sortablejs/Sortable.min.js",
 }
 
 

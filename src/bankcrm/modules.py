@@ -24,6 +24,7 @@ from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
 from bankcrm.quality.module import MODULE as QUALITY
 from bankcrm.relationships.module import MODULE as RELATIONSHIPS
+from bankcrm.sales.module import MODULE as SALES
 from bankcrm.segments.module import MODULE as SEGMENTS
 from bankcrm.tags.module import MODULE as TAGS
 from bankcrm.value.module import MODULE as VALUE
@@ -51,6 +52,7 @@ MODULES: tuple[Module, ...] = (
     SEGMENTS,  # after the snapshot and the tags its specifications read
     VALUE,  # after figures: its nightly step prices the holdings they saw
     QUALITY,  # after the steps that change customers: its monthly figures see their work
+    SALES,  # after figures: its step reads the holdings they loaded
     OUTBOX,  # last: its job delivers what the other steps wrote
 )
 

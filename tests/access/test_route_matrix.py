@@ -247,6 +247,20 @@ GET_SAMPLES: dict[str, Sample] = {
     "/warnings/factors": _s(),
     "/warnings/{warning_id}": _s(warning_id="warning"),
     "/customers/{cif_no}/tabs/warnings": _s(cif_no="cif"),
+    "/api/v1/opportunities": _s(),
+    "/api/v1/opportunities/{opportunity_id}": _s(opportunity_id="opportunity"),
+    "/api/v1/activities": _s(),
+    "/api/v1/targets": _s(),
+    "/opportunities": _s(),
+    "/opportunities/board": _s(),
+    "/opportunities/export.{fmt}": _s(fmt="csv"),
+    "/opportunities/new": _s(),
+    "/opportunities/{opportunity_id}": _s(opportunity_id="opportunity"),
+    "/activities/week": _s(),
+    "/calendar/{token}.ics": _s(404, "an unknown feed token is not found", token="absent"),
+    "/sales/dashboard": _s(),
+    "/sales/dashboard.json": _s(),
+    "/sales/performance": _s(),
     "/api/v1/insight/dashboard": _s(),
     "/insight/dashboard": _s(),
     "/insight/dashboard/charts.json": _s(),
@@ -398,8 +412,13 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
     asking = {"managers": [primary, second], "reason": "Cover"}
     asked = client.post(f"/api/v1/customers/{CIF}/managers/requests", json=asking, headers=token_for(client, "manager"))
     assert asked.status_code == 202, asked.text
+    # an opportunity of am1 for the customer
+    body = {"cif_no": CIF, "product_code": "TD-3M", "amount": 100_000, "expected_close": "2027-01-31"}
+    opened = client.post("/api/v1/opportunities", json=body, headers=token_for(client, "am1"))
+    assert opened.status_code == 201, opened.text
     return {
         "cif": CIF,
+        "opportunity": str(opened.json()["id"]),
         "run": str(run),
         "household": str(household.id),
         "review": str(review.id),

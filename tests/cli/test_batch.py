@@ -59,6 +59,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "segments: Segment membership refreshed / 刷新客户分群成员 (nightly, after snapshot, tags)",
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
+        "opportunity-wins: Opportunities won per the holdings / 根据持有产品识别赢单商机 (nightly, after figures)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
 
@@ -86,6 +87,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("segments", "ok", "nightly", 0, None),
         ("contribution", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
+        ("opportunity-wins", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
     ]
     # And a bad --as-of is refused before anything runs
@@ -118,6 +120,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("segments", "ok"),
         ("contribution", "ok"),
         ("data-quality", "ok"),
+        ("opportunity-wins", "ok"),
         ("deliver-outbox", "ok"),
     ]
     assert "no such table: household_override" in (recorded[2][4] or "")
@@ -133,7 +136,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert unknown.exit_code == 2
     known = (
         "contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
-        "maturity-tasks, segments, snapshot, tags, warnings"
+        "maturity-tasks, opportunity-wins, segments, snapshot, tags, warnings"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so

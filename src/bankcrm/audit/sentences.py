@@ -62,6 +62,15 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "warning.winback_plan": N_("%(actor)s wrote the win-back plan of %(entity)s"),
     "lifecycle.evaluated": N_("%(actor)s evaluated the customers' lifecycle stages"),
     "lifecycle.export": N_("%(actor)s exported the lifecycle stage distribution"),
+    "activity.create": N_("%(actor)s recorded %(entity)s"),
+    "activity.update": CHANGED,
+    "calendar_feed.create": N_("%(actor)s made a personal calendar feed"),
+    "calendar_feed.revoke": N_("%(actor)s revoked a personal calendar feed"),
+    "opportunity.create": CREATED,
+    "opportunity.export": N_("%(actor)s exported the opportunities"),
+    "opportunity.stage": N_("%(actor)s moved %(entity)s to another stage"),
+    "opportunity.win_confirmed": N_("%(actor)s confirmed the win of %(entity)s"),
+    "opportunity.wins_proposed": N_("%(actor)s proposed wins of opportunities from the holdings"),
     "segment.changed": CHANGED,
     "segment.created": CREATED,
     "segment.deleted": N_("%(actor)s deleted %(entity)s"),
@@ -110,6 +119,7 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "user.enable": N_("%(actor)s enabled %(entity)s"),
     "user.export": N_("%(actor)s exported the users"),
     "user.reset_password": N_("%(actor)s reset the password of %(entity)s"),
+    "target.set": N_("%(actor)s set %(entity)s"),
     "user.update": CHANGED,
 }
 
@@ -118,6 +128,7 @@ OUTCOMES: dict[str, str] = {"success": N_("Success"), "failure": N_("Failure"), 
 
 # entity_type → message id of the record's kind, as a sentence names it ("customer 90000000037").
 ENTITIES: dict[str, str] = {
+    "activity": N_("activity %(id)s"),
     "assignment_request": N_("assignment request %(id)s"),
     "change_request": N_("change request %(id)s"),
     "corporate_group": N_("corporate group %(id)s"),
@@ -131,10 +142,12 @@ ENTITIES: dict[str, str] = {
     "household": N_("household %(id)s"),
     "ingest_run": N_("ingest run %(id)s"),
     "job_run": N_("job run %(id)s"),
+    "opportunity": N_("opportunity %(id)s"),
     "org_unit": N_("org unit %(id)s"),
     "role": N_("role %(id)s"),
     "segment": N_("segment %(id)s"),
     "tag": N_("tag %(id)s"),
+    "sales_target": N_("target %(id)s"),
     "task": N_("task %(id)s"),
     "user": N_("user %(id)s"),
 }

@@ -137,6 +137,7 @@ def demo(
     from bankcrm.demo import lifecycle as demo_lifecycle
     from bankcrm.demo import org as demo_org
     from bankcrm.demo import parties as demo_parties
+    from bankcrm.demo import sales as demo_sales
     from bankcrm.demo import segments as demo_segments
     from bankcrm.demo import tags as demo_tags
     from bankcrm.demo import value as demo_value
@@ -166,6 +167,7 @@ def demo(
             demo_tags.build(db, settings)
             demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)
+            demo_sales.build(db, settings)  # after the holdings: wins are proposed from them
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
                 fed = _write_feed(settings, _feed_dir(settings), customers, DEFAULT_SEED, "utf-8", feed_day)

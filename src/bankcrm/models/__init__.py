@@ -21,6 +21,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     org,
     quality,
     relationship,
+    sales,
     segment,
     tag,
     task,

@@ -29,6 +29,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "account": ("customer_id",),
     "account_party": ("customer_id",),  # joint holder, signatory: a repeat of one the survivor has is dropped
     "account_transaction": ("customer_id",),
+    "activity": ("customer_id",),  # the survivor's history of calls and visits includes the merged one's
     "assignment_request_item": ("customer_id",),
     "balance_snapshot": ("customer_id",),
     "change_request": ("customer_id",),
@@ -49,6 +50,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "manager_assignment": ("customer_id",),
     "match_distinct": ("customer_id", "other_customer_id"),
     "match_review": ("customer_id", "other_customer_id"),
+    "opportunity": ("customer_id",),  # the pipeline follows the customer
     "task": ("customer_id",),
 }
 # Customer columns that stay: the merged customer's own record (profile, contacts, family entries, search

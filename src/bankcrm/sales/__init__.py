@@ -1,0 +1,1 @@
+"""Sales: opportunities and the pipeline, activities and visit plans, targets and performance."""

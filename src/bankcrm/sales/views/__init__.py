@@ -1,0 +1,1 @@
+"""HTML pages of sales: opportunities (opportunities.py), activities, plans and performance (plan.py)."""
