@@ -10,6 +10,7 @@ from bankcrm.access.module import MODULE as ACCESS
 from bankcrm.assignments.module import MODULE as ASSIGNMENTS
 from bankcrm.audit.module import MODULE as AUDIT
 from bankcrm.catalogue.module import MODULE as CATALOGUE
+from bankcrm.churn.module import MODULE as CHURN
 from bankcrm.customers.module import MODULE as CUSTOMERS
 from bankcrm.holdings.module import MODULE as HOLDINGS
 from bankcrm.home.module import MODULE as HOME
@@ -45,6 +46,7 @@ MODULES: tuple[Module, ...] = (
     WORKFLOW,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     LIFECYCLE,  # after the snapshot its rules read
+    CHURN,  # after the snapshot its features read
     TAGS,  # after the figures, households and merges its rules read
     SEGMENTS,  # after the snapshot and the tags its specifications read
     VALUE,  # after figures: its nightly step prices the holdings they saw

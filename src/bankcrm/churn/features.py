@@ -116,7 +116,9 @@ def build(snapshot: pl.DataFrame, s: Settings, last_month: date | None = None) -
     line = pl.col("aum_avg_6m") * s.aum_fraction
     gone = []
     for k in range(1, s.horizon_months + 1):
-        present = (pl.col("customer_id").shift(-k) == pl.col("customer_id")) & (pl.col("_mi").shift(-k) == pl.col("_mi") + k)
+        present = (pl.col("customer_id").shift(-k) == pl.col("customer_id")) & (
+            pl.col("_mi").shift(-k) == pl.col("_mi") + k
+        )
         # A later row within k places is the same customer after a gap: absent in between, so closed.
         fut_aum = pl.when(present).then(pl.col("aum_end").shift(-k)).otherwise(None)
         fut_prod = pl.when(present).then(pl.col("products").shift(-k)).otherwise(None)

@@ -48,6 +48,11 @@ def fit(
     return lgb.train(p, data, num_boost_round=rounds)
 
 
+def predict(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
+    """Raw probabilities of the rows (LightGBM's own, before calibration)."""
+    return np.asarray(booster.predict(x), dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Calibrator:
     """Isotonic regression kept as its breakpoints, applied by interpolation (no pickled objects)."""
@@ -64,7 +69,7 @@ class Calibrator:
         return cls([float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_])
 
     def __call__(self, raw: np.ndarray) -> np.ndarray:
-        return np.interp(raw, np.asarray(self.x), np.asarray(self.y))
+        return np.asarray(np.interp(raw, np.asarray(self.x), np.asarray(self.y)), dtype=np.float64)
 
 
 def top_features(booster: lgb.Booster, n: int = 10) -> list[dict[str, Any]]:
@@ -89,9 +94,11 @@ def single_feature_auc(x: np.ndarray, y: np.ndarray) -> float:
 
 def save(booster: lgb.Booster, calibrator: Calibrator, categories: dict[str, list[str]]) -> str:
     """The model as one text: LightGBM's own model text, the calibration and the category codes."""
-    return json.dumps(
-        {"calibration": {"x": calibrator.x, "y": calibrator.y}, "categories": categories}, sort_keys=True
-    ) + "\n" + booster.model_to_string()
+    return (
+        json.dumps({"calibration": {"x": calibrator.x, "y": calibrator.y}, "categories": categories}, sort_keys=True)
+        + "\n"
+        + booster.model_to_string()
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ def _round(x: float) -> float:
 
 def lift_at(y: np.ndarray, score: np.ndarray, share: float) -> tuple[int, float, float, float]:
     """(k, precision, recall, lift) of the top ``share`` of rows by score (ties broken by position, stably)."""
-    k = max(1, int(round(len(y) * share)))
+    k = max(1, round(len(y) * share))
     top = np.argsort(-score, kind="stable")[:k]
     hits = float(y[top].sum())
     base = float(y.mean()) if len(y) else 0.0

@@ -100,7 +100,7 @@ def card(
     s: Settings,
 ) -> dict[str, Any]:
     """The model card: data window, rows, figures on the validation month beside the recency rule, calibration."""
-    months = train["month"]
+    first, last = train["month"].min(), train["month"].max()
     return {
         "kind": "snapshot",
         "label": {
@@ -110,8 +110,8 @@ def card(
             "definition": "AUM below aum_fraction of its average over average_months, or every account closed, "
             "within horizon_months",
         },
-        "data_window": {"first_month": f"{months.min():%Y-%m}", "last_training_month": f"{months.max():%Y-%m}"},
-        "validation_month": f"{valid['month'][0]:%Y-%m}",
+        "data_window": {"first_month": str(first)[:7], "last_training_month": str(last)[:7]},
+        "validation_month": valid["month"][0].strftime("%Y-%m"),
         "rows": {"training": train.height, "validation": valid.height},
         "churn_rate": {
             "training": round(float(train["label"].mean()), 4),  # type: ignore[arg-type]
@@ -137,7 +137,7 @@ def train(features: pl.DataFrame, s: Settings, validate: date | None = None, **o
     y_train = tr["label"].to_numpy().astype(np.float32)
     booster = learn.fit(matrix(tr, cats), y_train, list(FEATURES), list(CATEGORICAL), p, rounds)
     y_valid = va["label"].to_numpy().astype(np.float64)
-    raw = booster.predict(matrix(va, cats))
+    raw = learn.predict(booster, matrix(va, cats))
     calibrator = learn.Calibrator.fitted(raw, y_valid)
     prob = calibrator(raw)
     return Trained(booster, calibrator, cats, card(tr, va, y_valid, raw, prob, booster, p, rounds, s))
@@ -146,11 +146,11 @@ def train(features: pl.DataFrame, s: Settings, validate: date | None = None, **o
 def evaluate(model: learn.Loaded, features: pl.DataFrame, month: date) -> dict[str, float]:
     """A stored model's ranking figures on a month's labelled rows (the champion against a challenger)."""
     rows = labelled(features).filter(pl.col("month") == month)
-    raw = model.booster.predict(matrix(rows, model.categories))
+    raw = learn.predict(model.booster, matrix(rows, model.categories))
     return metrics.ranking(rows["label"].to_numpy().astype(np.float64), raw)
 
 
 def score(model: learn.Loaded, rows: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(calibrated probability, feature matrix) of these rows."""
     x = matrix(rows, model.categories)
-    return model.calibrator(model.booster.predict(x)), x
+    return model.calibrator(learn.predict(model.booster, x)), x
