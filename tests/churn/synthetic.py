@@ -30,12 +30,16 @@ def snapshot(customers: int, n_months: int = 12, seed: int = 7, first: date = da
         base = float(rng.lognormal(11, 1.0)) * 100
         salary = rng.random() < 0.5
         leave_at = int(rng.integers(3, n_months + 3)) if rng.random() < 0.12 else None
+        dip_at = int(rng.integers(0, n_months)) if leave_at is None and rng.random() < 0.1 else None
+        renews = rng.random() < 0.5  # half of those leaving let a time deposit run off first
         tier = "VIP" if base > 20_000_000 else "MASS"
         for mi, month in enumerate(ms):
             if leave_at is not None and mi > leave_at:
                 break
-            falling = leave_at is not None and mi >= leave_at - 3
-            k = (leave_at - mi) / 4 if falling and leave_at is not None else 1.0
+            falling = (leave_at is not None and mi >= leave_at - 3) or (
+                dip_at is not None and dip_at <= mi < dip_at + 2
+            )
+            k = (leave_at - mi) / 4 if falling and leave_at is not None else (0.7 if falling else 1.0)
             aum = int(base * max(k, 0.0) * (1 + rng.normal(0, 0.05)))
             closed = leave_at is not None and mi == leave_at
             rows["customer_id"].append(cid)
@@ -44,7 +48,7 @@ def snapshot(customers: int, n_months: int = 12, seed: int = 7, first: date = da
             rows["tier"].append(tier)
             rows["aum_end"].append(0 if closed else max(aum, 0))
             rows["aum_avg"].append(0 if closed else max(aum, 0))
-            rows["time_end"].append(0 if falling else int(base * 0.4))
+            rows["time_end"].append(0 if falling and not renews else int(base * 0.4))
             rows["wealth_end"].append(int(base * 0.2 * (0 if falling else 1)))
             rows["products"].append(0 if closed else 2 + cid % 3 - (1 if falling else 0))
             out = int(rng.integers(1, 4)) if falling and rng.random() < 0.7 else int(rng.random() < 0.05)

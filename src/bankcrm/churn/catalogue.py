@@ -36,6 +36,7 @@ class Settings:
     num_leaves: int = 31
     min_data_in_leaf: int = 50
     seed: int = 20261204
+    num_threads: int = 1
     reason_share: float = 0.2
     top_reasons: int = 3
     warning_threshold: float = 0.3

@@ -16,7 +16,6 @@ from sklearn.isotonic import IsotonicRegression
 
 from bankcrm.churn.catalogue import Settings
 
-THREADS = 2  # fixed: LightGBM's results may differ with the thread count
 
 
 def params(s: Settings, **override: Any) -> dict[str, Any]:
@@ -32,7 +31,7 @@ def params(s: Settings, **override: Any) -> dict[str, Any]:
         "seed": s.seed,
         "deterministic": True,
         "force_row_wise": True,
-        "num_threads": THREADS,
+        "num_threads": s.num_threads,
         "verbosity": -1,
     }
     return out | override
