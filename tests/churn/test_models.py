@@ -87,9 +87,7 @@ def test_models_api_lists_cards_and_gives_one_and_404s_an_unknown(
     card = client.get(f"/api/v1/models/{model.id}", headers=am1)
     # Then the card has the data window, rows, AUC, PR-AUC, lift, calibration, top features and the recency rule
     assert listed.status_code == 200
-    assert [(m["id"], m["status"], m["validation_month"]) for m in listed.json()] == [
-        (model.id, "CHAMPION", "2025-09")
-    ]
+    assert [(m["id"], m["status"], m["validation_month"]) for m in listed.json()] == [(model.id, "CHAMPION", "2025-09")]
     body = card.json()
     assert body["card"]["data_window"] == {"first_month": "2025-01", "last_training_month": "2025-06"}
     assert set(body["card"]) >= {"rows", "metrics", "baseline", "calibration", "top_features"}

@@ -134,8 +134,7 @@ def test_a_reason_template_fills_money_counts_and_falls() -> None:
     # When they are put into words
     # Then they read as the issue asks, in both languages
     assert reasons.sentence(why, "en") == (
-        "AUM down 62% in 3 months; 3 transfers, ¥480,000, to other banks in 3 months; "
-        "¥200,000 time deposit not renewed"
+        "AUM down 62% in 3 months; 3 transfers, ¥480,000, to other banks in 3 months; ¥200,000 time deposit not renewed"
     )
     assert reasons.sentence(why, "zh_CN") == (
         "资产3个月内下降62%；3个月内向他行转出3笔，共¥480,000；¥200,000定期存款到期未续存"

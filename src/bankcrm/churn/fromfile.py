@@ -24,6 +24,8 @@ FOLDS = 5
 MAX_CATEGORIES = 100  # text columns with more distinct values are names or free text, not categories
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
+# Two text values: the one naming a departure is the positive class ("Attrited Customer" against "Existing Customer").
+LEAVING = ("attrit", "churn", "exit", "left", "lost", "closed", "流失")
 
 
 class FileError(ValueError):
@@ -66,6 +68,9 @@ def label_of(frame: pl.DataFrame, column: str, path: Path) -> np.ndarray:
     values = set(text.unique().to_list())
     if values <= TRUE | FALSE and values & TRUE and values & FALSE:
         return text.is_in(list(TRUE)).to_numpy().astype(np.float64)
+    leaving = [v for v in values if any(word in v for word in LEAVING)]
+    if len(values) == 2 and len(leaving) == 1:
+        return (text == leaving[0]).to_numpy().astype(np.float64)
     raise FileError(
         f"{path.name}: label column {column!r} must hold two values such as 0/1 or yes/no: {sorted(values)[:5]}"
     )

@@ -17,7 +17,6 @@ from sklearn.isotonic import IsotonicRegression
 from bankcrm.churn.catalogue import Settings
 
 
-
 def params(s: Settings, **override: Any) -> dict[str, Any]:
     """LightGBM parameters from the settings (``override`` for a challenger's variation or a test)."""
     out: dict[str, Any] = {
