@@ -49,7 +49,6 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "customer.unmerge": N_("%(actor)s undid a merge into %(entity)s"),
     "churn.scored": N_("%(actor)s scored the customers' churn risk"),
     "churn.trained": N_("%(actor)s trained %(entity)s"),
-    "churn.backtest": N_("%(actor)s backtested the churn model"),
     "customer.tag_applied": N_("%(actor)s tagged %(entity)s"),
     "customer.tag_removed": N_("%(actor)s removed a tag from %(entity)s"),
     "customer.update": CHANGED,
