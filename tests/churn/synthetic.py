@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from bankcrm.churn.features import SNAPSHOT
+from bankcrm.churn.service.features import SNAPSHOT
 
 
 def months(first: date, n: int) -> list[date]:

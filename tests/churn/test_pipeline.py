@@ -6,8 +6,9 @@ from datetime import date
 
 import polars as pl
 
-from bankcrm.churn import catalogue, features, learn, pipeline, reasons
+from bankcrm.churn import catalogue
 from bankcrm.churn.catalogue import Settings
+from bankcrm.churn.service import features, learn, pipeline, reasons
 from tests.churn import synthetic
 
 MONTHS = synthetic.months(date(2026, 1, 1), 10)

@@ -53,6 +53,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "groups: Corporate groups and guarantee circles / 识别集团客户和担保圈 (nightly, after figures)",
         "snapshot: Monthly customer snapshot / 客户月度快照 (nightly, after figures)",
         "lifecycle: Customers' lifecycle stages / 客户生命周期阶段 (nightly, after snapshot)",
+        "churn: Churn model: monthly training, scores / 流失模型：每月训练与评分 (nightly, after snapshot)",
         "tags: Rule tags recomputed / 重新计算规则标签 (nightly, after figures)",
         "segments: Segment membership refreshed / 刷新客户分群成员 (nightly, after snapshot, tags)",
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
@@ -79,6 +80,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("groups", "ok", "nightly", 0, None),
         ("snapshot", "ok", "nightly", 0, None),
         ("lifecycle", "ok", "nightly", 0, None),
+        ("churn", "ok", "nightly", 0, None),
         ("tags", "ok", "nightly", 0, None),
         ("segments", "ok", "nightly", 0, None),
         ("contribution", "ok", "nightly", 0, None),
@@ -88,7 +90,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 12
+    assert len(runs(db_file)) == 13
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -110,6 +112,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("groups", "ok"),
         ("snapshot", "ok"),
         ("lifecycle", "ok"),
+        ("churn", "ok"),
         ("tags", "ok"),
         ("segments", "ok"),
         ("contribution", "ok"),
@@ -128,7 +131,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
     known = (
-        "contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
+        "churn, contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
         "maturity-tasks, segments, snapshot, tags"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())

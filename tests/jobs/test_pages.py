@@ -79,6 +79,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "groups",
         "snapshot",
         "lifecycle",
+        "churn",
         "tags",
         "segments",
         "contribution",

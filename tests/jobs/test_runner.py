@@ -47,6 +47,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("groups", ("figures",)),
         ("snapshot", ("figures",)),
         ("lifecycle", ("snapshot",)),
+        ("churn", ("snapshot",)),
         ("tags", ("figures",)),
         ("segments", ("snapshot", "tags")),
         ("contribution", ("figures",)),

@@ -43,9 +43,9 @@ def train_command(
     --from-file on your own file (5-fold stratified cross-validation)."""
     from bankcrm.access.principal import SYSTEM
     from bankcrm.audit import service as audit_service
-    from bankcrm.churn import catalogue, fromfile
-    from bankcrm.churn.pipeline import NotEnoughHistory
-    from bankcrm.churn.service import train
+    from bankcrm.churn import catalogue
+    from bankcrm.churn.service import fromfile, train
+    from bankcrm.churn.service.pipeline import NotEnoughHistory
 
     _target(target)
     if from_file is not None and not label:
@@ -109,8 +109,8 @@ def score_command(
     (customer_month columns) and scores each customer's newest month, with reasons."""
     import polars as pl
 
-    from bankcrm.churn import catalogue, features, fromfile, learn, reasons
-    from bankcrm.churn.service import reads_cli
+    from bankcrm.churn import catalogue
+    from bankcrm.churn.service import features, fromfile, learn, reads_cli, reasons
 
     engine, db = _session()
     try:

@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 from sqlalchemy.orm import Session
 
-from bankcrm.churn import catalogue, learn, metrics, pipeline, repository, schemas
-from bankcrm.churn.service import train
+from bankcrm.churn import catalogue, repository, schemas
+from bankcrm.churn.service import learn, metrics, pipeline, train
 from bankcrm.errors import NotFound
 from bankcrm.kit.i18n import N_
 

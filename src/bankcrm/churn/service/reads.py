@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import Principal
 from bankcrm.access.service.scope_audit import denied
 from bankcrm.catalogue import service as catalogue_service
-from bankcrm.churn import reasons, repository, schemas
-from bankcrm.churn.service import train
+from bankcrm.churn import repository, schemas
+from bankcrm.churn.service import reasons, train
 from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Forbidden, NotFound
 from bankcrm.kit.i18n import N_, gettext_for

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from bankcrm.churn import repository
-from bankcrm.churn.pipeline import NotEnoughHistory
 from bankcrm.churn.service import scoring, train
+from bankcrm.churn.service.pipeline import NotEnoughHistory
 from bankcrm.insight.service.compute import add_months
 
 

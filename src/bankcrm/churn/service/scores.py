@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.churn import catalogue, reasons, repository
+from bankcrm.churn import catalogue, repository
+from bankcrm.churn.service import reasons
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import numpy as np
 import polars as pl
 from sqlalchemy.orm import Session
 
-from bankcrm.churn import catalogue, features, learn, pipeline, reasons, repository
+from bankcrm.churn import catalogue, repository
+from bankcrm.churn.service import features, learn, pipeline, reasons
 from bankcrm.insight.service.compute import add_months
 from bankcrm.kit.time import utcnow
 from bankcrm.models.churn import ChurnModel

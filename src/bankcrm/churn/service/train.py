@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.churn import catalogue, features, fromfile, learn, pipeline, repository
+from bankcrm.churn import catalogue, repository
+from bankcrm.churn.service import features, fromfile, learn, pipeline
 from bankcrm.kit.time import utcnow
 from bankcrm.models.churn import ChurnModel
 

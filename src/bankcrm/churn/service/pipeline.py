@@ -11,9 +11,9 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
-from bankcrm.churn import learn, metrics
 from bankcrm.churn.catalogue import Settings
-from bankcrm.churn.features import CATEGORICAL, FEATURES, month_index
+from bankcrm.churn.service import learn, metrics
+from bankcrm.churn.service.features import CATEGORICAL, FEATURES, month_index
 
 BASELINE = "recency"  # the simple rule beside every model: the longer since the last transaction, the likelier
 

@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
-from bankcrm.churn import learn, metrics
 from bankcrm.churn.catalogue import Settings
+from bankcrm.churn.service import learn, metrics
 
 FOLDS = 5
 MAX_CATEGORIES = 100  # text columns with more distinct values are names or free text, not categories
@@ -70,7 +70,7 @@ def label_of(frame: pl.DataFrame, column: str, path: Path) -> np.ndarray:
         return text.is_in(list(TRUE)).to_numpy().astype(np.float64)
     leaving = [v for v in values if any(word in v for word in LEAVING)]
     if len(values) == 2 and len(leaving) == 1:
-        return (text == leaving[0]).to_numpy().astype(np.float64)
+        return np.asarray((text == leaving[0]).to_numpy(), dtype=np.float64)
     raise FileError(
         f"{path.name}: label column {column!r} must hold two values such as 0/1 or yes/no: {sorted(values)[:5]}"
     )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from bankcrm.churn import catalogue
-from bankcrm.churn.learn import Loaded
+from bankcrm.churn.service.learn import Loaded
 
 
 def explain(model: Loaded, x: np.ndarray, top: int) -> list[list[dict[str, Any]]]:
