@@ -133,6 +133,7 @@ def demo(
     from bankcrm.demo import groups as demo_groups
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
+    from bankcrm.demo import churn as demo_churn
     from bankcrm.demo import insight as demo_insight
     from bankcrm.demo import lifecycle as demo_lifecycle
     from bankcrm.demo import org as demo_org
@@ -161,6 +162,7 @@ def demo(
             demo_assignments.build(db, today_in(settings.timezone))
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
             demo_lifecycle.build(db, settings)  # over the snapshot's months
+            demo_churn.build(db, settings)  # a champion trained on the snapshot, the newest month scored
             demo_tags.build(db, settings)
             demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)

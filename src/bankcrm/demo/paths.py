@@ -30,6 +30,9 @@ BONUS_DAYS_BEFORE = 14
 # moves its salary and all but 6 % above the 贵宾 floor to another bank (within 10 % of dropping the tier).
 PLANT_EVERY = 12
 WINDFALL_SLOT, TRIM_SLOT, DRAIN_SLOT = 3, 6, 9
+# Between the late drains (0.25..0.33) and CHURN_SHARE: customers who leave for another bank in a month spread over
+# the window, so the churn model has outcomes in many months to learn from and be measured on.
+CHURN_SHARE = 0.40
 TRIM_TO = 5_300_000  # fen: the 贵宾 floor of catalogue/value_tier.csv (CNY 50,000) and 6 %, room for the spending
 
 
@@ -76,6 +79,9 @@ def choose(r: random.Random, nth: int, first: date, end: date) -> Path:
         lo = max(first, end - timedelta(days=85))
         day = lo + timedelta(days=r.randint(0, max(0, (end - lo).days - 3)))
         return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9))
+    if roll < CHURN_SHARE:  # rate shopping: almost everything moved to another bank, any month of the window
+        day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 100)))
+        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99))
     return Path()
 
 
