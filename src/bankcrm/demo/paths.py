@@ -46,6 +46,7 @@ class Path:
     windfall_on: date | None = None  # a large credit (a flat sold, an inheritance) kept in the account
     windfall: int = 0  # fen
     trim_on: date | None = None  # withdraws its products, keeps TRIM_TO in all and is paid elsewhere from then
+    fade_days: int = 0  # before drain_on, the money is moved out bit by bit over these days (rate shopping)
 
     @property
     def leaves_on(self) -> date | None:
@@ -57,6 +58,9 @@ class Path:
         level = base * (1 + self.growth * (day - first).days / max(1, (end - first).days))
         if self.drain_on and day >= self.drain_on:
             level *= 1 - self.drain_share
+        elif self.drain_on and self.fade_days and day >= self.drain_on - timedelta(days=self.fade_days):
+            done = (day - (self.drain_on - timedelta(days=self.fade_days))).days / self.fade_days
+            level *= 1 - self.drain_share * 0.6 * done  # most of it moved in the last step
         if self.windfall_on and day >= self.windfall_on:
             level += self.windfall
         return int(level)
@@ -81,7 +85,7 @@ def choose(r: random.Random, nth: int, first: date, end: date) -> Path:
         return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9))
     if roll < CHURN_SHARE:  # rate shopping: almost everything moved to another bank, any month of the window
         day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 100)))
-        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99))
+        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=r.randint(60, 100))
     return Path()
 
 
