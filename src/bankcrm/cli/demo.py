@@ -128,12 +128,12 @@ def demo(
 
     from bankcrm.cli.context import prepare_sqlite_dir, transaction
     from bankcrm.demo import assignments as demo_assignments
+    from bankcrm.demo import churn as demo_churn
     from bankcrm.demo import customers as demo_customers
     from bankcrm.demo import feed
     from bankcrm.demo import groups as demo_groups
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
-    from bankcrm.demo import churn as demo_churn
     from bankcrm.demo import insight as demo_insight
     from bankcrm.demo import lifecycle as demo_lifecycle
     from bankcrm.demo import org as demo_org
