@@ -85,7 +85,8 @@ def choose(r: random.Random, nth: int, first: date, end: date) -> Path:
         return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9))
     if roll < CHURN_SHARE:  # rate shopping: almost everything moved to another bank, any month of the window
         day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 100)))
-        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=r.randint(60, 100))
+        # The fade comes from the day, not the generator: one more draw would move every later customer's data.
+        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=60 + day.toordinal() % 41)
     return Path()
 
 
