@@ -10,6 +10,7 @@ from bankcrm.access.module import MODULE as ACCESS
 from bankcrm.assignments.module import MODULE as ASSIGNMENTS
 from bankcrm.audit.module import MODULE as AUDIT
 from bankcrm.catalogue.module import MODULE as CATALOGUE
+from bankcrm.churn.module import MODULE as CHURN
 from bankcrm.customers.module import MODULE as CUSTOMERS
 from bankcrm.earlywarning.module import MODULE as EARLYWARNING
 from bankcrm.holdings.module import MODULE as HOLDINGS
@@ -47,7 +48,8 @@ MODULES: tuple[Module, ...] = (
     WORKFLOW,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     LIFECYCLE,  # after the snapshot its rules read
-    EARLYWARNING,  # after the lifecycle: lost customers get no warning
+    CHURN,  # after the snapshot its features read
+    EARLYWARNING,  # after the lifecycle (lost customers get no warning) and the churn scores it raises warnings from
     TAGS,  # after the figures, households and merges its rules read
     SEGMENTS,  # after the snapshot and the tags its specifications read
     VALUE,  # after figures: its nightly step prices the holdings they saw

@@ -9,6 +9,7 @@ without one fails ``test_every_get_route_has_a_sample`` saying what to add.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from bankcrm.app import create_app
 from bankcrm.config import Settings
 from bankcrm.models.access import Role
+from bankcrm.models.churn import ChurnModel
 from bankcrm.models.earlywarning import EarlyWarning
 from bankcrm.models.group import CorporateGroup, GuaranteeCircle
 from bankcrm.models.household import Household, HouseholdMember
@@ -261,6 +263,13 @@ GET_SAMPLES: dict[str, Sample] = {
     "/sales/dashboard": _s(),
     "/sales/dashboard.json": _s(),
     "/sales/performance": _s(),
+    "/api/v1/models": _s(),
+    "/api/v1/models/{model_id}": _s(model_id="model"),
+    "/api/v1/customers/{cif_no}/churn": _s(cif_no="cif"),
+    "/models": _s(),
+    "/models/backtest": _s(),
+    "/models/{model_id}": _s(model_id="model"),
+    "/customers/{cif_no}/tabs/churn": _s(cif_no="cif"),
     "/api/v1/insight/dashboard": _s(),
     "/insight/dashboard": _s(),
     "/insight/dashboard/charts.json": _s(),
@@ -398,6 +407,18 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
         due_on=since,
     )
     db.add(warning)
+    # a churn model trained on a file (its card is all the model pages read)
+    card = {"rows": {"training": 10}, "metrics": {"auc": 0.7, "pr_auc": 0.3, "lift_top_decile": 2.0}}
+    model = ChurnModel(
+        target="churn",
+        source="file",
+        status="FILE",
+        auc=0.7,
+        card=json.dumps(card | {"calibration": [], "top_features": []}),
+        model_text="",
+        note="FILE",
+    )
+    db.add(model)
     db.flush()
     db.commit()
     # a pending new customer (am1 the maker) and a pending second manager for CIF (the branch manager the maker)
@@ -424,6 +445,7 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
         "review": str(review.id),
         "segment": str(segment.id),
         "warning": str(warning.id),
+        "model": str(model.id),
         "group": str(db.scalars(select(CorporateGroup.id)).one()),
         "circle": str(db.scalars(select(GuaranteeCircle.id)).one()),
         "change": str(created.json()["id"]),

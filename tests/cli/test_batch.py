@@ -53,6 +53,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "groups: Corporate groups and guarantee circles / 识别集团客户和担保圈 (nightly, after figures)",
         "snapshot: Monthly customer snapshot / 客户月度快照 (nightly, after figures)",
         "lifecycle: Customers' lifecycle stages / 客户生命周期阶段 (nightly, after snapshot)",
+        "churn: Churn model: monthly training, scores / 流失模型：每月训练与评分 (nightly, after snapshot)",
         "warnings: Early-warning signals, warnings and escalations / 预警信号、预警与升级 "
         "(nightly, after snapshot, lifecycle)",
         "tags: Rule tags recomputed / 重新计算规则标签 (nightly, after figures)",
@@ -82,6 +83,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("groups", "ok", "nightly", 0, None),
         ("snapshot", "ok", "nightly", 0, None),
         ("lifecycle", "ok", "nightly", 0, None),
+        ("churn", "ok", "nightly", 0, None),
         ("warnings", "ok", "nightly", 0, None),
         ("tags", "ok", "nightly", 0, None),
         ("segments", "ok", "nightly", 0, None),
@@ -115,6 +117,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("groups", "ok"),
         ("snapshot", "ok"),
         ("lifecycle", "ok"),
+        ("churn", "ok"),
         ("warnings", "ok"),
         ("tags", "ok"),
         ("segments", "ok"),
@@ -135,7 +138,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
     known = (
-        "contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
+        "churn, contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
         "maturity-tasks, opportunity-wins, segments, snapshot, tags, warnings"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())

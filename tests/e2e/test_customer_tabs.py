@@ -28,6 +28,7 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
         "insight",
         "lifecycle",
         "warnings",
+        "churn",
         "household",
         "links",
         "tags",

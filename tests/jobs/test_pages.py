@@ -80,6 +80,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "snapshot",
         "lifecycle",
         "warnings",
+        "churn",
         "tags",
         "segments",
         "contribution",

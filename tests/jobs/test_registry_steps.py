@@ -49,6 +49,7 @@ def test_the_nightly_steps_compute_figures_then_raise_the_maturity_task_once(
         ("snapshot", "ok"),
         ("lifecycle", "ok"),
         ("warnings", "ok"),
+        ("churn", "ok"),
         ("tags", "ok"),
         ("segments", "ok"),
         ("contribution", "ok"),

@@ -48,6 +48,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("snapshot", ("figures",)),
         ("lifecycle", ("snapshot",)),
         ("warnings", ("snapshot", "lifecycle")),
+        ("churn", ("snapshot",)),
         ("tags", ("figures",)),
         ("segments", ("snapshot", "tags")),
         ("contribution", ("figures",)),

@@ -47,6 +47,8 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "customer.export": N_("%(actor)s exported the customer list"),
     "customer.merge": N_("%(actor)s merged another customer into %(entity)s"),
     "customer.unmerge": N_("%(actor)s undid a merge into %(entity)s"),
+    "churn.scored": N_("%(actor)s scored the customers' churn risk"),
+    "churn.trained": N_("%(actor)s trained %(entity)s"),
     "customer.tag_applied": N_("%(actor)s tagged %(entity)s"),
     "customer.tag_removed": N_("%(actor)s removed a tag from %(entity)s"),
     "customer.update": CHANGED,

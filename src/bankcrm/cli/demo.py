@@ -128,6 +128,7 @@ def demo(
 
     from bankcrm.cli.context import prepare_sqlite_dir, transaction
     from bankcrm.demo import assignments as demo_assignments
+    from bankcrm.demo import churn as demo_churn
     from bankcrm.demo import customers as demo_customers
     from bankcrm.demo import feed
     from bankcrm.demo import groups as demo_groups
@@ -164,6 +165,7 @@ def demo(
             demo_insight.build(db, settings)  # after managers are assigned: the snapshot names them
             demo_lifecycle.build(db, settings)  # over the snapshot's months
             demo_warnings.build(db, settings)  # after the lifecycle: lost customers get none
+            demo_churn.build(db, settings)  # a champion trained on the snapshot, the newest month scored
             demo_tags.build(db, settings)
             demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)

@@ -1,4 +1,4 @@
-"""``bankcrm``: demo, generate, serve, db, users, audit, keys, ingest, batch, backup, currencies, match."""
+"""``bankcrm``: demo, generate, serve, db, users, audit, keys, ingest, batch, backup, currencies, match, models."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bankcrm.cli.demo import demo, generate, serve
 from bankcrm.cli.ingest import ingest
 from bankcrm.cli.keys import keys_app
 from bankcrm.cli.match import match_app
+from bankcrm.cli.models import models_app
 from bankcrm.cli.users import users_app
 
 # One module per command group; each imports its heavy libraries inside its commands' bodies, so that
@@ -27,6 +28,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(batch_app, name="batch")
 app.add_typer(currencies_app, name="currencies")
 app.add_typer(match_app, name="match")
+app.add_typer(models_app, name="models")
 # `bankcrm --help` lists these commands before the groups, in this order.
 app.command()(serve)
 app.command()(demo)

@@ -30,6 +30,9 @@ BONUS_DAYS_BEFORE = 14
 # moves its salary and all but 6 % above the 贵宾 floor to another bank (within 10 % of dropping the tier).
 PLANT_EVERY = 12
 WINDFALL_SLOT, TRIM_SLOT, DRAIN_SLOT = 3, 6, 9
+# Between the late drains (0.25..0.33) and CHURN_SHARE: customers who leave for another bank in a month spread over
+# the window, so the churn model has outcomes in many months to learn from and be measured on.
+CHURN_SHARE = 0.40
 TRIM_TO = 5_300_000  # fen: the 贵宾 floor of catalogue/value_tier.csv (CNY 50,000) and 6 %, room for the spending
 
 
@@ -43,6 +46,7 @@ class Path:
     windfall_on: date | None = None  # a large credit (a flat sold, an inheritance) kept in the account
     windfall: int = 0  # fen
     trim_on: date | None = None  # withdraws its products, keeps TRIM_TO in all and is paid elsewhere from then
+    fade_days: int = 0  # before drain_on, the money is moved out bit by bit over these days (rate shopping)
 
     @property
     def leaves_on(self) -> date | None:
@@ -54,6 +58,9 @@ class Path:
         level = base * (1 + self.growth * (day - first).days / max(1, (end - first).days))
         if self.drain_on and day >= self.drain_on:
             level *= 1 - self.drain_share
+        elif self.drain_on and self.fade_days and day >= self.drain_on - timedelta(days=self.fade_days):
+            done = (day - (self.drain_on - timedelta(days=self.fade_days))).days / self.fade_days
+            level *= 1 - self.drain_share * 0.6 * done  # most of it moved in the last step
         if self.windfall_on and day >= self.windfall_on:
             level += self.windfall
         return int(level)
@@ -76,6 +83,10 @@ def choose(r: random.Random, nth: int, first: date, end: date) -> Path:
         lo = max(first, end - timedelta(days=85))
         day = lo + timedelta(days=r.randint(0, max(0, (end - lo).days - 3)))
         return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9))
+    if roll < CHURN_SHARE:  # rate shopping: almost everything moved to another bank, any month of the window
+        day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 100)))
+        # The fade comes from the day, not the generator: one more draw would move every later customer's data.
+        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=60 + day.toordinal() % 41)
     return Path()
 
 

@@ -8,6 +8,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     access,
     assignment,
     audit,
+    churn,
     customer,
     earlywarning,
     group,

@@ -56,6 +56,7 @@ MOVED: dict[str, tuple[str, ...]] = {
 # Customer columns that stay: the merged customer's own record (profile, contacts, family entries, search
 # keys, figures) and the merge bookkeeping itself.
 KEPT: dict[str, tuple[str, ...]] = {
+    "churn_score": ("customer_id",),  # its months as they were scored; the survivor is scored on its own rows
     "contact_person": ("customer_id",),
     "corporate_profile": ("customer_id",),
     "customer_contact": ("customer_id",),

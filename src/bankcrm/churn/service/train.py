@@ -1,0 +1,99 @@
+"""Training a challenger on the snapshot and promoting it only when it beats the champion on the same validation
+month and the recency rule; the first model that beats the recency rule becomes the champion."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bankcrm.churn import catalogue, repository
+from bankcrm.churn.service import features, fromfile, learn, pipeline
+from bankcrm.kit.time import utcnow
+from bankcrm.models.churn import ChurnModel
+
+TARGET = "churn"
+# Why a model was or was not promoted (ChurnModel.note; the pages say it in words).
+PROMOTED_FIRST, PROMOTED, WORSE, NOT_ABOVE_BASELINE = "FIRST", "BEATS_CHAMPION", "WORSE", "BELOW_BASELINE"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a training run stored and decided."""
+
+    model: ChurnModel
+    promoted: bool
+    champion_auc: float | None
+
+
+def first_business_day(month: date) -> date:
+    """The month's first weekday (no holiday calendar yet: a Monday holiday still counts)."""
+    day = month.replace(day=1)
+    while day.weekday() >= 5:
+        day = day.replace(day=day.day + 1)
+    return day
+
+
+def features_of(db: Session, last: date | None) -> Any:
+    """The features of every snapshot month up to ``last`` (default: the newest)."""
+    frame = repository.snapshot_frame(db, None, last)
+    return features.build(frame, catalogue.settings(), last)
+
+
+def store(db: Session, card: dict[str, Any], text: str, *, status: str, note: str, source: str) -> ChurnModel:
+    """A trained model as a row (flushed)."""
+    month = card.get("validation_month")
+    return repository.add(
+        db,
+        ChurnModel(
+            target=TARGET,
+            source=source,
+            status=status,
+            validation_month=date.fromisoformat(f"{month}-01") if month else None,
+            auc=float(card["metrics"]["auc"]),
+            baseline_auc=card.get("baseline", {}).get("auc"),
+            card=json.dumps(card, ensure_ascii=False, sort_keys=True),
+            model_text=text,
+            note=note,
+            trained_at=utcnow(),
+        ),
+    )
+
+
+def train_challenger(db: Session, *, last: date | None = None, now: datetime | None = None, **override: Any) -> Outcome:
+    """Train on the snapshot up to ``last``, store the model, and promote it when it beats both the champion (on
+    the challenger's own validation month) and the recency rule. ``override``: LightGBM parameters (tests).
+    Raises pipeline.NotEnoughHistory. Flush only (the boundary commits)."""
+    feats = features_of(db, last)
+    trained = pipeline.train(feats, catalogue.settings(), **override)
+    auc = float(trained.card["metrics"]["auc"])
+    above_baseline = auc > float(trained.card["baseline"]["auc"])
+    current = repository.champion(db, TARGET)
+    champion_auc = None
+    if current is not None:
+        month = date.fromisoformat(f"{trained.card['validation_month']}-01")
+        champion_auc = pipeline.evaluate(learn.load(current.model_text), feats, month)["auc"]
+        trained.card["champion"] = {"id": current.id, "auc_on_validation_month": champion_auc}
+    if not above_baseline:
+        note = NOT_ABOVE_BASELINE
+    elif current is None:
+        note = PROMOTED_FIRST
+    else:
+        note = PROMOTED if champion_auc is not None and auc > champion_auc else WORSE
+    promoted = note in (PROMOTED_FIRST, PROMOTED)
+    if promoted:
+        repository.retire_champions(db, TARGET)
+    status = "CHAMPION" if promoted else "CHALLENGER"
+    row = store(db, trained.card, trained.text(), status=status, note=note, source="snapshot")
+    if promoted:
+        row.promoted_at = now or utcnow()
+    db.flush()
+    return Outcome(row, promoted, champion_auc)
+
+
+def store_file_model(db: Session, model: fromfile.FileModel) -> ChurnModel:
+    """A model trained on a file: kept with its card, never the champion (it does not read the snapshot)."""
+    return store(db, model.card, model.text(), status="FILE", note="FILE", source="file")
