@@ -56,7 +56,7 @@ MODULE = Module(
             "Early-warning signals, warnings and escalations",
             "预警信号、预警与升级",
             "bankcrm.earlywarning.jobs:warnings_job",
-            after=("snapshot", "lifecycle"),
+            after=("snapshot", "lifecycle", "churn"),
         ),
     ),
     reference_data=(

@@ -26,6 +26,7 @@ class ModelCandidate:
     reasons: list[str]
     model_id: str
     month: date
+    reasons_zh: tuple[str, ...] = ()  # the same reasons in Chinese, shown to a reader who reads Chinese
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ def raise_from_model(db: Session, candidates: list[ModelCandidate], today: date 
     for c in candidates:
         if not 0.0 <= c.probability <= 1.0:
             raise ValueError(f"customer {c.customer_id}: probability {c.probability} is not between 0 and 1")
-        reasons = [{"text": r} for r in c.reasons]
+        reasons = [
+            {"text": r, "text_zh": zh} if zh else {"text": r}
+            for r, zh in zip(c.reasons, c.reasons_zh or [None] * len(c.reasons), strict=True)
+        ]
         found = repository.open_of(db, c.customer_id)
         if found is not None:
             found.probability = max(c.probability, found.probability or 0.0)

@@ -43,8 +43,8 @@ def yuan(fen: Any) -> str:
 
 def reason_text(reason: dict[str, Any], locale: str, labels: dict[str, dict[str, str]]) -> str:
     """One stored reason in words, in the reader's language."""
-    if "text" in reason:
-        return str(reason["text"])
+    if "text" in reason:  # a model's reason, put in words by the model (both languages where it gave both)
+        return str(reason.get("text_zh") or reason["text"]) if locale == "zh_CN" else str(reason["text"])
     code = str(reason["signal"])
     template = catalogue.READS.get(code)
     if template is None:
