@@ -18,6 +18,7 @@ from bankcrm.ingest.module import MODULE as INGEST
 from bankcrm.insight.module import MODULE as INSIGHT
 from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
+from bankcrm.leads.module import MODULE as LEADS
 from bankcrm.lifecycle.module import MODULE as LIFECYCLE
 from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
@@ -43,6 +44,7 @@ MODULES: tuple[Module, ...] = (
     MATCHING,
     RELATIONSHIPS,
     WORKFLOW,
+    LEADS,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     LIFECYCLE,  # after the snapshot its rules read
     TAGS,  # after the figures, households and merges its rules read
