@@ -44,13 +44,13 @@ MODULES: tuple[Module, ...] = (
     MATCHING,
     RELATIONSHIPS,
     WORKFLOW,
-    LEADS,
     INSIGHT,  # after the steps that merge customers and link groups: the snapshot sees their work
     LIFECYCLE,  # after the snapshot its rules read
     TAGS,  # after the figures, households and merges its rules read
     SEGMENTS,  # after the snapshot and the tags its specifications read
     VALUE,  # after figures: its nightly step prices the holdings they saw
     QUALITY,  # after the steps that change customers: its monthly figures see their work
+    LEADS,  # after the steps that change customers: a conversion sees the approved customer
     OUTBOX,  # last: its job delivers what the other steps wrote
 )
 

@@ -57,6 +57,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "segments: Segment membership refreshed / 刷新客户分群成员 (nightly, after snapshot, tags)",
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
+        "leads: Lead timeouts and conversions / 线索超时退回与转化 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
 
@@ -83,6 +84,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("segments", "ok", "nightly", 0, None),
         ("contribution", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
+        ("leads", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
     ]
     # And a bad --as-of is refused before anything runs
@@ -114,6 +116,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("segments", "ok"),
         ("contribution", "ok"),
         ("data-quality", "ok"),
+        ("leads", "ok"),
         ("deliver-outbox", "ok"),
     ]
     assert "no such table: household_override" in (recorded[2][4] or "")
@@ -128,7 +131,7 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
     known = (
-        "contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
+        "contribution, data-quality, deliver-outbox, figures, groups, households, leads, lifecycle, match, "
         "maturity-tasks, segments, snapshot, tags"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())

@@ -83,6 +83,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "segments",
         "contribution",
         "data-quality",
+        "leads",
         "deliver-outbox",
     ]
     # When the groups step is queued from the page

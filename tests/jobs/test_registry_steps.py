@@ -52,6 +52,7 @@ def test_the_nightly_steps_compute_figures_then_raise_the_maturity_task_once(
         ("segments", "ok"),
         ("contribution", "ok"),
         ("data-quality", "ok"),
+        ("leads", "ok"),
         ("deliver-outbox", "ok"),
     ]
     db.expire_all()

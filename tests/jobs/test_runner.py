@@ -51,6 +51,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("segments", ("snapshot", "tags")),
         ("contribution", ("figures",)),
         ("data-quality", ()),
+        ("leads", ()),
         ("deliver-outbox", ()),
     ]
 

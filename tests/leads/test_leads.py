@@ -34,11 +34,18 @@ def test_a_referral_of_a_managed_customer_goes_to_the_primary_manager(client: Te
     make_customer(db, "90000000101", unit="BJ-CY-01", manager="am1")
 
     # When the teller refers them for wealth
-    status, lead = post(client, "teller", "/api/v1/referrals", {"cif_no": "90000000101", "interest": "WEALTH", "note": "问理财"})
+    status, lead = post(
+        client, "teller", "/api/v1/referrals", {"cif_no": "90000000101", "interest": "WEALTH", "note": "问理财"}
+    )
 
     # Then the lead is am1's by the primary-manager rule, credited to the teller, with the acceptance clock running
     assert status == 201
-    assert (lead["status"], lead["assignee"], lead["referrer"], lead["source"]) == ("ASSIGNED", "am1", "teller", "TELLER")
+    assert (lead["status"], lead["assignee"], lead["referrer"], lead["source"]) == (
+        "ASSIGNED",
+        "am1",
+        "teller",
+        "TELLER",
+    )
     row = db.get(Lead, lead["id"])
     assert row is not None and row.assigned_by_rule == "PRIMARY_MANAGER" and row.accept_due_at is not None
 
@@ -51,8 +58,7 @@ def test_round_robin_by_branch_and_product_then_by_branch_then_the_pool(client: 
 
     # When three loan prospects arrive at a Beijing outlet, a card prospect in Beijing and one in Shanghai
     got = [
-        post(client, "manager", "/api/v1/leads", prospect(phone=f"1390000111{i}", unit="BJ-CY-01"))[1]
-        for i in range(3)
+        post(client, "manager", "/api/v1/leads", prospect(phone=f"1390000111{i}", unit="BJ-CY-01"))[1] for i in range(3)
     ]
     card = post(client, "manager", "/api/v1/leads", prospect(phone="13900002222", interest="CARD"))[1]
     make_user(db, "bmsh", "SH", "management")
@@ -76,10 +82,12 @@ def test_a_lead_no_rule_places_stays_in_the_pool(client: TestClient, db: Session
     assert (status, lead["status"], lead["assignee"]) == (201, "NEW", None)
 
 
-def test_an_unaccepted_lead_returns_to_the_pool_after_eight_business_hours(db: Session, settings: Settings, client: TestClient) -> None:
+def test_an_unaccepted_lead_returns_to_the_pool_after_eight_business_hours(
+    db: Session, settings: Settings, client: TestClient
+) -> None:
     # Given a loan lead given to am1 by the rota on Friday at 16:00 (Shanghai)
     rota.put(db, "BJ", "LOAN", ["am1"])
-    status, made = post(client, "manager", "/api/v1/leads", prospect())
+    made = post(client, "manager", "/api/v1/leads", prospect())[1]
     lead = db.get(Lead, made["id"])
     assert lead is not None
     lead.status, lead.assignee_id = "NEW", None
@@ -133,7 +141,9 @@ def test_a_duplicate_open_lead_is_named_only_inside_scope(client: TestClient, db
     assert "another part of the bank" in elsewhere[1]["detail"]
 
 
-def test_a_prospect_who_is_already_a_customer_is_refused_naming_the_cif_in_scope(client: TestClient, db: Session) -> None:
+def test_a_prospect_who_is_already_a_customer_is_refused_naming_the_cif_in_scope(
+    client: TestClient, db: Session
+) -> None:
     # Given a Beijing customer on file with mobile 138 1234 5678 (through maker-checker)
     cif_no = approved(client, db, individual(db))
 
@@ -158,7 +168,9 @@ def test_conversion_files_a_new_customer_for_a_checker_and_credits_the_referrer(
     assert post(client, "am1", f"/api/v1/leads/{lead_id}/status", {"status": "QUALIFIED"})[0] == 200
 
     # When am1 converts it with the new customer's details
-    data = individual(db, name="王小二", id_no=resident_id(seq="457"), phones=[{"number": "13712345678", "purpose": "mobile"}])
+    data = individual(
+        db, name="王小二", id_no=resident_id(seq="457"), phones=[{"number": "13712345678", "purpose": "mobile"}]
+    )
     status, filed = post(client, "am1", f"/api/v1/leads/{lead_id}/convert", {"customer": data})
 
     # Then a change request waits for a checker and the lead stays qualified
@@ -168,8 +180,9 @@ def test_conversion_files_a_new_customer_for_a_checker_and_credits_the_referrer(
     assert waiting[0] == 409 and str(request_id) in waiting[1]["detail"]
 
     # When the branch manager approves it and the nightly step runs
-    decided = client.post(f"/api/v1/change-requests/{request_id}/decision", json={"approve": True},
-                          headers=token_for(client, "manager"))
+    decided = client.post(
+        f"/api/v1/change-requests/{request_id}/decision", json={"approve": True}, headers=token_for(client, "manager")
+    )
     assert decided.status_code == 200
     leads_job(db, settings)
 
@@ -229,6 +242,11 @@ def test_bad_input_is_a_422_naming_the_field(client: TestClient, db: Session) ->
     # Then each is a 422 naming its field
     assert [a[0] for a in answers] == [422] * 6
     assert [a[1]["errors"][0]["field"].split(".")[-1] for a in answers] == [
-        "interest", "source", "phone", "phone", "cif_no", "interest"
+        "interest",
+        "source",
+        "phone",
+        "phone",
+        "cif_no",
+        "interest",
     ]
     assert db.scalars(select(Lead)).all() == []

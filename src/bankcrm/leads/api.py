@@ -15,7 +15,6 @@ from bankcrm.kit.time import today_in
 from bankcrm.leads import schemas
 from bankcrm.leads.deps import ApiLeadAssigner, ApiLeadCreator, ApiLeadReader, ApiLeadReferrer, ApiLeadWorker
 from bankcrm.leads.service import assign, capture, conversion, progress, reads
-from bankcrm.models.lead import LeadStatus
 from bankcrm.web.templating import locale_of
 
 router = APIRouter(tags=["leads"])
@@ -29,7 +28,7 @@ def list_leads(
     request: Request,
     db: Db,
     caller: ApiLeadReader,
-    status: LeadStatus | None = None,
+    status: schemas.LeadStatus | None = None,
     source: Code = None,
     interest: Code = None,
     mine: bool = False,
@@ -41,8 +40,15 @@ def list_leads(
 ) -> schemas.LeadPage:
     """Leads in scope, newest first; ``mine`` those assigned to the caller, ``unassigned`` the pool,
     ``returned`` the pool's leads that came back unaccepted."""
-    filters = {"status": status, "source": source, "interest": interest, "mine": mine, "unassigned": unassigned,
-               "returned": returned, "unit": unit}
+    filters = {
+        "status": status,
+        "source": source,
+        "interest": interest,
+        "mine": mine,
+        "unassigned": unassigned,
+        "returned": returned,
+        "unit": unit,
+    }
     return schemas.LeadPage.of(reads.lead_page(db, caller, filters, page, size, locale_of(request)))
 
 
@@ -78,7 +84,12 @@ def move_lead(
 
 @router.post("/leads/{lead_id}/assign", response_model=schemas.LeadRead)
 def assign_lead(
-    request: Request, db: Db, settings: AppSettings, caller: ApiLeadAssigner, lead_id: EntityId, body: schemas.LeadAssign
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    caller: ApiLeadAssigner,
+    lead_id: EntityId,
+    body: schemas.LeadAssign,
 ) -> schemas.LeadRead:
     """Assign or reassign an open lead to an account manager in the caller's part of the bank."""
     lead = assign.reassign(db, caller, lead_id, body.username, settings.timezone)
@@ -103,7 +114,12 @@ def convert_lead(
 
 @router.post("/referrals", response_model=schemas.LeadRead, status_code=201)
 def refer(
-    request: Request, db: Db, cipher: Cipher, settings: AppSettings, caller: ApiLeadReferrer, body: schemas.ReferralCreate
+    request: Request,
+    db: Db,
+    cipher: Cipher,
+    settings: AppSettings,
+    caller: ApiLeadReferrer,
+    body: schemas.ReferralCreate,
 ) -> schemas.LeadRead:
     """Refer a customer in scope to the account managers; answers the lead made (assigned by the rules)."""
     lead = capture.refer(db, caller, cipher, body, settings.timezone)

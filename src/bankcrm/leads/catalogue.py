@@ -65,7 +65,9 @@ def rules() -> tuple[AssignmentRule, ...]:
     """lead_assignment_rule.csv in order; an unknown method or scope is a shipping error."""
     out = []
     for r in _rows("lead_assignment_rule"):
-        rule = AssignmentRule(r["code"], int(r["sort_order"]), r["applies_to"], r["method"], r["label_en"], r["label_zh"])
+        rule = AssignmentRule(
+            r["code"], int(r["sort_order"]), r["applies_to"], r["method"], r["label_en"], r["label_zh"]
+        )
         if rule.method not in METHODS or rule.applies_to not in APPLIES:
             raise ValueError(f"lead_assignment_rule.csv: {rule.code} has an unknown method or applies_to")
         out.append(rule)

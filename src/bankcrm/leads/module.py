@@ -49,8 +49,8 @@ MODULE = Module(
     jobs=(
         Job(
             "leads",
-            "Leads: unaccepted ones back to the pool, conversions approved",
-            "线索:超时未接受退回线索池,已批准的转化入账",
+            "Lead timeouts and conversions",
+            "线索超时退回与转化",
             "bankcrm.leads.jobs:leads_job",
             after=(),
         ),

@@ -17,7 +17,7 @@ from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, L
 from bankcrm.models.org import OrgUnit
 
 
-def _units_under(path: str) -> Select[tuple[int]]:
+def _units_under(path: str) -> Select[Any]:
     return select(OrgUnit.id).where(OrgUnit.path.startswith(path, autoescape=True))
 
 
@@ -32,7 +32,7 @@ def lead_scope(principal: Principal) -> ColumnElement[bool]:
     return or_(Lead.assignee_id == principal.user_id, *mine)
 
 
-def readable(principal: Principal) -> Select[tuple[Lead]]:
+def readable(principal: Principal) -> Select[Any]:
     """Leads in the principal's scope."""
     return select(Lead).where(lead_scope(principal))
 
@@ -40,7 +40,8 @@ def readable(principal: Principal) -> Select[tuple[Lead]]:
 def lead(db: Session, principal: Principal, lead_id: int, *, lock: bool = False) -> Lead | None:
     """One lead in scope (locked for update on PostgreSQL when asked)."""
     stmt = readable(principal).where(Lead.id == lead_id)
-    return db.scalar(stmt.with_for_update() if lock else stmt)
+    found: Lead | None = db.scalar(stmt.with_for_update() if lock else stmt)
+    return found
 
 
 def exists(db: Session, lead_id: int) -> bool:
@@ -88,9 +89,7 @@ def customer_readable(db: Session, principal: Principal, customer_id: int) -> bo
     return db.scalar(stmt.where(Customer.id == customer_id, customer_scope(principal))) is not None
 
 
-def page(
-    db: Session, principal: Principal, filters: dict[str, Any], offset: int, limit: int
-) -> tuple[list[Lead], int]:
+def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int, limit: int) -> tuple[list[Lead], int]:
     """A page of leads in scope, newest first, and the count (filters: status, source, interest, assignee_id,
     referrer_id, unassigned, unit_path, returned)."""
     stmt = readable(principal)
@@ -107,8 +106,8 @@ def page(
         expired = select(LeadAssignment.lead_id).where(LeadAssignment.ended_how == "EXPIRED")
         stmt = stmt.where(Lead.status == LeadStatus.NEW.value, Lead.id.in_(expired))
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = db.scalars(stmt.order_by(Lead.id.desc()).offset(offset).limit(limit))
-    return list(rows), total
+    rows: list[Lead] = list(db.scalars(stmt.order_by(Lead.id.desc()).offset(offset).limit(limit)))
+    return rows, total
 
 
 def users(db: Session, ids: set[int]) -> dict[int, User]:
@@ -210,7 +209,10 @@ def leaderboard(db: Session, month: date, unit_path: str) -> list[tuple[int, int
 
 def points_of(db: Session, user_id: int) -> int:
     """A referrer's points, all time."""
-    return int(db.scalar(select(func.coalesce(func.sum(ReferralPoints.points), 0)).where(ReferralPoints.user_id == user_id)) or 0)
+    return int(
+        db.scalar(select(func.coalesce(func.sum(ReferralPoints.points), 0)).where(ReferralPoints.user_id == user_id))
+        or 0
+    )
 
 
 def points_by_lead(db: Session, lead_ids: list[int]) -> dict[int, int]:
@@ -224,4 +226,5 @@ def points_by_lead(db: Session, lead_ids: list[int]) -> dict[int, int]:
 def customer_leads(db: Session, principal: Principal, customer_id: int) -> list[Lead]:
     """A customer's leads the reader may see, newest first."""
     stmt = readable(principal).where(Lead.customer_id == customer_id).order_by(Lead.id.desc()).limit(50)
-    return list(db.scalars(stmt))
+    found: list[Lead] = list(db.scalars(stmt))
+    return found

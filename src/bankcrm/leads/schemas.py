@@ -12,6 +12,8 @@ from bankcrm.kit.codes import OpenCode
 from bankcrm.kit.listing import Page
 from bankcrm.models.lead import LeadStatus
 
+__all__ = ["LeadStatus"]
+
 READ, CREATE, REFER, WORK, ASSIGN = "lead.read", "lead.create", "lead.refer", "lead.work", "lead.assign"
 WORKFLOW = "lead"
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.access.deps import AppSettings, Cipher, CifNo, Db, EntityId, csrf_protect
+from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, csrf_protect
 from bankcrm.access.principal import Principal
 from bankcrm.customers import forms as customer_forms
 from bankcrm.customers.schemas import IndividualCreate
@@ -42,17 +42,32 @@ def leads_page(
 ) -> Response:
     """Leads in scope with filters: all, mine, the pool (unassigned), those returned unaccepted; newest first."""
     locale = locale_of(request)
-    filters = {"status": status or None, "source": source or None, "interest": interest or None,
-               "mine": view == "mine", "unassigned": view == "pool", "returned": view == "returned"}
+    filters = {
+        "status": status or None,
+        "source": source or None,
+        "interest": interest or None,
+        "mine": view == "mine",
+        "unassigned": view == "pool",
+        "returned": view == "returned",
+    }
     result = reads.lead_page(db, principal, filters, page, PAGE_SIZE, locale)
-    returned = reads.lead_page(db, principal, {"returned": True}, 1, 1, locale).total if principal.can(schemas.ASSIGN) else 0
-    context = {"result": result, "view": view, "filters": filters, "choices": reads.choices(db, locale),
-               "statuses": reads.status_labels(db, locale), "returned": returned}
+    returned = (
+        reads.lead_page(db, principal, {"returned": True}, 1, 1, locale).total if principal.can(schemas.ASSIGN) else 0
+    )
+    context = {
+        "result": result,
+        "view": view,
+        "filters": filters,
+        "choices": reads.choices(db, locale),
+        "statuses": reads.status_labels(db, locale),
+        "returned": returned,
+    }
     return render(request, "leads/index.html", context)
 
 
-def _new_form(request: Request, db: Db, values: dict[str, str], problems: dict[str, Any] | None = None,
-              code: int = 200) -> Response:
+def _new_form(
+    request: Request, db: Db, values: dict[str, str], problems: dict[str, Any] | None = None, code: int = 200
+) -> Response:
     context = {"values": values, "choices": reads.choices(db, locale_of(request)), **(problems or NO_PROBLEMS)}
     return render(request, "leads/new.html", context, status=code)
 
@@ -88,13 +103,23 @@ def lead_create(
     )
 
 
-def _detail(request: Request, db: Db, principal: Principal, lead_id: int, problems: dict[str, Any] | None = None,
-            code: int = 200) -> Response:
+def _detail(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    lead_id: int,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+) -> Response:
     locale = locale_of(request)
     lead = reads.detail(db, principal, lead_id, locale)
-    context = {"lead": lead, "choices": reads.choices(db, locale), "mine": lead.assignee == principal.username,
-               "managers": assign.managers_for(db, principal) if principal.can(schemas.ASSIGN) else [],
-               **(problems or NO_PROBLEMS)}
+    context = {
+        "lead": lead,
+        "choices": reads.choices(db, locale),
+        "mine": lead.assignee == principal.username,
+        "managers": assign.managers_for(db, principal) if principal.can(schemas.ASSIGN) else [],
+        **(problems or NO_PROBLEMS),
+    }
     return render(request, "leads/detail.html", context, status=code)
 
 
@@ -106,7 +131,11 @@ def lead_page(request: Request, db: Db, principal: LeadReader, lead_id: EntityId
 
 def _act(request: Request, db: Db, principal: Principal, lead_id: int, parse: Any, save: Any) -> Response:
     return submit_form(
-        request, db, parse, save, redirect=f"/leads/{lead_id}",
+        request,
+        db,
+        parse,
+        save,
+        redirect=f"/leads/{lead_id}",
         rerender=lambda r: _detail(request, db, principal, lead_id, r.problems, r.status),
     )
 
@@ -121,9 +150,14 @@ def lead_accept(request: Request, db: Db, principal: LeadWorker, lead_id: Entity
 def lead_move(request: Request, db: Db, principal: LeadWorker, lead_id: EntityId, form: Form) -> Response:
     """Mark one's lead contacted, qualified or disqualified (with a reason)."""
     values = {k: form.get(k, "").strip() for k in ("status", "reason", "note")}
-    return _act(request, db, principal, lead_id,
-                lambda: validated(schemas.LeadMove, {k: v for k, v in values.items() if v}),
-                lambda data: progress.move(db, principal, lead_id, data))
+    return _act(
+        request,
+        db,
+        principal,
+        lead_id,
+        lambda: validated(schemas.LeadMove, {k: v for k, v in values.items() if v}),
+        lambda data: progress.move(db, principal, lead_id, data),
+    )
 
 
 @router.post("/leads/{lead_id}/assign")
@@ -132,26 +166,55 @@ def lead_assign(
 ) -> Response:
     """Assign or reassign the lead to an account manager."""
     values = {"username": form.get("username", "").strip()}
-    return _act(request, db, principal, lead_id, lambda: validated(schemas.LeadAssign, values),
-                lambda data: assign.reassign(db, principal, lead_id, data.username, settings.timezone))
+    return _act(
+        request,
+        db,
+        principal,
+        lead_id,
+        lambda: validated(schemas.LeadAssign, values),
+        lambda data: assign.reassign(db, principal, lead_id, data.username, settings.timezone),
+    )
 
 
 @router.post("/leads/{lead_id}/convert")
 def lead_convert(
-    request: Request, db: Db, cipher: Cipher, settings: AppSettings, principal: LeadWorker, lead_id: EntityId,
+    request: Request,
+    db: Db,
+    cipher: Cipher,
+    settings: AppSettings,
+    principal: LeadWorker,
+    lead_id: EntityId,
     form: Form,
 ) -> Response:
     """Convert the qualified lead to an existing customer (CIF number), its own customer, or its approved one."""
     values = {"cif_no": form.get("cif_no", "").strip()}
-    return _act(request, db, principal, lead_id,
-                lambda: validated(schemas.LeadConvert, {k: v for k, v in values.items() if v}),
-                lambda data: conversion.convert(db, principal, cipher, lead_id, data, settings.timezone))
+    return _act(
+        request,
+        db,
+        principal,
+        lead_id,
+        lambda: validated(schemas.LeadConvert, {k: v for k, v in values.items() if v}),
+        lambda data: conversion.convert(db, principal, cipher, lead_id, data, settings.timezone),
+    )
 
 
-def _customer_form(request: Request, db: Db, principal: Principal, lead_id: int, values: dict[str, str],
-                   problems: dict[str, Any] | None = None, code: int = 200) -> Response:
-    context = {"kind": "individual", "values": values, "candidates": [], "form_action": f"/leads/{lead_id}/customer",
-               **conversion.form_choices(db, principal, locale_of(request)), **(problems or NO_PROBLEMS)}
+def _customer_form(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    lead_id: int,
+    values: dict[str, str],
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+) -> Response:
+    context = {
+        "kind": "individual",
+        "values": values,
+        "candidates": [],
+        "form_action": f"/leads/{lead_id}/customer",
+        **conversion.form_choices(db, principal, locale_of(request)),
+        **(problems or NO_PROBLEMS),
+    }
     return render(request, "customers/form.html", context, status=code)
 
 
@@ -164,7 +227,12 @@ def lead_customer_form(request: Request, db: Db, cipher: Cipher, principal: Lead
 
 @router.post("/leads/{lead_id}/customer")
 def lead_customer_submit(
-    request: Request, db: Db, cipher: Cipher, settings: AppSettings, principal: LeadWorker, lead_id: EntityId,
+    request: Request,
+    db: Db,
+    cipher: Cipher,
+    settings: AppSettings,
+    principal: LeadWorker,
+    lead_id: EntityId,
     form: Form,
 ) -> Response:
     """File the new customer for a checker (maker-checker as usual); the lead converts when it is approved."""
@@ -172,30 +240,52 @@ def lead_customer_submit(
         request,
         db,
         lambda: validated(IndividualCreate, customer_forms.to_payload("individual", form)),
-        lambda data: conversion.convert(db, principal, cipher, lead_id, schemas.LeadConvert(customer=data),
-                                        settings.timezone),
+        lambda data: conversion.convert(
+            db, principal, cipher, lead_id, schemas.LeadConvert(customer=data), settings.timezone
+        ),
         redirect=f"/leads/{lead_id}",
         rerender=lambda r: _customer_form(request, db, principal, lead_id, form, r.problems, r.status),
     )
 
 
-def _referrals(request: Request, db: Db, settings: AppSettings, principal: Principal, month: str | None,
-               values: dict[str, str] | None = None, problems: dict[str, Any] | None = None, code: int = 200,
-               made: int | None = None) -> Response:
+def _referrals(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal: Principal,
+    month: str | None,
+    values: dict[str, str] | None = None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+    made: int | None = None,
+) -> Response:
     locale = locale_of(request)
     chosen = date.fromisoformat(f"{month}-01") if month else today_in(settings.timezone).replace(day=1)
     mine, points_each, points = reads.my_referrals(db, principal, locale)
     unit, board = reads.leaderboard(db, principal, chosen, None, locale)
-    context = {"mine": mine, "points_each": points_each, "points": points, "board": board, "unit": unit,
-               "month": f"{chosen:%Y-%m}", "values": values or {}, "made": made,
-               "choices": reads.choices(db, locale), **(problems or NO_PROBLEMS)}
+    context = {
+        "mine": mine,
+        "points_each": points_each,
+        "points": points,
+        "board": board,
+        "unit": unit,
+        "month": f"{chosen:%Y-%m}",
+        "values": values or {},
+        "made": made,
+        "choices": reads.choices(db, locale),
+        **(problems or NO_PROBLEMS),
+    }
     return render(request, "leads/referrals.html", context, status=code)
 
 
 @router.get("/referrals", response_class=HTMLResponse)
 def referrals_page(
-    request: Request, db: Db, settings: AppSettings, principal: LeadReferrer,
-    month: Annotated[str | None, Query(pattern=MONTH)] = None, made: Annotated[int | None, Query(ge=1)] = None,
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal: LeadReferrer,
+    month: Annotated[str | None, Query(pattern=MONTH)] = None,
+    made: Annotated[int | None, Query(ge=1)] = None,
     cif_no: Annotated[str | None, Query(pattern=r"^[0-9]{11}$")] = None,
 ) -> Response:
     """Refer a customer, follow one's referrals and points, and the branch's leaderboard for the month."""
@@ -221,17 +311,33 @@ def referral_create(
         db,
         lambda: validated(schemas.ReferralCreate, {k: v for k, v in values.items() if v}),
         lambda data: capture.refer(db, principal, cipher, data, settings.timezone),
-        redirect=lambda lead: f"/customers/{values['cif_no']}/tabs/leads?made={lead.id}" if tab else f"/referrals?made={lead.id}",
+        redirect=lambda lead: (
+            f"/customers/{values['cif_no']}/tabs/leads?made={lead.id}" if tab else f"/referrals?made={lead.id}"
+        ),
         rerender=rerender,
     )
 
 
-def _tab(request: Request, db: Db, principal: Principal, cif_no: str, values: dict[str, str] | None = None,
-         problems: dict[str, Any] | None = None, code: int = 200, made: int | None = None) -> Response:
+def _tab(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    cif_no: str,
+    values: dict[str, str] | None = None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+    made: int | None = None,
+) -> Response:
     locale = locale_of(request)
     cif, leads = reads.customer_leads(db, principal, cif_no, locale)
-    context = {"cif_no": cif, "leads": leads, "choices": reads.choices(db, locale), "values": values or {},
-               "made": made, **(problems or NO_PROBLEMS)}
+    context = {
+        "cif_no": cif,
+        "leads": leads,
+        "choices": reads.choices(db, locale),
+        "values": values or {},
+        "made": made,
+        **(problems or NO_PROBLEMS),
+    }
     return render(request, "leads/_tab.html", context, status=code)
 
 

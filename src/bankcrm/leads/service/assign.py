@@ -60,7 +60,9 @@ def _rotas(db: Session) -> _Rotas:
     return _Rotas(by_key, repository.active_user_ids(db, {r.user_id for r in rows}))
 
 
-def by_rules(db: Session, leads: Sequence[Lead], now: datetime, zone: str, principal: Principal = SYSTEM_PRINCIPAL) -> int:
+def by_rules(
+    db: Session, leads: Sequence[Lead], now: datetime, zone: str, principal: Principal = SYSTEM_PRINCIPAL
+) -> int:
     """Give each new, unassigned lead to the first rule's manager; returns how many were given (others stay in
     the pool). Round robins advance by one atomic UPDATE per rota row."""
     waiting = [x for x in leads if x.status == LeadStatus.NEW and x.assignee_id is None]
@@ -69,7 +71,9 @@ def by_rules(db: Session, leads: Sequence[Lead], now: datetime, zone: str, princ
     units = repository.all_units(db)
     rotas = _rotas(db)
     customers = repository.customers(db, {x.customer_id for x in waiting if x.customer_id is not None})
-    managers = repository.active_user_ids(db, {c.account_manager_id for c in customers.values() if c.account_manager_id})
+    managers = repository.active_user_ids(
+        db, {c.account_manager_id for c in customers.values() if c.account_manager_id}
+    )
     due = catalogue.calendar(zone).add_hours(now, catalogue.policy().accept_hours)
     decided: list[tuple[Lead, int, str]] = []
     for lead in waiting:
@@ -125,11 +129,24 @@ def reassign(db: Session, principal: Principal, lead_id: int, username: str, zon
         due = catalogue.calendar(zone).add_hours(now, catalogue.policy().accept_hours)
         _give(db, lead, target.id, catalogue.MANUAL, now, due, principal.username)
     else:  # contacted or qualified: the work goes on with the new manager, already accepted
-        lead.assignee_id, lead.assigned_at, lead.assigned_by_rule, lead.updated_at = target.id, now, catalogue.MANUAL, now
-        db.add(LeadAssignment(lead_id=lead.id, assignee_id=target.id, rule=catalogue.MANUAL, assigned_at=now,
-                              assigned_by=principal.username))
-    audit_service.record(db, Actor.of(principal), "lead.assigned", entity_type="lead", entity_id=lead.id,
-                         detail=f"to {target.username}")
+        lead.assignee_id, lead.assigned_at, lead.assigned_by_rule, lead.updated_at = (
+            target.id,
+            now,
+            catalogue.MANUAL,
+            now,
+        )
+        db.add(
+            LeadAssignment(
+                lead_id=lead.id,
+                assignee_id=target.id,
+                rule=catalogue.MANUAL,
+                assigned_at=now,
+                assigned_by=principal.username,
+            )
+        )
+    audit_service.record(
+        db, Actor.of(principal), "lead.assigned", entity_type="lead", entity_id=lead.id, detail=f"to {target.username}"
+    )
     db.flush()
     return lead
 
@@ -158,7 +175,7 @@ def expire(db: Session, now: datetime, chunk: int = 5000) -> int:
         overdue = repository.overdue(db, now, chunk)
         if not overdue:
             return total
-        moves = [(x.id, LeadStatus.ASSIGNED, LeadStatus.NEW) for x in overdue]
+        moves: list[tuple[object, str, str]] = [(x.id, LeadStatus.ASSIGNED, LeadStatus.NEW) for x in overdue]
         workflow_service.record_moves(db, SYSTEM_PRINCIPAL, WORKFLOW, "lead", moves, reason=EXPIRED)
         for lead in overdue:
             _end_spell(db, lead, EXPIRED, now)
@@ -170,7 +187,6 @@ def expire(db: Session, now: datetime, chunk: int = 5000) -> int:
 def close_spell(db: Session, lead: Lead) -> None:
     """End the current spell when a lead is converted or disqualified."""
     _end_spell(db, lead, CLOSED, utcnow())
-
 
 
 def managers_for(db: Session, principal: Principal) -> list[User]:

@@ -4,7 +4,6 @@ only when the reader may see it), encrypted like the CIF's, then given to a mana
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -142,7 +141,7 @@ def create(
     _refuse_duplicates(db, principal, person, data.interest)
     lead = _insert(db, principal, cipher, person, data.source, data.interest, data.amount, data.note, unit_id)
     lead.external_system, lead.external_ref = external, data.external_ref
-    _audit(db, principal, "lead.created", lead)
+    audit_service.record(db, Actor.of(principal), "lead.created", entity_type="lead", entity_id=lead.id)
     assign.by_rules(db, [lead], utcnow(), zone)
     return lead
 
@@ -211,17 +210,17 @@ def refer(db: Session, principal: Principal, cipher: FieldCipher, data: Referral
     customer = customer_reads.get_customer(db, principal, data.cif_no)
     _refuse_duplicates(db, principal, Person(customer), data.interest)
     source = next((REFERRAL_SOURCES[r] for r in principal.roles if r in REFERRAL_SOURCES), DEFAULT_REFERRAL_SOURCE)
-    lead = _insert(db, principal, cipher, Person(customer), source, data.interest, None, data.note, customer.home_unit_id)
+    lead = _insert(
+        db, principal, cipher, Person(customer), source, data.interest, None, data.note, customer.home_unit_id
+    )
     lead.referrer_id = principal.user_id
-    _audit(db, principal, "lead.referred", lead, f"{customer.cif_no} {data.interest}")
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "lead.referred",
+        entity_type="lead",
+        entity_id=lead.id,
+        detail=f"{customer.cif_no} {data.interest}",
+    )
     assign.by_rules(db, [lead], utcnow(), zone)
     return lead
-
-
-def _audit(db: Session, principal: Principal, action: str, lead: Lead, detail: str | None = None) -> None:
-    audit_service.record(db, Actor.of(principal), action, entity_type="lead", entity_id=lead.id, detail=detail)
-
-
-def touched(lead: Lead, now: datetime) -> None:
-    """Note a change of the lead."""
-    lead.updated_at = now

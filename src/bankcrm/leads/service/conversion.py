@@ -54,9 +54,7 @@ def on_converted(db: Session, principal: Principal, lead: Lead) -> int | None:
 HOOK: list[Callable[[Session, Principal, Lead], int | None]] = [on_converted]
 
 
-def convert(
-    db: Session, principal: Principal, cipher: FieldCipher, lead_id: int, data: LeadConvert, zone: str
-) -> Lead:
+def convert(db: Session, principal: Principal, cipher: FieldCipher, lead_id: int, data: LeadConvert, zone: str) -> Lead:
     """Convert one's qualified lead: to an existing customer (``cif_no``), by filing a new customer for a
     checker (``customer``: the lead converts when it is approved), or, with neither, to the lead's own customer
     or the customer its approved request made."""
@@ -96,8 +94,14 @@ def submit_customer(
             raise Conflict(FILED, params={"id": lead.id})
     request = customer_intake.submit_create(db, principal, cipher, customer, zone)
     lead.change_request_id, lead.updated_at = request.id, utcnow()
-    audit_service.record(db, Actor.of(principal), "lead.customer_submitted", entity_type="lead", entity_id=lead.id,
-                         detail=f"change request {request.id}")
+    audit_service.record(
+        db,
+        Actor.of(principal),
+        "lead.customer_submitted",
+        entity_type="lead",
+        entity_id=lead.id,
+        detail=f"change request {request.id}",
+    )
     db.flush()
     return lead
 
@@ -110,8 +114,9 @@ def finish(db: Session, principal: Principal, lead: Lead, customer: Customer, zo
     assign.close_spell(db, lead)
     credit(db, lead, now, zone)
     lead.opportunity_id = HOOK[0](db, principal, lead)
-    audit_service.record(db, Actor.of(principal), "lead.converted", entity_type="lead", entity_id=lead.id,
-                         detail=customer.cif_no)
+    audit_service.record(
+        db, Actor.of(principal), "lead.converted", entity_type="lead", entity_id=lead.id, detail=customer.cif_no
+    )
     db.flush()
     return lead
 
@@ -122,8 +127,14 @@ def credit(db: Session, lead: Lead, now: datetime, zone: str) -> ReferralPoints 
         return None
     referrer = repository.users(db, {lead.referrer_id})[lead.referrer_id]
     local = to_local(now, zone).date()
-    row = ReferralPoints(user_id=referrer.id, unit_id=referrer.org_unit_id, lead_id=lead.id,
-                         points=catalogue.policy().referral_points, month=date(local.year, local.month, 1), earned_at=now)
+    row = ReferralPoints(
+        user_id=referrer.id,
+        unit_id=referrer.org_unit_id,
+        lead_id=lead.id,
+        points=catalogue.policy().referral_points,
+        month=date(local.year, local.month, 1),
+        earned_at=now,
+    )
     db.add(row)
     return row
 
@@ -154,17 +165,25 @@ def prefill(db: Session, principal: Principal, cipher: FieldCipher, lead_id: int
         raise Conflict(assign.NOT_YOURS, params={"id": lead.id})
     if lead.status != LeadStatus.QUALIFIED:
         raise Conflict(NOT_QUALIFIED, params={"id": lead.id})
-    values = {"status": "ACTIVE", "nationality": "CN", "capital_currency": "CNY", "id_type": lead.id_type or "RIC",
-              "name": lead.prospect_name or "", "home_unit_id": str(lead.unit_id), "source_channel": "BRANCH",
-              "account_manager_id": str(principal.user_id or "")}
+    values = {
+        "status": "ACTIVE",
+        "nationality": "CN",
+        "capital_currency": "CNY",
+        "id_type": lead.id_type or "RIC",
+        "name": lead.prospect_name or "",
+        "home_unit_id": str(lead.unit_id),
+        "source_channel": "BRANCH",
+        "account_manager_id": str(principal.user_id or ""),
+    }
     if lead.phone_enc:
         values["phones.0.number"] = cipher.decrypt(lead.phone_enc, aad_for("lead", "phone", lead.id))
         values["phones.0.purpose"] = "mobile"
     if lead.id_no_enc:
         values["id_no"] = cipher.decrypt(lead.id_no_enc, aad_for("lead", "id_no", lead.id))
     if lead.phone_enc or lead.id_no_enc:
-        audit_service.record(db, Actor.of(principal), "pii.unmask", entity_type="lead", entity_id=lead.id,
-                             detail="customer form")
+        audit_service.record(
+            db, Actor.of(principal), "pii.unmask", entity_type="lead", entity_id=lead.id, detail="customer form"
+        )
     return lead, values
 
 

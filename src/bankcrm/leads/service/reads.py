@@ -18,7 +18,7 @@ from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.kit.pagination import Page
 from bankcrm.leads import catalogue, repository
 from bankcrm.leads.schemas import WORKFLOW, LeadDetail, LeadEvent, LeadRead, Points
-from bankcrm.models.lead import Lead
+from bankcrm.models.lead import Lead, LeadStatus
 from bankcrm.workflow import service as workflow_service
 
 NOT_FOUND = N_("Lead not found.")
@@ -56,7 +56,7 @@ def to_read(db: Session, leads: list[Lead], locale: str) -> list[LeadRead]:
         out.append(
             LeadRead(
                 id=x.id,
-                status=x.status,  # type: ignore[arg-type]
+                status=LeadStatus(x.status),
                 status_label=labels.get(x.status, x.status),
                 source=x.source,
                 interest=x.interest,
@@ -108,19 +108,38 @@ def detail(db: Session, principal: Principal, lead_id: int, locale: str) -> Lead
     labels = workflow_service.labels(db, WORKFLOW, locale)
     events: list[LeadEvent] = []
     for move in workflow_service.history(db, "lead", lead.id):
-        text = gettext_for(locale, MOVED) % {"from": labels.get(move.from_state, move.from_state),
-                                              "to": labels.get(move.to_state, move.to_state)}
+        text = gettext_for(locale, MOVED) % {
+            "from": labels.get(move.from_state, move.from_state),
+            "to": labels.get(move.to_state, move.to_state),
+        }
         if move.reason:
             text += f" ({move.reason})"
         events.append(LeadEvent(at=move.moved_at, kind="status", text=text, actor=move.actor_name))
     for s in spells:
         name = names[s.assignee_id].display_name if s.assignee_id in names else "?"
         rule = catalogue.rule_label(s.rule, locale)
-        events.append(LeadEvent(at=s.assigned_at, kind="assigned", text=gettext_for(locale, ASSIGNED_TO) % {"name": name, "rule": rule}, actor=s.assigned_by))
+        events.append(
+            LeadEvent(
+                at=s.assigned_at,
+                kind="assigned",
+                text=gettext_for(locale, ASSIGNED_TO) % {"name": name, "rule": rule},
+                actor=s.assigned_by,
+            )
+        )
         if s.ended_at is not None and s.ended_how in SPELL_ENDED:
-            events.append(LeadEvent(at=s.ended_at, kind=s.ended_how.lower(), text=gettext_for(locale, SPELL_ENDED[s.ended_how]) % {"name": name}))
+            events.append(
+                LeadEvent(
+                    at=s.ended_at,
+                    kind=s.ended_how.lower(),
+                    text=gettext_for(locale, SPELL_ENDED[s.ended_how]) % {"name": name},
+                )
+            )
     if lead.accepted_at is not None and read.assignee_name:
-        events.append(LeadEvent(at=lead.accepted_at, kind="accepted", text=gettext_for(locale, ACCEPTED) % {"name": read.assignee_name}))
+        events.append(
+            LeadEvent(
+                at=lead.accepted_at, kind="accepted", text=gettext_for(locale, ACCEPTED) % {"name": read.assignee_name}
+            )
+        )
     events.sort(key=lambda e: e.at)
     return LeadDetail(**read.model_dump(), history=events)
 
@@ -131,13 +150,21 @@ def customer_leads(db: Session, principal: Principal, cif_no: str, locale: str) 
     return customer.cif_no, to_read(db, repository.customer_leads(db, principal, customer.id), locale)
 
 
-def my_referrals(db: Session, principal: Principal, locale: str, size: int = 100) -> tuple[list[LeadRead], dict[int, int], int]:
+def my_referrals(
+    db: Session, principal: Principal, locale: str, size: int = 100
+) -> tuple[list[LeadRead], dict[int, int], int]:
     """The caller's referrals newest first, the points each earned, and their points in all."""
     rows, _ = repository.page(db, principal, {"referrer_id": principal.user_id}, 0, size)
-    return to_read(db, rows, locale), repository.points_by_lead(db, [x.id for x in rows]), repository.points_of(db, principal.user_id)
+    return (
+        to_read(db, rows, locale),
+        repository.points_by_lead(db, [x.id for x in rows]),
+        repository.points_of(db, principal.user_id or 0),
+    )
 
 
-def leaderboard(db: Session, principal: Principal, month: date, unit_code: str | None, locale: str) -> tuple[str, list[Points]]:
+def leaderboard(
+    db: Session, principal: Principal, month: date, unit_code: str | None, locale: str
+) -> tuple[str, list[Points]]:
     """The month's referrers under a branch (the caller's own by default, 404 outside their subtree), most
     points first, ties by user name."""
     unit = _branch(db, principal, unit_code)
@@ -149,8 +176,16 @@ def leaderboard(db: Session, principal: Principal, month: date, unit_code: str |
     for rank, (user_id, points, count) in enumerate(ordered, start=1):
         user = users[user_id]
         home = units[user.org_unit_id]
-        out.append(Points(rank=rank, username=user.username, name=user.display_name,
-                          unit=home.name_zh if locale.startswith("zh") else home.name_en, points=points, referrals=count))
+        out.append(
+            Points(
+                rank=rank,
+                username=user.username,
+                name=user.display_name,
+                unit=home.name_zh if locale.startswith("zh") else home.name_en,
+                points=points,
+                referrals=count,
+            )
+        )
     return unit.code, out
 
 
@@ -168,7 +203,9 @@ def _branch(db: Session, principal: Principal, unit_code: str | None) -> Any:
 
 def choices(db: Session, locale: str) -> dict[str, dict[str, str]]:
     """The code tables the lead pages offer, code → label in the reader's language."""
-    return catalogue_service.code_labels(db, ("lead_source", "lead_interest", "lead_disqualify_reason", "id_type"), locale)
+    return catalogue_service.code_labels(
+        db, ("lead_source", "lead_interest", "lead_disqualify_reason", "id_type"), locale
+    )
 
 
 def status_labels(db: Session, locale: str) -> dict[str, str]:

@@ -30,10 +30,13 @@ def put(db: Session, unit_code: str, interest: str | None, usernames: list[str])
         if row.unit_id == unit.id and row.interest == interest and row.user_id not in wanted:
             row.active = False
     for user in users:
-        row = repository.rota_row(db, unit.id, interest, user.id)
-        if row is None:
-            row = LeadRota(unit_id=unit.id, interest=interest, user_id=user.id, given=0, active=True)
-            db.add(row)
+        found = repository.rota_row(db, unit.id, interest, user.id)
+        row = (
+            found
+            if found is not None
+            else LeadRota(unit_id=unit.id, interest=interest, user_id=user.id, given=0, active=True)
+        )
+        db.add(row)
         row.active = True
         kept.append(row)
     db.flush()
