@@ -21,9 +21,9 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
     sign_in(page, live_server, "am1")
     page.goto(f"{live_server}/customers/{PERSON}")
     # then the registry's tabs follow the customer's own, in order
-    expect(page.locator("[data-module-tab]")).to_have_count(8)
+    expect(page.locator("[data-module-tab]")).to_have_count(9)
     tabs = page.locator("[data-module-tab]").evaluate_all("els => els.map(e => e.dataset.moduleTab)")
-    assert tabs == ["holdings", "insight", "lifecycle", "household", "links", "tags", "managers", "contribution"]
+    assert tabs == ["holdings", "insight", "lifecycle", "household", "links", "tags", "leads", "managers", "contribution"]
     # when am1 opens the holdings tab, then its content is loaded from the holdings module
     page.click("#tab-link-holdings")
     expect(page.locator("#tab-holdings-accounts")).to_contain_text("No accounts.")

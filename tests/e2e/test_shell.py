@@ -23,8 +23,8 @@ def test_sign_in_switch_language_and_see_home_in_chinese(page: Page, live_server
     expect(page.locator("#left-nav")).to_contain_text("首页")
     # the account manager sees home, customers, approvals, tasks, maturities, portfolios, manager
     # changes, corporate groups and guarantee circles, the gaps in their customers' data, their customers'
-    # tier moves, contribution, segments and lifecycle stages, and no administration
-    expect(page.locator("#left-nav a")).to_have_count(14)
+    # tier moves, contribution, segments and lifecycle stages, leads and referrals, and no administration
+    expect(page.locator("#left-nav a")).to_have_count(16)
     expect(page.locator("#left-nav")).to_contain_text("客户")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home-account-manager-zh_CN.png"), full_page=True)

@@ -13,7 +13,7 @@ MODULE = Module(
         NavEntry("/leads", N_("Leads"), "lead.read", 45),
         NavEntry("/referrals", N_("Referrals"), "lead.refer", 46),
     ),
-    customer_tabs=(CustomerTab("leads", N_("Leads"), "/customers/{cif_no}/tabs/leads", "lead.read", 95),),
+    customer_tabs=(CustomerTab("leads", N_("Leads"), "/customers/{cif_no}/tabs/leads", "lead.read", 128),),
     permissions=(
         Permission(
             "lead.read",
