@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -228,3 +228,35 @@ def customer_leads(db: Session, principal: Principal, customer_id: int) -> list[
     stmt = readable(principal).where(Lead.customer_id == customer_id).order_by(Lead.id.desc()).limit(50)
     found: list[Lead] = list(db.scalars(stmt))
     return found
+
+
+def delivered_refs(db: Session, system: str, refs: list[str]) -> set[str]:
+    """Which of these references the system delivered before."""
+    found: set[str] = set()
+    for start in range(0, len(refs), 1000):
+        part = refs[start : start + 1000]
+        stmt = select(Lead.external_ref).where(Lead.external_system == system, Lead.external_ref.in_(part))
+        found.update(r for r in db.scalars(stmt) if r is not None)
+    return found
+
+
+def taken_phone_indexes(db: Session, indexes: set[str]) -> set[str]:
+    """Which phone blind indexes are a customer's phone or an open lead's."""
+    found: set[str] = set()
+    ordered = sorted(indexes)
+    open_codes = [s.value for s in OPEN_STATUSES]
+    for start in range(0, len(ordered), 1000):
+        part = ordered[start : start + 1000]
+        contact = select(CustomerContact.value_index).where(
+            CustomerContact.channel == "phone", CustomerContact.value_index.in_(part)
+        )
+        leads = select(Lead.phone_index).where(Lead.phone_index.in_(part), Lead.status.in_(open_codes))
+        found.update(i for i in db.scalars(contact) if i is not None)
+        found.update(i for i in db.scalars(leads) if i is not None)
+    return found
+
+
+def add_spells(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Assignment spells in one multi-row insert."""
+    if rows:
+        db.execute(insert(LeadAssignment), rows)

@@ -90,8 +90,12 @@ def by_rules(
             if user_id is not None:
                 decided.append((lead, user_id, rule.code))
                 break
+    spells = []
     for lead, user_id, rule_code in decided:
-        _give(db, lead, user_id, rule_code, now, due, principal.username)
+        _set(lead, user_id, rule_code, now, due)
+        spells.append({"lead_id": lead.id, "assignee_id": user_id, "rule": rule_code, "assigned_at": now,
+                       "assigned_by": principal.username, "ended_at": None, "ended_how": None})
+    repository.add_spells(db, spells)
     workflow_service.record_moves(
         db, principal, WORKFLOW, "lead", [(x.id, LeadStatus.NEW, LeadStatus.ASSIGNED) for x, _, _ in decided]
     )
@@ -100,9 +104,13 @@ def by_rules(
     return len(decided)
 
 
-def _give(db: Session, lead: Lead, user_id: int, rule: str, now: datetime, due: datetime, by: str) -> None:
+def _set(lead: Lead, user_id: int, rule: str, now: datetime, due: datetime) -> None:
     lead.status, lead.assignee_id, lead.assigned_at = LeadStatus.ASSIGNED.value, user_id, now
     lead.assigned_by_rule, lead.accept_due_at, lead.accepted_at, lead.updated_at = rule, due, None, now
+
+
+def _give(db: Session, lead: Lead, user_id: int, rule: str, now: datetime, due: datetime, by: str) -> None:
+    _set(lead, user_id, rule, now, due)
     db.add(LeadAssignment(lead_id=lead.id, assignee_id=user_id, rule=rule, assigned_at=now, assigned_by=by))
 
 
