@@ -47,7 +47,9 @@ def _file(path: Path, n: int, units: list[str]) -> Path:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(["lead_ref", "source", "interest", "name", "phone", "amount", "unit"])
         for i in range(n):
-            out.writerow([f"W{i:08d}", "WEB", INTERESTS[i % 5], "访客", f"1990{i:07d}", 100_000 + i, units[i % len(units)]])
+            out.writerow(
+                [f"W{i:08d}", "WEB", INTERESTS[i % 5], "访客", f"1990{i:07d}", 100_000 + i, units[i % len(units)]]
+            )
     return path
 
 
@@ -59,17 +61,42 @@ def _generate(db: Session, start: int, total: int, units: list[int], am1: int, a
         for i in range(first + 1, min(total, first + BATCH) + 1):
             pool = i % 10 == 5
             assignee = None if pool else am1 if i % 100 == 0 else am2 if i % 100 == 1 else None
-            rows.append({
-                "id": i, "source": "CAMPAIGN", "interest": INTERESTS[i % 5], "customer_id": None,
-                "prospect_name": "x", "phone_enc": None, "phone_index": None, "phone_masked": "199****0000",
-                "id_type": None, "id_no_enc": None, "id_no_index": None, "id_no_masked": None, "amount": i,
-                "note": None, "unit_id": units[i % len(units)], "status": "NEW" if pool else STATUSES[i % 5],
-                "reason": None, "assignee_id": assignee, "assigned_at": None if pool else now,
-                "assigned_by_rule": None, "accept_due_at": None, "accepted_at": None, "referrer_id": None,
-                "created_by": None, "external_system": "BENCH", "external_ref": f"B{i}", "batch_id": None,
-                "change_request_id": None, "opportunity_id": None, "converted_at": None,
-                "created_at": now, "updated_at": now,
-            })
+            rows.append(
+                {
+                    "id": i,
+                    "source": "CAMPAIGN",
+                    "interest": INTERESTS[i % 5],
+                    "customer_id": None,
+                    "prospect_name": "x",
+                    "phone_enc": None,
+                    "phone_index": None,
+                    "phone_masked": "199****0000",
+                    "id_type": None,
+                    "id_no_enc": None,
+                    "id_no_index": None,
+                    "id_no_masked": None,
+                    "amount": i,
+                    "note": None,
+                    "unit_id": units[i % len(units)],
+                    "status": "NEW" if pool else STATUSES[i % 5],
+                    "reason": None,
+                    "assignee_id": assignee,
+                    "assigned_at": None if pool else now,
+                    "assigned_by_rule": None,
+                    "accept_due_at": None,
+                    "accepted_at": None,
+                    "referrer_id": None,
+                    "created_by": None,
+                    "external_system": "BENCH",
+                    "external_ref": f"B{i}",
+                    "batch_id": None,
+                    "change_request_id": None,
+                    "opportunity_id": None,
+                    "converted_at": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         insert_many(db, Lead, rows)
         db.commit()
 

@@ -18,7 +18,12 @@ def test_the_demo_has_referrals_worked_by_am1_and_the_tellers_points(demo_db: Se
     referred = Counter((users[x.referrer_id], x.status) for x in leads if x.referrer_id)
     # Six referrals of Wangjing customers, all with am1 (their primary manager), at every step of the way
     assert referred == Counter(
-        {("teller", "CONVERTED"): 2, ("teller", "QUALIFIED"): 1, ("teller", "DISQUALIFIED"): 1, ("lobby", "ASSIGNED"): 2}
+        {
+            ("teller", "CONVERTED"): 2,
+            ("teller", "QUALIFIED"): 1,
+            ("teller", "DISQUALIFIED"): 1,
+            ("lobby", "ASSIGNED"): 2,
+        }
     )
     assert {users[x.assignee_id] for x in leads if x.referrer_id and x.assignee_id} == {"am1"}
     # Six prospects: Beijing's with am1 or back in the pool, Shanghai's with am2

@@ -23,7 +23,17 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
     # then the registry's tabs follow the customer's own, in order
     expect(page.locator("[data-module-tab]")).to_have_count(9)
     tabs = page.locator("[data-module-tab]").evaluate_all("els => els.map(e => e.dataset.moduleTab)")
-    assert tabs == ["holdings", "insight", "lifecycle", "household", "links", "tags", "leads", "managers", "contribution"]
+    assert tabs == [
+        "holdings",
+        "insight",
+        "lifecycle",
+        "household",
+        "links",
+        "tags",
+        "leads",
+        "managers",
+        "contribution",
+    ]
     # when am1 opens the holdings tab, then its content is loaded from the holdings module
     page.click("#tab-link-holdings")
     expect(page.locator("#tab-holdings-accounts")).to_contain_text("No accounts.")

@@ -17,8 +17,15 @@ from tests.holdings.helpers import load, write_file
 
 def row(ref: str, **over: str) -> dict[str, str]:
     """A prospect from the website."""
-    return {"lead_ref": ref, "source": "WEB", "interest": "LOAN", "name": "王小二", "phone": "13900001111",
-            "amount": "5000000", "unit": "BJ"} | over
+    return {
+        "lead_ref": ref,
+        "source": "WEB",
+        "interest": "LOAN",
+        "name": "王小二",
+        "phone": "13900001111",
+        "amount": "5000000",
+        "unit": "BJ",
+    } | over
 
 
 def test_a_leads_file_loads_good_rows_rejects_bad_ones_and_is_idempotent(
@@ -48,7 +55,13 @@ def test_a_leads_file_loads_good_rows_rejects_bad_ones_and_is_idempotent(
     # with their line, field and reason; the second delivery is recognised as the same file
     assert (first.run.rows_in, first.run.rows_loaded, first.run.rows_rejected) == (9, 2, 7)
     assert [(r.line, r.field) for r in first.rejects] == [
-        (4, "interest"), (5, "phone"), (6, "phone"), (7, "cif_no"), (8, "phone"), (9, "lead_ref"), (10, "unit")
+        (4, "interest"),
+        (5, "phone"),
+        (6, "phone"),
+        (7, "cif_no"),
+        (8, "phone"),
+        (9, "lead_ref"),
+        (10, "unit"),
     ]
     leads = db.scalars(select(Lead).order_by(Lead.external_ref)).all()
     assert [(x.external_ref, x.status, x.assigned_by_rule) for x in leads] == [

@@ -59,11 +59,16 @@ def build(db: Session, settings: Settings) -> int:
     made: list[Lead] = []
     for i, (customer, (interest, note)) in enumerate(zip(wangjing, REFERRALS, strict=False)):
         referrer = p["teller"] if i % 3 != 2 else p["lobby"]
-        made.append(capture.refer(db, referrer, cipher, ReferralCreate(cif_no=customer.cif_no, interest=interest, note=note), zone))
+        made.append(
+            capture.refer(
+                db, referrer, cipher, ReferralCreate(cif_no=customer.cif_no, interest=interest, note=note), zone
+            )
+        )
     for source, interest, name, phone, amount, unit in PROSPECTS:
         creator = p["manager"] if unit.startswith("BJ") else p["am2"]
-        data = LeadCreate(source=source, interest=interest, name=name, phone=phone, unit=unit,
-                          amount=amount * 100 if amount else None)
+        data = LeadCreate(
+            source=source, interest=interest, name=name, phone=phone, unit=unit, amount=amount * 100 if amount else None
+        )
         if unit.startswith("SH"):
             data = data.model_copy(update={"source": "OWN" if source == "WEB" else source, "unit": None})
         made.append(capture.create(db, creator, cipher, data, zone))

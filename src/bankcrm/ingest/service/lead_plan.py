@@ -97,8 +97,10 @@ class LeadsPlan:
                     problem = _PROBLEM[("phone", BAD_PHONE)]
                 elif row["unit"] and unit_id is None:
                     problem = _PROBLEM[("unit", UNKNOWN_UNIT)]
-                elif phone is not None and row["lead_ref"] not in known.refs and (
-                    phone in known.phones or phone in state.phones
+                elif (
+                    phone is not None
+                    and row["lead_ref"] not in known.refs
+                    and (phone in known.phones or phone in state.phones)
                 ):
                     problem = _PROBLEM[("phone", KNOWN_PERSON)]
                 else:

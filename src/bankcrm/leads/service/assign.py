@@ -93,8 +93,17 @@ def by_rules(
     spells = []
     for lead, user_id, rule_code in decided:
         _set(lead, user_id, rule_code, now, due)
-        spells.append({"lead_id": lead.id, "assignee_id": user_id, "rule": rule_code, "assigned_at": now,
-                       "assigned_by": principal.username, "ended_at": None, "ended_how": None})
+        spells.append(
+            {
+                "lead_id": lead.id,
+                "assignee_id": user_id,
+                "rule": rule_code,
+                "assigned_at": now,
+                "assigned_by": principal.username,
+                "ended_at": None,
+                "ended_how": None,
+            }
+        )
     repository.add_spells(db, spells)
     workflow_service.record_moves(
         db, principal, WORKFLOW, "lead", [(x.id, LeadStatus.NEW, LeadStatus.ASSIGNED) for x, _, _ in decided]

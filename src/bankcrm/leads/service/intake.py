@@ -29,7 +29,9 @@ def known(db: Session, cipher: FieldCipher, system: str, refs: list[str], phones
     """References this system delivered before, and the phones (E.164) already a customer's or an open lead's."""
     index = {p: cipher.blind_index(p, customer_records.PHONE_PURPOSE) for p in set(phones)}
     taken = repository.taken_phone_indexes(db, set(index.values()))
-    return Known(frozenset(repository.delivered_refs(db, system, refs)), frozenset(p for p, i in index.items() if i in taken))
+    return Known(
+        frozenset(repository.delivered_refs(db, system, refs)), frozenset(p for p, i in index.items() if i in taken)
+    )
 
 
 def ingest(
