@@ -73,6 +73,7 @@ def upgrade() -> None:
     op.create_index("ix_lead_phone_index", "lead", ["phone_index"])
     op.create_index("ix_lead_id_no_index", "lead", ["id_no_index"])
     op.create_index("ix_lead_referrer_id", "lead", ["referrer_id"])
+    op.create_index("ix_lead_created_by", "lead", ["created_by"])
     op.create_index("ix_lead_unit_status", "lead", ["unit_id", "status", "id"])
     op.create_index("ix_lead_assignee_status", "lead", ["assignee_id", "status", "id"])
     op.create_index("ix_lead_accept_due", "lead", ["status", "accept_due_at"])

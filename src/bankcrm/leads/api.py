@@ -39,7 +39,7 @@ def list_leads(
     size: PageSize = 25,
 ) -> schemas.LeadPage:
     """Leads in scope, newest first; ``mine`` those assigned to the caller, ``unassigned`` the pool,
-    ``returned`` the pool's leads that came back unaccepted."""
+    ``returned`` the pool's leads that came back unaccepted. Counting stops at 10,000 (``capped``: there are more)."""
     filters = {
         "status": status,
         "source": source,
@@ -49,7 +49,8 @@ def list_leads(
         "returned": returned,
         "unit": unit,
     }
-    return schemas.LeadPage.of(reads.lead_page(db, caller, filters, page, size, locale_of(request)))
+    result = reads.lead_page(db, caller, filters, page, size, locale_of(request))
+    return schemas.LeadPage.of(result, capped=result.capped)
 
 
 @router.post("/leads", response_model=schemas.LeadRead, status_code=201)

@@ -17,6 +17,9 @@ from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, L
 from bankcrm.models.org import OrgUnit
 
 
+COUNT_CAP = 10_000
+
+
 def _units_under(path: str) -> Select[Any]:
     return select(OrgUnit.id).where(OrgUnit.path.startswith(path, autoescape=True))
 
@@ -105,7 +108,10 @@ def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int
     if filters.get("returned"):
         expired = select(LeadAssignment.lead_id).where(LeadAssignment.ended_how == "EXPIRED")
         stmt = stmt.where(Lead.status == LeadStatus.NEW.value, Lead.id.in_(expired))
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    # Counting stops at COUNT_CAP: past it a list says "10,000 or more" (a branch's whole book is not counted
+    # on every page view).
+    capped = stmt.with_only_columns(Lead.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.scalar(select(func.count()).select_from(capped)) or 0
     rows: list[Lead] = list(db.scalars(stmt.order_by(Lead.id.desc()).offset(offset).limit(limit)))
     return rows, total
 

@@ -135,7 +135,9 @@ class LeadDetail(LeadRead):
 
 
 class LeadPage(Page[LeadRead]):
-    """One page of leads."""
+    """One page of leads; ``capped``: counting stopped at ``total``, there are at least that many."""
+
+    capped: bool = False
 
 
 class Points(BaseModel):

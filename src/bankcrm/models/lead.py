@@ -62,7 +62,7 @@ class Lead(Base):
     accept_due_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     referrer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     external_system: Mapped[str | None] = mapped_column(String(20))  # a file's or API client's source system
     external_ref: Mapped[str | None] = mapped_column(String(60))
     batch_id: Mapped[int | None] = mapped_column(BigInteger)  # the ingest delivery that brought it

@@ -96,7 +96,8 @@ def lead_page(
     if wanted.get("unit"):
         wanted["unit_path"] = unit_service.unit_in_scope(db, principal, wanted.pop("unit")).path
     rows, total = repository.page(db, principal, wanted, (page - 1) * size, size)
-    return Page(to_read(db, rows, locale), total, page, size)
+    capped = total > repository.COUNT_CAP
+    return Page(to_read(db, rows, locale), min(total, repository.COUNT_CAP), page, size, capped)
 
 
 def detail(db: Session, principal: Principal, lead_id: int, locale: str) -> LeadDetail:
