@@ -16,7 +16,6 @@ from bankcrm.models.customer import Customer, CustomerContact
 from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, LeadStatus, ReferralPoints
 from bankcrm.models.org import OrgUnit
 
-
 COUNT_CAP = 10_000
 
 
