@@ -45,15 +45,15 @@ def test_a_new_permission_is_granted_to_its_default_roles_once(
     connection: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a module that declares a new permission
-    new = Permission("lead.read", "View leads", "查看商机线索", default_roles=("account_manager", "management"))
+    new = Permission("survey.read", "View surveys", "查看问卷调查", default_roles=("account_manager", "management"))
     monkeypatch.setattr(migrate, "permissions", lambda: (*permissions(), new))
     # when permissions are synchronised twice
     first = migrate.sync_permissions(connection)
     second = migrate.sync_permissions(connection)
     # then the first adds it and grants it to exactly those roles, the second changes nothing
     assert (first, second) == (1, 0)
-    assert _labels(connection)["lead.read"] == ("View leads", "查看商机线索")
-    holders = {role for role, codes in _grants(connection).items() if "lead.read" in codes}
+    assert _labels(connection)["survey.read"] == ("View surveys", "查看问卷调查")
+    holders = {role for role, codes in _grants(connection).items() if "survey.read" in codes}
     assert holders == {"account_manager", "management"}
 
 

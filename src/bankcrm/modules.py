@@ -20,6 +20,7 @@ from bankcrm.ingest.module import MODULE as INGEST
 from bankcrm.insight.module import MODULE as INSIGHT
 from bankcrm.jobs.module import MODULE as JOBS
 from bankcrm.kit.module import CustomerTab, HomeCard, Job, Module, NavEntry, Permission
+from bankcrm.leads.module import MODULE as LEADS
 from bankcrm.lifecycle.module import MODULE as LIFECYCLE
 from bankcrm.matching.module import MODULE as MATCHING
 from bankcrm.outbox.module import MODULE as OUTBOX
@@ -55,6 +56,7 @@ MODULES: tuple[Module, ...] = (
     VALUE,  # after figures: its nightly step prices the holdings they saw
     QUALITY,  # after the steps that change customers: its monthly figures see their work
     SALES,  # after figures: its step reads the holdings they loaded
+    LEADS,  # after the steps that change customers: a conversion sees the approved customer
     OUTBOX,  # last: its job delivers what the other steps wrote
 )
 

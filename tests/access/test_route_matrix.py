@@ -32,6 +32,7 @@ from bankcrm.models.earlywarning import EarlyWarning
 from bankcrm.models.group import CorporateGroup, GuaranteeCircle
 from bankcrm.models.household import Household, HouseholdMember
 from bankcrm.models.ingest import IngestRun
+from bankcrm.models.lead import Lead
 from bankcrm.models.matching import MatchReview
 from bankcrm.models.relationship import CustomerLink
 from bankcrm.models.segment import Segment, SegmentMember
@@ -283,6 +284,15 @@ GET_SAMPLES: dict[str, Sample] = {
     "/segments/{segment_id}": _s(segment_id="segment"),
     "/segments/{segment_id}/export.{fmt}": _s(segment_id="segment", fmt="csv"),
     "/segments/{segment_id}/sizes.json": _s(segment_id="segment"),
+    "/api/v1/leads": _s(),
+    "/api/v1/leads/{lead_id}": _s(lead_id="lead"),
+    "/api/v1/referrals/leaderboard": _s(),
+    "/leads": _s(),
+    "/leads/new": _s(),
+    "/leads/{lead_id}": _s(lead_id="lead"),
+    "/leads/{lead_id}/customer": _s(409, "the sample lead is not qualified yet", lead_id="lead"),
+    "/referrals": _s(),
+    "/customers/{cif_no}/tabs/leads": _s(cif_no="cif"),
 }
 # Values for the path of a refused write (the refusal comes before any lookup, but the path must parse).
 WRITE_VALUES = {"code": "teller", "field": "id_no", "cif_no": "cif", "username": "manager_name"}
@@ -386,6 +396,17 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
     db.add(segment)
     db.flush()
     db.add_all([SegmentMember(segment_id=segment.id, customer_id=c.id, entered_on=since) for c in (head, spouse)])
+    # the teller's referral of CIF, assigned to am1 (inside every lead reader's scope)
+    lead = Lead(
+        source="TELLER",
+        interest="WEALTH",
+        customer_id=head.id,
+        unit_id=unit_id(db, "BJ-CY-01"),
+        status="ASSIGNED",
+        assignee_id=user_id(db, "am1"),
+        referrer_id=user_id(db, "teller"),
+    )
+    db.add(lead)
     db.flush()
     relationship_jobs.nightly(db, settings)
     # a warning for CIF the signals raised, waiting for am1
@@ -446,6 +467,7 @@ def world(db: Session, settings: Settings, client: TestClient, tmp_path: Path) -
         "segment": str(segment.id),
         "warning": str(warning.id),
         "model": str(model.id),
+        "lead": str(lead.id),
         "group": str(db.scalars(select(CorporateGroup.id)).one()),
         "circle": str(db.scalars(select(GuaranteeCircle.id)).one()),
         "change": str(created.json()["id"]),

@@ -61,6 +61,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
         "data-quality: Monthly data-quality figures / 月度数据质量指标 (nightly)",
         "opportunity-wins: Opportunities won per the holdings / 根据持有产品识别赢单商机 (nightly, after figures)",
+        "leads: Lead timeouts and conversions / 线索超时退回与转化 (nightly)",
         "deliver-outbox: Deliver messages to customers / 发送客户消息 (nightly)",
     ]
 
@@ -90,6 +91,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
         ("contribution", "ok", "nightly", 0, None),
         ("data-quality", "ok", "nightly", 0, None),
         ("opportunity-wins", "ok", "nightly", 0, None),
+        ("leads", "ok", "nightly", 0, None),
         ("deliver-outbox", "ok", "nightly", 0, None),
     ]
     # And a bad --as-of is refused before anything runs
@@ -124,6 +126,7 @@ def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_f
         ("contribution", "ok"),
         ("data-quality", "ok"),
         ("opportunity-wins", "ok"),
+        ("leads", "ok"),
         ("deliver-outbox", "ok"),
     ]
     assert "no such table: household_override" in (recorded[2][4] or "")
@@ -140,6 +143,8 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     known = (
         "churn, contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
         "maturity-tasks, opportunity-wins, segments, snapshot, tags, warnings"
+        "contribution, data-quality, deliver-outbox, figures, groups, households, leads, lifecycle, match, "
+        "maturity-tasks, segments, snapshot, tags"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so

@@ -32,6 +32,7 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
         "household",
         "links",
         "tags",
+        "leads",
         "managers",
         "contribution",
     ]

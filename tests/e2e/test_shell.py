@@ -23,9 +23,9 @@ def test_sign_in_switch_language_and_see_home_in_chinese(page: Page, live_server
     expect(page.locator("#left-nav")).to_contain_text("首页")
     # the account manager sees home, customers, approvals, tasks, maturities, portfolios, manager
     # changes, corporate groups and guarantee circles, the gaps in their customers' data, their customers'
-    # tier moves, contribution, segments, lifecycle stages, warnings, churn models, pipeline, visit plan and sales
-    # performance, and no administration
-    expect(page.locator("#left-nav a")).to_have_count(19)
+    # tier moves, contribution, segments, lifecycle stages, warnings, churn models, leads and referrals, pipeline,
+    # visit plan and sales performance, and no administration
+    expect(page.locator("#left-nav a")).to_have_count(21)
     expect(page.locator("#left-nav")).to_contain_text("客户")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home-account-manager-zh_CN.png"), full_page=True)

@@ -86,6 +86,7 @@ def test_the_page_lists_the_steps_queues_one_and_says_so(client: TestClient, db:
         "contribution",
         "data-quality",
         "opportunity-wins",
+        "leads",
         "deliver-outbox",
     ]
     # When the groups step is queued from the page

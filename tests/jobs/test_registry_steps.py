@@ -55,6 +55,7 @@ def test_the_nightly_steps_compute_figures_then_raise_the_maturity_task_once(
         ("contribution", "ok"),
         ("data-quality", "ok"),
         ("opportunity-wins", "ok"),
+        ("leads", "ok"),
         ("deliver-outbox", "ok"),
     ]
     db.expire_all()

@@ -54,6 +54,7 @@ def test_the_registry_orders_the_nightly_steps() -> None:
         ("contribution", ("figures",)),
         ("data-quality", ()),
         ("opportunity-wins", ("figures",)),
+        ("leads", ()),
         ("deliver-outbox", ()),
     ]
 

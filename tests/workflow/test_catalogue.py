@@ -11,6 +11,7 @@ from bankcrm.migrate import sync_workflows
 from bankcrm.models.assignment import AssignmentRequestStatus
 from bankcrm.models.customer import ChangeRequestStatus, CodeItem
 from bankcrm.models.group import GroupStatus
+from bankcrm.models.lead import LeadStatus
 from bankcrm.models.matching import MatchReviewStatus
 from bankcrm.models.task import TaskStatus
 from bankcrm.models.value import PricingChangeStatus
@@ -21,6 +22,7 @@ from bankcrm.workflow import catalogue
 CONSTANTS: dict[str, type[StrEnum]] = {
     "assignment_request": AssignmentRequestStatus,
     "change_request": ChangeRequestStatus,
+    "lead": LeadStatus,
     "corporate_group": GroupStatus,
     "match_review": MatchReviewStatus,
     "pricing_change": PricingChangeStatus,
@@ -54,6 +56,17 @@ def test_the_catalogue_holds_exactly_these_moves_each_with_a_declared_permission
         ("corporate_group", "PROPOSED", "ACCEPTED", "group.review"),
         ("corporate_group", "PROPOSED", "OUTDATED", "group.review"),
         ("corporate_group", "PROPOSED", "REJECTED", "group.review"),
+        ("lead", "ASSIGNED", "ASSIGNED", "lead.assign"),
+        ("lead", "ASSIGNED", "CONTACTED", "lead.work"),
+        ("lead", "ASSIGNED", "DISQUALIFIED", "lead.work"),
+        ("lead", "ASSIGNED", "NEW", "lead.assign"),
+        ("lead", "ASSIGNED", "QUALIFIED", "lead.work"),
+        ("lead", "CONTACTED", "DISQUALIFIED", "lead.work"),
+        ("lead", "CONTACTED", "QUALIFIED", "lead.work"),
+        ("lead", "NEW", "ASSIGNED", "lead.assign"),
+        ("lead", "NEW", "DISQUALIFIED", "lead.work"),
+        ("lead", "QUALIFIED", "CONVERTED", "lead.work"),
+        ("lead", "QUALIFIED", "DISQUALIFIED", "lead.work"),
         ("match_review", "merge_pending", "merged", "match.approve"),
         ("match_review", "merge_pending", "open", "match.approve"),
         ("match_review", "merged", "unmerged", "match.approve"),
@@ -80,7 +93,7 @@ def test_the_sync_is_idempotent_and_repairs_a_changed_label(connection: Connecti
     assert sorted(connection.execute(select(states.c.workflow, states.c.code, states.c.label_zh))) == sorted(
         (s.workflow, s.code, s.label_zh) for s in shipped.states
     )
-    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 17
+    assert len(connection.execute(select(transitions)).all()) == len(shipped.transitions) == 28
 
     # When a label is changed in the database and the sync runs twice
     connection.execute(

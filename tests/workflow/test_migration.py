@@ -53,11 +53,12 @@ def test_upgrade_moves_group_statuses_to_the_workflow_tables_and_downgrade_drops
             ("assignment_request", 3),
             ("change_request", 3),
             ("corporate_group", 5),
+            ("lead", 6),
             ("match_review", 6),
             ("pricing_change", 3),
             ("task", 2),
         ]
-        assert conn.execute(text("SELECT COUNT(*) FROM workflow_transition")).scalar_one() == 17
+        assert conn.execute(text("SELECT COUNT(*) FROM workflow_transition")).scalar_one() == 28
         assert conn.execute(text("SELECT COUNT(*) FROM status_history")).scalar_one() == 0
 
     # When it is downgraded to 0012

@@ -135,6 +135,7 @@ def demo(
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
     from bankcrm.demo import insight as demo_insight
+    from bankcrm.demo import leads as demo_leads
     from bankcrm.demo import lifecycle as demo_lifecycle
     from bankcrm.demo import org as demo_org
     from bankcrm.demo import parties as demo_parties
@@ -170,6 +171,7 @@ def demo(
             demo_segments.build(db, settings)  # after the snapshot and tags its rules read
             demo_value.build(db, settings, months)
             demo_sales.build(db, settings)  # after the holdings: wins are proposed from them
+            demo_leads.build(db, settings)  # referrals of Wangjing customers, prospects, rotas
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
                 fed = _write_feed(settings, _feed_dir(settings), customers, DEFAULT_SEED, "utf-8", feed_day)

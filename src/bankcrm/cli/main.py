@@ -13,6 +13,7 @@ from bankcrm.cli.db import db_app
 from bankcrm.cli.demo import demo, generate, serve
 from bankcrm.cli.ingest import ingest
 from bankcrm.cli.keys import keys_app
+from bankcrm.cli.leads import leads_app
 from bankcrm.cli.match import match_app
 from bankcrm.cli.models import models_app
 from bankcrm.cli.users import users_app
@@ -29,6 +30,7 @@ app.add_typer(batch_app, name="batch")
 app.add_typer(currencies_app, name="currencies")
 app.add_typer(match_app, name="match")
 app.add_typer(models_app, name="models")
+app.add_typer(leads_app, name="leads")
 # `bankcrm --help` lists these commands before the groups, in this order.
 app.command()(serve)
 app.command()(demo)

@@ -210,5 +210,23 @@ TAGS = FileFormat(
     key=None,
 )
 
-FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, ACCOUNT_PARTIES, CUSTOMERS, TAGS)}
+# Leads from the website and campaign systems: a customer's interest (cif_no) or a prospect's (name and phone),
+# keyed by the delivering system's own reference (a reference delivered before is left as it is).
+LEADS = FileFormat(
+    "leads",
+    (
+        Column("lead_ref", TEXT, max_len=60),
+        Column("source", CODE, code_table="lead_source"),
+        Column("interest", CODE, code_table="lead_interest"),
+        Column("cif_no", TEXT, required=False, max_len=11, mask=MASK_NUMBER),
+        Column("name", TEXT, required=False, max_len=100, mask=MASK_TEXT),
+        Column("phone", TEXT, required=False, max_len=30, mask=MASK_NUMBER),
+        Column("amount", INT, required=False, minimum=0, maximum=10**15, mask=MASK_AMOUNT),  # fen, CNY
+        Column("unit", TEXT, required=False, max_len=20),
+        Column("note", TEXT, required=False, max_len=1000, mask=MASK_TEXT),
+    ),
+    key="lead_ref",
+)
+
+FORMATS = {f.name: f for f in (ACCOUNTS, LOANS, BALANCES, TRANSACTIONS, LINKS, ACCOUNT_PARTIES, CUSTOMERS, TAGS, LEADS)}
 FILE_TYPES = tuple(FORMATS)

@@ -25,6 +25,7 @@ WORKFLOW_NAMES = {
     "assignment_request": N_("assignment request"),
     "change_request": N_("customer change request"),
     "corporate_group": N_("corporate group"),
+    "lead": N_("lead"),
     "pricing_change": N_("pricing change"),
     "task": N_("follow-up task"),
 }

@@ -39,6 +39,7 @@ from bankcrm.ingest.formats import FORMATS, FileFormat
 from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, MAX_LINE_BYTES, FileRefused, checksum, chunks
 from bankcrm.ingest.seen import SeenKeys
 from bankcrm.ingest.service.customer_plan import CustomersPlan
+from bankcrm.ingest.service.lead_plan import LeadsPlan
 from bankcrm.ingest.service.link_plan import LinksPlan
 from bankcrm.ingest.service.party_plan import AccountPartiesPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
@@ -62,6 +63,7 @@ PLANS: dict[str, Any] = {
     "account_parties": AccountPartiesPlan(),
     "customers": CustomersPlan(),
     "tags": TagsPlan(),
+    "leads": LeadsPlan(),
 }
 
 

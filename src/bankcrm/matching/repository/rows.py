@@ -46,6 +46,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "household": ("head_customer_id",),
     "household_member": ("customer_id",),
     "household_override": ("customer_id",),
+    "lead": ("customer_id",),  # a merged customer's leads follow the survivor
     "loan_contract": ("customer_id",),
     "manager_assignment": ("customer_id",),
     "match_distinct": ("customer_id", "other_customer_id"),

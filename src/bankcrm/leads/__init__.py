@@ -1,0 +1,1 @@
+"""Leads and referrals: capture, de-duplication, assignment, acceptance, progress, conversion, referrer credit."""

@@ -1,0 +1,267 @@
+"""Lead queries: every read of a lead goes through ``readable`` (the reader's scope); rotas, points, duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from bankcrm.access.principal import Principal
+from bankcrm.access.scope import customer_scope
+from bankcrm.models.access import User
+from bankcrm.models.customer import Customer, CustomerContact
+from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, LeadStatus, ReferralPoints
+from bankcrm.models.org import OrgUnit
+
+COUNT_CAP = 10_000
+
+
+def _units_under(path: str) -> Select[Any]:
+    return select(OrgUnit.id).where(OrgUnit.path.startswith(path, autoescape=True))
+
+
+def lead_scope(principal: Principal) -> ColumnElement[bool]:
+    """Leads the principal may read: ``all`` every lead; ``unit`` leads of units under theirs; ``own`` leads
+    assigned to them or made by them. Everyone reads the leads they referred (to follow their progress)."""
+    if principal.data_scope == "all":
+        return true()
+    mine = [Lead.referrer_id == principal.user_id, Lead.created_by == principal.user_id]
+    if principal.data_scope == "unit":
+        return or_(Lead.unit_id.in_(_units_under(principal.unit_path)), *mine)
+    return or_(Lead.assignee_id == principal.user_id, *mine)
+
+
+def readable(principal: Principal) -> Select[Any]:
+    """Leads in the principal's scope."""
+    return select(Lead).where(lead_scope(principal))
+
+
+def lead(db: Session, principal: Principal, lead_id: int, *, lock: bool = False) -> Lead | None:
+    """One lead in scope (locked for update on PostgreSQL when asked)."""
+    stmt = readable(principal).where(Lead.id == lead_id)
+    found: Lead | None = db.scalar(stmt.with_for_update() if lock else stmt)
+    return found
+
+
+def exists(db: Session, lead_id: int) -> bool:
+    """Whether the lead exists at all (to tell out of scope from absent in the audit log)."""
+    return db.scalar(select(Lead.id).where(Lead.id == lead_id)) is not None
+
+
+def by_external(db: Session, system: str, ref: str) -> Lead | None:
+    """The lead a source system already delivered under its key."""
+    return db.scalar(select(Lead).where(Lead.external_system == system, Lead.external_ref == ref))
+
+
+def open_duplicates(
+    db: Session, *, customer_id: int | None, interest: str, phone_index: str | None, id_no_index: str | None
+) -> list[Lead]:
+    """Open leads for the same person: the same customer and interest, or the same phone or ID number."""
+    who = []
+    if customer_id is not None:
+        who.append(and_(Lead.customer_id == customer_id, Lead.interest == interest))
+    if phone_index is not None:
+        who.append(Lead.phone_index == phone_index)
+    if id_no_index is not None:
+        who.append(Lead.id_no_index == id_no_index)
+    if not who:
+        return []
+    stmt = select(Lead).where(Lead.status.in_([s.value for s in OPEN_STATUSES]), or_(*who)).order_by(Lead.id)
+    return list(db.scalars(stmt))
+
+
+def customers_with(db: Session, phone_index: str | None, id_no_index: str | None) -> list[Customer]:
+    """Customers of the CIF with this phone (a current contact) or ID number, regardless of scope."""
+    found: dict[int, Customer] = {}
+    if phone_index is not None:
+        stmt = select(Customer).join(CustomerContact, CustomerContact.customer_id == Customer.id)
+        stmt = stmt.where(CustomerContact.channel == "phone", CustomerContact.value_index == phone_index)
+        found.update({c.id: c for c in db.scalars(stmt)})
+    if id_no_index is not None:
+        found.update({c.id: c for c in db.scalars(select(Customer).where(Customer.id_no_index == id_no_index))})
+    return [found[k] for k in sorted(found)]
+
+
+def customer_readable(db: Session, principal: Principal, customer_id: int) -> bool:
+    """Whether the principal may read this customer."""
+    stmt = select(Customer.id).join(OrgUnit, OrgUnit.id == Customer.home_unit_id)
+    return db.scalar(stmt.where(Customer.id == customer_id, customer_scope(principal))) is not None
+
+
+def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int, limit: int) -> tuple[list[Lead], int]:
+    """A page of leads in scope, newest first, and the count (filters: status, source, interest, assignee_id,
+    referrer_id, unassigned, unit_path, returned)."""
+    stmt = readable(principal)
+    if filters.get("status"):
+        stmt = stmt.where(Lead.status == filters["status"])
+    for key in ("source", "interest", "assignee_id", "referrer_id"):
+        if filters.get(key) is not None:
+            stmt = stmt.where(getattr(Lead, key) == filters[key])
+    if filters.get("unassigned"):
+        stmt = stmt.where(Lead.assignee_id.is_(None))
+    if filters.get("unit_path"):
+        stmt = stmt.where(Lead.unit_id.in_(_units_under(filters["unit_path"])))
+    if filters.get("returned"):
+        expired = select(LeadAssignment.lead_id).where(LeadAssignment.ended_how == "EXPIRED")
+        stmt = stmt.where(Lead.status == LeadStatus.NEW.value, Lead.id.in_(expired))
+    # Counting stops at COUNT_CAP: past it a list says "10,000 or more" (a branch's whole book is not counted
+    # on every page view).
+    capped = stmt.with_only_columns(Lead.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.scalar(select(func.count()).select_from(capped)) or 0
+    rows: list[Lead] = list(db.scalars(stmt.order_by(Lead.id.desc()).offset(offset).limit(limit)))
+    return rows, total
+
+
+def users(db: Session, ids: set[int]) -> dict[int, User]:
+    """Users by id."""
+    if not ids:
+        return {}
+    return {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def units(db: Session, ids: set[int]) -> dict[int, OrgUnit]:
+    """Org units by id."""
+    if not ids:
+        return {}
+    return {u.id: u for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+
+
+def customers(db: Session, ids: set[int]) -> dict[int, Customer]:
+    """Customers by id (the caller has the leads in scope; the customer's name follows the lead's scope)."""
+    if not ids:
+        return {}
+    return {c.id: c for c in db.scalars(select(Customer).where(Customer.id.in_(ids)))}
+
+
+def unit_by_code(db: Session, code: str) -> OrgUnit | None:
+    """An active org unit by code."""
+    return db.scalar(select(OrgUnit).where(OrgUnit.code == code, OrgUnit.active.is_(True)))
+
+
+def user_by_name(db: Session, username: str) -> User | None:
+    """An active user by user name."""
+    return db.scalar(select(User).where(User.username == username, User.active.is_(True)))
+
+
+def all_units(db: Session) -> dict[int, OrgUnit]:
+    """Every org unit by id (a small table: the rota walk climbs it in memory)."""
+    return {u.id: u for u in db.scalars(select(OrgUnit))}
+
+
+def rotas(db: Session) -> Sequence[LeadRota]:
+    """Every active rota row, in a stable order (unit, interest, user)."""
+    stmt = select(LeadRota).where(LeadRota.active.is_(True)).order_by(LeadRota.unit_id, LeadRota.id)
+    return db.scalars(stmt).all()
+
+
+def active_user_ids(db: Session, ids: set[int]) -> set[int]:
+    """Which of these users are active."""
+    if not ids:
+        return set()
+    return set(db.scalars(select(User.id).where(User.id.in_(ids), User.active.is_(True))))
+
+
+def add_given(db: Session, counts: dict[int, int]) -> None:
+    """Advance the rota rows' turn counters by what a run gave each (one atomic UPDATE per row)."""
+    for rota_id in sorted(counts):  # a stable order: two runs lock rota rows alike
+        db.execute(update(LeadRota).where(LeadRota.id == rota_id).values(given=LeadRota.given + counts[rota_id]))
+
+
+def rota_row(db: Session, unit_id: int, interest: str | None, user_id: int) -> LeadRota | None:
+    """One rota row."""
+    stmt = select(LeadRota).where(LeadRota.unit_id == unit_id, LeadRota.user_id == user_id)
+    stmt = stmt.where(LeadRota.interest.is_(None) if interest is None else LeadRota.interest == interest)
+    return db.scalar(stmt)
+
+
+def overdue(db: Session, now: datetime, limit: int) -> list[Lead]:
+    """Assigned leads not accepted by their due time, oldest due first."""
+    stmt = select(Lead).where(
+        Lead.status == LeadStatus.ASSIGNED.value, Lead.accepted_at.is_(None), Lead.accept_due_at <= now
+    )
+    return list(db.scalars(stmt.order_by(Lead.accept_due_at, Lead.id).limit(limit).with_for_update()))
+
+
+def open_spell(db: Session, lead_id: int) -> LeadAssignment | None:
+    """The lead's current assignment spell."""
+    stmt = select(LeadAssignment).where(LeadAssignment.lead_id == lead_id, LeadAssignment.ended_at.is_(None))
+    return db.scalar(stmt.order_by(LeadAssignment.id.desc()))
+
+
+def spells(db: Session, lead_id: int) -> Sequence[LeadAssignment]:
+    """Every assignment spell of a lead, oldest first."""
+    return db.scalars(select(LeadAssignment).where(LeadAssignment.lead_id == lead_id).order_by(LeadAssignment.id)).all()
+
+
+def awaiting_approval(db: Session) -> list[Lead]:
+    """Qualified leads whose CIF create request has been filed (the job settles the decided ones)."""
+    stmt = select(Lead).where(Lead.status == LeadStatus.QUALIFIED.value, Lead.change_request_id.is_not(None))
+    return list(db.scalars(stmt.order_by(Lead.id)))
+
+
+def leaderboard(db: Session, month: date, unit_path: str) -> list[tuple[int, int, int]]:
+    """(user id, points, referrals credited) of the month for referrers whose unit lies under the path."""
+    stmt = (
+        select(ReferralPoints.user_id, func.sum(ReferralPoints.points), func.count())
+        .where(ReferralPoints.month == month, ReferralPoints.unit_id.in_(_units_under(unit_path)))
+        .group_by(ReferralPoints.user_id)
+    )
+    return [(int(u), int(p or 0), int(n)) for u, p, n in db.execute(stmt)]
+
+
+def points_of(db: Session, user_id: int) -> int:
+    """A referrer's points, all time."""
+    return int(
+        db.scalar(select(func.coalesce(func.sum(ReferralPoints.points), 0)).where(ReferralPoints.user_id == user_id))
+        or 0
+    )
+
+
+def points_by_lead(db: Session, lead_ids: list[int]) -> dict[int, int]:
+    """Points credited per lead."""
+    if not lead_ids:
+        return {}
+    stmt = select(ReferralPoints.lead_id, ReferralPoints.points).where(ReferralPoints.lead_id.in_(lead_ids))
+    return {int(k): int(v) for k, v in db.execute(stmt)}
+
+
+def customer_leads(db: Session, principal: Principal, customer_id: int) -> list[Lead]:
+    """A customer's leads the reader may see, newest first."""
+    stmt = readable(principal).where(Lead.customer_id == customer_id).order_by(Lead.id.desc()).limit(50)
+    found: list[Lead] = list(db.scalars(stmt))
+    return found
+
+
+def delivered_refs(db: Session, system: str, refs: list[str]) -> set[str]:
+    """Which of these references the system delivered before."""
+    found: set[str] = set()
+    for start in range(0, len(refs), 1000):
+        part = refs[start : start + 1000]
+        stmt = select(Lead.external_ref).where(Lead.external_system == system, Lead.external_ref.in_(part))
+        found.update(r for r in db.scalars(stmt) if r is not None)
+    return found
+
+
+def taken_phone_indexes(db: Session, indexes: set[str]) -> set[str]:
+    """Which phone blind indexes are a customer's phone or an open lead's."""
+    found: set[str] = set()
+    ordered = sorted(indexes)
+    open_codes = [s.value for s in OPEN_STATUSES]
+    for start in range(0, len(ordered), 1000):
+        part = ordered[start : start + 1000]
+        contact = select(CustomerContact.value_index).where(
+            CustomerContact.channel == "phone", CustomerContact.value_index.in_(part)
+        )
+        leads = select(Lead.phone_index).where(Lead.phone_index.in_(part), Lead.status.in_(open_codes))
+        found.update(i for i in db.scalars(contact) if i is not None)
+        found.update(i for i in db.scalars(leads) if i is not None)
+    return found
+
+
+def add_spells(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Assignment spells in one multi-row insert."""
+    if rows:
+        db.execute(insert(LeadAssignment), rows)
