@@ -55,7 +55,7 @@ def test_list_names_every_step_in_nightly_order() -> None:
         "lifecycle: Customers' lifecycle stages / 客户生命周期阶段 (nightly, after snapshot)",
         "churn: Churn model: monthly training, scores / 流失模型：每月训练与评分 (nightly, after snapshot)",
         "warnings: Early-warning signals, warnings and escalations / 预警信号、预警与升级 "
-        "(nightly, after snapshot, lifecycle)",
+        "(nightly, after snapshot, lifecycle, churn)",
         "tags: Rule tags recomputed / 重新计算规则标签 (nightly, after figures)",
         "segments: Segment membership refreshed / 刷新客户分群成员 (nightly, after snapshot, tags)",
         "contribution: Customers' monthly contribution / 客户月度贡献度 (nightly, after figures)",
@@ -97,7 +97,7 @@ def test_nightly_runs_every_step_prints_the_summary_and_records_each(db_file: Pa
     # And a bad --as-of is refused before anything runs
     refused = runner.invoke(app, ["batch", "nightly", "--as-of", "2026-13-01"])
     assert refused.exit_code == 2 and "--as-of: not a date in the form YYYY-MM-DD: 2026-13-01" in refused.output
-    assert len(runs(db_file)) == 13
+    assert len(runs(db_file)) == 16
 
 
 def test_a_failing_step_fails_the_batch_but_the_independent_steps_still_run(db_file: Path) -> None:
@@ -141,10 +141,8 @@ def test_run_one_step_and_an_unknown_one(db_file: Path) -> None:
     assert runs(db_file) == [("groups", "ok", "cli", 0, None)]
     assert unknown.exit_code == 2
     known = (
-        "churn, contribution, data-quality, deliver-outbox, figures, groups, households, lifecycle, match, "
+        "churn, contribution, data-quality, deliver-outbox, figures, groups, households, leads, lifecycle, match, "
         "maturity-tasks, opportunity-wins, segments, snapshot, tags, warnings"
-        "contribution, data-quality, deliver-outbox, figures, groups, households, leads, lifecycle, match, "
-        "maturity-tasks, segments, snapshot, tags"
     )
     assert f"Unknown job 'nope'. Known jobs: {known}." in " ".join(unknown.output.split())
     # And with nothing queued, ``batch queued`` says so

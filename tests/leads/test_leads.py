@@ -190,7 +190,14 @@ def test_conversion_files_a_new_customer_for_a_checker_and_credits_the_referrer(
     after = client.get(f"/api/v1/leads/{lead_id}", headers=token_for(client, "am1")).json()
     assert (after["status"], after["cif_no"]) == ("CONVERTED", decided.json()["cif_no"])
     assert [e["kind"] for e in after["history"] if e["kind"] == "status"] == ["status"] * 4
-    assert after["opportunity_id"] is None  # no sales module connected to the hook yet
+    # And an opportunity for a consumer loan (the LOAN interest's product) opened for am1, linked to the lead
+    opened = client.get(f"/api/v1/opportunities/{after['opportunity_id']}", headers=token_for(client, "am1")).json()
+    assert (opened["product_code"], opened["stage"], opened["lead_id"], opened["cif_no"]) == (
+        "PL-CONS",
+        "IDENTIFY",
+        lead_id,
+        decided.json()["cif_no"],
+    )
 
 
 def test_a_converted_referral_credits_the_referrer_and_tops_the_leaderboard(client: TestClient, db: Session) -> None:

@@ -1,15 +1,17 @@
 """The leads policy as shipped data: acceptance hours, working day, referral points
 (reference_data/catalogue/lead_policy.csv), the ordered assignment rules (lead_assignment_rule.csv) and the days
-the bank closes or opens against the weekday rule (bank_closed_day.csv); each read once and checked."""
+the bank closes or opens against the weekday rule (the bank's one working calendar, kit.workdays), and the product
+a converted lead's opportunity opens with (lead_interest_product.csv); each read once and checked."""
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import time
 from functools import cache
 from pathlib import Path
 
+from bankcrm.kit import workdays
 from bankcrm.kit.workhours import WorkCalendar
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "reference_data" / "catalogue"
@@ -76,10 +78,10 @@ def rules() -> tuple[AssignmentRule, ...]:
 
 @cache
 def calendar(zone: str) -> WorkCalendar:
-    """The bank's working calendar: the policy's working day, bank_closed_day.csv's closed and opened days."""
-    rows = _rows("bank_closed_day")
-    closed = frozenset(date.fromisoformat(r["day"]) for r in rows if r["kind"] == "CLOSED")
-    opened = frozenset(date.fromisoformat(r["day"]) for r in rows if r["kind"] == "OPEN")
+    """The bank's working calendar: the policy's working hours on the days of working_calendar.csv."""
+    days = workdays.exceptions()
+    closed = frozenset(d for d, working in days.items() if not working)
+    opened = frozenset(d for d, working in days.items() if working)
     p = policy()
     return WorkCalendar(zone, p.day_start, p.day_end, closed, opened)
 
@@ -90,3 +92,9 @@ def rule_label(code: str | None, locale: str) -> str:
     if rule is None:
         return code or ""
     return rule.label_zh if locale.startswith("zh") else rule.label_en
+
+
+@cache
+def opening_products() -> dict[str, str]:
+    """lead_interest_product.csv: the product a converted lead's opportunity opens with, by interest code."""
+    return {r["interest"]: r["product_code"] for r in _rows("lead_interest_product")}

@@ -31,8 +31,10 @@ from bankcrm.leads import catalogue, repository
 from bankcrm.leads.schemas import WORK, WORKFLOW, LeadConvert
 from bankcrm.leads.service import assign
 from bankcrm.leads.service.reads import get_lead
+from bankcrm.models.access import User
 from bankcrm.models.customer import ChangeRequestStatus, Customer
 from bankcrm.models.lead import Lead, LeadStatus, ReferralPoints
+from bankcrm.sales.service import opportunities as sales_opportunities
 from bankcrm.workflow import service as workflow_service
 
 NOT_QUALIFIED = N_("Lead #%(id)s must be qualified before it is converted.")
@@ -44,10 +46,19 @@ FILED = N_("A new customer is already waiting for a checker for lead #%(id)s.")
 
 
 def on_converted(db: Session, principal: Principal, lead: Lead) -> int | None:
-    """The sales module's hook: open the opportunity of a converted lead and return its id (None: none opened).
-
-    Connected at merge; until then no opportunity is opened."""
-    return None
+    """Open the converted lead's opportunity (the product its interest opens with, the lead's estimated amount) for
+    the converting manager and return its id; None when the interest names no product."""
+    product = catalogue.opening_products().get(lead.interest)
+    if product is None or lead.customer_id is None:
+        return None
+    # A conversion the nightly finishes (the checker approved the new customer) belongs to the lead's manager.
+    owner: Principal | User = principal
+    if principal.user_id is None and lead.assignee_id is not None:
+        owner = repository.users(db, {lead.assignee_id})[lead.assignee_id]
+    elif principal.user_id is None:
+        return None
+    amount = lead.amount or 0
+    return sales_opportunities.open_for_lead(db, owner, lead.customer_id, product, amount, lead.id).id
 
 
 # The hook conversion calls; a test or the sales module may replace it (bankcrm.leads.service.conversion.HOOK).
