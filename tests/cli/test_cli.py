@@ -98,6 +98,25 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
             # the contribution step's first run, and the curve change waiting for the risk manager
             "contribution.computed": 1,
             "pricing_change.submit": _count(conn, "select count(*) from pricing_change where status = 'submitted'"),
+            # the churn model trained once on the snapshot and the newest month scored
+            "churn.trained": 1,
+            "churn.scored": 1,
+            # am1's warnings: a visit and a call logged, one retained, one lost with a win-back plan, one escalated
+            "warning.action": 2,
+            "warning.outcome": 2,
+            "warning.winback_plan": 1,
+            "warning.escalated": 1,
+            # referrals by the teller and the lobby manager, prospects, worked by am1; two converted
+            "lead.referred": 6,
+            "lead.created": 6,
+            "lead.accepted": 1,
+            "lead.moved": 7,
+            "lead.converted": 2,
+            # am1's pipeline (its own and the two converted leads'), its moves, the week's activities, the targets
+            "opportunity.create": _count(conn, "select count(*) from opportunity"),
+            "opportunity.stage": 22,
+            "activity.create": _count(conn, "select count(*) from activity"),
+            "target.set": _count(conn, "select count(*) from sales_target"),
         }
         total = _count(conn, "select count(*) from audit_event")
         assert total == sum(events.values()) == _count(conn, "select max(seq) from audit_event")

@@ -31,9 +31,12 @@ def test_an_account_manager_sees_every_module_tab_for_the_customers_kind(client,
         "holdings",
         "insight",
         "lifecycle",
+        "churn",
+        "warnings",
         "household",
         "links",
         "tags",
+        "leads",
         "managers",
         "contribution",
         "sources",
@@ -42,8 +45,11 @@ def test_an_account_manager_sees_every_module_tab_for_the_customers_kind(client,
         "holdings",
         "insight",
         "lifecycle",
+        "churn",
+        "warnings",
         "links",
         "tags",
+        "leads",
         "managers",
         "contribution",
         "sources",
@@ -59,7 +65,7 @@ def test_the_managers_tab_appears_only_for_a_role_holding_assignment_request(cli
     teller = signed_in(make_client(), "teller")
     manager = signed_in(make_client(), "manager")
     # then the teller (no assignment.request) has no managers tab and may not load it; the manager has and may
-    assert _tabs(teller, cif_no) == ["holdings", "insight", "household", "links", "tags"]
+    assert _tabs(teller, cif_no) == ["holdings", "insight", "household", "links", "tags", "leads"]
     assert teller.get(f"/customers/{cif_no}/tabs/managers").status_code == 403
     shown = manager.get(f"/customers/{cif_no}/tabs/managers")
     assert shown.status_code == 200

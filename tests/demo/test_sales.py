@@ -12,10 +12,12 @@ from bankcrm.models.sales import Activity, Opportunity, OpportunityStageHistory,
 
 def test_am1_has_a_pipeline_a_week_of_activities_and_targets(demo_db: Session) -> None:
     opps = demo_db.scalars(select(Opportunity)).all()
-    # Eight opportunities of am1: open ones in five stages, one won, one lost to a competitor with its reason
+    # Eight opportunities of am1: open ones in five stages, one won, one lost to a competitor with its reason;
+    # and two more just identified, opened by the two referrals am1 converted (demo/leads.py)
     assert Counter(o.stage for o in opps) == Counter(
-        {"PROPOSAL": 2, "SIGNING": 1, "APPROVAL": 1, "CONTACT": 1, "IDENTIFY": 1, "WON": 1, "LOST": 1}
+        {"PROPOSAL": 2, "SIGNING": 1, "APPROVAL": 1, "CONTACT": 1, "IDENTIFY": 3, "WON": 1, "LOST": 1}
     )
+    assert len([o for o in opps if o.lead_id is not None]) == 2
     lost = next(o for o in opps if o.stage == "LOST")
     assert (lost.lost_reason, lost.competitor) == ("CHOSE_COMPETITOR", "CMB")
     # each with its moves recorded (the signing one moved four times after opening)

@@ -21,14 +21,14 @@ def test_module_tabs_load_by_htmx_when_opened(page: Page, live_server: str, live
     sign_in(page, live_server, "am1")
     page.goto(f"{live_server}/customers/{PERSON}")
     # then the registry's tabs follow the customer's own, in order
-    expect(page.locator("[data-module-tab]")).to_have_count(9)
+    expect(page.locator("[data-module-tab]")).to_have_count(11)
     tabs = page.locator("[data-module-tab]").evaluate_all("els => els.map(e => e.dataset.moduleTab)")
     assert tabs == [
         "holdings",
         "insight",
         "lifecycle",
-        "warnings",
         "churn",
+        "warnings",
         "household",
         "links",
         "tags",

@@ -16,7 +16,7 @@ from bankcrm.models.earlywarning import EarlyWarning
 from tests.e2e.conftest import sign_in
 from tests.lifecycle.helpers import given_a_customer_over, held
 
-WORKED, IGNORED = "90000000571", "90000000572"  # CIFs no other browser test uses
+WORKED, IGNORED = "90000000581", "90000000582"  # CIFs no other browser test uses
 FIRST = date(2018, 1, 1)  # months no other browser test writes: the step reads only these two customers
 RAISED = date(2018, 7, 2)
 

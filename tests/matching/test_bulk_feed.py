@@ -52,7 +52,9 @@ def snapshot(db: Session, cipher: FieldCipher, ids: list[int]) -> list[dict[str,
             select(FieldChange).where(FieldChange.customer_id == customer_id).order_by(FieldChange.id)
         ).all()
         events = db.scalars(
-            select(AuditEvent).where(AuditEvent.entity_type == "customer", AuditEvent.entity_id == customer.cif_no)
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "customer", AuditEvent.entity_id == customer.cif_no)
+            .order_by(AuditEvent.seq)  # without it PostgreSQL may return them in any order
         ).all()
         profile = db.get(IndividualProfile, customer_id) or db.get(CorporateProfile, customer_id)
         out.append(

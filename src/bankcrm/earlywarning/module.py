@@ -12,7 +12,7 @@ MODULE = Module(
     api_routers=("bankcrm.earlywarning.api:router",),
     view_routers=("bankcrm.earlywarning.views:router",),
     navigation=(NavEntry("/warnings", N_("Warnings"), "warnings.read", 60),),
-    customer_tabs=(CustomerTab("warnings", N_("Warnings"), "/customers/{cif_no}/tabs/warnings", "warnings.read", 108),),
+    customer_tabs=(CustomerTab("warnings", N_("Warnings"), "/customers/{cif_no}/tabs/warnings", "warnings.read", 109),),
     home_cards=(
         HomeCard(
             "warnings",
