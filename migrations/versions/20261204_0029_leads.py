@@ -88,9 +88,7 @@ def upgrade() -> None:
         sa.Column("ended_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("ended_how", sa.String(length=20), nullable=True),
         _fk("lead_assignment", "lead_id", "lead"),
-        sa.ForeignKeyConstraint(
-            ["assignee_id"], ["app_user.id"], name=op.f("fk_lead_assignment_assignee_id_app_user")
-        ),
+        sa.ForeignKeyConstraint(["assignee_id"], ["app_user.id"], name=op.f("fk_lead_assignment_assignee_id_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_assignment")),
     )
     op.create_index("ix_lead_assignment_lead_id", "lead_assignment", ["lead_id"])
