@@ -63,6 +63,16 @@ bench: install
 	$(BIN)/python -m bench.cli_startup
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.api
+	$(BIN)/python bench/match_dedupe.py
+	$(BIN)/python bench/match_febrl.py
+	$(BIN)/python -m bench.snapshot
+	$(BIN)/python -m bench.tags
+	$(BIN)/python -m bench.segments
+	$(BIN)/python -m bench.lifecycle
+	$(BIN)/python -m bench.warnings
+	$(BIN)/python -m bench.churn
+	$(BIN)/python -m bench.leads
+	$(BIN)/python -m bench.sales
 
 i18n: install  ## extract strings, update both catalogs, list what still needs translating
 	$(BIN)/python scripts/i18n.py update
