@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,11 @@ from sqlalchemy.orm import Session
 from bankcrm.access.service.auth import principal_for
 from bankcrm.db import make_engine
 from bankcrm.models.access import User
-from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
-from bankcrm.models.org import OrgUnit
 from bankcrm.models.segment import Segment
 from bankcrm.segments.service import membership
 from bankcrm.segments.service import spec as specs
+from bench import individuals
 from bench.common import machine, peak_rss_mb, per_database
 from bench.holdings import PG_URL, fresh
 
@@ -56,49 +55,30 @@ PREVIEWS: list[dict[str, Any]] = [
 
 
 def _generate(db: Session, customers: int) -> None:
-    unit = db.scalar(select(OrgUnit.id).where(OrgUnit.code == "BJ"))
-    now = datetime.now(UTC)
-    for start in range(0, customers, BATCH):
-        ids = range(start + 1, min(customers, start + BATCH) + 1)
+    individuals.generate(db, customers, _rows)
+
+
+def _rows(db: Session, ids: range, unit: int, now: datetime) -> None:
+    for month, shift in ((NOW, 0), (BACK, 3)):
         db.execute(
-            insert(Customer),
+            insert(CustomerMonth),
             [
                 {
-                    "id": i,
-                    "cif_no": f"9{i:010d}",
+                    **ZEROS,
+                    "month": month,
+                    "customer_id": i,
+                    "as_of": month,
                     "kind": "individual",
-                    "status": "ACTIVE",
-                    "name": "x",
-                    "name_pinyin": "x",
-                    "name_initials": "x",
-                    "home_unit_id": unit,
-                    "created_at": now,
-                    "updated_at": now,
+                    "unit_id": unit,
+                    "tier": "VIP" if i % 5 == 0 else "MASS",
+                    "computed_at": now,
+                    "aum_avg": (i * (7919 + shift * 13)) % 300_000_000,
+                    "held_wealth": int(i % 4 == 0),
+                    "salary_count": int(i % 7 == 0),
                 }
                 for i in ids
             ],
         )
-        for month, shift in ((NOW, 0), (BACK, 3)):
-            db.execute(
-                insert(CustomerMonth),
-                [
-                    {
-                        **ZEROS,
-                        "month": month,
-                        "customer_id": i,
-                        "as_of": month,
-                        "kind": "individual",
-                        "unit_id": unit,
-                        "tier": "VIP" if i % 5 == 0 else "MASS",
-                        "computed_at": now,
-                        "aum_avg": (i * (7919 + shift * 13)) % 300_000_000,
-                        "held_wealth": int(i % 4 == 0),
-                        "salary_count": int(i % 7 == 0),
-                    }
-                    for i in ids
-                ],
-            )
-    db.commit()
 
 
 def _segments(db: Session, owner: int, unit: int) -> None:

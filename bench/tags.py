@@ -10,17 +10,17 @@ Results: bench/results/tags-<database>.json.
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from bankcrm.db import make_engine
-from bankcrm.models.customer import Customer, IndividualProfile
+from bankcrm.models.customer import IndividualProfile
 from bankcrm.models.holding import CustomerFigure
-from bankcrm.models.org import OrgUnit
 from bankcrm.tags.service import rules
+from bench import individuals
 from bench.common import machine, peak_rss_mb, per_database
 from bench.holdings import PG_URL, fresh
 
@@ -29,51 +29,32 @@ BATCH = 10_000
 
 
 def _generate(db: Session, customers: int) -> None:
-    unit = db.scalar(select(OrgUnit.id).where(OrgUnit.code == "BJ"))
-    now = datetime.now(UTC)
-    for start in range(0, customers, BATCH):
-        ids = range(start + 1, min(customers, start + BATCH) + 1)
-        db.execute(
-            insert(Customer),
-            [
-                {
-                    "id": i,
-                    "cif_no": f"9{i:010d}",
-                    "kind": "individual",
-                    "status": "ACTIVE",
-                    "name": "x",
-                    "name_pinyin": "x",
-                    "name_initials": "x",
-                    "home_unit_id": unit,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in ids
-            ],
-        )
-        db.execute(
-            insert(IndividualProfile),
-            [{"customer_id": i, "birth_date": date(1940 + i % 60, 1 + i % 12, 1)} for i in ids],
-        )
-        db.execute(
-            insert(CustomerFigure),
-            [
-                {
-                    "customer_id": i,
-                    "as_of": TODAY,
-                    "aum": (i * 7919) % 300_000_000,
-                    "deposit_balance": 0,
-                    "loan_balance": 0,
-                    "monthly_avg_balance": 0,
-                    "product_count": i % 3,
-                    "last_txn_date": TODAY - timedelta(days=i % 400),
-                    "balance_series": "[]",
-                    "computed_at": now,
-                }
-                for i in ids
-            ],
-        )
-    db.commit()
+    individuals.generate(db, customers, _rows)
+
+
+def _rows(db: Session, ids: range, unit: int, now: datetime) -> None:
+    db.execute(
+        insert(IndividualProfile),
+        [{"customer_id": i, "birth_date": date(1940 + i % 60, 1 + i % 12, 1)} for i in ids],
+    )
+    db.execute(
+        insert(CustomerFigure),
+        [
+            {
+                "customer_id": i,
+                "as_of": TODAY,
+                "aum": (i * 7919) % 300_000_000,
+                "deposit_balance": 0,
+                "loan_balance": 0,
+                "monthly_avg_balance": 0,
+                "product_count": i % 3,
+                "last_txn_date": TODAY - timedelta(days=i % 400),
+                "balance_series": "[]",
+                "computed_at": now,
+            }
+            for i in ids
+        ],
+    )
 
 
 def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:

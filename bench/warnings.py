@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bankcrm.db import make_engine
 from bankcrm.earlywarning.service import raising
 from bankcrm.insight import repository as insight_repository
-from bankcrm.insight.service.snapshot import sqlite_text
-from bankcrm.models.customer import Customer
-from bankcrm.models.org import OrgUnit
+from bench import individuals
 from bench import lifecycle as base
 from bench.common import machine, peak_rss_mb, per_database
 from bench.holdings import fresh
@@ -53,35 +50,7 @@ def _rows(ids: range, unit: int, now: datetime) -> pl.DataFrame:
 
 
 def _generate(db: Session, customers: int) -> None:
-    unit = db.scalar(select(OrgUnit.id).where(OrgUnit.code == "BJ"))
-    assert unit is not None
-    now = datetime.now(UTC)
-    sqlite = insight_repository.is_sqlite(db)
-    for start in range(0, customers, base.BATCH):
-        ids = range(start + 1, min(customers, start + base.BATCH) + 1)
-        db.execute(
-            insert(Customer),
-            [
-                {
-                    "id": i,
-                    "cif_no": f"9{i:010d}",
-                    "kind": "individual",
-                    "status": "ACTIVE",
-                    "name": "x",
-                    "name_pinyin": "x",
-                    "name_initials": "x",
-                    "home_unit_id": unit,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in ids
-            ],
-        )
-        frame = _rows(ids, unit, now)
-        if sqlite:
-            frame = sqlite_text(frame)
-        insight_repository.replace_rows(db, list(ids), MONTHS, frame.columns, frame.rows())
-    db.commit()
+    individuals.generate(db, customers, individuals.snapshot_rows(MONTHS, _rows))
 
 
 def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
