@@ -14,6 +14,7 @@ from bankcrm.catalogue import service as catalogue
 from bankcrm.customers.service import names as customer_names
 from bankcrm.holdings import repository
 from bankcrm.holdings.repository import AUM_CATEGORIES, DEPOSIT_CATEGORIES, LOAN_CATEGORIES
+from bankcrm.holdings.repository import cards as card_queries
 from bankcrm.kit.time import BankDay
 from bankcrm.models.customer import CodeItem
 from bankcrm.models.holding import Product
@@ -30,7 +31,7 @@ def month_end_before(as_of: date) -> date:
 def _last_month_day(db: Session, today: BankDay) -> date | None:
     """The newest snapshot day on or before the last month-end (as of the newest business date, else today)."""
     as_of = repository.latest_business_date(db) or today.day
-    return repository.snapshot_day(db, month_end_before(as_of))
+    return card_queries.snapshot_day(db, month_end_before(as_of))
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,10 @@ def work_card(db: Session, principal: Principal, today: BankDay) -> Work:
     return Work(
         week_start=day,
         week_end=sunday,
-        due_this_week=repository.count_tasks(db, principal, day, sunday),
-        overdue=repository.count_tasks(db, principal, None, day - timedelta(days=1)),
-        maturing_7=repository.maturing_sum(db, principal, day, day + timedelta(days=7)),
-        maturing_30=repository.maturing_sum(db, principal, day, day + timedelta(days=30)),
+        due_this_week=card_queries.count_tasks(db, principal, day, sunday),
+        overdue=card_queries.count_tasks(db, principal, None, day - timedelta(days=1)),
+        maturing_7=card_queries.maturing_sum(db, principal, day, day + timedelta(days=7)),
+        maturing_30=card_queries.maturing_sum(db, principal, day, day + timedelta(days=30)),
     )
 
 
@@ -77,11 +78,11 @@ def portfolio_card(db: Session, principal: Principal, today: BankDay) -> Portfol
 
     Loans have no month-end figure stored (loan contracts carry only today's outstanding), so no loan change.
     """
-    customers, aum, deposits, loans = repository.figure_totals(db, principal)
+    customers, aum, deposits, loans = card_queries.figure_totals(db, principal)
     day = _last_month_day(db, today)
     if day is None:
         return Portfolio(customers, aum, deposits, loans, None, None, None)
-    then = repository.snapshot_totals(db, principal, day)
+    then = card_queries.snapshot_totals(db, principal, day)
     aum_then = sum(v for c, v in then.items() if c in AUM_CATEGORIES)
     deposits_then = sum(v for c, v in then.items() if c in DEPOSIT_CATEGORIES)
     return Portfolio(customers, aum, deposits, loans, day, aum - aum_then, deposits - deposits_then)
@@ -113,7 +114,7 @@ def movers_card(db: Session, principal: Principal, today: BankDay) -> Movers:
         return Movers(None, [], [])
 
     def rows(up: bool) -> list[Mover]:
-        found = repository.aum_movers(db, principal, day, MOVERS, up)
+        found = card_queries.aum_movers(db, principal, day, MOVERS, up)
         return [Mover(c.cif_no, customer_names.display_name(principal, c), now, now - was) for c, now, was in found]
 
     return Movers(day, rows(True), rows(False))
@@ -121,7 +122,7 @@ def movers_card(db: Session, principal: Principal, today: BankDay) -> Movers:
 
 def loan_class_card(db: Session, principal: Principal) -> list[tuple[CodeItem, int, int]]:
     """Active loans in scope per five-category class, in the code table's order: (class, contracts, outstanding)."""
-    counts = repository.loans_by_class(db, principal)
+    counts = card_queries.loans_by_class(db, principal)
     return [(item, *counts.get(item.code, (0, 0))) for item in catalogue.code_table(db, "loan_class")]
 
 
@@ -143,13 +144,13 @@ def products_card(db: Session, principal: Principal) -> list[ProductHolding]:
     digits = repository.minor_units(db)
     return [
         ProductHolding(p, cur, digits.get(cur, 2), n, k, total, p.category in LOAN_CATEGORIES)
-        for p, cur, n, k, total in repository.holdings_by_product(db, principal)
+        for p, cur, n, k, total in card_queries.holdings_by_product(db, principal)
     ]
 
 
 def overdue_card(db: Session, principal: Principal, today: BankDay) -> list[tuple[str | None, int]]:
     """Open tasks past due on customers in scope per assignee (None: not yet assigned), most first."""
-    rows = repository.overdue_by_assignee(db, principal, today.day)
+    rows = card_queries.overdue_by_assignee(db, principal, today.day)
     names = user_service.display_names(db, {a for a, _ in rows if a is not None})
     return [(names.get(a) if a is not None else None, n) for a, n in rows]
 
@@ -167,10 +168,10 @@ class Ranking:
 
 def ranking_card(db: Session, principal: Principal) -> Ranking:
     """The units and managers with the most AUM among the customers in scope (from the nightly figures)."""
-    by_manager = repository.aum_by_manager(db, principal, RANKED)
+    by_manager = card_queries.aum_by_manager(db, principal, RANKED)
     names = user_service.display_names(db, {m for m, _, _ in by_manager if m is not None})
     managers = [(names.get(m) if m is not None else None, n, aum) for m, n, aum in by_manager]
-    return Ranking(repository.aum_by_unit(db, principal, RANKED), managers)
+    return Ranking(card_queries.aum_by_unit(db, principal, RANKED), managers)
 
 
 RETENTION_DAYS = 28  # the retention card looks back four weeks
@@ -193,7 +194,7 @@ def retention_card(db: Session, principal: Principal, today: BankDay) -> Retenti
     """Maturity follow-ups due in the 28 days to today, those done, and amount kept / amount due of the done ones."""
     end = today.day
     start = end - timedelta(days=RETENTION_DAYS - 1)
-    due, done, amount_due, kept = repository.maturity_follow_ups(db, principal, start, end)
+    due, done, amount_due, kept = card_queries.maturity_follow_ups(db, principal, start, end)
     rate = None
     if amount_due > 0:
         rate = (Decimal(kept * 100) / Decimal(amount_due)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -248,11 +249,11 @@ def trend_card(db: Session, principal: Principal, today: BankDay) -> Trend:
     as_of = repository.latest_business_date(db) or today.day
     points: list[TrendPoint] = []
     for end in month_ends(as_of, TREND_MONTHS):
-        day = repository.snapshot_day(db, end)
+        day = card_queries.snapshot_day(db, end)
         if day is None or day <= month_end_before(end):
             points.append(TrendPoint(end, None, None, None, None, None))
             continue
-        totals = repository.snapshot_totals(db, principal, day)
+        totals = card_queries.snapshot_totals(db, principal, day)
         aum = sum(v for c, v in totals.items() if c in AUM_CATEGORIES)
         deposits = sum(v for c, v in totals.items() if c in DEPOSIT_CATEGORIES)
         before = points[-1] if points else None
@@ -266,7 +267,7 @@ def trend_card(db: Session, principal: Principal, today: BankDay) -> Trend:
                 _change(deposits, before.deposits if before else None),
             )
         )
-    return Trend(points, repository.figure_totals(db, principal)[3])
+    return Trend(points, card_queries.figure_totals(db, principal)[3])
 
 
 def _yuan(fen: int | None) -> str | None:
