@@ -294,3 +294,31 @@ def test_a_tier_move_link_lists_exactly_the_customers_of_its_cell_in_scope(db: S
     # And the export of the cell holds the same customer only
     exported = browser.get(cell.format("MASS", "VIP").replace("/insight/tiers?", "/insight/tiers/export.csv?"))
     assert exported.status_code == 200 and "90000007001" in exported.text and "90000007003" not in exported.text
+
+
+def test_the_tier_watch_api_lists_one_cell_of_the_tier_move_matrix(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    # Given the two months committed and the branch manager's token
+    given_two_months(db)
+    db.commit()
+    api = make_client()
+    manager = token_for(api, "manager")
+    url = "/api/v1/insight/tier-watch?which=up&month=2030-01"
+
+    def cifs(query: str) -> list[str]:
+        answer = api.get(f"{url}&{query}", headers=manager)
+        assert answer.status_code == 200, answer.text
+        return sorted(item["cif_no"] for item in answer.json()["items"])
+
+    # When the manager asks for the MASS → VIP and WEALTH → VIP cells under Beijing
+    # Then each lists exactly the customers who moved so, as the page's links do
+    assert cifs("from_tier=MASS&to_tier=VIP&unit=BJ") == ["90000007001"]
+    assert cifs("from_tier=WEALTH&to_tier=VIP&unit=BJ") == ["90000007003"]
+    assert cifs("from_tier=MASS&to_tier=VIP&unit=BJ-HD") == []
+    # And a unit outside the scope is 404; one tier alone, or a unit without a move, is 422 naming the field
+    assert api.get(f"{url}&from_tier=MASS&to_tier=VIP&unit=SH", headers=manager).status_code == 404
+    alone = api.get(f"{url}&from_tier=MASS", headers=manager)
+    assert alone.status_code == 422 and "to_tier" in alone.text
+    bare = api.get(f"{url}&unit=BJ", headers=manager)
+    assert bare.status_code == 422 and "unit" in bare.text
+    unknown = api.get(f"{url}&from_tier=GOLD&to_tier=VIP", headers=manager)
+    assert unknown.status_code == 422 and "from_tier" in unknown.text

@@ -57,6 +57,15 @@ def tier_watch(
         str, Query(max_length=5, description="up | down | near (within 10 % of dropping a tier)")
     ] = "down",
     month: Month = None,
+    from_tier: Annotated[
+        str | None, Query(max_length=20, description="With to_tier: only customers in this tier the month before")
+    ] = None,
+    to_tier: Annotated[
+        str | None, Query(max_length=20, description="With from_tier: only customers in this tier in the month")
+    ] = None,
+    unit: Annotated[
+        str | None, Query(max_length=20, description="With a tier move: org unit code (default the caller's own)")
+    ] = None,
     page: PageNo = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 25,
     sort: Annotated[
@@ -67,7 +76,9 @@ def tier_watch(
         ),
     ] = None,
 ) -> schemas.TierWatchPage:
-    """Customers in the caller's scope who moved up or down a tier in the month, or are near dropping theirs."""
+    """Customers in the caller's scope who moved up or down a tier in the month, or are near dropping theirs;
+    ``from_tier`` with ``to_tier`` keeps one cell of the dashboard's tier-move matrix (under ``unit``, 404 outside
+    the caller's scope)."""
     spec = schemas.TIER_WATCH
     result = watch.tier_watch(
         db,
@@ -77,5 +88,6 @@ def tier_watch(
         which=which,
         month=reads.parse_month(month),
         sort=lists.sort_of(spec, sort),
+        move=watch.move_of(from_tier, to_tier, unit),
     )
     return schemas.TierWatchPage.of(result)

@@ -22,11 +22,23 @@ from bankcrm.kit.pagination import Page, PageRequest
 WHICH = ("up", "down", "near")
 BAD_WHICH = N_("Choose up, down or near.")
 UNKNOWN_TIER = N_("Unknown value tier %(code)s.")
+BOTH_TIERS = N_("Give both from_tier and to_tier for a tier move.")
 
 
 def newest_month(db: Session) -> date | None:
     """The newest month of the snapshot (the lists' default)."""
     return repository.newest_month(db)
+
+
+def move_of(from_tier: str | None, to_tier: str | None, unit_code: str | None) -> tuple[str, str, str | None] | None:
+    """A tier move from the API's query (None when neither tier is given; both or neither, else 422)."""
+    if not from_tier and not to_tier:
+        if unit_code:
+            raise ValidationFailed(errors=[FieldError("unit", BOTH_TIERS)])
+        return None
+    if not from_tier or not to_tier:
+        raise ValidationFailed(errors=[FieldError("to_tier" if from_tier else "from_tier", BOTH_TIERS)])
+    return from_tier, to_tier, unit_code or None
 
 
 def _moved(
