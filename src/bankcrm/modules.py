@@ -30,6 +30,7 @@ from bankcrm.sales.module import MODULE as SALES
 from bankcrm.segments.module import MODULE as SEGMENTS
 from bankcrm.tags.module import MODULE as TAGS
 from bankcrm.value.module import MODULE as VALUE
+from bankcrm.workcalendar.module import MODULE as WORKCALENDAR
 from bankcrm.workflow.module import MODULE as WORKFLOW
 
 # One line per module. Order matters only where routes overlap: earlier modules' routes match first.
@@ -38,6 +39,7 @@ MODULES: tuple[Module, ...] = (
     ASSIGNMENTS,
     AUDIT,
     CATALOGUE,
+    WORKCALENDAR,
     HOME,
     CUSTOMERS,
     HOLDINGS,

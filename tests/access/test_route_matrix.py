@@ -123,6 +123,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/loans": _s(),
     "/api/v1/households/{household_id}": _s(household_id="household"),
     "/api/v1/tags": _s(),
+    "/api/v1/working-calendar": _s(),
     "/api/v1/customers/{cif_no}/tags": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/tag-history": _s(cif_no="cif"),
     "/api/v1/customers/{cif_no}/household": _s(cif_no="cif"),
@@ -203,6 +204,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/customers/{cif_no}/tabs/tags": _s(cif_no="cif"),
     "/customers/{cif_no}/tags/badges": _s(cif_no="cif"),
     "/admin/tags": _s(),
+    "/admin/calendar": _s(),
     # every list's export answers as its page does
     "/admin/units/export.{fmt}": _s(fmt="csv"),
     "/approvals/export.{fmt}": _s(fmt="csv"),

@@ -14,6 +14,7 @@ HEADER = ["code", "parent_code", "label_en", "label_zh", "sort_order"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EXPECTED_FILES = {
     "address_type.csv": 6,
+    "calendar_day_kind.csv": 2,
     "company_type.csv": 16,
     "contact_channel.csv": 6,
     "contact_role.csv": 5,

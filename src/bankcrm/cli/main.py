@@ -1,4 +1,5 @@
-"""``bankcrm``: demo, generate, serve, db, users, audit, keys, ingest, batch, backup, currencies, match, models."""
+"""``bankcrm``: demo, generate, serve, db, users, audit, keys, ingest, batch, backup, currencies, match, models,
+leads, calendar."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import typer
 from bankcrm.cli.audit import audit_app
 from bankcrm.cli.backup import backup_command
 from bankcrm.cli.batch import batch_app
+from bankcrm.cli.calendar import calendar_app
 from bankcrm.cli.common import err_console
 from bankcrm.cli.currencies import currencies_app
 from bankcrm.cli.db import db_app
@@ -31,6 +33,7 @@ app.add_typer(currencies_app, name="currencies")
 app.add_typer(match_app, name="match")
 app.add_typer(models_app, name="models")
 app.add_typer(leads_app, name="leads")
+app.add_typer(calendar_app, name="calendar")
 # `bankcrm --help` lists these commands before the groups, in this order.
 app.command()(serve)
 app.command()(demo)

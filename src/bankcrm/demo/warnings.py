@@ -14,9 +14,9 @@ from bankcrm.config import Settings
 from bankcrm.earlywarning import schemas
 from bankcrm.earlywarning.service import raising, signals, work
 from bankcrm.kit.time import today_in
-from bankcrm.kit.workdays import add_working_days
 from bankcrm.models.access import User
 from bankcrm.models.earlywarning import EarlyWarning
+from bankcrm.workcalendar.service import days as working_days
 
 WAITING = 3  # open warnings am1 should find
 VISIT = "VISIT"  # code_item warning_action
@@ -58,7 +58,7 @@ def build(db: Session, settings: Settings) -> int:
     # The oldest: raised two weeks ago and left alone, so tonight's run escalates it to the branch manager.
     ignored = mine[0]
     ignored.raised_on = today - timedelta(days=14)
-    ignored.due_on = add_working_days(ignored.raised_on, 3)
+    ignored.due_on = working_days.current(db).add_working_days(ignored.raised_on, 3)
     raising.escalate_due(db, today)
     others = list(
         db.scalars(

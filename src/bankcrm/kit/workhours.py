@@ -1,7 +1,7 @@
 """Business hours: add N working hours to a moment, on the bank's working days and hours, in the bank's zone.
 
-A working day is Monday to Friday unless the calendar closes it (a holiday), plus any weekend day the calendar
-opens (调休 make-up day). The calendar is data handed in by the caller; this module knows no dates itself.
+Which days are working days is the bank's working calendar (kit.workdays.Calendar), handed in by the caller with
+the bank's entries loaded; this module knows only the hours.
 """
 
 from __future__ import annotations
@@ -11,23 +11,21 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bankcrm.kit.time import as_utc
+from bankcrm.kit.workdays import PACKAGE_ONLY, Calendar
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Working hours each working day and the days the bank closes or opens against the weekday rule."""
+    """Working hours on each working day of the bank's calendar."""
 
     zone: str
     day_start: time = time(9, 0)
     day_end: time = time(17, 0)
-    closed: frozenset[date] = field(default_factory=frozenset)
-    opened: frozenset[date] = field(default_factory=frozenset)
+    days: Calendar = field(default=PACKAGE_ONLY)
 
     def is_working_day(self, day: date) -> bool:
-        """Monday–Friday unless closed; a weekend day only when opened."""
-        if day in self.closed:
-            return False
-        return day.weekday() < 5 or day in self.opened
+        """The calendar's answer for ``day``."""
+        return self.days.is_working_day(day)
 
     def add_hours(self, start: datetime, hours: float) -> datetime:
         """The moment (UTC) when ``hours`` working hours have passed since ``start``."""

@@ -1,7 +1,7 @@
 """The leads policy as shipped data: acceptance hours, working day, referral points
-(reference_data/catalogue/lead_policy.csv), the ordered assignment rules (lead_assignment_rule.csv) and the days
-the bank closes or opens against the weekday rule (the bank's one working calendar, kit.workdays), and the product
-a converted lead's opportunity opens with (lead_interest_product.csv); each read once and checked."""
+(reference_data/catalogue/lead_policy.csv), the ordered assignment rules (lead_assignment_rule.csv) and the product
+a converted lead's opportunity opens with (lead_interest_product.csv); each read once and checked. The working days
+are the bank's one working calendar (the workcalendar module), handed in."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import time
 from functools import cache
 from pathlib import Path
 
-from bankcrm.kit import workdays
+from bankcrm.kit.workdays import Calendar
 from bankcrm.kit.workhours import WorkCalendar
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "reference_data" / "catalogue"
@@ -76,14 +76,10 @@ def rules() -> tuple[AssignmentRule, ...]:
     return tuple(sorted(out, key=lambda x: x.sort_order))
 
 
-@cache
-def calendar(zone: str) -> WorkCalendar:
-    """The bank's working calendar: the policy's working hours on the days of working_calendar.csv."""
-    days = workdays.exceptions()
-    closed = frozenset(d for d, working in days.items() if not working)
-    opened = frozenset(d for d, working in days.items() if working)
+def calendar(zone: str, days: Calendar) -> WorkCalendar:
+    """The policy's working hours on the working days of the bank's calendar ``days``."""
     p = policy()
-    return WorkCalendar(zone, p.day_start, p.day_end, closed, opened)
+    return WorkCalendar(zone, p.day_start, p.day_end, days)
 
 
 def rule_label(code: str | None, locale: str) -> str:

@@ -27,5 +27,6 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     tag,
     task,
     value,
+    workcalendar,
     workflow,
 )

@@ -15,6 +15,7 @@ from bankcrm.earlywarning.repository import warnings as repository
 from bankcrm.earlywarning.service.raising import BATCH, new_warning
 from bankcrm.kit.time import utcnow
 from bankcrm.models.earlywarning import EarlyWarningEvent
+from bankcrm.workcalendar.service import days as working_days
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def raise_from_model(db: Session, candidates: list[ModelCandidate], today: date 
     Flush only: the caller (the model's job) commits."""
     today = today or date.today()
     raised = joined = unknown = 0
+    calendar = working_days.current(db)
     for c in candidates:
         if not 0.0 <= c.probability <= 1.0:
             raise ValueError(f"customer {c.customer_id}: probability {c.probability} is not between 0 and 1")
@@ -73,6 +75,7 @@ def raise_from_model(db: Session, candidates: list[ModelCandidate], today: date 
             leading=catalogue.MODEL,
             probability=c.probability,
             model_id=c.model_id,
+            calendar=calendar,
         )
         raised += 1
     models = ", ".join(sorted({c.model_id for c in candidates})) or "-"

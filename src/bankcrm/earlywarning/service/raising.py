@@ -16,8 +16,9 @@ from bankcrm.earlywarning import catalogue
 from bankcrm.earlywarning.repository import warnings as repository
 from bankcrm.earlywarning.service import signals
 from bankcrm.kit.time import utcnow
-from bankcrm.kit.workdays import add_working_days
+from bankcrm.kit.workdays import Calendar
 from bankcrm.models.earlywarning import EarlyWarning, EarlyWarningEvent
+from bankcrm.workcalendar.service import days as working_days
 
 BATCH = "system"
 
@@ -46,8 +47,11 @@ def new_warning(
     score: int | None = None,
     probability: float | None = None,
     model_id: str | None = None,
+    calendar: Calendar | None = None,
 ) -> EarlyWarning:
-    """A warning, open, due in the configured working days, with its RAISED step (flushed)."""
+    """A warning, open, due in the configured working days of the bank's calendar (``calendar``: loaded once by a
+    caller raising many), with its RAISED step (flushed)."""
+    calendar = calendar or working_days.current(db)
     warning = EarlyWarning(
         customer_id=customer_id,
         source="MODEL" if model_id else "SIGNAL",
@@ -65,7 +69,7 @@ def new_warning(
         tier=context["tier"] or "",
         aum=context["aum"] or 0,
         value_before=context.get("value_before") or context["aum"] or 0,
-        due_on=add_working_days(today, int(catalogue.setting("escalate_business_days"))),
+        due_on=calendar.add_working_days(today, int(catalogue.setting("escalate_business_days"))),
     )
     db.add(warning)
     db.flush()
@@ -81,6 +85,7 @@ def raise_from_signals(db: Session, today: date, month: date | None = None) -> S
     due = {c: h for c, h in found.hits.items() if signals.score(h) >= threshold}
     managers = repository.managers(db, list(due))
     raised = skipped = 0
+    calendar = working_days.current(db)
     for cid, hits in sorted(due.items()):
         if cid in already:
             skipped += 1
@@ -98,6 +103,7 @@ def raise_from_signals(db: Session, today: date, month: date | None = None) -> S
             reasons=[{"signal": h.signal, "figures": h.figures} for h in hits],
             leading=signals.leading(hits),
             score=signals.score(hits),
+            calendar=calendar,
         )
         raised += 1
     escalated = escalate_due(db, today)

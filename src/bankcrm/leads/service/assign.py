@@ -22,6 +22,7 @@ from bankcrm.leads.service.reads import get_lead
 from bankcrm.models.access import User
 from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, LeadStatus
 from bankcrm.models.org import OrgUnit
+from bankcrm.workcalendar.service import days as working_days
 from bankcrm.workflow import service as workflow_service
 
 NOT_YOURS = N_("Lead #%(id)s is assigned to someone else.")
@@ -74,7 +75,7 @@ def by_rules(
     managers = repository.active_user_ids(
         db, {c.account_manager_id for c in customers.values() if c.account_manager_id}
     )
-    due = catalogue.calendar(zone).add_hours(now, catalogue.policy().accept_hours)
+    due = catalogue.calendar(zone, working_days.current(db)).add_hours(now, catalogue.policy().accept_hours)
     decided: list[tuple[Lead, int, str]] = []
     for lead in waiting:
         for rule in catalogue.rules():
@@ -143,7 +144,7 @@ def reassign(db: Session, principal: Principal, lead_id: int, username: str, zon
     _end_spell(db, lead, REASSIGNED, now)
     if lead.status in (LeadStatus.NEW, LeadStatus.ASSIGNED):
         workflow_service.move(db, principal, WORKFLOW, lead, LeadStatus.ASSIGNED)
-        due = catalogue.calendar(zone).add_hours(now, catalogue.policy().accept_hours)
+        due = catalogue.calendar(zone, working_days.current(db)).add_hours(now, catalogue.policy().accept_hours)
         _give(db, lead, target.id, catalogue.MANUAL, now, due, principal.username)
     else:  # contacted or qualified: the work goes on with the new manager, already accepted
         lead.assignee_id, lead.assigned_at, lead.assigned_by_rule, lead.updated_at = (

@@ -1,0 +1,1 @@
+"""The business calendar: working days from the holidays package with the bank's own entries winning."""
