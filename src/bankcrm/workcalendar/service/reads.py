@@ -16,6 +16,7 @@ from bankcrm.workcalendar.schemas import CalendarDayRead, CalendarYearRead
 from bankcrm.workcalendar.service import days
 from bankcrm.workcalendar.service.edit import KIND_TABLE, require
 
+
 @dataclass(frozen=True)
 class Cell:
     """One day of a month's grid: None outside the month."""
