@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event, func, insert, select

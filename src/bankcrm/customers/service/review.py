@@ -110,7 +110,9 @@ def _labelled(lab: Labeller, h: FieldChangeRead) -> LabelledFieldChange:
     if h.field == records.CREATED:  # a source system's customer: one row for its creation, its count of fields
         source = h.changed_by_name.removeprefix(records.SOURCE_PREFIX)
         new = gettext_for(
-            lab.locale, N_("Created with %(count)s fields from source %(source)s"), {"count": h.new_value, "source": source}
+            lab.locale,
+            N_("Created with %(count)s fields from source %(source)s"),
+            {"count": h.new_value, "source": source},
         )
         return LabelledFieldChange(**h.model_dump(), label=lab.field(h.field), old_label=None, new_label=new)
     return LabelledFieldChange(
