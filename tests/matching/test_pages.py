@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.models.customer import Customer
 from bankcrm.models.matching import CustomerSource, MatchReview
 from tests.conftest import csrf_from, signed_in
 from tests.factories import make_customer
+from tests.holdings.helpers import DAY, load, write_file
+from tests.matching.helpers import person
 from tests.matching.plant import plant_pair
 from tests.matching.test_merge import _merge
 
@@ -163,3 +169,26 @@ def test_the_kept_customer_page_undoes_a_merge(make_client, db: Session) -> None
     assert merged is not None and merged.status != "MERGED"
     assert db.get(MatchReview, pair.review.id).status == "unmerged"  # type: ignore[union-attr]
     assert 'data-merged-cif="77100500002"' not in manager.get("/customers/77100500001/tabs/sources").text
+
+
+def test_a_fed_customers_history_reads_one_creation_row(make_client, db: Session, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # given a customer a trusted source created from its feed, and a later change of one field by the same source
+    load(db, settings, write_file(tmp_path / "a.csv", "customers", [person("P1", marital_status="20")]), "customers")
+    later = [person("P1", marital_status="10")]
+    load(db, settings, write_file(tmp_path / "b.csv", "customers", later), "customers", DAY + timedelta(days=1))
+    cif_no = db.scalar(select(Customer.cif_no).join(CustomerSource, CustomerSource.customer_id == Customer.id))
+    manager = signed_in(make_client(), "manager")
+    # when the branch manager reads its history tab in English and in Chinese
+    en = _cells(manager.get(f"/customers/{cif_no}", headers={"Accept-Language": "en"}).text, "history")
+    zh = _cells(manager.get(f"/customers/{cif_no}", headers={"Accept-Language": "zh-CN"}).text, "history")
+    # then the creation is one row naming its count of fields and its source, the later change one row per field
+    assert [c for c in en if c in ("Creation", "Marital status")] == ["Marital status", "Creation"]
+    assert "Created with 12 fields from source CORE" in en
+    assert "创建" in zh and "由来源系统 CORE 创建，含 12 个字段" in zh
+    assert "created" not in en + zh
+
+
+def _cells(html: str, table_id: str) -> list[str]:
+    """The text of every cell of one table, tags stripped."""
+    table = html.split(f'id="{table_id}"')[1].split("</table>")[0]
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]

@@ -80,7 +80,7 @@ def record(
         outcome=outcome,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
-        changes=_changes_text(changes),
+        changes=changes_text(changes),
         detail=detail[:500] if detail else None,
         ip=actor.ip,
         prev_hash=prev,
@@ -91,7 +91,8 @@ def record(
     return event
 
 
-def _changes_text(changes: dict[str, Any] | None) -> str | None:
+def changes_text(changes: dict[str, Any] | None) -> str | None:
+    """An event's changes as stored (and hashed)."""
     return json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str) if changes else None
 
 
@@ -101,7 +102,7 @@ class Entry:
 
     entity_type: str | None
     entity_id: object
-    changes: dict[str, Any] | None = None
+    changes: dict[str, Any] | str | None = None  # a str: already ``changes_text`` (made in a worker process)
     detail: str | None = None
     action: str | None = None
 
@@ -118,7 +119,7 @@ def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *,
     for e in entries:
         seq += 1
         entity_id = None if e.entity_id is None else str(e.entity_id)
-        changes = _changes_text(e.changes)
+        changes = e.changes if isinstance(e.changes, str) else changes_text(e.changes)
         detail = e.detail[:500] if e.detail else None
         what = e.action or action
         values = (actor.user_id, actor.username, what, outcome, e.entity_type, entity_id, changes, detail, actor.ip)

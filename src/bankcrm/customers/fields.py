@@ -9,6 +9,7 @@ from bankcrm.kit.i18n import N_
 
 # field (column, payload key or change-request summary key) → message id of its label.
 FIELD_LABELS: dict[str, str] = {
+    "created": N_("Creation"),  # the one history row of a customer a source system created
     "name": N_("Name"),
     "name_en": N_("English name"),
     "kind": N_("Kind"),

@@ -177,9 +177,12 @@ def build_customer(
     kind: str,
     p: dict[str, Any],
     change_request_id: int | None,
+    *,
+    created_by_source: bool = False,
 ) -> Customer:
     """A new customer from checked values (an approved request, or a trusted source's delivery): CIF number,
-    search keys, encrypted ID and phones, profile, contacts, and its history and audit as made by ``principal``."""
+    search keys, encrypted ID and phones, profile, contacts, and its history and audit as made by ``principal``
+    (``created_by_source``: one creation history row, not one per field)."""
     customer = Customer(
         cif_no=cif_number(repository.next_counter(db, "cif")),
         kind=kind,
@@ -232,7 +235,13 @@ def build_customer(
         records.replace_contacts(db, cipher, customer, channel, p.get(key, []))
     created = _created(p)
     records.record_changes(
-        db, principal, customer, created, action="customer.create", change_request_id=change_request_id
+        db,
+        principal,
+        customer,
+        created,
+        action="customer.create",
+        change_request_id=change_request_id,
+        created_by_source=created_by_source,
     )
     return customer
 
@@ -255,10 +264,10 @@ def build_customers(
     db: Session, principal: Principal, cipher: FieldCipher, new: list[tuple[str, dict[str, Any]]]
 ) -> list[int]:
     """Many new customers (a trusted source's delivery), each with exactly the rows ``build_customer`` writes
-    (CIF number, name and search keys, encrypted ID, profile, contacts, history, one audit event as
+    (CIF number, name and search keys, encrypted ID, profile, contacts, one creation history row, one audit event as
     ``principal``), written with one multi-row insert per table; their ids, in order."""
     if any(p.get(k) for _, p in new for k in NOT_IN_BULK):
-        return [build_customer(db, principal, cipher, kind, p, None).id for kind, p in new]
+        return [build_customer(db, principal, cipher, kind, p, None, created_by_source=True).id for kind, p in new]
     if not new:
         return []
     now = utcnow()
@@ -344,7 +353,8 @@ def customer_rows(cipher: FieldCipher | None, item: CustomerItem) -> CustomerRow
                 | records.contact_value_columns(cipher, contact_id, channel, e)
             )
     shown = records.masked_changes(kind, _created(p))
-    history = records.history_rows(principal, customer_id, shown, now, None)
+    history = [records.creation_row(principal, customer_id, shown, now)]  # a source system's customer
+    entry = records.audit_entry(cif_no, shown, None)
     return (
         row,
         keys,
@@ -352,7 +362,8 @@ def customer_rows(cipher: FieldCipher | None, item: CustomerItem) -> CustomerRow
         company,
         contacts,
         history,
-        audit_service.Entry(**records.audit_entry(cif_no, shown, None)),
+        # its changes serialised here, in the worker, not in the loading process
+        audit_service.Entry(**(entry | {"changes": audit_service.changes_text(entry["changes"])})),
     )
 
 

@@ -97,7 +97,7 @@ MSG_CURRENCY = N_("Three capital letters (ISO 4217), such as CNY.")
 
 def source_principal(source: str) -> Principal:
     """Who a source system's changes are made by, in history and audit: ``source:CODE``."""
-    name = f"source:{source}"
+    name = f"{records.SOURCE_PREFIX}{source}"
     return dataclasses.replace(SYSTEM_PRINCIPAL, username=name, display_name=name)
 
 
@@ -229,7 +229,7 @@ def create(
 ) -> Customer:
     """A trusted source's new customer, created at once as approval would create it, audited as the source."""
     return approval.build_customer(
-        db, source_principal(source), cipher, kind, _payload(kind, fields, home_unit_id), None
+        db, source_principal(source), cipher, kind, _payload(kind, fields, home_unit_id), None, created_by_source=True
     )
 
 

@@ -31,6 +31,8 @@ ID_PURPOSE = "id_no"  # blind-index purposes: the same number under two purposes
 PHONE_PURPOSE = "phone"
 USCC_PURPOSE = "uscc"
 # Fields whose values are personal names (C1, masked on screen to the family name).
+CREATED = "created"  # the history field of a source system's creation (creation_row)
+SOURCE_PREFIX = "source:"  # how a source system is named in history and audit (delivered.source_principal)
 NAME_FIELDS = frozenset({"name", "name_en", "legal_rep_name"})
 
 
@@ -275,11 +277,18 @@ def record_changes(
     *,
     action: str = "customer.update",
     change_request_id: int | None = None,
+    created_by_source: bool = False,
 ) -> None:
-    """One history row per changed field and one audit event, values masked as they would be on screen."""
+    """One history row per changed field (one in all for a customer a source system created) and one audit
+    event, values masked as they would be on screen."""
     now = utcnow()
     shown = masked_changes(customer.kind, changes)
-    for row in history_rows(principal, customer.id, shown, now, change_request_id):
+    rows = (
+        [creation_row(principal, customer.id, shown, now)]
+        if created_by_source
+        else history_rows(principal, customer.id, shown, now, change_request_id)
+    )
+    for row in rows:
         db.add(FieldChange(**row))
     customer.updated_at = now
     audit_service.record(db, Actor.of(principal), action, **audit_entry(customer.cif_no, shown, change_request_id))
@@ -311,6 +320,23 @@ def history_rows(
         }
         for field, (old, new) in shown.items()
     ]
+
+
+def creation_row(
+    principal: Principal, customer_id: int, shown: dict[str, tuple[str | None, str | None]], now: datetime
+) -> dict[str, Any]:
+    """The one history row of a customer a source system created: how many fields it came with (the audit event
+    keeps each value; a feed of a million customers would otherwise write twenty million history rows)."""
+    return {
+        "customer_id": customer_id,
+        "field": CREATED,
+        "old_value": None,
+        "new_value": str(len(shown)),
+        "changed_by_id": principal.user_id,
+        "changed_by_name": principal.username,
+        "changed_at": now,
+        "change_request_id": None,
+    }
 
 
 def audit_entry(

@@ -15,6 +15,7 @@ from bankcrm.customers.schemas import ChangeRequestReview, FieldChangeRead, Labe
 from bankcrm.customers.service import approval, reads, records
 from bankcrm.customers.service.labelling import Labeller, labeller
 from bankcrm.kit.crypto import FieldCipher
+from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.models.customer import ChangeRequest, ChangeRequestStatus
 
 # Payload keys that are not customer fields.
@@ -106,6 +107,14 @@ def history(db: Session, principal: Principal, cif_no: str, locale: str) -> list
 
 
 def _labelled(lab: Labeller, h: FieldChangeRead) -> LabelledFieldChange:
+    if h.field == records.CREATED:  # a source system's customer: one row for its creation, its count of fields
+        source = h.changed_by_name.removeprefix(records.SOURCE_PREFIX)
+        new = gettext_for(
+            lab.locale,
+            N_("Created with %(count)s fields from source %(source)s"),
+            {"count": h.new_value, "source": source},
+        )
+        return LabelledFieldChange(**h.model_dump(), label=lab.field(h.field), old_label=None, new_label=new)
     return LabelledFieldChange(
         **h.model_dump(),
         label=lab.field(h.field),
