@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import insert_many
+from bankcrm.db import reserve_ids as _reserve_ids
 from bankcrm.models.access import User
 from bankcrm.models.customer import Customer, CustomerContact
 from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, LeadStatus, ReferralPoints
@@ -262,6 +264,25 @@ def taken_phone_indexes(db: Session, indexes: set[str]) -> set[str]:
 
 
 def add_spells(db: Session, rows: list[dict[str, Any]]) -> None:
-    """Assignment spells in one multi-row insert."""
-    if rows:
-        db.execute(insert(LeadAssignment), rows)
+    """Assignment spells in one bulk insert (COPY on PostgreSQL)."""
+    insert_many(db, LeadAssignment, rows)
+
+
+def account_managers(db: Session, ids: set[int]) -> dict[int, int | None]:
+    """The primary account manager of each of these customers (None: none), a thousand per query."""
+    found: dict[int, int | None] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 1000):
+        stmt = select(Customer.id, Customer.account_manager_id).where(Customer.id.in_(ordered[start : start + 1000]))
+        found.update({int(c): m for c, m in db.execute(stmt)})
+    return found
+
+
+def reserve_ids(db: Session, n: int) -> list[int]:
+    """``n`` new lead ids (a delivered file's leads are written in bulk, each phone encrypted bound to its id)."""
+    return _reserve_ids(db, Lead, n)
+
+
+def add_leads(db: Session, rows: list[dict[str, Any]]) -> None:
+    """New leads with their ids, every column, in one bulk insert (COPY on PostgreSQL)."""
+    insert_many(db, Lead, rows)
