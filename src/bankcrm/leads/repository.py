@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union_all, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -19,6 +19,7 @@ from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, L
 from bankcrm.models.org import OrgUnit
 
 COUNT_CAP = 10_000
+MAX_PARTS = 40  # units a unit scope is read one by one for (beyond: one IN list)
 
 
 def _units_under(path: str) -> Select[Any]:
@@ -93,27 +94,78 @@ def customer_readable(db: Session, principal: Principal, customer_id: int) -> bo
     return db.scalar(stmt.where(Customer.id == customer_id, customer_scope(principal))) is not None
 
 
-def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int, limit: int) -> tuple[list[Lead], int]:
-    """A page of leads in scope, newest first, and the count (filters: status, source, interest, assignee_id,
-    referrer_id, unassigned, unit_path, returned)."""
-    stmt = readable(principal)
-    if filters.get("status"):
-        stmt = stmt.where(Lead.status == filters["status"])
+def _scope_parts(db: Session, principal: Principal) -> list[tuple[Any, int]] | None:
+    """``lead_scope`` as (column, value) parts whose union it is, each read newest first from its own index
+    (the unit scope: one part per unit); None: one query serves (every lead, or more than ``MAX_PARTS`` units)."""
+    if principal.data_scope == "all" or principal.user_id is None:
+        return None
+    mine = [(Lead.referrer_id, principal.user_id), (Lead.created_by, principal.user_id)]
+    if principal.data_scope == "unit":
+        units = sorted(db.scalars(_units_under(principal.unit_path)))
+        return None if len(units) > MAX_PARTS else [*((Lead.unit_id, u) for u in units), *mine]
+    return [(Lead.assignee_id, principal.user_id), *mine]
+
+
+def _filtered(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The list's filters besides the status."""
+    lead = Lead
+    where: list[ColumnElement[bool]] = []
     for key in ("source", "interest", "assignee_id", "referrer_id"):
         if filters.get(key) is not None:
-            stmt = stmt.where(getattr(Lead, key) == filters[key])
+            where.append(getattr(lead, key) == filters[key])
     if filters.get("unassigned"):
-        stmt = stmt.where(Lead.assignee_id.is_(None))
+        where.append(lead.assignee_id.is_(None))
     if filters.get("unit_path"):
-        stmt = stmt.where(Lead.unit_id.in_(_units_under(filters["unit_path"])))
+        where.append(lead.unit_id.in_(_units_under(filters["unit_path"])))
     if filters.get("returned"):
         expired = select(LeadAssignment.lead_id).where(LeadAssignment.ended_how == "EXPIRED")
-        stmt = stmt.where(Lead.status == LeadStatus.NEW.value, Lead.id.in_(expired))
+        where.extend([lead.status == LeadStatus.NEW.value, lead.id.in_(expired)])
+    return where
+
+
+def _status(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The status filter."""
+    return [Lead.status == filters["status"]] if filters.get("status") else []
+
+
+def _newest(column: Any, value: int, filters: dict[str, Any], wanted: int) -> Select[Any]:
+    """The ``wanted`` newest ids of one scope part (``column = value``) matching the filters, read backwards
+    along the part's index: (column, status, id) when a status is asked for, else (column, id).
+
+    The order names a key the primary key cannot give (the status, or the part's column kept a range), so
+    neither planner may walk the whole table backwards by id hoping to meet the part's rows soon: with ``=``
+    both keys are constants, the order is "id" alone, and PostgreSQL took that walk for am1's qualified leads
+    (0.8 s at 1,000,000 leads, none of them qualified)."""
+    status = filters.get("status")
+    if status and column in (Lead.assignee_id, Lead.unit_id):
+        where: list[Any] = [column == value, Lead.status.between(status, status)]
+        order: list[Any] = [Lead.status.desc(), Lead.id.desc()]
+    else:
+        where = [column.between(value, value), *([Lead.status == status] if status else [])]
+        order = [column.desc(), Lead.id.desc()]
+    return select(Lead.id).where(*where, *_filtered(filters)).order_by(*order).limit(wanted)
+
+
+def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int, limit: int) -> tuple[list[Lead], int]:
+    """A page of leads in scope, newest first, and the count (filters: status, source, interest, assignee_id,
+    referrer_id, unassigned, unit_path, returned).
+
+    In the own and unit scopes the newest ids are taken part by part (assigned to me, referred by me, made by
+    me; or unit by unit), each from its own index, then merged here."""
+    wanted = offset + limit
+    where = [lead_scope(principal), *_status(filters), *_filtered(filters)]
+    parts = _scope_parts(db, principal)
+    if parts is None:
+        newest: Any = select(Lead.id).where(*where).order_by(Lead.id.desc()).limit(wanted)
+    else:
+        subs = [_newest(column, value, filters, wanted).subquery() for column, value in parts]
+        newest = union_all(*(select(p.c.id) for p in subs))
+    ids = sorted(set(db.scalars(newest)), reverse=True)[offset:wanted]
+    rows = list(db.scalars(select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id.desc()))) if ids else []
     # Counting stops at COUNT_CAP: past it a list says "10,000 or more" (a branch's whole book is not counted
     # on every page view).
-    capped = stmt.with_only_columns(Lead.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    capped = select(Lead.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = db.scalar(select(func.count()).select_from(capped)) or 0
-    rows: list[Lead] = list(db.scalars(stmt.order_by(Lead.id.desc()).offset(offset).limit(limit)))
     return rows, total
 
 
