@@ -106,20 +106,38 @@ def _scope_parts(db: Session, principal: Principal) -> list[tuple[Any, int]] | N
     return [(Lead.assignee_id, principal.user_id), *mine]
 
 
-def _filtered(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
-    """The list's filters besides the status."""
-    lead = Lead
+def _fenced_scope(db: Session, principal: Principal) -> ColumnElement[bool]:
+    """``lead_scope`` (own or unit) with its columns fenced off the indexes (see ``_filtered``)."""
+    uid = principal.user_id or 0
+    mine = [func.coalesce(Lead.referrer_id, 0) == uid, func.coalesce(Lead.created_by, 0) == uid]
+    if principal.data_scope == "unit":
+        units = list(db.scalars(_units_under(principal.unit_path)))
+        return or_(func.coalesce(Lead.unit_id, 0).in_(units), *mine)
+    return or_(func.coalesce(Lead.assignee_id, 0) == uid, *mine)
+
+
+def _filtered(filters: dict[str, Any], *, fenced: bool = False) -> list[ColumnElement[bool]]:
+    """The list's filters besides the status. ``fenced``: each column wrapped (``coalesce``) so that no planner
+    serves the term from an index: a scope part is then read along its own index and these filters checked as
+    its rows stream by (SQLite would read every pooled lead by ``assignee_id IS NULL`` and sort them)."""
+
+    def col(name: str) -> Any:
+        column = getattr(Lead, name)
+        if not fenced:
+            return column
+        return func.coalesce(column, "" if name in ("source", "interest", "status") else 0)
+
     where: list[ColumnElement[bool]] = []
     for key in ("source", "interest", "assignee_id", "referrer_id"):
         if filters.get(key) is not None:
-            where.append(getattr(lead, key) == filters[key])
+            where.append(col(key) == filters[key])
     if filters.get("unassigned"):
-        where.append(lead.assignee_id.is_(None))
+        where.append(Lead.assignee_id.is_(None) if not fenced else col("assignee_id") == 0)
     if filters.get("unit_path"):
-        where.append(lead.unit_id.in_(_units_under(filters["unit_path"])))
+        where.append(col("unit_id").in_(_units_under(filters["unit_path"])))
     if filters.get("returned"):
         expired = select(LeadAssignment.lead_id).where(LeadAssignment.ended_how == "EXPIRED")
-        where.extend([lead.status == LeadStatus.NEW.value, lead.id.in_(expired)])
+        where.extend([col("status") == LeadStatus.NEW.value, Lead.id.in_(expired)])
     return where
 
 
@@ -128,22 +146,30 @@ def _status(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
     return [Lead.status == filters["status"]] if filters.get("status") else []
 
 
-def _newest(column: Any, value: int, filters: dict[str, Any], wanted: int) -> Select[Any]:
-    """The ``wanted`` newest ids of one scope part (``column = value``) matching the filters, read backwards
-    along the part's index: (column, status, id) when a status is asked for, else (column, id).
+def _part(
+    column: Any, value: int, filters: dict[str, Any], wanted: int, *, ordered: bool, scope: Any = None
+) -> Select[Any]:
+    """At most ``wanted`` ids of one scope part (``column = value``) matching the filters, read along the part's
+    index: (column, status, id) when a status is asked for and the part has it, else (column, id); the other
+    filters fenced off every index. ``ordered``: newest first.
 
     The order names a key the primary key cannot give (the status, or the part's column kept a range), so
     neither planner may walk the whole table backwards by id hoping to meet the part's rows soon: with ``=``
     both keys are constants, the order is "id" alone, and PostgreSQL took that walk for am1's qualified leads
     (0.8 s at 1,000,000 leads, none of them qualified)."""
     status = filters.get("status")
-    if status and column in (Lead.assignee_id, Lead.unit_id):
+    indexed = column in (Lead.assignee_id, Lead.unit_id)
+    if status and indexed:
         where: list[Any] = [column == value, Lead.status.between(status, status)]
         order: list[Any] = [Lead.status.desc(), Lead.id.desc()]
     else:
-        where = [column.between(value, value), *([Lead.status == status] if status else [])]
+        fence = [func.coalesce(Lead.status, "") == status] if status else []
+        where = [column.between(value, value) if ordered else column == value, *fence]
         order = [column.desc(), Lead.id.desc()]
-    return select(Lead.id).where(*where, *_filtered(filters)).order_by(*order).limit(wanted)
+    stmt = select(Lead.id).where(*where, *_filtered(filters, fenced=True))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return (stmt.order_by(*order) if ordered else stmt).limit(wanted)
 
 
 def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int, limit: int) -> tuple[list[Lead], int]:
@@ -151,21 +177,31 @@ def page(db: Session, principal: Principal, filters: dict[str, Any], offset: int
     referrer_id, unassigned, unit_path, returned).
 
     In the own and unit scopes the newest ids are taken part by part (assigned to me, referred by me, made by
-    me; or unit by unit), each from its own index, then merged here."""
+    me; or unit by unit), each from its own index, then merged here; the count likewise, part by part until it
+    passes COUNT_CAP: past it a list says "10,000 or more" (a branch's whole book is not counted on every page
+    view)."""
     wanted = offset + limit
-    where = [lead_scope(principal), *_status(filters), *_filtered(filters)]
     parts = _scope_parts(db, principal)
     if parts is None:
-        newest: Any = select(Lead.id).where(*where).order_by(Lead.id.desc()).limit(wanted)
+        where = [lead_scope(principal), *_status(filters), *_filtered(filters)]
+        newest = list(db.scalars(select(Lead.id).where(*where).order_by(Lead.id.desc()).limit(wanted)))
+        capped = select(Lead.id).where(*where).limit(COUNT_CAP + 1).subquery()
+        total = db.scalar(select(func.count()).select_from(capped)) or 0
     else:
-        subs = [_newest(column, value, filters, wanted).subquery() for column, value in parts]
-        newest = union_all(*(select(p.c.id) for p in subs))
-    ids = sorted(set(db.scalars(newest)), reverse=True)[offset:wanted]
+        scope = None
+        if filters.get("assignee_id") is not None:  # "my leads": one part, the scope checked as rows stream by
+            scope = _fenced_scope(db, principal)
+            parts = [(Lead.assignee_id, filters["assignee_id"])]
+        subs = [_part(c, v, filters, wanted, ordered=True, scope=scope).subquery() for c, v in parts]
+        newest = list(db.scalars(union_all(*(select(p.c.id) for p in subs))))
+        counted: set[int] = set()
+        for column, value in parts:
+            counted.update(db.scalars(_part(column, value, filters, COUNT_CAP + 1, ordered=False, scope=scope)))
+            if len(counted) > COUNT_CAP:
+                break
+        total = len(counted)
+    ids = sorted(set(newest), reverse=True)[offset:wanted]
     rows = list(db.scalars(select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id.desc()))) if ids else []
-    # Counting stops at COUNT_CAP: past it a list says "10,000 or more" (a branch's whole book is not counted
-    # on every page view).
-    capped = select(Lead.id).where(*where).limit(COUNT_CAP + 1).subquery()
-    total = db.scalar(select(func.count()).select_from(capped)) or 0
     return rows, total
 
 
