@@ -61,8 +61,8 @@ class Lead(Base):
     assigned_by_rule: Mapped[str | None] = mapped_column(String(30))  # lead_policy rule code or MANUAL
     accept_due_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
-    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     external_system: Mapped[str | None] = mapped_column(String(20))  # a file's or API client's source system
     external_ref: Mapped[str | None] = mapped_column(String(60))
     batch_id: Mapped[int | None] = mapped_column(BigInteger)  # the ingest delivery that brought it
@@ -77,6 +77,11 @@ class Lead(Base):
         Index("ix_lead_unit_status", "unit_id", "status", "id"),
         Index("ix_lead_assignee_status", "assignee_id", "status", "id"),
         Index("ix_lead_accept_due", "status", "accept_due_at"),
+        # the list reads each part of a scope newest first (leads.repository.page)
+        Index("ix_lead_referrer_id", "referrer_id", "id"),
+        Index("ix_lead_created_by", "created_by", "id"),
+        Index("ix_lead_assignee_id", "assignee_id", "id"),
+        Index("ix_lead_unit_id", "unit_id", "id"),
     )
 
 

@@ -3,9 +3,7 @@ and the return to the pool of leads not accepted within the policy's business ho
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -18,11 +16,10 @@ from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import utcnow
 from bankcrm.leads import catalogue, repository
 from bankcrm.leads.schemas import ASSIGN, WORK, WORKFLOW
+from bankcrm.leads.service import rules
 from bankcrm.leads.service.reads import get_lead
 from bankcrm.models.access import User
-from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadRota, LeadStatus
-from bankcrm.models.org import OrgUnit
-from bankcrm.workcalendar.service import days as working_days
+from bankcrm.models.lead import OPEN_STATUSES, Lead, LeadAssignment, LeadStatus
 from bankcrm.workflow import service as workflow_service
 
 NOT_YOURS = N_("Lead #%(id)s is assigned to someone else.")
@@ -30,35 +27,6 @@ NOT_WAITING = N_("Lead #%(id)s is not waiting to be accepted.")
 NOT_OPEN = N_("Lead #%(id)s is closed and cannot be assigned.")
 NO_MANAGER = N_("Choose an active account manager inside your part of the bank.")
 EXPIRED, REASSIGNED, CLOSED = "EXPIRED", "REASSIGNED", "CLOSED"  # how a spell ends
-
-
-@dataclass
-class _Rotas:
-    """The rotas by (unit, interest), each a list of rota rows; turns given in this run, per rota row."""
-
-    by_key: dict[tuple[int, str | None], list[LeadRota]]
-    active: set[int]
-    given: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-
-    def pick(self, unit: OrgUnit, units: dict[int, OrgUnit], interest: str | None) -> int | None:
-        """The least-given manager on the nearest rota up the tree (from the lead's unit to the head office)."""
-        current: OrgUnit | None = unit
-        while current is not None:
-            rows = [r for r in self.by_key.get((current.id, interest), ()) if r.user_id in self.active]
-            if rows:
-                chosen = min(rows, key=lambda r: (r.given + self.given[r.id], r.id))
-                self.given[chosen.id] += 1
-                return chosen.user_id
-            current = units.get(current.parent_id) if current.parent_id is not None else None
-        return None
-
-
-def _rotas(db: Session) -> _Rotas:
-    rows = repository.rotas(db)
-    by_key: dict[tuple[int, str | None], list[LeadRota]] = defaultdict(list)
-    for r in rows:
-        by_key[(r.unit_id, r.interest)].append(r)
-    return _Rotas(by_key, repository.active_user_ids(db, {r.user_id for r in rows}))
 
 
 def by_rules(
@@ -69,49 +37,14 @@ def by_rules(
     waiting = [x for x in leads if x.status == LeadStatus.NEW and x.assignee_id is None]
     if not waiting:
         return 0
-    units = repository.all_units(db)
-    rotas = _rotas(db)
-    customers = repository.customers(db, {x.customer_id for x in waiting if x.customer_id is not None})
-    managers = repository.active_user_ids(
-        db, {c.account_manager_id for c in customers.values() if c.account_manager_id}
-    )
-    due = catalogue.calendar(zone, working_days.current(db)).add_hours(now, catalogue.policy().accept_hours)
-    decided: list[tuple[Lead, int, str]] = []
-    for lead in waiting:
-        for rule in catalogue.rules():
-            if rule.applies_to == "customer" and lead.customer_id is None:
-                continue
-            user_id: int | None = None
-            if rule.method == "primary_manager":
-                manager = customers[lead.customer_id].account_manager_id if lead.customer_id else None
-                user_id = manager if manager in managers else None
-            else:
-                interest = lead.interest if rule.method == "rota_interest" else None
-                user_id = rotas.pick(units[lead.unit_id], units, interest)
-            if user_id is not None:
-                decided.append((lead, user_id, rule.code))
-                break
-    spells = []
-    for lead, user_id, rule_code in decided:
-        _set(lead, user_id, rule_code, now, due)
-        spells.append(
-            {
-                "lead_id": lead.id,
-                "assignee_id": user_id,
-                "rule": rule_code,
-                "assigned_at": now,
-                "assigned_by": principal.username,
-                "ended_at": None,
-                "ended_how": None,
-            }
-        )
-    repository.add_spells(db, spells)
-    workflow_service.record_moves(
-        db, principal, WORKFLOW, "lead", [(x.id, LeadStatus.NEW, LeadStatus.ASSIGNED) for x, _, _ in decided]
-    )
-    repository.add_given(db, rotas.given)
+    decisions, found = rules.decide(db, [rules.Waiting(x.customer_id, x.unit_id, x.interest) for x in waiting])
+    due = rules.due(db, now, zone)
+    given = [(lead, d) for lead, d in zip(waiting, decisions, strict=True) if d is not None]
+    for lead, d in given:
+        _set(lead, d.user_id, d.rule, now, due)
+    rules.record(db, principal, [(lead.id, d) for lead, d in given], found, now)
     db.flush()
-    return len(decided)
+    return len(given)
 
 
 def _set(lead: Lead, user_id: int, rule: str, now: datetime, due: datetime) -> None:
@@ -144,7 +77,7 @@ def reassign(db: Session, principal: Principal, lead_id: int, username: str, zon
     _end_spell(db, lead, REASSIGNED, now)
     if lead.status in (LeadStatus.NEW, LeadStatus.ASSIGNED):
         workflow_service.move(db, principal, WORKFLOW, lead, LeadStatus.ASSIGNED)
-        due = catalogue.calendar(zone, working_days.current(db)).add_hours(now, catalogue.policy().accept_hours)
+        due = rules.due(db, now, zone)
         _give(db, lead, target.id, catalogue.MANUAL, now, due, principal.username)
     else:  # contacted or qualified: the work goes on with the new manager, already accepted
         lead.assignee_id, lead.assigned_at, lead.assigned_by_rule, lead.updated_at = (
