@@ -8,6 +8,7 @@ block at a time with their reasons."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -47,40 +48,57 @@ def score_frame(model: learn.Loaded, rows: pl.DataFrame) -> tuple[np.ndarray, li
     return prob, reasons_of(model, x, explained(prob))
 
 
-def score_month(db: Session, month: date, champion: ChurnModel) -> int:
-    """Replace the month's scores with the champion's; the number of customers scored. Flush only."""
+def score_blocks(
+    model: learn.Loaded,
+    model_id: int,
+    frames: Iterable[pl.DataFrame],
+    month: date,
+    write: Callable[[list[dict[str, Any]]], None],
+) -> int:
+    """Score the month's eligible customers of snapshot blocks (each with the months its lags read) and hand the
+    score rows to ``write`` a block at a time; the number scored."""
     s = catalogue.settings()
-    first = add_months(month, -(max(s.average_months, 6) + 1))
-    model = learn.load(champion.model_text)
     ids, xs, probs = [], [], []
-    for frame in repository.snapshot_blocks(db, first, month, s.block_customers):
+    for frame in frames:
         feats = features.build(frame, s, month).filter((pl.col("month") == month) & pl.col("eligible"))
         del frame
         prob, x = pipeline.score(model, feats)
         ids.append(feats["customer_id"].to_numpy())
         xs.append(x)
         probs.append(prob)
-    repository.delete_scores(db, month)
     if not ids:
-        db.flush()
         return 0
     cid, prob = np.concatenate(ids), np.concatenate(probs)
     chosen = explained(prob)
-    now, done = utcnow(), 0
-    for x in xs:  # written a block at a time: the reasons of one block are the only Python objects held
+    done = 0
+    for x in xs:  # a block at a time: the reasons of one block are the only Python objects held
         part = slice(done, done + len(x))
         why = reasons_of(model, x, chosen[part])
-        rows = [
-            {
-                "month": month,
-                "customer_id": int(c),
-                "model_id": champion.id,
-                "probability": round(float(p), 6),
-                "reasons": json.dumps(r, ensure_ascii=False),
-            }
-            for c, p, r in zip(cid[part], prob[part], why, strict=True)
-        ]
-        repository.write_scores(db, rows, now)
+        write(
+            [
+                {
+                    "month": month,
+                    "customer_id": int(c),
+                    "model_id": model_id,
+                    "probability": round(float(p), 6),
+                    "reasons": json.dumps(r, ensure_ascii=False),
+                }
+                for c, p, r in zip(cid[part], prob[part], why, strict=True)
+            ]
+        )
         done += len(x)
-    db.flush()
     return done
+
+
+def score_month(db: Session, month: date, champion: ChurnModel) -> int:
+    """Replace the month's scores with the champion's; the number of customers scored. Flush only."""
+    s = catalogue.settings()
+    first = add_months(month, -(max(s.average_months, 6) + 1))
+    frames = repository.snapshot_blocks(db, first, month, s.block_customers)
+    now = utcnow()
+    repository.delete_scores(db, month)
+    scored = score_blocks(
+        learn.load(champion.model_text), champion.id, frames, month, lambda rows: repository.write_scores(db, rows, now)
+    )
+    db.flush()
+    return scored
