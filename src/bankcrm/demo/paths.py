@@ -82,9 +82,10 @@ def choose(r: random.Random, nth: int, first: date, end: date) -> Path:
     if roll < 0.33:  # drained in the last three months: to another bank, a flat, a child's studies abroad
         lo = max(first, end - timedelta(days=85))
         day = lo + timedelta(days=r.randint(0, max(0, (end - lo).days - 3)))
-        return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9))
+        # The signs show first (salary moved, money moved out, deposits not renewed); the days from the day.
+        return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9), fade_days=45 + day.toordinal() % 31)
     if roll < CHURN_SHARE:  # rate shopping: almost everything moved to another bank, any month of the window
-        day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 100)))
+        day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 10)))
         # The fade comes from the day, not the generator: one more draw would move every later customer's data.
         return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=60 + day.toordinal() % 41)
     return Path()
