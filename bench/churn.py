@@ -136,7 +136,7 @@ def snapshot_bench(customers: int) -> dict[str, Any]:
     labelled, gather_wall, gather_cpu = _timed(gathered)
     gen_train = (round(source.wall, 1), round(source.cpu, 1))
     after_gather = _rss()
-    kept_mb = round(labelled.x.nbytes / 2**20)
+    kept_mb = round(labelled.nbytes / 2**20)
     trained, train_wall, train_cpu = _timed(functools.partial(pipeline.train, labelled, s))
     del labelled
     after_train = _rss()

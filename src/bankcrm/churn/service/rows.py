@@ -21,9 +21,10 @@ DAYS = FEATURES.index("days_since_txn")
 
 @dataclass
 class Labelled:
-    """Eligible rows whose horizon is over: features (n × FEATURES, float32), label (int8), month index (int32)."""
+    """Eligible rows whose horizon is over: features (n × FEATURES, float32, kept as the blocks' own arrays so
+    they are never copied whole), label (int8), month index (int32)."""
 
-    x: np.ndarray
+    parts: list[np.ndarray]
     y: np.ndarray
     mi: np.ndarray
     seen: dict[str, list[str]] = field(default_factory=dict)  # each categorical's values in first-seen order
@@ -33,9 +34,29 @@ class Labelled:
         """Rows held."""
         return len(self.y)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the features take."""
+        return sum(p.nbytes for p in self.parts)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The features as one array (one block's own, or joined)."""
+        if len(self.parts) == 1:
+            return self.parts[0]
+        if not self.parts:
+            return np.empty((0, len(FEATURES)), dtype=np.float32)
+        return np.concatenate(self.parts)
+
     def take(self, index: np.ndarray) -> Labelled:
-        """The rows at these positions (a copy), the same codes."""
-        return Labelled(self.x[index], self.y[index], self.mi[index], self.seen)
+        """The rows at these positions (sorted; a copy, one array), the same codes."""
+        out = np.empty((len(index), len(FEATURES)), dtype=np.float32)
+        start = done = 0
+        for part in self.parts:
+            lo, hi = np.searchsorted(index, [start, start + len(part)])
+            out[done : done + hi - lo] = part[index[lo:hi] - start]
+            start, done = start + len(part), done + hi - lo
+        return Labelled([out], self.y[index], self.mi[index], self.seen)
 
     def categories(self) -> dict[str, list[str]]:
         """Each categorical column's values present in these rows, sorted (the codes a model sees)."""
@@ -49,7 +70,7 @@ class Labelled:
     def recode(self, categories: dict[str, list[str]], in_place: bool = False) -> np.ndarray:
         """The features with categorical codes mapped onto ``categories`` (a value not among them: missing);
         ``in_place``: these rows' own array (they are not recoded again)."""
-        x = self.x if in_place else self.x.copy()
+        x = self.x if in_place and len(self.parts) == 1 else self.x.copy()
         for name in CATEGORICAL:
             j = FEATURES.index(name)
             where = {v: i for i, v in enumerate(categories.get(name, []))}
@@ -100,8 +121,5 @@ def gather(blocks: Iterable[pl.DataFrame], month: date | None = None) -> Labelle
         mis.append(mi.to_numpy().astype(np.int32))
         del rows
     if not xs:
-        empty = np.empty((0, len(FEATURES)), dtype=np.float32)
-        return Labelled(empty, np.empty(0, dtype=np.int8), np.empty(0, dtype=np.int32), seen)
-    x = xs[0] if len(xs) == 1 else np.concatenate(xs)
-    xs.clear()
-    return Labelled(x, np.concatenate(ys), np.concatenate(mis), seen)
+        return Labelled([], np.empty(0, dtype=np.int8), np.empty(0, dtype=np.int32), seen)
+    return Labelled(xs, np.concatenate(ys), np.concatenate(mis), seen)
