@@ -545,8 +545,9 @@ class _Bank:
                 low = low and not leaving.fading(path, t.at.date())  # a leaver does not bring money back in
                 t.direction = "D" if high else "C"
                 t.amount = (bal - level) * r.randint(5, 9) // 10 if high else level * r.randint(3, 8) // 10 * low
-            elif t.mode == "fade":  # the amount is a share of the balance, per mille
-                t.amount = bal * t.amount // 1000
+            elif t.mode == "fade":  # what is above the fading level, at least a share (per mille) of the balance
+                level = path.level(base, t.at.date(), self.first, self.end)
+                t.amount = max(bal - level, bal * t.amount // 1000)
             elif t.mode == "drain":
                 t.amount = round(bal * path.drain_share)
             elif t.mode == "trim":

@@ -2,7 +2,8 @@
 something real to learn that the recency rule cannot see (a leaver keeps transacting until the day it goes).
 
 Over a path's fade (the days before ``drain_on``): the salary is paid into the other bank, money goes out to an
-account at the other bank twice a month in growing shares of the balance, and a deposit or wealth product that
+account at the other bank every week (what is above the fading level, and at least a growing share of the
+balance), and a deposit or wealth product that
 matures is not renewed. Nothing here draws from the generator's random stream (each draw would move every later
 customer's data): the other bank and the days come from the customer's number.
 """
@@ -13,8 +14,8 @@ from datetime import date, timedelta
 
 from bankcrm.demo.paths import Path
 
-TRANSFER_DAYS = (6, 19)  # days of the month the leaver moves money out during the fade
-FIRST_SHARE, LAST_SHARE = 150, 600  # per mille of the balance moved out, at the fade's start and its end
+TRANSFER_DAYS = (3, 10, 17, 24)  # days of the month the leaver moves money out during the fade
+FIRST_SHARE, LAST_SHARE = 50, 200  # per mille of the balance moved out at least, at the fade's start and its end
 
 
 def fade_start(path: Path) -> date | None:
