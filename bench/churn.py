@@ -2,10 +2,13 @@
 pipeline's 5-fold AUC beside a plain LightGBM on the same folds.
 
 ``python -m bench.churn`` (``BANKCRM_BENCH_CHURN_CUSTOMERS``, default 1,000,000). The snapshot rows are
-generated in memory, as the snapshot query returns them (the pipeline's input), with churn paths: about one
+generated a block of customers at a time (``block_customers``), as the snapshot query hands them to the
+pipeline, and go through the service's own block-by-block code (features, training, scoring with reasons; the
+score rows are counted, not written), with churn paths: about one
 customer in eight declines over three months (transfers out, salary stopping, a time deposit not renewed) and
 closes everything, from a random month; one in ten dips and recovers. Reading the rows out of the database is not
-timed here (PostgreSQL: one COPY to CSV). Times are wall and CPU seconds (the machine is shared).
+timed here (PostgreSQL: one COPY to CSV per block). Peak memory is ru_maxrss of the process (and of children),
+from the imports on. Times are wall and CPU seconds (the machine is shared).
 
 ``BANKCRM_BENCH_CHURN_FILE=path.csv`` (label ``BANKCRM_BENCH_CHURN_LABEL``, id ``BANKCRM_BENCH_CHURN_ID``) adds the
 file comparison; no data set is shipped (see docs/benchmarks.md for why). Columns named in
@@ -14,11 +17,13 @@ file comparison; no data set is shipped (see docs/benchmarks.md for why). Column
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,8 +33,8 @@ import numpy as np
 import polars as pl
 
 from bankcrm.churn import catalogue
-from bankcrm.churn.service import features, fromfile, learn, metrics, pipeline
-from bankcrm.churn.service.scoring import score_frame
+from bankcrm.churn.service import features, fromfile, learn, metrics, pipeline, rows, scoring
+from bankcrm.insight.service.compute import add_months
 from bench.common import RESULTS, machine, peak_rss_mb
 
 FIRST = date(2025, 1, 1)
@@ -40,8 +45,8 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def generate(customers: int, months: int = 12, seed: int = 11) -> pl.DataFrame:
-    """The snapshot rows of ``customers`` over ``months`` months, vectorised."""
+def generate(customers: int, months: int = 12, seed: int = 11, first_id: int = 1) -> pl.DataFrame:
+    """The snapshot rows of ``customers`` (ids from ``first_id``) over ``months`` months, vectorised."""
     rng = np.random.default_rng(seed)
     base = rng.lognormal(11, 1.0, customers) * 100
     leaves = rng.random(customers) < 0.12
@@ -49,7 +54,7 @@ def generate(customers: int, months: int = 12, seed: int = 11) -> pl.DataFrame:
     dip_at = np.where(~leaves & (rng.random(customers) < 0.1), rng.integers(0, months, customers), -10)
     salary = rng.random(customers) < 0.5
     renews = rng.random(customers) < 0.5
-    cid = np.repeat(np.arange(1, customers + 1), months)
+    cid = np.repeat(np.arange(first_id, first_id + customers), months)
     mi = np.tile(np.arange(months), customers)
     b, la, da = np.repeat(base, months), np.repeat(leave_at, months), np.repeat(dip_at, months)
     keep = mi <= la
@@ -94,39 +99,81 @@ def _timed(fn: Any) -> tuple[Any, float, float]:
     return out, round(time.perf_counter() - wall, 1), round(_cpu() - cpu, 1)
 
 
+class Blocks:
+    """The generated snapshot a block of customers at a time (as the database hands it to the pipeline), each
+    block its own seed; the generation's own wall and CPU seconds are counted apart."""
+
+    def __init__(self, customers: int, block: int, since: date | None = None) -> None:
+        self.customers, self.block, self.since = customers, block, since
+        self.rows, self.wall, self.cpu = 0, 0.0, 0.0
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        for i, start in enumerate(range(0, self.customers, self.block)):
+            make = functools.partial(generate, min(self.block, self.customers - start), 12, 11 + i, start + 1)
+            frame, wall, cpu = _timed(make)
+            if self.since is not None:
+                frame = frame.filter(pl.col("month") >= self.since)
+            self.rows, self.wall, self.cpu = self.rows + frame.height, self.wall + wall, self.cpu + cpu
+            yield frame
+
+
+def _rss() -> dict[str, int]:
+    """Peak resident memory (MB) of this process and of any children."""
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"self_mb": peak_rss_mb(), "children_mb": round(child / 1024)}
+
+
 def snapshot_bench(customers: int) -> dict[str, Any]:
-    """Train on 12 months, score the newest month."""
+    """Train on 12 months, score the newest month: the service's own block-by-block code on generated blocks."""
     s = catalogue.settings()
-    snap, gen_wall, _ = _timed(lambda: generate(customers))
-    built, feat_wall, feat_cpu = _timed(lambda: features.build(snap, s))
-    trained, train_wall, train_cpu = _timed(lambda: pipeline.train(built, s))
-    newest = snap["month"].max()
-    window = snap.filter(pl.col("month") >= date(newest.year, newest.month - 6, 1))  # type: ignore[union-attr]
+    at_start = _rss()
+    source = Blocks(customers, s.block_customers)
+    newest = date(FIRST.year + (FIRST.month + 10) // 12, (FIRST.month + 10) % 12 + 1, 1)
+
+    def gathered() -> rows.Labelled:
+        return rows.gather(features.build(frame, s, newest) for frame in source)
+
+    labelled, gather_wall, gather_cpu = _timed(gathered)
+    gen_train = (round(source.wall, 1), round(source.cpu, 1))
+    after_gather = _rss()
+    kept_mb = round(labelled.nbytes / 2**20)
+    trained, train_wall, train_cpu = _timed(functools.partial(pipeline.train, labelled, s))
+    del labelled
+    after_train = _rss()
     model = learn.load(trained.text())
+    window = Blocks(customers, s.block_customers, add_months(newest, -(max(s.average_months, 6) + 1)))
+    written = [0]
 
-    def score() -> int:
-        rows = features.build(window, s).filter((pl.col("month") == newest) & pl.col("eligible"))
-        prob, _ = score_frame(model, rows)
-        return len(prob)
+    def write(part: list[dict[str, Any]]) -> None:
+        written[0] += len(part)
 
-    scored, score_wall, score_cpu = _timed(score)
+    scored, score_wall, score_cpu = _timed(lambda: scoring.score_blocks(model, 1, window, newest, write))
     card = trained.card
     return {
         "customers": customers,
-        "snapshot_rows": snap.height,
-        "generate_s": gen_wall,
+        "block_customers": s.block_customers,
+        "snapshot_rows": source.rows,
         "train": {
-            "features_wall_s": feat_wall,
-            "features_cpu_s": feat_cpu,
+            "generate_wall_s": gen_train[0],
+            "generate_cpu_s": gen_train[1],
+            "features_wall_s": round(gather_wall - gen_train[0], 1),
+            "features_cpu_s": round(gather_cpu - gen_train[1], 1),
+            "labelled_rows_float32_mb": kept_mb,
             "fit_wall_s": train_wall,
             "fit_cpu_s": train_cpu,
             "rows": card["rows"],
         },
-        "score": {"customers_scored": scored, "wall_s": score_wall, "cpu_s": score_cpu},
+        "score": {
+            "customers_scored": scored,
+            "rows_written": written[0],
+            "generate_wall_s": round(window.wall, 1),
+            "wall_s": round(score_wall - window.wall, 1),
+            "cpu_s": round(score_cpu - window.cpu, 1),
+        },
         "validation_month": card["validation_month"],
         "model": card["metrics"],
         "recency_rule": {k: v for k, v in card["baseline"].items() if k != "name"},
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": {"at_start": at_start, "after_features": after_gather, "after_fit": after_train, "end": _rss()},
     }
 
 

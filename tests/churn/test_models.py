@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -9,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.churn.service import run, scores, train
+from bankcrm.churn import catalogue
+from bankcrm.churn.service import run, scores, scoring, train
 from bankcrm.models.churn import ChurnModel, ChurnScore
 from tests.churn.helpers import cif_of, given_history
 from tests.conftest import signed_in, token_for
@@ -135,3 +137,23 @@ def test_pages_show_the_cards_a_card_the_backtest_and_the_customer_tab(
     assert 'id="backtest-error"' in too_new.text
     assert tab.status_code == 200
     assert web.get("/models/999999").status_code == 404
+
+
+def test_blocks_of_a_few_customers_give_the_same_model_and_scores_as_one_block(
+    db: Session, history: dict[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a model trained and a month scored reading every customer in one block
+    whole = train.train_challenger(db)
+    run.nightly(db, today=date(2026, 1, 14))
+    one_block = dict(db.execute(select(ChurnScore.customer_id, ChurnScore.probability)).all())
+    reasons_one = dict(db.execute(select(ChurnScore.customer_id, ChurnScore.reasons)).all())
+    # When the snapshot is read, built and scored 37 customers at a time
+    small = dataclasses.replace(catalogue.settings(), block_customers=37)
+    monkeypatch.setattr(catalogue, "settings", lambda: small)
+    blocked = train.train_challenger(db)
+    scoring.score_month(db, NEWEST, whole.model)
+    # Then the model text, the card's figures and every customer's score and reasons are the same
+    assert blocked.model.model_text == whole.model.model_text
+    assert (blocked.model.auc, blocked.model.baseline_auc) == (whole.model.auc, whole.model.baseline_auc)
+    assert dict(db.execute(select(ChurnScore.customer_id, ChurnScore.probability)).all()) == one_block
+    assert dict(db.execute(select(ChurnScore.customer_id, ChurnScore.reasons)).all()) == reasons_one

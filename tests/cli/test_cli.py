@@ -101,6 +101,8 @@ def test_demo_builds_once_and_verify_passes(built_demo, demo_file):
             # the churn model trained once on the snapshot and the newest month scored
             "churn.trained": 1,
             "churn.scored": 1,
+            # the champion's likeliest customers taken in as MODEL warnings, as the warnings step does
+            "warning.model_intake": 1,
             # am1's warnings: a visit and a call logged, one retained, one lost with a win-back plan, one escalated
             "warning.action": 2,
             "warning.outcome": 2,

@@ -42,6 +42,7 @@ class Settings:
     warning_threshold: float = 0.3
     top_k_share: float = 0.05
     leakage_auc: float = 0.98
+    block_customers: int = 50_000
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ SCHEMA = {
 CHUNK = 200_000
 
 
-def _select(first: date | None, last: date | None) -> Any:
+def _select(first: date | None, last: date | None, ids: tuple[int, int] | None = None) -> Any:
     cm = CustomerMonth.__table__.c
     stmt = select(
         cm.customer_id,
@@ -61,13 +61,17 @@ def _select(first: date | None, last: date | None) -> Any:
         stmt = stmt.where(cm.month >= first)
     if last is not None:
         stmt = stmt.where(cm.month <= last)
+    if ids is not None:
+        stmt = stmt.where(cm.customer_id >= ids[0], cm.customer_id < ids[1])
     return stmt.order_by(cm.customer_id, cm.month)
 
 
-def snapshot_frame(db: Session, first: date | None = None, last: date | None = None) -> pl.DataFrame:
-    """The snapshot columns the features read, months first..last: COPY to CSV on PostgreSQL (millions of rows
-    without a Python tuple each), chunked fetches on SQLite."""
-    stmt = _select(first, last)
+def snapshot_frame(
+    db: Session, first: date | None = None, last: date | None = None, ids: tuple[int, int] | None = None
+) -> pl.DataFrame:
+    """The snapshot columns the features read, months first..last (``ids``: customers lo ≤ id < hi): COPY to CSV
+    on PostgreSQL (millions of rows without a Python tuple each), chunked fetches on SQLite."""
+    stmt = _select(first, last, ids)
     conn = db.connection()
     if conn.dialect.name == "postgresql":
         sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
@@ -83,6 +87,24 @@ def snapshot_frame(db: Session, first: date | None = None, last: date | None = N
     for part in result.partitions(CHUNK):
         frames.append(pl.DataFrame([tuple(r) for r in part], schema=SCHEMA, orient="row"))
     return pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
+
+
+def snapshot_blocks(db: Session, first: date | None, last: date | None, customers: int) -> Iterator[pl.DataFrame]:
+    """The snapshot frame a block of ``customers`` consecutive customer ids at a time (every month of each), so
+    no more than a block's rows are held at once; empty blocks are skipped."""
+    cm = CustomerMonth.__table__.c
+    bounds = select(func.min(cm.customer_id), func.max(cm.customer_id))
+    if first is not None:
+        bounds = bounds.where(cm.month >= first)
+    if last is not None:
+        bounds = bounds.where(cm.month <= last)
+    low, high = db.execute(bounds).one()
+    if low is None:
+        return
+    for start in range(int(low), int(high) + 1, customers):
+        frame = snapshot_frame(db, first, last, (start, start + customers))
+        if not frame.is_empty():
+            yield frame
 
 
 def snapshot_months(db: Session) -> list[date]:
@@ -129,7 +151,17 @@ def retire_champions(db: Session, target: str) -> None:
 
 def replace_scores(db: Session, month: date, rows: list[dict[str, Any]], now: datetime) -> None:
     """The month's scores swapped for these (COPY on PostgreSQL)."""
+    delete_scores(db, month)
+    write_scores(db, rows, now)
+
+
+def delete_scores(db: Session, month: date) -> None:
+    """The month's scores removed (before they are written again, block by block)."""
     db.execute(delete(ChurnScore).where(ChurnScore.month == month))
+
+
+def write_scores(db: Session, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Scores added (COPY on PostgreSQL)."""
     if not rows:
         return
     conn = db.connection()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import csv
 import operator
 import random
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from bankcrm.demo import paths
+from bankcrm.demo import leaving, paths
 
 COLUMNS = {
     "accounts": "account_no cif_no product_code branch_code currency status open_date close_date rate maturity_date"
@@ -384,6 +383,10 @@ class _Bank:
             kind = acc.product.split("-")[0]
             if day is None or kind not in ("TD", "LD", "WM", "FD") or acc.no in self.staged or acc.open >= day:
                 continue
+            start = leaving.fade_start(self.paths[acc.cif])
+            lapse = leaving.not_renewed_on(self.paths[acc.cif], acc.maturity(start)) if start and acc.term else None
+            if lapse and acc.open < lapse and (acc.close is None or acc.close > lapse):
+                acc.close = lapse  # matured in the fade and was not renewed: the money follows the rest out
             if acc.close is None or acc.close > day:
                 acc.close, acc.early = day, True
 
@@ -419,7 +422,9 @@ class _Bank:
                     amount = dd.flow // 3 if pension else dd.flow + r.randint(-50_000, 50_000)
                     pay = ("OTHER", "养老金") if pension else ("SALARY", "工资")
                     bank = _BANKS[len(dd.payer) % len(_BANKS)]
-                    out.append(_Txn(self._at(payday, 9, 10), amount, "C", "BATCH", *pay, dd.payer, bank))
+                    when = self._at(payday, 9, 10)  # drawn even when paid elsewhere: later customers stay the same
+                    if not leaving.paid_elsewhere(path, payday):
+                        out.append(_Txn(when, amount, "C", "BATCH", *pay, dd.payer, bank))
                 out += self._seasons(dd, lo, hi)
                 for _ in range(round(r.randint(3, 15) * frac)):
                     channel, clearing, shops = r.choice(_SHOPS)
@@ -472,6 +477,10 @@ class _Bank:
         if path.trim_on and lo <= path.trim_on <= hi:
             who, bank = r.choice(self.people), r.choice(_BANKS)
             out.append(_Txn(self._at(path.trim_on, 5, 7), 0, "D", "MOBILE", "TRANSFER", "转出", who, bank, "trim"))
+        for day, share in leaving.transfer_shares(path, lo, hi):  # to the leaver's own account at the other bank
+            at, n = datetime.combine(day, time(10, 30)), sum(map(ord, dd.cif))
+            who, bank = self.people[n % len(self.people)], _BANKS[n % len(_BANKS)]
+            out.append(_Txn(at, share, "D", "MOBILE", "TRANSFER", "转出", who, bank, "fade"))
         if path.drain_on and lo <= path.drain_on <= hi:  # after the early withdrawals (credited at 2-4 a.m.)
             who, bank = r.choice(self.people), r.choice(_BANKS)
             out.append(_Txn(self._at(path.drain_on, 5, 7), 0, "D", "MOBILE", "TRANSFER", "转出", who, bank, "drain"))
@@ -533,8 +542,12 @@ class _Bank:
                 level = path.level(base, t.at.date(), self.first, self.end)
                 level = bal if path.trim_on and t.at.date() >= path.trim_on else level  # left where it was put
                 high, low = bal > level * 3 // 2, bal < level // (4 if path.growth == 0 else 1)
+                low = low and not leaving.fading(path, t.at.date())  # a leaver does not bring money back in
                 t.direction = "D" if high else "C"
                 t.amount = (bal - level) * r.randint(5, 9) // 10 if high else level * r.randint(3, 8) // 10 * low
+            elif t.mode == "fade":  # what is above the fading level, at least a share (per mille) of the balance
+                level = path.level(base, t.at.date(), self.first, self.end)
+                t.amount = max(bal - level, bal * t.amount // 1000)
             elif t.mode == "drain":
                 t.amount = round(bal * path.drain_share)
             elif t.mode == "trim":
@@ -557,73 +570,3 @@ class _Bank:
             dd.times.append(t.at)
             dd.running.append(bal)
         return posted
-
-
-def _csv(path: Path, file_type: str, rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(COLUMNS[file_type].split())
-        writer.writerows(rows)
-
-
-def write_files(
-    customers: list[DemoCustomer], out_dir: Path, today: date, seed: int = 20261123, months: int = MONTHS
-) -> list[CoreFile]:
-    """Write ``months`` months of core-banking files for these customers, oldest first, in load order."""
-    end = today - timedelta(days=1)
-    start = _add_months(end, -months)
-    dates = [_month_end(start + timedelta(days=1))]  # the first month-end after start
-    while (nxt := _month_end(dates[-1] + timedelta(days=1))) <= end:
-        dates.append(nxt)
-    dates += [] if dates[-1] == end else [end]
-    first = max(start, dates[0].replace(day=1))  # vouchers begin inside the first file's month
-    bank = _Bank(seed, first, end)
-    for c in customers:
-        bank.customer(c)
-    bank.stage(today)
-    vouchers = sorted(bank.post_all(), key=lambda p: p[1].at)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files: list[CoreFile] = []
-
-    def emit(file_type: str, d: date, rows: list[list[str]]) -> None:
-        path = out_dir / f"{file_type}-{d.isoformat()}.csv"
-        _csv(path, file_type, rows)
-        files.append(CoreFile(path, file_type, d))
-
-    prev, seq = first - timedelta(days=1), 0
-    for d in dates:  # month-end snapshots: what is open, plus what closed since the previous file
-        rows: list[list[str]] = []
-        for a in (a for a in bank.accounts if a.open <= d and (a.close is None or a.close > prev)):
-            closed = a.close is not None and a.close <= d
-            status = "CLOSED" if closed else "DORMANT" if a.dormant else "ACTIVE"
-            # A renewed deposit's open date is that of the term it is in (the core's value date), as its maturity is.
-            head = [a.no, a.cif, a.product, a.branch, a.currency, status, a.term_start(d).isoformat()]
-            rate = _yuan(a.rate) if a.rate else ""
-            tail = [_iso(a.close if closed else None), rate, _iso(a.maturity(d)), a.auto_renew]
-            rows.append([*head, *tail, _yuan(a.balance(d, first))])
-        emit("accounts", d, rows)
-        rows = []
-        for ln in (ln for ln in bank.loans if ln.start <= d and (ln.overdue_since or ln.maturity > prev)):
-            out, late = ln.remaining(ln.paid(d)), ln.days_overdue(d)
-            head = [ln.no, ln.cif, ln.product, ln.branch, "CNY", "ACTIVE" if out or late else "SETTLED"]
-            money = [_yuan(ln.amount), _yuan(ln.drawn), _yuan(out), _yuan(ln.rate), str(ln.term)]
-            tail = [ln.start.isoformat(), ln.maturity.isoformat(), ln.method, ln.guarantee, _classify(late)]
-            rows.append([*head, *money, *tail, str(late)])
-        emit("loans", d, rows)
-        rows = []
-        for no, t in (p for p in vouchers if prev < p[1].at.date() <= d):
-            seq += 1
-            head = [f"V{t.at:%Y%m%d}{seq:08d}", no, f"{t.at:%Y-%m-%d %H:%M:%S}", _yuan(t.amount), t.direction]
-            rows.append([*head, t.channel, t.name, t.bank, t.purpose, t.summary])
-        emit("transactions", d, rows)
-        prev = d
-    # Weekly balances, from the first accounts file on: only accounts an accounts file has already delivered;
-    # and on each month's first day, so a month's average sees a move made on its first day from that day.
-    fridays = [dates[0] + timedelta(days=(4 - dates[0].weekday()) % 7 + 7 * w) for w in range(bank.weeks)]
-    firsts = [d + timedelta(days=1) for d in dates]
-    for d in sorted({f for f in fridays + firsts if f < end} | {end}):
-        known = max(x for x in dates if x <= d)
-        live = (a for a in bank.accounts if a.open <= known and (a.close is None or a.close > d))
-        emit("balances", d, [[a.no, _yuan(a.balance(d, first))] for a in live])
-    files.sort(key=lambda f: (f.business_date, _RANK[f.file_type]))
-    return files

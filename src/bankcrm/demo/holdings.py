@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from bankcrm.access.principal import SYSTEM
 from bankcrm.config import Settings
 from bankcrm.demo import maturities, rejects
-from bankcrm.demo.core_banking import MONTHS, DemoCustomer, write_files
+from bankcrm.demo.core_banking import MONTHS, DemoCustomer
+from bankcrm.demo.core_files import write_files
 from bankcrm.holdings import jobs as holdings_jobs
 from bankcrm.ingest.service.run import IngestRequest, ingest_file
 from bankcrm.kit.time import today_in

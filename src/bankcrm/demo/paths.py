@@ -33,6 +33,9 @@ WINDFALL_SLOT, TRIM_SLOT, DRAIN_SLOT = 3, 6, 9
 # Between the late drains (0.25..0.33) and CHURN_SHARE: customers who leave for another bank in a month spread over
 # the window, so the churn model has outcomes in many months to learn from and be measured on.
 CHURN_SHARE = 0.40
+# Up to LEAVE_LATE_SHARE: more rate shoppers, in the last year, so the churn model's held-back month (three months
+# before the newest) has a few dozen leavers' rows to be measured on beside the recency rule.
+LEAVE_LATE_SHARE = 0.50
 TRIM_TO = 5_300_000  # fen: the 贵宾 floor of catalogue/value_tier.csv (CNY 50,000) and 6 %, room for the spending
 
 
@@ -82,11 +85,15 @@ def choose(r: random.Random, nth: int, first: date, end: date) -> Path:
     if roll < 0.33:  # drained in the last three months: to another bank, a flat, a child's studies abroad
         lo = max(first, end - timedelta(days=85))
         day = lo + timedelta(days=r.randint(0, max(0, (end - lo).days - 3)))
-        return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9))
+        # The signs show first (salary moved, money moved out, deposits not renewed); the days from the day.
+        return Path(drain_on=day, drain_share=r.uniform(0.3, 0.9), fade_days=90 + day.toordinal() % 31)
     if roll < CHURN_SHARE:  # rate shopping: almost everything moved to another bank, any month of the window
-        day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 100)))
+        day = first + timedelta(days=r.randint(60, max(60, (end - first).days - 10)))
         # The fade comes from the day, not the generator: one more draw would move every later customer's data.
-        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=60 + day.toordinal() % 41)
+        return Path(drain_on=day, drain_share=r.uniform(0.9, 0.99), fade_days=100 + day.toordinal() % 41)
+    if roll < LEAVE_LATE_SHARE:  # rate shopping in the last year; day and share from the roll (no more draws)
+        day = end - timedelta(days=10 + int((roll - CHURN_SHARE) / (LEAVE_LATE_SHARE - CHURN_SHARE) * 330))
+        return Path(drain_on=day, drain_share=0.9 + roll * 1000 % 1 * 0.09, fade_days=100 + day.toordinal() % 41)
     return Path()
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-import polars as pl
 from sqlalchemy.orm import Session
 
 from bankcrm.churn import catalogue, repository, schemas
-from bankcrm.churn.service import learn, metrics, pipeline, train
+from bankcrm.churn.service import learn, metrics, train
 from bankcrm.errors import NotFound
 from bankcrm.kit.i18n import N_
 
@@ -54,13 +53,12 @@ def backtest(db: Session, month: date, model_id: int | None = None) -> schemas.B
         if model_id is not None:
             raise NotFound(N_("No such model."))
         raise BacktestError(NO_CHAMPION)
-    feats = train.features_of(db, None)
-    rows = pipeline.labelled(feats).filter(pl.col("month") == month)
-    if rows.is_empty() or rows["label"].sum() in (0, rows.height):
+    rows = train.labelled_rows(db, None, month)
+    if rows.height == 0 or int(rows.y.sum(dtype=np.int64)) in (0, rows.height):
         raise BacktestError(NOT_LABELLED)
     model = learn.load(row.model_text)
-    prob, _ = pipeline.score(model, rows)
-    y = rows["label"].to_numpy().astype(np.float64)
+    prob = model.calibrator(learn.predict(model.booster, rows.recode(model.categories)))
+    y = rows.y.astype(np.float64)
     k = max(1, round(len(y) * s.top_k_share))
     return schemas.BacktestRead(
         month=f"{month:%Y-%m}",
@@ -71,5 +69,5 @@ def backtest(db: Session, month: date, model_id: int | None = None) -> schemas.B
         top_k=k,
         threshold=s.warning_threshold,
         model=_figures(y, prob, k, prob >= s.warning_threshold),
-        recency=_figures(y, pipeline.recency(rows), k, None),
+        recency=_figures(y, rows.recency(), k, None),
     )

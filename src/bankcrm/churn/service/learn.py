@@ -46,9 +46,10 @@ def fit(
     return lgb.train(p, data, num_boost_round=rounds)
 
 
-def predict(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
-    """Raw probabilities of the rows (LightGBM's own, before calibration)."""
-    return np.asarray(booster.predict(x), dtype=np.float64)
+def predict(booster: lgb.Booster, x: np.ndarray, threads: int = 1) -> np.ndarray:
+    """Raw probabilities of the rows (LightGBM's own, before calibration). A model read back from its text has no
+    thread count, so OpenMP would take every core and spin idle on a shared machine: the count is given here."""
+    return np.asarray(booster.predict(x, num_threads=threads), dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,13 @@ import polars as pl
 from bankcrm.churn.catalogue import Settings
 from bankcrm.churn.service import learn, metrics
 from bankcrm.churn.service.features import CATEGORICAL, FEATURES, month_index
+from bankcrm.churn.service.rows import Labelled, gather
 
 BASELINE = "recency"  # the simple rule beside every model: the longer since the last transaction, the likelier
 
 
 class NotEnoughHistory(ValueError):
     """Too few labelled months, or one class only, to train and validate."""
-
-
-def categories_of(frame: pl.DataFrame) -> dict[str, list[str]]:
-    """Each categorical column's values, sorted (their position is the code the model sees)."""
-    return {c: sorted(v for v in frame[c].unique().to_list() if v is not None) for c in CATEGORICAL}
 
 
 def matrix(frame: pl.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
@@ -37,12 +33,6 @@ def matrix(frame: pl.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
         else:
             cols.append(frame[name].cast(pl.Float32).fill_null(np.nan))
     return np.column_stack([c.to_numpy() for c in cols]).astype(np.float32, copy=False)
-
-
-def recency(frame: pl.DataFrame) -> np.ndarray:
-    """The baseline's score: days since the last transaction (never: longer than anyone)."""
-    days = frame["days_since_txn"].to_numpy().astype(np.float64)
-    return np.where(np.isnan(days), np.nanmax(days, initial=0.0) + 1, days)
 
 
 @dataclass(frozen=True)
@@ -64,33 +54,36 @@ def labelled(features: pl.DataFrame) -> pl.DataFrame:
     return features.filter(pl.col("eligible") & pl.col("label").is_not_null())
 
 
-def validation_month(features: pl.DataFrame, s: Settings) -> date:
+def _month(mi: int) -> date:
+    return date(mi // 12, mi % 12 + 1, 1)
+
+
+def validation_month(rows: Labelled) -> date:
     """The newest labelled month (the one the card is measured on)."""
-    months = labelled(features)["month"].unique().sort()
-    if months.is_empty():
+    if rows.height == 0:
         raise NotEnoughHistory("no month has its horizon over yet")
-    return months[-1]  # type: ignore[no-any-return]
+    return _month(int(rows.mi.max()))
 
 
-def split(features: pl.DataFrame, s: Settings, validate: date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(training rows: months ≤ validate − gap, seeded sample above the row limit; validation rows: that month)."""
-    rows = labelled(features)
+def split(rows: Labelled, s: Settings, validate: date) -> tuple[Labelled, Labelled]:
+    """(training rows: months ≤ validate − gap, a seeded sample above the row limit, in their order; validation
+    rows: that month)."""
     limit = month_index(validate) - s.validation_gap_months
-    mi = pl.col("month").dt.year().cast(pl.Int32) * 12 + pl.col("month").dt.month().cast(pl.Int32) - 1
-    train = rows.filter(mi <= limit)
-    if train.height > s.max_train_rows:
-        train = train.sample(n=s.max_train_rows, seed=s.seed).sort("customer_id", "month")
-    valid = rows.filter(pl.col("month") == validate)
+    index = np.flatnonzero(rows.mi <= limit)
+    if len(index) > s.max_train_rows:
+        pick = np.random.default_rng(s.seed).choice(len(index), size=s.max_train_rows, replace=False)
+        index = index[np.sort(pick)]
+    train, valid = rows.take(index), rows.take(np.flatnonzero(rows.mi == month_index(validate)))
     for name, part in (("training", train), ("validation", valid)):
-        positives = int(part["label"].sum()) if part.height else 0
+        positives = int(part.y.sum(dtype=np.int64))
         if positives == 0 or positives == part.height:
             raise NotEnoughHistory(f"the {name} rows hold one class only ({part.height} rows, {positives} churned)")
     return train, valid
 
 
 def card(
-    train: pl.DataFrame,
-    valid: pl.DataFrame,
+    train: Labelled,
+    valid: Labelled,
     y_valid: np.ndarray,
     raw: np.ndarray,
     prob: np.ndarray,
@@ -100,7 +93,7 @@ def card(
     s: Settings,
 ) -> dict[str, Any]:
     """The model card: data window, rows, figures on the validation month beside the recency rule, calibration."""
-    first, last = train["month"].min(), train["month"].max()
+    first, last = _month(int(train.mi.min())), _month(int(train.mi.max()))
     return {
         "kind": "snapshot",
         "label": {
@@ -111,14 +104,14 @@ def card(
             "within horizon_months",
         },
         "data_window": {"first_month": str(first)[:7], "last_training_month": str(last)[:7]},
-        "validation_month": valid["month"][0].strftime("%Y-%m"),
+        "validation_month": _month(int(valid.mi[0])).strftime("%Y-%m"),
         "rows": {"training": train.height, "validation": valid.height},
         "churn_rate": {
-            "training": round(float(train["label"].mean()), 4),  # type: ignore[arg-type]
+            "training": round(float(train.y.mean(dtype=np.float64)), 4),
             "validation": round(float(y_valid.mean()), 4),
         },
         "metrics": metrics.ranking(y_valid, raw),
-        "baseline": {"name": BASELINE, **metrics.ranking(y_valid, recency(valid))},
+        "baseline": {"name": BASELINE, **metrics.ranking(y_valid, valid.recency())},
         "calibration": metrics.calibration(y_valid, prob),
         "calibration_method": "isotonic on the validation month",
         "top_features": learn.top_features(booster),
@@ -127,27 +120,36 @@ def card(
     }
 
 
-def train(features: pl.DataFrame, s: Settings, validate: date | None = None, **override: Any) -> Trained:
+def rows_of(features: pl.DataFrame | Labelled) -> Labelled:
+    """Labelled rows of a features frame (one block), or the rows already gathered."""
+    return features if isinstance(features, Labelled) else gather([features])
+
+
+def train(features: pl.DataFrame | Labelled, s: Settings, validate: date | None = None, **override: Any) -> Trained:
     """Fit on the training months, calibrate and measure on the validation month (the newest labelled one)."""
-    validate = validate or validation_month(features, s)
-    tr, va = split(features, s, validate)
-    cats = categories_of(tr)
+    rows = rows_of(features)
+    validate = validate or validation_month(rows)
+    tr, va = split(rows, s, validate)
+    del rows  # the caller's copy may live on; ours is not needed past the split
+    cats = tr.categories()
     p = learn.params(s, **{k: v for k, v in override.items() if k != "num_boost_round"})
     rounds = int(override.get("num_boost_round", s.num_boost_round))
-    y_train = tr["label"].to_numpy().astype(np.float32)
-    booster = learn.fit(matrix(tr, cats), y_train, list(FEATURES), list(CATEGORICAL), p, rounds)
-    y_valid = va["label"].to_numpy().astype(np.float64)
-    raw = learn.predict(booster, matrix(va, cats))
+    booster = learn.fit(
+        tr.recode(cats, in_place=True), tr.y.astype(np.float32), list(FEATURES), list(CATEGORICAL), p, rounds
+    )
+    y_valid = va.y.astype(np.float64)
+    raw = learn.predict(booster, va.recode(cats, in_place=True))
     calibrator = learn.Calibrator.fitted(raw, y_valid)
     prob = calibrator(raw)
     return Trained(booster, calibrator, cats, card(tr, va, y_valid, raw, prob, booster, p, rounds, s))
 
 
-def evaluate(model: learn.Loaded, features: pl.DataFrame, month: date) -> dict[str, float]:
+def evaluate(model: learn.Loaded, features: pl.DataFrame | Labelled, month: date) -> dict[str, float]:
     """A stored model's ranking figures on a month's labelled rows (the champion against a challenger)."""
-    rows = labelled(features).filter(pl.col("month") == month)
-    raw = learn.predict(model.booster, matrix(rows, model.categories))
-    return metrics.ranking(rows["label"].to_numpy().astype(np.float64), raw)
+    rows = rows_of(features)
+    part = rows.take(np.flatnonzero(rows.mi == month_index(month)))
+    raw = learn.predict(model.booster, part.recode(model.categories))
+    return metrics.ranking(part.y.astype(np.float64), raw)
 
 
 def score(model: learn.Loaded, rows: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:

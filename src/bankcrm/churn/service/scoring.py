@@ -1,9 +1,14 @@
 """Scoring a month with the champion: a calibrated probability for every eligible customer, and reasons in
-data form (put into words when read) for the likeliest share of them."""
+data form (put into words when read) for the likeliest share of them.
+
+The month is read and built a block of customers at a time; only the float32 features and the probabilities of
+the scored customers are kept (the likeliest share is a cut over the whole month), and the scores are written a
+block at a time with their reasons."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -18,40 +23,82 @@ from bankcrm.kit.time import utcnow
 from bankcrm.models.churn import ChurnModel
 
 
-def score_frame(model: learn.Loaded, rows: pl.DataFrame) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
-    """(probabilities, reasons) of feature rows; reasons only for the likeliest ``reason_share`` or anyone at or
-    above the warning threshold, the rest an empty list (pred_contrib costs several predictions)."""
+def explained(prob: np.ndarray) -> np.ndarray:
+    """Which rows get reasons: the likeliest ``reason_share`` or anyone at or above the warning threshold
+    (pred_contrib costs several predictions)."""
     s = catalogue.settings()
-    prob, x = pipeline.score(model, rows)
-    out: list[list[dict[str, Any]]] = [[] for _ in range(len(prob))]
     if len(prob) == 0:
-        return prob, out
+        return np.zeros(0, dtype=bool)
     cut = np.quantile(prob, 1 - s.reason_share) if s.reason_share < 1 else -1.0
-    chosen = np.flatnonzero((prob >= min(cut, s.warning_threshold)) & (prob > 0))
-    for i, r in zip(chosen, reasons.explain(model, x[chosen], s.top_reasons), strict=True):
+    return (prob >= min(cut, s.warning_threshold)) & (prob > 0)
+
+
+def reasons_of(model: learn.Loaded, x: np.ndarray, chosen: np.ndarray) -> list[list[dict[str, Any]]]:
+    """Reasons of the chosen rows, an empty list for the rest."""
+    out: list[list[dict[str, Any]]] = [[] for _ in range(len(x))]
+    picked = np.flatnonzero(chosen)
+    for i, r in zip(picked, reasons.explain(model, x[picked], catalogue.settings().top_reasons), strict=True):
         out[int(i)] = r
-    return prob, out
+    return out
+
+
+def score_frame(model: learn.Loaded, rows: pl.DataFrame) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
+    """(probabilities, reasons) of feature rows (see ``explained`` for who gets reasons)."""
+    prob, x = pipeline.score(model, rows)
+    return prob, reasons_of(model, x, explained(prob))
+
+
+def score_blocks(
+    model: learn.Loaded,
+    model_id: int,
+    frames: Iterable[pl.DataFrame],
+    month: date,
+    write: Callable[[list[dict[str, Any]]], None],
+) -> int:
+    """Score the month's eligible customers of snapshot blocks (each with the months its lags read) and hand the
+    score rows to ``write`` a block at a time; the number scored."""
+    s = catalogue.settings()
+    ids, xs, probs = [], [], []
+    for frame in frames:
+        feats = features.build(frame, s, month).filter((pl.col("month") == month) & pl.col("eligible"))
+        del frame
+        prob, x = pipeline.score(model, feats)
+        ids.append(feats["customer_id"].to_numpy())
+        xs.append(x)
+        probs.append(prob)
+    if not ids:
+        return 0
+    cid, prob = np.concatenate(ids), np.concatenate(probs)
+    chosen = explained(prob)
+    done = 0
+    for x in xs:  # a block at a time: the reasons of one block are the only Python objects held
+        part = slice(done, done + len(x))
+        why = reasons_of(model, x, chosen[part])
+        write(
+            [
+                {
+                    "month": month,
+                    "customer_id": int(c),
+                    "model_id": model_id,
+                    "probability": round(float(p), 6),
+                    "reasons": json.dumps(r, ensure_ascii=False),
+                }
+                for c, p, r in zip(cid[part], prob[part], why, strict=True)
+            ]
+        )
+        done += len(x)
+    return done
 
 
 def score_month(db: Session, month: date, champion: ChurnModel) -> int:
     """Replace the month's scores with the champion's; the number of customers scored. Flush only."""
     s = catalogue.settings()
     first = add_months(month, -(max(s.average_months, 6) + 1))
-    frame = repository.snapshot_frame(db, first, month)
-    feats = features.build(frame, s, month).filter((pl.col("month") == month) & pl.col("eligible"))
-    model = learn.load(champion.model_text)
-    prob, why = score_frame(model, feats)
-    ids = feats["customer_id"].to_list()
-    rows = [
-        {
-            "month": month,
-            "customer_id": cid,
-            "model_id": champion.id,
-            "probability": round(float(p), 6),
-            "reasons": json.dumps(r, ensure_ascii=False),
-        }
-        for cid, p, r in zip(ids, prob, why, strict=True)
-    ]
-    repository.replace_scores(db, month, rows, utcnow())
+    frames = repository.snapshot_blocks(db, first, month, s.block_customers)
+    now = utcnow()
+    repository.delete_scores(db, month)
+    scored = score_blocks(
+        learn.load(champion.model_text), champion.id, frames, month, lambda rows: repository.write_scores(db, rows, now)
+    )
     db.flush()
-    return len(rows)
+    return scored

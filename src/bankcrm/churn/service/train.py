@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.churn import catalogue, repository
 from bankcrm.churn.service import features, fromfile, learn, pipeline
+from bankcrm.churn.service.rows import Labelled, gather
+from bankcrm.insight.service.compute import add_months
 from bankcrm.kit.time import utcnow
 from bankcrm.models.churn import ChurnModel
 
@@ -37,10 +39,17 @@ def first_business_day(month: date) -> date:
     return day
 
 
-def features_of(db: Session, last: date | None) -> Any:
-    """The features of every snapshot month up to ``last`` (default: the newest)."""
-    frame = repository.snapshot_frame(db, None, last)
-    return features.build(frame, catalogue.settings(), last)
+def labelled_rows(db: Session, last: date | None, month: date | None = None) -> Labelled:
+    """The eligible, labelled rows of every snapshot month up to ``last`` (default: the newest), built a block of
+    customers at a time; ``month``: that month's rows only (its lags and horizon still read)."""
+    s = catalogue.settings()
+    months = [m for m in repository.snapshot_months(db) if last is None or m <= last]
+    if not months:
+        return gather([])
+    newest = months[-1]
+    first = add_months(month, -(max(s.average_months, 6) + 1)) if month is not None else None
+    blocks = repository.snapshot_blocks(db, first, newest, s.block_customers)
+    return gather((features.build(frame, s, newest) for frame in blocks), month)
 
 
 def store(db: Session, card: dict[str, Any], text: str, *, status: str, note: str, source: str) -> ChurnModel:
@@ -67,7 +76,7 @@ def train_challenger(db: Session, *, last: date | None = None, now: datetime | N
     """Train on the snapshot up to ``last``, store the model, and promote it when it beats both the champion (on
     the challenger's own validation month) and the recency rule. ``override``: LightGBM parameters (tests).
     Raises pipeline.NotEnoughHistory. Flush only (the boundary commits)."""
-    feats = features_of(db, last)
+    feats = labelled_rows(db, last)
     trained = pipeline.train(feats, catalogue.settings(), **override)
     auc = float(trained.card["metrics"]["auc"])
     above_baseline = auc > float(trained.card["baseline"]["auc"])
