@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
@@ -189,6 +189,18 @@ def is_sqlite(db: Session) -> bool:
 def prune(db: Session, before: date) -> int:
     """Delete every row of months before ``before``; how many."""
     return db.execute(delete(CustomerMonth).where(CustomerMonth.month < before)).rowcount or 0  # type: ignore[attr-defined]
+
+
+def analyse(db: Session) -> None:
+    """PostgreSQL: fresh planner statistics of the snapshot after a run wrote it.
+
+    A new month (or a backfill) adds a value of ``month`` the statistics do not know, and a month is a small share
+    of 36, under autovacuum's 10 % threshold: segment previews then planned nested loops for a month "of 4 rows"
+    (0.75 s instead of 0.11 s for a count at 100,000 customers). ANALYZE reads a sample (30,000 rows), so it
+    costs about a second whatever the table's size. SQLite's ANALYZE reads every row and its plans did not need it.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("ANALYZE customer_month"))
 
 
 def month_metrics(db: Session, month: date) -> list[tuple[int | None, int, int]]:
