@@ -39,12 +39,16 @@ def customers_with_holdings(db: Session) -> list[int]:
 
 def changed_since(db: Session, since: datetime | None, month: date) -> list[int]:
     """Customers whose figures or record changed after ``since``, or who hold something but lack ``month``'s row."""
-    with_row = select(CustomerMonth.customer_id).where(CustomerMonth.month == month)
-    holders = select(Account.customer_id).union(select(LoanContract.customer_id)).subquery()
-    conditions: list[Any] = [and_(Customer.id.in_(select(holders)), Customer.id.not_in(with_row))]
+    # Correlated EXISTS (index probes) rather than IN / NOT IN: inside an OR PostgreSQL cannot make those joins,
+    # and a subquery too big for work_mem became an unhashed subplan scanned once per customer (minutes at 100,000).
+    with_row = exists().where(CustomerMonth.customer_id == Customer.id, CustomerMonth.month == month)
+    holds = or_(
+        exists().where(Account.customer_id == Customer.id), exists().where(LoanContract.customer_id == Customer.id)
+    )
+    conditions: list[Any] = [and_(holds, ~with_row)]
     if since is not None:
-        figured = select(CustomerFigure.customer_id).where(CustomerFigure.computed_at > since)
-        conditions += [Customer.id.in_(figured), Customer.updated_at > since]
+        figured = exists().where(CustomerFigure.customer_id == Customer.id, CustomerFigure.computed_at > since)
+        conditions += [figured, Customer.updated_at > since]
     stmt = select(Customer.id).where(or_(*conditions), Customer.status.not_in(LEFT_OUT_STATUSES))
     return sorted(db.scalars(stmt))
 
