@@ -17,6 +17,7 @@ from bankcrm.models import (  # noqa: F401 - loaded for Base.metadata, not re-ex
     ingest,
     insight,
     job,
+    lead,
     lifecycle,
     matching,
     org,

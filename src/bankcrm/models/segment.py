@@ -39,8 +39,10 @@ class SegmentMember(Base):
     __tablename__ = "segment_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    # No foreign keys: derived rows, rewritten in bulk by the nightly (migration 0030); deleting a segment deletes
+    # them in its repository, and customers are never deleted.
+    segment_id: Mapped[int]
+    customer_id: Mapped[int] = mapped_column(index=True)
     entered_on: Mapped[date]
     left_on: Mapped[date | None]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
@@ -39,12 +39,16 @@ def customers_with_holdings(db: Session) -> list[int]:
 
 def changed_since(db: Session, since: datetime | None, month: date) -> list[int]:
     """Customers whose figures or record changed after ``since``, or who hold something but lack ``month``'s row."""
-    with_row = select(CustomerMonth.customer_id).where(CustomerMonth.month == month)
-    holders = select(Account.customer_id).union(select(LoanContract.customer_id)).subquery()
-    conditions: list[Any] = [and_(Customer.id.in_(select(holders)), Customer.id.not_in(with_row))]
+    # Correlated EXISTS (index probes) rather than IN / NOT IN: inside an OR PostgreSQL cannot make those joins,
+    # and a subquery too big for work_mem became an unhashed subplan scanned once per customer (minutes at 100,000).
+    with_row = exists().where(CustomerMonth.customer_id == Customer.id, CustomerMonth.month == month)
+    holds = or_(
+        exists().where(Account.customer_id == Customer.id), exists().where(LoanContract.customer_id == Customer.id)
+    )
+    conditions: list[Any] = [and_(holds, ~with_row)]
     if since is not None:
-        figured = select(CustomerFigure.customer_id).where(CustomerFigure.computed_at > since)
-        conditions += [Customer.id.in_(figured), Customer.updated_at > since]
+        figured = exists().where(CustomerFigure.customer_id == Customer.id, CustomerFigure.computed_at > since)
+        conditions += [figured, Customer.updated_at > since]
     stmt = select(Customer.id).where(or_(*conditions), Customer.status.not_in(LEFT_OUT_STATUSES))
     return sorted(db.scalars(stmt))
 
@@ -189,6 +193,18 @@ def is_sqlite(db: Session) -> bool:
 def prune(db: Session, before: date) -> int:
     """Delete every row of months before ``before``; how many."""
     return db.execute(delete(CustomerMonth).where(CustomerMonth.month < before)).rowcount or 0  # type: ignore[attr-defined]
+
+
+def analyse(db: Session) -> None:
+    """PostgreSQL: fresh planner statistics of the snapshot after a run wrote it.
+
+    A new month (or a backfill) adds a value of ``month`` the statistics do not know, and a month is a small share
+    of 36, under autovacuum's 10 % threshold: segment previews then planned nested loops for a month "of 4 rows"
+    (0.75 s instead of 0.11 s for a count at 100,000 customers). ANALYZE reads a sample (30,000 rows), so it
+    costs about a second whatever the table's size. SQLite's ANALYZE reads every row and its plans did not need it.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("ANALYZE customer_month"))
 
 
 def month_metrics(db: Session, month: date) -> list[tuple[int | None, int, int]]:

@@ -94,6 +94,7 @@ def run(
     for month in months:
         score_month(db, month, rfm_high)
     pruned = repository.prune(db, oldest)
+    repository.analyse(db)
     return SnapshotRun(business_date, mode, len(ids), months, written, pruned)
 
 

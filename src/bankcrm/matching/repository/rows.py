@@ -74,8 +74,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     "lifecycle_task": ("customer_id",),  # which playbook tasks were raised for it (the tasks themselves move)
     "segment_member": ("customer_id",),  # its periods as they were; a merged customer is in no segment's members
 }
-# Customer columns the schema holds without a foreign key (a partitioned fact table).
-UNKEYED: dict[str, tuple[str, ...]] = {"account_transaction": ("customer_id",)}
+# Customer columns the schema holds without a foreign key (a partitioned fact table, derived segment periods).
+UNKEYED: dict[str, tuple[str, ...]] = {"account_transaction": ("customer_id",), "segment_member": ("customer_id",)}
 # Tables without a primary key in the schema: the columns that identify a row (the mapper's key).
 KEYS: dict[str, tuple[str, ...]] = {"account_transaction": ("batch_id", "voucher_no")}
 # Not part of a customer's state: the figures queue (refilled on merge and unmerge), the merge records, and the

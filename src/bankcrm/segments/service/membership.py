@@ -52,4 +52,6 @@ def refresh(db: Session, *, today: date) -> RefreshReport:
             skipped += 1
             continue
         done, entered, left, members = done + 1, entered + e, left + gone, members + n
+    if entered or left:
+        segments.analyse(db)
     return RefreshReport(done, skipped, entered, left, members)
