@@ -43,6 +43,7 @@ class Settings:
     top_k_share: float = 0.05
     leakage_auc: float = 0.98
     block_customers: int = 50_000
+    score_threads: int = 2
 
 
 @dataclass(frozen=True)

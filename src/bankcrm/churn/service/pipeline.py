@@ -11,6 +11,7 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
+from bankcrm.churn import catalogue
 from bankcrm.churn.catalogue import Settings
 from bankcrm.churn.service import learn, metrics
 from bankcrm.churn.service.features import CATEGORICAL, FEATURES, month_index
@@ -155,4 +156,4 @@ def evaluate(model: learn.Loaded, features: pl.DataFrame | Labelled, month: date
 def score(model: learn.Loaded, rows: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(calibrated probability, feature matrix) of these rows."""
     x = matrix(rows, model.categories)
-    return model.calibrator(learn.predict(model.booster, x)), x
+    return model.calibrator(learn.predict(model.booster, x, catalogue.settings().score_threads)), x

@@ -19,7 +19,7 @@ def explain(model: Loaded, x: np.ndarray, top: int) -> list[list[dict[str, Any]]
     reasons = [r for r in catalogue.reasons() if all(f in index for f in r.features)]
     if not reasons or len(x) == 0:
         return [[] for _ in range(len(x))]
-    threads = catalogue.settings().num_threads  # as in learn.predict: a loaded model has no thread count
+    threads = catalogue.settings().score_threads  # a loaded model has no thread count; rows are independent
     contrib = np.asarray(model.booster.predict(x, pred_contrib=True, num_threads=threads))[:, : len(names)]
     groups = np.zeros((len(names), len(reasons)))
     for j, r in enumerate(reasons):
