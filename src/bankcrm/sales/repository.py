@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select, true
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select, true, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -197,15 +197,25 @@ def rebuild_totals(db: Session) -> int:
     return len(rows)
 
 
-def first_of_stage(
-    db: Session, principal: Principal, filters: dict[str, Any], stage: str, limit: int
-) -> list[Opportunity]:
-    """The first cards of a stage: soonest expected close first."""
+def first_cards(
+    db: Session, principal: Principal, filters: dict[str, Any], stages: list[str], limit: int
+) -> dict[str, list[Opportunity]]:
+    """The first cards of each stage, soonest expected close first, in one round trip (a limited walk of the
+    ``(expected_close, id)`` order per stage, united)."""
+    if not stages:
+        return {}
     o = Opportunity
-    stmt = (
-        select(o).where(*_filtered(principal, filters), o.stage == stage).order_by(o.expected_close, o.id).limit(limit)
-    )
-    return list(db.scalars(stmt))
+    where = _filtered(principal, filters)
+    heads = [
+        select(o.id).where(*where, o.stage == stage).order_by(o.expected_close, o.id).limit(limit).subquery()
+        for stage in stages
+    ]
+    ids = union_all(*(select(h.c.id) for h in heads))
+    rows = db.scalars(select(o).where(o.id.in_(ids)).order_by(o.expected_close, o.id))
+    out: dict[str, list[Opportunity]] = {stage: [] for stage in stages}
+    for row in rows:
+        out[row.stage].append(row)
+    return out
 
 
 def customers(db: Session, ids: set[int]) -> dict[int, Customer]:

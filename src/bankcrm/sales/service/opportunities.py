@@ -240,11 +240,8 @@ def board(db: Session, principal: Principal, owner_id: int | None, locale: str) 
     """Every stage with its count, amount and weighted amount, and its first cards; the weighted pipeline."""
     filters: dict[str, Any] = {"owner": owner_id}
     totals = repository.stage_totals(db, principal, owner_id=owner_id)
-    picked = {
-        stage.code: repository.first_of_stage(db, principal, filters, stage.code, BOARD_CARDS)
-        for stage in catalogue.stages()
-        if totals.get(stage.code, (0, 0, 0))[0]
-    }
+    shown = [stage.code for stage in catalogue.stages() if totals.get(stage.code, (0, 0, 0))[0]]
+    picked = repository.first_cards(db, principal, filters, shown, BOARD_CARDS)
     every = [row for rows in picked.values() for row in rows]
     cards = dict(zip([r.id for r in every], to_read(db, principal, every, locale), strict=True))  # one read for all
     columns = []
