@@ -1,4 +1,5 @@
-"""Running totals of opportunities per (unit, owner, stage), filled from the opportunities already there.
+"""Running totals of opportunities per (unit, owner, stage), filled from the opportunities already there; the
+round robins' order (a position per manager, first among equal turns).
 
 Revision ID: 0030
 Revises: 0029
@@ -33,6 +34,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("unit_id", "owner_id", "stage", name=op.f("pk_opportunity_stage_total")),
     )
+    with op.batch_alter_table("lead_rota") as batch:
+        batch.add_column(sa.Column("position", sa.SmallInteger(), server_default="0", nullable=False))
     op.create_index("ix_opportunity_stage_total_owner", "opportunity_stage_total", ["owner_id", "stage"])
     op.execute(
         "INSERT INTO opportunity_stage_total (unit_id, owner_id, stage, n, amount, weighted100) "
@@ -42,5 +45,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("lead_rota") as batch:
+        batch.drop_column("position")
     op.drop_index("ix_opportunity_stage_total_owner", table_name="opportunity_stage_total")
     op.drop_table("opportunity_stage_total")

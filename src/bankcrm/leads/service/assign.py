@@ -45,7 +45,7 @@ class _Rotas:
         while current is not None:
             rows = [r for r in self.by_key.get((current.id, interest), ()) if r.user_id in self.active]
             if rows:
-                chosen = min(rows, key=lambda r: (r.given + self.given[r.id], r.id))
+                chosen = min(rows, key=lambda r: (r.given + self.given[r.id], r.position, r.id))
                 self.given[chosen.id] += 1
                 return chosen.user_id
             current = units.get(current.parent_id) if current.parent_id is not None else None
