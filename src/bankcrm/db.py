@@ -108,7 +108,9 @@ def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> Select
     clauses = []
     for key in sort.keys:
         column = columns[key.field]
-        clauses.append((column.desc() if key.descending else column.asc()).nulls_last())
+        clause = column.desc() if key.descending else column.asc()
+        # NULLS LAST on a NOT NULL column changes nothing but stops SQLite walking an index in that order
+        clauses.append(clause.nulls_last() if getattr(column, "nullable", True) else clause)
     return stmt.order_by(*clauses)
 
 
