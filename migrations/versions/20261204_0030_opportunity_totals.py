@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.Column("n", sa.BigInteger(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("weighted100", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["org_unit.id"], name=op.f("fk_opportunity_stage_total_unit_id_org_unit")
-        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["org_unit.id"], name=op.f("fk_opportunity_stage_total_unit_id_org_unit")),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["app_user.id"], name=op.f("fk_opportunity_stage_total_owner_id_app_user")
         ),

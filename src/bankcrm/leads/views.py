@@ -104,7 +104,7 @@ def rota_save(request: Request, db: Db, principal: LeadAssigner, form: Form) -> 
 
     def parse() -> list[int]:
         picked, errors = [], []
-        for key, value in form.items():
+        for key in form:
             if key.startswith("on.") and key[3:].isdigit():
                 raw = form.get(f"pos.{key[3:]}", "").strip() or "999"
                 if not raw.isdigit() or int(raw) > 999:

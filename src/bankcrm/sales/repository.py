@@ -32,7 +32,7 @@ from bankcrm.models.sales import (
     SalesTarget,
 )
 
-SORTS = {
+SORTS = {  # every one NOT NULL on the opportunity itself (no outer join): no NULLS LAST needed
     "id": Opportunity.id,
     "amount": Opportunity.amount,
     "stage": Opportunity.stage,
@@ -119,8 +119,8 @@ def opportunities(
     """One page of opportunities in scope matching the filters, how many match (counting stops past
     ``COUNT_CAP``: a branch's hundreds of thousands are not counted on every page) and whether it stopped."""
     where = _filtered(principal, filters)
-    stmt = ordered(select(Opportunity).where(*where), sort, SORTS).offset(page.offset).limit(page.size)
-    rows = list(db.scalars(stmt))
+    stmt = ordered(select(Opportunity).where(*where), sort, SORTS, frozenset(SORTS)).offset(page.offset)
+    rows = list(db.scalars(stmt.limit(page.size)))
     head = select(Opportunity.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = int(db.scalar(select(func.count()).select_from(head)) or 0)
     return rows, min(total, COUNT_CAP), total > COUNT_CAP
@@ -137,9 +137,7 @@ def stage_totals(
         where.append(t.owner_id == owner_id)
     if unit_path is not None:
         where.append(t.unit_id.in_(subtree_ids(unit_path)))
-    stmt = (
-        select(t.stage, func.sum(t.n), func.sum(t.amount), func.sum(t.weighted100)).where(*where).group_by(t.stage)
-    )
+    stmt = select(t.stage, func.sum(t.n), func.sum(t.amount), func.sum(t.weighted100)).where(*where).group_by(t.stage)
     return {s: (int(n), int(a or 0), int(w or 0)) for s, n, a, w in db.execute(stmt) if n}
 
 
