@@ -98,7 +98,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> SelectT:
+def ordered(
+    stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any], never_null: frozenset[str] = frozenset()
+) -> SelectT:
     """``stmt`` ordered by a list's sort keys, mapped to SQL by the repository's ``columns``.
 
     Empty values (NULL) come last in either direction on both databases (the two disagree by
@@ -109,7 +111,10 @@ def ordered(stmt: SelectT, sort: SortSpec, columns: Mapping[str, Any]) -> Select
     clauses = []
     for key in sort.keys:
         column = columns[key.field]
-        clauses.append((column.desc() if key.descending else column.asc()).nulls_last())
+        clause = column.desc() if key.descending else column.asc()
+        # NULLS LAST on a column never NULL in this query changes nothing but stops SQLite walking an index in that
+        # order; only the caller knows (a NOT NULL column outer-joined is NULL), so it names them
+        clauses.append(clause if key.field in never_null else clause.nulls_last())
     return stmt.order_by(*clauses)
 
 

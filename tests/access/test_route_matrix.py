@@ -291,6 +291,7 @@ GET_SAMPLES: dict[str, Sample] = {
     "/api/v1/referrals/leaderboard": _s(),
     "/leads": _s(),
     "/leads/new": _s(),
+    "/leads/rota": _s(),
     "/leads/{lead_id}": _s(lead_id="lead"),
     "/leads/{lead_id}/customer": _s(409, "the sample lead is not qualified yet", lead_id="lead"),
     "/referrals": _s(),

@@ -106,6 +106,7 @@ SENTENCES: dict[str | tuple[str, str], str] = {
     "lead.expired": N_("%(actor)s returned the unaccepted leads to the pool"),
     "lead.moved": N_("%(actor)s moved %(entity)s"),
     "lead.referred": N_("%(actor)s referred a customer in %(entity)s"),
+    "lead.rota_set": N_("%(actor)s changed a round robin of %(entity)s"),
     "leads.batch": N_("%(actor)s ran the leads step"),
     "loan.export": N_("%(actor)s exported the loans"),
     "maturity.export": N_("%(actor)s exported the maturities"),

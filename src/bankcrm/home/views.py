@@ -18,6 +18,7 @@ from bankcrm.kit.time import BankDay
 from bankcrm.tags.service import catalogue as tag_catalogue
 from bankcrm.web.templating import locale_of, render
 
+REFER, OPEN_OPPORTUNITY = "lead.refer", "opportunity.write"
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 SignedIn = Annotated[Principal, Depends(web_principal)]
 
@@ -53,5 +54,13 @@ def search(request: Request, db: Db, cipher: Cipher, principal: SignedIn, q: str
     )
     template = "home/search_results.html" if request.headers.get("hx-request") else "home/search.html"
     tag_labels = tag_catalogue.labels(db, locale_of(request)) if customers else {}
-    context = {"q": q, "units": units, "users": users, "customers": customers, "tag_labels": tag_labels}
+    context = {
+        "q": q,
+        "units": units,
+        "users": users,
+        "customers": customers,
+        "tag_labels": tag_labels,
+        "can_refer": principal.can(REFER),  # refer a found customer without opening the customer first
+        "can_open": principal.can(OPEN_OPPORTUNITY),
+    }
     return render(request, template, context)

@@ -267,6 +267,23 @@ def rota_row(db: Session, unit_id: int, interest: str | None, user_id: int) -> L
     return db.scalar(stmt)
 
 
+def unit_rotas(db: Session, unit_id: int) -> list[tuple[LeadRota, User]]:
+    """Every rota row of a unit, left ones too, with its manager: by interest (any first), then turn order."""
+    stmt = (
+        select(LeadRota, User)
+        .join(User, User.id == LeadRota.user_id)
+        .where(LeadRota.unit_id == unit_id)
+        .order_by(LeadRota.interest.is_not(None), LeadRota.interest, LeadRota.position, LeadRota.id)
+    )
+    return [(r, u) for r, u in db.execute(stmt)]
+
+
+def staff_under(db: Session, path: str) -> list[User]:
+    """Active users working in the unit subtree, by name."""
+    stmt = select(User).where(User.org_unit_id.in_(_units_under(path)), User.active.is_(True))
+    return list(db.scalars(stmt.order_by(User.display_name, User.id)))
+
+
 def overdue(db: Session, now: datetime, limit: int) -> list[Lead]:
     """Assigned leads not accepted by their due time, oldest due first."""
     stmt = select(Lead).where(

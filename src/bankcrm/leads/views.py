@@ -13,11 +13,13 @@ from bankcrm.access.deps import AppSettings, CifNo, Cipher, Db, EntityId, csrf_p
 from bankcrm.access.principal import Principal
 from bankcrm.customers import forms as customer_forms
 from bankcrm.customers.schemas import IndividualCreate
+from bankcrm.errors import FieldError, ValidationFailed
+from bankcrm.kit.i18n import N_
 from bankcrm.kit.money import Yuan
 from bankcrm.kit.time import today_in
 from bankcrm.leads import schemas
 from bankcrm.leads.deps import LeadAssigner, LeadCreator, LeadReader, LeadReferrer, LeadWorker
-from bankcrm.leads.service import assign, capture, conversion, progress, reads
+from bankcrm.leads.service import assign, capture, conversion, progress, reads, rota
 from bankcrm.web.forms import FormValues as Form
 from bankcrm.web.forms import Rejected, no_input, submit_form, typed_fields, validated
 from bankcrm.web.templating import locale_of, render
@@ -25,8 +27,10 @@ from bankcrm.web.templating import locale_of, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Code = Annotated[str | None, Query(pattern=r"^[A-Z0-9_]{0,40}$")]
 PAGE_SIZE = 25
+UnitCode = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 NO_PROBLEMS: dict[str, Any] = {"errors": {}, "message": None}
+NOT_A_POSITION = N_("A position is a whole number from 0 to 999.")
 
 
 @router.get("/leads", response_class=HTMLResponse)
@@ -63,6 +67,62 @@ def leads_page(
         "returned": returned,
     }
     return render(request, "leads/index.html", context)
+
+
+def _rota_page(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    unit: str | None,
+    problems: dict[str, Any] | None = None,
+    code: int = 200,
+    values: dict[str, str] | None = None,
+) -> Response:
+    locale = locale_of(request)
+    u, rotas = rota.unit_rotas(db, principal, unit, locale)
+    context = {
+        "unit": u,
+        "rotas": rotas,
+        "staff": rota.candidates(db, u),
+        "interests": reads.choices(db, locale)["lead_interest"],
+        "values": values or {},
+        **(problems or NO_PROBLEMS),
+    }
+    return render(request, "leads/rota.html", context, status=code)
+
+
+@router.get("/leads/rota", response_class=HTMLResponse)
+def rota_page(request: Request, db: Db, principal: LeadAssigner, unit: UnitCode = None) -> Response:
+    """The unit's round robins (who takes its leads, per interest, in what order) with a form to change one."""
+    return _rota_page(request, db, principal, unit)
+
+
+@router.post("/leads/rota")
+def rota_save(request: Request, db: Db, principal: LeadAssigner, form: Form) -> Response:
+    """Set one round robin of the unit: the ticked staff in the order of their positions (audited)."""
+    unit, interest = form.get("unit", ""), form.get("interest", "") or None
+
+    def parse() -> list[int]:
+        picked, errors = [], []
+        for key in form:
+            if key.startswith("on.") and key[3:].isdigit():
+                raw = form.get(f"pos.{key[3:]}", "").strip() or "999"
+                if not raw.isdigit() or int(raw) > 999:
+                    errors.append(FieldError(f"pos.{key[3:]}", NOT_A_POSITION))
+                else:
+                    picked.append((int(raw), int(key[3:])))
+        if errors:
+            raise ValidationFailed(errors=errors)
+        return [user_id for _, user_id in sorted(picked)]
+
+    return submit_form(
+        request,
+        db,
+        parse,
+        lambda ids: rota.edit(db, principal, unit, interest, ids),
+        redirect=f"/leads/rota?unit={unit}",
+        rerender=lambda r: _rota_page(request, db, principal, unit, r.problems, r.status, dict(form)),
+    )
 
 
 def _new_form(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.kit.time import utcnow
@@ -101,7 +101,8 @@ class LeadAssignment(Base):
 
 
 class LeadRota(Base):
-    """A manager on a unit's round robin for an interest (None: any interest); the least recently given goes next."""
+    """A manager on a unit's round robin for an interest (None: any interest); the least given goes next, the
+    earlier position first among equals."""
 
     __tablename__ = "lead_rota"
 
@@ -111,6 +112,7 @@ class LeadRota(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     given: Mapped[int] = mapped_column(BigInteger, default=0)  # leads given so far: the round robin's turn
     active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # who goes first on a tie
 
     __table_args__ = (UniqueConstraint("unit_id", "interest", "user_id"),)
 

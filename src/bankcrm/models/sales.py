@@ -51,6 +51,23 @@ class Opportunity(Base):
     )
 
 
+class OpportunityStageTotal(Base):
+    """Running totals of the opportunities of one unit, owner and stage (money in fen, CNY: the only currency of an
+    opportunity), kept in the same transaction as every write so the board adds up a few hundred rows, not a
+    branch's hundreds of thousands."""
+
+    __tablename__ = "opportunity_stage_total"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(12), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    weighted100: Mapped[int] = mapped_column(BigInteger, default=0)  # sum of amount × probability_pct
+
+    __table_args__ = (Index("ix_opportunity_stage_total_owner", "owner_id", "stage"),)
+
+
 class OpportunityStageHistory(Base):
     """One move of an opportunity from a stage to another (None: opened), by whom, when."""
 

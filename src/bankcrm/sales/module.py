@@ -56,5 +56,12 @@ MODULE = Module(
         ),
     ),
     reference_data=("opportunity_loss_reason", "competitor", "activity_kind", "activity_status", "activity_outcome"),
-    tables=("opportunity", "opportunity_stage_history", "activity", "sales_target", "calendar_feed"),
+    tables=(
+        "opportunity",
+        "opportunity_stage_history",
+        "opportunity_stage_total",
+        "activity",
+        "sales_target",
+        "calendar_feed",
+    ),
 )

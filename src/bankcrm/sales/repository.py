@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, select, true
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select, true, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
@@ -21,9 +23,16 @@ from bankcrm.models.access import User
 from bankcrm.models.customer import Customer
 from bankcrm.models.holding import Account, LoanContract, Product
 from bankcrm.models.org import OrgUnit
-from bankcrm.models.sales import Activity, CalendarFeed, Opportunity, OpportunityStageHistory, SalesTarget
+from bankcrm.models.sales import (
+    Activity,
+    CalendarFeed,
+    Opportunity,
+    OpportunityStageHistory,
+    OpportunityStageTotal,
+    SalesTarget,
+)
 
-SORTS = {
+SORTS = {  # every one NOT NULL on the opportunity itself (no outer join): no NULLS LAST needed
     "id": Opportunity.id,
     "amount": Opportunity.amount,
     "stage": Opportunity.stage,
@@ -110,33 +119,101 @@ def opportunities(
     """One page of opportunities in scope matching the filters, how many match (counting stops past
     ``COUNT_CAP``: a branch's hundreds of thousands are not counted on every page) and whether it stopped."""
     where = _filtered(principal, filters)
-    stmt = ordered(select(Opportunity).where(*where), sort, SORTS).offset(page.offset).limit(page.size)
-    rows = list(db.scalars(stmt))
+    stmt = ordered(select(Opportunity).where(*where), sort, SORTS, frozenset(SORTS)).offset(page.offset)
+    rows = list(db.scalars(stmt.limit(page.size)))
     head = select(Opportunity.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = int(db.scalar(select(func.count()).select_from(head)) or 0)
     return rows, min(total, COUNT_CAP), total > COUNT_CAP
 
 
-def stage_totals(db: Session, principal: Principal, filters: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
-    """Stage → (opportunities, amount, probability-weighted amount ×100) in scope matching the filters."""
-    o = Opportunity
-    stmt = (
-        select(o.stage, func.count(), func.sum(o.amount), func.sum(o.amount * o.probability_pct))
-        .where(*_filtered(principal, filters))
-        .group_by(o.stage)
-    )
-    return {s: (int(n), int(a or 0), int(w or 0)) for s, n, a, w in db.execute(stmt)}
+def stage_totals(
+    db: Session, principal: Principal, *, owner_id: int | None = None, unit_path: str | None = None
+) -> dict[str, tuple[int, int, int]]:
+    """Stage → (opportunities, amount, probability-weighted amount ×100) in scope, of one owner or unit subtree
+    when given, read from the running totals."""
+    t = OpportunityStageTotal
+    where = [owned_scope(principal, t.owner_id, t.unit_id)]
+    if owner_id is not None:
+        where.append(t.owner_id == owner_id)
+    if unit_path is not None:
+        where.append(t.unit_id.in_(subtree_ids(unit_path)))
+    stmt = select(t.stage, func.sum(t.n), func.sum(t.amount), func.sum(t.weighted100)).where(*where).group_by(t.stage)
+    return {s: (int(n), int(a or 0), int(w or 0)) for s, n, a, w in db.execute(stmt) if n}
 
 
-def first_of_stage(
-    db: Session, principal: Principal, filters: dict[str, Any], stage: str, limit: int
-) -> list[Opportunity]:
-    """The first cards of a stage: soonest expected close first."""
+TotalKey = tuple[int, int, str]  # unit, owner, stage
+
+
+def shift_totals(db: Session, changes: list[tuple[TotalKey, int, int, int]]) -> None:
+    """Add (key, opportunities, amount, weighted ×100) changes to the running totals in one atomic upsert per key,
+    keys in a fixed order so two writers lock the same rows in the same order (no deadlock between them)."""
+    net: dict[TotalKey, tuple[int, int, int]] = {}
+    for key, n, amount, w100 in changes:
+        a, b, c = net.get(key, (0, 0, 0))
+        net[key] = (a + n, b + amount, c + w100)
+    t = OpportunityStageTotal
+    upsert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for (unit, owner, stage), (n, amount, w100) in sorted(net.items()):
+        if n == amount == w100 == 0:
+            continue
+        stmt = upsert(t).values(unit_id=unit, owner_id=owner, stage=stage, n=n, amount=amount, weighted100=w100)
+        ex = stmt.excluded
+        db.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[t.unit_id, t.owner_id, t.stage],
+                set_={"n": t.n + ex.n, "amount": t.amount + ex.amount, "weighted100": t.weighted100 + ex.weighted100},
+            )
+        )
+
+
+def counted_totals(db: Session) -> dict[TotalKey, tuple[int, int, int]]:
+    """The totals recounted from the opportunities themselves (what the running totals must equal)."""
     o = Opportunity
-    stmt = (
-        select(o).where(*_filtered(principal, filters), o.stage == stage).order_by(o.expected_close, o.id).limit(limit)
-    )
-    return list(db.scalars(stmt))
+    stmt = select(
+        o.unit_id, o.owner_id, o.stage, func.count(), func.sum(o.amount), func.sum(o.amount * o.probability_pct)
+    ).group_by(o.unit_id, o.owner_id, o.stage)
+    return {(u, w, s): (int(n), int(a), int(p)) for u, w, s, n, a, p in db.execute(stmt)}
+
+
+def running_totals(db: Session) -> dict[TotalKey, tuple[int, int, int]]:
+    """The running totals as stored, empty ones left out."""
+    t = OpportunityStageTotal
+    stmt = select(t.unit_id, t.owner_id, t.stage, t.n, t.amount, t.weighted100).where(t.n != 0)
+    return {(u, w, s): (int(n), int(a), int(p)) for u, w, s, n, a, p in db.execute(stmt)}
+
+
+def rebuild_totals(db: Session) -> int:
+    """Replace the running totals by a recount (after a bulk load that bypassed the service); rows written."""
+    db.execute(delete(OpportunityStageTotal))
+    counted = counted_totals(db)
+    rows = [
+        {"unit_id": u, "owner_id": w, "stage": s, "n": n, "amount": a, "weighted100": p}
+        for (u, w, s), (n, a, p) in counted.items()
+    ]
+    if rows:
+        db.execute(insert(OpportunityStageTotal), rows)
+    return len(rows)
+
+
+def first_cards(
+    db: Session, principal: Principal, filters: dict[str, Any], stages: list[str], limit: int
+) -> dict[str, list[Opportunity]]:
+    """The first cards of each stage, soonest expected close first, in one round trip (a limited walk of the
+    ``(expected_close, id)`` order per stage, united)."""
+    if not stages:
+        return {}
+    o = Opportunity
+    where = _filtered(principal, filters)
+    heads = [
+        select(o.id).where(*where, o.stage == stage).order_by(o.expected_close, o.id).limit(limit).subquery()
+        for stage in stages
+    ]
+    ids = union_all(*(select(h.c.id) for h in heads))
+    rows = db.scalars(select(o).where(o.id.in_(ids)).order_by(o.expected_close, o.id))
+    out: dict[str, list[Opportunity]] = {stage: [] for stage in stages}
+    for row in rows:
+        out[row.stage].append(row)
+    return out
 
 
 def customers(db: Session, ids: set[int]) -> dict[int, Customer]:

@@ -62,11 +62,11 @@ class Rotas:
 
     def pick(self, unit_id: int, interest: str | None) -> int | None:
         """The least-given manager on the nearest rota up the tree (from the lead's unit to the head office);
-        ties to the rota row made first."""
+        ties by rota position, then to the rota row made first."""
         rows = self._rows(unit_id, interest)
         if not rows:
             return None
-        chosen = min(rows, key=lambda r: (r.given + self.given[r.id], r.id))
+        chosen = min(rows, key=lambda r: (r.given + self.given[r.id], r.position, r.id))
         self.given[chosen.id] += 1
         return chosen.user_id
 

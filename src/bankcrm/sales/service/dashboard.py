@@ -32,8 +32,7 @@ class StageFigures:
 
 def figures(db: Session, principal: Principal, unit_path: str, locale: str) -> list[StageFigures]:
     """Per stage under the unit (in the caller's scope): the funnel, conversion and ageing."""
-    filters: dict[str, Any] = {"unit_path": unit_path}
-    totals = repository.stage_totals(db, principal, filters)
+    totals = repository.stage_totals(db, principal, unit_path=unit_path)
     o, h = Opportunity, OpportunityStageHistory
     scope = [repository.owned_scope(principal, o.owner_id, o.unit_id), o.unit_id.in_(repository.subtree_ids(unit_path))]
     reached_rows = db.execute(

@@ -54,6 +54,11 @@ def _history(db: Session, row: Opportunity, before: str | None, by: int | None, 
     )
 
 
+def _counted(row: Opportunity, sign: int) -> tuple[repository.TotalKey, int, int, int]:
+    """The row's share of the running totals, added (1) or taken away (-1)."""
+    return (row.unit_id, row.owner_id, row.stage), sign, sign * row.amount, sign * row.amount * row.probability_pct
+
+
 def _open(
     db: Session,
     actor: Actor,
@@ -87,6 +92,7 @@ def _open(
         updated_at=now,
     )
     repository.add(db, row)
+    repository.shift_totals(db, [_counted(row, 1)])
     _history(db, row, None, actor.user_id, None)
     changes = {"cif_no": [None, customer.cif_no], "product_code": [None, product_code], "amount": [None, amount]}
     audit_service.record(db, actor, "opportunity.create", entity_type="opportunity", entity_id=row.id, changes=changes)
@@ -174,6 +180,7 @@ def move(
     if row.stage != target.code:
         row.stage_since = utcnow()
     old = row.stage
+    was = _counted(row, -1)
     row.stage = target.code
     row.probability_pct = target.probability_pct if body.probability_pct is None else body.probability_pct
     if body.expected_close is not None:
@@ -185,6 +192,7 @@ def move(
         row.closed_on = today
     row.updated_at = utcnow()
     db.flush()
+    repository.shift_totals(db, [was, _counted(row, 1)])
     _history(db, row, old, principal.user_id, body.note)
     changes = {k: [v, getattr(row, k)] for k, v in before.items() if getattr(row, k) != v}
     audit_service.record(
@@ -231,12 +239,9 @@ def listing(
 def board(db: Session, principal: Principal, owner_id: int | None, locale: str) -> Board:
     """Every stage with its count, amount and weighted amount, and its first cards; the weighted pipeline."""
     filters: dict[str, Any] = {"owner": owner_id}
-    totals = repository.stage_totals(db, principal, filters)
-    picked = {
-        stage.code: repository.first_of_stage(db, principal, filters, stage.code, BOARD_CARDS)
-        for stage in catalogue.stages()
-        if totals.get(stage.code, (0, 0, 0))[0]
-    }
+    totals = repository.stage_totals(db, principal, owner_id=owner_id)
+    shown = [stage.code for stage in catalogue.stages() if totals.get(stage.code, (0, 0, 0))[0]]
+    picked = repository.first_cards(db, principal, filters, shown, BOARD_CARDS)
     every = [row for rows in picked.values() for row in rows]
     cards = dict(zip([r.id for r in every], to_read(db, principal, every, locale), strict=True))  # one read for all
     columns = []

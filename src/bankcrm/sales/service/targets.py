@@ -156,3 +156,12 @@ def check_period(period: str) -> str:
 def not_found() -> NotFound:
     """The 404 of a manager outside scope."""
     return NotFound(None)
+
+
+def form_choices(db: Session, unit_path: str, locale: str) -> dict[str, list[tuple[str, str]]]:
+    """What the target form offers: the kinds of the catalogue, and the staff working under the unit (a manager
+    elsewhere would be refused)."""
+    return {
+        "kinds": [(k.code, k.label(locale)) for k in catalogue.target_kinds()],
+        "managers": [(u.username, u.display_name) for u in repository.users_under(db, unit_path)],
+    }

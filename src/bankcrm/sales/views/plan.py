@@ -149,6 +149,8 @@ def dashboard_page(
         "kinds": kinds,
         "can_set": principal.can(schemas.TARGETS_SET),
     }
+    if context["can_set"]:
+        context["choices"] = targets.form_choices(db, u.path, locale)
     return render(request, "sales/dashboard.html", context)
 
 
