@@ -63,8 +63,8 @@ bench: install
 	$(BIN)/python -m bench.cli_startup
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.api
-	$(BIN)/python bench/match_dedupe.py
-	$(BIN)/python bench/match_febrl.py
+	$(BIN)/python -m bench.match_dedupe
+	$(BIN)/python -m bench.match_febrl
 	$(BIN)/python -m bench.snapshot
 	$(BIN)/python -m bench.tags
 	$(BIN)/python -m bench.segments

@@ -6,7 +6,7 @@ name, a mobile digit off, a missing field or a birth-date digit swapped), then t
 pinyin) and ``score`` (Splink on DuckDB, every blocking rule) and reports wall seconds, peak RSS and how
 many planted duplicates were found at or above the upper threshold.
 
-Usage: PYTHONPATH=src python bench/match_dedupe.py [N] [--threads T]
+Usage: PYTHONPATH=src:. python -m bench.match_dedupe [N] [--threads T]
 
 ``db sqlite|postgresql [N]``: the whole ``bankcrm match run --full`` from a database instead. A bench-only
 bulk fill writes N customers (the demo generator's CORE customers, each followed by its CREDIT record when

@@ -6,7 +6,7 @@ social security number, not a Chinese ID) goes to ``id_no`` with no ``id_type``:
 it as an ID when present, and evaluate does not check ID check digits. FEBRL has no gender, mobile or
 employer. ``truth_cluster`` is the record number in ``rec-<n>-org`` / ``rec-<n>-dup-<k>``.
 
-Usage: PYTHONPATH=src python bench/match_febrl.py [--write-csv DIR]
+Usage: PYTHONPATH=src:. python -m bench.match_febrl [--write-csv DIR]
 """
 
 from __future__ import annotations
