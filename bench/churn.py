@@ -123,6 +123,15 @@ def _rss() -> dict[str, int]:
     return {"self_mb": peak_rss_mb(), "children_mb": round(child / 1024)}
 
 
+def _depths(booster: lgb.Booster) -> list[int]:
+    """Each tree's depth (the scoring and, with depth squared, the reasons cost grow with it)."""
+
+    def depth(node: dict[str, Any]) -> int:
+        return 0 if "leaf_index" in node else 1 + max(depth(node["left_child"]), depth(node["right_child"]))
+
+    return [depth(t["tree_structure"]) for t in booster.dump_model()["tree_info"]]
+
+
 def snapshot_bench(customers: int) -> dict[str, Any]:
     """Train on 12 months, score the newest month: the service's own block-by-block code on generated blocks."""
     s = catalogue.settings()
@@ -142,13 +151,15 @@ def snapshot_bench(customers: int) -> dict[str, Any]:
     after_train = _rss()
     model = learn.load(trained.text())
     window = Blocks(customers, s.block_customers, add_months(newest, -(max(s.average_months, 6) + 1)))
-    written = [0]
+    written = [0, 0]
 
     def write(part: list[dict[str, Any]]) -> None:
         written[0] += len(part)
+        written[1] += sum(1 for r in part if r["reasons"] != scoring.NONE)
 
     scored, score_wall, score_cpu = _timed(lambda: scoring.score_blocks(model, 1, window, newest, write))
     card = trained.card
+    depths = _depths(model.booster)
     return {
         "customers": customers,
         "block_customers": s.block_customers,
@@ -166,10 +177,12 @@ def snapshot_bench(customers: int) -> dict[str, Any]:
         "score": {
             "customers_scored": scored,
             "rows_written": written[0],
+            "rows_with_reasons": written[1],
             "generate_wall_s": round(window.wall, 1),
             "wall_s": round(score_wall - window.wall, 1),
             "cpu_s": round(score_cpu - window.cpu, 1),
         },
+        "trees": {"count": len(depths), "depth_max": max(depths), "depth_mean": round(float(np.mean(depths)), 1)},
         "validation_month": card["validation_month"],
         "model": card["metrics"],
         "recency_rule": {k: v for k, v in card["baseline"].items() if k != "name"},

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bankcrm.churn import catalogue
 from bankcrm.churn.service import run, scores, scoring, train
 from bankcrm.models.churn import ChurnModel, ChurnScore
+from bankcrm.models.workcalendar import CalendarDay
 from tests.churn.helpers import cif_of, given_history
 from tests.conftest import signed_in, token_for
 
@@ -64,6 +65,20 @@ def test_the_nightly_step_trains_when_there_is_no_champion_and_scores_the_newest
     assert train.first_business_day(date(2026, 2, 17)) == date(2026, 2, 2)
 
 
+def test_training_is_due_on_the_first_working_day_of_the_banks_calendar(db: Session, history: dict[int, int]) -> None:
+    # Given a champion, and the bank closed on Monday 2 February 2026 (its own entry over the package)
+    run.nightly(db, today=date(2026, 1, 14))
+    db.add(CalendarDay(day=date(2026, 2, 2), kind="HOLIDAY", label_en="Closed", label_zh="停业", changed_by="test"))
+    db.flush()
+    # When the step runs on the 2nd and on the 3rd
+    on_2nd = run.nightly(db, today=date(2026, 2, 2))
+    on_3rd = run.nightly(db, today=date(2026, 2, 3))
+    # Then it trains on the 3rd, the bank's first working day of February, not on the 2nd
+    assert on_2nd.outcome is None and on_3rd.outcome is not None
+    # And without the bank's entries the package's holidays count: 1-7 October 2026 off, Thursday the 8th first
+    assert train.first_business_day(date(2026, 10, 1)) == date(2026, 10, 8)
+
+
 def test_the_warnings_workflow_reads_the_likeliest_with_reasons_in_words(db: Session, history: dict[int, int]) -> None:
     # Given the month scored
     run.nightly(db, today=date(2026, 1, 14))
@@ -113,6 +128,30 @@ def test_a_customer_s_scores_are_read_in_scope_only(client: TestClient, db: Sess
     latest = mine.json()["scores"][0]
     assert latest["month"] == "2025-12" and 0 <= latest["probability"] <= 1 and latest["reasons"]
     assert other.status_code == 404
+
+
+def test_a_customer_below_the_warning_threshold_reads_why_there_are_no_reasons(
+    client: TestClient, db: Session, history: dict[int, int]
+) -> None:
+    # Given the month scored: reasons are worked out for those at or above the threshold and the likeliest 5 %
+    run.nightly(db, today=date(2026, 1, 14))
+    db.commit()
+    threshold = catalogue.settings().warning_threshold
+    stored = db.execute(select(ChurnScore.customer_id, ChurnScore.probability, ChurnScore.reasons)).all()
+    explained = [p for _, p, r in stored if r != "[]"]
+    unlikely = min((p, c) for c, p, r in stored if c != history[2])[1]
+    cif = next(cif_of(n) for n, cid in history.items() if cid == unlikely)
+    am1 = token_for(client, "am1")
+    # When am1 reads the least likely customer's scores in English and in Chinese
+    en = client.get(f"/api/v1/customers/{cif}/churn", headers=am1).json()["scores"][0]
+    zh = client.get(f"/api/v1/customers/{cif}/churn", headers=am1 | {"Accept-Language": "zh-CN"}).json()["scores"][0]
+    # Then it has no reasons but a note saying why, in each language (some customers have reasons, not all)
+    assert 0 < len(explained) < len(stored) and min(p for _, p, _ in stored) < threshold
+    assert (en["reasons"], zh["reasons"]) == ([], [])
+    assert en["reasons_note"] == (
+        f"Below the warning threshold ({threshold * 100:g} %): reasons are worked out for likelier customers"
+    )
+    assert zh["reasons_note"] == f"低于预警阈值（{threshold * 100:g} %）：仅为流失可能性更高的客户计算原因"
 
 
 def test_pages_show_the_cards_a_card_the_backtest_and_the_customer_tab(

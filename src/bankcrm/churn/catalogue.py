@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "reference_data" / "catalogue"
 OPS = ("<=", ">=", "<", ">", "=")
 FIELD = re.compile(r"\{([a-z0-9_]+):([a-z]+)\}")
@@ -34,10 +36,11 @@ class Settings:
     num_boost_round: int = 200
     learning_rate: float = 0.05
     num_leaves: int = 31
+    max_depth: int = 8
     min_data_in_leaf: int = 50
     seed: int = 20261204
     num_threads: int = 1
-    reason_share: float = 0.2
+    reason_share: float = 0.05
     top_reasons: int = 3
     warning_threshold: float = 0.3
     top_k_share: float = 0.05
@@ -67,6 +70,12 @@ class Reason:
             ">=": value >= b,
             "=": value == b,
         }[op]
+
+    def holds(self, values: np.ndarray) -> np.ndarray:
+        """``applies`` over an array of first-feature values at once (missing values never hold)."""
+        compare = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "=": np.equal}[self.op]
+        held: np.ndarray = np.asarray(compare(values, self.bound), dtype=bool) & ~np.isnan(values)
+        return held
 
     def template(self, locale: str) -> str:
         """The template in the reader's language."""

@@ -39,6 +39,7 @@ class ScoreRead(BaseModel):
     model_id: int
     probability: float
     reasons: list[str]
+    reasons_note: str | None = None  # why there are no reasons, when there are none
 
 
 class CustomerChurnRead(BaseModel):

@@ -23,6 +23,7 @@ def params(s: Settings, **override: Any) -> dict[str, Any]:
         "objective": "binary",
         "learning_rate": s.learning_rate,
         "num_leaves": s.num_leaves,
+        "max_depth": s.max_depth,
         "min_data_in_leaf": s.min_data_in_leaf,
         "feature_fraction": 0.9,
         "bagging_fraction": 0.8,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.service.scope_audit import denied
 from bankcrm.catalogue import service as catalogue_service
-from bankcrm.churn import repository, schemas
+from bankcrm.churn import catalogue, repository, schemas
 from bankcrm.churn.service import reasons, train
 from bankcrm.customers.service import reads as customer_reads
 from bankcrm.errors import Forbidden, NotFound
@@ -17,6 +19,8 @@ from bankcrm.kit.i18n import N_, gettext_for
 from bankcrm.models.churn import ChurnModel
 
 NOT_ALLOWED = N_("You may not see churn models or scores.")
+BELOW_THRESHOLD = N_("Below the warning threshold (%(threshold)s %%): reasons are worked out for likelier customers")
+NONE_HOLDS = N_("No reason to name: none of the reason templates holds for this customer's figures")
 NO_MODEL = N_("No such model.")
 DECISIONS = {
     train.PROMOTED_FIRST: N_("Promoted: the first model, and it beats the recency rule"),
@@ -74,12 +78,24 @@ def customer(db: Session, principal: Principal, cif_no: str, locale: str) -> sch
     return schemas.CustomerChurnRead(
         cif_no=found.cif_no,
         scores=[
-            schemas.ScoreRead(
-                month=f"{s.month:%Y-%m}",
-                model_id=s.model_id,
-                probability=s.probability,
-                reasons=reasons.words(json.loads(s.reasons), locale),
-            )
+            _score(s.month, s.model_id, s.probability, json.loads(s.reasons), locale)
             for s in repository.customer_scores(db, found.id)
         ],
+    )
+
+
+def _score(month: date, model_id: int, probability: float, why: list[dict[str, Any]], locale: str) -> schemas.ScoreRead:
+    """One month's score in words; without reasons, a note saying why (most customers are below the threshold,
+    and reasons are worked out only for the likeliest: see scoring.explained)."""
+    note = None
+    if not why:
+        threshold = catalogue.settings().warning_threshold
+        note = (
+            gettext_for(locale, BELOW_THRESHOLD, {"threshold": f"{threshold * 100:g}"})
+            if probability < threshold
+            else gettext_for(locale, NONE_HOLDS)
+        )
+    words = reasons.words(why, locale)
+    return schemas.ScoreRead(
+        month=f"{month:%Y-%m}", model_id=model_id, probability=probability, reasons=words, reasons_note=note
     )

@@ -27,11 +27,7 @@ def explain(model: Loaded, x: np.ndarray, top: int) -> list[list[dict[str, Any]]
             groups[index[f], j] = 1.0
     weight = contrib @ groups
     first = x[:, [index[r.features[0]] for r in reasons]].astype(np.float64)
-    holds = np.zeros_like(weight, dtype=bool)
-    for j, r in enumerate(reasons):
-        col = first[:, j]
-        ok = ~np.isnan(col)
-        holds[ok, j] = np.vectorize(r.applies, otypes=[bool])(col[ok]) if ok.any() else False
+    holds = np.column_stack([r.holds(first[:, j]) for j, r in enumerate(reasons)])
     weight = np.where(holds & (weight > 0), weight, -np.inf)
     order = np.argsort(-weight, axis=1, kind="stable")[:, :top]
     out: list[list[dict[str, Any]]] = []

@@ -11,6 +11,7 @@ from bankcrm.churn import repository
 from bankcrm.churn.service import scoring, train
 from bankcrm.churn.service.pipeline import NotEnoughHistory
 from bankcrm.insight.service.compute import add_months
+from bankcrm.workcalendar.service import days as working_days
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,15 @@ def newest_completed(db: Session) -> date | None:
 
 
 def nightly(db: Session, *, today: date, month: date | None = None) -> NightlyRun:
-    """Train when due (first business day of the month, or no champion), then score. Flush only."""
+    """Train when due (the month's first working day in the bank's calendar, or no champion), then score. Flush
+    only."""
     limit = month or newest_completed(db)
     if limit is None:
         return NightlyRun(None, None, 0, "churn: no completed snapshot month")
     outcome = None
     why = ""
-    due = repository.champion(db, train.TARGET) is None or today == train.first_business_day(today)
+    first_day = train.first_business_day(today, working_days.current(db))
+    due = repository.champion(db, train.TARGET) is None or today == first_day
     if due:
         try:
             outcome = train.train_challenger(db, last=limit)

@@ -8,6 +8,7 @@ block at a time with their reasons."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -22,15 +23,21 @@ from bankcrm.insight.service.compute import add_months
 from bankcrm.kit.time import utcnow
 from bankcrm.models.churn import ChurnModel
 
+NONE = "[]"  # the stored reasons of a customer whose reasons were not worked out (or none holds)
+
 
 def explained(prob: np.ndarray) -> np.ndarray:
-    """Which rows get reasons: the likeliest ``reason_share`` or anyone at or above the warning threshold
-    (pred_contrib costs several predictions)."""
+    """Which rows get reasons: everyone at or above the warning threshold (they are warned) and the likeliest
+    ``reason_share`` of the month, counted in rows (pred_contrib costs several predictions a row).
+
+    A count, not a probability cut: calibrated probabilities are steps, so a cut at a quantile can land on a step
+    most customers share and take them all."""
     s = catalogue.settings()
-    if len(prob) == 0:
-        return np.zeros(0, dtype=bool)
-    cut = np.quantile(prob, 1 - s.reason_share) if s.reason_share < 1 else -1.0
-    return (prob >= min(cut, s.warning_threshold)) & (prob > 0)
+    chosen = prob >= s.warning_threshold
+    take = math.ceil(s.reason_share * len(prob))
+    if take:
+        chosen[np.argsort(-prob, kind="stable")[:take]] = True
+    return chosen & (prob > 0)
 
 
 def reasons_of(model: learn.Loaded, x: np.ndarray, chosen: np.ndarray) -> list[list[dict[str, Any]]]:
@@ -73,17 +80,15 @@ def score_blocks(
     done = 0
     for x in xs:  # a block at a time: the reasons of one block are the only Python objects held
         part = slice(done, done + len(x))
-        why = reasons_of(model, x, chosen[part])
+        picked = np.flatnonzero(chosen[part])
+        texts = [NONE] * len(x)  # most customers: no reasons worked out, one shared text
+        for i, r in zip(picked, reasons.explain(model, x[picked], s.top_reasons), strict=True):
+            texts[int(i)] = json.dumps(r, ensure_ascii=False)
+        rounded = [round(p, 6) for p in prob[part].tolist()]
         write(
             [
-                {
-                    "month": month,
-                    "customer_id": int(c),
-                    "model_id": model_id,
-                    "probability": round(float(p), 6),
-                    "reasons": json.dumps(r, ensure_ascii=False),
-                }
-                for c, p, r in zip(cid[part], prob[part], why, strict=True)
+                {"month": month, "customer_id": c, "model_id": model_id, "probability": p, "reasons": r}
+                for c, p, r in zip(cid[part].tolist(), rounded, texts, strict=True)
             ]
         )
         done += len(x)

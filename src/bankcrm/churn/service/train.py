@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from bankcrm.churn.service import features, fromfile, learn, pipeline
 from bankcrm.churn.service.rows import Labelled, gather
 from bankcrm.insight.service.compute import add_months
 from bankcrm.kit.time import utcnow
+from bankcrm.kit.workdays import PACKAGE_ONLY, Calendar
 from bankcrm.models.churn import ChurnModel
 
 TARGET = "churn"
@@ -31,11 +32,12 @@ class Outcome:
     champion_auc: float | None
 
 
-def first_business_day(month: date) -> date:
-    """The month's first weekday (no holiday calendar yet: a Monday holiday still counts)."""
+def first_business_day(month: date, calendar: Calendar = PACKAGE_ONLY) -> date:
+    """The month's first working day in the bank's calendar (a holiday or a make-up working day counts as the
+    calendar says: 1 October is never one, a Saturday made a working day can be)."""
     day = month.replace(day=1)
-    while day.weekday() >= 5:
-        day = day.replace(day=day.day + 1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
     return day
 
 
