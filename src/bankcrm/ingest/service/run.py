@@ -45,7 +45,7 @@ from bankcrm.ingest.service.party_plan import AccountPartiesPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
 from bankcrm.ingest.service.tag_plan import TagsPlan
-from bankcrm.kit import collector
+from bankcrm.kit import collector, workers
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
@@ -162,7 +162,8 @@ def ingest_file(
     fmt = FORMATS[req.file_type]
     ctx, checks_ctx = contexts(db, cipher, batch.id, req.file_type, req.business_date, timezone, req.source)
     try:
-        with collector.fewer_collections():  # a quarter of a large load's CPU went to collecting
+        # a quarter of a large load's CPU went to collecting; the load's large maps share one worker pool
+        with collector.fewer_collections(), workers.one_pool(cipher), repository.bulk_cache(db):
             loaded, rejects, header = _load_chunks(
                 req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest, limits.max_line_bytes
             )
