@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from bankcrm.kit import collector
 from bankcrm.kit.crypto import FieldCipher
@@ -116,6 +116,37 @@ def _in_order(
     finally:
         for future in futures:
             future.cancel()  # stopped early (an error): the batches not yet begun are dropped
+
+
+class Pending(Generic[R]):
+    """Rows handed to the block's pool ahead of need (``submit_rows``); ``result`` waits for them."""
+
+    def __init__(self, batches: Iterator[list[R]]) -> None:
+        self._batches = batches
+
+    def result(self) -> list[R]:
+        """Every row's result, in order."""
+        out: list[R] = []
+        for part in self._batches:
+            out.extend(part)
+        return out
+
+
+def submit_rows(
+    fn: Callable[[FieldCipher | None, T], R], items: Sequence[T], cipher: FieldCipher | None = None
+) -> Pending[R]:
+    """``map_rows`` started now on the block's pool (``one_pool``), so the caller does other work meanwhile; later
+    maps queue behind it. Outside a block, or for few items, the work is done when ``result`` is asked for."""
+    count = workers()
+    block: _Shared | None = getattr(_shared, "block", None)
+    usable = block is not None and (cipher is None or cipher is block.cipher)
+    if block is None or not usable or count < 2 or len(items) < MIN_ROWS:
+        return Pending(map_batches(fn, items, cipher))  # a generator: nothing runs until ``result``
+    if block.pool is None:
+        block.pool = _new_pool(count, block.cipher)
+    size = -(-len(items) // (count * BATCHES_PER_WORKER))
+    futures = [block.pool.submit(_run, fn, items[i : i + size]) for i in range(0, len(items), size)]
+    return Pending(future.result() for future in futures)
 
 
 def map_rows(
