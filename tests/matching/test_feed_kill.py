@@ -33,6 +33,35 @@ def _cli(url: str, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _children() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            out.setdefault(parent, []).append(int(entry.name))
+    return out
+
+
+def _descendants(pid: int) -> list[int]:
+    children, found, todo = _children(), [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
 def _counts(url: str) -> dict[str, int]:
     engine = make_engine(url)
     with Session(engine) as db:
@@ -59,10 +88,17 @@ def test_a_killed_feed_leaves_nothing_and_loads_whole_when_rerun(
         assert proc.poll() is None, "the load finished before it could be killed: make the file bigger"
         assert time.monotonic() < deadline
         time.sleep(0.02)
+    helpers = _descendants(proc.pid)  # the fork server and the load's worker processes
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(30) == -signal.SIGKILL
     # Then nothing of it is in the database
     assert _counts(url) == before
+    # And its worker processes and their fork server end on their own (they watch the loading process)
+    assert helpers
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in helpers):
+        assert time.monotonic() < deadline, [pid for pid in helpers if _alive(pid)]
+        time.sleep(0.2)
     # And run again, every customer of the file is created once
     assert _cli(url, *args).wait(600) == 0
     after = _counts(url)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 MIN_ROWS = 2_000
 DEFAULT_WORKERS = 2
+WATCH_S = 1.0  # how often a worker checks that its loading process is still there
 BATCHES_PER_WORKER = 4  # small enough batches that a worker slowed by a neighbour does not hold the others up
 # Imported once by the fork server, so each worker starts without importing them again (pypinyin, which the
 # search keys import lazily, builds its phrase dictionaries at import: about a second of each worker's CPU).
@@ -52,10 +54,22 @@ def workers() -> int:
     return int(os.environ.get("BANKCRM_WORKERS", DEFAULT_WORKERS))
 
 
-def _start(cipher: FieldCipher | None) -> None:
+def _start(cipher: FieldCipher | None, loader: int) -> None:
     global _cipher
     _cipher = cipher
     collector.tune_for_bulk()  # a worker does nothing else
+    threading.Thread(target=_watch, args=(loader,), daemon=True, name="loader-watch").start()
+
+
+def _watch(loader: int) -> None:
+    """End this worker once the loading process is gone (killed: a worker waits on a queue it holds both ends of,
+    so it would never learn otherwise, and the fork server would stay with it)."""
+    while True:
+        time.sleep(WATCH_S)
+        try:
+            os.kill(loader, 0)
+        except OSError:  # no such process (or its number already another user's)
+            os._exit(1)
 
 
 def _run(fn: Callable[[FieldCipher | None, T], R], batch: Sequence[T]) -> list[R]:
@@ -65,7 +79,7 @@ def _run(fn: Callable[[FieldCipher | None, T], R], batch: Sequence[T]) -> list[R
 def _new_pool(count: int, cipher: FieldCipher | None) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=(cipher,))
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=(cipher, os.getpid()))
 
 
 @contextmanager
