@@ -171,3 +171,47 @@ def test_the_worker_processes_make_the_same_rows_as_this_process(
     # Then the same rows are refused for the same reasons, and every row written is the same, field by field
     assert pooled == here
     assert len(here[1]) == 4 and here[0] != []
+
+
+def test_chunks_checked_ahead_by_the_workers_load_as_chunk_by_chunk_here(
+    db: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a file of several chunks with bad rows in each (an unknown code, a bad mobile, a bad e-mail, an ID
+    # that does not match its birth date), people and companies, some names with heteronym surnames
+    rows: list[dict[str, str]] = []
+    for i in range(60):
+        if i % 10 == 3:
+            rows.append(person(f"P{i:03d}", id_type="", id_no="", name=f"单测{i}", mobile="12345"))
+        elif i % 10 == 5:
+            rows.append(person(f"P{i:03d}", id_type="", id_no="", name=f"曾测{i}", email="not an address"))
+        elif i % 10 == 7:
+            rows.append(person(f"P{i:03d}", id_type="", id_no="", name=f"区测{i}", gender="X"))
+        elif i % 10 == 9:
+            rows.append(company(f"C{i:03d}", name=f"查氏{i}号公司", uscc=""))
+        else:
+            rows.append(person(f"P{i:03d}", id_type="", id_no="", name=f"解测{i}", mobile=f"139{i:08d}"))
+    path = write_file(tmp_path / "c.csv", "customers", rows)
+    cipher = settings.field_cipher()
+
+    def loaded(pool: bool) -> tuple[list[tuple[int, str, str]], list[dict[str, Any]], bool]:
+        monkeypatch.setattr(workers, "MIN_ROWS", 1 if pool else 10**9)
+        monkeypatch.setenv("BANKCRM_WORKERS", "2")
+        savepoint = db.begin_nested()
+        result = load(db, settings, path, "customers", chunk_bytes=2048)
+        made = db.scalars(select(CustomerSource).order_by(CustomerSource.source_customer_id)).all()
+        out = reasons(result), snapshot(db, cipher, [s.customer_id for s in made if s.customer_id is not None])
+        chain = audit_service.verify(db).ok
+        savepoint.rollback()
+        return out[0], out[1], chain
+
+    # When it is loaded with each next chunk checked by the workers while this one is written, and again here
+    pooled, here = loaded(pool=True), loaded(pool=False)
+    # Then the same rows are refused on the same lines, fields and reasons, every row written is the same, and the
+    # audit chain verifies
+    assert pooled == here
+    assert [(line, field) for line, field, _ in here[0]] == [(i + 2, f) for i, f in _bad_rows()]
+    assert len(here[1]) == 60 - 24 and here[2]
+
+
+def _bad_rows() -> list[tuple[int, str]]:
+    return [(i, {3: "mobile", 5: "email", 7: "gender", 9: "uscc"}[i % 10]) for i in range(60) if i % 10 in (3, 5, 7, 9)]

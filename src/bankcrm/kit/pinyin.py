@@ -52,18 +52,40 @@ def pinyin_initials(name: str) -> str:
     return "".join(syllable[0] for syllable in pinyin_syllables(name))
 
 
-@lru_cache(maxsize=65_536)
-def _syllables(name: str) -> tuple[str, ...]:
-    # Imported here: its dictionaries take a fifth of a second to load, and most commands (ingest) never need them.
+_CHAR_SYLLABLES: dict[str, tuple[str, ...]] = {}  # a character of ``pinyin_plain.ONE_READING`` → its syllables
+
+
+def _char_syllables(char: str) -> tuple[str, ...]:
+    found = _CHAR_SYLLABLES.get(char)
+    if found is None:
+        found = _CHAR_SYLLABLES[char] = _converted(char)
+    return found
+
+
+def _converted(text: str) -> tuple[str, ...]:
+    """pypinyin's toneless reading of ``text`` (phrases segmented), as syllables."""
     from pypinyin import Style, lazy_pinyin
 
-    surname, rest = _surname_split(name.strip())
-    out = list(surname)
-    # The rest is converted on its own so pypinyin cannot read surname + given name as one phrase.
-    for part in lazy_pinyin(rest, style=Style.NORMAL):
+    out: list[str] = []
+    for part in lazy_pinyin(text, style=Style.NORMAL):
         # pypinyin returns a run of non-Chinese text as one item: each of its words counts as a syllable.
         out.extend(word for word in (_ascii_lower(w) for w in part.split()) if word)
     return tuple(out)
+
+
+@lru_cache(maxsize=65_536)
+def _syllables(name: str) -> tuple[str, ...]:
+    # pypinyin is imported on first use: its dictionaries take half a second to load, and most commands never need
+    # them (the fork server of the load's workers preloads it).
+    surname, rest = _surname_split(name.strip())
+    # The rest is converted on its own so pypinyin cannot read surname + given name as one phrase. Most names
+    # have no character read differently in some phrase: they are read a character at a time (a third of a new
+    # customer's rows went to pypinyin's segmentation), with the same result.
+    from bankcrm.kit.pinyin_plain import ONE_READING
+
+    if all(c in ONE_READING for c in rest):
+        return (*surname, *(s for c in rest for s in _char_syllables(c)))
+    return (*surname, *_converted(rest))
 
 
 def pinyin_syllables(name: str) -> list[str]:

@@ -265,7 +265,7 @@ def build_customers(
 ) -> list[int]:
     """Many new customers (a trusted source's delivery), each with exactly the rows ``build_customer`` writes
     (CIF number, name and search keys, encrypted ID, profile, contacts, one creation history row, one audit event as
-    ``principal``), written with one multi-row insert per table; their ids, in order."""
+    ``principal``), written with one multi-row insert per table and batch of the workers; their ids, in order."""
     if any(p.get(k) for _, p in new for k in NOT_IN_BULK):
         return [build_customer(db, principal, cipher, kind, p, None, created_by_source=True).id for kind, p in new]
     if not new:
@@ -279,6 +279,15 @@ def build_customers(
         (kind, p, customer_id, cif_number(number), [next(contact_ids) for _ in range(n)], now, principal)
         for (kind, p), number, customer_id, n in zip(new, numbers, ids, counts, strict=True)
     ]
+    # Each batch is written as soon as the workers hand it back, while they build the next ones (the writes and
+    # the pure work overlap); batches come in order, so ids, history and the audit chain are as in one go.
+    for part in workers.map_batches(customer_rows, items, cipher):
+        _write_built(db, principal, part)
+    return ids
+
+
+def _write_built(db: Session, principal: Principal, built: list[CustomerRows]) -> None:
+    """Insert a batch of new customers' rows (``customer_rows``), table by table, and chain their audit events."""
     customers: list[dict[str, Any]] = []
     keys: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
@@ -286,13 +295,13 @@ def build_customers(
     contacts: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     events: list[audit_service.Entry] = []
-    for row, its_keys, person, company, its_contacts, its_history, event in workers.map_rows(
-        customer_rows, items, cipher
-    ):
+    for row, its_keys, person, company, its_contacts, its_history, event in built:
         customers.append(row)
         keys += its_keys
-        people += [person] if person else []
-        companies += [company] if company else []
+        if person:
+            people.append(person)
+        if company:
+            companies.append(company)
         contacts += its_contacts
         history += its_history
         events.append(event)
@@ -303,7 +312,6 @@ def build_customers(
     repository.insert_rows(db, CustomerContact, contacts)
     repository.insert_rows(db, FieldChange, history)
     audit_service.record_many(db, Actor.of(principal), "customer.create", events)
-    return ids
 
 
 CONTACT_KEYS = (("phone", "phones"), ("email", "emails"), ("address", "addresses"))

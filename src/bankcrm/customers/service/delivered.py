@@ -283,10 +283,15 @@ def pending_create(cipher: FieldCipher, db: Session, kind: str, fields: Mapping[
 
 
 def pending_creates(
-    cipher: FieldCipher, db: Session, delivered: Sequence[tuple[str, Mapping[str, Any]]]
+    cipher: FieldCipher,
+    db: Session,
+    delivered: Sequence[tuple[str, Mapping[str, Any]]],
+    indexes: Sequence[str | None] | None = None,
 ) -> list[ChangeRequest | None]:
-    """``pending_create`` of many delivered (kind, fields) at once: one query for all."""
-    indexes = [identity_index(cipher, kind, fields) for kind, fields in delivered]
+    """``pending_create`` of many delivered (kind, fields) at once: one query for all (``indexes``: their
+    ``identity_index`` when the caller has them already)."""
+    if indexes is None:
+        indexes = [identity_index(cipher, kind, fields) for kind, fields in delivered]
     found = repository.pending_creates_with_ids(db, [i for i in indexes if i is not None])
     out: list[ChangeRequest | None] = []
     for (kind, fields), index in zip(delivered, indexes, strict=True):
@@ -365,13 +370,20 @@ def find_by_identity(db: Session, cipher: FieldCipher, kind: str, fields: Mappin
 
 
 def find_many_by_identity(
-    db: Session, cipher: FieldCipher, delivered: Sequence[tuple[str, Mapping[str, Any]]]
+    db: Session,
+    cipher: FieldCipher,
+    delivered: Sequence[tuple[str, Mapping[str, Any]]],
+    known: Sequence[str | None] | None = None,
 ) -> list[int | None]:
-    """``find_by_identity`` of many delivered (kind, fields) at once (one query per kind): the customers' ids."""
+    """``find_by_identity`` of many delivered (kind, fields) at once (one query per kind): the customers' ids
+    (``known``: their ``identity_index`` when the caller has them already)."""
     indexes: list[str | None] = []
-    for kind, fields in delivered:
+    for i, (kind, fields) in enumerate(delivered):
         wanted = kind == INDIVIDUAL and fields.get("id_no") and fields.get("id_type")
-        indexes.append(cipher.blind_index(fields["id_no"], records.ID_PURPOSE) if wanted else None)
+        if not wanted:
+            indexes.append(None)
+        else:
+            indexes.append(known[i] if known is not None else cipher.blind_index(fields["id_no"], records.ID_PURPOSE))
     # keyed by the whole document: (type, issuing country, number); a document without a country matches one
     holders: dict[tuple[str | None, str | None, str], int] = {}
     for customer_id, kind, id_type, country, held in repository.customers_by_id_indexes(db, [i for i in indexes if i]):

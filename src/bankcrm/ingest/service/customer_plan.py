@@ -38,6 +38,7 @@ PROBLEM_FIELD = "_problem_field"
 PROBLEM = "_problem"
 VALUES = "_values"
 VALUES_HASH = "_values_hash"
+PREFETCHED = "customers_prefetched"  # ctx.carried: the next chunk's lines and its rows handed to the workers
 ORDER = {name: i for i, name in enumerate(CUSTOMERS.names)}
 # Columns a row-wise rule of the form may report a problem on.
 ROW_CHECKED = (
@@ -105,13 +106,27 @@ class CustomersPlan:
             ctx.carried["customers"] = state
         return state
 
+    def prefetch(self, frame: pl.DataFrame, ctx: LoadContext) -> None:
+        """Hand the next chunk's rows to the workers' row rules now, while this chunk is loaded (``resolve`` of that
+        chunk then takes the results): the workers check chunk n+1 while this process places and writes chunk n."""
+        state = self._state(ctx)
+        missing = [c for c in CUSTOMERS.names if c not in frame.columns]
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+        rows = [(row, state.today) for row in frame.select(CUSTOMERS.names).iter_rows(named=True)]
+        lines = frame.get_column(LINE)
+        ctx.carried[PREFETCHED] = (lines, workers.submit_rows(resolved_row, rows))
+
     def resolve(self, frame: pl.DataFrame, ctx: LoadContext) -> pl.DataFrame:
         """Each row through the form's row rules: its first problem (column and reason) and its normalised values."""
         state = self._state(ctx)
         # registered_capital is in yuan
         frame = frame.with_columns(pl.lit("CNY").alias(CURRENCY), pl.lit(2, dtype=pl.Int64).alias(DIGITS))
-        rows = [(row, state.today) for row in frame.select(CUSTOMERS.names).iter_rows(named=True)]
-        resolved = workers.map_rows(resolved_row, rows)  # a large chunk's rows over the worker processes
+        ahead = ctx.carried.pop(PREFETCHED, None)
+        if ahead is not None and ahead[0].equals(frame.get_column(LINE)):
+            resolved = ahead[1].result()  # checked while the previous chunk was loaded
+        else:
+            rows = [(row, state.today) for row in frame.select(CUSTOMERS.names).iter_rows(named=True)]
+            resolved = workers.map_rows(resolved_row, rows)  # a large chunk's rows over the worker processes
         return frame.with_columns(
             pl.Series(PROBLEM_FIELD, [r[0] for r in resolved], dtype=pl.String),
             pl.Series(PROBLEM, [r[1] for r in resolved], dtype=pl.String),

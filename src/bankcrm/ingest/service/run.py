@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -36,7 +36,16 @@ from bankcrm.ingest.checks import (
     key_columns,
 )
 from bankcrm.ingest.formats import FORMATS, FileFormat
-from bankcrm.ingest.reader import CHUNK_BYTES, CODECS, LINE, MAX_LINE_BYTES, FileRefused, checksum, chunks
+from bankcrm.ingest.reader import (
+    CHUNK_BYTES,
+    CODECS,
+    LINE,
+    MAX_LINE_BYTES,
+    Chunk,
+    FileRefused,
+    checksum,
+    chunks,
+)
 from bankcrm.ingest.seen import SeenKeys
 from bankcrm.ingest.service.customer_plan import CustomersPlan
 from bankcrm.ingest.service.lead_plan import LeadsPlan
@@ -45,7 +54,7 @@ from bankcrm.ingest.service.party_plan import AccountPartiesPlan
 from bankcrm.ingest.service.plans import HOLDING_PLANS, LoadContext
 from bankcrm.ingest.service.rejects import REJECT_MAX_CHARS, Reject, stored_row
 from bankcrm.ingest.service.tag_plan import TagsPlan
-from bankcrm.kit import collector
+from bankcrm.kit import collector, workers
 from bankcrm.kit.crypto import FieldCipher
 from bankcrm.kit.i18n import N_
 from bankcrm.kit.time import today_in, utcnow
@@ -162,7 +171,8 @@ def ingest_file(
     fmt = FORMATS[req.file_type]
     ctx, checks_ctx = contexts(db, cipher, batch.id, req.file_type, req.business_date, timezone, req.source)
     try:
-        with collector.fewer_collections():  # a quarter of a large load's CPU went to collecting
+        # a quarter of a large load's CPU went to collecting; the load's large maps share one worker pool
+        with collector.fewer_collections(), workers.one_pool(cipher), repository.bulk_cache(db):
             loaded, rejects, header = _load_chunks(
                 req, fmt, ctx, checks_ctx, touched, progress, chunk_bytes, digest, limits.max_line_bytes
             )
@@ -245,7 +255,10 @@ def _load_chunks(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-encode") as encoder,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-send") as sender,
     ):
-        for header, chunk in chunks(req.path, req.encoding, chunk_bytes, digest, max_line_bytes):
+        # A plan that can (customers) has the next chunk's pure row work started before this chunk is loaded.
+        ahead = hasattr(plan, "prefetch")
+        source = chunks(req.path, req.encoding, chunk_bytes, digest, max_line_bytes)
+        for header, chunk, following in _with_next(source) if ahead else ((h, c, None) for h, c in source):
             rejects.extend(Reject(b.line, "-", b.reason, b.params, [b.raw], whole_line=True) for b in chunk.bad_lines)
             if pending is not None and not plan.db_free(ctx):
                 _finish(pending)
@@ -254,6 +267,8 @@ def _load_chunks(
             if checks is None:
                 checks = all_checks(fmt, checks_ctx, plan.checks(ctx), present=[c for c in fmt.names if c in header])
             frame, new_keys = checked(chunk.frame, header, fmt, plan, ctx, checks, seen)
+            if following is not None:
+                plan.prefetch(following.frame, ctx)
             if frame.get_column(FAIL).null_count() == frame.height:
                 good, bad = frame, frame.clear()  # the usual chunk: every row good, nothing to split
             else:
@@ -278,6 +293,17 @@ def _load_chunks(
         repository.create_voucher_index(ctx.db)
     rejects.sort(key=lambda r: r.line)
     return loaded, rejects, header
+
+
+def _with_next(source: Iterator[tuple[list[str], Chunk]]) -> Iterator[tuple[list[str], Chunk, Chunk | None]]:
+    """Each (header, chunk) with the chunk after it (read one chunk ahead), None for the last."""
+    previous: tuple[list[str], Chunk] | None = None
+    for item in source:
+        if previous is not None:
+            yield previous[0], previous[1], item[1]
+        previous = item
+    if previous is not None:
+        yield previous[0], previous[1], None
 
 
 def checked(

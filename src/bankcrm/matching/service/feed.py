@@ -38,6 +38,7 @@ IDENTITY = "identity"
 SOURCE_PRIORITY = "source_priority"
 MOST_RECENT = "most_recent"
 NEVER = "never"
+IDENTITY_INDEX = "_identity_index"  # a row's blind index of its ID or credit code, made once in ``load``
 DEFAULT_RULE = SOURCE_PRIORITY  # a field the rule table does not name
 # The source record's columns a delivery sets (what a corrected re-delivery puts back).
 SOURCE_COLUMNS = [
@@ -174,7 +175,9 @@ def load(
     for row in rows:
         values: dict[str, Any] = row["values"]
         prepared.append((row, values, values["kind"], delivered.customer_fields(db, values["kind"], values, sections)))
-    holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared])
+    # each row's blind index of its ID or credit code, made once (the holder look-up, the record, waiting requests)
+    indexes = [_identity_index(cipher, kind, fields) for _, _, kind, fields in prepared]
+    holders = delivered.find_many_by_identity(db, cipher, [(kind, fields) for _, _, kind, fields in prepared], indexes)
     linked = {r.customer_id for r in existing.values() if r.customer_id is not None} | {h for h in holders if h}
     # held here: the session's identity map is weak, customers read and dropped would be read again one by one
     held = delivered.preload_customers(db, sorted(linked))
@@ -185,7 +188,7 @@ def load(
     new_ids = iter(repository.reserve_source_ids(db, sum(1 for k in keys if k not in existing)))
     now = utcnow()
     with db.no_autoflush:
-        for (row, values, kind, fields), holder in zip(prepared, holders, strict=True):
+        for (row, values, kind, fields), holder, index in zip(prepared, holders, indexes, strict=True):
             key = values["source_customer_id"]
             digest = row.get("hash") or values_hash(kind, values)
             text = row.get("text") or json.dumps(values, ensure_ascii=False)
@@ -198,7 +201,7 @@ def load(
                     kind=kind,
                     values_enc=cipher.encrypt(text, _aad(delivery.source, key)),
                     values_hash=digest,
-                    id_no_index=_identity_index(cipher, kind, fields),
+                    id_no_index=index,
                     first_seen=delivery.business_date,
                     last_seen=delivery.business_date,
                     batch_id=delivery.batch_id,
@@ -215,7 +218,7 @@ def load(
                     record.kind = kind
                     record.values_enc = cipher.encrypt(text, _aad(delivery.source, key))
                     record.values_hash = digest
-                    record.id_no_index = _identity_index(cipher, kind, fields)
+                    record.id_no_index = index
                     record.updated_at = now
                 if record.customer_id is not None:
                     if not same:
@@ -228,6 +231,7 @@ def load(
                 _count(delivery, "linked_identity")
                 _survive(db, cipher, delivery, record, fields)
                 continue
+            row[IDENTITY_INDEX] = index
             unplaced.append((row, record, fields))
         _apply(db, cipher, delivery)  # before placement's events: the audit chain in row order
         delivery.higher = delivery.pending = None  # placement links to customers not read above
@@ -262,8 +266,10 @@ def _place(
         for row, record, fields, placement in placed:
             handle(db, cipher, delivery, record, fields, placement, row["values"]["branch_code"], home_units)
         return
-    new = [(record.kind, fields) for _, record, fields, p in placed if _is_new(p)]
-    waiting = iter(delivered.pending_creates(cipher, db, new))
+    new = [(row, record.kind, fields) for row, record, fields, p in placed if _is_new(p)]
+    waiting = iter(
+        delivered.pending_creates(cipher, db, [(k, f) for _, k, f in new], [r[IDENTITY_INDEX] for r, _, _ in new])
+    )
     run: list[tuple[Record, dict[str, Any], int]] = []
     for row, record, fields, placement in placed:
         if not _is_new(placement):
