@@ -1,16 +1,23 @@
-"""Every condition type of the specification, previewed against hand-built customers with exact member lists."""
+"""Every condition type of the specification, previewed and materialised by the nightly against hand-built
+customers with exact member lists."""
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
-from tests.conftest import token_for
+from bankcrm.models.customer import Customer
+from bankcrm.models.segment import Segment, SegmentMember
+from bankcrm.segments.service import membership
+from tests.conftest import token_for, unit_id, user_id
 from tests.segments.plant import A, B, C, D, E, F, plant
 
 VIP = {"feature": "tier", "op": "=", "value": "VIP"}
@@ -89,3 +96,64 @@ def test_the_preview_is_inside_the_callers_scope_and_masked_like_the_customer_li
     # And the sample is what the customer list shows the same reader (masked the same way)
     listed = client.get("/api/v1/customers", headers=token_for(client, "am1")).json()["items"]
     assert seen["am1"]["sample"] == [c for c in listed if c["cif_no"] == A]
+
+
+# The cases E (Shanghai, VIP, AUM fell from ¥200k to ¥100k, no transaction, new) is in as well, bank-wide.
+WITH_E = {
+    "money >=",
+    "money >",
+    "money != (no snapshot row never matches)",
+    "value tier =",
+    "value tier in",
+    "fell 20% or more in 3 months",
+    "attribute status",
+    "attribute home unit not",
+    "customer since, last 3 months",
+    "no transaction",
+    "any",
+    "all",
+}
+
+
+def test_the_nightly_materialises_each_condition_type_exactly_and_a_rerun_changes_nothing(
+    db: Session, settings: Settings
+) -> None:
+    # Given the hand-built customers and one saved rule segment per condition type
+    today = today_in(settings.timezone)
+    plant(db, today)
+    saved = {name: segment(db, name, spec) for name, spec, _ in CASES}
+    # When the nightly materialises them all (their first run), and again the next day
+    first = membership.refresh(db, today=today)
+    after_first = {name: members(db, row) for name, row in saved.items()}
+    again = membership.refresh(db, today=today + timedelta(days=1))
+    # Then each segment holds exactly its customers bank-wide, entered today
+    expected = {name: sorted([*cifs, E] if name in WITH_E else cifs) for name, _, cifs in CASES}
+    assert after_first == {name: [(cif, today, None) for cif in cifs] for name, cifs in expected.items()}
+    assert (first.segments, first.entered, first.left) == (len(CASES), sum(map(len, expected.values())), 0)
+    # And the rerun found nobody to enter or leave
+    assert (again.entered, again.left, again.members) == (0, 0, first.members)
+    assert {name: members(db, row) for name, row in saved.items()} == after_first
+
+
+def segment(db: Session, name: str, spec: dict[str, Any]) -> Segment:
+    row = Segment(
+        name=name,
+        kind="rule",
+        spec=json.dumps(spec),
+        visibility="bank",
+        owner_id=user_id(db, "manager"),
+        unit_id=unit_id(db, "BJ"),
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def members(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
+    stmt = (
+        select(Customer.cif_no, SegmentMember.entered_on, SegmentMember.left_on)
+        .join(Customer, Customer.id == SegmentMember.customer_id)
+        .where(SegmentMember.segment_id == row.id)
+        .order_by(Customer.cif_no, SegmentMember.entered_on)
+    )
+    return [(cif, entered, left) for cif, entered, left in db.execute(stmt)]
