@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
-    ColumnElement,
     Integer,
     MetaData,
     Table,
     and_,
-    case,
     delete,
     exists,
     func,
@@ -24,10 +22,8 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
     update,
 )
-from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
@@ -322,31 +318,6 @@ def has_open(db: Session, segment_id: int) -> bool:
     """Whether anyone is in the segment now (one index probe)."""
     open_period = (SegmentMember.segment_id == segment_id) & SegmentMember.left_on.is_(None)
     return bool(db.scalar(select(exists().where(open_period))))
-
-
-def enter_all(db: Session, table: Table, chosen: dict[int, ColumnElement[bool]], day: date) -> dict[int, int]:
-    """PostgreSQL: every customer of ``table`` enters each segment (id → its condition over ``table``) it holds
-    for, on ``day``, in one INSERT … SELECT; segment id → members. For segments with no open period (their first
-    run): the periods are only appended.
-
-    One pass over the scratch table, in customer order, emitting each customer's segments: every index of
-    ``segment_member`` is then written at a few places (the customer index at its end, the segment index at
-    each segment's end) instead of being swept once per segment (21 million entries at 1M customers, larger
-    than PostgreSQL's buffers). The counts come from the same conditions counted first (one more pass)."""
-    if not chosen:
-        return {}
-    counted = db.execute(select(*(func.count().filter(c) for c in chosen.values())).select_from(table)).one()
-    hits = array([case((c, literal(i, BigInteger))) for i, c in chosen.items()])
-    hit = func.unnest(hits).table_valued("segment_id").render_derived(name="hit")
-    # A function in FROM may read the columns of the FROM items before it (PostgreSQL: implicitly LATERAL).
-    rows = (
-        select(hit.c.segment_id, table.c.id, literal(day))
-        .select_from(table)
-        .join(hit, true())
-        .where(hit.c.segment_id.is_not(None))
-    )
-    db.execute(insert(SegmentMember).from_select(["segment_id", "customer_id", "entered_on"], rows))
-    return {i: int(n) for i, n in zip(chosen, counted, strict=True)}
 
 
 def analyse(db: Session) -> None:

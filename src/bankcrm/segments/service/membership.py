@@ -44,8 +44,7 @@ def refresh(db: Session, *, today: date) -> RefreshReport:
     """Every saved segment brought to ``today``, one run at a time.
 
     The rule segments are evaluated against one scratch table (live customers with the snapshot figures their
-    rules read) built once for the run; on PostgreSQL the segments nobody is in yet (a first run) are filled in
-    one pass over it."""
+    rules read) built once for the run, instead of joining the customers with the snapshot once a segment."""
     segments.lock(db)
     month = segments.newest_month(db)
     rules: dict[int, Group] = {}
@@ -77,18 +76,10 @@ def _refresh_rules(db: Session, rules: dict[int, Group], *, today: date, month: 
         f, c = sql.wanted(spec)
         features, changes = features | f, changes | c
     over = sql.Scratch(segments.scratch(db, month, features, changes))
-    counts: dict[int, int] = {}
-    if db.get_bind().dialect.name == "postgresql":
-        firsts = {i: s for i, s in rules.items() if not segments.has_open(db, i)}
-        chosen = {i: sql.compile_spec(s, month=month, today=today, over=over) for i, s in firsts.items()}
-        counts = segments.enter_all(db, over.table, chosen, today)
     entered = left = members = 0
     for segment_id, spec in rules.items():
-        if segment_id in counts:
-            e, gone, n = counts[segment_id], 0, counts[segment_id]
-        else:
-            query = sql.scratch_query(spec, over, month=month, today=today)
-            e, gone, n = segments.sync_members(db, segment_id, query, today)
+        query = sql.scratch_query(spec, over, month=month, today=today)
+        e, gone, n = segments.sync_members(db, segment_id, query, today)
         segments.record_size(db, segment_id, today, n)
         entered, left, members = entered + e, left + gone, members + n
     segments.drop_scratch(db)
