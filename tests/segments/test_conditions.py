@@ -9,14 +9,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bankcrm.access.service import auth as auth_service
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
+from bankcrm.models.access import User
 from bankcrm.models.customer import Customer
 from bankcrm.models.segment import Segment, SegmentMember
 from bankcrm.segments.service import membership
+from bankcrm.segments.service import spec as specs
 from tests.conftest import token_for, unit_id, user_id
 from tests.segments.plant import A, B, C, D, E, F, plant
 
@@ -157,3 +160,18 @@ def members(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
         .order_by(Customer.cif_no, SegmentMember.entered_on)
     )
     return [(cif, entered, left) for cif, entered, left in db.execute(stmt)]
+
+
+def test_a_preview_leaves_the_planner_settings_of_the_transaction_as_they_were(db: Session, settings: Settings) -> None:
+    # Given the customers and a transaction that set its own work_mem and jit (PostgreSQL; SQLite has no such settings)
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    plant(db, today_in(settings.timezone))
+    db.execute(text("SET LOCAL work_mem = '5MB'"))
+    db.execute(text("SET LOCAL jit = on"))
+    manager = auth_service.principal_for(db.scalars(select(User).where(User.username == "manager")).one())
+    # When the manager previews VIP customers
+    found = specs.preview(db, manager, VIP, today=today_in(settings.timezone))
+    # Then the count is right and the transaction's settings are its own again
+    assert found.count == 2
+    assert db.execute(text("SELECT current_setting('work_mem'), current_setting('jit')")).one() == ("5MB", "on")
