@@ -5,7 +5,8 @@ snapshot rows, this month and three months back (month-average AUM spread 0-¥3,
 holding wealth products, salary credits); then 40 previews (count + masked sample of 10) of four specifications
 as the Beijing branch manager (unit scope) give the p50/p95, and 50 saved rule segments are materialised by the
 nightly's ``membership.refresh`` (first run: every member enters; the rerun finds nothing changed). Wall and
-this process's CPU seconds (the database server's CPU is not in them). ``BANKCRM_BENCH_REUSE=1`` keeps a database
+this process's CPU seconds; on PostgreSQL also the session backend's CPU seconds of each run (read from /proc,
+the server being on this machine; parallel workers not counted). ``BANKCRM_BENCH_REUSE=1`` keeps a database
 already holding the N customers (its saved segments emptied) instead of generating it again.
 Results: bench/results/segments-<db>.json.
 """
@@ -73,6 +74,8 @@ def _reused(db: Session, customers: int) -> bool:
         return False
     if db.scalar(select(func.count()).select_from(Customer)) != customers:
         return False
+    if db.get_bind().dialect.name == "postgresql":  # a DELETE would leave 21 million dead rows to insert beside
+        db.execute(text("TRUNCATE segment_size, segment_member, segment"))
     for table in ("segment_size", "segment_member", "segment"):
         db.execute(text(f"DELETE FROM {table}"))
     db.commit()
@@ -127,8 +130,28 @@ def _timed(work: Any) -> tuple[Any, float, float]:
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _server_cpu(db: Session) -> Any:
+    """PostgreSQL on this machine: a reader of the session's backend CPU seconds (parallel workers not counted)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return lambda: None
+    stat = Path(f"/proc/{db.scalar(text('SELECT pg_backend_pid()'))}/stat")
+    if not stat.exists():
+        return lambda: None
+
+    def seconds() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return seconds
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
+
+
 def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
     """Generate, then time the previews and two materialising runs of 50 segments."""
+    load_start = [round(x, 2) for x in os.getloadavg()]
     url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else PG_URL
     engine = make_engine(url)
     with Session(engine) as db:
@@ -150,10 +173,14 @@ def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
                 counts[i] = found.count
             del round_
         _segments(db, user.id, manager.unit_id)
+        server = _server_cpu(db)
+        at = server()
         first, first_s, first_cpu = _timed(lambda: membership.refresh(db, today=TODAY))
         db.commit()
+        between = server()
         again, again_s, again_cpu = _timed(lambda: membership.refresh(db, today=date(2026, 12, 1)))
         db.commit()
+        end = server()
     engine.dispose()
     cuts = statistics.quantiles(walls, n=20)
     return {
@@ -165,12 +192,15 @@ def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
         "preview_p95_s": round(cuts[18], 3),
         "materialise_50_first_s": round(first_s, 2),
         "materialise_50_first_cpu_s": round(first_cpu, 2),
+        "materialise_50_first_server_cpu_s": _spent(at, between),
         "materialise_50_members": first.members,
         "materialise_50_rerun_s": round(again_s, 2),
         "materialise_50_rerun_cpu_s": round(again_cpu, 2),
+        "materialise_50_rerun_server_cpu_s": _spent(between, end),
         "rerun_changed": again.entered + again.left,
         "peak_rss_mb": peak_rss_mb(),
         "reused_data": reused,
+        "load_average_start": load_start,
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 

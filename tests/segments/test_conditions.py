@@ -1,16 +1,26 @@
-"""Every condition type of the specification, previewed against hand-built customers with exact member lists."""
+"""Every condition type of the specification, previewed and materialised by the nightly against hand-built
+customers with exact member lists."""
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bankcrm.access.service import auth as auth_service
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
-from tests.conftest import token_for
+from bankcrm.models.access import User
+from bankcrm.models.customer import Customer
+from bankcrm.models.segment import Segment, SegmentMember
+from bankcrm.segments.service import membership
+from bankcrm.segments.service import spec as specs
+from tests.conftest import token_for, unit_id, user_id
 from tests.segments.plant import A, B, C, D, E, F, plant
 
 VIP = {"feature": "tier", "op": "=", "value": "VIP"}
@@ -89,3 +99,79 @@ def test_the_preview_is_inside_the_callers_scope_and_masked_like_the_customer_li
     # And the sample is what the customer list shows the same reader (masked the same way)
     listed = client.get("/api/v1/customers", headers=token_for(client, "am1")).json()["items"]
     assert seen["am1"]["sample"] == [c for c in listed if c["cif_no"] == A]
+
+
+# The cases E (Shanghai, VIP, AUM fell from ¥200k to ¥100k, no transaction, new) is in as well, bank-wide.
+WITH_E = {
+    "money >=",
+    "money >",
+    "money != (no snapshot row never matches)",
+    "value tier =",
+    "value tier in",
+    "fell 20% or more in 3 months",
+    "attribute status",
+    "attribute home unit not",
+    "customer since, last 3 months",
+    "no transaction",
+    "any",
+    "all",
+}
+
+
+def test_the_nightly_materialises_each_condition_type_exactly_and_a_rerun_changes_nothing(
+    db: Session, settings: Settings
+) -> None:
+    # Given the hand-built customers and one saved rule segment per condition type
+    today = today_in(settings.timezone)
+    plant(db, today)
+    saved = {name: segment(db, name, spec) for name, spec, _ in CASES}
+    # When the nightly materialises them all (their first run), and again the next day
+    first = membership.refresh(db, today=today)
+    after_first = {name: members(db, row) for name, row in saved.items()}
+    again = membership.refresh(db, today=today + timedelta(days=1))
+    # Then each segment holds exactly its customers bank-wide, entered today
+    expected = {name: sorted([*cifs, E] if name in WITH_E else cifs) for name, _, cifs in CASES}
+    assert after_first == {name: [(cif, today, None) for cif in cifs] for name, cifs in expected.items()}
+    assert (first.segments, first.entered, first.left) == (len(CASES), sum(map(len, expected.values())), 0)
+    # And the rerun found nobody to enter or leave
+    assert (again.entered, again.left, again.members) == (0, 0, first.members)
+    assert {name: members(db, row) for name, row in saved.items()} == after_first
+
+
+def segment(db: Session, name: str, spec: dict[str, Any]) -> Segment:
+    row = Segment(
+        name=name,
+        kind="rule",
+        spec=json.dumps(spec),
+        visibility="bank",
+        owner_id=user_id(db, "manager"),
+        unit_id=unit_id(db, "BJ"),
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def members(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
+    stmt = (
+        select(Customer.cif_no, SegmentMember.entered_on, SegmentMember.left_on)
+        .join(Customer, Customer.id == SegmentMember.customer_id)
+        .where(SegmentMember.segment_id == row.id)
+        .order_by(Customer.cif_no, SegmentMember.entered_on)
+    )
+    return [(cif, entered, left) for cif, entered, left in db.execute(stmt)]
+
+
+def test_a_preview_leaves_the_planner_settings_of_the_transaction_as_they_were(db: Session, settings: Settings) -> None:
+    # Given the customers and a transaction that set its own work_mem and jit (PostgreSQL; SQLite has no such settings)
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    plant(db, today_in(settings.timezone))
+    db.execute(text("SET LOCAL work_mem = '5MB'"))
+    db.execute(text("SET LOCAL jit = on"))
+    manager = auth_service.principal_for(db.scalars(select(User).where(User.username == "manager")).one())
+    # When the manager previews VIP customers
+    found = specs.preview(db, manager, VIP, today=today_in(settings.timezone))
+    # Then the count is right and the transaction's settings are its own again
+    assert found.count == 2
+    assert db.execute(text("SELECT current_setting('work_mem'), current_setting('jit')")).one() == ("5MB", "on")

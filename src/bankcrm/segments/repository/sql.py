@@ -6,7 +6,7 @@ from calendar import monthrange
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
+from sqlalchemy import ColumnElement, Table, and_, exists, false, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from bankcrm.models.customer import Customer
@@ -35,6 +35,53 @@ def months_before(day: date, n: int) -> date:
     return first.replace(day=min(day.day, monthrange(first.year, first.month)[1]))
 
 
+class Live:
+    """A specification read from the tables: ``customer`` outer-joined to its newest snapshot row ``CURRENT``; a
+    change looks the earlier row up."""
+
+    customer: Any = Customer
+
+    def feature(self, name: str) -> Any:
+        """The newest month's figure."""
+        return getattr(CURRENT, name)
+
+    def change(self, c: Condition, month: date | None) -> ColumnElement[bool]:
+        """Percent change from ``months`` before, without division: (now − then) × 100 op p × then, then > 0."""
+        if month is None or c.months is None:
+            return false()
+        then = getattr(EARLIER, c.name)
+        return exists(
+            select(EARLIER.customer_id).where(
+                EARLIER.customer_id == Customer.id,
+                EARLIER.month == add_months(month, -c.months),
+                then > 0,
+                _changed(c, self.feature(c.name), then),
+            )
+        )
+
+
+class Scratch(Live):
+    """A specification read from the nightly's scratch table (``repository.segments.scratch``): one row per live
+    customer with the customer columns conditions read, the newest month's figures as ``f_<feature>`` and the
+    earlier ones a change compares with as ``f_<feature>_<months>``."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.customer = table.c
+
+    def feature(self, name: str) -> Any:
+        return self.table.c[f"f_{name}"]
+
+    def change(self, c: Condition, month: date | None) -> ColumnElement[bool]:
+        if month is None or c.months is None:
+            return false()
+        then = self.table.c[f"f_{c.name}_{c.months}"]
+        return and_(then > 0, _changed(c, self.feature(c.name), then))
+
+
+LIVE = Live()
+
+
 def members_query(spec: Group, *, month: date | None, today: date) -> Any:
     """SELECT customer.id of every customer (not merged) the specification holds for; ``month`` the snapshot's."""
     return (
@@ -44,11 +91,32 @@ def members_query(spec: Group, *, month: date | None, today: date) -> Any:
     )
 
 
-def compile_spec(node: Group | Condition, *, month: date | None, today: date) -> ColumnElement[bool]:
-    """The node as a WHERE clause over ``customer`` outer-joined to the snapshot row ``CURRENT``."""
+def scratch_query(spec: Group, scratch: Scratch, *, month: date | None, today: date) -> Any:
+    """SELECT id of every row of the scratch table (live customers) the specification holds for."""
+    return select(scratch.table.c.id.label("id")).where(compile_spec(spec, month=month, today=today, over=scratch))
+
+
+def wanted(node: Group | Condition) -> tuple[set[str], set[tuple[str, int]]]:
+    """The features a specification reads from the newest month, and the (feature, months) of its changes."""
     if isinstance(node, Condition):
-        return _condition(node, month, today)
-    parts = [compile_spec(i, month=month, today=today) for i in node.items]
+        if node.kind == "feature":
+            return {node.name}, set()
+        if node.kind == "change" and node.months is not None:
+            return {node.name}, {(node.name, node.months)}
+        return set(), set()
+    features: set[str] = set()
+    changes: set[tuple[str, int]] = set()
+    for item in node.items:
+        f, c = wanted(item)
+        features, changes = features | f, changes | c
+    return features, changes
+
+
+def compile_spec(node: Group | Condition, *, month: date | None, today: date, over: Live = LIVE) -> ColumnElement[bool]:
+    """The node as a WHERE clause over ``over``'s rows (by default ``customer`` outer-joined to ``CURRENT``)."""
+    if isinstance(node, Condition):
+        return _condition(node, month, today, over)
+    parts = [compile_spec(i, month=month, today=today, over=over) for i in node.items]
     if node.joiner == "not":
         # A missing figure is NULL: NOT NULL would be NULL too, so "not" means "the condition does not hold".
         return not_(_coalesce(parts[0]))
@@ -75,35 +143,26 @@ def compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
     return ops[op]()  # type: ignore[no-any-return]
 
 
-def _change(c: Condition, month: date | None) -> ColumnElement[bool]:
-    """Percent change from ``months`` before, without division: (now − then) × 100 op p × then, then > 0."""
-    if month is None or c.months is None:
-        return false()
-    now, then = getattr(CURRENT, c.name), getattr(EARLIER, c.name)
+def _changed(c: Condition, now: Any, then: Any) -> ColumnElement[bool]:
+    """(now − then) × 100 op p × then: the percent change without division."""
     delta = (now - then) * 100
     if c.op == "between":
-        held = and_(delta >= then * c.value[0], delta <= then * c.value[1])
-    else:
-        held = compare(delta, c.op, then * c.value)
-    return exists(
-        select(EARLIER.customer_id).where(
-            EARLIER.customer_id == Customer.id, EARLIER.month == add_months(month, -c.months), then > 0, held
-        )
-    )
+        return and_(delta >= then * c.value[0], delta <= then * c.value[1])
+    return compare(delta, c.op, then * c.value)
 
 
-def _attribute(c: Condition, today: date) -> ColumnElement[bool]:
+def _attribute(c: Condition, today: date, customer: Any) -> ColumnElement[bool]:
     if c.name == "status":
-        return compare(Customer.status, c.op, c.value)
+        return compare(customer.status, c.op, c.value)
     if c.name == "home_unit":
         units = select(OrgUnit.id).where(compare(OrgUnit.code, "in" if c.op in ("=", "in") else "not_in", _list(c)))
-        return Customer.home_unit_id.in_(units)
+        return customer.home_unit_id.in_(units)  # type: ignore[no-any-return]
     since = months_before(today, c.value)
     if c.name == "customer_since":
-        column: Any = Customer.created_at
+        column: Any = customer.created_at
         cutoff: Any = datetime(since.year, since.month, since.day, tzinfo=UTC)
     else:  # last_transaction, from the nightly figures; none on file counts as long ago
-        column = select(CustomerFigure.last_txn_date).where(CustomerFigure.customer_id == Customer.id)
+        column = select(CustomerFigure.last_txn_date).where(CustomerFigure.customer_id == customer.id)
         column, cutoff = column.scalar_subquery(), since
     inside = and_(column.is_not(None), column >= cutoff)
     return inside if c.op == "in_last_months" else not_(inside)
@@ -113,17 +172,18 @@ def _list(c: Condition) -> tuple[str, ...]:
     return c.value if isinstance(c.value, tuple) else (c.value,)
 
 
-def _condition(c: Condition, month: date | None, today: date) -> ColumnElement[bool]:
+def _condition(c: Condition, month: date | None, today: date, over: Live) -> ColumnElement[bool]:
+    customer = over.customer
     if c.kind == "feature":
-        return compare(getattr(CURRENT, c.name), c.op, c.value)
+        return compare(over.feature(c.name), c.op, c.value)
     if c.kind == "change":
-        return _change(c, month)
+        return over.change(c, month)
     if c.kind == "attribute":
-        return _attribute(c, today)
+        return _attribute(c, today, customer)
     if c.kind == "has_tag":
         return exists(
             select(CustomerTag.id).where(
-                CustomerTag.customer_id == Customer.id,
+                CustomerTag.customer_id == customer.id,
                 CustomerTag.removed_at.is_(None),
                 CustomerTag.tag_code.in_(list(c.value)),
             )
@@ -134,14 +194,14 @@ def _condition(c: Condition, month: date | None, today: date) -> ColumnElement[b
         return or_(
             exists(
                 accounts.where(
-                    Account.customer_id == Customer.id,
+                    Account.customer_id == customer.id,
                     Account.close_date.is_(None),
                     Product.category.in_(list(c.value)),
                 )
             ),
             exists(
                 loans.where(
-                    LoanContract.customer_id == Customer.id,
+                    LoanContract.customer_id == customer.id,
                     LoanContract.outstanding > 0,
                     Product.category.in_(list(c.value)),
                 )
@@ -151,13 +211,13 @@ def _condition(c: Condition, month: date | None, today: date) -> ColumnElement[b
         return exists(
             select(HouseholdMember.customer_id)
             .join(Household, Household.id == HouseholdMember.household_id)
-            .where(HouseholdMember.customer_id == Customer.id, Household.dissolved_at.is_(None))
+            .where(HouseholdMember.customer_id == customer.id, Household.dissolved_at.is_(None))
         )
     return exists(
         select(CorporateGroupMember.customer_id)
         .join(CorporateGroup, CorporateGroup.id == CorporateGroupMember.group_id)
         .where(
-            CorporateGroupMember.customer_id == Customer.id,
+            CorporateGroupMember.customer_id == customer.id,
             CorporateGroup.status == GroupStatus.ACCEPTED,
             CorporateGroup.ended_at.is_(None),
         )

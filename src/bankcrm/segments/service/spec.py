@@ -58,7 +58,7 @@ def preview(db: Session, principal: Principal, data: Any, *, today: date) -> Pre
     spec = checked(db, data)
     month = segments.newest_month(db)
     scoped = segments.scoped(sql.members_query(spec, month=month, today=today), principal)
-    found = segments.sample(db, scoped, SAMPLE_SIZE)
-    return PreviewRead(
-        count=segments.count(db, scoped), sample=customer_reads.summaries(db, principal, found), month=month
-    )
+    with segments.scanning(db):
+        found = segments.sample(db, scoped, SAMPLE_SIZE)
+        count = segments.count(db, scoped)
+    return PreviewRead(count=count, sample=customer_reads.summaries(db, principal, found), month=month)
