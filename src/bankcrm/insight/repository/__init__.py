@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
+import polars as pl
+from sqlalchemy import Date, String, and_, case, delete, exists, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
@@ -107,32 +108,61 @@ def loan_rows(db: Session, ids: list[int]) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in db.execute(stmt)]
 
 
-def balance_rows(db: Session, ids: list[int], since: date, until: date) -> list[tuple[Any, ...]]:
-    """(account, day, balance) of snapshots in [since, until], plus each account's last one before ``since``."""
+def balance_rows(db: Session, ids: list[int], since: date, until: date) -> pl.DataFrame:
+    """(account_id, day, balance) of snapshots in [since, until], plus each account's last one before ``since``."""
     before = (
         select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.balance_date).label("day"))
         .where(BalanceSnapshot.customer_id.in_(ids), BalanceSnapshot.balance_date < since)
         .group_by(BalanceSnapshot.account_id)
         .subquery()
     )
-    carried = select(BalanceSnapshot.account_id, BalanceSnapshot.balance_date, BalanceSnapshot.balance).join(
+    day = _raw(db, BalanceSnapshot.balance_date)
+    carried = select(BalanceSnapshot.account_id, day, BalanceSnapshot.balance).join(
         before, and_(before.c.account_id == BalanceSnapshot.account_id, before.c.day == BalanceSnapshot.balance_date)
     )
-    inside = select(BalanceSnapshot.account_id, BalanceSnapshot.balance_date, BalanceSnapshot.balance).where(
+    inside = select(BalanceSnapshot.account_id, day, BalanceSnapshot.balance).where(
         BalanceSnapshot.customer_id.in_(ids),
         BalanceSnapshot.balance_date >= since,
         BalanceSnapshot.balance_date <= until,
     )
-    return [tuple(r) for r in db.execute(carried.union_all(inside))]
+    rows = db.execute(carried.union_all(inside)).all()
+    frame = _columns(rows, {"account_id": pl.Int64, "day": _text_or(db, pl.Date), "balance": pl.Int64})
+    return frame.with_columns(pl.col("day").str.to_date("%Y-%m-%d")) if is_sqlite(db) else frame
 
 
-def voucher_rows(db: Session, ids: list[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
-    """(customer, time UTC, amount, direction, channel, purpose, counterparty bank) of vouchers in [start, end)."""
+def voucher_rows(db: Session, ids: list[int], start: datetime, end: datetime) -> pl.DataFrame:
+    """(customer_id, t UTC, amount, direction, channel, purpose, bank) of vouchers in [start, end)."""
     t = AccountTransaction
     stmt = select(
-        t.customer_id, t.txn_time, t.amount, t.direction, t.channel, t.purpose_code, t.counterparty_bank
+        t.customer_id, _raw(db, t.txn_time), t.amount, t.direction, t.channel, t.purpose_code, t.counterparty_bank
     ).where(t.customer_id.in_(ids), t.txn_time >= start, t.txn_time < end)
-    return [tuple(r) for r in db.execute(stmt)]
+    text_ = pl.String
+    schema = {"customer_id": pl.Int64, "t": _text_or(db, pl.Datetime("us")), "amount": pl.Int64}
+    schema |= {"direction": text_, "channel": text_, "purpose": text_, "bank": text_}
+    frame = _columns(db.execute(stmt).all(), schema)
+    if is_sqlite(db):  # SQLAlchemy stores '2026-10-31 16:00:00.000000' (UTC)
+        frame = frame.with_columns(pl.col("t").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us"))
+    return frame
+
+
+def _raw(db: Session, column: Any) -> Any:
+    """A date or time column as the database holds it, without SQLAlchemy's per-value conversion (millions of
+    values a backfill): SQLite's stored text, PostgreSQL's date or its UTC time without zone."""
+    if is_sqlite(db):
+        return type_coerce(column, String)
+    if isinstance(column.type, Date):
+        return column
+    return func.timezone("UTC", column)
+
+
+def _text_or(db: Session, dtype: Any) -> Any:
+    return pl.String if is_sqlite(db) else dtype
+
+
+def _columns(rows: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows as a frame, column by column (cheaper than Polars reading row tuples)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    return pl.DataFrame(dict(zip(schema, columns, strict=True)), schema=schema)
 
 
 def last_voucher_before(db: Session, ids: list[int], start: datetime) -> list[tuple[int, datetime]]:
@@ -207,11 +237,11 @@ def analyse(db: Session) -> None:
         db.execute(text("ANALYZE customer_month"))
 
 
-def month_metrics(db: Session, month: date) -> list[tuple[int | None, int, int]]:
+def month_metrics(db: Session, month: date) -> pl.DataFrame:
     """(days since last transaction, voucher count, month-average AUM) of every row of a month."""
     m = CustomerMonth
     stmt = select(m.days_since_txn, m.txn_in_count + m.txn_out_count, m.aum_avg).where(m.month == month)
-    return [(d, int(f), int(a)) for d, f, a in db.execute(stmt)]
+    return _columns(db.execute(stmt).all(), {"days": pl.Int64, "freq": pl.Int64, "aum": pl.Int64})
 
 
 def write_scores(
@@ -232,17 +262,19 @@ def write_scores(
         return case((column.is_(None), 1), else_=1 + sum((case((column < c, 1), else_=0) for c in cuts), start=0))
 
     freq = m.txn_in_count + m.txn_out_count
+    r, f, mon = below(m.days_since_txn, r_cuts), above(freq, f_cuts), above(m.aum_avg, m_cuts)
+    threshold, by_flags = groups
+    # One statement: the group from the score expressions themselves (an UPDATE's SET sees the old scores), so
+    # each row of the month is rewritten once, not twice.
+    whens = [
+        (and_(_high(r, threshold, rh), _high(f, threshold, fh), _high(mon, threshold, mh)), code)
+        for (rh, fh, mh), code in by_flags.items()
+    ]
     db.execute(
         update(m)
         .where(m.month == month)
-        .values(r_score=below(m.days_since_txn, r_cuts), f_score=above(freq, f_cuts), m_score=above(m.aum_avg, m_cuts))
+        .values(r_score=r, f_score=f, m_score=mon, rfm_group=case(*whens, else_=None))
     )
-    threshold, by_flags = groups
-    whens = [
-        (and_(_high(m.r_score, threshold, r), _high(m.f_score, threshold, f), _high(m.m_score, threshold, mm)), code)
-        for (r, f, mm), code in by_flags.items()
-    ]
-    db.execute(update(m).where(m.month == month).values(rfm_group=case(*whens, else_=None)))
 
 
 def _high(column: Any, threshold: int, high: bool) -> Any:
