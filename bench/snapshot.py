@@ -10,7 +10,8 @@ Then, unless ``BANKCRM_BENCH_WHOLE_NIGHTLY=0``, the whole ``batch nightly`` (eve
 work on this bank) and one after 5 % of customers changed again — the target's "nightly including the existing
 work". Generation is SQL inside the database (a numbers series), with a 2 GB page cache on SQLite.
 Sizes: ``BANKCRM_BENCH_CUSTOMERS`` (default 1,000,000); ``BANKCRM_BENCH_SNAPSHOT_BANK`` keeps the generated bank
-(a SQLite file, or a PostgreSQL database used as a template) and starts later runs from it. CPU seconds are the process's own (user + system).
+(a SQLite file, or a PostgreSQL database used as a template) and starts later runs from it. CPU seconds are the
+process's own (user + system).
 Results: bench/results/snapshot-<database>.json.
 """
 

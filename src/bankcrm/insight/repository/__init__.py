@@ -7,11 +7,11 @@ pages take a principal and scope through ``customer_scope`` like every other lis
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Date, String, and_, case, delete, exists, func, insert, or_, select, text, type_coerce, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.access.principal import Principal
@@ -110,59 +110,67 @@ def loan_rows(db: Session, ids: list[int]) -> list[tuple[Any, ...]]:
 
 def balance_rows(db: Session, ids: list[int], since: date, until: date) -> pl.DataFrame:
     """(account_id, day, balance) of snapshots in [since, until], plus each account's last one before ``since``."""
-    before = (
-        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.balance_date).label("day"))
-        .where(BalanceSnapshot.customer_id.in_(ids), BalanceSnapshot.balance_date < since)
-        .group_by(BalanceSnapshot.account_id)
-        .subquery()
+    sql = (
+        "SELECT b.account_id, b.balance_date, b.balance FROM balance_snapshot b JOIN (SELECT account_id,"
+        " max(balance_date) AS day FROM balance_snapshot WHERE customer_id IN ({ids}) AND balance_date < {since}"
+        " GROUP BY account_id) p ON p.account_id = b.account_id AND p.day = b.balance_date"
+        " UNION ALL SELECT account_id, balance_date, balance FROM balance_snapshot"
+        " WHERE customer_id IN ({ids}) AND balance_date >= {since} AND balance_date <= {until}"
     )
-    day = _raw(db, BalanceSnapshot.balance_date)
-    carried = select(BalanceSnapshot.account_id, day, BalanceSnapshot.balance).join(
-        before, and_(before.c.account_id == BalanceSnapshot.account_id, before.c.day == BalanceSnapshot.balance_date)
-    )
-    inside = select(BalanceSnapshot.account_id, day, BalanceSnapshot.balance).where(
-        BalanceSnapshot.customer_id.in_(ids),
-        BalanceSnapshot.balance_date >= since,
-        BalanceSnapshot.balance_date <= until,
-    )
-    rows = db.execute(carried.union_all(inside)).all()
-    frame = _columns(rows, {"account_id": pl.Int64, "day": _text_or(db, pl.Date), "balance": pl.Int64})
+    sql = sql.format(ids=_ids(ids), since=_day(since), until=_day(until))
+    day = pl.String if is_sqlite(db) else pl.Date
+    frame = _fetch(db, sql, {"account_id": pl.Int64, "day": day, "balance": pl.Int64})
     return frame.with_columns(pl.col("day").str.to_date("%Y-%m-%d")) if is_sqlite(db) else frame
 
 
 def voucher_rows(db: Session, ids: list[int], start: datetime, end: datetime) -> pl.DataFrame:
     """(customer_id, t UTC, amount, direction, channel, purpose, bank) of vouchers in [start, end)."""
-    t = AccountTransaction
-    stmt = select(
-        t.customer_id, _raw(db, t.txn_time), t.amount, t.direction, t.channel, t.purpose_code, t.counterparty_bank
-    ).where(t.customer_id.in_(ids), t.txn_time >= start, t.txn_time < end)
+    sqlite = is_sqlite(db)
+    when = "txn_time" if sqlite else "txn_time AT TIME ZONE 'UTC'"
+    sql = (
+        f"SELECT customer_id, {when}, amount, direction, channel, purpose_code, counterparty_bank"  # noqa: S608
+        f" FROM account_transaction WHERE customer_id IN ({_ids(ids)})"
+        f" AND txn_time >= {_moment(db, start)} AND txn_time < {_moment(db, end)}"
+    )
     text_ = pl.String
-    schema = {"customer_id": pl.Int64, "t": _text_or(db, pl.Datetime("us")), "amount": pl.Int64}
+    schema = {"customer_id": pl.Int64, "t": text_ if sqlite else pl.Datetime("us"), "amount": pl.Int64}
     schema |= {"direction": text_, "channel": text_, "purpose": text_, "bank": text_}
-    frame = _columns(db.execute(stmt).all(), schema)
-    if is_sqlite(db):  # SQLAlchemy stores '2026-10-31 16:00:00.000000' (UTC)
+    frame = _fetch(db, sql, schema)
+    if sqlite:  # SQLAlchemy stores '2026-10-31 16:00:00.000000' (UTC)
         frame = frame.with_columns(pl.col("t").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us"))
     return frame
 
 
-def _raw(db: Session, column: Any) -> Any:
-    """A date or time column as the database holds it, without SQLAlchemy's per-value conversion (millions of
-    values a backfill): SQLite's stored text, PostgreSQL's date or its UTC time without zone."""
+# The bulk reads of a snapshot run go straight to the driver's cursor: millions of rows a backfill, where
+# SQLAlchemy's rows and per-value conversion (text to datetime on SQLite) cost more than the computation.
+# Only integers and dates of our own are written into these statements.
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _day(d: date) -> str:
+    return f"'{d.isoformat()}'"
+
+
+def _moment(db: Session, t: datetime) -> str:
+    """A UTC instant as the database compares it (SQLite: the stored text)."""
+    utc = t.astimezone(UTC)
     if is_sqlite(db):
-        return type_coerce(column, String)
-    if isinstance(column.type, Date):
-        return column
-    return func.timezone("UTC", column)
+        return f"'{utc.replace(tzinfo=None):%Y-%m-%d %H:%M:%S.%f}'"
+    return f"timestamptz '{utc.isoformat()}'"
 
 
-def _text_or(db: Session, dtype: Any) -> Any:
-    return pl.String if is_sqlite(db) else dtype
-
-
-def _columns(rows: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows as a frame, column by column (cheaper than Polars reading row tuples)."""
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    return pl.DataFrame(dict(zip(schema, columns, strict=True)), schema=schema)
+def _fetch(db: Session, sql: str, schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of ``sql`` as a frame of ``schema``, read by the driver's cursor."""
+    cursor = db.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def last_voucher_before(db: Session, ids: list[int], start: datetime) -> list[tuple[int, datetime]]:
@@ -239,9 +247,9 @@ def analyse(db: Session) -> None:
 
 def month_metrics(db: Session, month: date) -> pl.DataFrame:
     """(days since last transaction, voucher count, month-average AUM) of every row of a month."""
-    m = CustomerMonth
-    stmt = select(m.days_since_txn, m.txn_in_count + m.txn_out_count, m.aum_avg).where(m.month == month)
-    return _columns(db.execute(stmt).all(), {"days": pl.Int64, "freq": pl.Int64, "aum": pl.Int64})
+    columns = "days_since_txn, txn_in_count + txn_out_count, aum_avg"
+    sql = f"SELECT {columns} FROM customer_month WHERE month = {_day(month)}"  # noqa: S608
+    return _fetch(db, sql, {"days": pl.Int64, "freq": pl.Int64, "aum": pl.Int64})
 
 
 def write_scores(
@@ -270,11 +278,16 @@ def write_scores(
         (and_(_high(r, threshold, rh), _high(f, threshold, fh), _high(mon, threshold, mh)), code)
         for (rh, fh, mh), code in by_flags.items()
     ]
-    db.execute(
-        update(m)
-        .where(m.month == month)
-        .values(r_score=r, f_score=f, m_score=mon, rfm_group=case(*whens, else_=None))
+    group = case(*whens, else_=None)
+    # Only rows whose scores or group change are rewritten: a nightly rescoring of a whole month then writes about
+    # the changed customers, not the bank, while the cut points hold.
+    moved = or_(
+        m.r_score.is_distinct_from(r),
+        m.f_score.is_distinct_from(f),
+        m.m_score.is_distinct_from(mon),
+        m.rfm_group.is_distinct_from(group),
     )
+    db.execute(update(m).where(m.month == month, moved).values(r_score=r, f_score=f, m_score=mon, rfm_group=group))
 
 
 def _high(column: Any, threshold: int, high: bool) -> Any:

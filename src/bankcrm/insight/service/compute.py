@@ -62,8 +62,8 @@ def _days(d: date) -> int:
 
 
 def _frame(rows: Sequence[tuple[Any, ...]] | pl.DataFrame, schema: dict[str, Any]) -> pl.DataFrame:
-    if isinstance(rows, pl.DataFrame):  # read as a frame already, in this schema's columns
-        return rows.rename(dict(zip(rows.columns, schema, strict=True))).cast(schema)
+    if isinstance(rows, pl.DataFrame):  # read as a frame already, in this schema (the repository's bulk reads)
+        return rows
     return pl.DataFrame(list(rows), schema=schema, orient="row")
 
 
