@@ -253,13 +253,22 @@ def month_metrics(db: Session, month: date) -> pl.DataFrame:
 
 
 def write_scores(
-    db: Session, month: date, r_cuts: list[int], f_cuts: list[int], m_cuts: list[int], groups: Any
+    db: Session,
+    month: date,
+    r_cuts: list[int],
+    f_cuts: list[int],
+    m_cuts: list[int],
+    groups: Any,
+    *,
+    every_row: bool = True,
 ) -> None:
-    """Score every row of a month from the quintile cut points, in two set-based updates (no row leaves SQL).
+    """Score every row of a month from the quintile cut points, set-based (no row leaves SQL).
 
     A score is 1 plus the number of cut points the value passes: above them for frequency and monetary,
     below them for recency (no transaction at all scores 1). ``groups`` maps (R high, F high, M high) to a
-    group code given the high threshold, as ``(threshold, {(bool, bool, bool): code})``.
+    group code given the high threshold, as ``(threshold, {(bool, bool, bool): code})``. ``every_row`` (rows
+    just written, a backfill): one UPDATE, the group from the score expressions themselves; otherwise (a usual
+    night, most rows scored before) two UPDATEs that rewrite only the rows whose scores, then group, change.
     """
     m = CustomerMonth
 
@@ -269,25 +278,25 @@ def write_scores(
     def below(column: Any, cuts: list[int]) -> Any:
         return case((column.is_(None), 1), else_=1 + sum((case((column < c, 1), else_=0) for c in cuts), start=0))
 
-    freq = m.txn_in_count + m.txn_out_count
-    r, f, mon = below(m.days_since_txn, r_cuts), above(freq, f_cuts), above(m.aum_avg, m_cuts)
-    threshold, by_flags = groups
-    # One statement: the group from the score expressions themselves (an UPDATE's SET sees the old scores), so
-    # each row of the month is rewritten once, not twice.
-    whens = [
-        (and_(_high(r, threshold, rh), _high(f, threshold, fh), _high(mon, threshold, mh)), code)
-        for (rh, fh, mh), code in by_flags.items()
-    ]
-    group = case(*whens, else_=None)
-    # Only rows whose scores or group change are rewritten: a nightly rescoring of a whole month then writes about
-    # the changed customers, not the bank, while the cut points hold.
-    moved = or_(
-        m.r_score.is_distinct_from(r),
-        m.f_score.is_distinct_from(f),
-        m.m_score.is_distinct_from(mon),
-        m.rfm_group.is_distinct_from(group),
-    )
-    db.execute(update(m).where(m.month == month, moved).values(r_score=r, f_score=f, m_score=mon, rfm_group=group))
+    def group_of(r: Any, f: Any, mon: Any) -> Any:
+        threshold, by_flags = groups
+        whens = [
+            (and_(_high(r, threshold, rh), _high(f, threshold, fh), _high(mon, threshold, mh)), code)
+            for (rh, fh, mh), code in by_flags.items()
+        ]
+        return case(*whens, else_=None)
+
+    r, mon = below(m.days_since_txn, r_cuts), above(m.aum_avg, m_cuts)
+    f = above(m.txn_in_count + m.txn_out_count, f_cuts)
+    if every_row:  # an UPDATE's SET sees the old scores: the group is computed from the expressions
+        db.execute(
+            update(m).where(m.month == month).values(r_score=r, f_score=f, m_score=mon, rfm_group=group_of(r, f, mon))
+        )
+        return
+    moved = or_(m.r_score.is_distinct_from(r), m.f_score.is_distinct_from(f), m.m_score.is_distinct_from(mon))
+    db.execute(update(m).where(m.month == month, moved).values(r_score=r, f_score=f, m_score=mon))
+    group = group_of(m.r_score, m.f_score, m.m_score)
+    db.execute(update(m).where(m.month == month, m.rfm_group.is_distinct_from(group)).values(rfm_group=group))
 
 
 def _high(column: Any, threshold: int, high: bool) -> Any:

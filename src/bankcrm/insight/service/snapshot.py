@@ -92,7 +92,7 @@ def run(
         if progress is not None:
             progress(len(part))
     for month in months:
-        score_month(db, month, rfm_high)
+        score_month(db, month, rfm_high, every_row=mode != "incremental")
     pruned = repository.prune(db, oldest)
     repository.analyse(db)
     return SnapshotRun(business_date, mode, len(ids), months, written, pruned)
@@ -117,7 +117,7 @@ def quintile_cuts(values: pl.Series) -> list[int]:
     return [int(values.quantile(q, interpolation="lower")) for q in (0.2, 0.4, 0.6, 0.8)]  # type: ignore[arg-type]
 
 
-def score_month(db: Session, month: date, rfm_high: int) -> None:
+def score_month(db: Session, month: date, rfm_high: int, *, every_row: bool = True) -> None:
     """RFM scores (quintiles within the bank) and groups of every row of a month."""
     metrics = repository.month_metrics(db, month)
     # Recency ranks like the others with fewer days as more: the cut points of the negated days, turned back.
@@ -127,4 +127,5 @@ def score_month(db: Session, month: date, rfm_high: int) -> None:
     by_flags: dict[tuple[bool, bool, bool], str] = {
         (g.recency == "H", g.frequency == "H", g.monetary == "H"): g.code for g in catalogue.rfm_groups()
     }
-    repository.write_scores(db, month, recency, frequency, monetary, (rfm_high, by_flags))
+    groups = (rfm_high, by_flags)
+    repository.write_scores(db, month, recency, frequency, monetary, groups, every_row=every_row)
