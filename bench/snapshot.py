@@ -9,7 +9,9 @@ as the dirty-customer queue does) — the ``figures`` step for them and the incr
 Then, unless ``BANKCRM_BENCH_WHOLE_NIGHTLY=0``, the whole ``batch nightly`` (every step) twice: a first one (first-time
 work on this bank) and one after 5 % of customers changed again — the target's "nightly including the existing
 work". Generation is SQL inside the database (a numbers series), with a 2 GB page cache on SQLite.
-Sizes: ``BANKCRM_BENCH_CUSTOMERS`` (default 1,000,000). CPU seconds are the process's own (user + system).
+Sizes: ``BANKCRM_BENCH_CUSTOMERS`` (default 1,000,000); ``BANKCRM_BENCH_SNAPSHOT_BANK`` keeps the generated bank
+(a SQLite file, or a PostgreSQL database used as a template) and starts later runs from it. CPU seconds are the
+process's own (user + system).
 Results: bench/results/snapshot-<database>.json.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -35,6 +38,9 @@ from bench.common import machine, peak_rss_mb, per_database
 from bench.holdings import Sql, fresh, generate, roomy_cache
 
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench_snapshot")
+# A generated bank to start from instead of generating (minutes at 1,000,000): a SQLite file (copied) or a
+# PostgreSQL database name (the bench's database is created from it as a template). Made by this bench when absent.
+BANK = os.environ.get("BANKCRM_BENCH_SNAPSHOT_BANK", "")
 CHANGED_SHARE = 20  # one customer in 20 changed: 5 %
 
 
@@ -96,16 +102,21 @@ def whole_nightly(factory: sessionmaker[Session], settings: Settings) -> dict[st
     """``batch nightly`` (every registered nightly step, in order): wall seconds per step, the total, and the
     outcome of any step that did not succeed."""
     steps: dict[str, float] = {}
+    steps_cpu: dict[str, float] = {}
     faults: dict[str, str] = {}
-    clock = [time.perf_counter()]
+    clock = [time.perf_counter(), cpu_s()]
 
     def step_done(step: runner.StepOutcome) -> None:
-        now = time.perf_counter()
+        now, cpu_now = time.perf_counter(), cpu_s()
         steps[step.job.code] = round(now - clock[0], 1)
-        clock[0] = now
+        steps_cpu[step.job.code] = round(cpu_now - clock[1], 1)
+        clock[:] = [now, cpu_now]
         if step.outcome != "ok":
             faults[step.job.code] = f"{step.outcome}: {step.error}"
-        print(f"  nightly {step.job.code}: {steps[step.job.code]} s {step.outcome}", flush=True)
+        print(
+            f"  nightly {step.job.code}: {steps[step.job.code]} s, {steps_cpu[step.job.code]} CPU s {step.outcome}",
+            flush=True,
+        )
 
     wall, cpu = time.perf_counter(), cpu_s()
     runs.run_nightly(factory, settings, on_step=step_done)
@@ -113,6 +124,7 @@ def whole_nightly(factory: sessionmaker[Session], settings: Settings) -> dict[st
         "s": round(time.perf_counter() - wall, 1),
         "cpu_s": round(cpu_s() - cpu, 1),
         "steps_s": steps,
+        "steps_cpu_s": steps_cpu,
         "not_ok": faults,
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }
@@ -127,16 +139,54 @@ def change_five_percent(factory: sessionmaker[Session]) -> None:
                         f" WHERE id % {CHANGED_SHARE} = 0"))  # fmt: skip
 
 
+def copied_bank(backend: str, url: str) -> bool:
+    """The kept bank copied to ``url``; False when there is none yet."""
+    if backend == "sqlite":
+        if not Path(BANK).exists():
+            return False
+        shutil.copyfile(BANK, url.removeprefix("sqlite:///"))
+        return True
+    admin = make_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": BANK}).first() is None:
+            admin.dispose()
+            return False
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{BANK}"'))
+    admin.dispose()
+    return True
+
+
+def keep_bank(backend: str, url: str) -> None:
+    """Keep the freshly generated bank as ``BANK`` for later runs."""
+    if backend == "sqlite":
+        shutil.copyfile(url.removeprefix("sqlite:///"), BANK)
+        return
+    admin = make_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{BANK}" TEMPLATE "{url.rsplit("/", 1)[1]}"'))
+    admin.dispose()
+
+
 def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
     """Generate two years of history, backfill the snapshot, then nightlies with 5 % of customers changed."""
     url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else PG_URL
     settings = Settings(mode="test", database_url=url)
-    fresh(url)
     started = time.perf_counter()
-    # In a child process: SQLite's 2 GB generation cache is then not in this process's peak memory.
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:
-        sizes = child.submit(generated, url, customers).result()
-    sizes["generate_s"] = round(time.perf_counter() - started, 1)
+    sizes: dict[str, Any] = {}
+    if BANK and copied_bank(backend, url):
+        sizes["bank_copied_from"] = BANK
+        sizes["copy_s"] = round(time.perf_counter() - started, 1)
+    else:
+        fresh(url)
+        # In a child process: SQLite's 2 GB generation cache is then not in this process's peak memory.
+        with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:
+            sizes = child.submit(generated, url, customers).result()
+        sizes["generate_s"] = round(time.perf_counter() - started, 1)
+        if BANK:
+            keep_bank(backend, url)
+    print(f"  bank ready: {sizes}, load {os.getloadavg()}", flush=True)
     engine = make_engine(url)
     load_generated = [round(x, 2) for x in os.getloadavg()]
     factory = sessionmaker(bind=engine)

@@ -86,3 +86,38 @@ def test_the_nightly_run_takes_months_not_evaluated_up_to_the_newest_completed_o
     assert [m.month for m in lifecycle_run.run(db, today=TODAY).months] == [month_of(3)]
     # And on demand a month is evaluated even when running
     assert [m.month for m in lifecycle_run.run(db, today=TODAY, month=month_of(4)).months] == [month_of(4)]
+
+
+def test_a_usual_night_decides_only_the_customers_the_snapshot_rewrote_as_the_whole_month_would(db: Session) -> None:
+    # Given two customers evaluated over July to October
+    a = given_a_customer_over(db, "91000000015", [F] * 4)
+    b = given_a_customer_over(db, "91000000016", [F] * 4)
+    lifecycle_run.run(db, today=TODAY)
+    # When the snapshot rewrites a's September and October (the money gone, stages emptied) and the night runs
+    for n in (2, 3):
+        db.execute(
+            update(CustomerMonth)
+            .where(CustomerMonth.customer_id == a.id, CustomerMonth.month == month_of(n))
+            .values(aum_end=0, demand_end=0, aum_avg=0, held_demand=0, lifecycle_stage=None)
+        )
+    night = lifecycle_run.run(db, today=TODAY)
+
+    def state() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        stages = db.execute(
+            select(CustomerMonth.customer_id, CustomerMonth.month, CustomerMonth.lifecycle_stage).order_by(
+                CustomerMonth.customer_id, CustomerMonth.month
+            )
+        ).all()
+        h = CustomerStageHistory
+        moves = db.execute(
+            select(h.customer_id, h.month, h.from_stage, h.to_stage, h.rule, h.figures).order_by(h.customer_id, h.month)
+        ).all()
+        return [tuple(r) for r in stages], [tuple(r) for r in moves]
+
+    nightly = state()
+    # Then only a was decided, in September and October
+    assert [(m.month, m.customers) for m in night.months] == [(month_of(2), 1), (month_of(3), 1)]
+    # And the stages and moves are those deciding every customer of every month gives
+    lifecycle_run.run(db, today=TODAY, full=True)
+    assert state() == nightly
+    assert {r[0] for r in nightly[0]} == {a.id, b.id}

@@ -31,6 +31,14 @@ def first_unevaluated(db: Session) -> date | None:
     return db.scalar(select(func.min(CustomerMonth.month)).where(CustomerMonth.lifecycle_stage.is_(None)))
 
 
+def unevaluated_customers(db: Session, first: date, last: date) -> set[int]:
+    """The customers with a row of a month in [first, last] whose stage is not filled."""
+    stmt = select(CustomerMonth.customer_id).where(
+        CustomerMonth.month >= first, CustomerMonth.month <= last, CustomerMonth.lifecycle_stage.is_(None)
+    )
+    return set(db.scalars(stmt.distinct()))
+
+
 def newest_as_of(db: Session, month: date) -> date | None:
     """The business date a month's rows were computed as of."""
     return db.scalar(select(func.max(CustomerMonth.as_of)).where(CustomerMonth.month == month))
@@ -43,8 +51,9 @@ def customers_of(db: Session, month: date) -> list[int]:
     )
 
 
-def figure_rows(db: Session, months: list[date], low: int, high: int) -> Sequence[Any]:
-    """(customer id, month, AUM, loans, products, tenure, transactions, stage) of customers low..high."""
+def figure_rows(db: Session, months: list[date], ids: list[int], *, dense: bool) -> Sequence[Any]:
+    """(customer id, month, AUM, loans, products, tenure, transactions, stage) of these customers (ascending);
+    ``dense``: every customer of the month between the first and the last is among them (read as a range)."""
     cm = CustomerMonth.__table__.c
     products = sum((cm[c] for c in HELD[1:]), cm[HELD[0]])
     stmt = select(
@@ -56,7 +65,8 @@ def figure_rows(db: Session, months: list[date], low: int, high: int) -> Sequenc
         cm.tenure_months,
         (cm.txn_in_count + cm.txn_out_count).label("transactions"),
         cm.lifecycle_stage,
-    ).where(cm.month.in_(months), cm.customer_id.between(low, high))
+    ).where(cm.month.in_(months))
+    stmt = stmt.where(cm.customer_id.between(ids[0], ids[-1]) if dense else cm.customer_id.in_(ids))
     return db.execute(stmt).all()
 
 

@@ -7,9 +7,10 @@ pages take a principal and scope through ``customer_scope`` like every other lis
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
@@ -107,32 +108,69 @@ def loan_rows(db: Session, ids: list[int]) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in db.execute(stmt)]
 
 
-def balance_rows(db: Session, ids: list[int], since: date, until: date) -> list[tuple[Any, ...]]:
-    """(account, day, balance) of snapshots in [since, until], plus each account's last one before ``since``."""
-    before = (
-        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.balance_date).label("day"))
-        .where(BalanceSnapshot.customer_id.in_(ids), BalanceSnapshot.balance_date < since)
-        .group_by(BalanceSnapshot.account_id)
-        .subquery()
+def balance_rows(db: Session, ids: list[int], since: date, until: date) -> pl.DataFrame:
+    """(account_id, day, balance) of snapshots in [since, until], plus each account's last one before ``since``."""
+    sql = (
+        "SELECT b.account_id, b.balance_date, b.balance FROM balance_snapshot b JOIN (SELECT account_id,"
+        " max(balance_date) AS day FROM balance_snapshot WHERE customer_id IN ({ids}) AND balance_date < {since}"
+        " GROUP BY account_id) p ON p.account_id = b.account_id AND p.day = b.balance_date"
+        " UNION ALL SELECT account_id, balance_date, balance FROM balance_snapshot"
+        " WHERE customer_id IN ({ids}) AND balance_date >= {since} AND balance_date <= {until}"
     )
-    carried = select(BalanceSnapshot.account_id, BalanceSnapshot.balance_date, BalanceSnapshot.balance).join(
-        before, and_(before.c.account_id == BalanceSnapshot.account_id, before.c.day == BalanceSnapshot.balance_date)
-    )
-    inside = select(BalanceSnapshot.account_id, BalanceSnapshot.balance_date, BalanceSnapshot.balance).where(
-        BalanceSnapshot.customer_id.in_(ids),
-        BalanceSnapshot.balance_date >= since,
-        BalanceSnapshot.balance_date <= until,
-    )
-    return [tuple(r) for r in db.execute(carried.union_all(inside))]
+    sql = sql.format(ids=_ids(ids), since=_day(since), until=_day(until))
+    day = pl.String if is_sqlite(db) else pl.Date
+    frame = _fetch(db, sql, {"account_id": pl.Int64, "day": day, "balance": pl.Int64})
+    return frame.with_columns(pl.col("day").str.to_date("%Y-%m-%d")) if is_sqlite(db) else frame
 
 
-def voucher_rows(db: Session, ids: list[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
-    """(customer, time UTC, amount, direction, channel, purpose, counterparty bank) of vouchers in [start, end)."""
-    t = AccountTransaction
-    stmt = select(
-        t.customer_id, t.txn_time, t.amount, t.direction, t.channel, t.purpose_code, t.counterparty_bank
-    ).where(t.customer_id.in_(ids), t.txn_time >= start, t.txn_time < end)
-    return [tuple(r) for r in db.execute(stmt)]
+def voucher_rows(db: Session, ids: list[int], start: datetime, end: datetime) -> pl.DataFrame:
+    """(customer_id, t UTC, amount, direction, channel, purpose, bank) of vouchers in [start, end)."""
+    sqlite = is_sqlite(db)
+    when = "txn_time" if sqlite else "txn_time AT TIME ZONE 'UTC'"
+    sql = (
+        f"SELECT customer_id, {when}, amount, direction, channel, purpose_code, counterparty_bank"  # noqa: S608
+        f" FROM account_transaction WHERE customer_id IN ({_ids(ids)})"
+        f" AND txn_time >= {_moment(db, start)} AND txn_time < {_moment(db, end)}"
+    )
+    text_ = pl.String
+    schema = {"customer_id": pl.Int64, "t": text_ if sqlite else pl.Datetime("us"), "amount": pl.Int64}
+    schema |= {"direction": text_, "channel": text_, "purpose": text_, "bank": text_}
+    frame = _fetch(db, sql, schema)
+    if sqlite:  # SQLAlchemy stores '2026-10-31 16:00:00.000000' (UTC)
+        frame = frame.with_columns(pl.col("t").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us"))
+    return frame
+
+
+# The bulk reads of a snapshot run go straight to the driver's cursor: millions of rows a backfill, where
+# SQLAlchemy's rows and per-value conversion (text to datetime on SQLite) cost more than the computation.
+# Only integers and dates of our own are written into these statements.
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _day(d: date) -> str:
+    return f"'{d.isoformat()}'"
+
+
+def _moment(db: Session, t: datetime) -> str:
+    """A UTC instant as the database compares it (SQLite: the stored text)."""
+    utc = t.astimezone(UTC)
+    if is_sqlite(db):
+        return f"'{utc.replace(tzinfo=None):%Y-%m-%d %H:%M:%S.%f}'"
+    return f"timestamptz '{utc.isoformat()}'"
+
+
+def _fetch(db: Session, sql: str, schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of ``sql`` as a frame of ``schema``, read by the driver's cursor."""
+    cursor = db.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def last_voucher_before(db: Session, ids: list[int], start: datetime) -> list[tuple[int, datetime]]:
@@ -207,21 +245,30 @@ def analyse(db: Session) -> None:
         db.execute(text("ANALYZE customer_month"))
 
 
-def month_metrics(db: Session, month: date) -> list[tuple[int | None, int, int]]:
+def month_metrics(db: Session, month: date) -> pl.DataFrame:
     """(days since last transaction, voucher count, month-average AUM) of every row of a month."""
-    m = CustomerMonth
-    stmt = select(m.days_since_txn, m.txn_in_count + m.txn_out_count, m.aum_avg).where(m.month == month)
-    return [(d, int(f), int(a)) for d, f, a in db.execute(stmt)]
+    columns = "days_since_txn, txn_in_count + txn_out_count, aum_avg"
+    sql = f"SELECT {columns} FROM customer_month WHERE month = {_day(month)}"  # noqa: S608
+    return _fetch(db, sql, {"days": pl.Int64, "freq": pl.Int64, "aum": pl.Int64})
 
 
 def write_scores(
-    db: Session, month: date, r_cuts: list[int], f_cuts: list[int], m_cuts: list[int], groups: Any
+    db: Session,
+    month: date,
+    r_cuts: list[int],
+    f_cuts: list[int],
+    m_cuts: list[int],
+    groups: Any,
+    *,
+    every_row: bool = True,
 ) -> None:
-    """Score every row of a month from the quintile cut points, in two set-based updates (no row leaves SQL).
+    """Score every row of a month from the quintile cut points, set-based (no row leaves SQL).
 
     A score is 1 plus the number of cut points the value passes: above them for frequency and monetary,
     below them for recency (no transaction at all scores 1). ``groups`` maps (R high, F high, M high) to a
-    group code given the high threshold, as ``(threshold, {(bool, bool, bool): code})``.
+    group code given the high threshold, as ``(threshold, {(bool, bool, bool): code})``. ``every_row`` (rows
+    just written, a backfill): one UPDATE, the group from the score expressions themselves; otherwise (a usual
+    night, most rows scored before) two UPDATEs that rewrite only the rows whose scores, then group, change.
     """
     m = CustomerMonth
 
@@ -231,18 +278,25 @@ def write_scores(
     def below(column: Any, cuts: list[int]) -> Any:
         return case((column.is_(None), 1), else_=1 + sum((case((column < c, 1), else_=0) for c in cuts), start=0))
 
-    freq = m.txn_in_count + m.txn_out_count
-    db.execute(
-        update(m)
-        .where(m.month == month)
-        .values(r_score=below(m.days_since_txn, r_cuts), f_score=above(freq, f_cuts), m_score=above(m.aum_avg, m_cuts))
-    )
-    threshold, by_flags = groups
-    whens = [
-        (and_(_high(m.r_score, threshold, r), _high(m.f_score, threshold, f), _high(m.m_score, threshold, mm)), code)
-        for (r, f, mm), code in by_flags.items()
-    ]
-    db.execute(update(m).where(m.month == month).values(rfm_group=case(*whens, else_=None)))
+    def group_of(r: Any, f: Any, mon: Any) -> Any:
+        threshold, by_flags = groups
+        whens = [
+            (and_(_high(r, threshold, rh), _high(f, threshold, fh), _high(mon, threshold, mh)), code)
+            for (rh, fh, mh), code in by_flags.items()
+        ]
+        return case(*whens, else_=None)
+
+    r, mon = below(m.days_since_txn, r_cuts), above(m.aum_avg, m_cuts)
+    f = above(m.txn_in_count + m.txn_out_count, f_cuts)
+    if every_row:  # an UPDATE's SET sees the old scores: the group is computed from the expressions
+        db.execute(
+            update(m).where(m.month == month).values(r_score=r, f_score=f, m_score=mon, rfm_group=group_of(r, f, mon))
+        )
+        return
+    moved = or_(m.r_score.is_distinct_from(r), m.f_score.is_distinct_from(f), m.m_score.is_distinct_from(mon))
+    db.execute(update(m).where(m.month == month, moved).values(r_score=r, f_score=f, m_score=mon))
+    group = group_of(m.r_score, m.f_score, m.m_score)
+    db.execute(update(m).where(m.month == month, m.rfm_group.is_distinct_from(group)).values(rfm_group=group))
 
 
 def _high(column: Any, threshold: int, high: bool) -> Any:

@@ -61,7 +61,9 @@ def _days(d: date) -> int:
     return (d - EPOCH).days
 
 
-def _frame(rows: Sequence[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
+def _frame(rows: Sequence[tuple[Any, ...]] | pl.DataFrame, schema: dict[str, Any]) -> pl.DataFrame:
+    if isinstance(rows, pl.DataFrame):  # read as a frame already, in this schema (the repository's bulk reads)
+        return rows
     return pl.DataFrame(list(rows), schema=schema, orient="row")
 
 
@@ -75,8 +77,8 @@ def compute(
     customers: Sequence[tuple[Any, ...]],
     accounts: Sequence[tuple[Any, ...]],
     loans: Sequence[tuple[Any, ...]],
-    balances: Sequence[tuple[Any, ...]],
-    vouchers: Sequence[tuple[Any, ...]],
+    balances: Sequence[tuple[Any, ...]] | pl.DataFrame,
+    vouchers: Sequence[tuple[Any, ...]] | pl.DataFrame,
     last_before: Sequence[tuple[int, datetime]],
     tiers_before: Sequence[tuple[int, str]],
 ) -> pl.DataFrame:

@@ -92,7 +92,7 @@ def run(
         if progress is not None:
             progress(len(part))
     for month in months:
-        score_month(db, month, rfm_high)
+        score_month(db, month, rfm_high, every_row=mode != "incremental")
     pruned = repository.prune(db, oldest)
     repository.analyse(db)
     return SnapshotRun(business_date, mode, len(ids), months, written, pruned)
@@ -109,22 +109,23 @@ def sqlite_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def quintile_cuts(values: list[int]) -> list[int]:
+def quintile_cuts(values: pl.Series) -> list[int]:
     """The 20th, 40th, 60th and 80th percentiles (the lower value where they fall between two)."""
-    if not values:
+    values = values.drop_nulls()
+    if values.is_empty():
         return []
-    s = pl.Series(values, dtype=pl.Int64)
-    return [int(s.quantile(q, interpolation="lower")) for q in (0.2, 0.4, 0.6, 0.8)]  # type: ignore[arg-type]
+    return [int(values.quantile(q, interpolation="lower")) for q in (0.2, 0.4, 0.6, 0.8)]  # type: ignore[arg-type]
 
 
-def score_month(db: Session, month: date, rfm_high: int) -> None:
+def score_month(db: Session, month: date, rfm_high: int, *, every_row: bool = True) -> None:
     """RFM scores (quintiles within the bank) and groups of every row of a month."""
     metrics = repository.month_metrics(db, month)
     # Recency ranks like the others with fewer days as more: the cut points of the negated days, turned back.
-    recency = [-c for c in quintile_cuts([-d for d, _, _ in metrics if d is not None])]
-    frequency = quintile_cuts([f for _, f, _ in metrics])
-    monetary = quintile_cuts([m for _, _, m in metrics])
+    recency = [-c for c in quintile_cuts(-metrics["days"])]
+    frequency = quintile_cuts(metrics["freq"])
+    monetary = quintile_cuts(metrics["aum"])
     by_flags: dict[tuple[bool, bool, bool], str] = {
         (g.recency == "H", g.frequency == "H", g.monetary == "H"): g.code for g in catalogue.rfm_groups()
     }
-    repository.write_scores(db, month, recency, frequency, monetary, (rfm_high, by_flags))
+    groups = (rfm_high, by_flags)
+    repository.write_scores(db, month, recency, frequency, monetary, groups, every_row=every_row)

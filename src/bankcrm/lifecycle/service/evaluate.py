@@ -115,18 +115,23 @@ def shown(figure: str, value: Any) -> Any:
     return round(value, 1) if FIGURES[figure][1] == "pct" else int(value)
 
 
-def evaluate_month(db: Session, month: date, *, raise_tasks: bool, today: date) -> MonthRun:
-    """Decide every customer of the month, fill the snapshot, store the moves, raise the playbook's tasks."""
+def evaluate_month(
+    db: Session, month: date, *, raise_tasks: bool, today: date, only: set[int] | None = None
+) -> MonthRun:
+    """Decide every customer of the month (or those of ``only``), fill the snapshot, store the moves, raise the
+    playbook's tasks."""
     rules = catalogue.rules()
     by_code = {r.code: r for r in rules}
     plays = catalogue.playbook()
     months = [add_months(month, -n) for n in (3, 2, 1, 0)]
     ids = repository.customers_of(db, month)
+    if only is not None:
+        ids = [c for c in ids if c in only]
     now = utcnow()
     moves = tasks = 0
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        frame = decide(figures_frame(list(repository.figure_rows(db, months, part[0], part[-1])), month), rules)
+        frame = decide(figures_frame(list(repository.figure_rows(db, months, part, dense=only is None)), month), rules)
         for (stage,), group in frame.group_by(["new_stage"]):
             repository.set_stages(db, month, str(stage), group["customer_id"].to_list())
         changed = frame.filter(pl.col("new_stage") != pl.col("stage_before")).to_dicts()

@@ -65,9 +65,12 @@ def run(
     else:
         start = pending
     due = [m for m in months if start <= m <= limit]
+    # A usual night: the snapshot rewrote the changed customers' last months (their stages emptied); only they are
+    # decided again, each from their own month before, which is what deciding the whole month would give them.
+    only = None if full or month is not None else repository.unevaluated_customers(db, start, limit)
     done = []
     for m in due:
-        done.append(evaluate_month(db, m, raise_tasks=m == due[-1], today=today))
+        done.append(evaluate_month(db, m, raise_tasks=m == due[-1], today=today, only=only))
         if progress is not None:
             progress(done[-1].customers)
     return LifecycleRun(done)
