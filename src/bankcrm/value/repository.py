@@ -252,6 +252,13 @@ def month_state(db: Session, month: date) -> tuple[date | None, date | None, dat
     return low, high, at
 
 
+def customers_in_month(db: Session, month: date) -> int:
+    """How many customers have lines in a month."""
+    line = CustomerContribution
+    stmt = select(func.count(func.distinct(line.customer_id))).where(line.month == month)
+    return int(db.scalar(stmt) or 0)
+
+
 def pricing_changed_since(db: Session, since: datetime, month: date) -> bool:
     """Whether a change approved after ``since`` holds from ``month``'s first day or earlier (it may reprice it)."""
     stmt = select(PricingChange.id).where(

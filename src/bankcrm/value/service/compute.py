@@ -96,7 +96,8 @@ def compute_month(db: Session, month: date, as_of: date, timezone: str, *, full:
     Not ``full`` (the nightly): when the month's lines were all computed as of one business date in the month,
     no later than this one, and no pricing change approved since reprices the month, only the customers whose
     facts changed since (``repository.changed_customers``) are recomputed; every other line is moved on to the
-    new business date in place (``repository.move_on``). The lines are then those a full computation gives.
+    new business date in place (``repository.move_on``); when more than half changed, the month is recomputed
+    whole. The lines are then those a full computation gives.
     """
     month = month_start(month)
     end = min(month_end(month), as_of)
@@ -118,6 +119,9 @@ def compute_month(db: Session, month: date, as_of: date, timezone: str, *, full:
         _local_midnight(high + timedelta(days=1), timezone),
         _local_midnight(end + timedelta(days=1), timezone),
     )
+    if len(ids) * 2 > repository.customers_in_month(db, month):
+        # Most customers changed (a daily balance delivery for every account does that): one whole pass is cheaper.
+        return _write(db, month, as_of, _lines(db, pricing, month, end, days, timezone, None), now)
     if end > high:
         costs = {k: v for k, v in pricing.parameters.get("service_product", {}).items() if v > 0}
         repository.move_on(db, month, as_of, days, (end - high).days, month_end(month).day, costs, now)
