@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bankcrm.config import Settings
 from bankcrm.errors import Forbidden, NotFound, ValidationFailed
+from bankcrm.holdings.jobs import figures_job
 from bankcrm.models.audit import AuditEvent
+from bankcrm.models.customer import Customer
+from bankcrm.models.holding import Account, BalanceSnapshot, FigureDirty
 from bankcrm.models.value import CustomerContribution, FtpRate
 from bankcrm.value.schemas import Decision, PricingProposal
 from bankcrm.value.service import changes, compute, rollup
@@ -190,3 +194,67 @@ def test_the_nightly_step_backfills_closed_months_once_and_recomputes_the_runnin
     assert first == [OCT, NOV]
     assert later == [NOV]
     assert stale == [OCT, NOV]
+
+
+def _all_lines(db: Session, month: date) -> list[tuple[object, ...]]:
+    rows = db.scalars(
+        select(CustomerContribution)
+        .where(CustomerContribution.month == month)
+        .order_by(CustomerContribution.customer_id, CustomerContribution.id)
+    ).all()
+    names = ("customer_id", "kind", "ref", "product_code", "days", "count", "avg_balance", "customer_rate_bp")
+    names += ("ftp_rate_bp", "amount", "as_of")
+    return [tuple(getattr(r, n) for n in names) for r in rows]
+
+
+def _given_two_customers(db: Session) -> tuple[Customer, Account, Customer]:
+    """Customer A (deposit, five loans, fees) and B (a demand deposit with balances in November)."""
+    a, td = given_customer_a(db)
+    b = make_customer(db, "90000000502", unit="BJ-CY", manager="am1")
+    deposit(db, b, batch(db), "DD-CNY", 30, {date(2026, 11, 2): 50_000_000, date(2026, 11, 5): 70_000_000})
+    return a, td, b
+
+
+def test_the_usual_night_recomputes_only_changed_customers_and_gives_the_full_computation(
+    db: Session, settings: Settings
+) -> None:
+    # Given November computed by the nightly as of 6 November for customers A and B
+    a, _td, b = _given_two_customers(db)
+    compute.compute_month(db, NOV, date(2026, 11, 6), TZ, full=False)
+    # When B's balance of 5 November is corrected (queued for the figures step) and the nightly runs as of 9 November
+    db.execute(
+        update(BalanceSnapshot)
+        .where(BalanceSnapshot.customer_id == b.id, BalanceSnapshot.balance_date == date(2026, 11, 5))
+        .values(balance=90_000_000)
+    )
+    db.add(FigureDirty(customer_id=b.id))
+    db.flush()
+    figures_job(db, settings)
+    report = compute.compute_month(db, NOV, date(2026, 11, 9), TZ, full=False)
+    usual = _all_lines(db, NOV)
+    compute.compute_month(db, NOV, date(2026, 11, 9), TZ)
+    # Then only B was recomputed; A's deposit, loan, loss, fee and service lines moved on to 9 November in place;
+    # every line equals a full run's
+    assert report.customers == 1
+    assert usual == _all_lines(db, NOV)
+    assert {line[10] for line in usual} == {date(2026, 11, 9)}
+    assert {r[1] for r in usual if r[0] == a.id} >= {"deposit_margin", "loan_margin", "expected_loss"}
+    assert next((r[1], r[4], r[6]) for r in usual if r[0] == b.id) == ("deposit_margin", 9, 70_000_000)
+
+
+def test_an_approved_curve_change_makes_the_usual_night_recompute_everyone(db: Session) -> None:
+    # Given November computed as of 6 November for A and B
+    a, _td, b = _given_two_customers(db)
+    compute.compute_month(db, NOV, date(2026, 11, 6), TZ, full=False)
+    # When a new curve from 1 November is approved, and the nightly runs again the same day
+    maker, checker = principal(db, "product"), principal(db, "risk")
+    body = PricingProposal(effective_from=NOV, reason="PBoC cut", ftp={"CNY": {**CNY_CURVE, "DEMAND": 100}})
+    change = changes.submit(db, maker, body, today=date(2026, 10, 15))
+    changes.decide(db, checker, change.id, Decision(approve=True), today=date(2026, 10, 15))
+    report = compute.compute_month(db, NOV, date(2026, 11, 6), TZ, full=False)
+    usual = _all_lines(db, NOV)
+    compute.compute_month(db, NOV, date(2026, 11, 6), TZ)
+    # Then both customers were recomputed at the new rates: the lines equal a full run's
+    assert report.customers == 2
+    assert usual == _all_lines(db, NOV)
+    assert {(r[0], r[8]) for r in usual if r[1] == "deposit_margin"} == {(a.id, 250), (b.id, 100)}

@@ -30,11 +30,13 @@ def contribution_job(
     as_of: date | None = None,
     month: str | date | None = None,
     history: int = compute.BACKFILL_MONTHS,
+    full: bool = False,
     **_: Any,
 ) -> JobResult:
     """The registry's ``contribution`` step: the running month to date and any closed month not yet final;
-    with ``month``, that month alone; a first run backfills ``history`` months. The business date is the newest
-    one delivered."""
+    with ``month``, that month alone (recomputed whole, as with ``full``); a first run backfills ``history`` months.
+    Otherwise only customers whose facts changed are recomputed (``compute.compute_month``). The business date is
+    the newest one delivered."""
     day = as_of or figures_service.latest_business_date(db)
     if day is None:
         return JobResult(0, "contribution: no business date delivered yet")
@@ -42,10 +44,10 @@ def contribution_job(
         wanted = month if isinstance(month, date) else parse_month(month)
         if wanted > day:
             raise ValueError(f"--month: {wanted:%Y-%m} is after the business date {day.isoformat()}")
-        months = [compute.month_start(wanted)]
+        months, full = [compute.month_start(wanted)], True
     else:
         months = compute.months_due(db, day, history=history)
-    reports = [compute.compute_month(db, m, day, settings.timezone) for m in months]
+    reports = [compute.compute_month(db, m, day, settings.timezone, full=full) for m in months]
     lines = sum(r.lines for r in reports)
     detail = "contribution as of {}: {}".format(
         day.isoformat(), "; ".join(f"{r.month:%Y-%m} {r.customers} customers, {r.lines} lines" for r in reports)

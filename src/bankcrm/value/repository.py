@@ -10,15 +10,23 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import Date, DateTime, and_, bindparam, case, delete, func, insert, or_, select, text, union
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import insert_many
 from bankcrm.models.assignment import ManagerAssignment
 from bankcrm.models.customer import CodeItem, Customer
 from bankcrm.models.group import CorporateGroup, CorporateGroupMember
-from bankcrm.models.holding import Account, AccountTransaction, BalanceSnapshot, LoanContract, Product
+from bankcrm.models.holding import (
+    Account,
+    AccountTransaction,
+    BalanceSnapshot,
+    CustomerFigure,
+    LoanContract,
+    Product,
+)
 from bankcrm.models.household import Household, HouseholdMember
 from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.org import OrgUnit
@@ -97,7 +105,7 @@ def fee_purposes(db: Session) -> list[str]:
 # --- the month's facts (batch) -------------------------------------------------------------------------------
 
 
-def deposit_balances(db: Session, start: date, end: date) -> Sequence[Any]:
+def deposit_balances(db: Session, start: date, end: date, ids: list[int] | None = None) -> Sequence[Any]:
     """Per deposit account with snapshots in [start, end]: its terms and the sum and number of snapshot days.
 
     An overdrawn day counts as a zero balance: an overdraft is lending, not funding.
@@ -121,6 +129,7 @@ def deposit_balances(db: Session, start: date, end: date) -> Sequence[Any]:
             Product.category.in_(DEPOSIT_CATEGORIES),
             BalanceSnapshot.balance_date >= start,
             BalanceSnapshot.balance_date <= end,
+            *_among(Account.customer_id, ids),
         )
         .group_by(
             Account.id,
@@ -135,7 +144,7 @@ def deposit_balances(db: Session, start: date, end: date) -> Sequence[Any]:
     return db.execute(stmt).all()
 
 
-def live_loans(db: Session, start: date, end: date) -> Sequence[Any]:
+def live_loans(db: Session, start: date, end: date, ids: list[int] | None = None) -> Sequence[Any]:
     """Loan contracts with money outstanding that were drawn by ``end`` and not matured before ``start``."""
     stmt = select(
         LoanContract.id,
@@ -152,11 +161,14 @@ def live_loans(db: Session, start: date, end: date) -> Sequence[Any]:
         LoanContract.outstanding > 0,
         LoanContract.start_date <= end,
         or_(LoanContract.maturity_date >= start, LoanContract.days_overdue > 0),
+        *_among(LoanContract.customer_id, ids),
     )
     return db.execute(stmt).all()
 
 
-def fee_totals(db: Session, purposes: list[str], since: datetime, until: datetime) -> Sequence[Any]:
+def fee_totals(
+    db: Session, purposes: list[str], since: datetime, until: datetime, ids: list[int] | None = None
+) -> Sequence[Any]:
     """Per customer: fees charged (debits) less fees refunded (credits) and the vouchers counted, in [since, until)."""
     signed = case((AccountTransaction.direction == "D", AccountTransaction.amount), else_=-AccountTransaction.amount)
     stmt = (
@@ -165,28 +177,37 @@ def fee_totals(db: Session, purposes: list[str], since: datetime, until: datetim
             AccountTransaction.purpose_code.in_(purposes),
             AccountTransaction.txn_time >= since,
             AccountTransaction.txn_time < until,
+            *_among(AccountTransaction.customer_id, ids),
         )
         .group_by(AccountTransaction.customer_id)
     )
     return db.execute(stmt).all()
 
 
-def voucher_counts(db: Session, since: datetime, until: datetime) -> Sequence[Any]:
+def voucher_counts(db: Session, since: datetime, until: datetime, ids: list[int] | None = None) -> Sequence[Any]:
     """Per customer and channel: vouchers posted in [since, until)."""
     stmt = (
         select(AccountTransaction.customer_id, AccountTransaction.channel, func.count())
-        .where(AccountTransaction.txn_time >= since, AccountTransaction.txn_time < until)
+        .where(
+            AccountTransaction.txn_time >= since,
+            AccountTransaction.txn_time < until,
+            *_among(AccountTransaction.customer_id, ids),
+        )
         .group_by(AccountTransaction.customer_id, AccountTransaction.channel)
     )
     return db.execute(stmt).all()
 
 
-def product_counts(db: Session, start: date, end: date) -> list[tuple[int, str, int]]:
+def product_counts(db: Session, start: date, end: date, ids: list[int] | None = None) -> list[tuple[int, str, int]]:
     """Per customer and product category: accounts and loan contracts open at some time in [start, end]."""
     accounts = (
         select(Account.customer_id, Product.category, func.count())
         .join(Product, Product.code == Account.product_code)
-        .where(Account.open_date <= end, or_(Account.close_date.is_(None), Account.close_date >= start))
+        .where(
+            Account.open_date <= end,
+            or_(Account.close_date.is_(None), Account.close_date >= start),
+            *_among(Account.customer_id, ids),
+        )
         .group_by(Account.customer_id, Product.category)
     )
     loans = (
@@ -195,17 +216,116 @@ def product_counts(db: Session, start: date, end: date) -> list[tuple[int, str, 
         .where(
             LoanContract.start_date <= end,
             or_(LoanContract.outstanding > 0, LoanContract.maturity_date >= start),
+            *_among(LoanContract.customer_id, ids),
         )
         .group_by(LoanContract.customer_id, Product.category)
     )
     return [(c, k, n) for c, k, n in db.execute(accounts).all()] + [(c, k, n) for c, k, n in db.execute(loans).all()]
 
 
+def _among(column: Any, ids: list[int] | None) -> list[Any]:
+    """No condition for the whole bank; else the column in ``ids`` (a chunk: an IN list both databases take)."""
+    return [] if ids is None else [column.in_(ids)]
+
+
 def replace_month(db: Session, month: date, rows: list[dict[str, Any]]) -> None:
-    """Replace every contribution line of one month."""
+    """Replace every contribution line of one month (COPY / executemany: no per-row statement work)."""
     db.execute(delete(CustomerContribution).where(CustomerContribution.month == month))
-    for start in range(0, len(rows), 5_000):
-        db.execute(insert(CustomerContribution), rows[start : start + 5_000])
+    insert_many(db, CustomerContribution, rows)
+
+
+def replace_lines(db: Session, month: date, ids: list[int], rows: list[dict[str, Any]]) -> None:
+    """Replace these customers' lines of one month (``rows`` are theirs)."""
+    db.execute(
+        delete(CustomerContribution).where(
+            CustomerContribution.month == month, CustomerContribution.customer_id.in_(ids)
+        )
+    )
+    insert_many(db, CustomerContribution, rows)
+
+
+def month_state(db: Session, month: date) -> tuple[date | None, date | None, datetime | None]:
+    """Of a month's lines: the oldest and newest business date computed as of, and when last computed."""
+    line = CustomerContribution
+    stmt = select(func.min(line.as_of), func.max(line.as_of), func.max(line.computed_at)).where(line.month == month)
+    low, high, at = db.execute(stmt).one()
+    return low, high, at
+
+
+def customers_in_month(db: Session, month: date) -> int:
+    """How many customers have lines in a month."""
+    line = CustomerContribution
+    stmt = select(func.count(func.distinct(line.customer_id))).where(line.month == month)
+    return int(db.scalar(stmt) or 0)
+
+
+def pricing_changed_since(db: Session, since: datetime, month: date) -> bool:
+    """Whether a change approved after ``since`` holds from ``month``'s first day or earlier (it may reprice it)."""
+    stmt = select(PricingChange.id).where(
+        PricingChange.status == "approved", PricingChange.decided_at > since, PricingChange.effective_from <= month
+    )
+    return db.execute(stmt.limit(1)).first() is not None
+
+
+def changed_customers(
+    db: Session, since: datetime, after: date, end: date, after_moment: datetime, end_moment: datetime
+) -> list[int]:
+    """Customers whose month's facts may differ from when their lines were computed at ``since`` as of ``after``:
+    figures recomputed (the dirty-customer queue drained by the figures step) or record changed after ``since``,
+    and — when the business date moved on to ``end`` — any balance, voucher, account or loan dated in between."""
+    parts: list[Any] = [
+        select(CustomerFigure.customer_id).where(CustomerFigure.computed_at > since),
+        select(Customer.id).where(Customer.updated_at > since),
+    ]
+    if end > after:
+        parts += [
+            select(BalanceSnapshot.customer_id).where(
+                BalanceSnapshot.balance_date > after, BalanceSnapshot.balance_date <= end
+            ),
+            select(AccountTransaction.customer_id).where(
+                AccountTransaction.txn_time >= after_moment, AccountTransaction.txn_time < end_moment
+            ),
+            select(Account.customer_id).where(Account.open_date > after, Account.open_date <= end),
+            select(LoanContract.customer_id).where(LoanContract.start_date > after, LoanContract.start_date <= end),
+        ]
+    return sorted({i for i in db.scalars(union(*parts)) if i is not None})
+
+
+# A later business date in the same month changes a line only through its days: these recompute it from the
+# line's own stored figures with the rounding of ``compute.rounded`` (integer division of non-negative numbers).
+_ROUNDED = "(CASE WHEN {n} < 0 THEN -((abs({n}) * 2 + {d}) / (2 * {d})) ELSE (abs({n}) * 2 + {d}) / (2 * {d}) END)"
+_DEPOSIT = _ROUNDED.format(n="avg_balance * (ftp_rate_bp - customer_rate_bp) * :days", d=3_650_000)
+_LOAN = _ROUNDED.format(n="avg_balance * (days + :delta) * (customer_rate_bp - ftp_rate_bp)", d=3_650_000)
+_LOSS = "-" + _ROUNDED.format(n="avg_balance * (days + :delta) * ftp_rate_bp", d=3_650_000)
+_SERVICE = "-" + _ROUNDED.format(n='"count" * :cost * :days', d=":month_days")
+
+
+def move_on(
+    db: Session, month: date, as_of: date, days: int, delta: int, month_days: int, costs: dict[str, int], now: datetime
+) -> None:
+    """Every line of the month repriced from ``delta`` days earlier to ``as_of`` (``days`` priced now)."""
+    params: dict[str, Any] = {"month": month, "as_of": as_of, "now": now, "days": days, "delta": delta}
+    stamp = "as_of = :as_of, computed_at = :now"
+
+    def update(kind: str, sets: str, where: str = "", extra: dict[str, Any] | None = None) -> None:
+        sql = f"UPDATE customer_contribution SET {sets}, {stamp} WHERE month = :month AND kind = :kind{where}"  # noqa: S608 -- our constant fragments; values bound
+        stmt = text(sql).bindparams(
+            bindparam("month", type_=Date), bindparam("as_of", type_=Date), bindparam("now", type_=DateTime)
+        )
+        db.execute(stmt, {**params, "kind": kind, **(extra or {})})
+
+    update("deposit_margin", f"days = :days, amount = {_DEPOSIT}")
+    update("loan_margin", f"amount = {_LOAN}, days = days + :delta")
+    update("expected_loss", f"amount = {_LOSS}, days = days + :delta")
+    update("fee_income", "days = :days")
+    update("service_txn", "days = :days")
+    for ref, cost in costs.items():
+        update(
+            "service_product",
+            f"days = :days, amount = {_SERVICE}",
+            " AND ref = :ref",
+            {"ref": ref, "cost": cost, "month_days": month_days},
+        )
 
 
 def computed_months(db: Session) -> dict[date, date]:
