@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event, func, insert, select
@@ -124,21 +125,31 @@ def insert_many(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     columns to set: Python-side defaults are not applied here); rows needing an id get it from the table."""
     if not rows:
         return
-    table = model.__table__
-    names = list(rows[0])
     conn = db.connection()
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(n) for n in names)
-    if dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[n] for n in names])
-        return
-    statement = insert(table).compile(dialect=dialect, column_keys=names)
-    order: list[str] = list(statement.positiontup or [])  # qmark: the values in the statement's column order
-    missing = set(order) - set(names)
+    insert_prepared(db, model, prepare_rows(conn.dialect, model, rows))
+
+
+# A table's rows as the driver takes them: the column names, then each row's values in that order (SQLite: already
+# bound as the ORM binds them). Built by ``prepare_rows`` wherever the rows are made (a worker process, say), so the
+# loading process only hands them to the driver (``insert_prepared``).
+Prepared = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+
+
+def prepare_rows(dialect: Any, model: Any, rows: list[dict[str, Any]]) -> Prepared:
+    """``rows`` (dicts with the same keys) as ``insert_prepared`` inserts them with ``dialect`` (a dialect, or the
+    name of one: "sqlite", "postgresql")."""
+    if not rows:
+        return (), []
+    name = dialect if isinstance(dialect, str) else dialect.name
+    if name == "postgresql":  # COPY takes the rows' own values, in the order named
+        names = tuple(rows[0])
+        return names, [tuple([row[n] for n in names]) for row in rows]
+    if isinstance(dialect, str):
+        dialect = _dialect(dialect)
+    table = model.__table__
+    statement = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    order = tuple(statement.positiontup or [])  # qmark: the values in the statement's column order
+    missing = set(order) - set(rows[0])
     if missing:
         raise ValueError(f"insert_many into {table.name}: no value for {sorted(missing)}")
     processors = [
@@ -146,7 +157,7 @@ def insert_many(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
         for i, n in enumerate(order)
         if (p := table.c[n].type.bind_processor(dialect)) is not None or _python_type(table.c[n].type) in _ADAPTED
     ]
-    params: list[Any] = []
+    params: list[tuple[Any, ...]] = []
     # a bulk write gives most rows the same object in a column (one time for all): processed once
     last: dict[int, tuple[Any, Any]] = {}
     for row in rows:
@@ -160,7 +171,35 @@ def insert_many(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
             values[i] = process(value)
             last[i] = (value, values[i])
         params.append(tuple(values))
+    return order, params
+
+
+def insert_prepared(db: Session, model: Any, prepared: Prepared) -> None:
+    """Insert rows made by ``prepare_rows`` for this session's database, in its transaction (as ``insert_many``)."""
+    names, params = prepared
+    if not params:
+        return
+    table = model.__table__
+    conn = db.connection()
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    if dialect.name == "postgresql":
+        columns = ", ".join(quote(n) for n in names)
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for values in params:
+                copy.write_row(values)
+        return
+    statement = insert(table).compile(dialect=dialect, column_keys=list(names))
+    if tuple(statement.positiontup or []) != names:  # prepared for another dialect or column order
+        raise ValueError(f"insert_prepared into {table.name}: values not in the statement's column order")
     conn.exec_driver_sql(str(statement), params)
+
+
+@lru_cache
+def _dialect(name: str) -> Any:
+    """A dialect by name, as ``make_engine`` configures it (no connection needed to bind values)."""
+    return make_engine(f"{name}://").dialect
 
 
 # Times and days as pysqlite's default adapters write them, adapted here once per distinct object (the driver

@@ -41,7 +41,15 @@ def _digest(event: AuditEvent) -> str:
 
 
 def _digest_of(seq: int, occurred_at: datetime, *rest: Any) -> str:
-    occurred = as_utc(occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _digest_at(seq, _occurred_text(occurred_at), *rest)
+
+
+def _occurred_text(occurred_at: datetime) -> str:
+    return as_utc(occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _digest_at(seq: int, occurred: str, *rest: Any) -> str:
+    """``_digest_of`` with the time already as text (a batch shares one time: formatted once)."""
     body = [seq, occurred, *rest]
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
@@ -115,6 +123,7 @@ def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *,
         return
     seq, prev = _head(db)
     occurred = utcnow()
+    occurred_text = _occurred_text(occurred)
     rows: list[dict[str, Any]] = []
     for e in entries:
         seq += 1
@@ -123,7 +132,7 @@ def record_many(db: Session, actor: Actor, action: str, entries: list[Entry], *,
         detail = e.detail[:500] if e.detail else None
         what = e.action or action
         values = (actor.user_id, actor.username, what, outcome, e.entity_type, entity_id, changes, detail, actor.ip)
-        digest = _digest_of(seq, occurred, *values, prev)
+        digest = _digest_at(seq, occurred_text, *values, prev)
         rows.append(
             {
                 "seq": seq,

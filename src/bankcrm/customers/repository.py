@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
-from bankcrm.db import insert_many, ordered
+from bankcrm.db import Prepared, insert_many, insert_prepared, ordered, prepare_rows
 from bankcrm.db import reserve_ids as _reserve_ids
 from bankcrm.kit.listing import SortSpec
 from bankcrm.kit.pagination import Page, PageRequest
@@ -486,6 +486,17 @@ def reserve_ids(db: Session, model: Any, n: int) -> list[int]:
 def insert_rows(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (each dict with the same keys) in one multi-row statement per page."""
     insert_many(db, model, rows)
+
+
+def prepared_rows(dialect: str, model: Any, rows: list[dict[str, Any]]) -> Prepared:
+    """``rows`` already as the parameters ``insert_prepared`` hands the driver of database ``dialect`` (pure: a
+    worker process makes them)."""
+    return prepare_rows(dialect, model, rows)
+
+
+def insert_prepared_rows(db: Session, model: Any, prepared: Prepared) -> None:
+    """Insert rows made by ``prepared_rows`` for this database."""
+    insert_prepared(db, model, prepared)
 
 
 def customers_by_id_indexes(db: Session, indexes: Iterable[str]) -> list[tuple[int, str, str | None, str | None, str]]:

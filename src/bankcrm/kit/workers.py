@@ -17,13 +17,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bankcrm.kit import collector
 from bankcrm.kit.crypto import FieldCipher
 
 T = TypeVar("T")
 R = TypeVar("R")
+G = TypeVar("G")
 MIN_ROWS = 2_000
 DEFAULT_WORKERS = 2
 WATCH_S = 1.0  # how often a worker checks that its loading process is still there
@@ -72,8 +73,11 @@ def _watch(loader: int) -> None:
             os._exit(1)
 
 
-def _run(fn: Callable[[FieldCipher | None, T], R], batch: Sequence[T]) -> list[R]:
-    return [fn(_cipher, item) for item in batch]
+def _run(
+    fn: Callable[[FieldCipher | None, T], R], batch: Sequence[T], gather: Callable[[list[R]], Any] | None = None
+) -> Any:
+    out = [fn(_cipher, item) for item in batch]
+    return out if gather is None else gather(out)
 
 
 def _new_pool(count: int, cipher: FieldCipher | None) -> ProcessPoolExecutor:
@@ -104,9 +108,21 @@ def map_batches(
     made here.
 
     ``fn`` is a module-level function (workers import it by name) whose result depends on its arguments only."""
+    yield from map_gathered(fn, None, items, cipher)
+
+
+def map_gathered(
+    fn: Callable[[FieldCipher | None, T], R],
+    gather: Callable[[list[R]], G] | None,
+    items: Sequence[T],
+    cipher: FieldCipher | None = None,
+) -> Iterator[G]:
+    """``map_batches``, each batch's results then passed to ``gather`` where they were made (a module-level
+    function, or a ``functools.partial`` of one): per-row work the caller would otherwise do is done in the workers
+    too. ``gather`` None: the batch's list of results."""
     count = workers()
     if count < 2 or len(items) < MIN_ROWS:
-        yield [fn(cipher, item) for item in items]
+        yield _run_here(fn, items, cipher, gather)
         return
     size = -(-len(items) // (count * BATCHES_PER_WORKER))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
@@ -114,16 +130,29 @@ def map_batches(
     if block is not None and (cipher is None or cipher is block.cipher):
         if block.pool is None:
             block.pool = _new_pool(count, block.cipher)
-        yield from _in_order(block.pool, fn, batches)
+        yield from _in_order(block.pool, fn, batches, gather)
         return
     with _new_pool(count, cipher) as pool:
-        yield from _in_order(pool, fn, batches)
+        yield from _in_order(pool, fn, batches, gather)
+
+
+def _run_here(
+    fn: Callable[[FieldCipher | None, T], R],
+    items: Sequence[T],
+    cipher: FieldCipher | None,
+    gather: Callable[[list[R]], G] | None,
+) -> Any:
+    out = [fn(cipher, item) for item in items]
+    return out if gather is None else gather(out)
 
 
 def _in_order(
-    pool: ProcessPoolExecutor, fn: Callable[[FieldCipher | None, T], R], batches: list[Sequence[T]]
-) -> Iterator[list[R]]:
-    futures = [pool.submit(_run, fn, batch) for batch in batches]
+    pool: ProcessPoolExecutor,
+    fn: Callable[[FieldCipher | None, T], R],
+    batches: list[Sequence[T]],
+    gather: Callable[[list[R]], Any] | None = None,
+) -> Iterator[Any]:
+    futures = [pool.submit(_run, fn, batch, gather) for batch in batches]
     try:
         for future in futures:
             yield future.result()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from bankcrm.audit import service as audit_service
 from bankcrm.customers import repository
 from bankcrm.customers.schemas import Decision
 from bankcrm.customers.service import intake, records
+from bankcrm.db import Prepared
 from bankcrm.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from bankcrm.kit import workers
 from bankcrm.kit.crypto import FieldCipher, aad_for
@@ -280,14 +282,30 @@ def build_customers(
         for (kind, p), number, customer_id, n in zip(new, numbers, ids, counts, strict=True)
     ]
     # Each batch is written as soon as the workers hand it back, while they build the next ones (the writes and
-    # the pure work overlap); batches come in order, so ids, history and the audit chain are as in one go.
-    for part in workers.map_batches(customer_rows, items, cipher):
+    # the pure work overlap); batches come in order, so ids, history and the audit chain are as in one go. The
+    # workers also turn the rows into the driver's parameters, so this process only hands them over.
+    gather = partial(gathered_rows, db.get_bind().dialect.name)
+    for part in workers.map_gathered(customer_rows, gather, items, cipher):
         _write_built(db, principal, part)
     return ids
 
 
-def _write_built(db: Session, principal: Principal, built: list[CustomerRows]) -> None:
-    """Insert a batch of new customers' rows (``customer_rows``), table by table, and chain their audit events."""
+def _write_built(db: Session, principal: Principal, built: GatheredRows) -> None:
+    """Insert a batch of new customers' rows (``gathered_rows``), table by table, and chain their audit events."""
+    tables, events = built
+    for model, prepared in zip(BULK_TABLES, tables, strict=True):
+        repository.insert_prepared_rows(db, model, prepared)
+    audit_service.record_many(db, Actor.of(principal), "customer.create", events)
+
+
+# The tables a batch of new customers is written to, in this order (the customer first: the others refer to it).
+BULK_TABLES = (Customer, CustomerSearchKey, IndividualProfile, CorporateProfile, CustomerContact, FieldChange)
+GatheredRows = tuple[list[Prepared], list[audit_service.Entry]]
+
+
+def gathered_rows(dialect: str, built: list[CustomerRows]) -> GatheredRows:
+    """A batch of ``customer_rows`` gathered table by table (``BULK_TABLES``) as the driver's parameters for
+    database ``dialect``, and their audit entries: the per-row work of the write, done in the worker."""
     customers: list[dict[str, Any]] = []
     keys: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
@@ -305,13 +323,9 @@ def _write_built(db: Session, principal: Principal, built: list[CustomerRows]) -
         contacts += its_contacts
         history += its_history
         events.append(event)
-    repository.insert_rows(db, Customer, customers)
-    repository.insert_rows(db, CustomerSearchKey, keys)
-    repository.insert_rows(db, IndividualProfile, people)
-    repository.insert_rows(db, CorporateProfile, companies)
-    repository.insert_rows(db, CustomerContact, contacts)
-    repository.insert_rows(db, FieldChange, history)
-    audit_service.record_many(db, Actor.of(principal), "customer.create", events)
+    rows = (customers, keys, people, companies, contacts, history)
+    tables = [repository.prepared_rows(dialect, m, r) for m, r in zip(BULK_TABLES, rows, strict=True)]
+    return tables, events
 
 
 CONTACT_KEYS = (("phone", "phones"), ("email", "emails"), ("address", "addresses"))
