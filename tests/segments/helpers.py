@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bankcrm.models.base import Base
 from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
+from bankcrm.models.segment import Segment, SegmentMember
+from tests.conftest import unit_id, user_id
 from tests.factories import make_customer
 
 TODAY = date(2026, 11, 30)
@@ -66,3 +68,24 @@ def customer(
         month_row(db, c, BACK_3, aum_avg=aum_before, aum_end=aum_before, tier=tier)
     db.flush()
     return c
+
+
+def segment(db: Session, name: str, kind: str, spec: str | None) -> Segment:
+    """A saved bank-wide segment owned by ``manager`` of BJ."""
+    row = Segment(
+        name=name, kind=kind, spec=spec, visibility="bank", owner_id=user_id(db, "manager"), unit_id=unit_id(db, "BJ")
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def periods(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
+    """The segment's membership periods as (CIF, entered, left), in CIF order."""
+    stmt = (
+        select(Customer.cif_no, SegmentMember.entered_on, SegmentMember.left_on)
+        .join(Customer, Customer.id == SegmentMember.customer_id)
+        .where(SegmentMember.segment_id == row.id)
+        .order_by(Customer.cif_no, SegmentMember.entered_on)
+    )
+    return [(cif, entered, left) for cif, entered, left in db.execute(stmt)]

@@ -4,7 +4,7 @@ customers with exact member lists."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,11 +16,10 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
 from bankcrm.models.access import User
-from bankcrm.models.customer import Customer
-from bankcrm.models.segment import Segment, SegmentMember
 from bankcrm.segments.service import membership
 from bankcrm.segments.service import spec as specs
-from tests.conftest import token_for, unit_id, user_id
+from tests.conftest import token_for
+from tests.segments.helpers import periods, segment
 from tests.segments.plant import A, B, C, D, E, F, plant
 
 VIP = {"feature": "tier", "op": "=", "value": "VIP"}
@@ -124,10 +123,10 @@ def test_the_nightly_materialises_each_condition_type_exactly_and_a_rerun_change
     # Given the hand-built customers and one saved rule segment per condition type
     today = today_in(settings.timezone)
     plant(db, today)
-    saved = {name: segment(db, name, spec) for name, spec, _ in CASES}
+    saved = {name: segment(db, name, "rule", json.dumps(spec)) for name, spec, _ in CASES}
     # When the nightly materialises them all (their first run), and again the next day
     first = membership.refresh(db, today=today)
-    after_first = {name: members(db, row) for name, row in saved.items()}
+    after_first = {name: periods(db, row) for name, row in saved.items()}
     again = membership.refresh(db, today=today + timedelta(days=1))
     # Then each segment holds exactly its customers bank-wide, entered today
     expected = {name: sorted([*cifs, E] if name in WITH_E else cifs) for name, _, cifs in CASES}
@@ -135,31 +134,7 @@ def test_the_nightly_materialises_each_condition_type_exactly_and_a_rerun_change
     assert (first.segments, first.entered, first.left) == (len(CASES), sum(map(len, expected.values())), 0)
     # And the rerun found nobody to enter or leave
     assert (again.entered, again.left, again.members) == (0, 0, first.members)
-    assert {name: members(db, row) for name, row in saved.items()} == after_first
-
-
-def segment(db: Session, name: str, spec: dict[str, Any]) -> Segment:
-    row = Segment(
-        name=name,
-        kind="rule",
-        spec=json.dumps(spec),
-        visibility="bank",
-        owner_id=user_id(db, "manager"),
-        unit_id=unit_id(db, "BJ"),
-    )
-    db.add(row)
-    db.flush()
-    return row
-
-
-def members(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
-    stmt = (
-        select(Customer.cif_no, SegmentMember.entered_on, SegmentMember.left_on)
-        .join(Customer, Customer.id == SegmentMember.customer_id)
-        .where(SegmentMember.segment_id == row.id)
-        .order_by(Customer.cif_no, SegmentMember.entered_on)
-    )
-    return [(cif, entered, left) for cif, entered, left in db.execute(stmt)]
+    assert {name: periods(db, row) for name, row in saved.items()} == after_first
 
 
 def test_a_preview_leaves_the_planner_settings_of_the_transaction_as_they_were(db: Session, settings: Settings) -> None:

@@ -8,33 +8,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
-from bankcrm.models.segment import Segment, SegmentMember, SegmentSize
+from bankcrm.models.segment import SegmentMember, SegmentSize
 from bankcrm.segments.service import membership
 from tests.conftest import signed_in, token_for, unit_id, user_id
+from tests.segments.helpers import periods, segment
 from tests.segments.plant import A, B, C, E, plant
 
 DAY1, DAY2 = date(2026, 11, 30), date(2026, 12, 1)
-
-
-def segment(db: Session, name: str, kind: str, spec: str | None) -> Segment:
-    row = Segment(
-        name=name, kind=kind, spec=spec, visibility="bank", owner_id=user_id(db, "manager"), unit_id=unit_id(db, "BJ")
-    )
-    db.add(row)
-    db.flush()
-    return row
-
-
-def periods(db: Session, row: Segment) -> list[tuple[str, date, date | None]]:
-    stmt = (
-        select(Customer.cif_no, SegmentMember.entered_on, SegmentMember.left_on)
-        .join(Customer, Customer.id == SegmentMember.customer_id)
-        .where(SegmentMember.segment_id == row.id)
-        .order_by(Customer.cif_no, SegmentMember.entered_on)
-    )
-    return [tuple(r) for r in db.execute(stmt)]  # type: ignore[misc]
 
 
 def test_members_enter_and_leave_across_two_nightly_runs_and_static_lists_stay(db: Session) -> None:
