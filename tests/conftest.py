@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bankcrm.app import create_app
-from bankcrm.config import Settings
+from bankcrm.config import Settings, get_settings
 from bankcrm.db import make_engine, session_scope
 from bankcrm.demo import org as demo_org
 from bankcrm.migrate import upgrade
@@ -223,3 +223,29 @@ def unit_id(db: Session, code: str) -> int:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """The demo bank, built once per test session for every test that reads it (tests/demo_build.py)."""
     return shared_demo(tmp_path_factory)
+
+
+@pytest.fixture
+def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A SQLite file the CLI's settings point at (dev mode) for one test; settings re-read before and after."""
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("BANKCRM_MODE", "dev")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def live_engine(live_url: str) -> Iterator[Engine]:
+    """The engine the app and the then-steps share (``live_url``: the module's committed database)."""
+    engine = make_engine(live_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_client(live_url: str, live_engine: Engine) -> Callable[[], TestClient]:
+    """A factory of clients of one app whose request sessions commit for real."""
+    app = create_app(Settings(mode="test", database_url=live_url), live_engine)
+    return lambda: TestClient(app, raise_server_exceptions=False)

@@ -7,13 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 
-from bankcrm.app import create_app
-from bankcrm.config import Settings
-from bankcrm.db import make_engine
 from bankcrm.models.access import User
 from bankcrm.models.audit import AuditEvent
 from tests.conftest import PG_URL, live_database, login, token_for
@@ -26,21 +22,6 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 def live_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own whose writes really commit (threads share it as a branch's staff would)."""
     yield from live_database(request, tmp_path_factory, "live")
-
-
-@pytest.fixture(scope="module")
-def live_engine(live_url: str) -> Iterator[Engine]:
-    """The engine the app and the then-steps share."""
-    engine = make_engine(live_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def live_client(live_url: str, live_engine: Engine) -> Callable[[], TestClient]:
-    """A factory of clients of one app whose request sessions commit for real."""
-    app = create_app(Settings(mode="test", database_url=live_url), live_engine)
-    return lambda: TestClient(app, raise_server_exceptions=False)
 
 
 def _count(engine: Engine, *where: Any) -> int:

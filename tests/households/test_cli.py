@@ -5,23 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from bankcrm.cli.main import app
-from bankcrm.config import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("BANKCRM_MODE", "dev")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def test_batch_households_derives_and_is_audited(db_file: Path) -> None:

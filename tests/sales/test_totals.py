@@ -4,19 +4,16 @@ writers at once (real threads, committed data)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.access.service.auth import principal_for
-from bankcrm.app import create_app
-from bankcrm.config import Settings
-from bankcrm.db import make_engine
 from bankcrm.models.access import User
 from bankcrm.sales import repository
 from bankcrm.sales.service import opportunities, wins
@@ -90,21 +87,6 @@ def live_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             make_customer(db, cif)
 
     yield from live_database(request, tmp_path_factory, "totals", prepare)
-
-
-@pytest.fixture(scope="module")
-def live_engine(live_url: str) -> Iterator[Engine]:
-    """The engine the app and the then-steps share."""
-    engine = make_engine(live_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def live_client(live_url: str, live_engine: Engine) -> Callable[[], TestClient]:
-    """A factory of clients of one app whose request sessions commit for real."""
-    app = create_app(Settings(mode="test", database_url=live_url), live_engine)
-    return lambda: TestClient(app, raise_server_exceptions=False)
 
 
 def test_the_totals_equal_a_recount_after_writers_at_once(live_client, live_engine) -> None:  # type: ignore[no-untyped-def]

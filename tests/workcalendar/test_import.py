@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from bankcrm.access.principal import SYSTEM
 from bankcrm.cli.main import app
-from bankcrm.config import get_settings
 from bankcrm.errors import ValidationFailed
 from bankcrm.models.workcalendar import CalendarDay
 from bankcrm.workcalendar.service import days, edit
@@ -47,16 +46,6 @@ def test_a_file_with_a_bad_line_enters_nothing_and_names_each_line_and_field(db:
     with pytest.raises(ValidationFailed) as header:
         edit.import_file(db, SYSTEM, "date,kind\n2027-02-11,HOLIDAY\n")
     assert [e.field for e in header.value.errors] == ["line 1"]
-
-
-@pytest.fixture
-def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("BANKCRM_MODE", "dev")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def test_the_cli_imports_all_or_nothing_and_shows_the_year(db_file: Path, tmp_path: Path) -> None:
