@@ -272,11 +272,11 @@ def test_a_load_that_fails_midway_leaves_nothing(
     calls = {"n": 0}
     real = arrival.place
 
-    def failing(db_: Session, cipher: object, records: object) -> dict[int, Placement]:
+    def failing(db_: Session, cipher: object, records: object, known: object = None) -> dict[int, Placement]:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("killed")
-        return real(db_, cipher, records)  # type: ignore[arg-type]
+        return real(db_, cipher, records, known)  # type: ignore[arg-type]
 
     monkeypatch.setattr(arrival, "place", failing)
     counts = {t: db.scalar(select(func.count()).select_from(t)) for t in (Customer, CustomerSource, AuditEvent)}

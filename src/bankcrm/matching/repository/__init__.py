@@ -2,6 +2,7 @@
 
 from bankcrm.matching.repository.candidates import (
     FRAME_SCHEMA,
+    LIGHT_SCHEMA,
     STANDING,
     add_duplicate_reviews,
     any_candidate,
@@ -9,6 +10,8 @@ from bankcrm.matching.repository.candidates import (
     customer_frame,
     customer_ids,
     distinct_pairs,
+    light_frame,
+    newest_customer_id,
     open_review_count,
     standing_duplicate_pairs,
 )
@@ -30,6 +33,7 @@ from bankcrm.matching.repository.sources import (
 
 __all__ = [
     "FRAME_SCHEMA",
+    "LIGHT_SCHEMA",
     "STANDING",
     "add",
     "add_duplicate_reviews",
@@ -39,7 +43,9 @@ __all__ = [
     "customer_ids",
     "distinct_pairs",
     "insert_sources",
+    "light_frame",
     "link_approved",
+    "newest_customer_id",
     "open_review_count",
     "open_review_of",
     "reserve_source_ids",

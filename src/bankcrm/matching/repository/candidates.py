@@ -64,12 +64,17 @@ def candidate_ids(
     id_indexes: set[str],
     phone_indexes: set[str],
     exclude_status: str = "MERGED",
+    up_to: int | None = None,
 ) -> list[int]:
-    """Customers sharing a blocking key with delivered records: same pinyin, birth date, ID or phone."""
+    """Customers sharing a blocking key with delivered records: same pinyin, birth date, ID or phone.
+
+    ``up_to``: the pinyin and birth-date look-ups only among customers with ids up to it (the newer ones are
+    compared from a load's own memory, ``arrival.Known``); the ID and phone look-ups always over all."""
     found: set[int] = set()
     alive = and_(Customer.kind == kind, Customer.status != exclude_status)
+    older = alive if up_to is None else and_(alive, Customer.id <= up_to)
     for values in _chunks(sorted(pinyins)):
-        found.update(db.scalars(select(Customer.id).where(alive, Customer.name_pinyin.in_(values))))
+        found.update(db.scalars(select(Customer.id).where(older, Customer.name_pinyin.in_(values))))
     for values in _chunks(sorted(id_indexes)):
         found.update(db.scalars(select(Customer.id).where(alive, Customer.id_no_index.in_(values))))
     if kind == "individual":
@@ -78,7 +83,7 @@ def candidate_ids(
                 db.scalars(
                     select(IndividualProfile.customer_id)
                     .join(Customer, Customer.id == IndividualProfile.customer_id)
-                    .where(alive, IndividualProfile.birth_date.in_(days))
+                    .where(older, IndividualProfile.birth_date.in_(days))
                 )
             )
     for values in _chunks(sorted(phone_indexes)):
@@ -90,6 +95,70 @@ def candidate_ids(
             )
         )
     return sorted(found)
+
+
+def newest_customer_id(db: Session) -> int:
+    """The largest customer id so far (0 on an empty CIF)."""
+    return int(db.scalar(select(func.max(Customer.id))) or 0)
+
+
+# The columns of a blocking frame: what the blocking rules read without decrypting (``light_frame``).
+LIGHT_SCHEMA: dict[str, Any] = {
+    "unique_id": pl.Int64,
+    "kind": pl.String,
+    "name": pl.String,
+    "stored_pinyin": pl.String,
+    "birth_date": pl.Date,
+    "address": pl.String,
+    "unchecked_id": pl.Boolean,
+}
+CHECKED_ID_TYPE = "RIC"  # a resident ID: its check character holds (validated), so it has no one-edit neighbours
+
+
+def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_status: str = "MERGED") -> pl.DataFrame:
+    """Customers with ids above ``above`` (and those in ``also``) in the columns blocking reads, nothing decrypted:
+    name, its stored pinyin, birth date, address (as ``customer_frame`` picks it), whether the ID may have
+    typed-wrong neighbours (any document but a resident ID)."""
+    rows: dict[int, dict[str, Any]] = {}
+    extra = list(_chunks(sorted(set(also))))
+    wanted = [Customer.id > above, *[Customer.id.in_(chunk) for chunk in extra]]
+    query = (
+        select(
+            Customer.id,
+            Customer.kind,
+            Customer.name,
+            Customer.name_pinyin,
+            Customer.id_type,
+            IndividualProfile.birth_date,
+            CorporateProfile.registered_address,
+        )
+        .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
+        .outerjoin(CorporateProfile, CorporateProfile.customer_id == Customer.id)
+        .where(Customer.status != exclude_status, or_(*wanted))
+    )
+    for cid, kind, name, pinyin, id_type, birth, registered in db.execute(query):
+        rows[cid] = {
+            "unique_id": cid,
+            "kind": kind,
+            "name": name,
+            "stored_pinyin": pinyin,
+            "birth_date": birth,
+            "address": registered,
+            "unchecked_id": kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE,
+        }
+    contacts = db.execute(
+        select(CustomerContact.customer_id, CustomerContact.purpose, CustomerContact.value)
+        .where(
+            or_(CustomerContact.customer_id > above, *[CustomerContact.customer_id.in_(chunk) for chunk in extra]),
+            CustomerContact.channel == "address",
+        )
+        .order_by(CustomerContact.customer_id, CustomerContact.preferred.desc(), CustomerContact.id)
+    )
+    for cid, purpose, value in contacts:
+        row = rows.get(cid)
+        if row is not None and value and purpose in ("HOME", "OFFICE") and row["address"] is None:
+            row["address"] = value
+    return pl.DataFrame(list(rows.values()), schema=LIGHT_SCHEMA)
 
 
 def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.DataFrame:

@@ -23,6 +23,7 @@ from bankcrm.kit.pinyin import pinyin_full
 from bankcrm.matching import repository
 from bankcrm.matching.schemas import Outcome, Placement
 from bankcrm.matching.service import scoring
+from bankcrm.matching.service.known import Known
 
 ROW = "_row"  # the line number of each record in its file: the key of the answer
 
@@ -70,9 +71,14 @@ def _as_scored(records: pl.DataFrame, kind: str) -> pl.DataFrame:
     )
 
 
-def _candidates(db: Session, cipher: FieldCipher, records: pl.DataFrame, kind: str) -> list[int]:
+def _broad_keys(records: pl.DataFrame) -> tuple[set[str], set[date]]:
+    """The records' names in pinyin and birth dates: the broad look-up's keys."""
     pinyins = {pinyin_full(n) for n in records["name"].to_list() if n}
-    births = {d for d in records["birth_date"].to_list() if d is not None}
+    return {p for p in pinyins if p}, {d for d in records["birth_date"].to_list() if d is not None}
+
+
+def _candidates(db: Session, cipher: FieldCipher, records: pl.DataFrame, kind: str, up_to: int | None) -> list[int]:
+    pinyins, births = _broad_keys(records)
     ids = {cipher.blind_index(v, ID_PURPOSE) for v in records["id_no"].to_list() if v and kind == "individual"}
     phones: set[str] = set()
     for number in records["mobile"].to_list():
@@ -81,24 +87,28 @@ def _candidates(db: Session, cipher: FieldCipher, records: pl.DataFrame, kind: s
             digits = "".join(ch for ch in number if ch.isdigit())
             phones.add(cipher.blind_index(digits, PHONE_PURPOSE))
     return repository.candidate_ids(
-        db, kind, pinyins={p for p in pinyins if p}, birth_dates=births, id_indexes=ids, phone_indexes=phones
+        db, kind, pinyins=pinyins, birth_dates=births, id_indexes=ids, phone_indexes=phones, up_to=up_to
     )
 
 
-def place(db: Session, cipher: FieldCipher, records: pl.DataFrame) -> dict[int, Placement]:
-    """Per ``_row`` of the delivered ``records`` (feed columns), its best candidate customer and outcome."""
+def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known | None = None) -> dict[int, Placement]:
+    """Per ``_row`` of the delivered ``records`` (feed columns), its best candidate customer and outcome.
+
+    ``known``: the load's own customers so far (a load of several chunks): compared from memory, not read again."""
     settings = get_settings()
     upper, lower = settings.match_upper, settings.match_lower
     match_settings = scoring.load_settings()
     placements: dict[int, Placement] = {int(r): Placement(Outcome.NEW) for r in records[ROW].to_list()}
     kinds = records["kind"] if "kind" in records.columns else pl.Series(["individual"] * records.height)
+    if known is not None:
+        known.refresh(db)
     for kind in ("individual", "corporate"):
         delivered = records.filter(kinds == kind)
         if delivered.height == 0 or not repository.any_candidate(db, kind):
             continue  # nothing to compare with (an empty CIF: a first load): every record is new
         frame = _as_scored(delivered, kind)
-        candidate_ids = _candidates(db, cipher, frame, kind)
-        if not candidate_ids:
+        candidate_ids = _candidates(db, cipher, frame, kind, known.before if known is not None else None)
+        if not candidate_ids and known is None:
             continue
         if kind == "individual" and "id_country" in delivered.columns:
             # compared as (issuing country, number): the blind-index look-up above used the bare number
@@ -106,8 +116,13 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame) -> dict[int, 
             frame = frame.with_columns(
                 pl.Series("id_no", [documents.scored_number(_text(c), n) for c, n in numbers], dtype=pl.String)
             )
+        prepared = scoring.prepare(frame)
+        if known is not None:
+            candidate_ids = sorted(set(candidate_ids).union(known.sharing(kind, prepared, *_broad_keys(frame))))
+        if not candidate_ids:
+            continue
         candidates = repository.customer_frame(db, cipher, candidate_ids).drop("kind")
-        scored = scoring.score(scoring.prepare(frame), scoring.prepare(candidates), settings=match_settings)
+        scored = scoring.score(prepared, scoring.prepare(candidates), settings=match_settings)
         best = scored.sort(["probability", "id_r"], descending=[True, False]).unique(
             subset=["id_l"], keep="first", maintain_order=True
         )

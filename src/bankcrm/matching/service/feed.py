@@ -26,6 +26,7 @@ from bankcrm.kit.time import utcnow
 from bankcrm.matching import repository
 from bankcrm.matching.schemas import Outcome, Placement
 from bankcrm.matching.service import arrival
+from bankcrm.matching.service.known import Known
 from bankcrm.models.matching import (
     CustomerSource,
     MatchMethod,
@@ -112,6 +113,8 @@ class Delivery:
     pending: dict[int, set[str]] | None = None
     # Survivals waiting to be written together (``_apply``), by customer id in arrival order.
     survivals: dict[int, delivered.Survival] = field(default_factory=dict)
+    # The customers this load created so far, compared from memory by the next chunks (``arrival.place``).
+    known: Known | None = None
 
     @property
     def higher_sources(self) -> list[str]:
@@ -126,7 +129,9 @@ def start(db: Session, source: str, business_date: date, batch_id: int) -> Deliv
         raise UnknownSource(source)
     repository.link_approved(db)
     priorities = {s.code: s.priority for s in repository.source_systems(db)}
-    return Delivery(source, business_date, batch_id, system.trusted, system.priority, priorities, repository.rules(db))
+    known = Known(before=repository.newest_customer_id(db))
+    rules = repository.rules(db)
+    return Delivery(source, business_date, batch_id, system.trusted, system.priority, priorities, rules, known=known)
 
 
 def known_sources(db: Session) -> list[str]:
@@ -258,7 +263,7 @@ def _place(
         [{**row["raw"], arrival.ROW: row["_row"]} for row, _, _ in unplaced],
         infer_schema_length=None,
     )
-    placements = arrival.place(db, cipher, frame)
+    placements = arrival.place(db, cipher, frame, delivery.known)
     placed = [
         (row, record, fields, placements.get(row["_row"], Placement(Outcome.NEW))) for row, record, fields in unplaced
     ]
@@ -391,6 +396,8 @@ def _survive(db: Session, cipher: FieldCipher, delivery: Delivery, record: Recor
 def _apply(db: Session, cipher: FieldCipher, delivery: Delivery) -> None:
     """Write the queued survivals together, in the order they came (their events chained in that order)."""
     delivered.apply_many(db, cipher, delivery.source, list(delivery.survivals.values()))
+    if delivery.known is not None:
+        delivery.known.changed.update(delivery.survivals)  # their fields may have changed: read again
     delivery.survivals.clear()
 
 

@@ -1,0 +1,67 @@
+"""A load of many chunks compares each chunk with the customers its earlier chunks created (from memory,
+matching/service/known.py) exactly as with the customers that were in the CIF before it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bankcrm.config import Settings
+from bankcrm.models.customer import Customer
+from bankcrm.models.matching import CustomerSource, MatchReview
+from tests.factories import resident_id
+from tests.holdings.helpers import DAY, load, reasons, write_file
+from tests.matching.helpers import person
+
+NEXT = DAY + timedelta(days=1)
+# The same person twice, without an ID or a mobile to look up: only the name and birth date find the other.
+FIRST = person("A1", id_type="", id_no="", mobile="", name="欧阳娜娜", gender="F", birth_date="1988-06-15")
+SECOND = person("A2", id_type="", id_no="", mobile="", name="欧阳娜娜", gender="F", birth_date="1988-06-15")
+
+
+def fillers(n: int) -> list[dict[str, str]]:
+    """People unlike anyone else in the file (own name, birth date, ID, mobile, address)."""
+    return [
+        person(
+            f"F{i:03d}",
+            name=f"填充{i}",
+            id_no=resident_id(born=f"1970{1 + i % 12:02d}{1 + i % 28:02d}", seq=f"{i % 500 * 2 + 1:03d}"),
+            birth_date=f"1970-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            mobile=f"137{i:08d}",
+            address=f"上海市徐汇区漕溪北路{i}号",
+        )
+        for i in range(n)
+    ]
+
+
+def outcome(db: Session) -> list[tuple[str, str | None, float | None, bool]]:
+    """Each source record: its key, how it was linked, the score, whether it shares its customer with A1."""
+    first = db.scalar(select(CustomerSource.customer_id).where(CustomerSource.source_customer_id == "A1"))
+    records = db.scalars(select(CustomerSource).order_by(CustomerSource.source_customer_id)).all()
+    return [
+        (r.source_customer_id, r.match_method, r.match_probability, r.customer_id == first)
+        for r in records
+        if r.source_customer_id.startswith("A")
+    ]
+
+
+def test_a_later_chunk_is_matched_with_a_customer_an_earlier_chunk_created(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a file where the same person comes first and last, with 40 other people between them
+    rows = [FIRST, *fillers(40), SECOND]
+    # When it is loaded in chunks of 2 KB (the two records in different chunks), and, instead, as two files
+    # (all but the last record, then the last: the first's customer then stood in the CIF before the load)
+    savepoint = db.begin_nested()
+    chunked = load(db, settings, write_file(tmp_path / "c.csv", "customers", rows), "customers", chunk_bytes=2048)
+    in_chunks = outcome(db), db.scalars(select(MatchReview.probability)).all(), len(db.scalars(select(Customer)).all())
+    savepoint.rollback()
+    before = load(db, settings, write_file(tmp_path / "b.csv", "customers", rows[:-1]), "customers")
+    after = load(db, settings, write_file(tmp_path / "a.csv", "customers", rows[-1:]), "customers", NEXT)
+    in_two = outcome(db), db.scalars(select(MatchReview.probability)).all(), len(db.scalars(select(Customer)).all())
+    # Then the second record is linked by score to the first's customer, with the same score either way
+    assert reasons(chunked) == reasons(before) == reasons(after) == []
+    assert in_chunks == in_two == ([("A1", "created", None, True), ("A2", "probabilistic", 1.0, True)], [], 41)
