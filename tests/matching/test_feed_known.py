@@ -3,14 +3,17 @@ matching/service/known.py) exactly as with the customers that were in the CIF be
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
-from bankcrm.models.customer import Customer
+from bankcrm.matching.service import scoring
+from bankcrm.matching.service.known import Known
+from bankcrm.models.customer import Customer, CustomerContact
 from bankcrm.models.matching import CustomerSource, MatchReview
 from tests.factories import resident_id
 from tests.holdings.helpers import DAY, load, reasons, write_file
@@ -65,3 +68,30 @@ def test_a_later_chunk_is_matched_with_a_customer_an_earlier_chunk_created(
     # Then the second record is linked by score to the first's customer, with the same score either way
     assert reasons(chunked) == reasons(before) == reasons(after) == []
     assert in_chunks == in_two == ([("A1", "created", None, True), ("A2", "probabilistic", 1.0, True)], [], 41)
+
+
+def test_a_customer_changed_during_the_load_is_read_again(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given a customer a load created, held in the load's memory
+    load(db, settings, write_file(tmp_path / "c.csv", "customers", [FIRST]), "customers")
+    customer = db.scalar(select(Customer).where(Customer.name == "欧阳娜娜"))
+    assert customer is not None
+    known = Known(before=0)
+    known.refresh(db)
+    # And a record of someone else born the same day, living where the customer now lives
+    record = {"unique_id": 1, "name": "李雷", "birth_date": date(1988, 6, 15), "address": "广州市天河区体育西路1号"}
+    records = scoring.prepare(pl.DataFrame([record]))
+    keys = ({"lilei"}, {date(1988, 6, 15)})
+    # When the customer's address changes (as a later record's survivorship changes it)
+    home = db.scalar(
+        select(CustomerContact).where(CustomerContact.customer_id == customer.id, CustomerContact.channel == "address")
+    )
+    assert home is not None
+    home.value = "广州市天河区体育西路1号"
+    db.flush()
+    unread = known.sharing("individual", records, *keys)
+    known.changed.add(customer.id)
+    known.refresh(db)
+    # Then until it is marked changed the old address counts; read again, it shares birth date and district
+    assert unread == []
+    assert known.sharing("individual", records, *keys) == [customer.id]
+    assert known.frames["individual"].height == 1
