@@ -96,8 +96,14 @@ def _refresh_rules(
         sync(segment_id)
     if fresh and _rebuilding(db, [queries[i] for i in fresh], rebuild):
         with segments.unindexed(db):
+            next_id = segments.reserve_ids(db)
             for segment_id in fresh:
-                sync(segment_id)
+                n = segments.fill(db, segment_id, queries[segment_id], today, next_id)
+                next_id = None if next_id is None else next_id + n
+                segments.record_size(db, segment_id, today, n)
+                totals[:] = totals[0] + n, totals[1], totals[2] + n
+            if next_id is not None:
+                segments.release_ids(db, next_id)
     else:
         for segment_id in fresh:
             sync(segment_id)
