@@ -116,7 +116,8 @@ def _rebuilding(db: Session, queries: list[Any], rebuild: bool | None) -> bool:
     held for it): on PostgreSQL when they are estimated to add at least as many periods as the table holds (a
     first run, dozens of new segments). Entry at a time, a million customers' entries in the customer index went
     at random into an index larger than the server's buffers, fifty times over; built again, each is one sort.
-    The lock keeps readers of memberships waiting until the nightly commits: the step owns the table then."""
+    The lock keeps readers of memberships waiting until the step commits (a step is one transaction): the nightly
+    owns the table then."""
     if rebuild is None:
         if db.get_bind().dialect.name != "postgresql":
             return False  # SQLite keeps its indexes: its first run is within bounds as it is
