@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, select, update
+from sqlalchemy import Engine, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.segment import SegmentMember, SegmentSize
+from bankcrm.segments.repository import segments as repository
 from bankcrm.segments.service import membership
 from tests.conftest import signed_in, token_for, unit_id, user_id
 from tests.segments.helpers import periods, segment
@@ -108,3 +110,26 @@ def test_new_segments_filled_with_the_indexes_built_again_hold_the_same_periods_
     assert held_periods["Fell"] == [(A, DAY1, None), (E, DAY1, None)]
     # And the table has its indexes and primary key back
     assert (indexes, key) == (["ix_segment_member_customer_id", "ix_segment_member_segment"], ["id"])
+
+
+def test_a_bulk_fill_that_cannot_hold_the_table_against_a_reader_fills_entry_at_a_time_instead(
+    db: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given VIP customers A, B, E, a new rule segment of VIPs, and another connection reading segment_member in an
+    # open transaction (PostgreSQL: SQLite has one writer and no table locks to wait for)
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL table locks")
+    plant(db, DAY1)
+    vip = segment(db, "VIP", "rule", '{"feature": "tier", "op": "=", "value": "VIP"}')
+    monkeypatch.setattr(repository, "LOCK_WAIT", "200ms")
+    before = db.scalar(text("SELECT current_setting('lock_timeout')"))
+    with engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM segment_member"))
+        # When the first run comes, asked to fill with the indexes built again
+        report = membership.refresh(db, today=DAY1, rebuild=True)
+        reader.rollback()
+    # Then it gave up the lock after the wait and filled the segment with its indexes kept, exactly
+    assert (report.entered, report.left, report.members) == (3, 0, 3)
+    assert periods(db, vip) == [(A, DAY1, None), (B, DAY1, None), (E, DAY1, None)]
+    # And the transaction's lock wait is its own again
+    assert db.scalar(text("SELECT current_setting('lock_timeout')")) == before
