@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import Engine, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from bankcrm.models.insight import CustomerMonth
 from bankcrm.models.segment import SegmentMember, SegmentSize
+from bankcrm.segments.repository import segments as repository
 from bankcrm.segments.service import membership
 from tests.conftest import signed_in, token_for, unit_id, user_id
 from tests.segments.helpers import periods, segment
@@ -70,3 +72,64 @@ def test_a_customers_insight_lists_the_segments_the_reader_sees_that_the_custome
     assert body["segments"] == [{"id": vip.id, "name": "VIP", "kind": "rule", "entered_on": "2026-11-30"}]
     assert f'data-segment="{vip.id}"' in tab
     assert f'data-segment="{private.id}"' not in tab and f'data-segment="{left.id}"' not in tab
+
+
+def test_new_segments_filled_with_the_indexes_built_again_hold_the_same_periods_as_filled_entry_at_a_time(
+    db: Session,
+) -> None:
+    # Given VIP customers A, B, E, a static list holding C, a rule segment already run and two new rule segments
+    found = plant(db, DAY1)
+    static = segment(db, "名单", "static", None)
+    db.add(SegmentMember(segment_id=static.id, customer_id=found[C].id, entered_on=DAY1))
+    held = segment(db, "Fell", "rule", '{"feature": "aum_avg", "change_pct_over_months": 3, "op": "<", "value": -20}')
+    membership.refresh(db, today=DAY1)
+    vip = segment(db, "VIP", "rule", '{"feature": "tier", "op": "=", "value": "VIP"}')
+    rich = segment(db, "Rich", "rule", '{"feature": "aum_avg", "op": ">=", "value": 9000000}')
+    # When the next run fills the new segments with the indexes dropped and built again, and (rolled back) when
+    # it fills them entry at a time
+    seen = {}
+    for rebuild in (True, False):
+        with db.begin_nested() as run:
+            report = membership.refresh(db, today=DAY2, rebuild=rebuild)
+            sizes = db.execute(select(SegmentSize.segment_id, SegmentSize.members).where(SegmentSize.day == DAY2))
+            indexes = sorted(i["name"] for i in inspect(db.connection()).get_indexes("segment_member"))
+            seen[rebuild] = (
+                report,
+                {row.name: periods(db, row) for row in (static, held, vip, rich)},
+                sorted(tuple(r) for r in sizes),
+                indexes,
+                inspect(db.connection()).get_pk_constraint("segment_member")["constrained_columns"],
+            )
+            run.rollback()
+    # Then both ways give the same report, periods and sizes: A, B, E entered VIP and A, E Rich on day two
+    assert seen[True] == seen[False]
+    report, held_periods, _, indexes, key = seen[True]
+    assert (report.entered, report.left, report.members) == (5, 0, 8)
+    assert held_periods["VIP"] == [(A, DAY2, None), (B, DAY2, None), (E, DAY2, None)]
+    assert held_periods["Rich"] == [(A, DAY2, None), (E, DAY2, None)]
+    assert held_periods["Fell"] == [(A, DAY1, None), (E, DAY1, None)]
+    # And the table has its indexes and primary key back
+    assert (indexes, key) == (["ix_segment_member_customer_id", "ix_segment_member_segment"], ["id"])
+
+
+def test_a_bulk_fill_that_cannot_hold_the_table_against_a_reader_fills_entry_at_a_time_instead(
+    db: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given VIP customers A, B, E, a new rule segment of VIPs, and another connection reading segment_member in an
+    # open transaction (PostgreSQL: SQLite has one writer and no table locks to wait for)
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL table locks")
+    plant(db, DAY1)
+    vip = segment(db, "VIP", "rule", '{"feature": "tier", "op": "=", "value": "VIP"}')
+    monkeypatch.setattr(repository, "LOCK_WAIT", "200ms")
+    before = db.scalar(text("SELECT current_setting('lock_timeout')"))
+    with engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM segment_member"))
+        # When the first run comes, asked to fill with the indexes built again
+        report = membership.refresh(db, today=DAY1, rebuild=True)
+        reader.rollback()
+    # Then it gave up the lock after the wait and filled the segment with its indexes kept, exactly
+    assert (report.entered, report.left, report.members) == (3, 0, 3)
+    assert periods(db, vip) == [(A, DAY1, None), (B, DAY1, None), (E, DAY1, None)]
+    # And the transaction's lock wait is its own again
+    assert db.scalar(text("SELECT current_setting('lock_timeout')")) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -40,11 +41,13 @@ def refresh_one(db: Session, row: Segment, *, today: date, month: date | None) -
     return entered, left, members
 
 
-def refresh(db: Session, *, today: date) -> RefreshReport:
+def refresh(db: Session, *, today: date, rebuild: bool | None = None) -> RefreshReport:
     """Every saved segment brought to ``today``, one run at a time.
 
     The rule segments are evaluated against one scratch table (live customers with the snapshot figures their
-    rules read) built once for the run, instead of joining the customers with the snapshot once a segment."""
+    rules read) built once for the run, instead of joining the customers with the snapshot once a segment.
+    ``rebuild``: whether new segments are filled with the table's indexes dropped and built again after (None:
+    as ``_rebuilding`` judges)."""
     segments.lock(db)
     month = segments.newest_month(db)
     rules: dict[int, Group] = {}
@@ -61,26 +64,62 @@ def refresh(db: Session, *, today: date) -> RefreshReport:
             skipped += 1
     if rules:
         with segments.scanning(db):
-            e, gone, n = _refresh_rules(db, rules, today=today, month=month)
+            e, gone, n = _refresh_rules(db, rules, today=today, month=month, rebuild=rebuild)
         done, entered, left, members = done + len(rules), entered + e, left + gone, members + n
     if entered or left:
         segments.analyse(db)
     return RefreshReport(done, skipped, entered, left, members)
 
 
-def _refresh_rules(db: Session, rules: dict[int, Group], *, today: date, month: date | None) -> tuple[int, int, int]:
-    """The rule segments against one scratch table: (entered, left, members) summed."""
+def _refresh_rules(
+    db: Session, rules: dict[int, Group], *, today: date, month: date | None, rebuild: bool | None
+) -> tuple[int, int, int]:
+    """The rule segments against one scratch table: (entered, left, members) summed. Those with members already
+    first (they compare with their open periods on the indexes), then the new ones (every member enters)."""
     features: set[str] = set()
     changes: set[tuple[str, int]] = set()
     for spec in rules.values():
         f, c = sql.wanted(spec)
         features, changes = features | f, changes | c
     over = sql.Scratch(segments.scratch(db, month, features, changes))
-    entered = left = members = 0
-    for segment_id, spec in rules.items():
-        query = sql.scratch_query(spec, over, month=month, today=today)
-        e, gone, n = segments.sync_members(db, segment_id, query, today)
+    queries = {i: sql.scratch_query(spec, over, month=month, today=today) for i, spec in rules.items()}
+    held = segments.open_segments(db, rules)  # asked before any segment's rows are written
+    fresh = [i for i in rules if i not in held]
+    totals = [0, 0, 0]
+
+    def sync(segment_id: int) -> None:
+        e, gone, n = segments.sync_members(db, segment_id, queries[segment_id], today, held=segment_id in held)
         segments.record_size(db, segment_id, today, n)
-        entered, left, members = entered + e, left + gone, members + n
+        totals[:] = totals[0] + e, totals[1] + gone, totals[2] + n
+
+    for segment_id in (i for i in rules if i in held):
+        sync(segment_id)
+    if fresh and _rebuilding(db, [queries[i] for i in fresh], rebuild):
+        with segments.unindexed(db):
+            next_id = segments.reserve_ids(db)
+            for segment_id in fresh:
+                n = segments.fill(db, segment_id, queries[segment_id], today, next_id)
+                next_id = None if next_id is None else next_id + n
+                segments.record_size(db, segment_id, today, n)
+                totals[:] = totals[0] + n, totals[1], totals[2] + n
+            if next_id is not None:
+                segments.release_ids(db, next_id)
+    else:
+        for segment_id in fresh:
+            sync(segment_id)
     segments.drop_scratch(db)
-    return entered, left, members
+    return totals[0], totals[1], totals[2]
+
+
+def _rebuilding(db: Session, queries: list[Any], rebuild: bool | None) -> bool:
+    """Whether the new segments' members go in with the indexes dropped and built again (and the table could be
+    held for it): on PostgreSQL when they are estimated to add at least as many periods as the table holds (a
+    first run, dozens of new segments). Entry at a time, a million customers' entries in the customer index went
+    at random into an index larger than the server's buffers, fifty times over; built again, each is one sort.
+    The lock keeps readers of memberships waiting until the step commits (a step is one transaction): the nightly
+    owns the table then."""
+    if rebuild is None:
+        if db.get_bind().dialect.name != "postgresql":
+            return False  # SQLite keeps its indexes: its first run is within bounds as it is
+        rebuild = sum(segments.estimate(db, q) for q in queries) >= segments.rows_held(db)
+    return rebuild and segments.take_table(db)
