@@ -101,7 +101,7 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known 
     placements: dict[int, Placement] = {int(r): Placement(Outcome.NEW) for r in records[ROW].to_list()}
     kinds = records["kind"] if "kind" in records.columns else pl.Series(["individual"] * records.height)
     if known is not None:
-        known.refresh(db)
+        known.refresh(db, cipher)
     for kind in ("individual", "corporate"):
         delivered = records.filter(kinds == kind)
         if delivered.height == 0 or not repository.any_candidate(db, kind):
@@ -117,12 +117,15 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known 
                 pl.Series("id_no", [documents.scored_number(_text(c), n) for c, n in numbers], dtype=pl.String)
             )
         prepared = scoring.prepare(frame)
+        parts = [scoring.prepare(repository.customer_frame(db, cipher, candidate_ids).drop("kind"))]
         if known is not None:
-            candidate_ids = sorted(set(candidate_ids).union(known.sharing(kind, prepared, *_broad_keys(frame))))
-        if not candidate_ids:
+            looked_up = set(candidate_ids)
+            mine = [i for i in known.sharing(kind, prepared, *_broad_keys(frame)) if i not in looked_up]
+            parts.append(known.rows(kind, mine) if mine else parts[0].clear())
+        candidates = pl.concat(parts, how="vertical_relaxed").sort("unique_id")
+        if candidates.height == 0:
             continue
-        candidates = repository.customer_frame(db, cipher, candidate_ids).drop("kind")
-        scored = scoring.score(prepared, scoring.prepare(candidates), settings=match_settings)
+        scored = scoring.score(prepared, candidates, settings=match_settings)
         best = scored.sort(["probability", "id_r"], descending=[True, False]).unique(
             subset=["id_l"], keep="first", maintain_order=True
         )

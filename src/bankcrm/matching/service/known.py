@@ -4,9 +4,9 @@ Why: each chunk of a load places its records against the CIF, and a record's bro
 birth date) finds nearly every customer once a chunk holds 100,000 records — so each chunk read, decrypted
 and scored the whole CIF the load had grown so far (quadratic: 0.26 ms a customer at 100k, 0.65 at 1M).
 Now customers older than the load are looked up in the database as before, and the load's own are read once
-(nothing decrypted) into this frame; a chunk keeps of them only those that share a blocking rule with one of
-its records (and that the broad look-up would have found), so only those are decrypted and scored — the same
-pairs as before. A customer whose fields a later record changed is read again.
+(decrypted and prepared for the scorer once) into this frame; a chunk keeps of them only those that share a
+blocking rule with one of its records (and that the broad look-up would have found) and scores them from
+memory — the same pairs as before. A customer whose fields a later record changed is read again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy.orm import Session
 
+from bankcrm.kit.crypto import FieldCipher
 from bankcrm.matching import repository
 from bankcrm.matching.service import scoring
 
@@ -36,7 +37,7 @@ class Known:
     def __post_init__(self) -> None:
         self.upto = max(self.upto, self.before)
 
-    def refresh(self, db: Session) -> None:
+    def refresh(self, db: Session, cipher: FieldCipher) -> None:
         """Read the customers created since the last chunk and those changed since (their old rows dropped)."""
         again = sorted(i for i in self.changed if self.before < i <= self.upto)
         self.changed.clear()
@@ -45,7 +46,7 @@ class Known:
             return
         if light.height:
             self.upto = max(self.upto, max(light["unique_id"].to_list()))
-        prepared = _blocking_columns(light)
+        prepared = _prepared(db, cipher, light)
         for kind in ("individual", "corporate"):
             old = self.frames.get(kind)
             if old is not None and again:
@@ -71,12 +72,15 @@ class Known:
             found.update(broad.filter(pl.col("unchecked_id"))["unique_id"].to_list())
         return sorted(found)
 
+    def rows(self, kind: str, ids: list[int]) -> pl.DataFrame:
+        """The load's customers ``ids`` of ``kind`` as ``scoring.prepare`` makes them (by id)."""
+        frame = self.frames[kind].filter(pl.col("unique_id").is_in(ids)).sort("unique_id")
+        return frame.select("unique_id", *scoring.PREPARED_COLUMNS)
 
-def _blocking_columns(light: pl.DataFrame) -> pl.DataFrame:
-    """The light rows with the prepared columns the blocking rules read (``scoring.prepare``, no ID or mobile)."""
-    read = {c for rule in scoring.load_settings().blocking_rules if not DECRYPTED & set(rule) for c in rule}
-    prepared = scoring.prepare(light.select("unique_id", "name", "birth_date", "address"))
-    prepared = prepared.select("unique_id", *sorted(read))
+
+def _prepared(db: Session, cipher: FieldCipher, light: pl.DataFrame) -> pl.DataFrame:
+    """The light rows with every prepared column the scorer reads, ID numbers and mobiles decrypted once here."""
+    full = repository.customer_frame(db, cipher, light["unique_id"].to_list()).drop("kind")
     return light.select(
         "unique_id", "kind", "stored_pinyin", pl.col("birth_date").alias("birth_day"), "unchecked_id"
-    ).join(prepared, on="unique_id", how="left", maintain_order="left")
+    ).join(scoring.prepare(full), on="unique_id", how="inner", maintain_order="left")
