@@ -102,63 +102,32 @@ def newest_customer_id(db: Session) -> int:
     return int(db.scalar(select(func.max(Customer.id))) or 0)
 
 
-# The columns of a blocking frame: what the blocking rules read without decrypting (``light_frame``).
+# The columns of ``light_frame``: what the broad look-up reads, nothing decrypted.
 LIGHT_SCHEMA: dict[str, Any] = {
     "unique_id": pl.Int64,
     "kind": pl.String,
-    "name": pl.String,
     "stored_pinyin": pl.String,
     "birth_date": pl.Date,
-    "address": pl.String,
     "unchecked_id": pl.Boolean,
 }
 CHECKED_ID_TYPE = "RIC"  # a resident ID: its check character holds (validated), so it has no one-edit neighbours
 
 
 def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_status: str = "MERGED") -> pl.DataFrame:
-    """Customers with ids above ``above`` (and those in ``also``) in the columns blocking reads, nothing decrypted:
-    name, its stored pinyin, birth date, address (as ``customer_frame`` picks it), whether the ID may have
-    typed-wrong neighbours (any document but a resident ID)."""
-    rows: dict[int, dict[str, Any]] = {}
-    extra = list(_chunks(sorted(set(also))))
-    wanted = [Customer.id > above, *[Customer.id.in_(chunk) for chunk in extra]]
+    """Customers with ids above ``above`` (and those in ``also``) in the columns the broad look-up reads: stored
+    name pinyin, birth date, whether the ID may have typed-wrong neighbours (any document but a resident ID)."""
+    wanted = [Customer.id > above, *[Customer.id.in_(chunk) for chunk in _chunks(sorted(set(also)))]]
     query = (
-        select(
-            Customer.id,
-            Customer.kind,
-            Customer.name,
-            Customer.name_pinyin,
-            Customer.id_type,
-            IndividualProfile.birth_date,
-            CorporateProfile.registered_address,
-        )
+        select(Customer.id, Customer.kind, Customer.name_pinyin, IndividualProfile.birth_date, Customer.id_type)
         .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
-        .outerjoin(CorporateProfile, CorporateProfile.customer_id == Customer.id)
         .where(Customer.status != exclude_status, or_(*wanted))
+        .order_by(Customer.id)
     )
-    for cid, kind, name, pinyin, id_type, birth, registered in db.execute(query):
-        rows[cid] = {
-            "unique_id": cid,
-            "kind": kind,
-            "name": name,
-            "stored_pinyin": pinyin,
-            "birth_date": birth,
-            "address": registered,
-            "unchecked_id": kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE,
-        }
-    contacts = db.execute(
-        select(CustomerContact.customer_id, CustomerContact.purpose, CustomerContact.value)
-        .where(
-            or_(CustomerContact.customer_id > above, *[CustomerContact.customer_id.in_(chunk) for chunk in extra]),
-            CustomerContact.channel == "address",
-        )
-        .order_by(CustomerContact.customer_id, CustomerContact.preferred.desc(), CustomerContact.id)
-    )
-    for cid, purpose, value in contacts:
-        row = rows.get(cid)
-        if row is not None and value and purpose in ("HOME", "OFFICE") and row["address"] is None:
-            row["address"] = value
-    return pl.DataFrame(list(rows.values()), schema=LIGHT_SCHEMA)
+    rows = [
+        (cid, kind, pinyin, birth, kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE)
+        for cid, kind, pinyin, birth, id_type in db.execute(query)
+    ]
+    return pl.DataFrame(rows, schema=LIGHT_SCHEMA, orient="row")
 
 
 def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.DataFrame:
