@@ -71,14 +71,24 @@ def _as_scored(records: pl.DataFrame, kind: str) -> pl.DataFrame:
     )
 
 
-def _broad_keys(records: pl.DataFrame) -> tuple[set[str], set[date]]:
+Broad = tuple[set[str], set[date]]  # the broad look-up's keys: names in pinyin, birth dates
+
+
+def _broad_keys(records: pl.DataFrame) -> Broad:
     """The records' names in pinyin and birth dates: the broad look-up's keys."""
     pinyins = {pinyin_full(n) for n in records["name"].to_list() if n}
     return {p for p in pinyins if p}, {d for d in records["birth_date"].to_list() if d is not None}
 
 
-def _candidates(db: Session, cipher: FieldCipher, records: pl.DataFrame, kind: str, up_to: int | None) -> list[int]:
-    pinyins, births = _broad_keys(records)
+def _candidates(
+    db: Session,
+    cipher: FieldCipher,
+    records: pl.DataFrame,
+    kind: str,
+    up_to: int | None,
+    broad: Broad,
+) -> list[int]:
+    pinyins, births = broad
     ids = {cipher.blind_index(v, ID_PURPOSE) for v in records["id_no"].to_list() if v and kind == "individual"}
     phones: set[str] = set()
     for number in records["mobile"].to_list():
@@ -107,7 +117,8 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known 
         if delivered.height == 0 or not repository.any_candidate(db, kind):
             continue  # nothing to compare with (an empty CIF: a first load): every record is new
         frame = _as_scored(delivered, kind)
-        candidate_ids = _candidates(db, cipher, frame, kind, known.before if known is not None else None)
+        broad = _broad_keys(frame)  # the ID adjustment below leaves names and birth dates as they are
+        candidate_ids = _candidates(db, cipher, frame, kind, known.before if known is not None else None, broad)
         if not candidate_ids and known is None:
             continue
         if kind == "individual" and "id_country" in delivered.columns:
@@ -120,7 +131,7 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known 
         parts = [scoring.prepare(repository.customer_frame(db, cipher, candidate_ids).drop("kind"))]
         if known is not None:
             looked_up = set(candidate_ids)
-            mine = [i for i in known.sharing(kind, prepared, *_broad_keys(frame)) if i not in looked_up]
+            mine = [i for i in known.sharing(kind, prepared, *broad) if i not in looked_up]
             parts.append(known.rows(kind, mine) if mine else parts[0].clear())
         candidates = pl.concat(parts, how="vertical_relaxed").sort("unique_id")
         if candidates.height == 0:
