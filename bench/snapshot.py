@@ -17,10 +17,12 @@ Results: bench/results/snapshot-<database>.json.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -34,7 +36,7 @@ from bankcrm.db import make_engine, session_scope
 from bankcrm.holdings import jobs as holdings_jobs
 from bankcrm.insight import jobs as insight_jobs
 from bankcrm.jobs.service import runner, runs
-from bench.common import machine, peak_rss_mb, per_database
+from bench.common import RESULTS, machine, peak_rss_mb, per_database
 from bench.holdings import Sql, fresh, generate, roomy_cache
 
 PG_URL = os.environ.get("BANKCRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/bankcrm_bench_snapshot")
@@ -98,12 +100,19 @@ def timed(step: Any) -> tuple[Any, float, float]:
     return out, round(time.perf_counter() - wall, 1), round(cpu_s() - cpu, 1)
 
 
-def whole_nightly(factory: sessionmaker[Session], settings: Settings) -> dict[str, Any]:
+def whole_nightly(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    into: dict[str, Any] | None = None,
+    after_step: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """``batch nightly`` (every registered nightly step, in order): wall seconds per step, the total, and the
-    outcome of any step that did not succeed."""
-    steps: dict[str, float] = {}
-    steps_cpu: dict[str, float] = {}
-    faults: dict[str, str] = {}
+    outcome of any step that did not succeed; filled into ``into`` step by step (``after_step`` after each)."""
+    out = into if into is not None else {}
+    steps: dict[str, float] = out.setdefault("steps_s", {})
+    steps_cpu: dict[str, float] = out.setdefault("steps_cpu_s", {})
+    faults: dict[str, str] = out.setdefault("not_ok", {})
+    out["load_before"] = [round(x, 2) for x in os.getloadavg()]
     clock = [time.perf_counter(), cpu_s()]
 
     def step_done(step: runner.StepOutcome) -> None:
@@ -113,21 +122,23 @@ def whole_nightly(factory: sessionmaker[Session], settings: Settings) -> dict[st
         clock[:] = [now, cpu_now]
         if step.outcome != "ok":
             faults[step.job.code] = f"{step.outcome}: {step.error}"
+        out.setdefault("steps_load", {})[step.job.code] = round(os.getloadavg()[0], 2)
         print(
-            f"  nightly {step.job.code}: {steps[step.job.code]} s, {steps_cpu[step.job.code]} CPU s {step.outcome}",
+            f"  {time.strftime('%H:%M:%S')} nightly {step.job.code}: {steps[step.job.code]} s,"
+            f" {steps_cpu[step.job.code]} CPU s {step.outcome}, load {os.getloadavg()}",
             flush=True,
         )
+        if after_step is not None:
+            after_step()
 
     wall, cpu = time.perf_counter(), cpu_s()
     runs.run_nightly(factory, settings, on_step=step_done)
-    return {
+    out |= {
         "s": round(time.perf_counter() - wall, 1),
         "cpu_s": round(cpu_s() - cpu, 1),
-        "steps_s": steps,
-        "steps_cpu_s": steps_cpu,
-        "not_ok": faults,
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }
+    return out
 
 
 def change_five_percent(factory: sessionmaker[Session]) -> None:
@@ -169,6 +180,16 @@ def keep_bank(backend: str, url: str) -> None:
     admin.dispose()
 
 
+def checkpoint(backend: str, so_far: dict[str, Any]) -> None:
+    """What is measured so far, written to the results file (marked partial) and logged: a 1M run takes hours and
+    may be stopped before its end."""
+    out = {"database": backend, "partial": True, **so_far, "peak_rss_mb": peak_rss_mb(),
+           "load_average": [round(x, 2) for x in os.getloadavg()], "machine": machine()}  # fmt: skip
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"snapshot-{backend}.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
+    print(f"  {time.strftime('%H:%M:%S')} so far: {json.dumps(out, default=str)}", flush=True)
+
+
 def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
     """Generate two years of history, backfill the snapshot, then nightlies with 5 % of customers changed."""
     url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else PG_URL
@@ -189,43 +210,51 @@ def run_one(backend: str, customers: int, workdir: Path) -> dict[str, object]:
     print(f"  bank ready: {sizes}, load {os.getloadavg()}", flush=True)
     engine = make_engine(url)
     load_generated = [round(x, 2) for x in os.getloadavg()]
+    so_far: dict[str, Any] = {**sizes, "customers": customers, "load_after_generating": load_generated}
+    checkpoint(backend, so_far)
     factory = sessionmaker(bind=engine)
     with session_scope(factory) as db:
-        _, figures_full_s, _ = timed(lambda: holdings_jobs.figures_job(db, settings, full=True))
+        _, figures_full_s, figures_full_cpu = timed(lambda: holdings_jobs.figures_job(db, settings, full=True))
+    so_far |= {"figures_full_s": figures_full_s, "figures_full_cpu_s": figures_full_cpu}
+    checkpoint(backend, so_far)
     with session_scope(factory) as db:
         backfill, backfill_s, backfill_cpu = timed(lambda: insight_jobs.snapshot_job(db, settings, backfill=True))
-    load_backfilled = [round(x, 2) for x in os.getloadavg()]
+    so_far["snapshot_backfill"] = {"s": backfill_s, "cpu_s": backfill_cpu, "detail": backfill.detail}
+    so_far["load_after_backfill"] = [round(x, 2) for x in os.getloadavg()]
+    checkpoint(backend, so_far)
     change_five_percent(factory)
     with session_scope(factory) as db:
         figures, figures_s, figures_cpu = timed(lambda: holdings_jobs.figures_job(db, settings))
     with session_scope(factory) as db:
         nightly, nightly_s, nightly_cpu = timed(lambda: insight_jobs.snapshot_job(db, settings))
+    so_far["nightly_5pct"] = {
+        "figures_s": figures_s,
+        "figures_cpu_s": figures_cpu,
+        "snapshot_s": nightly_s,
+        "snapshot_cpu_s": nightly_cpu,
+        "figures_customers": figures.rows,
+        "detail": nightly.detail,
+    }
+    checkpoint(backend, so_far)
     whole: dict[str, Any] = {}
+    so_far["whole_nightly"] = whole
     if os.environ.get("BANKCRM_BENCH_WHOLE_NIGHTLY", "1") == "1":
         # The first whole nightly on this bank does first-time work (maturity tasks, tags, stages, warnings for
         # every customer): timed too, then the usual night, 5 % changed again.
-        whole["first"] = whole_nightly(factory, settings)
+        def step_kept() -> None:
+            checkpoint(backend, so_far)
+
+        whole["first"] = {}
+        whole_nightly(factory, settings, whole["first"], step_kept)
         change_five_percent(factory)
-        whole["five_percent"] = whole_nightly(factory, settings)
+        whole["five_percent"] = {}
+        whole_nightly(factory, settings, whole["five_percent"], step_kept)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT count(*) FROM customer_month")).scalar_one()
     engine.dispose()
     return {
         "database": backend,
-        **sizes,
-        "load_after_generating": load_generated,
-        "figures_full_s": figures_full_s,
-        "snapshot_backfill": {"s": backfill_s, "cpu_s": backfill_cpu, "detail": backfill.detail},
-        "load_after_backfill": load_backfilled,
-        "nightly_5pct": {
-            "figures_s": figures_s,
-            "figures_cpu_s": figures_cpu,
-            "snapshot_s": nightly_s,
-            "snapshot_cpu_s": nightly_cpu,
-            "figures_customers": figures.rows,
-            "detail": nightly.detail,
-        },
-        "whole_nightly": whole,
+        **so_far,
         "customer_month_rows": rows,
         "peak_rss_mb": peak_rss_mb(),
         "load_average": [round(x, 2) for x in os.getloadavg()],

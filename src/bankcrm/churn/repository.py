@@ -82,11 +82,20 @@ def snapshot_frame(
                 buf.write(block)
         buf.seek(0)
         return pl.read_csv(buf, schema=SCHEMA)
+    # SQLite: the driver's cursor, months kept as their stored text and parsed in one go (SQLAlchemy's rows and
+    # per-value date conversion cost more than the features built from them).
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    text_schema = SCHEMA | {"month": pl.String}
     frames = []
-    result = conn.execution_options(yield_per=CHUNK).execute(stmt)
-    for part in result.partitions(CHUNK):
-        frames.append(pl.DataFrame([tuple(r) for r in part], schema=SCHEMA, orient="row"))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        while part := cursor.fetchmany(CHUNK):
+            frames.append(pl.DataFrame(part, schema=text_schema, orient="row"))
+    finally:
+        cursor.close()
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=text_schema)
+    return frame.with_columns(pl.col("month").str.to_date("%Y-%m-%d"))
 
 
 def snapshot_blocks(db: Session, first: date | None, last: date | None, customers: int) -> Iterator[pl.DataFrame]:

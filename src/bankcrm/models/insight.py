@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, SmallInteger, String
+from sqlalchemy import BigInteger, Index, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.kit.time import utcnow
@@ -92,4 +92,12 @@ class CustomerMonth(Base):
     __table_args__ = (
         Index("ix_customer_month_customer", "customer_id", "month"),
         Index("ix_customer_month_month_tier", "month", "tier"),
+        # rows awaiting their lifecycle stage (new or rewritten by the snapshot): found without reading every month
+        Index(
+            "ix_customer_month_unstaged",
+            "month",
+            "customer_id",
+            sqlite_where=text("lifecycle_stage IS NULL"),
+            postgresql_where=text("lifecycle_stage IS NULL"),
+        ),
     )

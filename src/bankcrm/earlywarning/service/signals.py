@@ -123,8 +123,7 @@ def frames(db: Session, month: date, depth: int = MONTHS) -> Iterator[pl.DataFra
     schema |= {"month": pl.Date, "tier": pl.Utf8, "stage": pl.Utf8}
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        raw = snapshot.rows(db, months, part[0], part[-1])
-        frame = pl.DataFrame([tuple(r) for r in raw], schema=schema, orient="row")
+        frame = snapshot.frame(db, months, part[0], part[-1], schema)
         yield snapshot_columns(wide(frame, month, depth), sig)
 
 
