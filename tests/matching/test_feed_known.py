@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
+from bankcrm.matching import repository
 from bankcrm.matching.service import scoring
 from bankcrm.matching.service.known import Known
 from bankcrm.models.customer import Customer, CustomerContact
@@ -95,3 +96,16 @@ def test_a_customer_changed_during_the_load_is_read_again(db: Session, settings:
     assert unread == []
     assert known.sharing("individual", records, *keys) == [customer.id]
     assert known.frames["individual"].height == 1
+
+
+def test_a_big_load_refreshes_statistics_with_its_own_rows(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given three records kept by a load, not yet committed
+    load(db, settings, write_file(tmp_path / "c.csv", "customers", [FIRST, *fillers(2)]), "customers")
+    # When the growing tables' statistics are refreshed inside the load's transaction
+    repository.analyse_growing(db)
+    # Then on PostgreSQL they count the load's own rows (its look-ups are planned on them); SQLite has nothing to do
+    if db.get_bind().dialect.name == "postgresql":
+        counted = db.execute(
+            text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('customer', 'customer_source') ORDER BY 1")
+        ).all()
+        assert [(name, int(n)) for name, n in counted] == [("customer", 3), ("customer_source", 3)]

@@ -17,6 +17,7 @@ from bankcrm.matching.repository.candidates import (
 )
 from bankcrm.matching.repository.sources import (
     add,
+    analyse_growing,
     insert_sources,
     link_approved,
     open_review_of,
@@ -37,6 +38,7 @@ __all__ = [
     "STANDING",
     "add",
     "add_duplicate_reviews",
+    "analyse_growing",
     "any_candidate",
     "candidate_ids",
     "customer_frame",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from bankcrm.db import insert_many, reserve_ids
@@ -147,3 +147,17 @@ def reserve_source_ids(db: Session, n: int) -> list[int]:
 def insert_sources(db: Session, rows: list[dict[str, Any]]) -> None:
     """Insert new source records built outside the session (ids reserved; every column), in one multi-row insert."""
     insert_many(db, CustomerSource, rows)
+
+
+# Tables a load's look-ups read while it grows them (its own uncommitted rows included).
+GROWING = ("customer_source", "customer", "individual_profile", "customer_contact")
+
+
+def analyse_growing(db: Session) -> None:
+    """On PostgreSQL, fresh statistics for the tables a big load grows, inside its transaction (ANALYZE samples the
+    transaction's own rows). Planned on the statistics of the empty tables, each chunk's look-up of its records by
+    source number took the index on ``source`` alone and read every record so far: 2 s a query at 500,000."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for table in GROWING:
+        db.execute(text(f"ANALYZE {table}"))

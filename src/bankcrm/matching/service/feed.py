@@ -41,6 +41,7 @@ MOST_RECENT = "most_recent"
 NEVER = "never"
 IDENTITY_INDEX = "_identity_index"  # a row's blind index of its ID or credit code, made once in ``load``
 DEFAULT_RULE = SOURCE_PRIORITY  # a field the rule table does not name
+ANALYSE_ROWS = 10_000  # a chunk at least this big refreshes the growing tables' statistics (PostgreSQL)
 # The source record's columns a delivery sets (what a corrected re-delivery puts back).
 SOURCE_COLUMNS = [
     "kind",
@@ -244,6 +245,8 @@ def load(
             _place(db, cipher, delivery, unplaced, home_units)
     repository.insert_sources(db, [r.row() for r in fresh if not r.persisted])
     db.flush()
+    if len(rows) >= ANALYSE_ROWS:
+        repository.analyse_growing(db)  # the next chunk's look-ups planned on what the tables hold now
     delivery.created_sources.extend(r.id for r in fresh)
     del held
 
