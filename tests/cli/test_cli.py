@@ -16,16 +16,6 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def db_file(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("BANKCRM_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("BANKCRM_MODE", "dev")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
-
-
-@pytest.fixture
 def built_demo(demo_build: DemoBuild) -> DemoBuild:
     """The demo built once per session by `bankcrm demo --no-serve` (tests/demo_build.py); tests work on copies."""
     return demo_build
