@@ -209,7 +209,9 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
                 row["mobile"] = cipher.decrypt(value_enc, aad_for("customer_contact", "value", contact_id))
             elif channel == "address" and value and purpose in ("HOME", "OFFICE") and row["address"] is None:
                 row["address"] = value
-    return pl.DataFrame([rows[i] for i in ids if i in rows], schema=FRAME_SCHEMA)
+    found = [rows[i] for i in ids if i in rows]
+    # built column by column: a frame from a list of dicts cost a tenth of a feed chunk's matching
+    return pl.DataFrame({c: [r[c] for r in found] for c in FRAME_SCHEMA}, schema=FRAME_SCHEMA)
 
 
 def distinct_pairs(db: Session) -> set[tuple[int, int]]:

@@ -262,10 +262,9 @@ def _place(
 
     A trusted source's new customers are created in bulk, in runs between the other outcomes (so the audit
     chain has the same order as row by row); the requests they may wait on are looked up at once."""
-    frame = pl.DataFrame(
-        [{**row["raw"], arrival.ROW: row["_row"]} for row, _, _ in unplaced],
-        infer_schema_length=None,
-    )
+    # built column by column (a frame from a list of dicts cost a tenth of a chunk's matching)
+    columns = {c: [row["raw"][c] for row, _, _ in unplaced] for c in unplaced[0][0]["raw"]}
+    frame = pl.DataFrame({**columns, arrival.ROW: [row["_row"] for row, _, _ in unplaced]})
     placements = arrival.place(db, cipher, frame, delivery.known)
     placed = [
         (row, record, fields, placements.get(row["_row"], Placement(Outcome.NEW))) for row, record, fields in unplaced
