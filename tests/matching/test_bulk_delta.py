@@ -169,3 +169,67 @@ def test_a_delta_chunk_writes_what_one_record_at_a_time_writes(db: Session, sett
         (update, cif["P2"]),  # Q2, after Q1's change
         (update, cif["P1"]),  # N1, linked by score
     ]
+
+
+def _mixed() -> list[dict[str, str]]:
+    """New people before, between and after records linked by score: created together, chained in row order."""
+    return [
+        person(
+            "A1",
+            id_no=resident_id(born="19720611", seq="211"),
+            name="欧阳春",
+            birth_date="1972-06-11",
+            mobile="13511112222",
+            address="天津市和平区南京路5号",
+        ),
+        # no ID; P1's birth date, gender and address: linked to P1 by score
+        person("N1", id_type="", id_no="", name="孙九", mobile="13700000007"),
+        person(
+            "A2",
+            id_no=resident_id(born="19850920", seq="132"),
+            name="司马兰",
+            gender="F",
+            birth_date="1985-09-20",
+            mobile="13633334444",
+            address="重庆市渝中区解放碑8号",
+            email="lan@example.cn",
+        ),
+        # no ID; P3's name, birth date and employer, another mobile: linked to P3 by score
+        person("N3", id_type="", id_no="", name="赵六", employer="星河科技", mobile="13711110000"),
+        person(
+            "A3",
+            id_no=resident_id(region="440305", born="19990101", seq="311"),
+            name="诸葛亮",
+            birth_date="1999-01-01",
+            mobile="13755556666",
+            address="深圳市南山区科技园9号",
+        ),
+    ]
+
+
+def test_new_customers_among_links_are_chained_in_row_order(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given customers created by core banking
+    first = load(db, settings, write_file(tmp_path / "c.csv", "customers", _initial()), "customers")
+    assert reasons(first) == []
+    after = db.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+    path = write_file(tmp_path / "m.csv", "customers", _mixed())
+    # When a delta with new people before, between and after links by score is loaded as one chunk,
+    # and again (from the same start) one record per chunk
+    savepoint = db.begin_nested()
+    whole = _after_delta(db, settings, path, after)
+    savepoint.rollback()
+    db.expire_all()
+    one_by_one = _after_delta(db, settings, path, after, chunk_bytes=16)
+    # Then everything written is the same, the audit events in the same order
+    assert whole == one_by_one
+    cif = {key: c for key, c, _ in whole["links"]}
+    assert [(action, who.split()[0]) for action, _, who, _ in whole["events"] if who] == [
+        ("customer.create", cif["A1"]),
+        ("customer.update", cif["P1"]),  # N1, linked by score: its mobile
+        ("change_request.submit", cif["P1"]),  # and its other name, for a checker
+        ("customer.create", cif["A2"]),
+        ("customer.update", cif["P3"]),  # N3, linked by score
+        ("customer.create", cif["A3"]),
+    ]
+    # And the three new people got consecutive CIF numbers in row order
+    assert sorted(cif[k] for k in ("A1", "A2", "A3")) == [cif["A1"], cif["A2"], cif["A3"]]

@@ -263,12 +263,21 @@ CUSTOMER_COLUMNS = (
 
 
 def build_customers(
-    db: Session, principal: Principal, cipher: FieldCipher, new: list[tuple[str, dict[str, Any]]]
+    db: Session,
+    principal: Principal,
+    cipher: FieldCipher,
+    new: list[tuple[str, dict[str, Any]]],
+    later: list[audit_service.Entry] | None = None,
 ) -> list[int]:
     """Many new customers (a trusted source's delivery), each with exactly the rows ``build_customer`` writes
     (CIF number, name and search keys, encrypted ID, profile, contacts, one creation history row, one audit event as
-    ``principal``), written with one multi-row insert per table and batch of the workers; their ids, in order."""
+    ``principal``), written with one multi-row insert per table and batch of the workers; their ids, in order.
+
+    ``later``: the audit events are not chained here but appended to it, one per customer in order, for the caller
+    to chain (``record_created``) where they fall among its other events."""
     if any(p.get(k) for _, p in new for k in NOT_IN_BULK):
+        if later is not None:
+            raise ValueError(f"build_customers: a payload with one of {NOT_IN_BULK} is built one by one")
         return [build_customer(db, principal, cipher, kind, p, None, created_by_source=True).id for kind, p in new]
     if not new:
         return []
@@ -286,15 +295,26 @@ def build_customers(
     # workers also turn the rows into the driver's parameters, so this process only hands them over.
     gather = partial(gathered_rows, db.get_bind().dialect.name)
     for part in workers.map_gathered(customer_rows, gather, items, cipher):
-        _write_built(db, principal, part)
+        _write_built(db, principal, part, later)
     return ids
 
 
-def _write_built(db: Session, principal: Principal, built: GatheredRows) -> None:
-    """Insert a batch of new customers' rows (``gathered_rows``), table by table, and chain their audit events."""
+def _write_built(
+    db: Session, principal: Principal, built: GatheredRows, later: list[audit_service.Entry] | None = None
+) -> None:
+    """Insert a batch of new customers' rows (``gathered_rows``), table by table, and chain their audit events
+    (or keep them in ``later``)."""
     tables, events = built
     for model, prepared in zip(BULK_TABLES, tables, strict=True):
         repository.insert_prepared_rows(db, model, prepared)
+    if later is not None:
+        later.extend(events)
+        return
+    record_created(db, principal, events)
+
+
+def record_created(db: Session, principal: Principal, events: list[audit_service.Entry]) -> None:
+    """Chain the audit events of customers ``build_customers`` made, kept for ``later``."""
     audit_service.record_many(db, Actor.of(principal), "customer.create", events)
 
 

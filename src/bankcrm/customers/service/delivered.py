@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import SYSTEM_PRINCIPAL, Principal
+from bankcrm.audit import service as audit_service
 from bankcrm.catalogue import service as catalogue
 from bankcrm.customers import repository
 from bankcrm.customers.service import approval, intake, records, survive
@@ -233,13 +234,25 @@ def create(
     )
 
 
+CreatedEvents = list[audit_service.Entry]  # the audit events of new customers, kept to be chained later
+
+
 def create_many(
-    db: Session, cipher: FieldCipher, source: str, new: list[tuple[str, Mapping[str, Any], int]]
+    db: Session,
+    cipher: FieldCipher,
+    source: str,
+    new: list[tuple[str, Mapping[str, Any], int]],
+    later: CreatedEvents | None = None,
 ) -> list[int]:
     """A trusted source's new customers (kind, fields, home unit id), created at once in bulk exactly as ``create``
-    makes each; their ids, in order."""
+    makes each; their ids, in order (``later``: their audit events kept there, for ``record_created``)."""
     payloads = [(kind, _payload(kind, fields, unit)) for kind, fields, unit in new]
-    return approval.build_customers(db, source_principal(source), cipher, payloads)
+    return approval.build_customers(db, source_principal(source), cipher, payloads, later)
+
+
+def record_created(source: str, db: Session, events: CreatedEvents) -> None:
+    """Chain the audit events of a source's customers ``create_many`` made and kept for later."""
+    approval.record_created(db, source_principal(source), events)
 
 
 def file_create(
