@@ -37,19 +37,9 @@ def month_end(month: date) -> date:
     return add_months(month, 1) - timedelta(days=1)
 
 
-def figures_frame(rows: list[Any], month: date) -> pl.DataFrame:
-    """Per customer with a row in ``month``: every figure of FIGURES, from the month and the three before."""
-    schema = {
-        "customer_id": pl.Int64,
-        "month": pl.Date,
-        "aum": pl.Int64,
-        "loans": pl.Int64,
-        "products": pl.Int64,
-        "tenure_months": pl.Int64,
-        "transactions": pl.Int64,
-        "stage": pl.Utf8,
-    }
-    df = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+def figures_frame(df: pl.DataFrame, month: date) -> pl.DataFrame:
+    """Per customer with a row in ``month``: every figure of FIGURES, from the month and the three before
+    (``df``: the rows of ``repository.figure_rows``)."""
     m1, m2, m3 = (add_months(month, -n) for n in (1, 2, 3))
     cur = df.filter(pl.col("month") == month).drop("month", "stage")
     before = df.filter(pl.col("month") == m1).select(
@@ -116,10 +106,17 @@ def shown(figure: str, value: Any) -> Any:
 
 
 def evaluate_month(
-    db: Session, month: date, *, raise_tasks: bool, today: date, only: set[int] | None = None
+    db: Session,
+    month: date,
+    *,
+    raise_tasks: bool,
+    today: date,
+    only: set[int] | None = None,
+    evaluated: dict[int, date] | None = None,
 ) -> MonthRun:
     """Decide every customer of the month (or those of ``only``), fill the snapshot, store the moves, raise the
-    playbook's tasks."""
+    playbook's tasks. Each customer's current stage is refreshed here, or, given ``evaluated``, left to the
+    caller (``refresh_stages``): the customers decided are recorded there with this month."""
     rules = catalogue.rules()
     by_code = {r.code: r for r in rules}
     plays = catalogue.playbook()
@@ -131,7 +128,7 @@ def evaluate_month(
     moves = tasks = 0
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        frame = decide(figures_frame(list(repository.figure_rows(db, months, part, dense=only is None)), month), rules)
+        frame = decide(figures_frame(repository.figure_rows(db, months, part, dense=only is None), month), rules)
         for (stage,), group in frame.group_by(["new_stage"]):
             repository.set_stages(db, month, str(stage), group["customer_id"].to_list())
         changed = frame.filter(pl.col("new_stage") != pl.col("stage_before")).to_dicts()
@@ -155,9 +152,26 @@ def evaluate_month(
         moves += len(history)
         if raise_tasks:
             tasks += _raise(db, month, part, [h for h in history if h["to_stage"] in plays], plays, today)
-        repository.refresh_current(db, part, month, now)
+        if evaluated is None:
+            repository.refresh_current(db, part, month, now)
+        else:
+            evaluated.update(dict.fromkeys(part, month))
     db.flush()
     return MonthRun(month, len(ids), moves, tasks)
+
+
+def refresh_stages(db: Session, evaluated: dict[int, date]) -> None:
+    """The current stage of each customer decided by a run, as ``evaluate_month`` refreshes it, from the last
+    month the run decided them in (a customer's moves change only in the months that decide them)."""
+    now = utcnow()
+    by_month: dict[date, list[int]] = {}
+    for customer, month in evaluated.items():
+        by_month.setdefault(month, []).append(customer)
+    for month, ids in sorted(by_month.items()):
+        ids.sort()
+        for i in range(0, len(ids), CHUNK):
+            repository.refresh_current(db, ids[i : i + CHUNK], month, now)
+    db.flush()
 
 
 def _raise(
