@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
+from bankcrm.db import insert_many
 from bankcrm.insight import catalogue as insight_catalogue
 from bankcrm.models.customer import Customer
 from bankcrm.models.insight import CustomerMonth
@@ -114,8 +115,7 @@ def replace_history(db: Session, month: date, ids: list[int], rows: list[dict[st
         .where(CustomerStageHistory.month == month, CustomerStageHistory.customer_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
-    if rows:
-        db.execute(insert(CustomerStageHistory), rows)
+    insert_many(db, CustomerStageHistory, rows)
 
 
 def refresh_current(db: Session, ids: list[int], month: date, now: Any) -> None:
@@ -140,7 +140,7 @@ def refresh_current(db: Session, ids: list[int], month: date, now: Any) -> None:
             {"customer_id": c, "stage": s, "since": m, "rule": r, "month": max(m, month), "updated_at": now}
             for c, s, m, r in rows
         ]
-        db.execute(insert(CustomerStage), values)
+        insert_many(db, CustomerStage, values)
 
 
 def raised(db: Session, month: date, ids: list[int]) -> set[tuple[int, str]]:
