@@ -107,10 +107,16 @@ def fee_purposes(db: Session) -> list[str]:
 
 
 def _batch_rows(db: Session, stmt: Any) -> Sequence[Any]:
-    """A batch read's rows through the session's connection (Core): the same rows as ``db.execute``, without the
-    ORM's per-row loading (a first run reads a year of every customer's accounts, balances and vouchers)."""
+    """A batch read's rows through the session's connection: the same rows as ``db.execute``, without the ORM's
+    per-row loading (a first run reads a year of every customer's accounts, balances and vouchers) and, when no
+    column's type converts the driver's values (integers and text), as the driver's own tuples."""
     db.flush()
-    return db.connection().execute(stmt).all()
+    conn = db.connection()
+    result = conn.execute(stmt)
+    types = [c.type.dialect_impl(conn.dialect) for c in stmt.selected_columns]
+    if any(t.result_processor(conn.dialect, None) is not None for t in types):
+        return result.all()
+    return result.cursor.fetchall()
 
 
 def deposit_balances(db: Session, start: date, end: date, ids: list[int] | None = None) -> Sequence[Any]:
