@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.lifecycle.service import run as lifecycle_run
@@ -121,3 +121,45 @@ def test_a_usual_night_decides_only_the_customers_the_snapshot_rewrote_as_the_wh
     lifecycle_run.run(db, today=TODAY, full=True)
     assert state() == nightly
     assert {r[0] for r in nightly[0]} == {a.id, b.id}
+
+
+def test_a_run_of_many_months_decides_as_month_after_month_would(db: Session) -> None:
+    # Given customers over July to December: one growing then declining, one leaving after September, one joining
+    # in September, one lost and won back
+    grower = [F, held(2, 100000), held(3, 900000), held(2, 100000), held(1, 50000), held(1, 50000)]
+    given_a_customer_over(db, "91000000017", grower)
+    given_a_customer_over(db, "91000000018", [F, held(2, 100000), held(1, 100000)])
+    given_a_customer_over(db, "91000000019", [F, held(2, 300000), held(2, 300000), held(0, 0)], first=month_of(2))
+    given_a_customer_over(db, "91000000020", [F, held(0, 0), held(0, 0), held(1, 20000), F, F])
+
+    def state() -> list[list[tuple[object, ...]]]:
+        m, h, s = CustomerMonth, CustomerStageHistory, CustomerStage
+        queries = [
+            select(m.customer_id, m.month, m.lifecycle_stage).order_by(m.customer_id, m.month),
+            select(h.customer_id, h.month, h.from_stage, h.to_stage, h.rule, h.figures).order_by(
+                h.customer_id, h.month
+            ),
+            select(s.customer_id, s.stage, s.since, s.rule, s.month).order_by(s.customer_id),
+        ]
+        return [[tuple(r) for r in db.execute(q)] for q in queries]
+
+    def forget() -> None:
+        db.execute(update(CustomerMonth).values(lifecycle_stage=None))
+        db.execute(delete(CustomerStageHistory))
+        db.execute(delete(CustomerStage))
+
+    # When the six months are decided one run at a time, each month on its own
+    for n in range(6):
+        lifecycle_run.run(db, today=TODAY, month=month_of(n))
+    one_by_one = state()
+    # Then a single run over all six months (a backfill, then a first night) stores the same stages, moves and
+    # current stages, though it reads each month's predecessors from memory and sets current stages at its end
+    forget()
+    lifecycle_run.run(db, today=TODAY, full=True)
+    assert state() == one_by_one
+    forget()
+    assert [m.month for m in lifecycle_run.run(db, today=TODAY).months] == [month_of(n) for n in range(6)]
+    assert state() == one_by_one
+    # And the paths are the ones expected of them: the leaver's stage now is the one of its last month
+    assert one_by_one[2][1][1:] == ("DECLINE", month_of(2), "DECLINE_PRODUCTS", month_of(2))
+    assert len(one_by_one[0]) == 6 + 3 + 4 + 6

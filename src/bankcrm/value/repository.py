@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Date, DateTime, and_, bindparam, case, delete, func, insert, or_, select, text, union
 from sqlalchemy.orm import Session
 
 from bankcrm.access.principal import Principal
 from bankcrm.access.scope import customer_scope
-from bankcrm.db import insert_many
+from bankcrm.db import insert_frame
 from bankcrm.models.assignment import ManagerAssignment
 from bankcrm.models.customer import CodeItem, Customer
 from bankcrm.models.group import CorporateGroup, CorporateGroupMember
@@ -105,6 +106,19 @@ def fee_purposes(db: Session) -> list[str]:
 # --- the month's facts (batch) -------------------------------------------------------------------------------
 
 
+def _batch_rows(db: Session, stmt: Any) -> Sequence[Any]:
+    """A batch read's rows through the session's connection: the same rows as ``db.execute``, without the ORM's
+    per-row loading (a first run reads a year of every customer's accounts, balances and vouchers) and, when no
+    column's type converts the driver's values (integers and text), as the driver's own tuples."""
+    db.flush()
+    conn = db.connection()
+    result = conn.execute(stmt)
+    types = [c.type.dialect_impl(conn.dialect) for c in stmt.selected_columns]
+    if any(t.result_processor(conn.dialect, None) is not None for t in types):
+        return result.all()
+    return result.cursor.fetchall()
+
+
 def deposit_balances(db: Session, start: date, end: date, ids: list[int] | None = None) -> Sequence[Any]:
     """Per deposit account with snapshots in [start, end]: its terms and the sum and number of snapshot days.
 
@@ -141,7 +155,7 @@ def deposit_balances(db: Session, start: date, end: date, ids: list[int] | None 
             Product.term_months,
         )
     )
-    return db.execute(stmt).all()
+    return _batch_rows(db, stmt)
 
 
 def live_loans(db: Session, start: date, end: date, ids: list[int] | None = None) -> Sequence[Any]:
@@ -163,7 +177,7 @@ def live_loans(db: Session, start: date, end: date, ids: list[int] | None = None
         or_(LoanContract.maturity_date >= start, LoanContract.days_overdue > 0),
         *_among(LoanContract.customer_id, ids),
     )
-    return db.execute(stmt).all()
+    return _batch_rows(db, stmt)
 
 
 def fee_totals(
@@ -181,7 +195,7 @@ def fee_totals(
         )
         .group_by(AccountTransaction.customer_id)
     )
-    return db.execute(stmt).all()
+    return _batch_rows(db, stmt)
 
 
 def voucher_counts(db: Session, since: datetime, until: datetime, ids: list[int] | None = None) -> Sequence[Any]:
@@ -195,7 +209,7 @@ def voucher_counts(db: Session, since: datetime, until: datetime, ids: list[int]
         )
         .group_by(AccountTransaction.customer_id, AccountTransaction.channel)
     )
-    return db.execute(stmt).all()
+    return _batch_rows(db, stmt)
 
 
 def product_counts(db: Session, start: date, end: date, ids: list[int] | None = None) -> list[tuple[int, str, int]]:
@@ -220,7 +234,7 @@ def product_counts(db: Session, start: date, end: date, ids: list[int] | None = 
         )
         .group_by(LoanContract.customer_id, Product.category)
     )
-    return [(c, k, n) for c, k, n in db.execute(accounts).all()] + [(c, k, n) for c, k, n in db.execute(loans).all()]
+    return [(c, k, n) for c, k, n in _batch_rows(db, accounts)] + [(c, k, n) for c, k, n in _batch_rows(db, loans)]
 
 
 def _among(column: Any, ids: list[int] | None) -> list[Any]:
@@ -228,20 +242,21 @@ def _among(column: Any, ids: list[int] | None) -> list[Any]:
     return [] if ids is None else [column.in_(ids)]
 
 
-def replace_month(db: Session, month: date, rows: list[dict[str, Any]]) -> None:
-    """Replace every contribution line of one month (COPY / executemany: no per-row statement work)."""
+def replace_month(db: Session, month: date, lines: pl.DataFrame, fixed: dict[str, Any]) -> None:
+    """Replace every contribution line of one month: ``lines`` (columns named as the table's), each with the
+    ``fixed`` values (month, as of, computed at); COPY / executemany, no per-row statement work."""
     db.execute(delete(CustomerContribution).where(CustomerContribution.month == month))
-    insert_many(db, CustomerContribution, rows)
+    insert_frame(db, CustomerContribution, lines, fixed)
 
 
-def replace_lines(db: Session, month: date, ids: list[int], rows: list[dict[str, Any]]) -> None:
-    """Replace these customers' lines of one month (``rows`` are theirs)."""
+def replace_lines(db: Session, month: date, ids: list[int], lines: pl.DataFrame, fixed: dict[str, Any]) -> None:
+    """Replace these customers' lines of one month (``lines`` are theirs, as in ``replace_month``)."""
     db.execute(
         delete(CustomerContribution).where(
             CustomerContribution.month == month, CustomerContribution.customer_id.in_(ids)
         )
     )
-    insert_many(db, CustomerContribution, rows)
+    insert_frame(db, CustomerContribution, lines, fixed)
 
 
 def month_state(db: Session, month: date) -> tuple[date | None, date | None, datetime | None]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,6 +13,7 @@ import polars as pl
 from sqlalchemy import Index, Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from bankcrm.db import bulk_cache as bulk_cache  # the load's page cache, re-exported by the repository
 from bankcrm.ingest.repository.chunks import _chunks
 from bankcrm.models.holding import AccountTransaction
 
@@ -183,27 +183,3 @@ def _insert_sqlite(raw: Any, frame: pl.DataFrame) -> None:
     )
     cur.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for whatever uses the connection next
     cur.close()
-
-
-# SQLite's page cache during a load: 1 GB instead of 2 MB. A 1,000,000-customer feed's indexes on random keys
-# (search keys, blind indexes of IDs and phones, contacts by customer) reach about 0.9 GB: with 256 MB most of
-# their inserts read pages back and spill others to the WAL again and again. Taken only as pages are used.
-BULK_CACHE_KIB = 1_048_576
-
-
-@contextmanager
-def bulk_cache(db: Session) -> Iterator[None]:
-    """On SQLite, a large page cache for the load's connection while the block runs (a large feed's index inserts
-    land all over its search-key and history indexes; with 2 MB of cache most of them read pages back), restored
-    afterwards. Memory only: the journal, the sync and the transaction stay as they are."""
-    if db.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    raw: Any = db.connection().connection.driver_connection
-    before = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with suppress(sqlite3.Error):  # a broken connection is thrown away anyway: keep the load's own error
-            raw.execute(f"PRAGMA cache_size={int(before)}")

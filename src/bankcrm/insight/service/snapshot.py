@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import polars as pl
 from sqlalchemy.orm import Session
 
+from bankcrm.db import bulk_cache
 from bankcrm.insight import catalogue, repository
 from bankcrm.insight.service.compute import add_months, compute, local_midnight_utc, month_start, months_between
 from bankcrm.kit.time import utcnow
@@ -48,7 +49,29 @@ def run(
     backfill: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> SnapshotRun:
-    """Compute and store the snapshot as of a business date; flush only (the boundary commits)."""
+    """Compute and store the snapshot as of a business date; flush only (the boundary commits).
+
+    A backfill or a full run writes every customer's months, then scores each month over all its rows, in one
+    transaction: SQLite gets a large page cache for it (``bulk_cache``), and each chunk's rows go in month by
+    month, so that a month's rows lie together and its scoring pass rewrites only its own pages (in customer
+    order, each customer's months lay side by side and every month's pass rewrote most of the table's pages).
+    """
+    if not (full or backfill):
+        return _run(db, business_date, timezone, own_banks, rfm_high, full, backfill, progress)
+    with bulk_cache(db):
+        return _run(db, business_date, timezone, own_banks, rfm_high, full, backfill, progress)
+
+
+def _run(
+    db: Session,
+    business_date: date,
+    timezone: str,
+    own_banks: frozenset[str],
+    rfm_high: int,
+    full: bool,
+    backfill: bool,
+    progress: Callable[[int], None] | None,
+) -> SnapshotRun:
     current = month_start(business_date)
     oldest = add_months(current, -(KEPT_MONTHS - 1))
     if backfill:
@@ -83,7 +106,7 @@ def run(
             last_before=repository.last_voucher_before(db, part, start),
             tiers_before=repository.tiers_in(db, part, add_months(months[0], -1)),
         )
-        frame = frame.with_columns(pl.lit(now).alias("computed_at"))
+        frame = frame.with_columns(pl.lit(now).alias("computed_at")).sort("month", "customer_id")
         frame = frame.select(repository.insert_order(frame.columns))
         if sqlite:
             frame = sqlite_text(frame)

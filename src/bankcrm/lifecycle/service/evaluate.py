@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,21 +37,11 @@ def month_end(month: date) -> date:
     return add_months(month, 1) - timedelta(days=1)
 
 
-def figures_frame(rows: list[Any], month: date) -> pl.DataFrame:
-    """Per customer with a row in ``month``: every figure of FIGURES, from the month and the three before."""
-    schema = {
-        "customer_id": pl.Int64,
-        "month": pl.Date,
-        "aum": pl.Int64,
-        "loans": pl.Int64,
-        "products": pl.Int64,
-        "tenure_months": pl.Int64,
-        "transactions": pl.Int64,
-        "stage": pl.Utf8,
-    }
-    df = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+def figures_frame(df: pl.DataFrame, month: date) -> pl.DataFrame:
+    """Per customer with a row in ``month``: every figure of FIGURES, from the month and the three before
+    (``df``: the rows of ``repository.figure_rows``)."""
     m1, m2, m3 = (add_months(month, -n) for n in (1, 2, 3))
-    cur = df.filter(pl.col("month") == month).drop("month", "stage")
+    cur = df.filter(pl.col("month") == month).drop("month", "stage").sort("customer_id")
     before = df.filter(pl.col("month") == m1).select(
         "customer_id",
         pl.col("aum").alias("aum_1m_ago"),
@@ -115,23 +105,58 @@ def shown(figure: str, value: Any) -> Any:
     return round(value, 1) if FIGURES[figure][1] == "pct" else int(value)
 
 
+@dataclass
+class Decided:
+    """What a run of several months has decided so far: each customer's last month decided (their current stage
+    is refreshed from it once, at the end: ``refresh_stages``), and (customer, month, AUM, products, stage) of the
+    last three months decided, which the next month reads instead of reading them back from the snapshot."""
+
+    last_month: dict[int, date] = field(default_factory=dict)
+    months: dict[date, pl.DataFrame] = field(default_factory=dict)
+
+
+CARRIED = ["customer_id", "month", "aum", "products", "stage"]
+
+
 def evaluate_month(
-    db: Session, month: date, *, raise_tasks: bool, today: date, only: set[int] | None = None
+    db: Session,
+    month: date,
+    *,
+    raise_tasks: bool,
+    today: date,
+    only: set[int] | None = None,
+    decided: Decided | None = None,
 ) -> MonthRun:
     """Decide every customer of the month (or those of ``only``), fill the snapshot, store the moves, raise the
-    playbook's tasks."""
+    playbook's tasks. Each customer's current stage is refreshed here, or, given ``decided`` (a run's months in
+    order, with the same ``only``), left to the caller; the months before that ``decided`` holds are taken from it.
+    """
     rules = catalogue.rules()
     by_code = {r.code: r for r in rules}
     plays = catalogue.playbook()
     months = [add_months(month, -n) for n in (3, 2, 1, 0)]
+    # A month this run decided holds, for every customer it may read, exactly the rows the snapshot holds now.
+    carried = [m for m in months[:3] if decided is not None and m in decided.months]
+    read = [m for m in months if m not in carried]
     ids = repository.customers_of(db, month)
     if only is not None:
         ids = [c for c in ids if c in only]
     now = utcnow()
     moves = tasks = 0
+    done: list[pl.DataFrame] = []
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        frame = decide(figures_frame(list(repository.figure_rows(db, months, part, dense=only is None)), month), rules)
+        rows = repository.figure_rows(db, read, part, dense=only is None)
+        if decided is not None and carried:
+            before = [decided.months[m].filter(pl.col("customer_id").is_in(part)) for m in carried]
+            rows = pl.concat([rows, *before], how="diagonal")
+        frame = decide(figures_frame(rows, month), rules)
+        if decided is not None:
+            done.append(
+                frame.select(
+                    *CARRIED[:1], pl.lit(month).alias("month"), *CARRIED[2:4], pl.col("new_stage").alias("stage")
+                )
+            )
         for (stage,), group in frame.group_by(["new_stage"]):
             repository.set_stages(db, month, str(stage), group["customer_id"].to_list())
         changed = frame.filter(pl.col("new_stage") != pl.col("stage_before")).to_dicts()
@@ -155,9 +180,31 @@ def evaluate_month(
         moves += len(history)
         if raise_tasks:
             tasks += _raise(db, month, part, [h for h in history if h["to_stage"] in plays], plays, today)
-        repository.refresh_current(db, part, month, now)
+        if decided is None:
+            repository.refresh_current(db, part, month, now)
+        else:
+            decided.last_month.update(dict.fromkeys(part, month))
+    if decided is not None:
+        empty = pl.DataFrame(schema={c: repository.FIGURE_SCHEMA[c] for c in CARRIED})
+        decided.months[month] = pl.concat(done) if done else empty
+        for m in [m for m in decided.months if m < months[1]]:  # the next month reads back to this one's m-2
+            del decided.months[m]
     db.flush()
     return MonthRun(month, len(ids), moves, tasks)
+
+
+def refresh_stages(db: Session, decided: Decided) -> None:
+    """The current stage of each customer decided by a run, as ``evaluate_month`` refreshes it, from the last
+    month the run decided them in (a customer's moves change only in the months that decide them)."""
+    now = utcnow()
+    by_month: dict[date, list[int]] = {}
+    for customer, month in decided.last_month.items():
+        by_month.setdefault(month, []).append(customer)
+    for month, ids in sorted(by_month.items()):
+        ids.sort()
+        for i in range(0, len(ids), CHUNK):
+            repository.refresh_current(db, ids[i : i + CHUNK], month, now)
+    db.flush()
 
 
 def _raise(

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bankcrm.lifecycle import repository
-from bankcrm.lifecycle.service.evaluate import MonthRun, evaluate_month, month_end
+from bankcrm.lifecycle.service.evaluate import Decided, MonthRun, evaluate_month, month_end, refresh_stages
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,13 @@ def run(
     # decided again, each from their own month before, which is what deciding the whole month would give them.
     only = None if full or month is not None else repository.unevaluated_customers(db, start, limit)
     done = []
+    # Each customer's current stage once, after the last month deciding them, not after every month (a first
+    # run of 24 months rewrote every customer's current stage 24 times); each month reads the months before it
+    # that the run decided from memory, not back from the snapshot (a first run read every row four times).
+    decided = Decided()
     for m in due:
-        done.append(evaluate_month(db, m, raise_tasks=m == due[-1], today=today, only=only))
+        done.append(evaluate_month(db, m, raise_tasks=m == due[-1], today=today, only=only, decided=decided))
         if progress is not None:
             progress(done[-1].customers)
+    refresh_stages(db, decided)
     return LifecycleRun(done)

@@ -128,9 +128,9 @@ def compute_month(db: Session, month: date, as_of: date, timezone: str, *, full:
     lines = 0
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        rows = _rows(_lines(db, pricing, month, end, days, timezone, part), month, as_of, now)
-        repository.replace_lines(db, month, part, rows)
-        lines += len(rows)
+        part_lines = _lines(db, pricing, month, end, days, timezone, part)
+        repository.replace_lines(db, month, part, part_lines, _fixed(month, as_of, now))
+        lines += part_lines.height
     return MonthReport(month, as_of, len(ids), lines, 0)
 
 
@@ -158,16 +158,16 @@ def _lines(
     return lines.drop("_k", strict=False)
 
 
-def _rows(lines: pl.DataFrame, month: date, as_of: date, now: datetime) -> list[dict[str, Any]]:
-    return [{**r, "month": month, "as_of": as_of, "computed_at": now} for r in lines.to_dicts()]
+def _fixed(month: date, as_of: date, now: datetime) -> dict[str, Any]:
+    """The values every line of a computation shares."""
+    return {"month": month, "as_of": as_of, "computed_at": now}
 
 
 def _write(db: Session, month: date, as_of: date, lines: pl.DataFrame, now: datetime) -> MonthReport:
-    rows = _rows(lines, month, as_of, now)
-    repository.replace_month(db, month, rows)
+    repository.replace_month(db, month, lines, _fixed(month, as_of, now))
     total = int(lines["amount"].sum()) if lines.height else 0
     customers = lines["customer_id"].n_unique() if lines.height else 0
-    return MonthReport(month, as_of, customers, len(rows), total)
+    return MonthReport(month, as_of, customers, lines.height, total)
 
 
 def _deposits(db: Session, pricing: Pricing, month: date, end: date, days: int, ids: list[int] | None) -> pl.DataFrame:
