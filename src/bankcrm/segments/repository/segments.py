@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.exc import OperationalError
@@ -196,6 +197,39 @@ def fill(db: Session, segment_id: int, query: Any, day: date, first_id: int | No
         columns, picked = ["id", *columns], [literal(first_id - 1) + func.row_number().over(), *picked]
     filled = insert(SegmentMember).from_select(columns, select(*picked))
     return db.connection().execute(filled, execution_options={"preserve_rowcount": True}).rowcount
+
+
+def customer_ids(db: Session) -> tuple[int, int] | None:
+    """The lowest and highest customer id (None: no customers)."""
+    low, high = db.execute(select(func.min(Customer.id), func.max(Customer.id))).one()
+    return None if low is None else (int(low), int(high))
+
+
+def fill_many(db: Session, rows: Any, wheres: dict[int, Any], day: date, first_id: int) -> dict[int, int]:
+    """PostgreSQL, for a table without its indexes (``unindexed``): every customer of ``rows`` (a part of the
+    customers joined to their snapshot rows, ``sql.Joined.rows``) that a segment's condition in ``wheres`` selects
+    enters that segment on ``day``, which has no open period; how many entered each. One statement reads the rows
+    once: each segment's customer ids gathered into an array (``array_agg ... FILTER``), then written segment by
+    segment (one ``UNION ALL`` branch each, in order), so a segment's periods lie together as a rerun reads them;
+    counted by the arrays' lengths. Periods numbered from ``first_id`` (``reserve_ids``)."""
+    if not wheres:
+        return {}
+    key = Customer.__table__.c.id
+    names = {segment_id: f"s{n}" for n, segment_id in enumerate(wheres)}
+    found = rows.add_columns(*(func.array_agg(key).filter(w).label(names[i]) for i, w in wheres.items()))
+    hits = found.cte("hits")
+    each = [
+        select(literal(i).label("segment_id"), func.unnest(hits.c[names[i]]).label("customer_id")).select_from(hits)
+        for i in wheres
+    ]
+    picked = union_all(*each).subquery("picked")
+    numbered = select(
+        literal(first_id - 1) + func.row_number().over(), picked.c.segment_id, picked.c.customer_id, literal(day)
+    )
+    filled = insert(SegmentMember).from_select(["id", "segment_id", "customer_id", "entered_on"], numbered)
+    lengths = [func.coalesce(func.cardinality(hits.c[names[i]]), 0) for i in wheres]
+    counts = db.execute(select(*lengths).add_cte(filled.cte("filled"))).one()
+    return {i: int(n) for i, n in zip(wheres, counts, strict=True)}
 
 
 def reserve_ids(db: Session) -> int | None:
