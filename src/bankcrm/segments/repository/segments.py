@@ -185,17 +185,13 @@ def enter(db: Session, segment_id: int, customer_ids: Iterable[int], day: date) 
     return len(rows)
 
 
-def fill(db: Session, segment_id: int, query: Any, day: date, first_id: int | None = None) -> int:
+def fill(db: Session, segment_id: int, query: Any, day: date) -> int:
     """Every customer ``query`` selects enters the segment on ``day``, which has no open period; how many. For a
-    table without its indexes (``unindexed``): in no order, counted by the statement's row count (kept by
-    ``preserve_rowcount``, else -1 for an INSERT ... SELECT here; counting after would read the whole table).
-    ``first_id``: the periods numbered from it (``reserve_ids``) instead of by the sequence a row at a time."""
+    table without its indexes (``unindexed``; SQLite: PostgreSQL fills them all at once, ``fill_many``): in no
+    order, counted by the statement's row count (kept by ``preserve_rowcount``)."""
     selected = query.subquery()
-    columns = ["segment_id", "customer_id", "entered_on"]
-    picked: list[Any] = [literal(segment_id), selected.c.id, literal(day)]
-    if first_id is not None:
-        columns, picked = ["id", *columns], [literal(first_id - 1) + func.row_number().over(), *picked]
-    filled = insert(SegmentMember).from_select(columns, select(*picked))
+    rows = select(literal(segment_id), selected.c.id, literal(day))
+    filled = insert(SegmentMember).from_select(["segment_id", "customer_id", "entered_on"], rows)
     return db.connection().execute(filled, execution_options={"preserve_rowcount": True}).rowcount
 
 
@@ -234,7 +230,7 @@ def fill_many(db: Session, rows: Any, wheres: dict[int, Any], day: date, first_i
 
 def reserve_ids(db: Session) -> int | None:
     """PostgreSQL, the table held (``take_table``): the next free period id, the ids from it on numbered by
-    ``fill`` and handed back by ``release_ids``. A nextval a row cost 0.3 µs, 6 s of a first run's 20 million
+    ``fill_many`` and handed back by ``release_ids``. A nextval a row cost 0.3 µs, 6 s of a first run's 20 million
     rows; nobody else can insert meanwhile, so nobody else draws from the sequence."""
     if db.get_bind().dialect.name != "postgresql":
         return None
@@ -242,7 +238,7 @@ def reserve_ids(db: Session) -> int | None:
 
 
 def release_ids(db: Session, next_id: int) -> None:
-    """The sequence carries on from ``next_id`` (the first id ``fill`` did not use)."""
+    """The sequence carries on from ``next_id`` (the first id ``fill_many`` did not use)."""
     db.execute(text(f"SELECT setval('{ID_SEQUENCE}', :next, false)"), {"next": next_id})
 
 
