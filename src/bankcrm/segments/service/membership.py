@@ -132,8 +132,9 @@ def _fill_new(
     """New segments filled into the table held without its indexes: members of each. SQLite: one at a time over
     the scratch table. PostgreSQL: the customers read once, a range of ids at a time (``FILL_SPAN`` customers a
     new segment, so that the arrays of ids a statement gathers stay small), every new segment's condition
-    evaluated on each row; no scratch table is written and read back fifty times. Periods numbered from one
-    reserved id (``reserve_ids``), the sequence carried on after."""
+    evaluated on each row and its ids kept as an array; no scratch table is written and read back fifty times.
+    Then one statement writes the arrays segment by segment. Periods numbered from one reserved id
+    (``reserve_ids``), the sequence carried on after."""
     next_id = segments.reserve_ids(db)
     if next_id is None:
         _scratch_queries(db, rules, queries, today=today, month=month)
@@ -143,16 +144,14 @@ def _fill_new(
         changes |= sql.wanted(spec)[1]
     over = sql.Joined(changes)
     wheres = {i: sql.compile_spec(spec, month=month, today=today, over=over) for i, spec in rules.items()}
-    filled = dict.fromkeys(rules, 0)
+    segments.gathering(db)
     bounds = segments.customer_ids(db)
     if bounds is not None:
         span = max(FILL_SPAN // len(rules), 1)
-        for first in range(bounds[0], bounds[1] + 1, span):
-            counts = segments.fill_many(db, over.rows(month, first, first + span), wheres, today, next_id)
-            for segment_id, n in counts.items():
-                filled[segment_id] += n
-                next_id += n
-    segments.release_ids(db, next_id)
+        for part, first in enumerate(range(bounds[0], bounds[1] + 1, span)):
+            segments.gather(db, over.rows(month, first, first + span), wheres, part)
+    filled = dict.fromkeys(rules, 0) | segments.fill_gathered(db, today, next_id)
+    segments.release_ids(db, next_id + sum(filled.values()))
     return filled
 
 
