@@ -205,10 +205,17 @@ def fill(db: Session, segment_id: int, query: Any, day: date) -> int:
     return db.connection().execute(filled, execution_options={"preserve_rowcount": True}).rowcount
 
 
-def customer_ids(db: Session) -> tuple[int, int] | None:
-    """The lowest and highest customer id (None: no customers)."""
-    low, high = db.execute(select(func.min(Customer.id), func.max(Customer.id))).one()
-    return None if low is None else (int(low), int(high))
+def customer_ranges(db: Session, size: int) -> list[tuple[int, int | None]]:
+    """The customer ids cut into ranges of ``size`` customers, in id order: (first id, the next range's first or
+    None for the last). Stepped on the key's index, so sparse ids cost no empty ranges."""
+    ranges: list[tuple[int, int | None]] = []
+    first = db.scalar(select(func.min(Customer.id)))
+    while first is not None:
+        after = select(Customer.id).where(Customer.id >= first).order_by(Customer.id).offset(size).limit(1)
+        end = db.scalar(after)
+        ranges.append((first, end))
+        first = end
+    return ranges
 
 
 def gathering(db: Session) -> None:

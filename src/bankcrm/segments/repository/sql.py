@@ -95,12 +95,12 @@ class Joined(Live):
         then = getattr(self.earlier[c.months], c.name)
         return and_(then > 0, _changed(c, self.feature(c.name), then))
 
-    def rows(self, month: date | None, first: int, end: int) -> Any:
-        """SELECT (no columns yet) of the customers not merged with ids from ``first`` to before ``end``, joined to
-        their snapshot rows; the range is said on every joined table, so each reads only its part."""
+    def rows(self, month: date | None, first: int, end: int | None) -> Any:
+        """SELECT (no columns yet) of the customers not merged with ids from ``first`` to before ``end`` (None: to
+        the last), joined to their snapshot rows; the range is said on every joined table, so each reads its part."""
 
         def part(column: Any) -> ColumnElement[bool]:
-            return and_(column >= first, column < end)
+            return column >= first if end is None else and_(column >= first, column < end)
 
         joined: Any = Customer.__table__.outerjoin(
             CURRENT, and_(CURRENT.customer_id == Customer.id, CURRENT.month == month, part(CURRENT.customer_id))

@@ -16,8 +16,8 @@ from bankcrm.segments.service import spec as specs
 from bankcrm.tags.filters import RuleError
 
 log = logging.getLogger(__name__)
-# PostgreSQL bulk fill of new segments: customers a statement reads, times the number of new segments (at most
-# this many ids gathered in a statement's arrays, 8 bytes each: 32 MB were every customer in every segment).
+# PostgreSQL bulk fill of new segments: the customers a statement reads, times the number of new segments (at most
+# this many ids gathered by a statement, 8 bytes each: 32 MB were every customer in every segment).
 FILL_SPAN = 4_000_000
 
 
@@ -130,8 +130,8 @@ def _fill_new(
     db: Session, rules: dict[int, Group], queries: dict[int, Any], *, today: date, month: date | None
 ) -> dict[int, int]:
     """New segments filled into the table held without its indexes: members of each. SQLite: one at a time over
-    the scratch table. PostgreSQL: the customers read once, a range of ids at a time (``FILL_SPAN`` customers a
-    new segment, so that the arrays of ids a statement gathers stay small), every new segment's condition
+    the scratch table. PostgreSQL: the customers read once, a range of ids at a time (``FILL_SPAN`` ÷ the new
+    segments customers a range, so that the arrays of ids a statement gathers stay small), every new segment's condition
     evaluated on each row and its ids kept as an array; no scratch table is written and read back fifty times.
     Then one statement writes the arrays segment by segment. Periods numbered from one reserved id
     (``reserve_ids``), the sequence carried on after."""
@@ -145,11 +145,8 @@ def _fill_new(
     over = sql.Joined(changes)
     wheres = {i: sql.compile_spec(spec, month=month, today=today, over=over) for i, spec in rules.items()}
     segments.gathering(db)
-    bounds = segments.customer_ids(db)
-    if bounds is not None:
-        span = max(FILL_SPAN // len(rules), 1)
-        for part, first in enumerate(range(bounds[0], bounds[1] + 1, span)):
-            segments.gather(db, over.rows(month, first, first + span), wheres, part)
+    for part, (first, end) in enumerate(segments.customer_ranges(db, max(FILL_SPAN // len(rules), 1))):
+        segments.gather(db, over.rows(month, first, end), wheres, part)
     filled = dict.fromkeys(rules, 0) | segments.fill_gathered(db, today, next_id)
     segments.release_ids(db, next_id + sum(filled.values()))
     return filled
