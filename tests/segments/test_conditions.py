@@ -16,6 +16,7 @@ from bankcrm.access.service import auth as auth_service
 from bankcrm.config import Settings
 from bankcrm.kit.time import today_in
 from bankcrm.models.access import User
+from bankcrm.models.segment import SegmentSize
 from bankcrm.segments.service import membership
 from bankcrm.segments.service import spec as specs
 from tests.conftest import token_for
@@ -135,6 +136,30 @@ def test_the_nightly_materialises_each_condition_type_exactly_and_a_rerun_change
     # And the rerun found nobody to enter or leave
     assert (again.entered, again.left, again.members) == (0, 0, first.members)
     assert {name: periods(db, row) for name, row in saved.items()} == after_first
+
+
+def test_new_segments_of_every_condition_type_filled_in_bulk_a_few_customers_a_statement_equal_entry_at_a_time(
+    db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the hand-built customers, one new rule segment per condition type, and a bulk fill that reads two
+    # customer ids a statement (PostgreSQL; SQLite fills them one at a time either way)
+    today = today_in(settings.timezone)
+    plant(db, today)
+    saved = {name: segment(db, name, "rule", json.dumps(spec)) for name, spec, _ in CASES}
+    monkeypatch.setattr(membership, "FILL_SPAN", 2 * len(CASES))
+    # When their first run fills them with the indexes dropped and built again, and (rolled back) entry at a time
+    seen = {}
+    for rebuild in (True, False):
+        with db.begin_nested() as run:
+            report = membership.refresh(db, today=today, rebuild=rebuild)
+            sizes = db.execute(select(SegmentSize.segment_id, SegmentSize.members).where(SegmentSize.day == today))
+            seen[rebuild] = (report, {name: periods(db, row) for name, row in saved.items()}, sorted(map(tuple, sizes)))
+            run.rollback()
+    # Then both ways give the same report, periods and sizes: each segment exactly its customers, entered today
+    assert seen[True] == seen[False]
+    expected = {name: sorted([*cifs, E] if name in WITH_E else cifs) for name, _, cifs in CASES}
+    assert seen[True][1] == {name: [(cif, today, None) for cif in cifs] for name, cifs in expected.items()}
+    assert seen[True][2] == sorted((saved[name].id, len(cifs)) for name, cifs in expected.items())
 
 
 def test_a_preview_leaves_the_planner_settings_of_the_transaction_as_they_were(db: Session, settings: Settings) -> None:

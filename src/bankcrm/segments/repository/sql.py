@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -77,6 +78,41 @@ class Scratch(Live):
             return false()
         then = self.table.c[f"f_{c.name}_{c.months}"]
         return and_(then > 0, _changed(c, self.feature(c.name), then))
+
+
+class Joined(Live):
+    """A specification read over many customers at once: ``customer`` outer-joined to its newest snapshot row
+    ``CURRENT`` and, for each span of months a change looks back, to that month's row (``cm_<months>``), as the
+    scratch table is built; a change compares the two joined rows instead of probing for the earlier one a
+    customer. ``changes``: the (feature, months) of the specifications' changes (``wanted``)."""
+
+    def __init__(self, changes: Iterable[tuple[str, int]]) -> None:
+        self.earlier = {back: aliased(CustomerMonth, name=f"cm_{back}") for back in sorted({b for _, b in changes})}
+
+    def change(self, c: Condition, month: date | None) -> ColumnElement[bool]:
+        if month is None or c.months is None:
+            return false()
+        then = getattr(self.earlier[c.months], c.name)
+        return and_(then > 0, _changed(c, self.feature(c.name), then))
+
+    def rows(self, month: date | None, first: int, end: int | None) -> Any:
+        """SELECT (no columns yet) of the customers not merged with ids from ``first`` to before ``end`` (None: to
+        the last), joined to their snapshot rows; the range is said on every joined table, so each reads its part."""
+
+        def part(column: Any) -> ColumnElement[bool]:
+            return column >= first if end is None else and_(column >= first, column < end)
+
+        joined: Any = Customer.__table__.outerjoin(
+            CURRENT, and_(CURRENT.customer_id == Customer.id, CURRENT.month == month, part(CURRENT.customer_id))
+        )
+        for back, then in self.earlier.items():
+            on = and_(then.customer_id == Customer.id, then.month == _back(month, back), part(then.customer_id))
+            joined = joined.outerjoin(then, on)
+        return select().select_from(joined).where(Customer.status != "MERGED", part(Customer.id))
+
+
+def _back(month: date | None, months: int) -> date | None:
+    return None if month is None else add_months(month, -months)
 
 
 LIVE = Live()
