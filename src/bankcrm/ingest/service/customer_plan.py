@@ -202,15 +202,11 @@ class CustomersPlan:
         repository.record_prior(ctx.db, ctx.batch_id, CustomerSource, prior, feed.SOURCE_COLUMNS)
         done = len(delivery.created_sources)
         rows: list[dict[str, Any]] = [
-            {
-                "values": json.loads(r[VALUES]),
-                "text": r[VALUES],
-                "hash": r[VALUES_HASH],
-                "_row": r[LINE],
-                "raw": {c: r[c] for c in CUSTOMERS.names},
-            }
-            for r in good.select(LINE, VALUES, VALUES_HASH, *CUSTOMERS.names).iter_rows(named=True)
+            {"values": json.loads(text), "text": text, "hash": digest, "_row": line}
+            for line, text, digest in good.select(LINE, VALUES, VALUES_HASH).iter_rows()
         ]
-        feed.load(ctx.db, ctx.cipher, delivery, rows, ctx.unit_ids)
+        # the delivered values as read (what matching compares) stay a frame: a dict a row cost more than the rest
+        raw = good.select(pl.col(LINE).alias(feed.ROW), *CUSTOMERS.names)
+        feed.load(ctx.db, ctx.cipher, delivery, rows, ctx.unit_ids, raw)
         repository.record_created(ctx.db, ctx.batch_id, CustomerSource, delivery.created_sources[done:])
         return set()

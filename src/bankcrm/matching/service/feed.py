@@ -39,6 +39,7 @@ IDENTITY = "identity"
 SOURCE_PRIORITY = "source_priority"
 MOST_RECENT = "most_recent"
 NEVER = "never"
+ROW = arrival.ROW  # the column of ``raw`` holding each row's line
 IDENTITY_INDEX = "_identity_index"  # a row's blind index of its ID or credit code, made once in ``load``
 DEFAULT_RULE = SOURCE_PRIORITY  # a field the rule table does not name
 ANALYSE_ROWS = 10_000  # a chunk at least this big refreshes the growing tables' statistics (PostgreSQL)
@@ -167,9 +168,11 @@ def load(
     delivery: Delivery,
     rows: list[dict[str, Any]],
     home_units: Mapping[str, int],
+    raw: pl.DataFrame,
 ) -> None:
     """Keep, link and apply each checked row (``values``: normalised as the form stores them; ``_row``: its line;
-    ``text`` and ``hash``, when given: the values' JSON and ``values_hash``, made with the row checks).
+    ``text`` and ``hash``, when given: the values' JSON and ``values_hash``, made with the row checks); ``raw``:
+    the rows as delivered (feed columns, ``ROW`` their line), what matching on arrival compares.
 
     In bulk per chunk (same outcome as row by row): source records and identity holders are looked up with one
     query each, new source records are inserted together, a trusted source's new customers are built together
@@ -242,7 +245,7 @@ def load(
         _apply(db, cipher, delivery)  # before placement's events: the audit chain in row order
         delivery.higher = delivery.pending = None  # placement links to customers not read above
         if unplaced:
-            _place(db, cipher, delivery, unplaced, home_units)
+            _place(db, cipher, delivery, unplaced, home_units, raw)
     repository.insert_sources(db, [r.row() for r in fresh if not r.persisted])
     db.flush()
     if len(rows) >= ANALYSE_ROWS:
@@ -257,14 +260,13 @@ def _place(
     delivery: Delivery,
     unplaced: list[tuple[dict[str, Any], Record, dict[str, Any]]],
     home_units: Mapping[str, int],
+    raw: pl.DataFrame,
 ) -> None:
     """Records without an identity match: arrival.place decides link, review or new.
 
     A trusted source's new customers are created in bulk, in runs between the other outcomes (so the audit
     chain has the same order as row by row); the requests they may wait on are looked up at once."""
-    # built column by column (a frame from a list of dicts cost a tenth of a chunk's matching)
-    columns = {c: [row["raw"][c] for row, _, _ in unplaced] for c in unplaced[0][0]["raw"]}
-    frame = pl.DataFrame({**columns, arrival.ROW: [row["_row"] for row, _, _ in unplaced]})
+    frame = raw.filter(pl.col(ROW).is_in([row["_row"] for row, _, _ in unplaced]))
     placements = arrival.place(db, cipher, frame, delivery.known)
     placed = [
         (row, record, fields, placements.get(row["_row"], Placement(Outcome.NEW))) for row, record, fields in unplaced
