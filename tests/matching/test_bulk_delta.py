@@ -135,18 +135,26 @@ def _after_delta(db: Session, settings: Settings, path: Path, after: int, **kw: 
     }
 
 
-def test_a_delta_chunk_writes_what_one_record_at_a_time_writes(db: Session, settings: Settings, tmp_path: Path) -> None:
-    # Given customers created by core banking (people, a company; phones, e-mail, address, industry)
+def _whole_and_one_by_one(
+    db: Session, settings: Settings, tmp_path: Path, delta: list[dict[str, str]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The initial customers loaded; then what ``delta`` writes as one chunk, and (from the same start, rolled back
+    to) one record per chunk."""
     first = load(db, settings, write_file(tmp_path / "c.csv", "customers", _initial()), "customers")
     assert reasons(first) == []
     after = db.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
-    path = write_file(tmp_path / "d.csv", "customers", _delta())
-    # When the next day's delta is loaded as one chunk, and again (from the same start) one record per chunk
+    path = write_file(tmp_path / "d.csv", "customers", delta)
     savepoint = db.begin_nested()
     whole = _after_delta(db, settings, path, after)
     savepoint.rollback()
     db.expire_all()
-    one_by_one = _after_delta(db, settings, path, after, chunk_bytes=16)
+    return whole, _after_delta(db, settings, path, after, chunk_bytes=16)
+
+
+def test_a_delta_chunk_writes_what_one_record_at_a_time_writes(db: Session, settings: Settings, tmp_path: Path) -> None:
+    # Given customers created by core banking (people, a company; phones, e-mail, address, industry)
+    # When the next day's delta is loaded as one chunk, and again (from the same start) one record per chunk
+    whole, one_by_one = _whole_and_one_by_one(db, settings, tmp_path, _delta())
     # Then customers, search keys, profiles, contacts, history, requests and audit events are the same,
     # the events in the same order on a chain that verifies
     assert whole == one_by_one
@@ -171,55 +179,36 @@ def test_a_delta_chunk_writes_what_one_record_at_a_time_writes(db: Session, sett
     ]
 
 
+def _newcomer(key: str, born: str, name: str, mobile: str, address: str, **more: str) -> dict[str, str]:
+    """A person no customer resembles, born on ``born`` (YYYYMMDD), with a resident ID of that date."""
+    birth = f"{born[:4]}-{born[4:6]}-{born[6:]}"
+    seq = "132" if more.get("gender") == "F" else "211"
+    return (
+        person(key, id_no=resident_id(born=born, seq=seq), name=name, birth_date=birth, mobile=mobile, address=address)
+        | more
+    )
+
+
 def _mixed() -> list[dict[str, str]]:
     """New people before, between and after records linked by score: created together, chained in row order."""
     return [
-        person(
-            "A1",
-            id_no=resident_id(born="19720611", seq="211"),
-            name="欧阳春",
-            birth_date="1972-06-11",
-            mobile="13511112222",
-            address="天津市和平区南京路5号",
-        ),
+        _newcomer("A1", "19720611", "欧阳春", "13511112222", "天津市和平区南京路5号"),
         # no ID; P1's birth date, gender and address: linked to P1 by score
         person("N1", id_type="", id_no="", name="孙九", mobile="13700000007"),
-        person(
-            "A2",
-            id_no=resident_id(born="19850920", seq="132"),
-            name="司马兰",
-            gender="F",
-            birth_date="1985-09-20",
-            mobile="13633334444",
-            address="重庆市渝中区解放碑8号",
-            email="lan@example.cn",
+        _newcomer(
+            "A2", "19850920", "司马兰", "13633334444", "重庆市渝中区解放碑8号", gender="F", email="lan@example.cn"
         ),
         # no ID; P3's name, birth date and employer, another mobile: linked to P3 by score
         person("N3", id_type="", id_no="", name="赵六", employer="星河科技", mobile="13711110000"),
-        person(
-            "A3",
-            id_no=resident_id(region="440305", born="19990101", seq="311"),
-            name="诸葛亮",
-            birth_date="1999-01-01",
-            mobile="13755556666",
-            address="深圳市南山区科技园9号",
-        ),
+        _newcomer("A3", "19990101", "诸葛亮", "13755556666", "深圳市南山区科技园9号"),
     ]
 
 
 def test_new_customers_among_links_are_chained_in_row_order(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given customers created by core banking
-    first = load(db, settings, write_file(tmp_path / "c.csv", "customers", _initial()), "customers")
-    assert reasons(first) == []
-    after = db.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
-    path = write_file(tmp_path / "m.csv", "customers", _mixed())
     # When a delta with new people before, between and after links by score is loaded as one chunk,
     # and again (from the same start) one record per chunk
-    savepoint = db.begin_nested()
-    whole = _after_delta(db, settings, path, after)
-    savepoint.rollback()
-    db.expire_all()
-    one_by_one = _after_delta(db, settings, path, after, chunk_bytes=16)
+    whole, one_by_one = _whole_and_one_by_one(db, settings, tmp_path, _mixed())
     # Then everything written is the same, the audit events in the same order
     assert whole == one_by_one
     cif = {key: c for key, c, _ in whole["links"]}

@@ -20,25 +20,16 @@ def test_same_pinyin_is_a_candidate_a_longer_name_ending_in_it_is_not(db: Sessio
     long_name = "欧阳诸葛司马上官皇甫长孙慕容"
     assert len(pinyin_full(long_name)) > 40
     long_one = person(db, cipher, "94000000103", long_name, date(1960, 7, 8))
+
     # when candidates are looked up by the pinyin of 張三 (traditional) and of the long name, no birth date
-    found = repository.candidate_ids(
-        db,
-        "individual",
-        pinyins={pinyin_full("張三"), pinyin_full(long_name)},
-        birth_dates=set(),
-        id_indexes=set(),
-        phone_indexes=set(),
-    )
+    def by_pinyin(up_to: int | None = None) -> list[int]:
+        pinyins = {pinyin_full("張三"), pinyin_full(long_name)}
+        none: set[str] = set()
+        return repository.candidate_ids(
+            db, "individual", pinyins=pinyins, birth_dates=set(), id_indexes=none, phone_indexes=none, up_to=up_to
+        )
+
     # then exactly 张三 and the long name's customer are found
-    assert found == sorted([zhang.id, long_one.id])
+    assert by_pinyin() == sorted([zhang.id, long_one.id])
     # and a look-up limited to older customers leaves out those after the limit
-    limited = repository.candidate_ids(
-        db,
-        "individual",
-        pinyins={pinyin_full("張三"), pinyin_full(long_name)},
-        birth_dates=set(),
-        id_indexes=set(),
-        phone_indexes=set(),
-        up_to=zhang.id,
-    )
-    assert limited == [zhang.id]
+    assert by_pinyin(up_to=zhang.id) == [zhang.id]
