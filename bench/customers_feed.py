@@ -1,7 +1,7 @@
 """The customers feed at scale: an initial CORE feed of 1,000,000 customers and a daily delta of 20,000 records.
 
 ``python -m bench.customers_feed`` (``make bench``): writes the feed with the demo's generator
-(bankcrm.demo.feed: valid resident IDs, USCCs, mobiles, addresses; the CREDIT file and the truth file beside it)
+(bankcrm.demo.feed and feed_files: valid resident IDs, USCCs, mobiles, addresses; the CREDIT file and the truth file beside it)
 and a delta (changes to existing customers and new ones), timing the generation. Then, when ingest knows the
 ``customers`` file type, per database: ``bankcrm ingest`` of the initial feed (validation, encryption, search
 keys) and of the delta, each timed. Targets (issue 14): initial feed ≤ 5 min, delta ≤ 30 s.
@@ -21,7 +21,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bankcrm.demo import feed
+from bankcrm.demo import feed_files
 from bankcrm.kit import workers
 from bench.common import RESULTS, machine, peak_rss_mb
 
@@ -53,14 +53,14 @@ def pool_cpu_seconds() -> float:
     return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def generate(out: Path, customers: int, delta: int) -> tuple[feed.FeedFiles, Path, dict[str, object]]:
+def generate(out: Path, customers: int, delta: int) -> tuple[feed_files.FeedFiles, Path, dict[str, object]]:
     """Write the feed (with its CREDIT and truth files) and the delta; what it took."""
     started, cpu_before = time.perf_counter(), cpu_seconds()
-    files = feed.write_feed(out, customers, DAY, seed=SEED)
+    files = feed_files.write_feed(out, customers, DAY, seed=SEED)
     feed_s, feed_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     delta_path = out / f"customers-CORE-{DAY + timedelta(days=1):%Y%m%d}.csv"
     started = time.perf_counter()
-    feed.write_delta(delta_path, SEED, customers, delta)
+    feed_files.write_delta(delta_path, SEED, customers, delta)
     delta_s = time.perf_counter() - started
     assert files.truth is not None
     return (
@@ -119,12 +119,12 @@ def load_one(backend: str, core: Path, delta: Path, customers: int, workdir: Pat
     settings = Settings(mode="test", database_url=url)
     prepare(url)
     started, cpu_before, pool_before = time.perf_counter(), cpu_seconds(), pool_cpu_seconds()
-    initial, _ = run_ingest(settings, IngestRequest(core, feed.FILE_TYPE, DAY, "CORE"))
+    initial, _ = run_ingest(settings, IngestRequest(core, feed_files.FILE_TYPE, DAY, "CORE"))
     initial_s, initial_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     initial_pool = pool_cpu_seconds() - pool_before
     load_initial = os.getloadavg()[0]
     started, cpu_before, pool_before = time.perf_counter(), cpu_seconds(), pool_cpu_seconds()
-    later, _ = run_ingest(settings, IngestRequest(delta, feed.FILE_TYPE, DAY + timedelta(days=1), "CORE"))
+    later, _ = run_ingest(settings, IngestRequest(delta, feed_files.FILE_TYPE, DAY + timedelta(days=1), "CORE"))
     delta_s, delta_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     delta_pool = pool_cpu_seconds() - pool_before
     return {
@@ -171,7 +171,7 @@ def main() -> None:
         files, delta_path, made = generate(Path(tmp), customers, delta)
         (RESULTS / "customers_feed-generate.json").write_text(json.dumps(made, indent=2) + "\n")
         print(json.dumps(made))
-        if not feed.loader_ready():
+        if not feed_files.loader_ready():
             print("ingest has no `customers` file type yet: the load is pending; only the generation was measured")
             return
         for backend in ("sqlite", "postgresql"):

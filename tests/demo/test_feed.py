@@ -17,7 +17,7 @@ from bankcrm.cli.main import app
 from bankcrm.config import get_settings
 from bankcrm.customers.service import validation
 from bankcrm.db import make_engine, make_sessionmaker, session_scope
-from bankcrm.demo import addresses, feed
+from bankcrm.demo import addresses, feed, feed_files
 from bankcrm.demo import org as demo_org
 from bankcrm.kit import validators
 from bankcrm.kit.pinyin import pinyin_full
@@ -35,12 +35,12 @@ def _rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> feed.FeedFiles:
-    return feed.write_feed(tmp_path_factory.mktemp("feed"), N, DAY, seed=7)
+def files(tmp_path_factory: pytest.TempPathFactory) -> feed_files.FeedFiles:
+    return feed_files.write_feed(tmp_path_factory.mktemp("feed"), N, DAY, seed=7)
 
 
 @pytest.fixture(scope="module")
-def truth(files: feed.FeedFiles) -> list[dict[str, str]]:
+def truth(files: feed_files.FeedFiles) -> list[dict[str, str]]:
     assert files.truth is not None
     return _rows(files.truth)
 
@@ -63,9 +63,9 @@ def _kind(row: dict[str, str]) -> str:
 
 def test_the_same_seed_writes_the_same_bytes_and_another_seed_other_people(tmp_path: Path):
     # given the feed written twice with seed 7 (once by two worker processes in small chunks) and once with seed 8
-    a = feed.write_feed(tmp_path / "a", 300, DAY, seed=7)
-    b = feed.write_feed(tmp_path / "b", 300, DAY, seed=7, chunk=40, workers=2)
-    c = feed.write_feed(tmp_path / "c", 300, DAY, seed=8)
+    a = feed_files.write_feed(tmp_path / "a", 300, DAY, seed=7)
+    b = feed_files.write_feed(tmp_path / "b", 300, DAY, seed=7, chunk=40, workers=2)
+    c = feed_files.write_feed(tmp_path / "c", 300, DAY, seed=8)
     # then seed 7 gives identical files, seed 8 different people
     for name in ("core", "credit", "truth"):
         assert getattr(a, name).read_bytes() == getattr(b, name).read_bytes()
@@ -73,7 +73,7 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_other_people(tmp_p
     assert (a.core_rows, a.credit_rows) == (300, 90)
 
 
-def test_the_truth_file_plants_exactly_the_counted_duplicates(files: feed.FeedFiles, truth: list[dict[str, str]]):
+def test_the_truth_file_plants_exactly_the_counted_duplicates(files: feed_files.FeedFiles, truth: list[dict[str, str]]):
     # given the truth file of 120 CORE customers
     credit = [r for r in truth if r["source"] == "CREDIT"]
     pairs = _pairs(truth)
@@ -229,8 +229,8 @@ def test_every_vocabulary_character_has_the_pinyin_search_gives_it():
 
 def test_gbk_and_utf8_files_hold_the_same_records(tmp_path: Path):
     # given the same feed in GBK and in UTF-8
-    utf8 = feed.write_feed(tmp_path / "u", 200, DAY, seed=3)
-    gbk = feed.write_feed(tmp_path / "g", 200, DAY, seed=3, encoding="gbk")
+    utf8 = feed_files.write_feed(tmp_path / "u", 200, DAY, seed=3)
+    gbk = feed_files.write_feed(tmp_path / "g", 200, DAY, seed=3, encoding="gbk")
     # then they decode to the same rows (traditional characters included)
     assert _rows(gbk.credit, "gbk") == _rows(utf8.credit) and _rows(gbk.core, "gbk") == _rows(utf8.core)
     assert any(c in SIMPLIFIED for r in _rows(gbk.credit, "gbk") for c in r["name"])
@@ -239,7 +239,7 @@ def test_gbk_and_utf8_files_hold_the_same_records(tmp_path: Path):
 def test_a_delta_changes_one_field_of_existing_customers_and_adds_new_ones(tmp_path: Path):
     # given a delta of 20 records on a book of 1,000 customers
     path = tmp_path / "delta.csv"
-    assert feed.write_delta(path, 7, 1000, 20) == 20
+    assert feed_files.write_delta(path, 7, 1000, 20) == 20
     rows = _rows(path)
     ids = [int(r["source_customer_id"][2:]) - 1 for r in rows]
     # then 16 are existing customers, each with exactly one field changed, and 4 are new, numbered after them
@@ -276,7 +276,7 @@ def test_generate_writes_the_feed_and_loads_it_or_says_how(tmp_path: Path, monke
     assert "of which 12 planted near-duplicates (7 without an ID) and 2 look-alikes" in out
     for name in ("CORE", "CREDIT", "truth"):
         assert (tmp_path / "out" / f"customers-{name}-20261202.csv").is_file()
-    if feed.loader_ready():
+    if feed_files.loader_ready():
         assert "Loaded:" in out
     else:
         assert "--type customers --business-date 2026-12-02 --source CREDIT" in out

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.db import make_engine
-from bankcrm.demo import feed
+from bankcrm.demo import feed_files
 from bankcrm.models.audit import AuditEvent
 from bankcrm.models.customer import Customer, CustomerSearchKey, FieldChange
 from bankcrm.models.matching import CustomerSource
@@ -77,7 +77,7 @@ def test_a_killed_feed_leaves_nothing_and_loads_whole_when_rerun(
     url = _fresh_database(database_url, f"bankcrm_feedkill_{os.getpid()}", tmp_path)
     if not url.startswith("sqlite"):
         request.addfinalizer(lambda: _drop_postgres(url))
-    files = feed.write_feed(tmp_path, CUSTOMERS, date(2026, 10, 30), seed=3)
+    files = feed_files.write_feed(tmp_path, CUSTOMERS, date(2026, 10, 30), seed=3)
     monkeypatch.setenv("BANKCRM_WORKERS", "2")
     args = (str(files.core), "--type", "customers", "--business-date", "2026-10-30", "--source", "CORE")
     before = _counts(url)

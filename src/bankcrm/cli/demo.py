@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from bankcrm.config import Settings
-    from bankcrm.demo.feed import FeedFiles
+    from bankcrm.demo.feed_files import FeedFiles
 
 DEFAULT_FEED_CUSTOMERS = 2000
 DEFAULT_SEED = 2026
@@ -41,9 +41,9 @@ def _feed_dir(settings: Settings) -> Path:
 
 
 def _write_feed(settings: Settings, out: Path, customers: int, seed: int, encoding: str, day: date) -> FeedFiles:
-    from bankcrm.demo import feed
+    from bankcrm.demo import feed, feed_files
 
-    files = feed.write_feed(out, customers, day, seed=seed, encoding=encoding)
+    files = feed_files.write_feed(out, customers, day, seed=seed, encoding=encoding)
     planted = feed.planted_counts(customers)
     near = sum(planted[k] for k in feed.NEAR_DUPLICATES)
     console.print(
@@ -56,10 +56,10 @@ def _write_feed(settings: Settings, out: Path, customers: int, seed: int, encodi
 
 
 def _load_pending(files: FeedFiles, day: date) -> None:
-    from bankcrm.demo import feed
+    from bankcrm.demo import feed_files
 
     console.print("This build's ingest has no `customers` file type yet; load the files with:")
-    for line in feed.how_to_load(files, day):
+    for line in feed_files.how_to_load(files, day):
         console.print(f"  {line}", soft_wrap=True, markup=False)
 
 
@@ -78,7 +78,7 @@ def generate(
     from datetime import date, timedelta
 
     from bankcrm.cli.context import prepare_sqlite_dir, transaction
-    from bankcrm.demo import feed
+    from bankcrm.demo import feed_files
     from bankcrm.demo import org as demo_org
     from bankcrm.kit.time import today_in
     from bankcrm.migrate import upgrade
@@ -93,7 +93,7 @@ def generate(
         err_console.print(f"[red]--business-date: not a date in the form YYYY-MM-DD: {business_date}[/red]")
         raise typer.Exit(2) from None
     files = _write_feed(settings, out or _feed_dir(settings), customers, seed, encoding.lower(), day)
-    if not feed.loader_ready():
+    if not feed_files.loader_ready():
         _load_pending(files, day)
         return
     prepare_sqlite_dir(settings)
@@ -105,7 +105,7 @@ def generate(
                 "run `bankcrm demo --no-serve` first.[/red]"
             )
             raise typer.Exit(1)
-        results = feed.load(db, settings, files, day)
+        results = feed_files.load(db, settings, files, day)
     console.print(f"Loaded: {_loaded(results)} (CORE, CREDIT).")
 
 
@@ -130,7 +130,7 @@ def demo(
     from bankcrm.demo import assignments as demo_assignments
     from bankcrm.demo import churn as demo_churn
     from bankcrm.demo import customers as demo_customers
-    from bankcrm.demo import feed
+    from bankcrm.demo import feed_files
     from bankcrm.demo import groups as demo_groups
     from bankcrm.demo import holdings as demo_holdings
     from bankcrm.demo import households as demo_households
@@ -175,8 +175,8 @@ def demo(
             # Last, so the demo above stays what it was: more customers, from two sources, some of them twice.
             if customers:
                 fed = _write_feed(settings, _feed_dir(settings), customers, DEFAULT_SEED, "utf-8", feed_day)
-                if feed.loader_ready():
-                    results = feed.load(db, settings, fed, feed_day)
+                if feed_files.loader_ready():
+                    results = feed_files.load(db, settings, fed, feed_day)
     if built:
         console.print(
             f"Built the demo bank: 18 org units, 9 staff, {made} customers, "
