@@ -1,10 +1,10 @@
 """The customers feed at scale: an initial CORE feed of 1,000,000 customers and a daily delta of 20,000 records.
 
-``python -m bench.customers_feed`` (``make bench``): writes the feed with the demo's generator
-(bankcrm.demo.feed and feed_files: valid resident IDs, USCCs, mobiles, addresses; the CREDIT file and the truth file beside it)
-and a delta (changes to existing customers and new ones), timing the generation. Then, when ingest knows the
-``customers`` file type, per database: ``bankcrm ingest`` of the initial feed (validation, encryption, search
-keys) and of the delta, each timed. Targets (issue 14): initial feed ≤ 5 min, delta ≤ 30 s.
+``python -m bench.customers_feed`` (``make bench``): writes the feed with the demo's generator (bankcrm.demo.feed
+and feed_files: valid resident IDs, USCCs, mobiles, addresses; the CREDIT file and the truth file beside it) and a
+delta (changes to existing customers and new ones), timing the generation. Then, when ingest knows the ``customers``
+file type, per database: ``bankcrm ingest`` of the initial feed (validation, encryption, search keys) and of the
+delta, each timed. Targets (issue 14): initial feed ≤ 5 min, delta ≤ 30 s.
 Sizes: ``BANKCRM_BENCH_FEED_CUSTOMERS`` (default 1,000,000), ``BANKCRM_BENCH_FEED_DELTA`` (default 20,000).
 Results: bench/results/customers_feed-generate.json and customers_feed-<database>.json.
 """
