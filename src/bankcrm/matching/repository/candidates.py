@@ -153,41 +153,48 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
     """
     rows: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(list(ids)):
-        query = (
-            select(
-                Customer.id,
-                Customer.kind,
-                Customer.name,
-                Customer.id_no_enc,
-                Customer.id_country,
-                Customer.uscc,
-                IndividualProfile.birth_date,
-                IndividualProfile.gender,
-                IndividualProfile.employer,
-                IndividualProfile.nationality,
-                CorporateProfile.registered_address,
-            )
-            .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
-            .outerjoin(CorporateProfile, CorporateProfile.customer_id == Customer.id)
-            .where(Customer.id.in_(chunk))
-        )
-        for cid, kind, name, id_enc, country, uscc, birth, gender, employer, nationality, registered in db.execute(
-            query
-        ):
+        # each table read by the chunk's ids on its own: joined in one query, PostgreSQL hashed the whole profile
+        # tables for every 5,000 ids (a seq scan of 800,000 profiles each: a third of a 1M delta's time)
+        query = select(
+            Customer.id, Customer.kind, Customer.name, Customer.id_no_enc, Customer.id_country, Customer.uscc
+        ).where(Customer.id.in_(chunk))
+        for cid, kind, name, id_enc, country, uscc in db.execute(query):
             id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
             id_no = documents.scored_number(country, id_no) if id_enc else id_no
             rows[cid] = {
                 "unique_id": cid,
                 "kind": kind,
                 "name": name,
-                "birth_date": birth,
-                "gender": gender,
+                "birth_date": None,
+                "gender": None,
                 "mobile": None,
-                "address": registered,
-                "employer": employer,
+                "address": None,
+                "employer": None,
                 "id_no": id_no,
-                "nationality": nationality,
+                "nationality": None,
             }
+        people = [cid for cid in chunk if cid in rows and rows[cid]["kind"] == "individual"]
+        companies = [cid for cid in chunk if cid in rows and rows[cid]["kind"] != "individual"]
+        if people:
+            profiles = db.execute(
+                select(
+                    IndividualProfile.customer_id,
+                    IndividualProfile.birth_date,
+                    IndividualProfile.gender,
+                    IndividualProfile.employer,
+                    IndividualProfile.nationality,
+                ).where(IndividualProfile.customer_id.in_(people))
+            )
+            for cid, birth, gender, employer, nationality in profiles:
+                rows[cid].update(birth_date=birth, gender=gender, employer=employer, nationality=nationality)
+        if companies:
+            offices = db.execute(
+                select(CorporateProfile.customer_id, CorporateProfile.registered_address).where(
+                    CorporateProfile.customer_id.in_(companies)
+                )
+            )
+            for cid, registered in offices:
+                rows[cid]["address"] = registered
         contacts = db.execute(
             select(
                 CustomerContact.id,
