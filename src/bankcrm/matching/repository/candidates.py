@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -62,6 +63,14 @@ def any_candidate(db: Session, kind: str, exclude_status: str = "MERGED") -> boo
     return db.scalar(query) is not None
 
 
+@dataclass(frozen=True)
+class Found:
+    """Candidates by how they were found: by ID or phone (``exact``), or by pinyin or birth date only (``broad``)."""
+
+    exact: set[int]
+    broad: set[int]
+
+
 def candidate_ids(
     db: Session,
     kind: str,
@@ -73,7 +82,32 @@ def candidate_ids(
     exclude_status: str = "MERGED",
     up_to: int | None = None,
 ) -> list[int]:
-    """Customers sharing a blocking key with delivered records: same pinyin, birth date, ID or phone.
+    """Customers sharing a blocking key with delivered records: same pinyin, birth date, ID or phone (by id)."""
+    found = found_candidates(
+        db,
+        kind,
+        pinyins=pinyins,
+        birth_dates=birth_dates,
+        id_indexes=id_indexes,
+        phone_indexes=phone_indexes,
+        exclude_status=exclude_status,
+        up_to=up_to,
+    )
+    return sorted(found.exact | found.broad)
+
+
+def found_candidates(
+    db: Session,
+    kind: str,
+    *,
+    pinyins: set[str],
+    birth_dates: set[date],
+    id_indexes: set[str],
+    phone_indexes: set[str],
+    exclude_status: str = "MERGED",
+    up_to: int | None = None,
+) -> Found:
+    """``candidate_ids``, told apart by how each was found (a broad one also found by ID or phone is exact).
 
     ``up_to``: the pinyin and birth-date look-ups only among customers with ids up to it (the newer ones are
     compared from a load's own memory, ``arrival.Known``); the ID and phone look-ups always over all."""
@@ -91,8 +125,9 @@ def candidate_ids(
                 .where(older, CustomerSearchKey.key.in_(keys), Customer.name_pinyin.in_(values))
             )
         )
+    exact: set[int] = set()
     for values in _chunks(sorted(id_indexes)):
-        found.update(db.scalars(select(Customer.id).where(alive, Customer.id_no_index.in_(values))))
+        exact.update(db.scalars(select(Customer.id).where(alive, Customer.id_no_index.in_(values))))
     if kind == "individual":
         for days in _chunks(sorted(birth_dates)):
             found.update(
@@ -103,14 +138,14 @@ def candidate_ids(
                 )
             )
     for values in _chunks(sorted(phone_indexes)):
-        found.update(
+        exact.update(
             db.scalars(
                 select(CustomerContact.customer_id)
                 .join(Customer, Customer.id == CustomerContact.customer_id)
                 .where(alive, CustomerContact.channel == "phone", CustomerContact.value_index.in_(values))
             )
         )
-    return sorted(found)
+    return Found(exact, found - exact)
 
 
 def newest_customer_id(db: Session) -> int:
@@ -146,21 +181,34 @@ def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_st
     return pl.DataFrame(rows, schema=LIGHT_SCHEMA, orient="row")
 
 
-def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.DataFrame:
+def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int], *, clear_only: bool = False) -> pl.DataFrame:
     """The customers ``ids`` in the feed columns the scorer reads, ID numbers and mobiles decrypted.
 
-    A corporate's USCC stands in the ``id_no`` column and its office address in ``address``.
+    A corporate's USCC stands in the ``id_no`` column and its office address in ``address``. ``clear_only``: nothing
+    decrypted (``id_no`` and ``mobile`` left blank) and an ``unchecked_id`` column as ``light_frame``'s — what
+    telling whether a candidate shares a blocking rule with a record needs (``known.share_a_rule``).
     """
     rows: dict[int, dict[str, Any]] = {}
+    unchecked: dict[int, bool] = {}
     for chunk in _chunks(list(ids)):
         # each table read by the chunk's ids on its own: joined in one query, PostgreSQL hashed the whole profile
         # tables for every 5,000 ids (a seq scan of 800,000 profiles each: a third of a 1M delta's time)
         query = select(
-            Customer.id, Customer.kind, Customer.name, Customer.id_no_enc, Customer.id_country, Customer.uscc
+            Customer.id,
+            Customer.kind,
+            Customer.name,
+            Customer.id_no_enc,
+            Customer.id_country,
+            Customer.uscc,
+            Customer.id_type,
         ).where(Customer.id.in_(chunk))
-        for cid, kind, name, id_enc, country, uscc in db.execute(query):
-            id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
-            id_no = documents.scored_number(country, id_no) if id_enc else id_no
+        for cid, kind, name, id_enc, country, uscc, id_type in db.execute(query):
+            if clear_only:
+                id_no = None
+                unchecked[cid] = kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE
+            else:
+                id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
+                id_no = documents.scored_number(country, id_no) if id_enc else id_no
             rows[cid] = {
                 "unique_id": cid,
                 "kind": kind,
@@ -206,7 +254,7 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
             )
             .where(
                 CustomerContact.customer_id.in_(chunk),
-                CustomerContact.channel.in_(("phone", "address")),
+                CustomerContact.channel.in_(("address",) if clear_only else ("phone", "address")),
             )
             .order_by(CustomerContact.customer_id, CustomerContact.preferred.desc(), CustomerContact.id)
         )
@@ -218,7 +266,10 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int]) -> pl.D
                 row["address"] = value
     found = [rows[i] for i in ids if i in rows]
     # built column by column: a frame from a list of dicts cost a tenth of a feed chunk's matching
-    return pl.DataFrame({c: [r[c] for r in found] for c in FRAME_SCHEMA}, schema=FRAME_SCHEMA)
+    frame = pl.DataFrame({c: [r[c] for r in found] for c in FRAME_SCHEMA}, schema=FRAME_SCHEMA)
+    if clear_only:
+        frame = frame.with_columns(pl.Series("unchecked_id", [unchecked[r["unique_id"]] for r in found], pl.Boolean))
+    return frame
 
 
 def distinct_pairs(db: Session) -> set[tuple[int, int]]:

@@ -23,7 +23,7 @@ from bankcrm.kit.pinyin import pinyin_full
 from bankcrm.matching import repository
 from bankcrm.matching.schemas import Outcome, Placement
 from bankcrm.matching.service import scoring
-from bankcrm.matching.service.known import Known
+from bankcrm.matching.service.known import Known, share_a_rule
 
 ROW = "_row"  # the line number of each record in its file: the key of the answer
 
@@ -87,18 +87,38 @@ def _candidates(
     kind: str,
     up_to: int | None,
     broad: Broad,
-) -> list[int]:
+) -> repository.Found:
     pinyins, births = broad
-    ids = {cipher.blind_index(v, ID_PURPOSE) for v in records["id_no"].to_list() if v and kind == "individual"}
+    ids: set[str] = set()
+    for number in records["id_no"].to_list() if kind == "individual" else []:
+        if number:
+            ids.update(cipher.blind_index(v, ID_PURPOSE) for v in {number, number.strip().upper()})
     phones: set[str] = set()
     for number in records["mobile"].to_list():
         if number:
             phones.add(cipher.blind_index(number, PHONE_PURPOSE))
             digits = "".join(ch for ch in number if ch.isdigit())
             phones.add(cipher.blind_index(digits, PHONE_PURPOSE))
-    return repository.candidate_ids(
+            if len(digits) == 13 and digits.startswith("86"):  # +86: the scorer compares the number without it
+                phones.add(cipher.blind_index(digits[2:], PHONE_PURPOSE))
+    return repository.found_candidates(
         db, kind, pinyins=pinyins, birth_dates=births, id_indexes=ids, phone_indexes=phones, up_to=up_to
     )
+
+
+def _sharing(db: Session, cipher: FieldCipher, found: repository.Found, records: pl.DataFrame) -> list[int]:
+    """The candidates to score: every one found by ID or phone, and of those found by pinyin or birth date only
+    the ones a blocking rule pairs with a record (``records``: prepared). Read without decrypting first: a delta's
+    4,000 new people found 300,000 customers by birth date, nearly all paired with none; decrypting and scoring
+    them all was a third of the 1M delta."""
+    kept = set(found.exact)
+    if found.broad:
+        light = repository.customer_frame(db, cipher, sorted(found.broad), clear_only=True)
+        shaped = scoring.prepare(light.drop("kind", "unchecked_id")).join(
+            light.select("unique_id", "unchecked_id"), on="unique_id", how="inner", maintain_order="left"
+        )
+        kept |= share_a_rule(shaped, records)
+    return sorted(kept)
 
 
 def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known | None = None) -> dict[int, Placement]:
@@ -118,8 +138,8 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known 
             continue  # nothing to compare with (an empty CIF: a first load): every record is new
         frame = _as_scored(delivered, kind)
         broad = _broad_keys(frame)  # the ID adjustment below leaves names and birth dates as they are
-        candidate_ids = _candidates(db, cipher, frame, kind, known.before if known is not None else None, broad)
-        if not candidate_ids and known is None:
+        found = _candidates(db, cipher, frame, kind, known.before if known is not None else None, broad)
+        if not (found.exact or found.broad) and known is None:
             continue
         if kind == "individual" and "id_country" in delivered.columns:
             # compared as (issuing country, number): the blind-index look-up above used the bare number
@@ -128,6 +148,7 @@ def place(db: Session, cipher: FieldCipher, records: pl.DataFrame, known: Known 
                 pl.Series("id_no", [documents.scored_number(_text(c), n) for c, n in numbers], dtype=pl.String)
             )
         prepared = scoring.prepare(frame)
+        candidate_ids = _sharing(db, cipher, found, prepared)
         parts = [scoring.prepare(repository.customer_frame(db, cipher, candidate_ids).drop("kind"))]
         if known is not None:
             looked_up = set(candidate_ids)

@@ -62,20 +62,27 @@ class Known:
         if frame is None or frame.height == 0 or records.height == 0:
             return []
         broad = frame.filter(pl.col("stored_pinyin").is_in(list(pinyins)) | pl.col("birth_day").is_in(list(births)))
-        found: set[int] = set()
-        for rule in scoring.load_settings().blocking_rules:
-            if DECRYPTED & set(rule):
-                continue
-            keys = records.select(rule).drop_nulls().unique()
-            found.update(broad.join(keys, on=rule, how="semi")["unique_id"].to_list())
-        if records["id_variants"].is_not_null().any():
-            found.update(broad.filter(pl.col("unchecked_id"))["unique_id"].to_list())
-        return sorted(found)
+        return sorted(share_a_rule(broad, records))
 
     def rows(self, kind: str, ids: list[int]) -> pl.DataFrame:
         """The load's customers ``ids`` of ``kind`` as ``scoring.prepare`` makes them (by id)."""
         frame = self.frames[kind].filter(pl.col("unique_id").is_in(ids)).sort("unique_id")
         return frame.select("unique_id", *scoring.PREPARED_COLUMNS)
+
+
+def share_a_rule(candidates: pl.DataFrame, records: pl.DataFrame) -> set[int]:
+    """The ``candidates`` (prepared, with ``unchecked_id``) that a blocking rule without decrypted columns pairs with
+    one of the ``records`` (prepared); every one whose document may have typed-wrong neighbours when a record's does.
+    The rules on decrypted columns are the ID and phone look-ups' (``repository.found_candidates``)."""
+    found: set[int] = set()
+    for rule in scoring.load_settings().blocking_rules:
+        if DECRYPTED & set(rule):
+            continue
+        keys = records.select(rule).drop_nulls().unique()
+        found.update(candidates.join(keys, on=rule, how="semi")["unique_id"].to_list())
+    if records["id_variants"].is_not_null().any():
+        found.update(candidates.filter(pl.col("unchecked_id"))["unique_id"].to_list())
+    return found
 
 
 def _prepared(db: Session, cipher: FieldCipher, light: pl.DataFrame) -> pl.DataFrame:
