@@ -167,16 +167,28 @@ CHECKED_ID_TYPE = "RIC"  # a resident ID: its check character holds (validated),
 def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_status: str = "MERGED") -> pl.DataFrame:
     """Customers with ids above ``above`` (and those in ``also``) in the columns the broad look-up reads: stored
     name pinyin, birth date, whether the ID may have typed-wrong neighbours (any document but a resident ID)."""
-    wanted = [Customer.id > above, *[Customer.id.in_(chunk) for chunk in _chunks(sorted(set(also)))]]
+    chunks = list(_chunks(sorted(set(also))))
+    wanted = [Customer.id > above, *[Customer.id.in_(chunk) for chunk in chunks]]
     query = (
-        select(Customer.id, Customer.kind, Customer.name_pinyin, IndividualProfile.birth_date, Customer.id_type)
-        .outerjoin(IndividualProfile, IndividualProfile.customer_id == Customer.id)
+        select(Customer.id, Customer.kind, Customer.name_pinyin, Customer.id_type)
         .where(Customer.status != exclude_status, or_(*wanted))
         .order_by(Customer.id)
     )
+    # the birth dates on their own (same ids): outer-joined, PostgreSQL hashed every profile for each chunk of a load
+    born = or_(IndividualProfile.customer_id > above, *[IndividualProfile.customer_id.in_(chunk) for chunk in chunks])
+    births = {
+        cid: day
+        for cid, day in db.execute(select(IndividualProfile.customer_id, IndividualProfile.birth_date).where(born))
+    }
     rows = [
-        (cid, kind, pinyin, birth, kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE)
-        for cid, kind, pinyin, birth, id_type in db.execute(query)
+        (
+            cid,
+            kind,
+            pinyin,
+            births.get(cid),
+            kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE,
+        )
+        for cid, kind, pinyin, id_type in db.execute(query)
     ]
     return pl.DataFrame(rows, schema=LIGHT_SCHEMA, orient="row")
 
