@@ -25,9 +25,10 @@ def test_same_pinyin_is_a_candidate_a_longer_name_ending_in_it_is_not(db: Sessio
     def by_pinyin(up_to: int | None = None) -> list[int]:
         pinyins = {pinyin_full("張三"), pinyin_full(long_name)}
         none: set[str] = set()
-        return repository.candidate_ids(
+        found = repository.found_candidates(
             db, "individual", pinyins=pinyins, birth_dates=set(), id_indexes=none, phone_indexes=none, up_to=up_to
         )
+        return sorted(found.exact | found.broad)
 
     # then exactly 张三 and the long name's customer are found
     assert by_pinyin() == sorted([zhang.id, long_one.id])

@@ -71,31 +71,6 @@ class Found:
     broad: set[int]
 
 
-def candidate_ids(
-    db: Session,
-    kind: str,
-    *,
-    pinyins: set[str],
-    birth_dates: set[date],
-    id_indexes: set[str],
-    phone_indexes: set[str],
-    exclude_status: str = "MERGED",
-    up_to: int | None = None,
-) -> list[int]:
-    """Customers sharing a blocking key with delivered records: same pinyin, birth date, ID or phone (by id)."""
-    found = found_candidates(
-        db,
-        kind,
-        pinyins=pinyins,
-        birth_dates=birth_dates,
-        id_indexes=id_indexes,
-        phone_indexes=phone_indexes,
-        exclude_status=exclude_status,
-        up_to=up_to,
-    )
-    return sorted(found.exact | found.broad)
-
-
 def found_candidates(
     db: Session,
     kind: str,
@@ -107,7 +82,8 @@ def found_candidates(
     exclude_status: str = "MERGED",
     up_to: int | None = None,
 ) -> Found:
-    """``candidate_ids``, told apart by how each was found (a broad one also found by ID or phone is exact).
+    """Customers sharing a blocking key with delivered records (same pinyin, birth date, ID or phone), told apart by
+    how each was found (a broad one also found by ID or phone is exact).
 
     ``up_to``: the pinyin and birth-date look-ups only among customers with ids up to it (the newer ones are
     compared from a load's own memory, ``arrival.Known``); the ID and phone look-ups always over all."""
