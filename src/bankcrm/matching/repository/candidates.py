@@ -140,6 +140,11 @@ LIGHT_SCHEMA: dict[str, Any] = {
 CHECKED_ID_TYPE = "RIC"  # a resident ID: its check character holds (validated), so it has no one-edit neighbours
 
 
+def _unchecked(kind: str, id_type: str | None) -> bool:
+    """Whether a customer's document may have typed-wrong neighbours: an individual's, unless a resident ID."""
+    return kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE
+
+
 def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_status: str = "MERGED") -> pl.DataFrame:
     """Customers with ids above ``above`` (and those in ``also``) in the columns the broad look-up reads: stored
     name pinyin, birth date, whether the ID may have typed-wrong neighbours (any document but a resident ID)."""
@@ -162,7 +167,7 @@ def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_st
             kind,
             pinyin,
             births.get(cid),
-            kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE,
+            _unchecked(kind, id_type),
         )
         for cid, kind, pinyin, id_type in db.execute(query)
     ]
@@ -193,7 +198,7 @@ def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int], *, clea
         for cid, kind, name, id_enc, country, uscc, id_type in db.execute(query):
             if clear_only:
                 id_no = None
-                unchecked[cid] = kind == "individual" and id_type is not None and id_type != CHECKED_ID_TYPE
+                unchecked[cid] = _unchecked(kind, id_type)
             else:
                 id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
                 id_no = documents.scored_number(country, id_no) if id_enc else id_no
