@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bankcrm.kit import documents
@@ -174,95 +175,130 @@ def light_frame(db: Session, *, above: int, also: Sequence[int] = (), exclude_st
     return pl.DataFrame(rows, schema=LIGHT_SCHEMA, orient="row")
 
 
-def customer_frame(db: Session, cipher: FieldCipher, ids: Sequence[int], *, clear_only: bool = False) -> pl.DataFrame:
+def customer_frame(
+    db: Session, cipher: FieldCipher, ids: Sequence[int], *, clear_only: bool = False, above: int | None = None
+) -> pl.DataFrame:
     """The customers ``ids`` in the feed columns the scorer reads, ID numbers and mobiles decrypted.
 
     A corporate's USCC stands in the ``id_no`` column and its office address in ``address``. ``clear_only``: nothing
     decrypted (``id_no`` and ``mobile`` left blank) and an ``unchecked_id`` column as ``light_frame``'s — what
-    telling whether a candidate shares a blocking rule with a record needs (``known.share_a_rule``).
+    telling whether a candidate shares a blocking rule with a record needs (``known.share_a_rule``). ``above``: also
+    every customer with a larger id, read as a range (a load's own new customers: ids lists of 5,000 a query cost
+    PostgreSQL most of reading them back); the frame is then in id order, else in the order of ``ids``.
     """
     rows: dict[int, dict[str, Any]] = {}
     unchecked: dict[int, bool] = {}
-    for chunk in _chunks(list(ids)):
-        # each table read by the chunk's ids on its own: joined in one query, PostgreSQL hashed the whole profile
-        # tables for every 5,000 ids (a seq scan of 800,000 profiles each: a third of a 1M delta's time)
-        query = select(
-            Customer.id,
-            Customer.kind,
-            Customer.name,
-            Customer.id_no_enc,
-            Customer.id_country,
-            Customer.uscc,
-            Customer.id_type,
-        ).where(Customer.id.in_(chunk))
-        for cid, kind, name, id_enc, country, uscc, id_type in db.execute(query):
-            if clear_only:
-                id_no = None
-                unchecked[cid] = _unchecked(kind, id_type)
-            else:
-                id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
-                id_no = documents.scored_number(country, id_no) if id_enc else id_no
-            rows[cid] = {
-                "unique_id": cid,
-                "kind": kind,
-                "name": name,
-                "birth_date": None,
-                "gender": None,
-                "mobile": None,
-                "address": None,
-                "employer": None,
-                "id_no": id_no,
-                "nationality": None,
-            }
-        people = [cid for cid in chunk if cid in rows and rows[cid]["kind"] == "individual"]
-        companies = [cid for cid in chunk if cid in rows and rows[cid]["kind"] != "individual"]
-        if people:
-            profiles = db.execute(
-                select(
-                    IndividualProfile.customer_id,
-                    IndividualProfile.birth_date,
-                    IndividualProfile.gender,
-                    IndividualProfile.employer,
-                    IndividualProfile.nationality,
-                ).where(IndividualProfile.customer_id.in_(people))
-            )
-            for cid, birth, gender, employer, nationality in profiles:
-                rows[cid].update(birth_date=birth, gender=gender, employer=employer, nationality=nationality)
-        if companies:
-            offices = db.execute(
-                select(CorporateProfile.customer_id, CorporateProfile.registered_address).where(
-                    CorporateProfile.customer_id.in_(companies)
-                )
-            )
-            for cid, registered in offices:
-                rows[cid]["address"] = registered
-        contacts = db.execute(
-            select(
-                CustomerContact.id,
-                CustomerContact.customer_id,
-                CustomerContact.channel,
-                CustomerContact.purpose,
-                CustomerContact.value,
-                CustomerContact.value_enc,
-            )
-            .where(
-                CustomerContact.customer_id.in_(chunk),
-                CustomerContact.channel.in_(("address",) if clear_only else ("phone", "address")),
-            )
-            .order_by(CustomerContact.customer_id, CustomerContact.preferred.desc(), CustomerContact.id)
-        )
-        for contact_id, cid, channel, purpose, value, value_enc in contacts:
-            row = rows[cid]
-            if channel == "phone" and purpose == "mobile" and row["mobile"] is None and value_enc:
-                row["mobile"] = cipher.decrypt(value_enc, aad_for("customer_contact", "value", contact_id))
-            elif channel == "address" and value and purpose in ("HOME", "OFFICE") and row["address"] is None:
-                row["address"] = value
-    found = [rows[i] for i in ids if i in rows]
+    parts: list[Owned] = [partial(_in_list, list(chunk)) for chunk in _chunks(list(ids))]
+    if above is not None:
+        parts.append(partial(_above, above))
+    for owned in parts:
+        _read(db, cipher, owned, rows, unchecked, clear_only)
+    order = sorted(rows) if above is not None else [i for i in ids if i in rows]
+    found = [rows[i] for i in order]
     # built column by column: a frame from a list of dicts cost a tenth of a feed chunk's matching
     frame = pl.DataFrame({c: [r[c] for r in found] for c in FRAME_SCHEMA}, schema=FRAME_SCHEMA)
     if clear_only:
         frame = frame.with_columns(pl.Series("unchecked_id", [unchecked[r["unique_id"]] for r in found], pl.Boolean))
     return frame
+
+
+Owned = Callable[[Any], ColumnElement[bool]]  # which customers' rows, given the column holding the customer id
+
+
+def _in_list(ids: list[int], column: Any) -> ColumnElement[bool]:
+    return column.in_(ids)  # type: ignore[no-any-return]
+
+
+def _above(above: int, column: Any) -> ColumnElement[bool]:
+    return column > above  # type: ignore[no-any-return]
+
+
+def _read(
+    db: Session,
+    cipher: FieldCipher,
+    owned: Owned,
+    rows: dict[int, dict[str, Any]],
+    unchecked: dict[int, bool],
+    clear_only: bool,
+) -> None:
+    """Fill ``rows`` (and ``unchecked``) with the customers ``owned`` selects, as ``customer_frame`` shows them."""
+    # each table read on its own: joined in one query, PostgreSQL hashed the whole profile tables for every 5,000
+    # ids (a seq scan of 800,000 profiles each: a third of a 1M delta's time)
+    query = select(
+        Customer.id,
+        Customer.kind,
+        Customer.name,
+        Customer.id_no_enc,
+        Customer.id_country,
+        Customer.uscc,
+        Customer.id_type,
+    ).where(owned(Customer.id))
+    kinds: set[str] = set()
+    for cid, kind, name, id_enc, country, uscc, id_type in db.execute(query):
+        if clear_only:
+            id_no = None
+            unchecked[cid] = _unchecked(kind, id_type)
+        else:
+            id_no = cipher.decrypt(id_enc, aad_for("customer", "id_no", cid)) if id_enc else uscc
+            id_no = documents.scored_number(country, id_no) if id_enc else id_no
+        kinds.add(kind)
+        rows[cid] = {
+            "unique_id": cid,
+            "kind": kind,
+            "name": name,
+            "birth_date": None,
+            "gender": None,
+            "mobile": None,
+            "address": None,
+            "employer": None,
+            "id_no": id_no,
+            "nationality": None,
+        }
+    if "individual" in kinds:
+        profiles = db.execute(
+            select(
+                IndividualProfile.customer_id,
+                IndividualProfile.birth_date,
+                IndividualProfile.gender,
+                IndividualProfile.employer,
+                IndividualProfile.nationality,
+            ).where(owned(IndividualProfile.customer_id))
+        )
+        for cid, birth, gender, employer, nationality in profiles:
+            if cid in rows:
+                rows[cid].update(birth_date=birth, gender=gender, employer=employer, nationality=nationality)
+    if kinds - {"individual"}:
+        offices = db.execute(
+            select(CorporateProfile.customer_id, CorporateProfile.registered_address).where(
+                owned(CorporateProfile.customer_id)
+            )
+        )
+        for cid, registered in offices:
+            if cid in rows:
+                rows[cid]["address"] = registered
+    contacts = db.execute(
+        select(
+            CustomerContact.id,
+            CustomerContact.customer_id,
+            CustomerContact.channel,
+            CustomerContact.purpose,
+            CustomerContact.value,
+            CustomerContact.value_enc,
+        )
+        .where(
+            owned(CustomerContact.customer_id),
+            CustomerContact.channel.in_(("address",) if clear_only else ("phone", "address")),
+        )
+        .order_by(CustomerContact.customer_id, CustomerContact.preferred.desc(), CustomerContact.id)
+    )
+    for contact_id, cid, channel, purpose, value, value_enc in contacts:
+        row = rows.get(cid)
+        if row is None:
+            continue
+        if channel == "phone" and purpose == "mobile" and row["mobile"] is None and value_enc:
+            row["mobile"] = cipher.decrypt(value_enc, aad_for("customer_contact", "value", contact_id))
+        elif channel == "address" and value and purpose in ("HOME", "OFFICE") and row["address"] is None:
+            row["address"] = value
 
 
 def distinct_pairs(db: Session) -> set[tuple[int, int]]:

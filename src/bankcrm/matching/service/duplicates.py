@@ -86,13 +86,16 @@ def run(
     distinct = repository.distinct_pairs(db)
     standing = repository.standing_duplicate_pairs(db)
     reviews: list[tuple[int, int, float, str]] = []
+    whole: pl.DataFrame | None = None  # every customer, read once as one id range (lists of ids cost PostgreSQL most)
     for kind in KINDS:
         everyone_ids = repository.customer_ids(db, kind)
         changed_ids = None if since is None else repository.customer_ids(db, kind, changed_since=since)
         report.compared[kind] = len(everyone_ids) if changed_ids is None else len(changed_ids)
         if len(everyone_ids) < 2 or changed_ids == []:
             continue
-        everyone = repository.customer_frame(db, cipher, everyone_ids)
+        if whole is None:
+            whole = repository.customer_frame(db, cipher, [], above=0)
+        everyone = whole.filter(pl.col("unique_id").is_in(everyone_ids))
         changed = None if changed_ids is None else everyone.filter(pl.col("unique_id").is_in(changed_ids))
         pairs = duplicate_pairs(everyone, changed, lower=lower, settings=settings)
         report.scored += pairs.height

@@ -41,12 +41,13 @@ class Known:
         """Read the customers created since the last chunk and those changed since (their old rows dropped)."""
         again = sorted(i for i in self.changed if self.before < i <= self.upto)
         self.changed.clear()
-        light = repository.light_frame(db, above=self.upto, also=again)
+        above = self.upto
+        light = repository.light_frame(db, above=above, also=again)
         if light.height == 0 and not again:
             return
         if light.height:
             self.upto = max(self.upto, max(light["unique_id"].to_list()))
-        prepared = _prepared(db, cipher, light)
+        prepared = _prepared(db, cipher, light, above, again)
         for kind in ("individual", "corporate"):
             old = self.frames.get(kind)
             if old is not None and again:
@@ -85,9 +86,10 @@ def share_a_rule(candidates: pl.DataFrame, records: pl.DataFrame) -> set[int]:
     return found
 
 
-def _prepared(db: Session, cipher: FieldCipher, light: pl.DataFrame) -> pl.DataFrame:
-    """The light rows with every prepared column the scorer reads, ID numbers and mobiles decrypted once here."""
-    full = repository.customer_frame(db, cipher, light["unique_id"].to_list()).drop("kind")
+def _prepared(db: Session, cipher: FieldCipher, light: pl.DataFrame, above: int, again: list[int]) -> pl.DataFrame:
+    """The light rows (customers above ``above`` and ``again``) with every prepared column the scorer reads, ID
+    numbers and mobiles decrypted once here."""
+    full = repository.customer_frame(db, cipher, again, above=above).drop("kind")
     return light.select(
         "unique_id", "kind", "stored_pinyin", pl.col("birth_date").alias("birth_day"), "unchecked_id"
     ).join(scoring.prepare(full), on="unique_id", how="inner", maintain_order="left")
