@@ -98,6 +98,40 @@ def test_a_customer_changed_during_the_load_is_read_again(db: Session, settings:
     assert known.frames["individual"].height == 1
 
 
+def test_a_load_s_own_customer_is_found_by_its_mobile_alone_from_memory(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a customer a load created with mobile 13912345678, held in the load's memory
+    load(db, settings, write_file(tmp_path / "c.csv", "customers", [FIRST | {"mobile": "13912345678"}]), "customers")
+    customer = db.scalar(select(Customer).where(Customer.name == "欧阳娜娜"))
+    assert customer is not None
+    known = Known(before=0)
+    known.refresh(db, settings.field_cipher())
+    # And records of other names and birth dates: one with that mobile written +86 139 1234 5678, one without it
+    same_phone = {"unique_id": 1, "name": "李雷", "birth_date": date(1979, 1, 2), "mobile": "+86 139 1234 5678"}
+    other = {"unique_id": 2, "name": "韩梅梅", "birth_date": date(1980, 3, 4), "mobile": "13700000000"}
+    keys = ({"lilei", "hanmeimei"}, {date(1979, 1, 2), date(1980, 3, 4)})
+    # When each is compared with the load's customers (the database's phone look-up covers only older ones)
+    by_phone = known.sharing("individual", scoring.prepare(pl.DataFrame([same_phone])), *keys)
+    by_nothing = known.sharing("individual", scoring.prepare(pl.DataFrame([other])), *keys)
+    # Then the customer is found by the mobile alone, and the other record finds none
+    assert by_phone == [customer.id]
+    assert by_nothing == []
+    # and the database's phone look-up finds it over every customer, but none among those older than the load
+    cipher = settings.field_cipher()
+    stored = repository.customer_frame(db, cipher, [customer.id])["mobile"].to_list()  # as the feed normalised it
+    phone = {cipher.blind_index(number, "phone") for number in stored}
+
+    def looked_up(up_to: int | None) -> set[int]:
+        none: set[str] = set()
+        found = repository.found_candidates(
+            db, "individual", pinyins=none, birth_dates=set(), id_indexes=none, phone_indexes=phone, up_to=up_to
+        )
+        return found.exact | found.broad
+
+    assert (looked_up(None), looked_up(0)) == ({customer.id}, set())
+
+
 def test_a_big_load_refreshes_statistics_with_its_own_rows(db: Session, settings: Settings, tmp_path: Path) -> None:
     # Given three records kept by a load, not yet committed
     load(db, settings, write_file(tmp_path / "c.csv", "customers", [FIRST, *fillers(2)]), "customers")

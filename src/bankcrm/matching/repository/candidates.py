@@ -86,8 +86,8 @@ def found_candidates(
     """Customers sharing a blocking key with delivered records (same pinyin, birth date, ID or phone), told apart by
     how each was found (a broad one also found by ID or phone is exact).
 
-    ``up_to``: the pinyin and birth-date look-ups only among customers with ids up to it (the newer ones are
-    compared from a load's own memory, ``arrival.Known``); the ID and phone look-ups always over all."""
+    ``up_to``: every look-up only among customers with ids up to it (the newer ones — a load's own — are compared
+    from its memory, ``known.Known``, the ID and mobile by its prepared columns)."""
     found: set[int] = set()
     alive = and_(Customer.kind == kind, Customer.status != exclude_status)
     older = alive if up_to is None else and_(alive, Customer.id <= up_to)
@@ -104,7 +104,7 @@ def found_candidates(
         )
     exact: set[int] = set()
     for values in _chunks(sorted(id_indexes)):
-        exact.update(db.scalars(select(Customer.id).where(alive, Customer.id_no_index.in_(values))))
+        exact.update(db.scalars(select(Customer.id).where(older, Customer.id_no_index.in_(values))))
     if kind == "individual":
         for days in _chunks(sorted(birth_dates)):
             found.update(
@@ -119,7 +119,7 @@ def found_candidates(
             db.scalars(
                 select(CustomerContact.customer_id)
                 .join(Customer, Customer.id == CustomerContact.customer_id)
-                .where(alive, CustomerContact.channel == "phone", CustomerContact.value_index.in_(values))
+                .where(older, CustomerContact.channel == "phone", CustomerContact.value_index.in_(values))
             )
         )
     return Found(exact, found - exact)

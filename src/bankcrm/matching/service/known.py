@@ -23,6 +23,9 @@ from bankcrm.matching.service import scoring
 
 # Blocking on these needs decrypted values: the ID and phone look-ups in the database cover them.
 DECRYPTED = frozenset({"id_no", "mobile", "id_variants"})
+# Of those, the ones a load's own customers are paired by in memory instead (the database's look-ups cover only the
+# customers older than the load); ``id_variants`` is the broad look-up's, as for older customers.
+LOOKED_UP = frozenset({"id_no", "mobile"})
 
 
 @dataclass
@@ -58,12 +61,13 @@ class Known:
     def sharing(self, kind: str, records: pl.DataFrame, pinyins: set[str], births: set[date]) -> list[int]:
         """The load's customers of ``kind`` the broad look-up finds (same stored pinyin or birth date as a record)
         that share a blocking rule with one of the ``records`` (``scoring.prepare``d); every one whose document
-        may have typed-wrong neighbours when a record's does."""
+        may have typed-wrong neighbours when a record's does; and any that shares its ID or mobile with a record
+        (the database's ID and phone look-ups cover only customers older than the load)."""
         frame = self.frames.get(kind)
         if frame is None or frame.height == 0 or records.height == 0:
             return []
         broad = frame.filter(pl.col("stored_pinyin").is_in(list(pinyins)) | pl.col("birth_day").is_in(list(births)))
-        return sorted(share_a_rule(broad, records))
+        return sorted(share_a_rule(broad, records) | share_a_looked_up_rule(frame, records))
 
     def rows(self, kind: str, ids: list[int]) -> pl.DataFrame:
         """The load's customers ``ids`` of ``kind`` as ``scoring.prepare`` makes them (by id)."""
@@ -83,6 +87,19 @@ def share_a_rule(candidates: pl.DataFrame, records: pl.DataFrame) -> set[int]:
         found.update(candidates.join(keys, on=rule, how="semi")["unique_id"].to_list())
     if records["id_variants"].is_not_null().any():
         found.update(candidates.filter(pl.col("unchecked_id"))["unique_id"].to_list())
+    return found
+
+
+def share_a_looked_up_rule(candidates: pl.DataFrame, records: pl.DataFrame) -> set[int]:
+    """The ``candidates`` (prepared, decrypted) that a blocking rule on the ID or mobile (``LOOKED_UP``) pairs with one
+    of the ``records`` (prepared): among a load's own customers, what the database's ID and phone look-ups find among
+    the older ones (``repository.found_candidates``)."""
+    found: set[int] = set()
+    for rule in scoring.load_settings().blocking_rules:
+        if not LOOKED_UP & set(rule) or "id_variants" in rule:
+            continue
+        keys = records.select(rule).drop_nulls().unique()
+        found.update(candidates.join(keys, on=rule, how="semi")["unique_id"].to_list())
     return found
 
 
