@@ -88,6 +88,8 @@ def found_candidates(
 
     ``up_to``: every look-up only among customers with ids up to it (the newer ones — a load's own — are compared
     from its memory, ``known.Known``, the ID and mobile by its prepared columns)."""
+    if up_to is not None and up_to < 1:
+        return Found(set(), set())  # nothing older than the load (a first load): every query would find nothing
     found: set[int] = set()
     alive = and_(Customer.kind == kind, Customer.status != exclude_status)
     older = alive if up_to is None else and_(alive, Customer.id <= up_to)
