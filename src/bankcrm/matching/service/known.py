@@ -11,6 +11,7 @@ memory — the same pairs as before. A customer whose fields a later record chan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -79,12 +80,7 @@ def share_a_rule(candidates: pl.DataFrame, records: pl.DataFrame) -> set[int]:
     """The ``candidates`` (prepared, with ``unchecked_id``) that a blocking rule without decrypted columns pairs with
     one of the ``records`` (prepared); every one whose document may have typed-wrong neighbours when a record's does.
     The rules on decrypted columns are the ID and phone look-ups' (``repository.found_candidates``)."""
-    found: set[int] = set()
-    for rule in scoring.load_settings().blocking_rules:
-        if DECRYPTED & set(rule):
-            continue
-        keys = records.select(rule).drop_nulls().unique()
-        found.update(candidates.join(keys, on=rule, how="semi")["unique_id"].to_list())
+    found = _paired(candidates, records, lambda rule: not DECRYPTED & set(rule))
     if records["id_variants"].is_not_null().any():
         found.update(candidates.filter(pl.col("unchecked_id"))["unique_id"].to_list())
     return found
@@ -94,12 +90,16 @@ def share_a_looked_up_rule(candidates: pl.DataFrame, records: pl.DataFrame) -> s
     """The ``candidates`` (prepared, decrypted) that a blocking rule on the ID or mobile (``LOOKED_UP``) pairs with one
     of the ``records`` (prepared): among a load's own customers, what the database's ID and phone look-ups find among
     the older ones (``repository.found_candidates``)."""
+    return _paired(candidates, records, lambda rule: bool(LOOKED_UP & set(rule)) and "id_variants" not in rule)
+
+
+def _paired(candidates: pl.DataFrame, records: pl.DataFrame, wanted: Callable[[list[str]], bool]) -> set[int]:
+    """The ``candidates`` that one of the ``wanted`` blocking rules pairs with one of the ``records``."""
     found: set[int] = set()
     for rule in scoring.load_settings().blocking_rules:
-        if not LOOKED_UP & set(rule) or "id_variants" in rule:
-            continue
-        keys = records.select(rule).drop_nulls().unique()
-        found.update(candidates.join(keys, on=rule, how="semi")["unique_id"].to_list())
+        if wanted(rule):
+            keys = records.select(rule).drop_nulls().unique()
+            found.update(candidates.join(keys, on=rule, how="semi")["unique_id"].to_list())
     return found
 
 
